@@ -1,0 +1,41 @@
+# The two commands: `make demo` and `make test`. Both install what is missing first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+JOBS ?= $(shell nproc)
+
+.PHONY: help setup build release test test-dev test-asan demo bench clean
+
+help:
+	@echo "make demo   install, build, run the pipeline on generated data and serve the dashboard"
+	@echo "make test   install, build and run every test (dev and asan builds)"
+	@echo "make bench  run the benchmarks under bench/ (release build)"
+
+setup:
+	@scripts/setup.sh
+
+build: setup
+	@cmake --preset dev >/dev/null
+	@cmake --build --preset dev -j $(JOBS)
+
+release: setup
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release -j $(JOBS)
+
+test-dev: build
+	ctest --preset dev
+
+test-asan: setup
+	@cmake --preset asan >/dev/null
+	@cmake --build --preset asan -j $(JOBS)
+	ctest --preset asan
+
+test: test-dev test-asan
+
+demo: release
+	build/release/src/cli/playlake demo
+
+bench: release
+	bench/run.sh
+
+clean:
+	rm -rf build

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Installs everything Playlake needs to build, test and run, and nothing else:
+# Debian packages (apt) and DuckDB's prebuilt library from the npm registry,
+# checked against pinned sha256 sums. Idempotent: a second run does nothing.
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+deps="$root/.deps"
+
+packages=(
+  cmake ninja-build g++ pkg-config
+  libexpected-dev libsimdjson-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
+  libspdlog-dev libfmt-dev libcurl4-openssl-dev libssl-dev libxxhash-dev
+  libcpp-httplib-dev librdkafka-dev libzstd-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  nodejs npm zstd
+)
+
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    # nodejs/npm may come from outside apt (e.g. a preinstalled toolchain); accept that.
+    if { [ "$p" = nodejs ] && command -v node >/dev/null; } || { [ "$p" = npm ] && command -v npm >/dev/null; }; then
+      continue
+    fi
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]}" >&2
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+
+# DuckDB 1.4.4 LTS: libduckdb.so from the node bindings, duckdb.h from the duckdb package.
+duck_lib_pkg="@duckdb/node-bindings-linux-x64@1.4.4-r.4"
+duck_lib_sha="732fac4dc6b8f198870b9c4bb6ddf13544466daca00ad28ba2f1d80de5d7aa4b"
+duck_hdr_pkg="duckdb@1.4.4"
+duck_hdr_sha="5bb967dcbcd517670ba5f169f238fb9d6787e53752c60ebe24386169d76941ed"
+duck_dir="$deps/duckdb"
+stamp="$duck_dir/.installed-$duck_lib_sha-$duck_hdr_sha"
+
+fetch() { # fetch PACKAGE SHA256 -> prints the path of the verified tarball
+  local pkg="$1" sha="$2" dir="$deps/npm"
+  mkdir -p "$dir"
+  local name
+  name=$(cd "$dir" && npm pack --silent "$pkg" 2>/dev/null | tail -n 1)
+  local got
+  got=$(sha256sum "$dir/$name" | cut -d' ' -f1)
+  if [ "$got" != "$sha" ]; then
+    echo "setup: checksum mismatch for $pkg: expected $sha, got $got" >&2
+    rm -f "$dir/$name"
+    exit 1
+  fi
+  echo "$dir/$name"
+}
+
+if [ ! -f "$stamp" ]; then
+  echo "setup: fetching DuckDB ($duck_lib_pkg, $duck_hdr_pkg)" >&2
+  lib_tgz=$(fetch "$duck_lib_pkg" "$duck_lib_sha")
+  hdr_tgz=$(fetch "$duck_hdr_pkg" "$duck_hdr_sha")
+  rm -rf "$duck_dir" && mkdir -p "$duck_dir/include"
+  tar xzf "$lib_tgz" -C "$duck_dir" --strip-components=1 package/libduckdb.so
+  tar xzf "$hdr_tgz" -C "$duck_dir/include" --strip-components=5 package/src/duckdb/src/include/duckdb.h
+  touch "$stamp"
+fi

@@ -1,0 +1,19 @@
+// How subcommands plug into the `playlake` binary.
+//
+// Each Add*Command registers a CLI11 subcommand with its flags and help text.
+// When the user picks it, CLI11 stores the command's body in `selected`; main
+// runs it after parsing and maps a returned Error to the exit code documented
+// in docs/cli.md. Logs go to stderr, results to stdout.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+#include "common/result.h"
+
+namespace playlake::cli {
+
+using CommandBody = std::function<Status()>;
+
+
+}  // namespace playlake::cli

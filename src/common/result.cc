@@ -1,0 +1,33 @@
+#include "common/result.h"
+
+namespace playlake {
+
+int ExitCodeFor(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kInvalidArgument: return 2;
+    case ErrorCode::kConfig: return 3;
+    case ErrorCode::kNotFound:
+    case ErrorCode::kIo: return 4;
+    case ErrorCode::kData: return 5;
+    case ErrorCode::kWarehouse: return 6;
+    case ErrorCode::kTestFailed: return 7;
+    case ErrorCode::kInternal: return 70;
+  }
+  return 70;
+}
+
+const char* ErrorCodeName(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kInvalidArgument: return "invalid argument";
+    case ErrorCode::kConfig: return "config error";
+    case ErrorCode::kNotFound: return "not found";
+    case ErrorCode::kIo: return "I/O error";
+    case ErrorCode::kData: return "data error";
+    case ErrorCode::kWarehouse: return "warehouse error";
+    case ErrorCode::kTestFailed: return "data test failed";
+    case ErrorCode::kInternal: return "internal error";
+  }
+  return "internal error";
+}
+
+}  // namespace playlake

@@ -1,0 +1,45 @@
+// Result<T>: the value of an operation that can fail in an expected way.
+//
+// Expected failures (bad input, missing file, server refused) are values, not
+// exceptions. Each Error carries a code that `main` maps to an exit status and
+// a message that says what failed, on which input, and what to do about it.
+#pragma once
+
+#include <string>
+#include <tl/expected.hpp>
+#include <utility>
+
+namespace playlake {
+
+enum class ErrorCode {
+  kInvalidArgument,  // a flag or value the user gave is wrong
+  kConfig,           // playlake.yml is missing, unreadable or invalid
+  kNotFound,         // an input file or object does not exist
+  kIo,               // reading or writing failed
+  kData,             // input data is malformed beyond what quarantine handles
+  kWarehouse,        // the SQL engine reported an error
+  kTestFailed,       // a data test failed
+  kInternal,         // a bug: please report it
+};
+
+struct Error {
+  ErrorCode code;
+  std::string message;
+};
+
+template <typename T>
+using Result = tl::expected<T, Error>;
+
+using Status = Result<void>;
+
+inline tl::unexpected<Error> Fail(ErrorCode code, std::string message) {
+  return tl::unexpected<Error>(Error{code, std::move(message)});
+}
+
+// Returns the exit status a command line tool should use for `code`.
+// Documented in docs/cli.md.
+int ExitCodeFor(ErrorCode code);
+
+const char* ErrorCodeName(ErrorCode code);
+
+}  // namespace playlake

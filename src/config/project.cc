@@ -1,0 +1,168 @@
+#include "config/project.h"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace playlake::config {
+namespace {
+
+const std::set<std::string> kFormats = {"auto",           "playlake",      "eventsim", "msd-song",
+                                        "spotify-history", "spotify-legacy", "csv"};
+
+// Walks a YAML tree, remembering the key path for error messages.
+class Reader {
+ public:
+  explicit Reader(std::string file) : file_(std::move(file)) {}
+
+  tl::unexpected<Error> Bad(const std::string& key, const std::string& what) const {
+    return Fail(ErrorCode::kConfig, fmt::format("{}: {}: {}", file_, key, what));
+  }
+
+  Status CheckKeys(const YAML::Node& map, const std::string& path,
+                   const std::set<std::string>& allowed) const {
+    if (!map.IsMap()) return Bad(path.empty() ? "(top level)" : path, "expected a mapping");
+    for (const auto& entry : map) {
+      const auto key = entry.first.as<std::string>();
+      if (!allowed.contains(key)) {
+        std::string known;
+        for (const auto& k : allowed) known += (known.empty() ? "" : ", ") + k;
+        return Bad(Join(path, key), fmt::format("unknown key (known keys: {})", known));
+      }
+    }
+    return {};
+  }
+
+  template <typename T>
+  Status Get(const YAML::Node& map, const std::string& path, const std::string& key,
+             T& out) const {
+    const YAML::Node node = map[key];
+    if (!node) return {};
+    if (!node.IsScalar()) return Bad(Join(path, key), "expected a single value");
+    try {
+      out = node.as<T>();
+    } catch (const YAML::Exception&) {
+      return Bad(Join(path, key), fmt::format("cannot read '{}' as {}", node.Scalar(),
+                                              std::is_integral_v<T> ? "an integer" : "text"));
+    }
+    return {};
+  }
+
+  static std::string Join(const std::string& path, const std::string& key) {
+    return path.empty() ? key : path + "." + key;
+  }
+
+ private:
+  std::string file_;
+};
+
+std::filesystem::path Resolve(const std::filesystem::path& root, const std::string& value) {
+  std::filesystem::path p(value);
+  return p.is_absolute() ? p : (root / p).lexically_normal();
+}
+
+}  // namespace
+
+Result<ProjectConfig> ParseProject(const std::string& text, const std::filesystem::path& root) {
+  const std::string file = (root / "playlake.yml").string();
+  Reader r(file);
+  YAML::Node doc;
+  try {
+    doc = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    return Fail(ErrorCode::kConfig,
+                fmt::format("{}:{}: invalid YAML: {}", file, e.mark.line + 1, e.msg));
+  }
+  ProjectConfig config;
+  config.root = std::filesystem::absolute(root).lexically_normal();
+  config.lake = config.root / "lake";
+  config.warehouse = config.root / "warehouse.duckdb";
+  if (doc.IsNull()) return config;
+
+  if (auto s = r.CheckKeys(doc, "", {"name", "lake", "warehouse", "models", "threads", "sources",
+                                     "server"});
+      !s) {
+    return tl::unexpected(s.error());
+  }
+  std::string lake, warehouse, models;
+  if (auto s = r.Get(doc, "", "name", config.name); !s) return tl::unexpected(s.error());
+  if (auto s = r.Get(doc, "", "lake", lake); !s) return tl::unexpected(s.error());
+  if (auto s = r.Get(doc, "", "warehouse", warehouse); !s) return tl::unexpected(s.error());
+  if (auto s = r.Get(doc, "", "models", models); !s) return tl::unexpected(s.error());
+  if (auto s = r.Get(doc, "", "threads", config.threads); !s) return tl::unexpected(s.error());
+  if (config.threads < 0 || config.threads > 1024) {
+    return r.Bad("threads", fmt::format("must be between 0 and 1024, not {}", config.threads));
+  }
+  if (!lake.empty()) config.lake = Resolve(config.root, lake);
+  if (!warehouse.empty()) config.warehouse = Resolve(config.root, warehouse);
+  if (!models.empty()) config.models = Resolve(config.root, models);
+
+  if (const YAML::Node server = doc["server"]) {
+    if (auto s = r.CheckKeys(server, "server", {"host", "port", "token_env"}); !s) {
+      return tl::unexpected(s.error());
+    }
+    if (auto s = r.Get(server, "server", "host", config.server.host); !s) return tl::unexpected(s.error());
+    if (auto s = r.Get(server, "server", "port", config.server.port); !s) return tl::unexpected(s.error());
+    if (auto s = r.Get(server, "server", "token_env", config.server.token_env); !s) {
+      return tl::unexpected(s.error());
+    }
+    if (config.server.port < 1 || config.server.port > 65535) {
+      return r.Bad("server.port", fmt::format("must be between 1 and 65535, not {}",
+                                              config.server.port));
+    }
+  }
+
+  if (const YAML::Node sources = doc["sources"]) {
+    if (!sources.IsSequence()) return r.Bad("sources", "expected a list of sources");
+    std::set<std::string> names;
+    for (std::size_t i = 0; i < sources.size(); ++i) {
+      const std::string path = fmt::format("sources[{}]", i);
+      const YAML::Node node = sources[i];
+      if (auto s = r.CheckKeys(node, path, {"name", "format", "path", "user"}); !s) {
+        return tl::unexpected(s.error());
+      }
+      SourceConfig source;
+      if (auto s = r.Get(node, path, "name", source.name); !s) return tl::unexpected(s.error());
+      if (auto s = r.Get(node, path, "format", source.format); !s) return tl::unexpected(s.error());
+      if (auto s = r.Get(node, path, "user", source.user); !s) return tl::unexpected(s.error());
+      if (source.name.empty()) return r.Bad(path + ".name", "is required");
+      if (!names.insert(source.name).second) {
+        return r.Bad(path + ".name", fmt::format("'{}' is used by another source", source.name));
+      }
+      if (!kFormats.contains(source.format)) {
+        return r.Bad(path + ".format",
+                     fmt::format("unknown format '{}' (known: auto, playlake, eventsim, msd-song, "
+                                 "spotify-history, spotify-legacy, csv)", source.format));
+      }
+      const YAML::Node paths = node["path"];
+      if (!paths) return r.Bad(path + ".path", "is required (a file, folder or glob, or a list)");
+      if (paths.IsScalar()) {
+        source.paths.push_back(Resolve(config.root, paths.Scalar()).string());
+      } else if (paths.IsSequence()) {
+        for (const auto& p : paths) source.paths.push_back(Resolve(config.root, p.as<std::string>()).string());
+      } else {
+        return r.Bad(path + ".path", "expected a path or a list of paths");
+      }
+      config.sources.push_back(std::move(source));
+    }
+  }
+  return config;
+}
+
+Result<ProjectConfig> LoadProject(const std::filesystem::path& dir) {
+  const auto file = dir / "playlake.yml";
+  std::ifstream in(file);
+  if (!in) {
+    return Fail(ErrorCode::kConfig,
+                fmt::format("no project file at {}: create one with `playlake init {}` or pass "
+                            "--project DIR", file.string(), dir.string()));
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  return ParseProject(text.str(), dir);
+}
+
+}  // namespace playlake::config

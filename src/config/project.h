@@ -1,0 +1,50 @@
+// The project file, playlake.yml, parsed once into documented structs.
+//
+// Every key is optional and has a default; an unknown key, a wrong type or an
+// out-of-range value is an Error{kConfig} naming the key path (e.g.
+// "server.port") and the file. Paths in the file are relative to the project
+// folder and are resolved to absolute paths here. Secrets never live in the
+// file: keys ending in `_env` name an environment variable instead.
+// The format is documented in docs/project.md.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+
+namespace playlake::config {
+
+struct SourceConfig {
+  std::string name;                  // sources[].name, unique
+  std::string format = "auto";       // auto|playlake|eventsim|msd-song|spotify-history|spotify-legacy|csv
+  std::vector<std::string> paths;    // files, folders or globs, absolute after loading
+  std::string user;                  // listener name for Spotify exports without a username
+};
+
+struct ServerConfig {
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  std::string token_env = "PLAYLAKE_TOKEN";  // variable holding the API token
+};
+
+struct ProjectConfig {
+  std::filesystem::path root;        // the project folder
+  std::string name = "playlake";
+  std::filesystem::path lake;        // default: <root>/lake
+  std::filesystem::path warehouse;   // default: <root>/warehouse.duckdb
+  std::filesystem::path models;      // default: the models shipped with playlake
+  int threads = 0;                   // 0: all cores
+  std::vector<SourceConfig> sources;
+  ServerConfig server;
+};
+
+// Parses YAML `text` as if it were the file `root`/playlake.yml.
+Result<ProjectConfig> ParseProject(const std::string& text, const std::filesystem::path& root);
+
+// Loads `dir`/playlake.yml. A missing file is Error{kConfig} telling the user
+// to run `playlake init`.
+Result<ProjectConfig> LoadProject(const std::filesystem::path& dir);
+
+}  // namespace playlake::config

@@ -1,0 +1,82 @@
+#include "config/project.h"
+
+#include <gtest/gtest.h>
+
+namespace playlake::config {
+namespace {
+
+TEST(ProjectConfig, EmptyFileGivesDefaults) {
+  auto config = ParseProject("", "/tmp/proj");
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  EXPECT_EQ(config->lake, "/tmp/proj/lake");
+  EXPECT_EQ(config->warehouse, "/tmp/proj/warehouse.duckdb");
+  EXPECT_EQ(config->server.host, "127.0.0.1");
+  EXPECT_EQ(config->server.port, 8080);
+}
+
+TEST(ProjectConfig, ReadsEveryKey) {
+  auto config = ParseProject(R"(
+name: radio
+lake: data/lake
+warehouse: /srv/wh.duckdb
+threads: 2
+server: {host: 0.0.0.0, port: 9000, token_env: RADIO_TOKEN}
+sources:
+  - {name: plays, format: playlake, path: in/*.jsonl}
+  - name: mine
+    format: spotify-history
+    path: [a.json, /abs/b.json]
+    user: alice
+)", "/p");
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  EXPECT_EQ(config->name, "radio");
+  EXPECT_EQ(config->lake, "/p/data/lake");
+  EXPECT_EQ(config->warehouse, "/srv/wh.duckdb");
+  EXPECT_EQ(config->threads, 2);
+  EXPECT_EQ(config->server.port, 9000);
+  EXPECT_EQ(config->server.token_env, "RADIO_TOKEN");
+  ASSERT_EQ(config->sources.size(), 2u);
+  EXPECT_EQ(config->sources[0].paths, std::vector<std::string>{"/p/in/*.jsonl"});
+  EXPECT_EQ(config->sources[1].paths, (std::vector<std::string>{"/p/a.json", "/abs/b.json"}));
+  EXPECT_EQ(config->sources[1].user, "alice");
+}
+
+struct BadCase {
+  const char* yaml;
+  const char* expected_in_message;
+};
+
+class ProjectConfigErrors : public testing::TestWithParam<BadCase> {};
+
+TEST_P(ProjectConfigErrors, NameTheKey) {
+  auto config = ParseProject(GetParam().yaml, "/p");
+  ASSERT_FALSE(config.has_value());
+  EXPECT_EQ(config.error().code, ErrorCode::kConfig);
+  EXPECT_NE(config.error().message.find(GetParam().expected_in_message), std::string::npos)
+      << config.error().message;
+  EXPECT_NE(config.error().message.find("/p/playlake.yml"), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, ProjectConfigErrors,
+    testing::Values(BadCase{"lakes: x", "lakes: unknown key"},
+                    BadCase{"server: {port: 70000}", "server.port: must be between"},
+                    BadCase{"server: {port: eighty}", "server.port: cannot read 'eighty'"},
+                    BadCase{"server: {colour: red}", "server.colour: unknown key"},
+                    BadCase{"threads: -1", "threads: must be between"},
+                    BadCase{"sources: {a: 1}", "sources: expected a list"},
+                    BadCase{"sources: [{name: a}]", "sources[0].path: is required"},
+                    BadCase{"sources: [{name: a, path: x, format: xml}]",
+                            "sources[0].format: unknown format 'xml'"},
+                    BadCase{"sources: [{name: a, path: x}, {name: a, path: y}]",
+                            "sources[1].name: 'a' is used"},
+                    BadCase{"name: [unclosed", "invalid YAML"}));
+
+TEST(ProjectConfig, MissingFileSaysHowToCreateOne) {
+  auto config = LoadProject("/nonexistent/project");
+  ASSERT_FALSE(config.has_value());
+  EXPECT_NE(config.error().message.find("playlake init"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace playlake::config

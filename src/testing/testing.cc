@@ -1,0 +1,54 @@
+#include "testing/testing.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+namespace playlake::testing {
+
+TempDir::TempDir() {
+  static std::atomic<int> counter{0};
+  path_ = std::filesystem::temp_directory_path() /
+          ("playlake-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+  std::filesystem::remove_all(path_);
+  std::filesystem::create_directories(path_);
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
+}
+
+std::string ReadFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+CommandOutput RunShell(const std::string& command) {
+  TempDir dir;
+  const auto err = dir / "stderr";
+  const std::string full = "(" + command + ") 2>" + err.string();
+  FILE* pipe = popen(full.c_str(), "r");
+  std::string out;
+  char buffer[65536];
+  while (std::size_t n = fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
+  const int status = pclose(pipe);
+  int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return {code, std::move(out), ReadFile(err)};
+}
+
+std::string PlaylakeBinary() { return PLAYLAKE_BINARY; }
+
+std::filesystem::path RealData() { return PLAYLAKE_REALDATA; }
+
+CommandOutput RunPlaylake(const std::string& args) {
+  return RunShell(PlaylakeBinary() + " " + args);
+}
+
+}  // namespace playlake::testing

@@ -1,0 +1,42 @@
+// Helpers shared by the tests: temporary folders and running the real binary.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace playlake::testing {
+
+// A fresh folder under the system temp dir, removed with everything in it when
+// the object goes out of scope.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+struct CommandOutput {
+  int exit_code;       // the process's exit status (128 + N when killed by signal N)
+  std::string stdout_text;
+  std::string stderr_text;
+};
+
+// Runs `playlake ARGS` (ARGS as a shell-quoted string) and captures its output.
+CommandOutput RunPlaylake(const std::string& args);
+
+// Runs a shell command and captures its output.
+CommandOutput RunShell(const std::string& command);
+
+// The real data folder (../shared/realdata) and the built binary.
+std::filesystem::path RealData();
+std::string PlaylakeBinary();
+
+std::string ReadFile(const std::filesystem::path& path);
+
+}  // namespace playlake::testing

@@ -1,0 +1,197 @@
+#include "warehouse/duckdb.h"
+
+#include <duckdb.h>
+#include <fmt/format.h>
+
+namespace playlake::warehouse {
+namespace {
+
+ColumnKind KindOf(duckdb_type type) {
+  switch (type) {
+    case DUCKDB_TYPE_TINYINT:
+    case DUCKDB_TYPE_SMALLINT:
+    case DUCKDB_TYPE_INTEGER:
+    case DUCKDB_TYPE_BIGINT:
+    case DUCKDB_TYPE_UTINYINT:
+    case DUCKDB_TYPE_USMALLINT:
+    case DUCKDB_TYPE_UINTEGER:
+    case DUCKDB_TYPE_UBIGINT:
+    case DUCKDB_TYPE_HUGEINT:
+    case DUCKDB_TYPE_UHUGEINT: return ColumnKind::kInteger;
+    case DUCKDB_TYPE_FLOAT:
+    case DUCKDB_TYPE_DOUBLE:
+    case DUCKDB_TYPE_DECIMAL: return ColumnKind::kFloat;
+    case DUCKDB_TYPE_BOOLEAN: return ColumnKind::kBoolean;
+    default: return ColumnKind::kText;
+  }
+}
+
+const char* TypeName(duckdb_type type) {
+  switch (type) {
+    case DUCKDB_TYPE_BOOLEAN: return "BOOLEAN";
+    case DUCKDB_TYPE_TINYINT: return "TINYINT";
+    case DUCKDB_TYPE_SMALLINT: return "SMALLINT";
+    case DUCKDB_TYPE_INTEGER: return "INTEGER";
+    case DUCKDB_TYPE_BIGINT: return "BIGINT";
+    case DUCKDB_TYPE_UTINYINT: return "UTINYINT";
+    case DUCKDB_TYPE_USMALLINT: return "USMALLINT";
+    case DUCKDB_TYPE_UINTEGER: return "UINTEGER";
+    case DUCKDB_TYPE_UBIGINT: return "UBIGINT";
+    case DUCKDB_TYPE_HUGEINT: return "HUGEINT";
+    case DUCKDB_TYPE_UHUGEINT: return "UHUGEINT";
+    case DUCKDB_TYPE_FLOAT: return "FLOAT";
+    case DUCKDB_TYPE_DOUBLE: return "DOUBLE";
+    case DUCKDB_TYPE_DECIMAL: return "DECIMAL";
+    case DUCKDB_TYPE_VARCHAR: return "VARCHAR";
+    case DUCKDB_TYPE_BLOB: return "BLOB";
+    case DUCKDB_TYPE_DATE: return "DATE";
+    case DUCKDB_TYPE_TIME: return "TIME";
+    case DUCKDB_TYPE_TIMESTAMP: return "TIMESTAMP";
+    case DUCKDB_TYPE_TIMESTAMP_TZ: return "TIMESTAMP WITH TIME ZONE";
+    case DUCKDB_TYPE_INTERVAL: return "INTERVAL";
+    case DUCKDB_TYPE_LIST: return "LIST";
+    case DUCKDB_TYPE_STRUCT: return "STRUCT";
+    case DUCKDB_TYPE_MAP: return "MAP";
+    case DUCKDB_TYPE_UUID: return "UUID";
+    default: return "OTHER";
+  }
+}
+
+// Owns a duckdb_result for the lifetime of one call.
+class ResultGuard {
+ public:
+  ResultGuard() = default;
+  ~ResultGuard() { duckdb_destroy_result(&result_); }
+  ResultGuard(const ResultGuard&) = delete;
+  ResultGuard& operator=(const ResultGuard&) = delete;
+  duckdb_result* get() { return &result_; }
+
+ private:
+  duckdb_result result_{};
+};
+
+}  // namespace
+
+struct Database::Impl {
+  duckdb_database db = nullptr;
+};
+
+struct Connection::Impl {
+  duckdb_connection conn = nullptr;
+
+  Status Run(std::string_view sql, duckdb_result* out) {
+    const std::string statement(sql);
+    if (duckdb_query(conn, statement.c_str(), out) == DuckDBError) {
+      const char* message = duckdb_result_error(out);
+      return Fail(ErrorCode::kWarehouse, message ? message : "DuckDB query failed");
+    }
+    return {};
+  }
+};
+
+Database::Database(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Database::~Database() { duckdb_close(&impl_->db); }
+
+Result<std::unique_ptr<Database>> Database::Open(const std::string& path,
+                                                 const DatabaseOptions& options) {
+  duckdb_config config = nullptr;
+  if (duckdb_create_config(&config) == DuckDBError) {
+    return Fail(ErrorCode::kWarehouse, "DuckDB: cannot create a configuration");
+  }
+  if (options.threads > 0) {
+    duckdb_set_config(config, "threads", std::to_string(options.threads).c_str());
+  }
+  if (!options.memory_limit.empty()) {
+    duckdb_set_config(config, "memory_limit", options.memory_limit.c_str());
+  }
+  auto impl = std::make_unique<Impl>();
+  char* error = nullptr;
+  const char* file = (path.empty() || path == ":memory:") ? nullptr : path.c_str();
+  const duckdb_state state = duckdb_open_ext(file, &impl->db, config, &error);
+  duckdb_destroy_config(&config);
+  if (state == DuckDBError) {
+    std::string message = fmt::format("cannot open DuckDB database '{}': {}",
+                                      file ? path : ":memory:", error ? error : "unknown error");
+    duckdb_free(error);
+    return Fail(ErrorCode::kWarehouse, std::move(message));
+  }
+  return std::unique_ptr<Database>(new Database(std::move(impl)));
+}
+
+Result<std::unique_ptr<Connection>> Database::Connect() {
+  auto impl = std::make_unique<Connection::Impl>();
+  if (duckdb_connect(impl_->db, &impl->conn) == DuckDBError) {
+    return Fail(ErrorCode::kWarehouse, "DuckDB: cannot open a connection");
+  }
+  return std::unique_ptr<Connection>(new Connection(std::move(impl)));
+}
+
+Connection::Connection(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Connection::~Connection() { duckdb_disconnect(&impl_->conn); }
+
+Status Connection::Execute(std::string_view sql) {
+  ResultGuard result;
+  return impl_->Run(sql, result.get());
+}
+
+Result<Table> Connection::Query(std::string_view sql) {
+  ResultGuard result;
+  if (auto status = impl_->Run(sql, result.get()); !status) return tl::unexpected(status.error());
+  Table table;
+  const idx_t column_count = duckdb_column_count(result.get());
+  for (idx_t c = 0; c < column_count; ++c) {
+    const duckdb_type type = duckdb_column_type(result.get(), c);
+    table.columns.push_back(Column{duckdb_column_name(result.get(), c), TypeName(type), KindOf(type)});
+  }
+  // duckdb_value_varchar renders every type exactly as a VARCHAR cast would;
+  // the chunk API would need a renderer per type. Deprecated, but part of the
+  // pinned 1.4 LTS C API.
+  const idx_t row_count = duckdb_row_count(result.get());
+  table.rows.reserve(row_count);
+  for (idx_t r = 0; r < row_count; ++r) {
+    std::vector<std::optional<std::string>> row;
+    row.reserve(column_count);
+    for (idx_t c = 0; c < column_count; ++c) {
+      if (duckdb_value_is_null(result.get(), c, r)) {
+        row.emplace_back(std::nullopt);
+        continue;
+      }
+      char* text = duckdb_value_varchar(result.get(), c, r);
+      row.emplace_back(text ? std::string(text) : std::string());
+      duckdb_free(text);
+    }
+    table.rows.push_back(std::move(row));
+  }
+  return table;
+}
+
+Result<std::string> Connection::QueryScalar(std::string_view sql) {
+  auto table = Query(sql);
+  if (!table) return tl::unexpected(table.error());
+  if (table->rows.empty() || table->columns.empty() || !table->rows[0][0]) {
+    return Fail(ErrorCode::kWarehouse, fmt::format("query returned no value: {}", sql));
+  }
+  return *table->rows[0][0];
+}
+
+std::string QuoteLiteral(std::string_view text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  return out + "'";
+}
+
+std::string QuoteIdentifier(std::string_view name) {
+  std::string out = "\"";
+  for (char c : name) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace playlake::warehouse

@@ -1,0 +1,85 @@
+#include "warehouse/duckdb.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+namespace playlake::warehouse {
+namespace {
+
+std::unique_ptr<Connection> Connect(Database& db) {
+  auto conn = db.Connect();
+  EXPECT_TRUE(conn.has_value());
+  return std::move(*conn);
+}
+
+TEST(DuckDb, WritesParquetAndReadsItBack) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("playlake-duckdb-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string file = (dir / "plays.parquet").string();
+
+  auto db = Database::Open("");
+  ASSERT_TRUE(db.has_value()) << db.error().message;
+  auto conn = Connect(**db);
+  ASSERT_TRUE(conn->Execute("CREATE TABLE plays AS SELECT i AS id, 'track ' || i AS name, "
+                            "i * 1.5 AS score FROM range(1000) t(i)"));
+  ASSERT_TRUE(conn->Execute("COPY plays TO " + QuoteLiteral(file) +
+                            " (FORMAT parquet, COMPRESSION zstd)"));
+  ASSERT_TRUE(std::filesystem::file_size(file) > 0);
+
+  auto fresh = Database::Open("");
+  ASSERT_TRUE(fresh.has_value());
+  auto reader = Connect(**fresh);
+  auto table = reader->Query("SELECT count(*) AS n, sum(id) AS total, max(name) AS last, "
+                             "sum(score) AS score FROM read_parquet(" + QuoteLiteral(file) + ")");
+  ASSERT_TRUE(table.has_value()) << table.error().message;
+  ASSERT_EQ(table->rows.size(), 1u);
+  EXPECT_EQ(table->columns[0].name, "n");
+  EXPECT_EQ(table->columns[0].kind, ColumnKind::kInteger);
+  EXPECT_EQ(table->columns[3].kind, ColumnKind::kFloat);
+  EXPECT_EQ(*table->rows[0][0], "1000");
+  EXPECT_EQ(*table->rows[0][1], "499500");
+  EXPECT_EQ(*table->rows[0][2], "track 999");
+  EXPECT_EQ(*table->rows[0][3], "749250.0");
+  std::filesystem::remove_all(dir);
+}
+
+TEST(DuckDb, ReportsSqlErrorsAsValues) {
+  auto db = Database::Open("");
+  ASSERT_TRUE(db.has_value());
+  auto conn = Connect(**db);
+  auto result = conn->Query("SELECT * FROM no_such_table");
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().code, ErrorCode::kWarehouse);
+  EXPECT_NE(result.error().message.find("no_such_table"), std::string::npos);
+}
+
+TEST(DuckDb, NullsAreDistinctFromEmptyStrings) {
+  auto db = Database::Open("");
+  ASSERT_TRUE(db.has_value());
+  auto conn = Connect(**db);
+  auto table = conn->Query("SELECT NULL::VARCHAR AS a, '' AS b");
+  ASSERT_TRUE(table.has_value());
+  EXPECT_FALSE(table->rows[0][0].has_value());
+  EXPECT_EQ(table->rows[0][1], std::optional<std::string>(""));
+}
+
+TEST(DuckDb, QuotesLiteralsAndIdentifiers) {
+  EXPECT_EQ(QuoteLiteral("it's"), "'it''s'");
+  EXPECT_EQ(QuoteIdentifier("my \"t\""), "\"my \"\"t\"\"\"");
+  auto db = Database::Open("");
+  ASSERT_TRUE(db.has_value());
+  auto conn = Connect(**db);
+  EXPECT_EQ(conn->QueryScalar("SELECT " + QuoteLiteral("O'Brien; DROP TABLE x") + " AS v"),
+            "O'Brien; DROP TABLE x");
+}
+
+TEST(DuckDb, OpenFailsWithAClearMessage) {
+  auto db = Database::Open("/nonexistent-dir/x/y.duckdb");
+  ASSERT_FALSE(db.has_value());
+  EXPECT_NE(db.error().message.find("/nonexistent-dir/x/y.duckdb"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace playlake::warehouse

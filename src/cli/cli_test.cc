@@ -1,6 +1,10 @@
 // Runs the real `playlake` binary and checks what a user sees.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <sstream>
+
+#include "config/project.h"
 #include "testing/testing.h"
 
 namespace playlake {
@@ -27,6 +31,44 @@ TEST(Cli, BadValueIsAUsageErrorNamingTheFlag) {
 }
 
 TEST(Cli, MissingCommandIsAUsageError) { EXPECT_EQ(RunPlaylake("").exit_code, 2); }
+
+TEST(Cli, InitCreatesAValidProjectAndRefusesToOverwrite) {
+  testing::TempDir dir;
+  const auto project = dir / "radio";
+  auto run = RunPlaylake("init " + project.string());
+  ASSERT_EQ(run.exit_code, 0) << run.stderr_text;
+  auto config = config::LoadProject(project);
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  EXPECT_EQ(config->name, "radio");
+  EXPECT_EQ(config->lake, project / "lake");
+  ASSERT_EQ(config->sources.size(), 1u);
+  EXPECT_TRUE(std::filesystem::is_directory(project / "data" / "events"));
+
+  run = RunPlaylake("init " + project.string());
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.stderr_text.find("--force"), std::string::npos);
+  EXPECT_EQ(RunPlaylake("init --force " + project.string()).exit_code, 0);
+}
+
+TEST(Cli, EveryCommandHasHelp) {
+  const auto help = RunPlaylake("--help").stdout_text;
+  const auto start = help.find("Subcommands:");
+  ASSERT_NE(start, std::string::npos) << help;
+  std::istringstream lines(help.substr(start));
+  std::string line;
+  std::getline(lines, line);
+  int commands = 0;
+  while (std::getline(lines, line)) {
+    std::istringstream words(line);
+    std::string name;
+    if (!(words >> name)) continue;
+    const auto run = RunPlaylake(name + " --help");
+    EXPECT_EQ(run.exit_code, 0) << name;
+    EXPECT_NE(run.stdout_text.find("Usage"), std::string::npos) << name << ": " << run.stdout_text;
+    ++commands;
+  }
+  EXPECT_GE(commands, 1);
+}
 
 }  // namespace
 }  // namespace playlake

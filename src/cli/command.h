@@ -15,5 +15,7 @@ namespace playlake::cli {
 
 using CommandBody = std::function<Status()>;
 
+void AddInitCommand(CLI::App& app, CommandBody& selected);
+
 
 }  // namespace playlake::cli

@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
 
   cli::CommandBody selected;
+  cli::AddInitCommand(app, selected);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,153 @@
+#include "serve/server.h"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <fstream>
+
+#include "testing/testing.h"
+
+namespace playlake::serve {
+namespace {
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::filesystem::create_directories(dir_ / "web" / "assets");
+    std::ofstream(dir_ / "web" / "index.html") << "<html>dashboard</html>";
+    std::ofstream(dir_ / "web" / "assets" / "app.js") << "console.log(1)";
+    std::ofstream(dir_ / "secret.txt") << "do not serve";
+  }
+
+  std::unique_ptr<Server> Start(ServerOptions options) {
+    options.port = 0;
+    options.static_dir = dir_ / "web";
+    auto server = Server::Create(options);
+    EXPECT_TRUE(server.has_value()) << server.error().message;
+    (*server)->AddApi("echo", [](const Params& params) -> Result<nlohmann::json> {
+      auto it = params.find("country");
+      if (it != params.end() && it->second.size() != 2) {
+        return Fail(ErrorCode::kInvalidArgument, "country: expected a 2-letter ISO code");
+      }
+      return nlohmann::json{{"country", it == params.end() ? "" : it->second}};
+    });
+    (*server)->AddApi("broken", [](const Params&) -> Result<nlohmann::json> {
+      return Fail(ErrorCode::kWarehouse, "table gone");
+    });
+    (*server)->AddApi("throws", [](const Params&) -> Result<nlohmann::json> {
+      throw std::runtime_error("boom");
+    });
+    (*server)->SetMetricsSource([] { return std::string("playlake_rows{layer=\"silver\"} 42\n"); });
+    EXPECT_TRUE((*server)->Start());
+    return std::move(*server);
+  }
+
+  testing::TempDir dir_;
+};
+
+TEST_F(ServerTest, ServesApiJsonWithSecurityHeaders) {
+  auto server = Start({});
+  httplib::Client client("127.0.0.1", server->port());
+  auto res = client.Get("/api/echo?country=SE");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(nlohmann::json::parse(res->body)["country"], "SE");
+  EXPECT_EQ(res->get_header_value("X-Content-Type-Options"), "nosniff");
+  const auto csp = res->get_header_value("Content-Security-Policy");
+  EXPECT_NE(csp.find("script-src 'self'"), std::string::npos);
+  EXPECT_EQ(csp.find("unsafe-inline"), std::string::npos);
+}
+
+TEST_F(ServerTest, BadParametersAre400JsonAndFailuresAre500Json) {
+  auto server = Start({});
+  httplib::Client client("127.0.0.1", server->port());
+  auto bad = client.Get("/api/echo?country=Sweden");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_NE(nlohmann::json::parse(bad->body)["error"].get<std::string>().find("country"),
+            std::string::npos);
+  auto broken = client.Get("/api/broken");
+  ASSERT_TRUE(broken);
+  EXPECT_EQ(broken->status, 500);
+  EXPECT_EQ(nlohmann::json::parse(broken->body)["error"], "table gone");
+  auto thrown = client.Get("/api/throws");
+  ASSERT_TRUE(thrown);
+  EXPECT_EQ(thrown->status, 500);
+  auto unknown = client.Get("/api/nope");
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 404);
+  EXPECT_TRUE(nlohmann::json::parse(unknown->body).contains("error"));
+  // Still alive after all that.
+  EXPECT_EQ(client.Get("/healthz")->status, 200);
+}
+
+TEST_F(ServerTest, StaticFilesCannotEscapeTheirFolder) {
+  auto server = Start({});
+  httplib::Client client("127.0.0.1", server->port());
+  auto index = client.Get("/");
+  ASSERT_TRUE(index);
+  EXPECT_EQ(index->status, 200);
+  EXPECT_EQ(index->body, "<html>dashboard</html>");
+  EXPECT_EQ(client.Get("/assets/app.js")->get_header_value("Content-Type"),
+            "text/javascript; charset=utf-8");
+  for (const char* path : {"/../secret.txt", "/assets/../../secret.txt", "/%2e%2e/secret.txt",
+                           "/assets/%2e%2e/%2e%2e/secret.txt"}) {
+    auto res = client.Get(path);
+    if (res) {
+      EXPECT_NE(res->status, 200) << path;
+      EXPECT_EQ(res->body.find("do not serve"), std::string::npos) << path;
+    }
+  }
+  EXPECT_FALSE(ResolveStatic(dir_ / "web", "/../secret.txt").has_value());
+  EXPECT_FALSE(ResolveStatic(dir_ / "web", "/../web-evil/x").has_value());
+  EXPECT_TRUE(ResolveStatic(dir_ / "web", "/assets/app.js").has_value());
+}
+
+TEST_F(ServerTest, NonLoopbackBindRequiresATokenThatApiCallsPresent) {
+  ServerOptions open;
+  open.host = "0.0.0.0";
+  auto refused = Server::Create(open);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_NE(refused.error().message.find("token"), std::string::npos);
+
+  ServerOptions with_token;
+  with_token.token = "s3cret";
+  auto server = Start(with_token);
+  httplib::Client client("127.0.0.1", server->port());
+  EXPECT_EQ(client.Get("/api/echo")->status, 401);
+  EXPECT_EQ(client.Get("/api/echo", {{"Authorization", "Bearer wrong"}})->status, 401);
+  EXPECT_EQ(client.Get("/api/echo", {{"Authorization", "Bearer s3cret"}})->status, 200);
+}
+
+TEST_F(ServerTest, MetricsCountRequestsAndLatency) {
+  auto server = Start({});
+  httplib::Client client("127.0.0.1", server->port());
+  client.Get("/api/echo");
+  client.Get("/api/echo");
+  client.Get("/api/echo?country=bad");
+  auto res = client.Get("/metrics");
+  ASSERT_TRUE(res);
+  EXPECT_NE(res->body.find("playlake_http_requests_total{route=\"/api/echo\",status=\"200\"} 2"),
+            std::string::npos) << res->body;
+  EXPECT_NE(res->body.find("playlake_http_requests_total{route=\"/api/echo\",status=\"400\"} 1"),
+            std::string::npos);
+  EXPECT_NE(res->body.find("playlake_http_request_duration_seconds_count{route=\"/api/echo\"} 3"),
+            std::string::npos);
+  EXPECT_NE(res->body.find("playlake_rows{layer=\"silver\"} 42"), std::string::npos);
+}
+
+TEST_F(ServerTest, MalformedRequestsDoNotCrashIt) {
+  auto server = Start({});
+  httplib::Client client("127.0.0.1", server->port());
+  auto big = client.Post("/api/echo", std::string(1 << 20, 'x'), "text/plain");
+  if (big) {
+    EXPECT_GE(big->status, 400);
+  }
+  auto raw = testing::RunShell("printf 'GARBAGE\\r\\n\\r\\n' | timeout 2 bash -c 'cat > /dev/tcp/127.0.0.1/" +
+                               std::to_string(server->port()) + "'");
+  (void)raw;
+  EXPECT_EQ(client.Get("/healthz")->status, 200);
+}
+
+}  // namespace
+}  // namespace playlake::serve

@@ -1,0 +1,48 @@
+-- Every track anyone played or any catalog lists: catalog attributes where a
+-- catalog has the track, otherwise the names the plays carried.
+with catalog as (
+    select * from {{ ref('stg_tracks') }}
+),
+
+played as (
+    select
+        track_id,
+        arg_max(track_name, played_at)  as track_name,
+        arg_max(artist_id, played_at)   as artist_id,
+        arg_max(artist_name, played_at) as artist_name,
+        arg_max(album_id, played_at)    as album_id,
+        arg_max(album_name, played_at)  as album_name,
+        max(duration_ms)                as duration_ms
+    from {{ ref('stg_plays') }}
+    group by track_id
+),
+
+catalog_one_row as (
+    select *
+    from catalog
+    qualify row_number() over (partition by track_id order by source_format, track_name) = 1
+)
+
+select
+    coalesce(c.track_id, p.track_id)          as track_id,
+    coalesce(c.track_name, p.track_name)      as track_name,
+    coalesce(c.artist_id, p.artist_id)        as artist_id,
+    coalesce(c.artist_name, p.artist_name)    as artist_name,
+    coalesce(c.album_id, p.album_id)          as album_id,
+    coalesce(c.album_name, p.album_name)      as album_name,
+    c.genre,
+    coalesce(c.duration_ms, p.duration_ms)    as duration_ms,
+    c.release_date,
+    c.explicit,
+    c.danceability,
+    c.energy,
+    c.valence,
+    c.tempo,
+    c.acousticness,
+    c.instrumentalness,
+    c.speechiness,
+    c.liveness,
+    c.loudness,
+    c.track_id is not null                    as in_catalog
+from catalog_one_row as c
+full outer join played as p on c.track_id = p.track_id

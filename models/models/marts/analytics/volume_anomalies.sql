@@ -1,0 +1,42 @@
+-- Question 9: hourly play counts outside ±2σ of the norm for that hour of the day
+-- (UTC). Comparing each hour with its own hour-of-day keeps the daily rhythm
+-- from being flagged as anomalous. Hours with no plays count as zero.
+with bounds as (
+    select date_trunc('hour', min(played_at)) as first_hour, date_trunc('hour', max(played_at)) as last_hour
+    from {{ ref('fct_plays') }}
+),
+
+hours as (
+    select h as hour_start
+    from bounds, range(bounds.first_hour, bounds.last_hour + interval 1 hour, interval 1 hour) as t(h)
+),
+
+counts as (
+    select date_trunc('hour', played_at) as hour_start, count(*) as plays
+    from {{ ref('fct_plays') }}
+    group by 1
+),
+
+hourly as (
+    select h.hour_start, hour(h.hour_start) as hour_of_day, coalesce(c.plays, 0) as plays
+    from hours as h
+    left join counts as c on h.hour_start = c.hour_start
+),
+
+scored as (
+    select
+        *,
+        avg(plays) over (partition by hour_of_day)          as expected_plays,
+        stddev_samp(plays) over (partition by hour_of_day)  as stddev_plays
+    from hourly
+)
+
+select
+    hour_start,
+    hour_of_day,
+    plays,
+    round(expected_plays, 2)                                              as expected_plays,
+    round(stddev_plays, 2)                                                as stddev_plays,
+    case when stddev_plays > 0 then round((plays - expected_plays) / stddev_plays, 3) end as z_score,
+    coalesce(abs(plays - expected_plays) > 2 * stddev_plays, false)      as is_anomaly
+from scored

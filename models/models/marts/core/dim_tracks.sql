@@ -1,0 +1,32 @@
+-- Every track, from the catalogs and from the plays; "unknown" for plays without one.
+with tracks as (
+    select * from {{ ref('int_tracks_unified') }}
+)
+
+select
+    track_id,
+    track_name,
+    coalesce(artist_id, 'unknown') as artist_id,
+    artist_name,
+    coalesce(album_id, 'unknown')  as album_id,
+    album_name,
+    coalesce(genre, 'unknown')     as genre,
+    duration_ms,
+    release_date,
+    explicit,
+    danceability,
+    energy,
+    valence,
+    tempo,
+    acousticness,
+    instrumentalness,
+    speechiness,
+    liveness,
+    loudness,
+    in_catalog
+from tracks
+union all
+select
+    'unknown', 'Unknown track', 'unknown', 'Unknown artist', 'unknown', null, 'unknown',
+    null, null, null, null, null, null, null, null, null, null, null, null, false
+where not exists (select 1 from tracks where track_id = 'unknown')

@@ -1,0 +1,12 @@
+with source as (
+    select * from {{ source('silver', 'albums') }}
+)
+
+select
+    album_id,
+    album_name,
+    artist_id,
+    release_date,
+    album_type,
+    source_format
+from source

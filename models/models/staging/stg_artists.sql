@@ -1,0 +1,14 @@
+with source as (
+    select * from {{ source('silver', 'artists') }}
+)
+
+select
+    artist_id,
+    artist_name,
+    genre,
+    country,
+    location,
+    latitude,
+    longitude,
+    source_format
+from source

@@ -1,0 +1,26 @@
+with source as (
+    select * from {{ source('silver', 'tracks') }}
+)
+
+select
+    track_id,
+    track_name,
+    artist_id,
+    artist_name,
+    album_id,
+    album_name,
+    genre,
+    duration_ms,
+    release_date,
+    explicit,
+    danceability,
+    energy,
+    valence,
+    tempo,
+    acousticness,
+    instrumentalness,
+    speechiness,
+    liveness,
+    loudness,
+    source_format
+from source

@@ -70,6 +70,35 @@ class ResultGuard {
   duckdb_result result_{};
 };
 
+// Copies a result into a Table. duckdb_value_varchar renders every type
+// exactly as a VARCHAR cast would; the chunk API would need a renderer per
+// type. Deprecated, but part of the pinned 1.4 LTS C API.
+Table Materialize(duckdb_result* result) {
+  Table table;
+  const idx_t column_count = duckdb_column_count(result);
+  for (idx_t c = 0; c < column_count; ++c) {
+    const duckdb_type type = duckdb_column_type(result, c);
+    table.columns.push_back(Column{duckdb_column_name(result, c), TypeName(type), KindOf(type)});
+  }
+  const idx_t row_count = duckdb_row_count(result);
+  table.rows.reserve(row_count);
+  for (idx_t r = 0; r < row_count; ++r) {
+    std::vector<std::optional<std::string>> row;
+    row.reserve(column_count);
+    for (idx_t c = 0; c < column_count; ++c) {
+      if (duckdb_value_is_null(result, c, r)) {
+        row.emplace_back(std::nullopt);
+        continue;
+      }
+      char* text = duckdb_value_varchar(result, c, r);
+      row.emplace_back(text ? std::string(text) : std::string());
+      duckdb_free(text);
+    }
+    table.rows.push_back(std::move(row));
+  }
+  return table;
+}
+
 }  // namespace
 
 struct Database::Impl {
@@ -139,32 +168,36 @@ Status Connection::Execute(std::string_view sql) {
 Result<Table> Connection::Query(std::string_view sql) {
   ResultGuard result;
   if (auto status = impl_->Run(sql, result.get()); !status) return tl::unexpected(status.error());
-  Table table;
-  const idx_t column_count = duckdb_column_count(result.get());
-  for (idx_t c = 0; c < column_count; ++c) {
-    const duckdb_type type = duckdb_column_type(result.get(), c);
-    table.columns.push_back(Column{duckdb_column_name(result.get(), c), TypeName(type), KindOf(type)});
+  return Materialize(result.get());
+}
+
+Result<Table> Connection::Query(std::string_view sql, const std::vector<Param>& params) {
+  const std::string statement(sql);
+  duckdb_prepared_statement prepared = nullptr;
+  // Destroys the statement on every path, as the C API requires even after a failed prepare.
+  std::unique_ptr<duckdb_prepared_statement, void (*)(duckdb_prepared_statement*)> owner(
+      &prepared, duckdb_destroy_prepare);
+  if (duckdb_prepare(impl_->conn, statement.c_str(), &prepared) == DuckDBError) {
+    const char* message = duckdb_prepare_error(prepared);
+    return Fail(ErrorCode::kWarehouse, message ? message : "DuckDB: cannot prepare the query");
   }
-  // duckdb_value_varchar renders every type exactly as a VARCHAR cast would;
-  // the chunk API would need a renderer per type. Deprecated, but part of the
-  // pinned 1.4 LTS C API.
-  const idx_t row_count = duckdb_row_count(result.get());
-  table.rows.reserve(row_count);
-  for (idx_t r = 0; r < row_count; ++r) {
-    std::vector<std::optional<std::string>> row;
-    row.reserve(column_count);
-    for (idx_t c = 0; c < column_count; ++c) {
-      if (duckdb_value_is_null(result.get(), c, r)) {
-        row.emplace_back(std::nullopt);
-        continue;
-      }
-      char* text = duckdb_value_varchar(result.get(), c, r);
-      row.emplace_back(text ? std::string(text) : std::string());
-      duckdb_free(text);
+  if (duckdb_nparams(prepared) != params.size()) {
+    return Fail(ErrorCode::kInternal, fmt::format("query has {} parameters but {} were given",
+                                                  duckdb_nparams(prepared), params.size()));
+  }
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    const duckdb_state state = params[i] ? duckdb_bind_varchar(prepared, i + 1, params[i]->c_str())
+                                         : duckdb_bind_null(prepared, i + 1);
+    if (state == DuckDBError) {
+      return Fail(ErrorCode::kWarehouse, fmt::format("cannot bind query parameter {}", i + 1));
     }
-    table.rows.push_back(std::move(row));
   }
-  return table;
+  ResultGuard result;
+  if (duckdb_execute_prepared(prepared, result.get()) == DuckDBError) {
+    const char* message = duckdb_result_error(result.get());
+    return Fail(ErrorCode::kWarehouse, message ? message : "DuckDB query failed");
+  }
+  return Materialize(result.get());
 }
 
 Result<std::string> Connection::QueryScalar(std::string_view sql) {

@@ -41,6 +41,10 @@ struct DatabaseOptions {
   std::string memory_limit;          // e.g. "2GB"; empty: DuckDB's default
 };
 
+// A query parameter: text, or SQL NULL (std::nullopt). Parameters are bound as
+// VARCHAR; the SQL casts them where it needs another type (`?::DATE`).
+using Param = std::optional<std::string>;
+
 class Connection;
 
 class Database {
@@ -70,6 +74,9 @@ class Connection {
   Status Execute(std::string_view sql);
   // Runs a query and materialises its result.
   Result<Table> Query(std::string_view sql);
+  // Runs a prepared query with `params` bound to its `?` placeholders in order.
+  // User input reaches SQL only this way, never by concatenation.
+  Result<Table> Query(std::string_view sql, const std::vector<Param>& params);
   // Runs a query expected to return one value; NULL or no row is an error.
   Result<std::string> QueryScalar(std::string_view sql);
 

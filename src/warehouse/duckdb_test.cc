@@ -75,6 +75,27 @@ TEST(DuckDb, QuotesLiteralsAndIdentifiers) {
             "O'Brien; DROP TABLE x");
 }
 
+TEST(DuckDb, BindsParametersInsteadOfConcatenating) {
+  auto db = Database::Open("");
+  ASSERT_TRUE(db.has_value());
+  auto conn = Connect(**db);
+  ASSERT_TRUE(conn->Execute("CREATE TABLE t AS SELECT * FROM (VALUES ('SE', DATE '2026-01-02'), "
+                            "('US', DATE '2026-01-03')) v(country, day)"));
+  auto hostile = conn->Query("SELECT count(*) FROM t WHERE country = ?", {"SE' OR '1'='1"});
+  ASSERT_TRUE(hostile.has_value()) << hostile.error().message;
+  EXPECT_EQ(*hostile->rows[0][0], "0");
+  auto typed = conn->Query("SELECT country FROM t WHERE day >= ?::DATE AND (? IS NULL OR country = ?)",
+                           {"2026-01-03", std::nullopt, std::nullopt});
+  ASSERT_TRUE(typed.has_value()) << typed.error().message;
+  ASSERT_EQ(typed->rows.size(), 1u);
+  EXPECT_EQ(*typed->rows[0][0], "US");
+  auto wrong_count = conn->Query("SELECT ?", {});
+  ASSERT_FALSE(wrong_count.has_value());
+  auto bad_sql = conn->Query("SELEC ?", {"x"});
+  ASSERT_FALSE(bad_sql.has_value());
+  EXPECT_EQ(bad_sql.error().code, ErrorCode::kWarehouse);
+}
+
 TEST(DuckDb, OpenFailsWithAClearMessage) {
   auto db = Database::Open("/nonexistent-dir/x/y.duckdb");
   ASSERT_FALSE(db.has_value());

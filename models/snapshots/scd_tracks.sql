@@ -3,7 +3,7 @@
 -- Catalog attributes of each track as each run saw them.
 select
     track_id,
-    arg_max(track_name, source_format)    as track_name,
+    arg_max(name, source_format)          as track_name,
     arg_max(artist_name, source_format)   as artist_name,
     arg_max(album_name, source_format)    as album_name,
     arg_max(genre, source_format)         as genre,

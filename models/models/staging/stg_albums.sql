@@ -4,7 +4,7 @@ with source as (
 
 select
     album_id,
-    album_name,
+    name as album_name,
     artist_id,
     release_date,
     album_type,

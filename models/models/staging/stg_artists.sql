@@ -4,7 +4,7 @@ with source as (
 
 select
     artist_id,
-    artist_name,
+    name as artist_name,
     genre,
     country,
     location,

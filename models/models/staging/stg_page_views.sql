@@ -3,8 +3,8 @@ with source as (
 )
 
 select
-    event_id   as page_view_id,
-    ts         as viewed_at,
+    page_view_id,
+    event_ts   as viewed_at,
     event_date,
     user_id,
     session_id,

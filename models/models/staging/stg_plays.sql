@@ -1,19 +1,21 @@
 -- One row per play, typed and named for the marts. Local time is derived here
--- once, from the listener's IANA time zone (UTC when unknown).
+-- once, from the listener's IANA time zone (UTC when unknown). Sources without
+-- track or artist ids (eventsim, legacy Spotify exports) get keys derived from
+-- the names, so their plays still group by track and artist.
 with source as (
     select * from {{ source('silver', 'plays') }}
 ),
 
 renamed as (
     select
-        event_id                                   as play_id,
-        ts                                         as played_at,
+        play_id,
+        event_ts                                   as played_at,
         event_date,
-        timezone(coalesce(timezone, 'UTC'), ts at time zone 'UTC') as played_at_local,
+        timezone(coalesce(timezone, 'UTC'), event_ts at time zone 'UTC') as played_at_local,
         user_id,
         session_id,
-        track_id,
-        artist_id,
+        coalesce(track_id, 'name:' || md5(lower(coalesce(artist_name, '')) || '|' || lower(coalesce(track_name, '')))) as track_id,
+        coalesce(artist_id, 'name:' || md5(lower(coalesce(artist_name, ''))))   as artist_id,
         album_id,
         track_name,
         artist_name,
@@ -32,6 +34,7 @@ renamed as (
         coalesce(skipped, ms_played < {{ var('skip_threshold_ms', 30000) }}) as skipped,
         shuffle,
         offline,
+        user_agent,
         source_format
     from source
 )

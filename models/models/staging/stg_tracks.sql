@@ -4,14 +4,14 @@ with source as (
 
 select
     track_id,
-    track_name,
+    name as track_name,
     artist_id,
     artist_name,
     album_id,
     album_name,
     genre,
     duration_ms,
-    release_date,
+    coalesce(release_date, make_date(cast(year as integer), 1, 1)) as release_date,
     explicit,
     danceability,
     energy,

@@ -13,6 +13,8 @@ select
     city,
     timezone,
     registration_ts,
-    updated_at,
+    observed_ts as updated_at,
+    device,
+    platform,
     source_format
 from source

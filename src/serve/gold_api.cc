@@ -1,0 +1,265 @@
+#include "serve/gold_api.h"
+
+#include <fmt/format.h>
+
+#include <fstream>
+
+#include "serve/filters.h"
+
+namespace playlake::serve {
+namespace {
+
+using nlohmann::json;
+using warehouse::ColumnKind;
+using warehouse::Param;
+
+json Value(const std::optional<std::string>& text, ColumnKind kind) {
+  if (!text) return nullptr;
+  switch (kind) {
+    case ColumnKind::kInteger: return std::stoll(*text);
+    case ColumnKind::kFloat: return std::stod(*text);
+    case ColumnKind::kBoolean: return *text == "true";
+    case ColumnKind::kText: return *text;
+  }
+  return *text;
+}
+
+// The queries of one API request, on one connection of their own. The first
+// failure is remembered and later queries are skipped, so an endpoint reads as
+// a list of assignments and ends with `return q.Finish(out)`.
+class Request {
+ public:
+  explicit Request(warehouse::Database& db) : db_(db) {}
+
+  json Rows(const std::string& sql, const std::vector<Param>& params = {}) {
+    if (error_) return json::array();
+    if (!conn_) {
+      auto conn = db_.Connect();
+      if (!conn) {
+        error_ = conn.error();
+        return json::array();
+      }
+      conn_ = std::move(*conn);
+    }
+    auto table = conn_->Query(sql, params);
+    if (!table) {
+      error_ = table.error();
+      return json::array();
+    }
+    return ToJson(*table);
+  }
+
+  json Row(const std::string& sql, const std::vector<Param>& params = {}) {
+    json rows = Rows(sql, params);
+    return rows.empty() ? json::object() : rows[0];
+  }
+
+  Result<json> Finish(json out) {
+    if (error_) return tl::unexpected(*error_);
+    return out;
+  }
+
+ private:
+  warehouse::Database& db_;
+  std::unique_ptr<warehouse::Connection> conn_;
+  std::optional<Error> error_;
+};
+
+Result<json> FiltersEndpoint(warehouse::Database& db, const Params& params) {
+  if (auto filters = ParseFilters(params); !filters) return tl::unexpected(filters.error());
+  Request q(db);
+  json out;
+  json range = (q.Row("SELECT min(date_key)::VARCHAR AS min_date, max(date_key)::VARCHAR AS max_date FROM fct_plays"));
+  out["min_date"] = range.value("min_date", json(nullptr));
+  out["max_date"] = range.value("max_date", json(nullptr));
+  for (const char* column : {"country", "device", "level"}) {
+    json rows = (q.Rows(fmt::format("SELECT {0} AS v FROM fct_plays GROUP BY {0} ORDER BY count(*) DESC, {0}", column)));
+    json values = json::array();
+    for (const auto& row : rows) values.push_back(row["v"]);
+    out[std::string(column) + (std::string(column) == "country" ? "ies" : "s")] = values;
+  }
+  return q.Finish(out);
+}
+
+Result<json> OverviewEndpoint(warehouse::Database& db, const Params& params) {
+  auto filters = ParseFilters(params);
+  if (!filters) return tl::unexpected(filters.error());
+  const Condition where = WhereClause(*filters);
+  Request q(db);
+  json out;
+  out["kpis"] = (q.Row(fmt::format(
+      "SELECT count(*) AS plays, count(DISTINCT user_id) AS listeners, "
+      "round(coalesce(sum(ms_played), 0) / 3600000.0, 1) AS listening_hours, "
+      "round(avg(CASE WHEN skipped THEN 1.0 ELSE 0.0 END) * 100, 1) AS skip_rate_pct "
+      "FROM fct_plays WHERE {}", where.sql), where.params));
+  json top = (q.Row(fmt::format(
+      "SELECT r.country, r.region, count(*) AS plays FROM fct_plays f "
+      "JOIN dim_regions r ON f.region_key = r.region_key WHERE {} "
+      "GROUP BY r.country, r.region ORDER BY plays DESC, r.country, r.region LIMIT 1",
+      WhereClause(*filters, "f.date_key").sql.c_str()), where.params));
+  out["kpis"]["top_region"] = top.empty() ? json(nullptr) : top;
+  out["device_split"] = (q.Rows(fmt::format(
+      "SELECT device, count(*) AS plays FROM fct_plays WHERE {} GROUP BY device ORDER BY plays DESC, device",
+      where.sql), where.params));
+  out["daily"] = (q.Rows(fmt::format(
+      "SELECT date_key::VARCHAR AS date, count(*) AS plays, count(DISTINCT user_id) AS listeners, "
+      "round(sum(ms_played) / 3600000.0, 1) AS listening_hours, "
+      "round(avg(count(*)) OVER (ORDER BY date_key ROWS BETWEEN 6 PRECEDING AND CURRENT ROW), 1) AS plays_7d_avg "
+      "FROM fct_plays WHERE {} GROUP BY date_key ORDER BY date_key", where.sql), where.params));
+  Filters dates_only{filters->from, filters->to, {}, {}, {}};
+  const Condition hours = WhereClause(dates_only, "CAST(hour_start AS DATE)");
+  out["hourly"] = (q.Rows(fmt::format(
+      "SELECT strftime(hour_start, '%Y-%m-%d %H:00') AS hour, plays, expected_plays, z_score, is_anomaly "
+      "FROM volume_anomalies WHERE {} ORDER BY hour_start", hours.sql), hours.params));
+  out["scope"] = {{"hourly", "all listeners"}};
+  return q.Finish(out);
+}
+
+Result<json> TrendingEndpoint(warehouse::Database& db, const Params& params) {
+  auto filters = ParseFilters(params);
+  if (!filters) return tl::unexpected(filters.error());
+  const Condition where = WhereClause(*filters, "f.date_key");
+  Request q(db);
+  json out;
+  out["trending"] = (q.Rows(
+      "SELECT as_of_date::VARCHAR AS as_of_date, rank, track_id, track_name, artist_name, genre, "
+      "plays_recent, plays_previous, growth_pct, trend_score FROM trending_tracks ORDER BY rank LIMIT 20"));
+  out["top_tracks"] = (q.Rows(fmt::format(
+      "SELECT f.track_id, any_value(t.track_name) AS track_name, any_value(t.artist_name) AS artist_name, "
+      "count(*) AS plays, count(DISTINCT f.user_id) AS listeners FROM fct_plays f "
+      "JOIN dim_tracks t ON f.track_id = t.track_id WHERE {} "
+      "GROUP BY f.track_id ORDER BY plays DESC, f.track_id LIMIT 20", where.sql), where.params));
+  out["top_daily"] = (q.Rows(fmt::format(
+      "WITH daily AS (SELECT f.date_key, f.track_id, count(*) AS plays FROM fct_plays f WHERE {} "
+      "GROUP BY f.date_key, f.track_id), ranked AS (SELECT *, row_number() OVER "
+      "(PARTITION BY date_key ORDER BY plays DESC, track_id) AS rank FROM daily) "
+      "SELECT r.date_key::VARCHAR AS date, r.rank, t.track_name, t.artist_name, r.plays FROM ranked r "
+      "JOIN dim_tracks t ON r.track_id = t.track_id WHERE r.rank <= 5 ORDER BY r.date_key DESC, r.rank "
+      "LIMIT 70", where.sql), where.params));
+  out["scope"] = {{"trending", "all listeners, as of the newest data"}};
+  return q.Finish(out);
+}
+
+Result<json> ArtistsEndpoint(warehouse::Database& db, const Params& params) {
+  auto filters = ParseFilters(params);
+  if (!filters) return tl::unexpected(filters.error());
+  Filters dates_only{filters->from, filters->to, {}, {}, {}};
+  const Condition weeks = WhereClause(dates_only, "week_start");
+  Request q(db);
+  json out;
+  out["ranking"] = (q.Rows(fmt::format(
+      "SELECT week_start::VARCHAR AS week_start, rank, artist_name, genre, plays, previous_rank, "
+      "rank_change, is_new_entry FROM artist_ranking WHERE week_start = (SELECT max(week_start) "
+      "FROM artist_ranking WHERE {}) ORDER BY rank LIMIT 20", weeks.sql), weeks.params));
+  out["genres"] = (q.Rows(fmt::format(
+      "SELECT week_start::VARCHAR AS week_start, genre, plays, plays_share_pct, wow_growth_pct "
+      "FROM genre_trends WHERE {} ORDER BY week_start, genre", weeks.sql), weeks.params));
+  out["audio_features"] = (q.Rows(
+      "SELECT genre, feature, tracks, mean, p10, p25, median, p75, p90 FROM audio_features_by_genre "
+      "ORDER BY feature, genre"));
+  out["scope"] = {{"ranking", "all listeners"}, {"genres", "all listeners"}, {"audio_features", "catalog"}};
+  return q.Finish(out);
+}
+
+Result<json> GeographyEndpoint(warehouse::Database& db, const Params& params) {
+  auto filters = ParseFilters(params);
+  if (!filters) return tl::unexpected(filters.error());
+  const Condition where = WhereClause(*filters, "f.date_key");
+  Request q(db);
+  json out;
+  const std::string base = fmt::format(
+      "SELECT {{0}}, count(*) AS plays, count(DISTINCT f.user_id) AS listeners, "
+      "round(sum(f.ms_played) / 3600000.0, 1) AS listening_hours FROM fct_plays f "
+      "JOIN dim_regions r ON f.region_key = r.region_key WHERE {} GROUP BY ALL "
+      "ORDER BY plays DESC LIMIT {{1}}", where.sql);
+  out["countries"] = (q.Rows(fmt::format(fmt::runtime(base), "r.country", 250), where.params));
+  out["regions"] = (q.Rows(fmt::format(fmt::runtime(base), "r.country, r.region", 25), where.params));
+  out["cities"] = (q.Rows(fmt::format(fmt::runtime(base), "r.country, r.city", 25), where.params));
+  return q.Finish(out);
+}
+
+Result<json> DevicesEndpoint(warehouse::Database& db, const Params& params) {
+  auto filters = ParseFilters(params);
+  if (!filters) return tl::unexpected(filters.error());
+  const Condition where = WhereClause(*filters, "f.date_key");
+  Request q(db);
+  json out;
+  out["devices"] = (q.Rows(fmt::format(
+      "SELECT f.device, d.platform, count(*) AS plays, count(DISTINCT f.user_id) AS listeners, "
+      "round(avg(CASE WHEN f.skipped THEN 1.0 ELSE 0.0 END) * 100, 1) AS skip_rate_pct, "
+      "round(avg(f.ms_played) / 1000.0, 1) AS avg_seconds FROM fct_plays f "
+      "JOIN dim_devices d ON f.device_key = d.device_key WHERE {} GROUP BY ALL "
+      "ORDER BY plays DESC", where.sql), where.params));
+  out["heatmap"] = (q.Rows(fmt::format(
+      "SELECT f.local_weekday AS weekday, f.local_hour AS hour, count(*) AS plays FROM fct_plays f "
+      "WHERE {} GROUP BY ALL ORDER BY weekday, hour", where.sql), where.params));
+  return q.Finish(out);
+}
+
+Result<json> ListenersEndpoint(warehouse::Database& db, const Params& params) {
+  auto filters = ParseFilters(params);
+  if (!filters) return tl::unexpected(filters.error());
+  const Condition where = WhereClause(*filters);
+  Request q(db);
+  json out;
+  out["by_level"] = (q.Rows(fmt::format(
+      "SELECT level, count(DISTINCT user_id) AS listeners, count(*) AS plays, "
+      "count(DISTINCT user_id || '/' || coalesce(session_id, '')) AS sessions, "
+      "round(sum(ms_played) / 3600000.0, 1) AS listening_hours, "
+      "round(avg(CASE WHEN skipped THEN 1.0 ELSE 0.0 END) * 100, 1) AS skip_rate_pct "
+      "FROM fct_plays WHERE {} GROUP BY level ORDER BY level", where.sql), where.params));
+  out["level_changes"] = (q.Row(
+      "SELECT coalesce(sum(upgrades), 0) AS upgrades, coalesce(sum(downgrades), 0) AS downgrades "
+      "FROM user_engagement"));
+  Filters dates_only{filters->from, filters->to, {}, {}, {}};
+  const Condition cohorts = WhereClause(dates_only, "cohort_week");
+  out["retention"] = (q.Rows(fmt::format(
+      "SELECT cohort_week::VARCHAR AS cohort_week, weeks_since_first_play AS week, cohort_size, "
+      "retention_pct FROM retention_cohorts WHERE {} ORDER BY cohort_week, week", cohorts.sql),
+      cohorts.params));
+  out["scope"] = {{"level_changes", "all listeners"}, {"retention", "all listeners"}};
+  return q.Finish(out);
+}
+
+Result<json> ReadJsonFile(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) return json(nullptr);
+  try {
+    return json::parse(in);
+  } catch (const json::exception& e) {
+    return Fail(ErrorCode::kData, fmt::format("{}: {}", file.string(), e.what()));
+  }
+}
+
+}  // namespace
+
+json ToJson(const warehouse::Table& table) {
+  json rows = json::array();
+  for (const auto& row : table.rows) {
+    json object = json::object();
+    for (std::size_t c = 0; c < table.columns.size(); ++c) {
+      object[table.columns[c].name] = Value(row[c], table.columns[c].kind);
+    }
+    rows.push_back(std::move(object));
+  }
+  return rows;
+}
+
+void RegisterGoldApi(Server& server, warehouse::Database& db, GoldApiOptions options) {
+  using Endpoint = Result<json> (*)(warehouse::Database&, const Params&);
+  const std::pair<const char*, Endpoint> endpoints[] = {
+      {"filters", FiltersEndpoint},     {"overview", OverviewEndpoint},
+      {"trending", TrendingEndpoint},   {"artists", ArtistsEndpoint},
+      {"geography", GeographyEndpoint}, {"devices", DevicesEndpoint},
+      {"listeners", ListenersEndpoint},
+  };
+  for (const auto& [name, endpoint] : endpoints) {
+    server.AddApi(name, [&db, endpoint = endpoint](const Params& params) { return endpoint(db, params); });
+  }
+  server.AddApi("lineage", [target = options.target_dir](const Params& params) -> Result<json> {
+    if (auto filters = ParseFilters(params); !filters) return tl::unexpected(filters.error());
+    return ReadJsonFile(target / "manifest.json");
+  });
+}
+
+}  // namespace playlake::serve

@@ -1,0 +1,29 @@
+// The dashboard's read-only JSON API over the gold layer (docs/api.md).
+//
+// Each endpoint answers one page of the dashboard from the gold tables in the
+// warehouse. Filterable breakdowns aggregate fct_plays under the request's
+// filters; answers that only make sense over all listeners (trending now,
+// rank movement, week-over-week genres, audio features, retention, anomalies)
+// come from their marts, restricted to the date range, and say so in "scope".
+#pragma once
+
+#include <filesystem>
+
+#include "serve/server.h"
+#include "warehouse/duckdb.h"
+
+namespace playlake::serve {
+
+struct GoldApiOptions {
+  // The project's target/ folder (manifest.json, run_results.json, run history).
+  std::filesystem::path target_dir;
+};
+
+// Registers every /api endpoint on `server`. `db` must outlive the server;
+// each request opens its own connection, so requests run concurrently.
+void RegisterGoldApi(Server& server, warehouse::Database& db, GoldApiOptions options);
+
+// Renders a query result as a JSON array of objects, numbers as JSON numbers.
+nlohmann::json ToJson(const warehouse::Table& table);
+
+}  // namespace playlake::serve

@@ -13,7 +13,7 @@ packages=(
   libspdlog-dev libfmt-dev libcurl4-openssl-dev libssl-dev libxxhash-dev
   libcpp-httplib-dev librdkafka-dev libzstd-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  nodejs npm zstd
+  nodejs npm zstd chromium fonts-dejavu-core
 )
 
 sudo_cmd=()
@@ -66,4 +66,12 @@ if [ ! -f "$stamp" ]; then
   tar xzf "$lib_tgz" -C "$duck_dir" --strip-components=1 package/libduckdb.so
   tar xzf "$hdr_tgz" -C "$duck_dir/include" --strip-components=5 package/src/duckdb/src/include/duckdb.h
   touch "$stamp"
+fi
+
+# The dashboard's npm packages (ECharts; playwright-core for the browser tests),
+# pinned by web/package-lock.json.
+if [ ! -f "$root/web/node_modules/.package-lock.json" ] ||
+   [ "$root/web/package-lock.json" -nt "$root/web/node_modules/.package-lock.json" ]; then
+  echo "setup: installing the dashboard's npm packages (web/package-lock.json)" >&2
+  (cd "$root/web" && npm ci --no-audit --no-fund --loglevel=error >&2)
 fi

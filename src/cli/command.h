@@ -10,12 +10,19 @@
 #include <functional>
 
 #include "common/result.h"
+#include "config/project.h"
+#include "serve/server.h"
 
 namespace playlake::cli {
 
 using CommandBody = std::function<Status()>;
 
 void AddInitCommand(CLI::App& app, CommandBody& selected);
+void AddServeCommand(CLI::App& app, CommandBody& selected);
 
+
+// Serves `project`'s dashboard with `options` until SIGINT or SIGTERM.
+// Shared by `serve` and `demo`.
+Status ServeProject(const config::ProjectConfig& project, serve::ServerOptions options);
 
 }  // namespace playlake::cli

@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
 
   cli::CommandBody selected;
   cli::AddInitCommand(app, selected);
+  cli::AddServeCommand(app, selected);
 
   try {
     app.parse(argc, argv);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -162,7 +163,11 @@ Result<ProjectConfig> LoadProject(const std::filesystem::path& dir) {
   }
   std::stringstream text;
   text << in.rdbuf();
-  return ParseProject(text.str(), dir);
+  auto config = ParseProject(text.str(), dir);
+  if (config) {
+    if (const char* token = std::getenv(config->server.token_env.c_str())) config->server.token = token;
+  }
+  return config;
 }
 
 }  // namespace playlake::config

@@ -27,6 +27,7 @@ struct ServerConfig {
   std::string host = "127.0.0.1";
   int port = 8080;
   std::string token_env = "PLAYLAKE_TOKEN";  // variable holding the API token
+  std::string token;                         // its value, read by LoadProject; never logged
 };
 
 struct ProjectConfig {

@@ -134,6 +134,7 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path,
   if (!options.memory_limit.empty()) {
     duckdb_set_config(config, "memory_limit", options.memory_limit.c_str());
   }
+  if (options.read_only) duckdb_set_config(config, "access_mode", "READ_ONLY");
   auto impl = std::make_unique<Impl>();
   char* error = nullptr;
   const char* file = (path.empty() || path == ":memory:") ? nullptr : path.c_str();

@@ -39,6 +39,7 @@ struct Table {
 struct DatabaseOptions {
   int threads = 0;                   // 0: DuckDB's default (all cores)
   std::string memory_limit;          // e.g. "2GB"; empty: DuckDB's default
+  bool read_only = false;            // open an existing file without taking the write lock
 };
 
 // A query parameter: text, or SQL NULL (std::nullopt). Parameters are bound as

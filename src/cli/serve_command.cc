@@ -1,0 +1,84 @@
+// playlake serve: the dashboard and its JSON API over a project's gold layer.
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <pthread.h>
+
+#include <csignal>
+
+#include "cli/command.h"
+#include "config/project.h"
+#include "serve/gold_api.h"
+#include "serve/server.h"
+#include "warehouse/duckdb.h"
+
+namespace playlake::cli {
+namespace {
+
+struct ServeFlags {
+  std::string project = ".";
+  std::string host;
+  int port = -1;
+  std::string token;
+  std::string web_dir = PLAYLAKE_WEB_DIR;
+};
+
+}  // namespace
+
+Status ServeProject(const config::ProjectConfig& project, serve::ServerOptions options) {
+  warehouse::DatabaseOptions db_options;
+  db_options.read_only = true;
+  db_options.threads = project.threads;
+  auto db = warehouse::Database::Open(project.warehouse.string(), db_options);
+  if (!db) {
+    return Fail(ErrorCode::kWarehouse,
+                fmt::format("{} (build the gold layer first with `playlake run`)", db.error().message));
+  }
+  auto server = serve::Server::Create(std::move(options));
+  if (!server) return tl::unexpected(server.error());
+  serve::RegisterGoldApi(**server, **db, {project.root / "target"});
+  // Block SIGINT/SIGTERM before the server starts its threads (they inherit
+  // the mask), then wait for one here and stop cleanly.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  if (auto started = (*server)->Start(); !started) return started;
+  // The URL goes to stdout: it is this command's result.
+  fmt::print("Dashboard: {}\n", (*server)->url());
+  std::fflush(stdout);
+  spdlog::info("serving {} (Ctrl-C to stop)", project.warehouse.string());
+  int signal = 0;
+  sigwait(&signals, &signal);
+  spdlog::info("stopping on signal {}", signal);
+  (*server)->Stop();
+  return {};
+}
+
+void AddServeCommand(CLI::App& app, CommandBody& selected) {
+  auto* cmd = app.add_subcommand("serve", "Serve the dashboard and its read-only JSON API");
+  auto flags = std::make_shared<ServeFlags>();
+  cmd->add_option("--project", flags->project, "Project folder (with playlake.yml)")->capture_default_str();
+  cmd->add_option("--host", flags->host, "Address to bind (default: server.host, 127.0.0.1)");
+  cmd->add_option("--port", flags->port, "Port (default: server.port, 8080; 0 picks a free one)")
+      ->check(CLI::Range(0, 65535));
+  cmd->add_option("--token", flags->token,
+                  "API token, required when binding anything but loopback (default: the variable "
+                  "named by server.token_env, PLAYLAKE_TOKEN)");
+  cmd->add_option("--web-dir", flags->web_dir, "Folder of the built dashboard")->capture_default_str();
+  cmd->callback([&selected, flags] {
+    selected = [flags]() -> Status {
+      auto project = config::LoadProject(flags->project);
+      if (!project) return tl::unexpected(project.error());
+      serve::ServerOptions options;
+      options.host = flags->host.empty() ? project->server.host : flags->host;
+      options.port = flags->port >= 0 ? flags->port : project->server.port;
+      options.token = flags->token.empty() ? project->server.token : flags->token;
+      options.static_dir = flags->web_dir;
+      return ServeProject(*project, std::move(options));
+    };
+  });
+}
+
+}  // namespace playlake::cli

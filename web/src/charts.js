@@ -1,0 +1,138 @@
+// Small builders for the dashboard's cards, charts and tables. ECharts is a
+// global (vendor/echarts.min.js); each chart resizes with the window.
+const AXIS = { axisLine: { lineStyle: { color: '#44546a' } }, axisLabel: { color: '#8b9bb0' }, splitLine: { lineStyle: { color: '#222c38' } } };
+const PALETTE = ['#1db954', '#4f9dde', '#f5a623', '#b37feb', '#e5484d', '#36cfc9', '#ff85c0', '#a0d911'];
+
+export const format = {
+  int: (n) => Number(n ?? 0).toLocaleString('en-US', { maximumFractionDigits: 0 }),
+  num: (n, digits = 1) => Number(n ?? 0).toLocaleString('en-US', { maximumFractionDigits: digits }),
+  pct: (n, digits = 1) => (n === null || n === undefined ? '–' : `${Number(n).toFixed(digits)}%`),
+};
+
+export function card(parent, title, { size = '', id } = {}) {
+  const section = document.createElement('section');
+  section.className = `card ${size}`.trim();
+  if (id) section.id = id;
+  const heading = document.createElement('h2');
+  heading.textContent = title;
+  section.append(heading);
+  parent.append(section);
+  return section;
+}
+
+function chartIn(section, option) {
+  const el = document.createElement('div');
+  el.className = 'chart';
+  section.append(el);
+  const chart = echarts.init(el, null, { renderer: 'canvas' });
+  chart.setOption({ color: PALETTE, textStyle: { color: '#dbe4ee' }, animation: false, ...option });
+  new ResizeObserver(() => chart.resize()).observe(el);
+  return chart;
+}
+
+// series: [{ name, data: [numbers], type?: 'line'|'bar', markPoints?: [{ x, y, name }] }]
+export function lineChart(section, { x, series, yName }) {
+  return chartIn(section, {
+    tooltip: { trigger: 'axis' },
+    legend: { textStyle: { color: '#8b9bb0' } },
+    grid: { left: 60, right: 20, top: 40, bottom: 30 },
+    xAxis: { type: 'category', data: x, ...AXIS },
+    yAxis: { type: 'value', name: yName, ...AXIS },
+    series: series.map((s) => ({
+      type: s.type ?? 'line', name: s.name, data: s.data, showSymbol: false, smooth: s.smooth ?? false,
+      markPoint: s.markPoints ? { symbol: 'pin', symbolSize: 36, itemStyle: { color: '#e5484d' },
+        data: s.markPoints.map((p) => ({ coord: [p.x, p.y], name: p.name, value: p.y })) } : undefined,
+    })),
+  });
+}
+
+export function barChart(section, { labels, series, horizontal = false, stack }) {
+  const category = { type: 'category', data: labels, ...AXIS };
+  const value = { type: 'value', ...AXIS };
+  return chartIn(section, {
+    tooltip: { trigger: 'axis' },
+    legend: { textStyle: { color: '#8b9bb0' } },
+    grid: { left: horizontal ? 160 : 60, right: 20, top: 40, bottom: 30 },
+    xAxis: horizontal ? value : category,
+    yAxis: horizontal ? { ...category, inverse: true } : value,
+    series: series.map((s) => ({ type: 'bar', name: s.name, data: s.data, stack })),
+  });
+}
+
+export function pieChart(section, { items }) {
+  return chartIn(section, {
+    tooltip: { trigger: 'item' },
+    legend: { bottom: 0, textStyle: { color: '#8b9bb0' } },
+    series: [{ type: 'pie', radius: ['40%', '70%'], data: items, label: { color: '#dbe4ee' } }],
+  });
+}
+
+// cells: [[xIndex, yIndex, value]]
+export function heatmap(section, { x, y, cells }) {
+  const max = Math.max(1, ...cells.map((c) => c[2]));
+  return chartIn(section, {
+    tooltip: {},
+    grid: { left: 60, right: 20, top: 20, bottom: 60 },
+    xAxis: { type: 'category', data: x, ...AXIS },
+    yAxis: { type: 'category', data: y, ...AXIS },
+    visualMap: { min: 0, max, calculable: true, orient: 'horizontal', left: 'center', bottom: 0,
+      textStyle: { color: '#8b9bb0' }, inRange: { color: ['#15202b', '#1db954'] } },
+    series: [{ type: 'heatmap', data: cells }],
+  });
+}
+
+export function graphChart(section, { nodes, links }) {
+  return chartIn(section, {
+    tooltip: {},
+    series: [{
+      type: 'graph', layout: 'force', roam: true, draggable: true, data: nodes, links,
+      force: { repulsion: 180, edgeLength: 70 }, label: { show: true, color: '#dbe4ee', fontSize: 10 },
+      edgeSymbol: ['none', 'arrow'], lineStyle: { color: '#44546a' },
+      categories: [...new Set(nodes.map((n) => n.category))].map((name) => ({ name })),
+    }],
+  });
+}
+
+// columns: [{ key, label, num?: true, render?: (value, row) => string|Node }]
+export function table(section, columns, rows) {
+  const tableEl = document.createElement('table');
+  const head = tableEl.createTHead().insertRow();
+  for (const c of columns) {
+    const th = document.createElement('th');
+    th.textContent = c.label;
+    if (c.num) th.className = 'num';
+    head.append(th);
+  }
+  const body = tableEl.createTBody();
+  for (const row of rows) {
+    const tr = body.insertRow();
+    for (const c of columns) {
+      const td = tr.insertCell();
+      if (c.num) td.className = 'num';
+      const value = c.render ? c.render(row[c.key], row) : row[c.key];
+      if (value instanceof Node) td.append(value); else td.textContent = value ?? '–';
+    }
+  }
+  section.append(tableEl);
+  return tableEl;
+}
+
+export function tiles(parent, items) {
+  const box = document.createElement('div');
+  box.className = 'tiles';
+  for (const { label, value, id } of items) {
+    const tile = document.createElement('div');
+    tile.className = 'tile';
+    if (id) tile.dataset.kpi = id;
+    const l = document.createElement('div');
+    l.className = 'label';
+    l.textContent = label;
+    const v = document.createElement('div');
+    v.className = 'value';
+    v.textContent = value;
+    tile.append(l, v);
+    box.append(tile);
+  }
+  parent.append(box);
+  return box;
+}

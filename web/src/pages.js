@@ -1,0 +1,190 @@
+// One entry per dashboard page: its title in the menu and how it renders.
+// Each render(main, filters) fetches its API endpoint with the URL's filters.
+import { api } from './api.js';
+import { barChart, card, format, graphChart, heatmap, lineChart, pieChart, table, tiles } from './charts.js';
+
+const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+const HOURS = Array.from({ length: 24 }, (_, h) => String(h).padStart(2, '0'));
+
+function movement(change, row) {
+  const span = document.createElement('span');
+  if (row.is_new_entry) { span.textContent = 'new'; span.className = 'up'; }
+  else if (change > 0) { span.textContent = `▲ ${change}`; span.className = 'up'; }
+  else if (change < 0) { span.textContent = `▼ ${-change}`; span.className = 'down'; }
+  else span.textContent = '–';
+  return span;
+}
+
+function statusCell(value) {
+  const span = document.createElement('span');
+  span.textContent = value;
+  span.className = { success: 'ok', pass: 'ok', ok: 'ok', error: 'fail', fail: 'fail', warn: 'warn', skipped: 'warn' }[value] ?? '';
+  return span;
+}
+
+async function overview(main, filters) {
+  const data = await api('overview', filters);
+  const k = data.kpis;
+  const top = k.top_region ? `${k.top_region.country}${k.top_region.region ? ` · ${k.top_region.region}` : ''}` : '–';
+  const totalPlays = data.device_split.reduce((sum, d) => sum + d.plays, 0) || 1;
+  const split = data.device_split.slice(0, 3).map((d) => `${d.device} ${Math.round((100 * d.plays) / totalPlays)}%`).join(' · ');
+  tiles(main, [
+    { id: 'plays', label: 'Plays', value: format.int(k.plays) },
+    { id: 'listeners', label: 'Unique listeners', value: format.int(k.listeners) },
+    { id: 'hours', label: 'Listening hours', value: format.int(k.listening_hours) },
+    { id: 'top_region', label: 'Top region', value: top },
+    { id: 'device_split', label: 'Device split', value: split || '–' },
+  ]);
+  lineChart(card(main, 'Plays per day, with 7-day average', { size: 'wide', id: 'daily' }), {
+    x: data.daily.map((d) => d.date),
+    series: [
+      { name: 'Plays', data: data.daily.map((d) => d.plays), type: 'bar' },
+      { name: '7-day average', data: data.daily.map((d) => d.plays_7d_avg), smooth: true },
+    ],
+  });
+  const anomalies = data.hourly.filter((h) => h.is_anomaly);
+  lineChart(card(main, `Plays per hour (all listeners), ${anomalies.length} anomalies outside ±2σ marked`, { size: 'wide', id: 'hourly' }), {
+    x: data.hourly.map((h) => h.hour),
+    series: [
+      { name: 'Plays', data: data.hourly.map((h) => h.plays), markPoints: anomalies.map((h) => ({ x: h.hour, y: h.plays, name: `z=${h.z_score}` })) },
+      { name: 'Expected', data: data.hourly.map((h) => h.expected_plays) },
+    ],
+  });
+}
+
+async function trending(main, filters) {
+  const data = await api('trending', filters);
+  const asOf = data.trending[0]?.as_of_date ?? '';
+  const now = card(main, `Trending now (7 days to ${asOf} vs the 7 before, all listeners)`, { id: 'trending' });
+  table(now, [
+    { key: 'rank', label: '#', num: true }, { key: 'track_name', label: 'Track' }, { key: 'artist_name', label: 'Artist' },
+    { key: 'plays_recent', label: 'Plays 7d', num: true, render: format.int },
+    { key: 'growth_pct', label: 'Growth', num: true, render: (v) => (v === null ? 'new' : format.pct(v)) },
+  ], data.trending);
+  barChart(card(main, 'Top tracks in the selected range', { id: 'top-tracks' }), {
+    labels: data.top_tracks.map((t) => `${t.track_name} — ${t.artist_name}`),
+    series: [{ name: 'Plays', data: data.top_tracks.map((t) => t.plays) }], horizontal: true,
+  });
+  table(card(main, 'Top 5 tracks per day', { size: 'wide', id: 'top-daily' }), [
+    { key: 'date', label: 'Day' }, { key: 'rank', label: '#', num: true }, { key: 'track_name', label: 'Track' },
+    { key: 'artist_name', label: 'Artist' }, { key: 'plays', label: 'Plays', num: true, render: format.int },
+  ], data.top_daily);
+}
+
+async function artists(main, filters) {
+  const data = await api('artists', filters);
+  const week = data.ranking[0]?.week_start ?? '';
+  table(card(main, `Artist ranking, week of ${week} (all listeners)`, { id: 'ranking' }), [
+    { key: 'rank', label: '#', num: true }, { key: 'artist_name', label: 'Artist' }, { key: 'genre', label: 'Genre' },
+    { key: 'plays', label: 'Plays', num: true, render: format.int },
+    { key: 'rank_change', label: 'Move', num: true, render: movement },
+  ], data.ranking);
+  const weeks = [...new Set(data.genres.map((g) => g.week_start))];
+  const genres = [...new Set(data.genres.map((g) => g.genre))];
+  lineChart(card(main, 'Genre share of plays per week (%)', { id: 'genres' }), {
+    x: weeks,
+    series: genres.map((genre) => ({
+      name: genre,
+      data: weeks.map((w) => data.genres.find((g) => g.genre === genre && g.week_start === w)?.plays_share_pct ?? 0),
+    })),
+  });
+  const features = [...new Set(data.audio_features.map((f) => f.feature))].filter((f) => f !== 'tempo' && f !== 'loudness');
+  const featureGenres = [...new Set(data.audio_features.map((f) => f.genre))];
+  barChart(card(main, 'Median audio features by genre', { size: 'wide', id: 'features' }), {
+    labels: featureGenres,
+    series: features.map((feature) => ({
+      name: feature,
+      data: featureGenres.map((g) => data.audio_features.find((f) => f.genre === g && f.feature === feature)?.median ?? null),
+    })),
+  });
+}
+
+async function geography(main, filters) {
+  const data = await api('geography', filters);
+  barChart(card(main, 'Plays by country', { size: 'wide', id: 'countries' }), {
+    labels: data.countries.map((c) => c.country),
+    series: [{ name: 'Plays', data: data.countries.map((c) => c.plays) }, { name: 'Listeners', data: data.countries.map((c) => c.listeners) }],
+  });
+  table(card(main, 'Top regions', { id: 'regions' }), [
+    { key: 'country', label: 'Country' }, { key: 'region', label: 'Region' },
+    { key: 'plays', label: 'Plays', num: true, render: format.int }, { key: 'listeners', label: 'Listeners', num: true, render: format.int },
+  ], data.regions);
+  table(card(main, 'Top cities', { id: 'cities' }), [
+    { key: 'country', label: 'Country' }, { key: 'city', label: 'City' },
+    { key: 'plays', label: 'Plays', num: true, render: format.int }, { key: 'listening_hours', label: 'Hours', num: true, render: format.int },
+  ], data.cities);
+}
+
+async function devices(main, filters) {
+  const data = await api('devices', filters);
+  const byDevice = new Map();
+  for (const d of data.devices) byDevice.set(d.device, (byDevice.get(d.device) ?? 0) + d.plays);
+  pieChart(card(main, 'Plays by device', { id: 'device-split' }), {
+    items: [...byDevice].map(([name, value]) => ({ name, value })),
+  });
+  table(card(main, 'Devices and platforms', { id: 'platforms' }), [
+    { key: 'device', label: 'Device' }, { key: 'platform', label: 'Platform' },
+    { key: 'plays', label: 'Plays', num: true, render: format.int },
+    { key: 'skip_rate_pct', label: 'Skip rate', num: true, render: (v) => format.pct(v) },
+    { key: 'avg_seconds', label: 'Avg s', num: true },
+  ], data.devices);
+  heatmap(card(main, 'Plays by weekday and local hour', { size: 'wide', id: 'heatmap' }), {
+    x: HOURS, y: WEEKDAYS, cells: data.heatmap.map((c) => [c.hour, c.weekday - 1, c.plays]),
+  });
+}
+
+async function listeners(main, filters) {
+  const data = await api('listeners', filters);
+  table(card(main, 'Free and paid', { id: 'levels' }), [
+    { key: 'level', label: 'Level' }, { key: 'listeners', label: 'Listeners', num: true, render: format.int },
+    { key: 'plays', label: 'Plays', num: true, render: format.int }, { key: 'sessions', label: 'Sessions', num: true, render: format.int },
+    { key: 'listening_hours', label: 'Hours', num: true, render: format.int },
+    { key: 'skip_rate_pct', label: 'Skip rate', num: true, render: (v) => format.pct(v) },
+  ], data.by_level);
+  tiles(card(main, 'Level changes (all listeners)', { id: 'changes' }), [
+    { id: 'upgrades', label: 'Upgrades', value: format.int(data.level_changes.upgrades) },
+    { id: 'downgrades', label: 'Downgrades', value: format.int(data.level_changes.downgrades) },
+  ]);
+  const cohorts = [...new Set(data.retention.map((r) => r.cohort_week))];
+  const weeks = [...new Set(data.retention.map((r) => r.week))].sort((a, b) => a - b);
+  heatmap(card(main, 'Weekly retention by first-play cohort (%)', { size: 'wide', id: 'retention' }), {
+    x: weeks.map((w) => `week ${w}`), y: cohorts,
+    cells: data.retention.map((r) => [weeks.indexOf(r.week), cohorts.indexOf(r.cohort_week), r.retention_pct]),
+  });
+}
+
+async function pipeline(main) {
+  const data = await api('pipeline');
+  table(card(main, 'Runs', { size: 'wide', id: 'runs' }), [
+    { key: 'run_id', label: 'Run' }, { key: 'started_at', label: 'Started' },
+    { key: 'status', label: 'Status', render: statusCell },
+    { key: 'duration_s', label: 'Seconds', num: true, render: (v) => format.num(v, 2) },
+    { key: 'steps', label: 'Steps' },
+  ], data.runs);
+  table(card(main, 'Freshness', { id: 'freshness' }), [
+    { key: 'table', label: 'Table' }, { key: 'rows', label: 'Rows', num: true, render: format.int },
+    { key: 'newest_event', label: 'Newest event' }, { key: 'updated_at', label: 'Updated' },
+  ], data.freshness);
+  table(card(main, 'Quarantine by reason', { id: 'quarantine' }), [
+    { key: 'reason', label: 'Reason' }, { key: 'source_format', label: 'Format' },
+    { key: 'records', label: 'Records', num: true, render: format.int },
+  ], data.quarantine);
+  table(card(main, 'Data tests', { size: 'wide', id: 'tests' }), [
+    { key: 'name', label: 'Test' }, { key: 'status', label: 'Status', render: statusCell },
+    { key: 'failures', label: 'Failing rows', num: true, render: format.int },
+  ], data.tests);
+  graphChart(card(main, 'Lineage: sources → staging → marts', { size: 'wide', id: 'lineage' }), {
+    nodes: data.lineage.nodes.map((n) => ({ id: n.id, name: n.name, category: n.layer, symbolSize: 14 })),
+    links: data.lineage.edges.map(([source, target]) => ({ source, target })),
+  });
+}
+
+export const pages = {
+  overview: { title: 'Overview', render: overview },
+  trending: { title: 'Trending', render: trending },
+  artists: { title: 'Artists & genres', render: artists },
+  geography: { title: 'Geography', render: geography },
+  devices: { title: 'Devices & time', render: devices },
+  listeners: { title: 'Listeners', render: listeners },
+  pipeline: { title: 'Pipeline', render: pipeline },
+};

@@ -1,0 +1,69 @@
+// Lake: a medallion lake on a Storage, with the commit protocol of
+// docs/lake-format.md. Start here.
+//
+//   auto lake = Lake::OpenLocal("/data/lake", {});
+//   ... write data files under unique keys, Sync them ...
+//   lake->Commit(entry);            // atomic, idempotent publication
+//   lake->CommittedFiles("silver", "plays");
+//
+// Ownership: a Lake owns its Storage; FaultHooks are borrowed and must outlive
+// the Lake. Thread safety: all methods may be called from several threads.
+// Errors: kIo for storage failures, kData for a corrupt manifest.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lake/faults.h"
+#include "lake/manifest.h"
+#include "lake/storage.h"
+
+namespace playlake::lake {
+
+using Clock = std::function<std::chrono::system_clock::time_point()>;
+
+struct LakeOptions {
+  Clock clock;                    // default: the system clock
+  FaultHooks* faults = nullptr;   // default: no faults
+};
+
+class Lake {
+ public:
+  Lake(std::unique_ptr<Storage> storage, LakeOptions options);
+  // Opens (creating if needed) a lake in a local folder.
+  static Result<std::unique_ptr<Lake>> OpenLocal(const std::filesystem::path& root,
+                                                 LakeOptions options);
+
+  Storage& storage() { return *storage_; }
+  FaultHooks& faults() { return *faults_; }
+  std::chrono::system_clock::time_point Now() const { return clock_(); }
+  // A fresh random token for unique data file names (never reused by retries).
+  std::string NewNonce() const;
+
+  // The committed entry of `batch_id` in `layer`, if any.
+  Result<std::optional<ManifestEntry>> Find(const std::string& layer,
+                                            const std::string& batch_id) const;
+  // Publishes `entry` (stamping committed_at_us). Returns false when the batch
+  // was already committed — by an earlier run or a concurrent writer — in
+  // which case the lake is unchanged. REQUIRES: every file in entry.files is
+  // durable (Storage::Create + Sync, or SyncExisting).
+  Result<bool> Commit(ManifestEntry entry);
+  // Every committed entry of `layer`, in commit order (ties broken by input path).
+  Result<std::vector<ManifestEntry>> Entries(const std::string& layer) const;
+  // Keys of the committed data files of `table` in `layer`, sorted.
+  Result<std::vector<std::string>> CommittedFiles(const std::string& layer,
+                                                  const std::string& table) const;
+
+ private:
+  std::unique_ptr<Storage> storage_;
+  Clock clock_;
+  FaultHooks no_faults_;
+  FaultHooks* faults_;
+};
+
+}  // namespace playlake::lake

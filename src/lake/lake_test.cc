@@ -1,0 +1,131 @@
+#include "lake/lake.h"
+
+#include <gtest/gtest.h>
+
+#include "lake/bronze.h"
+#include "lake/checksum.h"
+#include "lake/zstd_stream.h"
+#include "testing/testing.h"
+
+namespace playlake::lake {
+namespace {
+
+using testing::TempDir;
+
+std::chrono::system_clock::time_point At(std::int64_t seconds) {
+  return std::chrono::system_clock::time_point(std::chrono::seconds(seconds));
+}
+
+ManifestEntry Entry(std::string batch, std::string table, std::string key) {
+  ManifestEntry e;
+  e.layer = "silver";
+  e.batch_id = std::move(batch);
+  e.source = "s";
+  e.format = "playlake";
+  e.entity = "plays";
+  e.input_path = "/in/" + e.batch_id;
+  e.files.push_back(DataFile{std::move(table), std::move(key), 10, 100});
+  e.stats["records"] = 10;
+  return e;
+}
+
+TEST(Lake, CommitIsIdempotentAndRoundTrips) {
+  TempDir dir;
+  std::int64_t now = 1'700'000'000;
+  auto lake = Lake::OpenLocal(dir.path(), {.clock = [&] { return At(now++); }});
+  ASSERT_TRUE(lake);
+  auto first = (*lake)->Commit(Entry("b1", "plays", "silver/plays/x.parquet"));
+  ASSERT_TRUE(first);
+  EXPECT_TRUE(*first);
+  auto again = (*lake)->Commit(Entry("b1", "plays", "silver/plays/other.parquet"));
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(*again);
+  auto found = (*lake)->Find("silver", "b1");
+  ASSERT_TRUE(found);
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->files.at(0).key, "silver/plays/x.parquet");
+  EXPECT_EQ((*found)->stats.at("records"), 10);
+  EXPECT_EQ((*found)->committed_at_us, 1'700'000'000LL * 1'000'000);
+  auto missing = (*lake)->Find("silver", "b2");
+  ASSERT_TRUE(missing);
+  EXPECT_FALSE(missing->has_value());
+}
+
+TEST(Lake, ReadersSeeOnlyCommittedFilesInCommitOrder) {
+  TempDir dir;
+  std::int64_t now = 100;
+  auto lake = Lake::OpenLocal(dir.path(), {.clock = [&] { return At(now--); }});
+  ASSERT_TRUE(lake);
+  ASSERT_TRUE((*lake)->Commit(Entry("z", "plays", "silver/plays/1.parquet")));
+  ASSERT_TRUE((*lake)->Commit(Entry("a", "users", "silver/users/2.parquet")));
+  // A file written but never committed (a crash before the manifest).
+  auto orphan = (*lake)->storage().Create("silver/plays/orphan.parquet");
+  ASSERT_TRUE(orphan);
+  auto files = (*lake)->CommittedFiles("silver", "plays");
+  ASSERT_TRUE(files);
+  EXPECT_EQ(*files, std::vector<std::string>{"silver/plays/1.parquet"});
+  auto entries = (*lake)->Entries("silver");
+  ASSERT_TRUE(entries);
+  ASSERT_EQ(entries->size(), 2u);
+  EXPECT_EQ(entries->at(0).batch_id, "a");  // the clock runs backwards here: "a" came first
+}
+
+TEST(Lake, CorruptManifestIsADataErrorNamingTheFile) {
+  TempDir dir;
+  auto lake = Lake::OpenLocal(dir.path(), {});
+  ASSERT_TRUE(lake);
+  ASSERT_TRUE((*lake)->storage().PublishIfAbsent("_manifests/silver/bad.json", "{not json"));
+  auto entries = (*lake)->Entries("silver");
+  ASSERT_FALSE(entries);
+  EXPECT_EQ(entries.error().code, ErrorCode::kData);
+  EXPECT_NE(entries.error().message.find("bad.json"), std::string::npos);
+}
+
+TEST(BatchId, DependsOnPathSizeAndContentOnly) {
+  Checksum a;
+  a.Update("hello ");
+  a.Update("world");
+  EXPECT_EQ(a.Hex(), Hash128Hex("hello world"));
+  const auto id = FileBatchId("/x/y.json", 11, a.Hex());
+  EXPECT_EQ(id.size(), 24u);
+  EXPECT_EQ(id, FileBatchId("/x/y.json", 11, Hash128Hex("hello world")));
+  EXPECT_NE(id, FileBatchId("/x/z.json", 11, a.Hex()));
+  EXPECT_NE(id, FileBatchId("/x/y.json", 11, Hash128Hex("hello worle")));
+}
+
+TEST(Bronze, KeyIsHivePartitionedByIngestHour) {
+  EXPECT_EQ(BronzeKey("web", "events", At(1'541'105'830), "b1", "n1", "jsonl"),
+            "bronze/web/events/ingest_date=2018-11-01/hour=20/b1.n1.jsonl.zst");
+}
+
+TEST(Zstd, RoundTripsThroughStorage) {
+  TempDir dir;
+  LocalStorage storage(dir.path());
+  std::string text;
+  for (int i = 0; i < 100000; ++i) text += "{\"event_id\":\"" + std::to_string(i) + "\"}\n";
+  {
+    auto file = storage.Create("b.zst");
+    ASSERT_TRUE(file);
+    ZstdWriter writer(**file, 1, 0);
+    ASSERT_TRUE(writer.Append(std::string_view(text).substr(0, 1000)));
+    ASSERT_TRUE(writer.Append(std::string_view(text).substr(1000)));
+    ASSERT_TRUE(writer.Finish());
+    ASSERT_TRUE((*file)->Close());
+    EXPECT_LT((*file)->size(), text.size() / 4);
+  }
+  auto raw = storage.Open("b.zst");
+  ASSERT_TRUE(raw);
+  ZstdReader reader(std::move(*raw));
+  std::string back;
+  char buffer[4096];
+  while (true) {
+    auto n = reader.Read(buffer, sizeof buffer);
+    ASSERT_TRUE(n);
+    if (*n == 0) break;
+    back.append(buffer, *n);
+  }
+  EXPECT_EQ(back, text);
+}
+
+}  // namespace
+}  // namespace playlake::lake

@@ -1,0 +1,45 @@
+// Manifest entries: the commit log of the lake, the only thing readers trust.
+//
+// One entry per committed batch and layer, stored as JSON at
+// `_manifests/<layer>/<batch-id>.json` (docs/lake-format.md has the schema).
+// A data file exists for readers only once an entry lists it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+
+namespace playlake::lake {
+
+struct DataFile {
+  std::string table;    // bronze: the entity; silver: the silver table
+  std::string key;      // storage key relative to the lake root
+  std::int64_t rows = 0;
+  std::uint64_t bytes = 0;
+};
+
+struct ManifestEntry {
+  int version = 1;
+  std::string layer;           // "bronze" or "silver"
+  std::string batch_id;
+  std::string source;          // sources[].name, or the format for ad-hoc ingests
+  std::string format;          // playlake, eventsim, ...
+  std::string entity;          // bronze entity (plays, events, songs, ...)
+  std::string input_path;      // where the batch came from (lineage)
+  std::uint64_t input_size = 0;
+  std::string input_checksum;  // XXH3-128 hex of the raw bytes
+  std::string user;            // listener for Spotify exports, when given
+  std::int64_t committed_at_us = 0;  // commit time, µs since the epoch (UTC)
+  std::vector<DataFile> files;
+  std::map<std::string, std::int64_t> stats;  // counts: records, rows.<table>, quarantine.<reason>, ...
+};
+
+std::string ManifestKey(const std::string& layer, const std::string& batch_id);
+std::string ToJson(const ManifestEntry& entry);
+// `origin` names the manifest in error messages.
+Result<ManifestEntry> ManifestFromJson(const std::string& text, const std::string& origin);
+
+}  // namespace playlake::lake

@@ -1,0 +1,214 @@
+#include "lake/storage.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <random>
+
+namespace playlake::lake {
+namespace fs = std::filesystem;
+namespace {
+
+Error IoError(std::string_view what, const fs::path& path, int err) {
+  return Error{ErrorCode::kIo, fmt::format("{} {}: {}", what, path.string(), std::strerror(err))};
+}
+
+// Creates every missing folder of `dir` and fsyncs the parents it created into,
+// so a new folder entry is durable before files inside it are published.
+Status MakeFolders(const fs::path& dir) {
+  if (dir.empty()) return {};
+  std::error_code ec;
+  if (fs::is_directory(dir, ec)) return {};
+  if (auto s = MakeFolders(dir.parent_path()); !s) return s;
+  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+    return tl::unexpected(IoError("cannot create folder", dir, errno));
+  }
+  return SyncFolder(dir.parent_path());
+}
+
+class LocalWritableFile final : public WritableFile {
+ public:
+  LocalWritableFile(int fd, fs::path path) : fd_(fd), path_(std::move(path)) {}
+  ~LocalWritableFile() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Status Append(std::string_view bytes) override {
+    while (!bytes.empty()) {
+      const ssize_t n = ::write(fd_, bytes.data(), bytes.size());
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return tl::unexpected(IoError("cannot write", path_, errno));
+      }
+      bytes.remove_prefix(static_cast<std::size_t>(n));
+      size_ += static_cast<std::uint64_t>(n);
+    }
+    return {};
+  }
+  Status Sync() override {
+    if (::fsync(fd_) != 0) return tl::unexpected(IoError("cannot fsync", path_, errno));
+    return SyncFolder(path_.parent_path());
+  }
+  Status Close() override {
+    const int fd = fd_;
+    fd_ = -1;
+    if (::close(fd) != 0) return tl::unexpected(IoError("cannot close", path_, errno));
+    return {};
+  }
+  std::uint64_t size() const override { return size_; }
+
+ private:
+  int fd_;
+  fs::path path_;
+  std::uint64_t size_ = 0;
+};
+
+class LocalReadableFile final : public ReadableFile {
+ public:
+  LocalReadableFile(int fd, fs::path path) : fd_(fd), path_(std::move(path)) {}
+  ~LocalReadableFile() override { ::close(fd_); }
+  Result<std::size_t> Read(char* buffer, std::size_t n) override {
+    while (true) {
+      const ssize_t got = ::read(fd_, buffer, n);
+      if (got >= 0) return static_cast<std::size_t>(got);
+      if (errno != EINTR) return tl::unexpected(IoError("cannot read", path_, errno));
+    }
+  }
+
+ private:
+  int fd_;
+  fs::path path_;
+};
+
+Status SyncPath(const fs::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return tl::unexpected(IoError("cannot open for fsync", path, errno));
+  const int rc = ::fsync(fd);
+  const int err = errno;
+  ::close(fd);
+  if (rc != 0) return tl::unexpected(IoError("cannot fsync", path, err));
+  return {};
+}
+
+}  // namespace
+
+Status SyncFolder(const fs::path& folder) { return SyncPath(folder.empty() ? "." : folder); }
+
+Result<std::unique_ptr<ReadableFile>> OpenLocalFile(const fs::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    const int err = errno;
+    if (err == ENOENT) {
+      return Fail(ErrorCode::kNotFound, fmt::format("no such file: {}", path.string()));
+    }
+    return tl::unexpected(IoError("cannot open", path, err));
+  }
+  return std::unique_ptr<ReadableFile>(std::make_unique<LocalReadableFile>(fd, path));
+}
+
+LocalStorage::LocalStorage(fs::path root) : root_(std::move(root)) {}
+
+std::string LocalStorage::Url(const std::string& key) const { return (root_ / key).string(); }
+
+Result<std::unique_ptr<WritableFile>> LocalStorage::Create(const std::string& key) {
+  const fs::path path = root_ / key;
+  if (auto s = MakeFolders(path.parent_path()); !s) return tl::unexpected(s.error());
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return tl::unexpected(IoError("cannot create", path, errno));
+  return std::unique_ptr<WritableFile>(std::make_unique<LocalWritableFile>(fd, path));
+}
+
+Result<std::unique_ptr<ReadableFile>> LocalStorage::Open(const std::string& key) const {
+  return OpenLocalFile(root_ / key);
+}
+
+Result<std::string> LocalStorage::ReadAll(const std::string& key) const {
+  auto file = Open(key);
+  if (!file) return tl::unexpected(file.error());
+  std::string text;
+  char buffer[1 << 16];
+  while (true) {
+    auto n = (*file)->Read(buffer, sizeof buffer);
+    if (!n) return tl::unexpected(n.error());
+    if (*n == 0) break;
+    text.append(buffer, *n);
+  }
+  return text;
+}
+
+Result<bool> LocalStorage::PublishIfAbsent(const std::string& key, std::string_view bytes) {
+  const fs::path path = root_ / key;
+  if (auto s = MakeFolders(path.parent_path()); !s) return tl::unexpected(s.error());
+  // Unique temporary name: two writers of the same key never share it.
+  std::random_device random;
+  const fs::path temp =
+      path.parent_path() / fmt::format(".{}.tmp-{:08x}{:08x}", path.filename().string(), random(),
+                                       random());
+  {
+    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) return tl::unexpected(IoError("cannot create", temp, errno));
+    LocalWritableFile file(fd, temp);
+    Status s = file.Append(bytes);
+    if (s) s = file.Sync();
+    if (s) s = file.Close();
+    if (!s) {
+      ::unlink(temp.c_str());
+      return tl::unexpected(s.error());
+    }
+  }
+  // link(2) is the atomic create-if-absent: it never replaces an existing key.
+  const int rc = ::link(temp.c_str(), path.c_str());
+  const int err = errno;
+  ::unlink(temp.c_str());
+  if (rc != 0) {
+    if (err == EEXIST) return false;
+    return tl::unexpected(IoError("cannot publish", path, err));
+  }
+  if (auto s = SyncFolder(path.parent_path()); !s) return tl::unexpected(s.error());
+  return true;
+}
+
+Result<bool> LocalStorage::Exists(const std::string& key) const {
+  struct stat st {};
+  if (::stat((root_ / key).c_str(), &st) == 0) return true;
+  if (errno == ENOENT || errno == ENOTDIR) return false;
+  return tl::unexpected(IoError("cannot stat", root_ / key, errno));
+}
+
+Result<std::vector<std::string>> LocalStorage::List(const std::string& prefix) const {
+  std::vector<std::string> keys;
+  const fs::path dir = root_ / prefix;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return keys;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::end(it);
+       it.increment(ec)) {
+    if (!it->is_regular_file(ec)) continue;
+    const std::string name = it->path().filename().string();
+    if (name.starts_with(".")) continue;  // temporaries of PublishIfAbsent
+    keys.push_back(it->path().lexically_relative(root_).generic_string());
+  }
+  if (ec) return tl::unexpected(IoError("cannot list", dir, ec.value()));
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
+Status LocalStorage::SyncExisting(const std::string& key) {
+  const fs::path path = root_ / key;
+  if (auto s = SyncPath(path); !s) return s;
+  // The engine may have created the partition folder too: make both entries durable.
+  if (auto s = SyncFolder(path.parent_path()); !s) return s;
+  return SyncFolder(path.parent_path().parent_path());
+}
+
+Status LocalStorage::Remove(const std::string& key) {
+  if (::unlink((root_ / key).c_str()) != 0 && errno != ENOENT) {
+    return tl::unexpected(IoError("cannot remove", root_ / key, errno));
+  }
+  return {};
+}
+
+}  // namespace playlake::lake

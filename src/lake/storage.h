@@ -1,0 +1,94 @@
+// Storage: the object store under a lake, behind an interface so the local
+// folder used today can be swapped for S3-compatible storage later.
+//
+// Keys are '/'-separated paths relative to the lake root ("bronze/x/y.zst").
+// The commit protocol (docs/lake-format.md) needs exactly three guarantees,
+// which every backend must give:
+//   1. a WritableFile is invisible under its key until Close() succeeds, or is
+//      at least never referenced by a manifest before it is durable (Sync);
+//   2. PublishIfAbsent is atomic and durable: after it returns true the bytes
+//      survive a crash, and of two concurrent publishers exactly one wins;
+//   3. List returns every published key under a prefix.
+// LocalStorage: 1 by fsync of file and folder, 2 by link(2) of a fsynced
+// temporary (fails with EEXIST when the key exists), 3 by a folder walk.
+//
+// Thread safety: a Storage may be used by many threads at once; a
+// WritableFile/ReadableFile by one thread at a time.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+
+namespace playlake::lake {
+
+class WritableFile {
+ public:
+  virtual ~WritableFile() = default;
+  virtual Status Append(std::string_view bytes) = 0;
+  // Makes everything appended so far durable (fsync of data and folder entry).
+  virtual Status Sync() = 0;
+  virtual Status Close() = 0;
+  virtual std::uint64_t size() const = 0;
+};
+
+class ReadableFile {
+ public:
+  virtual ~ReadableFile() = default;
+  // Reads up to `n` bytes into `buffer`; returns 0 at the end of the file.
+  virtual Result<std::size_t> Read(char* buffer, std::size_t n) = 0;
+};
+
+class Storage {
+ public:
+  virtual ~Storage() = default;
+  // Creates a new object; fails if `key` exists.
+  virtual Result<std::unique_ptr<WritableFile>> Create(const std::string& key) = 0;
+  virtual Result<std::unique_ptr<ReadableFile>> Open(const std::string& key) const = 0;
+  virtual Result<std::string> ReadAll(const std::string& key) const = 0;
+  // Atomically writes `bytes` under `key` unless the key exists. Returns false
+  // (and changes nothing) when it exists.
+  virtual Result<bool> PublishIfAbsent(const std::string& key, std::string_view bytes) = 0;
+  virtual Result<bool> Exists(const std::string& key) const = 0;
+  // Every key under `prefix` (recursively), sorted.
+  virtual Result<std::vector<std::string>> List(const std::string& prefix) const = 0;
+  // Makes an object written by someone else (DuckDB's COPY) durable.
+  virtual Status SyncExisting(const std::string& key) = 0;
+  virtual Status Remove(const std::string& key) = 0;
+  // Where an engine (DuckDB) can read or write the object: a local path today,
+  // an s3:// URL for an object store.
+  virtual std::string Url(const std::string& key) const = 0;
+};
+
+// A folder on a local (POSIX) file system.
+class LocalStorage final : public Storage {
+ public:
+  explicit LocalStorage(std::filesystem::path root);
+  Result<std::unique_ptr<WritableFile>> Create(const std::string& key) override;
+  Result<std::unique_ptr<ReadableFile>> Open(const std::string& key) const override;
+  Result<std::string> ReadAll(const std::string& key) const override;
+  Result<bool> PublishIfAbsent(const std::string& key, std::string_view bytes) override;
+  Result<bool> Exists(const std::string& key) const override;
+  Result<std::vector<std::string>> List(const std::string& prefix) const override;
+  Status SyncExisting(const std::string& key) override;
+  Status Remove(const std::string& key) override;
+  std::string Url(const std::string& key) const override;
+  const std::filesystem::path& root() const { return root_; }
+
+ private:
+  std::filesystem::path root_;
+};
+
+// Opens a plain local file (an input outside the lake) for streaming reads.
+Result<std::unique_ptr<ReadableFile>> OpenLocalFile(const std::filesystem::path& path);
+
+// fsyncs a folder so a new entry in it survives a crash.
+Status SyncFolder(const std::filesystem::path& folder);
+
+}  // namespace playlake::lake

@@ -1,0 +1,62 @@
+#include "lake/storage.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "testing/testing.h"
+
+namespace playlake::lake {
+namespace {
+
+using testing::TempDir;
+
+TEST(LocalStorage, PublishIfAbsentWritesOnceAndNeverReplaces) {
+  TempDir dir;
+  LocalStorage storage(dir.path());
+  auto first = storage.PublishIfAbsent("_manifests/bronze/a.json", "one");
+  ASSERT_TRUE(first);
+  EXPECT_TRUE(*first);
+  auto second = storage.PublishIfAbsent("_manifests/bronze/a.json", "two");
+  ASSERT_TRUE(second);
+  EXPECT_FALSE(*second);
+  EXPECT_EQ(*storage.ReadAll("_manifests/bronze/a.json"), "one");
+}
+
+TEST(LocalStorage, ListSkipsTemporariesAndSorts) {
+  TempDir dir;
+  LocalStorage storage(dir.path());
+  ASSERT_TRUE(storage.PublishIfAbsent("x/b", "1"));
+  ASSERT_TRUE(storage.PublishIfAbsent("x/a", "2"));
+  std::ofstream(dir.path() / "x" / ".b.tmp-1234") << "left by a crash";
+  auto keys = storage.List("x");
+  ASSERT_TRUE(keys);
+  EXPECT_EQ(*keys, (std::vector<std::string>{"x/a", "x/b"}));
+  auto none = storage.List("missing");
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
+}
+
+TEST(LocalStorage, CreateRefusesAnExistingKey) {
+  TempDir dir;
+  LocalStorage storage(dir.path());
+  auto file = storage.Create("d/f.bin");
+  ASSERT_TRUE(file);
+  ASSERT_TRUE((*file)->Append("abc"));
+  ASSERT_TRUE((*file)->Sync());
+  ASSERT_TRUE((*file)->Close());
+  EXPECT_EQ((*file)->size(), 3u);
+  auto again = storage.Create("d/f.bin");
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, ErrorCode::kIo);
+  EXPECT_NE(again.error().message.find("f.bin"), std::string::npos);
+}
+
+TEST(LocalStorage, OpenMissingFileIsNotFound) {
+  auto file = OpenLocalFile("/nonexistent/playlake/file.json");
+  ASSERT_FALSE(file);
+  EXPECT_EQ(file.error().code, ErrorCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace playlake::lake

@@ -1,0 +1,102 @@
+// ColumnBatch: typed rows of one silver table, stored column by column.
+//
+// The parsers fill batches on worker threads with no allocation per row
+// (values go to per-column vectors, text to an arena); silver hands whole
+// batches to the engine. A batch describes itself with a TableSpec.
+//
+// Thread safety: none; one batch per thread. Text views stay valid as long
+// as the batch (its arena) lives.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace playlake::sources {
+
+enum class ColumnType {
+  kText,       // VARCHAR, valid UTF-8
+  kBlob,       // BLOB (quarantine raw bytes)
+  kInt64,      // BIGINT
+  kDouble,     // DOUBLE
+  kBool,       // BOOLEAN
+  kTimestamp,  // TIMESTAMP WITH TIME ZONE, stored as UTC µs
+  kDate,       // DATE, stored as days since 1970-01-01
+};
+
+struct ColumnSpec {
+  std::string_view name;
+  ColumnType type;
+  std::string_view doc;  // one line for docs/silver.md
+};
+
+struct TableSpec {
+  std::string_view name;
+  std::span<const ColumnSpec> columns;
+  int key = 0;         // column whose value is unique in the table (dedupe key)
+  int partition = -1;  // DATE column used for event_date=... folders, or -1
+  std::string_view doc;
+};
+
+// Bump allocator for text; frees everything at once.
+class Arena {
+ public:
+  std::string_view Store(std::string_view text);
+  void Clear();
+  std::size_t bytes() const { return used_total_; }
+
+ private:
+  static constexpr std::size_t kBlock = 1 << 20;
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  std::size_t used_ = kBlock;  // in the last block
+  std::size_t used_total_ = 0;
+};
+
+class ColumnBatch {
+ public:
+  explicit ColumnBatch(const TableSpec& spec);
+  ColumnBatch(ColumnBatch&&) = default;
+  ColumnBatch& operator=(ColumnBatch&&) = default;
+
+  const TableSpec& spec() const { return *spec_; }
+  std::size_t rows() const { return rows_; }
+
+  // Appends a row of NULLs; the setters below fill the last row.
+  void AddRow();
+  void RemoveLastRow();
+  void Clear();
+
+  // Copies `value` into the arena. A null data() pointer means NULL.
+  void SetText(int column, std::string_view value);
+  void SetInt(int column, std::int64_t value);
+  void SetDouble(int column, double value);
+  void SetBool(int column, bool value);
+  // Sets the key column and remembers the 64-bit hash used for dedupe.
+  void SetKey(std::string_view key);
+
+  bool IsValid(int column, std::size_t row) const { return columns_[column].valid[row] != 0; }
+  std::string_view Text(int column, std::size_t row) const { return columns_[column].texts[row]; }
+  std::int64_t Int(int column, std::size_t row) const { return columns_[column].ints[row]; }
+  double Double(int column, std::size_t row) const { return columns_[column].doubles[row]; }
+  std::uint64_t KeyHash(std::size_t row) const { return key_hashes_[row]; }
+
+  Arena& arena() { return arena_; }
+
+ private:
+  struct Column {
+    ColumnType type;
+    std::vector<std::uint8_t> valid;
+    std::vector<std::int64_t> ints;         // int64, bool, timestamp, date
+    std::vector<double> doubles;            // double
+    std::vector<std::string_view> texts;    // text, blob
+  };
+  const TableSpec* spec_;
+  std::vector<Column> columns_;
+  std::vector<std::uint64_t> key_hashes_;
+  std::size_t rows_ = 0;
+  Arena arena_;
+};
+
+}  // namespace playlake::sources

@@ -1,0 +1,308 @@
+#include "sources/record_parser.h"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <charconv>
+#include <cmath>
+#include <vector>
+
+#include "lake/checksum.h"
+#include "sources/parser_internal.h"
+#include "sources/text.h"
+
+namespace playlake::sources {
+namespace internal {
+
+const char* KindName(FieldValue::Kind kind) {
+  switch (kind) {
+    case FieldValue::kAbsent: return "absent";
+    case FieldValue::kNull: return "null";
+    case FieldValue::kString: return "string";
+    case FieldValue::kInt: return "integer";
+    case FieldValue::kDouble: return "number";
+    case FieldValue::kBool: return "boolean";
+    case FieldValue::kCompound: return "object or array";
+  }
+  return "?";
+}
+
+std::string& Cleaner::Scratch() {
+  if (used_ == scratch_.size()) scratch_.emplace_back();
+  std::string& s = scratch_[used_++];
+  s.clear();
+  return s;
+}
+
+std::string_view Cleaner::Keep(std::string_view text) {
+  std::string& s = Scratch();
+  s.assign(text.data(), text.size());
+  return s;
+}
+
+std::string_view Cleaner::Text(std::string_view raw) {
+  if (raw.data() == nullptr) return {};
+  std::string_view text = Trim(raw);
+  if (text.empty()) return {};
+  std::string& repaired = Scratch();
+  if (RepairDoubleEncoding(text, repaired)) text = Trim(repaired);
+  if (text.empty()) return {};
+  return text;
+}
+
+Rejection Missing(std::string_view field, Table target) {
+  return Rejection{reason::kMissingField, fmt::format("required field '{}' is missing or empty", field),
+                   target};
+}
+
+Rejection Bad(std::string_view reason, Table target, std::string detail) {
+  return Rejection{reason, std::move(detail), target};
+}
+
+namespace {
+Rejection WrongType(std::string_view field, std::string_view expected, const FieldValue& v,
+                    Table target) {
+  return Rejection{reason::kWrongType,
+                   fmt::format("field '{}': expected {}, got {}", field, expected, KindName(v.kind)),
+                   target};
+}
+}  // namespace
+
+std::optional<Rejection> AsText(const FieldValue& v, std::string_view field, Cleaner& cleaner,
+                                std::string_view& out, Table target) {
+  out = {};
+  switch (v.kind) {
+    case FieldValue::kAbsent:
+    case FieldValue::kNull: return std::nullopt;
+    case FieldValue::kString: out = cleaner.Text(v.s); return std::nullopt;
+    case FieldValue::kInt: out = cleaner.Keep(std::to_string(v.i)); return std::nullopt;
+    case FieldValue::kDouble: out = cleaner.Keep(fmt::format("{}", v.d)); return std::nullopt;
+    default: return WrongType(field, "string", v, target);
+  }
+}
+
+std::optional<Rejection> AsInt(const FieldValue& v, std::string_view field,
+                               std::optional<std::int64_t>& out, Table target) {
+  out.reset();
+  switch (v.kind) {
+    case FieldValue::kAbsent:
+    case FieldValue::kNull: return std::nullopt;
+    case FieldValue::kInt: out = v.i; return std::nullopt;
+    case FieldValue::kDouble:
+      if (std::isfinite(v.d) && std::floor(v.d) == v.d && std::fabs(v.d) < 9.2e18) {
+        out = static_cast<std::int64_t>(v.d);
+        return std::nullopt;
+      }
+      return Bad(reason::kWrongType, target,
+                 fmt::format("field '{}': expected an integer, got {}", field, v.d));
+    default: return WrongType(field, "integer", v, target);
+  }
+}
+
+std::optional<Rejection> AsDouble(const FieldValue& v, std::string_view field,
+                                  std::optional<double>& out, Table target) {
+  out.reset();
+  switch (v.kind) {
+    case FieldValue::kAbsent:
+    case FieldValue::kNull: return std::nullopt;
+    case FieldValue::kInt: out = static_cast<double>(v.i); return std::nullopt;
+    case FieldValue::kDouble: out = v.d; return std::nullopt;
+    default: return WrongType(field, "number", v, target);
+  }
+}
+
+std::optional<Rejection> AsBool(const FieldValue& v, std::string_view field,
+                                std::optional<bool>& out, Table target) {
+  out.reset();
+  switch (v.kind) {
+    case FieldValue::kAbsent:
+    case FieldValue::kNull: return std::nullopt;
+    case FieldValue::kBool: out = v.b; return std::nullopt;
+    default: return WrongType(field, "boolean", v, target);
+  }
+}
+
+std::string_view SpotifyId(std::string_view uri) {
+  if (!uri.starts_with("spotify:")) return uri;
+  const std::size_t colon = uri.rfind(':');
+  return uri.substr(colon + 1);
+}
+
+std::string_view ContentId(std::span<const std::string_view> parts, Cleaner& cleaner) {
+  std::string& joined = cleaner.Scratch();
+  for (std::string_view p : parts) {
+    joined.append(p.data() == nullptr ? std::string_view("\x01") : p);  // NULL ≠ ""
+    joined.push_back('\x1f');
+  }
+  char hex[32];
+  lake::Hash128HexTo(joined, hex);
+  std::string& id = cleaner.Scratch();
+  id.assign(hex, sizeof hex);
+  return id;
+}
+
+void PutLineage(ColumnBatch& b, int first, const BatchContext& ctx, std::int64_t line) {
+  b.SetText(first, FormatName(ctx.format));
+  b.SetText(first + 1, ctx.source_file);
+  b.SetInt(first + 2, line);
+  b.SetText(first + 3, ctx.batch_id);
+}
+
+}  // namespace internal
+
+using internal::FieldValue;
+
+TableBatches::TableBatches()
+    : batches{ColumnBatch(SpecOf(Table::kPlays)),    ColumnBatch(SpecOf(Table::kPageViews)),
+              ColumnBatch(SpecOf(Table::kUsers)),    ColumnBatch(SpecOf(Table::kTracks)),
+              ColumnBatch(SpecOf(Table::kArtists)),  ColumnBatch(SpecOf(Table::kAlbums)),
+              ColumnBatch(SpecOf(Table::kEpisodes)), ColumnBatch(SpecOf(Table::kQuarantine))} {}
+
+struct RecordParser::Impl {
+  const BatchContext& ctx;
+  std::string_view catalog_entity;
+  std::span<const std::string_view> keys;
+  simdjson::ondemand::parser parser;
+  std::vector<FieldValue> values;
+  internal::Cleaner cleaner;
+  std::size_t hint = 0;
+
+  explicit Impl(const BatchContext& c) : ctx(c), catalog_entity(CatalogEntity(c.file_name)) {
+    switch (ctx.format) {
+      case Format::kPlaylake:
+      case Format::kCsv: keys = internal::PlaylakeKeys(); break;
+      case Format::kEventsim: keys = internal::EventsimKeys(); break;
+      case Format::kSpotifyHistory: keys = internal::SpotifyHistoryKeys(); break;
+      case Format::kSpotifyLegacy: keys = internal::SpotifyLegacyKeys(); break;
+      case Format::kMsdSong: keys = internal::MsdSongKeys(); break;
+      case Format::kPlaylakeCatalog: keys = internal::CatalogKeys(catalog_entity); break;
+    }
+    values.resize(keys.size());
+  }
+
+  int FindKey(std::string_view key) {
+    // Records of one file usually list fields in the same order: start the
+    // search where the last match ended, so the usual cost is one compare.
+    const std::size_t n = keys.size();
+    for (std::size_t k = 0; k < n; ++k) {
+      std::size_t i = hint + k;
+      if (i >= n) i -= n;
+      if (keys[i] == key) {
+        hint = i + 1 == n ? 0 : i + 1;
+        return static_cast<int>(i);
+      }
+    }
+    return -1;
+  }
+
+  Table Target() const {
+    switch (ctx.format) {
+      case Format::kMsdSong: return Table::kTracks;
+      case Format::kPlaylakeCatalog:
+        if (catalog_entity == "artists") return Table::kArtists;
+        if (catalog_entity == "albums") return Table::kAlbums;
+        if (catalog_entity == "users") return Table::kUsers;
+        return Table::kTracks;
+      default: return Table::kPlays;
+    }
+  }
+
+  std::optional<Rejection> ReadFields(std::string_view record, std::size_t capacity) {
+    using namespace simdjson;
+    for (auto& v : values) v = FieldValue{};
+    const Table target = Target();
+    auto json_error = [&](error_code e) {
+      const std::string_view r = e == UTF8_ERROR ? reason::kInvalidUtf8 : reason::kInvalidJson;
+      return Rejection{r, fmt::format("JSON parser: {}", error_message(e)), target};
+    };
+    ondemand::document doc;
+    if (auto e = parser.iterate(record.data(), record.size(), capacity).get(doc)) return json_error(e);
+    ondemand::object object;
+    if (auto e = doc.get_object().get(object)) {
+      if (e == INCORRECT_TYPE) {
+        return Rejection{reason::kNotAnObject, "the record is not a JSON object", target};
+      }
+      return json_error(e);
+    }
+    for (auto field_result : object) {
+      ondemand::field field;
+      if (auto e = std::move(field_result).get(field)) return json_error(e);
+      std::string_view key;
+      if (auto e = field.unescaped_key().get(key)) return json_error(e);
+      const int index = FindKey(key);
+      if (index < 0) continue;  // unknown fields stay in bronze only
+      FieldValue& out = values[index];
+      ondemand::value value = field.value();
+      ondemand::json_type type;
+      if (auto e = value.type().get(type)) return json_error(e);
+      switch (type) {
+        case ondemand::json_type::string:
+          out.kind = FieldValue::kString;
+          if (auto e = value.get_string().get(out.s)) return json_error(e);
+          break;
+        case ondemand::json_type::number: {
+          ondemand::number_type nt;
+          if (auto e = value.get_number_type().get(nt)) return json_error(e);
+          if (nt == ondemand::number_type::signed_integer) {
+            out.kind = FieldValue::kInt;
+            if (auto e = value.get_int64().get(out.i)) return json_error(e);
+          } else {
+            out.kind = FieldValue::kDouble;
+            if (auto e = value.get_double().get(out.d)) return json_error(e);
+          }
+          break;
+        }
+        case ondemand::json_type::boolean:
+          out.kind = FieldValue::kBool;
+          if (auto e = value.get_bool().get(out.b)) return json_error(e);
+          break;
+        case ondemand::json_type::null:
+          out.kind = FieldValue::kNull;
+          break;
+        default:
+          out.kind = FieldValue::kCompound;
+          break;
+      }
+    }
+    // current_location() fails with OUT_OF_BOUNDS once the whole record is consumed.
+    if (!doc.current_location().error()) {
+      return Rejection{reason::kInvalidJson, "unexpected bytes after the JSON object", target};
+    }
+    return std::nullopt;
+  }
+};
+
+RecordParser::RecordParser(const BatchContext& context) : impl_(std::make_unique<Impl>(context)) {}
+RecordParser::~RecordParser() = default;
+
+Table RecordParser::DefaultTarget() const { return impl_->Target(); }
+
+Result<std::optional<Rejection>> RecordParser::Parse(std::string_view record, std::size_t capacity,
+                                                     std::int64_t line, TableBatches& out) {
+  Impl& p = *impl_;
+  p.cleaner.Reset();
+  if (auto rejected = p.ReadFields(record, capacity)) return rejected;
+  const internal::Values v(p.values);
+  switch (p.ctx.format) {
+    case Format::kPlaylake:
+    case Format::kCsv: return internal::ParsePlaylake(v, p.ctx, line, p.cleaner, out);
+    case Format::kEventsim: return internal::ParseEventsim(v, p.ctx, line, p.cleaner, out);
+    case Format::kSpotifyHistory:
+      return internal::ParseSpotifyHistory(v, p.ctx, line, p.cleaner, out);
+    case Format::kSpotifyLegacy:
+      return internal::ParseSpotifyLegacy(v, p.ctx, line, p.cleaner, out);
+    case Format::kMsdSong: return internal::ParseMsdSong(v, p.ctx, line, p.cleaner, out);
+    case Format::kPlaylakeCatalog:
+      if (p.catalog_entity.empty()) {
+        return std::optional<Rejection>(Rejection{
+            reason::kUnknownCatalogFile,
+            fmt::format("'{}' is not a catalog file name (artists, albums, tracks or users.jsonl)",
+                        p.ctx.file_name),
+            Table::kTracks});
+      }
+      return internal::ParseCatalog(p.catalog_entity, v, p.ctx, line, p.cleaner, out);
+  }
+  return Fail(ErrorCode::kInternal, "unhandled format");
+}
+
+}  // namespace playlake::sources

@@ -1,0 +1,44 @@
+// Timestamps of every input format, converted to UTC microseconds since the
+// Unix epoch (what silver stores as TIMESTAMP WITH TIME ZONE).
+//
+// Pure functions, thread safe. std::nullopt means "not a valid timestamp of
+// this form"; the caller turns it into a quarantine reason.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace playlake::sources {
+
+inline constexpr std::int64_t kMicrosPerSecond = 1'000'000;
+inline constexpr std::int64_t kMicrosPerDay = 86'400 * kMicrosPerSecond;
+
+// Event times outside [1990-01-01, 2100-01-01) are rejected as out of range:
+// they are corrupt clocks or unit mistakes, never real plays.
+inline constexpr std::int64_t kMinEventMicros = 631'152'000 * kMicrosPerSecond;
+inline constexpr std::int64_t kMaxEventMicros = 4'102'444'800 * kMicrosPerSecond;
+
+// RFC 3339: "2026-11-01T18:23:45.123Z", "2026-11-01T19:23:45+01:00",
+// "2026-11-01 18:23:45Z". An offset (or Z) is required; fractions up to µs.
+std::optional<std::int64_t> ParseRfc3339(std::string_view text);
+
+// Spotify's legacy "YYYY-MM-DD HH:MM", which is UTC.
+std::optional<std::int64_t> ParseMinuteUtc(std::string_view text);
+
+// "YYYY-MM-DD" → micros at 00:00 UTC.
+std::optional<std::int64_t> ParseDate(std::string_view text);
+
+inline std::int64_t EpochMillisToMicros(std::int64_t ms) { return ms * 1000; }
+inline std::int64_t EpochSecondsToMicros(std::int64_t s) { return s * kMicrosPerSecond; }
+
+// Spotify's offline_timestamp is epoch milliseconds in old exports and epoch
+// seconds in new ones. Values below 1e11 are seconds (1e11 s is the year
+// 5138; 1e11 ms is 1973, before any Spotify export), the rest milliseconds.
+// 0 means "not offline" and gives nullopt.
+std::optional<std::int64_t> SpotifyOfflineTimestamp(std::int64_t value);
+
+// Days since 1970-01-01 of a UTC micros value (floor).
+std::int32_t UtcDay(std::int64_t micros);
+
+}  // namespace playlake::sources

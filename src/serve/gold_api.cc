@@ -231,6 +231,67 @@ Result<json> ReadJsonFile(const std::filesystem::path& file) {
   }
 }
 
+// The layer a manifest node belongs to, for colouring the lineage graph.
+std::string LayerOf(const std::string& unique_id, const std::string& name) {
+  if (unique_id.rfind("source.", 0) == 0) return "silver";
+  if (unique_id.rfind("snapshot.", 0) == 0) return "snapshot";
+  if (name.rfind("stg_", 0) == 0) return "staging";
+  if (name.rfind("int_", 0) == 0) return "intermediate";
+  if (name.rfind("fct_", 0) == 0 || name.rfind("dim_", 0) == 0) return "core";
+  return "mart";
+}
+
+// Lineage nodes and edges (parent -> child) from a dbt-style manifest.json.
+json Lineage(const json& manifest) {
+  json nodes = json::array();
+  json edges = json::array();
+  if (!manifest.is_object()) return {{"nodes", nodes}, {"edges", edges}};
+  for (const char* section : {"nodes", "sources"}) {
+    if (!manifest.contains(section)) continue;
+    for (const auto& [id, node] : manifest[section].items()) {
+      const std::string type = node.value("resource_type", "");
+      if (type == "test") continue;
+      const std::string name = node.value("name", id);
+      nodes.push_back({{"id", id}, {"name", name}, {"layer", LayerOf(id, name)}});
+    }
+  }
+  if (manifest.contains("parent_map")) {
+    for (const auto& [child, parents] : manifest["parent_map"].items()) {
+      if (child.rfind("test.", 0) == 0) continue;
+      for (const auto& parent : parents) edges.push_back({parent, child});
+    }
+  }
+  return {{"nodes", nodes}, {"edges", edges}};
+}
+
+// Data test results from a dbt-style run_results.json.
+json Tests(const json& run_results) {
+  json tests = json::array();
+  if (!run_results.is_object() || !run_results.contains("results")) return tests;
+  for (const auto& result : run_results["results"]) {
+    const std::string id = result.value("unique_id", "");
+    if (id.rfind("test.", 0) != 0) continue;
+    tests.push_back({{"name", id.substr(5)},
+                     {"status", result.value("status", "")},
+                     {"failures", result.value("failures", json(nullptr))}});
+  }
+  return tests;
+}
+
+// The newest `limit` runs from runs.jsonl (one JSON object per line, oldest first).
+json Runs(const std::filesystem::path& file, std::size_t limit) {
+  std::ifstream in(file);
+  std::vector<json> runs;
+  std::string line;
+  while (std::getline(in, line)) {
+    json run = json::parse(line, nullptr, false);
+    if (!run.is_discarded()) runs.push_back(std::move(run));
+  }
+  json out = json::array();
+  for (auto it = runs.rbegin(); it != runs.rend() && out.size() < limit; ++it) out.push_back(*it);
+  return out;
+}
+
 }  // namespace
 
 json ToJson(const warehouse::Table& table) {
@@ -256,9 +317,19 @@ void RegisterGoldApi(Server& server, warehouse::Database& db, GoldApiOptions opt
   for (const auto& [name, endpoint] : endpoints) {
     server.AddApi(name, [&db, endpoint = endpoint](const Params& params) { return endpoint(db, params); });
   }
-  server.AddApi("lineage", [target = options.target_dir](const Params& params) -> Result<json> {
+  server.AddApi("pipeline", [target = options.target_dir](const Params& params) -> Result<json> {
     if (auto filters = ParseFilters(params); !filters) return tl::unexpected(filters.error());
-    return ReadJsonFile(target / "manifest.json");
+    auto manifest = ReadJsonFile(target / "manifest.json");
+    if (!manifest) return tl::unexpected(manifest.error());
+    auto run_results = ReadJsonFile(target / "run_results.json");
+    if (!run_results) return tl::unexpected(run_results.error());
+    auto status = ReadJsonFile(target / "pipeline_status.json");
+    if (!status) return tl::unexpected(status.error());
+    return json{{"runs", Runs(target / "runs.jsonl", 20)},
+                {"tests", Tests(*run_results)},
+                {"freshness", status->is_object() ? status->value("freshness", json::array()) : json::array()},
+                {"quarantine", status->is_object() ? status->value("quarantine", json::array()) : json::array()},
+                {"lineage", Lineage(*manifest)}};
   });
 }
 

@@ -18,6 +18,9 @@ namespace playlake::cli {
 using CommandBody = std::function<Status()>;
 
 void AddInitCommand(CLI::App& app, CommandBody& selected);
+void AddGenerateCommand(CLI::App& app, CommandBody& selected);
+// build, test, snapshot and docs: the model runner (build_command.cc).
+void AddBuildCommands(CLI::App& app, CommandBody& selected);
 void AddServeCommand(CLI::App& app, CommandBody& selected);
 
 

@@ -31,6 +31,8 @@ int main(int argc, char** argv) {
 
   cli::CommandBody selected;
   cli::AddInitCommand(app, selected);
+  cli::AddGenerateCommand(app, selected);
+  cli::AddBuildCommands(app, selected);
   cli::AddServeCommand(app, selected);
 
   try {

@@ -1,0 +1,48 @@
+// Materializations: how a compiled model becomes a relation in DuckDB.
+//
+//   view         CREATE OR REPLACE VIEW (a table of the same name is dropped first)
+//   table        built under a staging name, then swapped in one transaction, so a
+//                failed build leaves the previous table untouched
+//   incremental  first run or --full-refresh: as table; later runs: the new rows
+//                are staged in a temp table, then (in one transaction) rows with the
+//                same unique_key are deleted and the new rows inserted by column name
+//                (dbt's delete+insert; without unique_key rows are appended)
+//   ephemeral    never built; inlined as a CTE by the Compiler
+// Seeds load a CSV (DuckDB's read_csv with type detection) through the table path.
+//
+// Every function runs on the caller's Connection and returns DuckDB's error as
+// Error{kWarehouse} with the statement that failed. A failed transaction is
+// rolled back before returning.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "models/project.h"
+#include "warehouse/duckdb.h"
+
+namespace playlake::models {
+
+enum class RelationKind { kMissing, kTable, kView };
+
+struct Materialized {
+  int64_t rows = -1;    // rows written; -1 when not meaningful (views)
+  std::string message;  // dbt-like adapter response, e.g. "CREATE TABLE (42 rows)"
+};
+
+Result<RelationKind> FindRelation(warehouse::Connection& conn, const std::string& schema,
+                                  const std::string& name);
+
+Result<Materialized> BuildView(warehouse::Connection& conn, const Node& node,
+                               const std::string& sql);
+Result<Materialized> BuildTable(warehouse::Connection& conn, const Node& node,
+                                const std::string& sql);
+// REQUIRES: the node's relation exists as a table; `sql` was compiled with is_incremental() true.
+Result<Materialized> BuildIncremental(warehouse::Connection& conn, const Node& node,
+                                      const std::string& sql);
+Result<Materialized> LoadSeed(warehouse::Connection& conn, const Node& node);
+
+// Runs `statements` in one transaction; rolls back on the first failure.
+Status InTransaction(warehouse::Connection& conn, const std::vector<std::string>& statements);
+
+}  // namespace playlake::models

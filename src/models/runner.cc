@@ -1,0 +1,456 @@
+#include "models/runner.h"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <queue>
+#include <random>
+#include <thread>
+
+#include "models/artifacts.h"
+#include "models/graph.h"
+#include "models/materialize.h"
+#include "models/openlineage.h"
+#include "models/snapshot.h"
+
+namespace playlake::models {
+namespace {
+
+using Clock = std::chrono::system_clock;
+
+std::string IsoTime(Clock::time_point t) {
+  const auto micros =
+      std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count() % 1000000;
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:06d}Z", std::chrono::floor<std::chrono::seconds>(t),
+                     micros);
+}
+
+std::string SqlTime(Clock::time_point t) {
+  const auto micros =
+      std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count() % 1000000;
+  return fmt::format("{:%Y-%m-%d %H:%M:%S}.{:06d}", std::chrono::floor<std::chrono::seconds>(t),
+                     micros);
+}
+
+bool Blocks(NodeStatus status) {
+  return status == NodeStatus::kError || status == NodeStatus::kFail ||
+         status == NodeStatus::kSkipped;
+}
+
+std::string Describe(const Node& node) {
+  const std::string relation = node.schema + "." + node.alias;
+  switch (node.type) {
+    case NodeType::kModel:
+      return fmt::format("sql {} model {}", MaterializationName(node.materialized), relation);
+    case NodeType::kSeed:
+      return "seed file " + relation;
+    case NodeType::kSnapshot:
+      return "snapshot " + relation;
+    case NodeType::kTest:
+      return "test " + node.name;
+  }
+  return node.name;
+}
+
+}  // namespace
+
+const char* NodeStatusName(NodeStatus status) {
+  switch (status) {
+    case NodeStatus::kSuccess:
+      return "success";
+    case NodeStatus::kError:
+      return "error";
+    case NodeStatus::kSkipped:
+      return "skipped";
+    case NodeStatus::kPass:
+      return "pass";
+    case NodeStatus::kFail:
+      return "fail";
+    case NodeStatus::kWarn:
+      return "warn";
+  }
+  return "error";
+}
+
+int RunResults::Count(NodeStatus status) const {
+  int n = 0;
+  for (const NodeResult& r : results) n += r.status == status;
+  return n;
+}
+
+const NodeResult* RunResults::Find(const std::string& unique_id) const {
+  for (const NodeResult& r : results) {
+    if (r.unique_id == unique_id) return &r;
+  }
+  return nullptr;
+}
+
+std::string ProgressLine(int index, int total, const std::string& what, const std::string& status) {
+  std::string line = fmt::format("{} of {} {} ", index, total, what);
+  constexpr std::size_t kWidth = 80;
+  if (line.size() < kWidth) line.append(kWidth - line.size(), '.');
+  return line + " [" + status + "]";
+}
+
+// Shared state of one command's workers; guarded by `mutex`.
+struct Runner::Schedule {
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::map<std::string, std::size_t> order;                  // topological rank
+  std::map<std::string, std::size_t> waiting;                // unfinished selected parents
+  std::map<std::string, std::vector<std::string>> children;  // among selected nodes
+  std::map<std::string, std::string> skip_reason;
+  std::priority_queue<std::pair<std::size_t, std::string>,
+                      std::vector<std::pair<std::size_t, std::string>>, std::greater<>>
+      ready;
+  std::size_t total = 0;
+  std::size_t finished = 0;
+  int started = 0;
+  RunResults results;
+  std::mutex output;  // serialises progress lines and lineage events
+  OpenLineageWriter* lineage = nullptr;
+};
+
+Runner::Runner(const Project& project, warehouse::Database& database, RunnerOptions options)
+    : project_(project),
+      database_(database),
+      options_(std::move(options)),
+      compiler_(project_, options_.source_relations) {
+  if (!options_.clock) options_.clock = [] { return Clock::now(); };
+  if (!options_.new_uuid) {
+    auto engine = std::make_shared<std::mt19937_64>(std::random_device{}());
+    options_.new_uuid = [engine] {
+      const uint64_t a = (*engine)(), b = (*engine)();
+      return fmt::format("{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}", a >> 32, (a >> 16) & 0xffff,
+                         a & 0xfff, ((b >> 48) & 0x3fff) | 0x8000, b & 0xffffffffffffULL);
+    };
+  }
+  if (options_.threads < 1) options_.threads = 1;
+  if (options_.lineage_namespace.empty()) options_.lineage_namespace = project_.name();
+}
+
+std::string Runner::Now() const { return IsoTime(options_.clock()); }
+
+Result<RunResults> Runner::Build(const Selection& s) {
+  return Execute("build", {NodeType::kSeed, NodeType::kModel, NodeType::kSnapshot, NodeType::kTest},
+                 s);
+}
+Result<RunResults> Runner::Run(const Selection& s) { return Execute("run", {NodeType::kModel}, s); }
+Result<RunResults> Runner::Test(const Selection& s) {
+  return Execute("test", {NodeType::kTest}, s);
+}
+Result<RunResults> Runner::Snapshot(const Selection& s) {
+  return Execute("snapshot", {NodeType::kSnapshot}, s);
+}
+
+Status Runner::Docs() {
+  auto graph = Graph::Build(project_);
+  if (!graph) return tl::unexpected(graph.error());
+  if (options_.target_dir.empty()) return {};
+  return WriteDocs(options_.target_dir, project_, *graph, Now());
+}
+
+void Runner::Report(Schedule& schedule, const std::string& line) {
+  if (!options_.progress) return;
+  std::lock_guard lock(schedule.output);
+  options_.progress(line);
+}
+
+Result<RunResults> Runner::Execute(const std::string& command, const std::set<NodeType>& types,
+                                   const Selection& selection) {
+  const auto start = std::chrono::steady_clock::now();
+  auto graph = Graph::Build(project_);
+  if (!graph) return tl::unexpected(graph.error());
+  if (command == "build") graph->AddTestEdges(project_);
+  auto chosen = SelectNodes(project_, *graph, selection.select, selection.exclude);
+  if (!chosen) return tl::unexpected(chosen.error());
+
+  auto runs = [&](const std::string& id) {
+    const Node* node = project_.FindNode(id);
+    return node && types.count(node->type) &&
+           !(node->type == NodeType::kModel && node->materialized == Materialization::kEphemeral);
+  };
+  Schedule schedule;
+  schedule.results.command = command;
+  schedule.results.invocation_id = options_.new_uuid();
+  for (std::size_t i = 0; i < graph->Order().size(); ++i) {
+    const std::string& id = graph->Order()[i];
+    if (chosen->count(id) && runs(id)) schedule.order[id] = i;
+  }
+  // A node waits for the selected nodes upstream of it, looking through
+  // ephemeral models (they run inside their dependants).
+  for (const auto& [id, rank] : schedule.order) {
+    std::set<std::string> deps;
+    std::vector<std::string> stack(graph->Parents(id).begin(), graph->Parents(id).end());
+    while (!stack.empty()) {
+      const std::string parent = stack.back();
+      stack.pop_back();
+      const Node* p = project_.FindNode(parent);
+      if (p && p->type == NodeType::kModel && p->materialized == Materialization::kEphemeral) {
+        stack.insert(stack.end(), graph->Parents(parent).begin(), graph->Parents(parent).end());
+      } else if (schedule.order.count(parent)) {
+        deps.insert(parent);
+      }
+    }
+    schedule.waiting[id] = deps.size();
+    for (const std::string& dep : deps) schedule.children[dep].push_back(id);
+    if (deps.empty()) schedule.ready.push({rank, id});
+  }
+  schedule.total = schedule.order.size();
+
+  // Schemas are created up front, serially: concurrent CREATE SCHEMA on
+  // several connections would conflict in DuckDB's catalog.
+  auto main_conn = database_.Connect();
+  if (!main_conn) return tl::unexpected(main_conn.error());
+  std::set<std::string> schemas;
+  for (const auto& [id, rank] : schedule.order) {
+    const Node& node = *project_.FindNode(id);
+    if (node.type != NodeType::kTest) schemas.insert(node.schema);
+  }
+  for (const std::string& schema : schemas) {
+    if (auto s = (*main_conn)
+                     ->Execute("CREATE SCHEMA IF NOT EXISTS " + warehouse::QuoteIdentifier(schema));
+        !s) {
+      return tl::unexpected(s.error());
+    }
+  }
+
+  std::filesystem::path lineage_file;
+  if (!options_.target_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(options_.target_dir, ec);
+    if (ec) {
+      return Fail(ErrorCode::kIo,
+                  fmt::format("cannot create {}: {}", options_.target_dir.string(), ec.message()));
+    }
+    lineage_file = options_.target_dir / "openlineage.jsonl";
+  }
+  OpenLineageWriter lineage(lineage_file);
+  schedule.lineage = &lineage;
+
+  const int workers = static_cast<int>(
+      std::min<std::size_t>(options_.threads, std::max<std::size_t>(1, schedule.total)));
+  std::vector<std::unique_ptr<warehouse::Connection>> connections;
+  for (int i = 0; i < workers; ++i) {
+    auto conn = database_.Connect();
+    if (!conn) return tl::unexpected(conn.error());
+    if (!options_.connection_setup.empty()) {
+      if (auto s = (*conn)->Execute(options_.connection_setup); !s) {
+        return Fail(ErrorCode::kWarehouse, "connection_setup failed: " + s.error().message);
+      }
+    }
+    connections.push_back(std::move(*conn));
+  }
+  {
+    std::vector<std::jthread> threads;
+    for (int i = 0; i < workers; ++i) {
+      threads.emplace_back(
+          [this, &schedule, &connections, i] { Worker(*connections[i], schedule, i + 1); });
+    }
+  }
+
+  RunResults results = std::move(schedule.results);
+  results.elapsed_time =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  results.generated_at = Now();
+  int pass = results.Count(NodeStatus::kSuccess) + results.Count(NodeStatus::kPass);
+  int error = results.Count(NodeStatus::kError) + results.Count(NodeStatus::kFail);
+  if (options_.progress) {
+    options_.progress(fmt::format("Finished running {} nodes in {:.2f}s.", results.results.size(),
+                                  results.elapsed_time));
+    options_.progress(fmt::format("Done. PASS={} WARN={} ERROR={} SKIP={} TOTAL={}", pass,
+                                  results.Count(NodeStatus::kWarn), error,
+                                  results.Count(NodeStatus::kSkipped), results.results.size()));
+  }
+  if (!options_.target_dir.empty()) {
+    if (auto s = WriteRunResults(options_.target_dir, results); !s)
+      return tl::unexpected(s.error());
+    if (auto s = WriteDocs(options_.target_dir, project_, *graph, results.generated_at); !s) {
+      return tl::unexpected(s.error());
+    }
+  }
+  return results;
+}
+
+void Runner::Worker(warehouse::Connection& conn, Schedule& schedule, int thread_id) {
+  while (true) {
+    std::string id;
+    std::string skip_reason;
+    int index = 0;
+    {
+      std::unique_lock lock(schedule.mutex);
+      schedule.changed.wait(
+          lock, [&] { return !schedule.ready.empty() || schedule.finished == schedule.total; });
+      if (schedule.ready.empty()) return;
+      id = schedule.ready.top().second;
+      schedule.ready.pop();
+      index = ++schedule.started;
+      if (auto it = schedule.skip_reason.find(id); it != schedule.skip_reason.end())
+        skip_reason = it->second;
+    }
+    const Node& node = *project_.FindNode(id);
+    NodeResult result;
+    if (!skip_reason.empty()) {
+      result.unique_id = id;
+      result.status = NodeStatus::kSkipped;
+      result.message = skip_reason;
+      Report(schedule, ProgressLine(index, static_cast<int>(schedule.total),
+                                    "SKIP " + Describe(node), "SKIP"));
+    } else {
+      Report(schedule, ProgressLine(index, static_cast<int>(schedule.total),
+                                    "START " + Describe(node), "RUN"));
+      result = ExecuteNode(conn, node, schedule, thread_id);
+      const std::string time = fmt::format("{:.2f}s", result.execution_time);
+      std::string what, status;
+      switch (result.status) {
+        case NodeStatus::kSuccess:
+          what = (node.type == NodeType::kSnapshot ? "OK snapshotted "
+                  : node.type == NodeType::kSeed   ? "OK loaded "
+                                                   : "OK created ") +
+                 Describe(node);
+          status = "OK in " + time;
+          break;
+        case NodeStatus::kPass:
+          what = "PASS " + node.name;
+          status = "PASS in " + time;
+          break;
+        case NodeStatus::kWarn:
+          what = fmt::format("WARN {} {}", result.failures, node.name);
+          status = fmt::format("WARN {} in {}", result.failures, time);
+          break;
+        case NodeStatus::kFail:
+          what = fmt::format("FAIL {} {}", result.failures, node.name);
+          status = fmt::format("FAIL {} in {}", result.failures, time);
+          break;
+        default:
+          what = "ERROR creating " + Describe(node);
+          status = "ERROR in " + time;
+          break;
+      }
+      Report(schedule, ProgressLine(index, static_cast<int>(schedule.total), what, status));
+      if (result.status == NodeStatus::kError) Report(schedule, "  " + result.message);
+    }
+    std::lock_guard lock(schedule.mutex);
+    if (Blocks(result.status)) {
+      const std::string reason =
+          result.status == NodeStatus::kSkipped
+              ? result.message
+              : fmt::format("skipped because {} {}", id,
+                            result.status == NodeStatus::kFail ? "failed" : "errored");
+      for (const std::string& child : schedule.children[id])
+        schedule.skip_reason.emplace(child, reason);
+    }
+    for (const std::string& child : schedule.children[id]) {
+      if (--schedule.waiting[child] == 0) schedule.ready.push({schedule.order[child], child});
+    }
+    schedule.results.results.push_back(std::move(result));
+    ++schedule.finished;
+    schedule.changed.notify_all();
+  }
+}
+
+NodeResult Runner::ExecuteNode(warehouse::Connection& conn, const Node& node, Schedule& schedule,
+                               int thread_id) {
+  NodeResult r;
+  r.unique_id = node.unique_id;
+  r.thread_id = thread_id;
+  r.started_at = Now();
+  const auto begin = std::chrono::steady_clock::now();
+  const bool writes = node.type != NodeType::kTest;
+  if (writes) r.relation = Compiler::RelationOf(node);
+
+  // OpenLineage: the node is a job; it reads its parents and writes its relation.
+  LineageEvent event;
+  event.run_id = options_.new_uuid();
+  event.job_namespace = options_.lineage_namespace;
+  event.job_name = node.unique_id;
+  const std::string dataset_namespace = "duckdb://" + options_.warehouse_name;
+  for (const std::string& dep : node.depends_on) {
+    if (const Node* p = project_.FindNode(dep)) {
+      event.inputs.push_back({dataset_namespace, p->schema + "." + p->alias});
+    } else if (auto it = project_.sources().find(dep); it != project_.sources().end()) {
+      event.inputs.push_back({dataset_namespace, it->second.schema + "." + it->second.identifier});
+    }
+  }
+  if (writes) event.outputs.push_back({dataset_namespace, node.schema + "." + node.alias});
+  auto emit = [&](const char* type, const std::string& error) {
+    event.event_type = type;
+    event.event_time = Now();
+    event.error_message = error;
+    if (auto s = schedule.lineage->Emit(event); !s && options_.progress)
+      Report(schedule, "warning: " + s.error().message);
+  };
+  if (writes) emit("START", "");
+
+  Result<Materialized> done = Materialized{};
+  Result<std::string> sql = std::string();
+  switch (node.type) {
+    case NodeType::kSeed:
+      done = LoadSeed(conn, node);
+      break;
+    case NodeType::kSnapshot:
+      sql = compiler_.Compile(node, false);
+      if (sql) done = RunSnapshot(conn, node, *sql, SqlTime(options_.clock()));
+      break;
+    case NodeType::kModel: {
+      bool incremental = false;
+      if (node.materialized == Materialization::kIncremental && !options_.full_refresh) {
+        auto existing = FindRelation(conn, node.schema, node.alias);
+        if (!existing) {
+          done = tl::unexpected(existing.error());
+          break;
+        }
+        incremental = *existing == RelationKind::kTable;
+      }
+      sql = compiler_.Compile(node, incremental);
+      if (!sql) break;
+      if (incremental)
+        done = BuildIncremental(conn, node, *sql);
+      else if (node.materialized == Materialization::kView)
+        done = BuildView(conn, node, *sql);
+      else
+        done = BuildTable(conn, node, *sql);
+      break;
+    }
+    case NodeType::kTest: {
+      sql = compiler_.TestQuery(node);
+      if (!sql) break;
+      auto count =
+          conn.QueryScalar(fmt::format("select count(*) from (\n{}\n) as dbt_internal_test", *sql));
+      if (!count) {
+        done = tl::unexpected(count.error());
+        break;
+      }
+      r.failures = std::stoll(*count);
+      done = Materialized{
+          -1, r.failures == 0 ? "PASS" : fmt::format("Got {} result(s), expected 0", r.failures)};
+      break;
+    }
+  }
+  if (sql) r.compiled_code = *sql;
+  r.execution_time =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+  r.completed_at = Now();
+  if (!sql || !done) {
+    r.status = NodeStatus::kError;
+    r.message = !sql ? sql.error().message : done.error().message;
+    if (writes) emit("FAIL", r.message);
+    return r;
+  }
+  r.message = done->message;
+  r.rows_affected = done->rows;
+  if (node.type == NodeType::kTest) {
+    r.status = r.failures == 0                    ? NodeStatus::kPass
+               : node.severity == Severity::kWarn ? NodeStatus::kWarn
+                                                  : NodeStatus::kFail;
+  } else {
+    r.status = NodeStatus::kSuccess;
+    emit("COMPLETE", "");
+  }
+  return r;
+}
+
+}  // namespace playlake::models

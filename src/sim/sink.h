@@ -1,0 +1,40 @@
+// Sinks: where generated lines go. Files are written under a temporary name
+// in the target folder and renamed into place only when complete, so a
+// reader never sees a partial file (an interrupted run leaves no output).
+//
+// Errors are kIo values naming the path. Thread safety: none; one writer.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+
+namespace playlake::sim {
+
+class Sink {
+ public:
+  virtual ~Sink() = default;
+  // Called before the lines of a new UTC day (days since epoch); per-day
+  // sinks switch files here, others ignore it.
+  virtual Status StartDay(int64_t day) = 0;
+  virtual Status Write(std::string_view bytes) = 0;
+  // Pushes buffered bytes to the OS (real-time mode calls it regularly).
+  virtual Status Flush() = 0;
+  // Completes the output (renames temporary files into place).
+  virtual Status Finish() = 0;
+  // Human description for the summary line ("stdout", "out.jsonl", "dir/ (7 files)").
+  virtual std::string Describe() const = 0;
+};
+
+// `-`: stdout; an existing directory or a path ending in '/': one file per
+// UTC day named events-YYYY-MM-DD.jsonl; otherwise one file.
+Result<std::unique_ptr<Sink>> OpenSink(const std::string& out);
+
+// Writes `bytes` to `path` atomically (temp file + rename).
+Status WriteFileAtomically(const std::filesystem::path& path, std::string_view bytes);
+
+}  // namespace playlake::sim

@@ -121,9 +121,15 @@ Runner::Runner(const Project& project, warehouse::Database& database, RunnerOpti
       compiler_(project_, options_.source_relations) {
   if (!options_.clock) options_.clock = [] { return Clock::now(); };
   if (!options_.new_uuid) {
-    auto engine = std::make_shared<std::mt19937_64>(std::random_device{}());
-    options_.new_uuid = [engine] {
-      const uint64_t a = (*engine)(), b = (*engine)();
+    // Workers ask for run ids concurrently; the engine is shared, so it is locked.
+    struct Random {
+      std::mutex mutex;
+      std::mt19937_64 engine{std::random_device{}()};
+    };
+    auto random = std::make_shared<Random>();
+    options_.new_uuid = [random] {
+      std::lock_guard lock(random->mutex);
+      const uint64_t a = random->engine(), b = random->engine();
       return fmt::format("{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}", a >> 32, (a >> 16) & 0xffff,
                          a & 0xfff, ((b >> 48) & 0x3fff) | 0x8000, b & 0xffffffffffffULL);
     };

@@ -51,7 +51,8 @@ struct RunnerOptions {
   // Called with each progress line (no newline), from any worker thread but
   // never concurrently. Empty: silent.
   std::function<void(const std::string&)> progress;
-  // Injected for tests; defaults: the system clock and random v4 UUIDs.
+  // Injected for tests; defaults: the system clock and random v4 UUIDs. Both
+  // are called from worker threads concurrently and must be thread-safe.
   std::function<std::chrono::system_clock::time_point()> clock;
   std::function<std::string()> new_uuid;
   std::string lineage_namespace;  // OpenLineage job namespace; default: the project name

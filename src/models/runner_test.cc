@@ -78,6 +78,21 @@ TEST(Materialization, ViewTableAndEphemeral) {
   EXPECT_EQ(r.Find("model.shop.t")->rows_affected, 1);
 }
 
+TEST(Materialization, EphemeralChainsAreInlinedInDependencyOrder) {
+  Harness h(Files{
+      {"models/e1.sql", "{{ config(materialized='ephemeral') }}select 1 as x"},
+      {"models/e2.sql",
+       "{{ config(materialized='ephemeral') }}select x + 1 as x from {{ ref('e1') }}"},
+      {"models/m.sql", "select a.x + b.x as y from {{ ref('e2') }} a, {{ ref('e1') }} b"},
+  });
+  RunResults r = h.MustRun("build");
+  ASSERT_EQ(StatusOf(r, "model.shop.m"), "success") << r.results[0].message;
+  EXPECT_EQ(r.results.size(), 1u);
+  EXPECT_EQ(h.Scalar("select y from main.m"), "3");
+  const std::string& sql = r.Find("model.shop.m")->compiled_code;
+  EXPECT_LT(sql.find("__dbt__cte__e1 as ("), sql.find("__dbt__cte__e2 as ("));
+}
+
 TEST(Materialization, FailedTableBuildKeepsThePreviousTable) {
   Harness h(Files{
       {"models/t.sql", "{{ config(materialized='table') }}select 1 as x union all select 2"}});
@@ -225,6 +240,15 @@ TEST(DataTests, SeverityWarnDoesNotFailOrSkip) {
   EXPECT_EQ(StatusOf(r, "test.shop.accepted_values_stg_orders_status__placed"), "warn");
   EXPECT_EQ(StatusOf(r, "model.shop.after"), "success");
   EXPECT_FALSE(r.HasTestFailures());
+}
+
+TEST(DataTests, WhereConfigFiltersTheTestedRows) {
+  Files files = TestedShop("id,status,customer_id\n1,placed,1\n1,placed,1\n2,placed,1\n");
+  files["models/schema.yml"] =
+      "models:\n  - name: stg_orders\n    columns:\n      - name: id\n        tests:\n"
+      "          - unique:\n              config: {where: \"id > 1\"}\n";
+  Harness h(files);
+  EXPECT_EQ(StatusOf(h.MustRun("build"), kUnique), "pass");
 }
 
 TEST(DataTests, SingularTestsReturnFailingRows) {

@@ -12,7 +12,9 @@ OutputStage::OutputStage(Sink& sink, const FaultRates& faults, uint64_t seed, st
 
 Status OutputStage::Emit(std::string_view line, int64_t ts_ms) {
   const int64_t day = FloorDiv(ts_ms, kMsPerDay);
-  if (day != day_) {
+  // Days only move forward: a line from an earlier day (a late event) goes to
+  // the file being written, as a real feed's arrival-time partitioning would.
+  if (day > day_) {
     if (auto s = Drain(); !s) return s;
     if (auto s = sink_.StartDay(day); !s) return s;
     day_ = day;

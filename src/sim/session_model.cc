@@ -108,6 +108,7 @@ void SliceGenerator::Generate(const DayView& day, const Slice& slice, std::vecto
                                  ZoneHourWeight(zones[z], slice.start_ms);
   }
   const AliasTable zone_table(zone_weights_);
+  const int64_t range_end = world_.end_ms();
   if (zone_table.empty()) return;
 
   uint64_t produced = 0;
@@ -151,18 +152,21 @@ void SliceGenerator::Generate(const DayView& day, const Slice& slice, std::vecto
     if (page_views_) {
       // Some sessions begin logged out (eventsim: userId "" until Login).
       if (page_rng.Chance(0.08)) {
-        out.push_back({t - 40000, user_index, 0, 0, s.session, s.item++, Page::kHome, base_flags, 0, 0,
+        out.push_back({std::max(slice.start_ms, t - 40000), user_index, 0, 0, s.session, s.item++, Page::kHome, base_flags, 0, 0,
                        s.device, Auth::kLoggedOut});
-        out.push_back({t - 20000, user_index, 0, 0, s.session, s.item++, Page::kLogin, base_flags, 0, 0,
+        out.push_back({std::max(slice.start_ms, t - 20000), user_index, 0, 0, s.session, s.item++, Page::kLogin, base_flags, 0, 0,
                        s.device, Auth::kLoggedOut});
       }
       if (page_rng.Chance(0.75)) {
-        out.push_back({t - 5000, user_index, 0, 0, s.session, s.item++, Page::kHome, base_flags, 0, 0,
+        out.push_back({std::max(slice.start_ms, t - 5000), user_index, 0, 0, s.session, s.item++, Page::kHome, base_flags, 0, 0,
                        s.device, Auth::kLoggedIn});
       }
     }
 
-    for (uint64_t i = 0; i < plays; ++i) {
+    // Nothing is played after the range ends (the quota is met by other
+    // sessions instead), so no output falls outside --start/--end.
+    uint64_t played = 0;
+    for (uint64_t i = 0; i < plays && t < range_end; ++i, ++played) {
       // Taste: mostly the three favourite genres, sometimes exploration.
       const double r = rng.Uniform();
       uint8_t genre;
@@ -210,9 +214,9 @@ void SliceGenerator::Generate(const DayView& day, const Slice& slice, std::vecto
       t += ms + rng.Below(1500);
       if (rng.Chance(0.03)) t += static_cast<int64_t>(rng.Exponential(4 * 60000.0));
     }
-    produced += plays;
+    produced += played;
 
-    if (page_views_ && page_rng.Chance(0.12)) {
+    if (page_views_ && page_rng.Chance(0.12) && t + 4000 < range_end) {
       out.push_back({t + 2000, user_index, 0, 0, s.session, s.item++, Page::kLogout, base_flags, 0, 0,
                      s.device, Auth::kLoggedIn});
       if (page_rng.Chance(0.5)) {
@@ -236,6 +240,7 @@ void SliceGenerator::AddPagesAfterPlay(Rng& rng, const SimEvent& play, bool paid
   // Page views happen while the song plays: between its start and its end.
   auto add = [&](Page page, double at) {
     const auto offset = static_cast<int64_t>(play.ms_played * at);
+    if (play.ts_ms + offset >= world_.end_ms()) return;
     out.push_back({play.ts_ms + offset, play.user, 0, 0, s.session, s.item++, page, play.flags, 0, 0,
                    s.device, Auth::kLoggedIn});
   };
@@ -277,8 +282,8 @@ void SliceGenerator::AddAccountPages(const Slice& slice, std::vector<SimEvent>& 
     const uint8_t before = upgrade ? 0 : kFlagPaid, after = upgrade ? kFlagPaid : 0;
     uint16_t item = 0;
     const uint32_t id = session++;
-    out.push_back({it->ms - 60000, it->user, 0, 0, id, item++, Page::kHome, before, 0, 0, u.device, Auth::kLoggedIn});
-    out.push_back({it->ms - 30000, it->user, 0, 0, id, item++, upgrade ? Page::kUpgrade : Page::kDowngrade,
+    out.push_back({std::max(slice.start_ms, it->ms - 60000), it->user, 0, 0, id, item++, Page::kHome, before, 0, 0, u.device, Auth::kLoggedIn});
+    out.push_back({std::max(slice.start_ms, it->ms - 30000), it->user, 0, 0, id, item++, upgrade ? Page::kUpgrade : Page::kDowngrade,
                    before, 0, 0, u.device, Auth::kLoggedIn});
     out.push_back({it->ms, it->user, 0, 0, id, item++, upgrade ? Page::kSubmitUpgrade : Page::kSubmitDowngrade,
                    after, 0, 0, u.device, Auth::kLoggedIn});
@@ -288,7 +293,7 @@ void SliceGenerator::AddAccountPages(const Slice& slice, std::vector<SimEvent>& 
     const User& u = users[it->user];
     const uint8_t level = u.LevelAt(it->ms) == Level::kPaid ? kFlagPaid : 0;
     const uint32_t id = session++;
-    out.push_back({it->ms - 10000, it->user, 0, 0, id, 0, Page::kCancel, level, 0, 0, u.device, Auth::kLoggedIn});
+    out.push_back({std::max(slice.start_ms, it->ms - 10000), it->user, 0, 0, id, 0, Page::kCancel, level, 0, 0, u.device, Auth::kLoggedIn});
     out.push_back({it->ms, it->user, 0, 0, id, 1, Page::kCancellationConfirmation, level, 0, 0, u.device,
                    Auth::kCancelled});
   }

@@ -110,7 +110,9 @@ class DaySink final : public Sink {
     file_.reset();
     return s;
   }
-  std::string Describe() const override { return fmt::format("{}/ ({} daily files)", dir_.string(), files_); }
+  std::string Describe() const override { std::string dir = dir_.string();
+    if (dir.empty() || dir.back() != '/') dir += '/';
+    return fmt::format("{} ({} daily files)", dir, files_); }
 
  private:
   std::filesystem::path dir_;

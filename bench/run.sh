@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Runs Playlake's benchmarks from build/release (this script builds nothing:
+# `make release` first, or set PLAYLAKE_BUILD to another build folder) and
+# prints one table per benchmark. Each benchmark is one section below; add
+# new ones as new sections.
+#
+#   bench/run.sh                 all sections
+#   bench/run.sh generate        only the named sections
+#
+# Environment: PLAYLAKE_BUILD (default build/release), BENCH_OUT (scratch
+# folder, default bench/out), GENERATE_EVENTS (default 5000000).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD="${PLAYLAKE_BUILD:-$ROOT/build/release}"
+OUT="${BENCH_OUT:-$ROOT/bench/out}"
+PLAYLAKE="$BUILD/src/cli/playlake"
+mkdir -p "$OUT"
+
+if [[ ! -x "$PLAYLAKE" ]]; then
+  echo "bench/run.sh: $PLAYLAKE not found; run 'make release' first (or set PLAYLAKE_BUILD)" >&2
+  exit 1
+fi
+
+selected() {
+  local name="$1"; shift
+  [[ ${#SECTIONS[@]} -eq 0 ]] && return 0
+  for s in "${SECTIONS[@]}"; do [[ "$s" == "$name" ]] && return 0; done
+  return 1
+}
+SECTIONS=("$@")
+
+# seconds_of CMD...: runs CMD, prints its wall time in seconds (stdout of CMD discarded).
+seconds_of() {
+  local start end
+  start=$(date +%s.%N)
+  "$@" > /dev/null
+  end=$(date +%s.%N)
+  echo "$end - $start" | bc -l
+}
+
+# --- generate: `playlake generate` vs a naive Python generator ----------------
+section_generate() {
+  local events="${GENERATE_EVENTS:-5000000}"
+  local ref_events="${GENERATE_REF_EVENTS:-200000}"
+  local file="$OUT/generate.jsonl"
+  echo "== generate: $events plays of Playlake NDJSON into a file (best of 3) =="
+  printf '%-44s %12s %10s %14s %10s %8s\n' "run" "events" "seconds" "events/s" "MB/s" "ratio"
+  local ref_rate=""
+  if command -v python3 > /dev/null; then
+    local s
+    s=$(seconds_of python3 "$ROOT/bench/reference_generator.py" "$ref_events" "$OUT/reference.jsonl")
+    local bytes
+    bytes=$(stat -c %s "$OUT/reference.jsonl")
+    ref_rate=$(echo "$ref_events / $s" | bc -l)
+    printf '%-44s %12d %10.2f %14.0f %10.1f %8s\n' "python3 json.dumps reference (1 core)" "$ref_events" "$s" \
+      "$ref_rate" "$(echo "$bytes / $s / 1000000" | bc -l)" "1.0x"
+    rm -f "$OUT/reference.jsonl"
+  fi
+  for threads in 1 2; do
+    local best=""
+    for _ in 1 2 3; do
+      local s
+      s=$(seconds_of "$PLAYLAKE" --log-level warn generate --users 100000 --start 2026-01-05 --end 2026-01-11 \
+            --events "$events" --threads "$threads" --out "$file" --quiet)
+      if [[ -z "$best" ]] || (( $(echo "$s < $best" | bc -l) )); then best=$s; fi
+    done
+    local bytes rate ratio="n/a"
+    bytes=$(stat -c %s "$file")
+    rate=$(echo "$events / $best" | bc -l)
+    [[ -n "$ref_rate" ]] && ratio=$(printf '%.0fx' "$(echo "$rate / $ref_rate" | bc -l)")
+    printf '%-44s %12d %10.2f %14.0f %10.1f %8s\n' "playlake generate --threads $threads" "$events" "$best" \
+      "$rate" "$(echo "$bytes / $best / 1000000" | bc -l)" "$ratio"
+  done
+  rm -f "$file"
+  echo "(times include building the catalog and population: 100,000 users, 200,000 tracks)"
+  echo
+}
+
+if selected generate; then section_generate; fi

@@ -21,7 +21,8 @@ Result<std::unique_ptr<Lake>> Lake::OpenLocal(const std::filesystem::path& root,
     return Fail(ErrorCode::kIo, fmt::format("cannot create the lake folder {}: {}", root.string(),
                                             ec.message()));
   }
-  return std::make_unique<Lake>(std::make_unique<LocalStorage>(root), std::move(options));
+  const bool durable = options.durable;
+  return std::make_unique<Lake>(std::make_unique<LocalStorage>(root, durable), std::move(options));
 }
 
 std::string Lake::NewNonce() const {

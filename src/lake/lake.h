@@ -30,6 +30,7 @@ using Clock = std::function<std::chrono::system_clock::time_point()>;
 struct LakeOptions {
   Clock clock;                    // default: the system clock
   FaultHooks* faults = nullptr;   // default: no faults
+  bool durable = true;            // false: no fsync (tests, scratch lakes); see LocalStorage
 };
 
 class Lake {

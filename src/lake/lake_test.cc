@@ -32,7 +32,7 @@ ManifestEntry Entry(std::string batch, std::string table, std::string key) {
 TEST(Lake, CommitIsIdempotentAndRoundTrips) {
   TempDir dir;
   std::int64_t now = 1'700'000'000;
-  auto lake = Lake::OpenLocal(dir.path(), {.clock = [&] { return At(now++); }});
+  auto lake = Lake::OpenLocal(dir.path(), LakeOptions{[&] { return At(now++); }, nullptr});
   ASSERT_TRUE(lake);
   auto first = (*lake)->Commit(Entry("b1", "plays", "silver/plays/x.parquet"));
   ASSERT_TRUE(first);
@@ -54,7 +54,7 @@ TEST(Lake, CommitIsIdempotentAndRoundTrips) {
 TEST(Lake, ReadersSeeOnlyCommittedFilesInCommitOrder) {
   TempDir dir;
   std::int64_t now = 100;
-  auto lake = Lake::OpenLocal(dir.path(), {.clock = [&] { return At(now--); }});
+  auto lake = Lake::OpenLocal(dir.path(), LakeOptions{[&] { return At(now--); }, nullptr});
   ASSERT_TRUE(lake);
   ASSERT_TRUE((*lake)->Commit(Entry("z", "plays", "silver/plays/1.parquet")));
   ASSERT_TRUE((*lake)->Commit(Entry("a", "users", "silver/users/2.parquet")));

@@ -20,20 +20,21 @@ Error IoError(std::string_view what, const fs::path& path, int err) {
 
 // Creates every missing folder of `dir` and fsyncs the parents it created into,
 // so a new folder entry is durable before files inside it are published.
-Status MakeFolders(const fs::path& dir) {
+Status MakeFolders(const fs::path& dir, bool durable) {
   if (dir.empty()) return {};
   std::error_code ec;
   if (fs::is_directory(dir, ec)) return {};
-  if (auto s = MakeFolders(dir.parent_path()); !s) return s;
+  if (auto s = MakeFolders(dir.parent_path(), durable); !s) return s;
   if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
     return tl::unexpected(IoError("cannot create folder", dir, errno));
   }
-  return SyncFolder(dir.parent_path());
+  return durable ? SyncFolder(dir.parent_path()) : Status();
 }
 
 class LocalWritableFile final : public WritableFile {
  public:
-  LocalWritableFile(int fd, fs::path path) : fd_(fd), path_(std::move(path)) {}
+  LocalWritableFile(int fd, fs::path path, bool durable, bool sync_folder)
+      : fd_(fd), path_(std::move(path)), durable_(durable), sync_folder_(sync_folder) {}
   ~LocalWritableFile() override {
     if (fd_ >= 0) ::close(fd_);
   }
@@ -50,8 +51,9 @@ class LocalWritableFile final : public WritableFile {
     return {};
   }
   Status Sync() override {
-    if (::fsync(fd_) != 0) return tl::unexpected(IoError("cannot fsync", path_, errno));
-    return SyncFolder(path_.parent_path());
+    if (!durable_) return {};
+    if (::fdatasync(fd_) != 0) return tl::unexpected(IoError("cannot fsync", path_, errno));
+    return sync_folder_ ? SyncFolder(path_.parent_path()) : Status();
   }
   Status Close() override {
     const int fd = fd_;
@@ -64,6 +66,8 @@ class LocalWritableFile final : public WritableFile {
  private:
   int fd_;
   fs::path path_;
+  bool durable_;
+  bool sync_folder_;  // false for temporaries that are linked into place later
   std::uint64_t size_ = 0;
 };
 
@@ -110,16 +114,16 @@ Result<std::unique_ptr<ReadableFile>> OpenLocalFile(const fs::path& path) {
   return std::unique_ptr<ReadableFile>(std::make_unique<LocalReadableFile>(fd, path));
 }
 
-LocalStorage::LocalStorage(fs::path root) : root_(std::move(root)) {}
+LocalStorage::LocalStorage(fs::path root, bool durable) : root_(std::move(root)), durable_(durable) {}
 
 std::string LocalStorage::Url(const std::string& key) const { return (root_ / key).string(); }
 
 Result<std::unique_ptr<WritableFile>> LocalStorage::Create(const std::string& key) {
   const fs::path path = root_ / key;
-  if (auto s = MakeFolders(path.parent_path()); !s) return tl::unexpected(s.error());
+  if (auto s = MakeFolders(path.parent_path(), durable_); !s) return tl::unexpected(s.error());
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) return tl::unexpected(IoError("cannot create", path, errno));
-  return std::unique_ptr<WritableFile>(std::make_unique<LocalWritableFile>(fd, path));
+  return std::unique_ptr<WritableFile>(std::make_unique<LocalWritableFile>(fd, path, durable_, true));
 }
 
 Result<std::unique_ptr<ReadableFile>> LocalStorage::Open(const std::string& key) const {
@@ -142,7 +146,7 @@ Result<std::string> LocalStorage::ReadAll(const std::string& key) const {
 
 Result<bool> LocalStorage::PublishIfAbsent(const std::string& key, std::string_view bytes) {
   const fs::path path = root_ / key;
-  if (auto s = MakeFolders(path.parent_path()); !s) return tl::unexpected(s.error());
+  if (auto s = MakeFolders(path.parent_path(), durable_); !s) return tl::unexpected(s.error());
   // Unique temporary name: two writers of the same key never share it.
   std::random_device random;
   const fs::path temp =
@@ -151,7 +155,7 @@ Result<bool> LocalStorage::PublishIfAbsent(const std::string& key, std::string_v
   {
     const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0) return tl::unexpected(IoError("cannot create", temp, errno));
-    LocalWritableFile file(fd, temp);
+    LocalWritableFile file(fd, temp, durable_, false);
     Status s = file.Append(bytes);
     if (s) s = file.Sync();
     if (s) s = file.Close();
@@ -168,7 +172,9 @@ Result<bool> LocalStorage::PublishIfAbsent(const std::string& key, std::string_v
     if (err == EEXIST) return false;
     return tl::unexpected(IoError("cannot publish", path, err));
   }
-  if (auto s = SyncFolder(path.parent_path()); !s) return tl::unexpected(s.error());
+  if (durable_) {
+    if (auto s = SyncFolder(path.parent_path()); !s) return tl::unexpected(s.error());
+  }
   return true;
 }
 
@@ -196,12 +202,13 @@ Result<std::vector<std::string>> LocalStorage::List(const std::string& prefix) c
   return keys;
 }
 
+Status LocalStorage::PrepareFolder(const std::string& key) {
+  return MakeFolders(root_ / key, durable_);
+}
+
 Status LocalStorage::SyncExisting(const std::string& key) {
-  const fs::path path = root_ / key;
-  if (auto s = SyncPath(path); !s) return s;
-  // The engine may have created the partition folder too: make both entries durable.
-  if (auto s = SyncFolder(path.parent_path()); !s) return s;
-  return SyncFolder(path.parent_path().parent_path());
+  if (!durable_) return {};
+  return SyncPath(root_ / key);
 }
 
 Status LocalStorage::Remove(const std::string& key) {

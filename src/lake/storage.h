@@ -58,7 +58,11 @@ class Storage {
   virtual Result<bool> Exists(const std::string& key) const = 0;
   // Every key under `prefix` (recursively), sorted.
   virtual Result<std::vector<std::string>> List(const std::string& prefix) const = 0;
-  // Makes an object written by someone else (DuckDB's COPY) durable.
+  // Readies `key` as a folder an engine (DuckDB's COPY) will write objects
+  // into: creates it on a file system, nothing on an object store.
+  virtual Status PrepareFolder(const std::string& key) = 0;
+  // Makes an object (or a folder's entries) written by someone else — DuckDB's
+  // COPY — durable.
   virtual Status SyncExisting(const std::string& key) = 0;
   virtual Status Remove(const std::string& key) = 0;
   // Where an engine (DuckDB) can read or write the object: a local path today,
@@ -69,13 +73,16 @@ class Storage {
 // A folder on a local (POSIX) file system.
 class LocalStorage final : public Storage {
  public:
-  explicit LocalStorage(std::filesystem::path root);
+  // `durable` = false skips every fsync: atomicity (kill -9 safety) is kept,
+  // durability across power loss is not. For tests and scratch lakes only.
+  explicit LocalStorage(std::filesystem::path root, bool durable = true);
   Result<std::unique_ptr<WritableFile>> Create(const std::string& key) override;
   Result<std::unique_ptr<ReadableFile>> Open(const std::string& key) const override;
   Result<std::string> ReadAll(const std::string& key) const override;
   Result<bool> PublishIfAbsent(const std::string& key, std::string_view bytes) override;
   Result<bool> Exists(const std::string& key) const override;
   Result<std::vector<std::string>> List(const std::string& prefix) const override;
+  Status PrepareFolder(const std::string& key) override;
   Status SyncExisting(const std::string& key) override;
   Status Remove(const std::string& key) override;
   std::string Url(const std::string& key) const override;
@@ -83,6 +90,7 @@ class LocalStorage final : public Storage {
 
  private:
   std::filesystem::path root_;
+  bool durable_;
 };
 
 // Opens a plain local file (an input outside the lake) for streaming reads.

@@ -101,6 +101,13 @@ void ColumnBatch::SetDouble(int column, double value) {
 
 void ColumnBatch::SetBool(int column, bool value) { SetInt(column, value ? 1 : 0); }
 
+void ColumnBatch::AddToInts(int column, std::int64_t delta) {
+  auto& c = columns_[column];
+  for (std::size_t r = 0; r < rows_; ++r) {
+    if (c.valid[r]) c.ints[r] += delta;
+  }
+}
+
 void ColumnBatch::SetKey(std::string_view key) {
   SetText(spec_->key, key);
   key_hashes_.back() = lake::Hash64(key);

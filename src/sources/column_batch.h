@@ -75,6 +75,8 @@ class ColumnBatch {
   void SetBool(int column, bool value);
   // Sets the key column and remembers the 64-bit hash used for dedupe.
   void SetKey(std::string_view key);
+  // Adds `delta` to every non-NULL value of an integer column (line fix-ups).
+  void AddToInts(int column, std::int64_t delta);
 
   bool IsValid(int column, std::size_t row) const { return columns_[column].valid[row] != 0; }
   std::string_view Text(int column, std::size_t row) const { return columns_[column].texts[row]; }

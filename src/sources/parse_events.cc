@@ -63,11 +63,11 @@ std::string_view Lower(std::string_view text, Cleaner& c) {
 }
 
 enum PlaylakeKey {
-  kEventId, kTs, kUserId, kTrackId, kMsPlayed, kSessionId, kArtistId, kAlbumId, kTrackName,
-  kArtistName, kAlbumName, kDurationMs, kCountry, kRegion, kCity, kTimezone, kDevice, kPlatform,
-  kLevel, kReasonStart, kReasonEnd, kShuffle, kSkipped, kOffline, kPlaylakeKeyCount
+  kPkEventId, kPkTs, kPkUserId, kPkTrackId, kPkMsPlayed, kPkSessionId, kPkArtistId, kPkAlbumId, kPkTrackName,
+  kPkArtistName, kPkAlbumName, kPkDurationMs, kPkCountry, kPkRegion, kPkCity, kPkTimezone, kPkDevice, kPkPlatform,
+  kPkLevel, kPkReasonStart, kPkReasonEnd, kPkShuffle, kPkSkipped, kPkOffline, kPkKeyCount
 };
-constexpr std::array<std::string_view, kPlaylakeKeyCount> kPlaylakeKeys = {
+constexpr std::array<std::string_view, kPkKeyCount> kPlaylakeKeys = {
     "event_id",   "ts",          "user_id",     "track_id",  "ms_played",    "session_id",
     "artist_id",  "album_id",    "track_name",  "artist_name", "album_name", "duration_ms",
     "country",    "region",      "city",        "timezone",  "device",       "platform",
@@ -91,13 +91,13 @@ std::span<const std::string_view> EventsimKeys() { return kEventsimKeys; }
 std::optional<Rejection> ParsePlaylake(Values v, const BatchContext& ctx, std::int64_t line,
                                        Cleaner& c, TableBatches& out) {
   constexpr Table T = Table::kPlays;
-  std::array<std::string_view, kPlaylakeKeyCount> text{};
+  std::array<std::string_view, kPkKeyCount> text{};
   // Every text field first: a wrong type anywhere rejects the record.
-  for (int k : {kEventId, kUserId, kTrackId, kSessionId, kArtistId, kAlbumId, kTrackName,
-                kArtistName, kAlbumName, kCountry, kRegion, kCity, kTimezone, kDevice, kPlatform,
-                kLevel, kReasonStart, kReasonEnd}) {
+  for (int k : {kPkEventId, kPkUserId, kPkTrackId, kPkSessionId, kPkArtistId, kPkAlbumId, kPkTrackName,
+                kPkArtistName, kPkAlbumName, kPkCountry, kPkRegion, kPkCity, kPkTimezone, kPkDevice, kPkPlatform,
+                kPkLevel, kPkReasonStart, kPkReasonEnd}) {
     if (v[k].kind == FieldValue::kInt || v[k].kind == FieldValue::kDouble) {
-      if (k != kSessionId) {
+      if (k != kPkSessionId) {
         return Bad(reason::kWrongType, T,
                    fmt::format("field '{}': expected string, got {}", kPlaylakeKeys[k],
                                KindName(v[k].kind)));
@@ -105,10 +105,10 @@ std::optional<Rejection> ParsePlaylake(Values v, const BatchContext& ctx, std::i
     }
     if (auto r = AsText(v[k], kPlaylakeKeys[k], c, text[k], T)) return r;
   }
-  if (auto r = RequireId(text[kEventId], "event_id", T)) return r;
-  if (auto r = RequireId(text[kUserId], "user_id", T)) return r;
-  if (auto r = RequireId(text[kTrackId], "track_id", T)) return r;
-  for (int k : {kTrackName, kArtistName, kAlbumName}) {
+  if (auto r = RequireId(text[kPkEventId], "event_id", T)) return r;
+  if (auto r = RequireId(text[kPkUserId], "user_id", T)) return r;
+  if (auto r = RequireId(text[kPkTrackId], "track_id", T)) return r;
+  for (int k : {kPkTrackName, kPkArtistName, kPkAlbumName}) {
     if (text[k].size() > kMaxNameBytes) {
       return Bad(reason::kOutOfRange, T,
                  fmt::format("field '{}': {} bytes, the limit is {}", kPlaylakeKeys[k],
@@ -116,27 +116,27 @@ std::optional<Rejection> ParsePlaylake(Values v, const BatchContext& ctx, std::i
     }
   }
   std::int64_t ts = 0;
-  if (auto r = EventTime(v[kTs], "ts", T, ts)) return r;
+  if (auto r = EventTime(v[kPkTs], "ts", T, ts)) return r;
   std::optional<std::int64_t> ms_played, duration_ms;
-  if (v[kMsPlayed].kind == FieldValue::kAbsent || v[kMsPlayed].kind == FieldValue::kNull) {
+  if (v[kPkMsPlayed].kind == FieldValue::kAbsent || v[kPkMsPlayed].kind == FieldValue::kNull) {
     return Missing("ms_played", T);
   }
-  if (auto r = AsInt(v[kMsPlayed], "ms_played", ms_played, T)) return r;
+  if (auto r = AsInt(v[kPkMsPlayed], "ms_played", ms_played, T)) return r;
   if (*ms_played < 0 || *ms_played > kMaxMsPlayed) {
     return Bad(reason::kOutOfRange, T,
                fmt::format("field 'ms_played': {} is outside 0..{}", *ms_played, kMaxMsPlayed));
   }
-  if (auto r = AsInt(v[kDurationMs], "duration_ms", duration_ms, T)) return r;
+  if (auto r = AsInt(v[kPkDurationMs], "duration_ms", duration_ms, T)) return r;
   if (duration_ms && (*duration_ms < 1 || *duration_ms > kMaxMsPlayed)) {
     return Bad(reason::kOutOfRange, T,
                fmt::format("field 'duration_ms': {} is outside 1..{}", *duration_ms, kMaxMsPlayed));
   }
   std::optional<bool> shuffle, skipped, offline;
-  if (auto r = AsBool(v[kShuffle], "shuffle", shuffle, T)) return r;
-  if (auto r = AsBool(v[kSkipped], "skipped", skipped, T)) return r;
-  if (auto r = AsBool(v[kOffline], "offline", offline, T)) return r;
+  if (auto r = AsBool(v[kPkShuffle], "shuffle", shuffle, T)) return r;
+  if (auto r = AsBool(v[kPkSkipped], "skipped", skipped, T)) return r;
+  if (auto r = AsBool(v[kPkOffline], "offline", offline, T)) return r;
 
-  std::string_view country = text[kCountry];
+  std::string_view country = text[kPkCountry];
   if (country.data() != nullptr) {
     std::string& upper = c.Scratch();
     upper.assign(country);
@@ -150,46 +150,46 @@ std::optional<Rejection> ParsePlaylake(Values v, const BatchContext& ctx, std::i
     }
     country = upper;
   }
-  const std::string_view device = Lower(text[kDevice], c);
+  const std::string_view device = Lower(text[kPkDevice], c);
   if (device.data() != nullptr && !IsDevice(device)) {
     return Bad(reason::kInvalidValue, T,
                fmt::format("field 'device': '{}' is not one of mobile, desktop, web, tablet, tv, "
                            "car, speaker, console",
                            device.substr(0, 32)));
   }
-  std::string_view level = text[kLevel];
+  std::string_view level = text[kPkLevel];
   if (level.data() != nullptr) {
     level = NormalizeLevel(level);
     if (level.empty()) {
       return Bad(reason::kInvalidValue, T,
-                 fmt::format("field 'level': '{}' is not free or paid", text[kLevel].substr(0, 32)));
+                 fmt::format("field 'level': '{}' is not free or paid", text[kPkLevel].substr(0, 32)));
     }
   }
 
   ColumnBatch& b = out[T];
   b.AddRow();
-  b.SetKey(text[kEventId]);
+  b.SetKey(text[kPkEventId]);
   b.SetInt(kPlayEventTs, ts);
   b.SetInt(kPlayEventDate, UtcDay(ts));
-  b.SetText(kPlayUserId, text[kUserId]);
-  PutText(b, kPlaySessionId, text[kSessionId]);
-  b.SetText(kPlayTrackId, SpotifyId(text[kTrackId]));
-  PutText(b, kPlayArtistId, SpotifyId(text[kArtistId]));
-  PutText(b, kPlayAlbumId, SpotifyId(text[kAlbumId]));
-  PutText(b, kPlayTrackName, text[kTrackName]);
-  PutText(b, kPlayArtistName, text[kArtistName]);
-  PutText(b, kPlayAlbumName, text[kAlbumName]);
+  b.SetText(kPlayUserId, text[kPkUserId]);
+  PutText(b, kPlaySessionId, text[kPkSessionId]);
+  b.SetText(kPlayTrackId, SpotifyId(text[kPkTrackId]));
+  PutText(b, kPlayArtistId, SpotifyId(text[kPkArtistId]));
+  PutText(b, kPlayAlbumId, SpotifyId(text[kPkAlbumId]));
+  PutText(b, kPlayTrackName, text[kPkTrackName]);
+  PutText(b, kPlayArtistName, text[kPkArtistName]);
+  PutText(b, kPlayAlbumName, text[kPkAlbumName]);
   b.SetInt(kPlayMsPlayed, *ms_played);
   PutInt(b, kPlayDurationMs, duration_ms);
   PutText(b, kPlayCountry, country);
-  PutText(b, kPlayRegion, text[kRegion]);
-  PutText(b, kPlayCity, text[kCity]);
-  PutText(b, kPlayTimezone, text[kTimezone]);
+  PutText(b, kPlayRegion, text[kPkRegion]);
+  PutText(b, kPlayCity, text[kPkCity]);
+  PutText(b, kPlayTimezone, text[kPkTimezone]);
   PutText(b, kPlayDevice, device);
-  PutText(b, kPlayPlatform, Lower(text[kPlatform], c));
+  PutText(b, kPlayPlatform, Lower(text[kPkPlatform], c));
   PutText(b, kPlayLevel, level);
-  PutText(b, kPlayReasonStart, Lower(text[kReasonStart], c));
-  PutText(b, kPlayReasonEnd, Lower(text[kReasonEnd], c));
+  PutText(b, kPlayReasonStart, Lower(text[kPkReasonStart], c));
+  PutText(b, kPlayReasonEnd, Lower(text[kPkReasonEnd], c));
   PutBool(b, kPlayShuffle, shuffle);
   PutBool(b, kPlaySkipped, skipped);
   PutBool(b, kPlayOffline, offline);

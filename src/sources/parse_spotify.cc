@@ -117,15 +117,17 @@ Result<std::optional<Rejection>> ParseSpotifyHistory(Values v, const BatchContex
   if (start < kMinEventMicros || *end >= kMaxEventMicros) {
     return Bad(reason::kOutOfRange, T, fmt::format("field 'ts': '{}' is outside 1990..2100", text[kTs]));
   }
-  const std::optional<std::int64_t> offline_ts =
-      offline_raw ? SpotifyOfflineTimestamp(*offline_raw) : std::nullopt;
+  // Plain values, not optional: g++ 12 warns (falsely) about optional copies here.
+  const std::int64_t offline_value = offline_raw.value_or(0);
+  const std::int64_t offline_micros = SpotifyOfflineTimestamp(offline_value).value_or(0);
+  const bool has_offline_ts = offline_value > 0;
   std::string_view country = text[kConnCountry];
   if (country.data() != nullptr && !IsCountryCode(country)) country = {};  // "ZZ": unknown
   const DeviceInfo device = DeviceFromSpotifyPlatform(text[kPlatform]);
 
   const std::string_view ms_text = c.Keep(std::to_string(*ms_played));
   const std::string_view offline_text =
-      offline_raw ? c.Keep(std::to_string(*offline_raw)) : std::string_view();
+      offline_raw ? c.Keep(std::to_string(offline_value)) : std::string_view();
   const std::array<std::string_view, 16> id_parts{
       "spotify",           user,           text[kTs],          text[kTrackUri],
       text[kEpisodeUri],   text[kChapterUri], ms_text,         text[kPlatform],
@@ -154,7 +156,7 @@ Result<std::optional<Rejection>> ParseSpotifyHistory(Values v, const BatchContex
     PutBool(b, kPlayShuffle, shuffle);
     PutBool(b, kPlaySkipped, skipped);
     PutBool(b, kPlayOffline, offline);
-    PutInt(b, kPlayOfflineTs, offline_ts);
+    if (has_offline_ts) b.SetInt(kPlayOfflineTs, offline_micros);
     PutBool(b, kPlayIncognito, incognito);
     PutText(b, kPlayUserAgent, text[kUserAgent]);
     PutLineage(b, kPlaySourceFormat, ctx, line);
@@ -183,7 +185,7 @@ Result<std::optional<Rejection>> ParseSpotifyHistory(Values v, const BatchContex
     PutBool(b, kEpShuffle, shuffle);
     PutBool(b, kEpSkipped, skipped);
     PutBool(b, kEpOffline, offline);
-    PutInt(b, kEpOfflineTs, offline_ts);
+    if (has_offline_ts) b.SetInt(kEpOfflineTs, offline_micros);
     PutBool(b, kEpIncognito, incognito);
     PutLineage(b, kEpSourceFormat, ctx, line);
   }

@@ -219,8 +219,15 @@ struct RecordParser::Impl {
     if (auto e = parser.iterate(record.data(), record.size(), capacity).get(doc)) return json_error(e);
     ondemand::object object;
     if (auto e = doc.get_object().get(object)) {
-      if (e == INCORRECT_TYPE) {
+      // Valid JSON of another type (an array, a string) is not_an_object;
+      // anything else (binary, text) is simply not JSON.
+      const std::string_view lead = record.substr(record.find_first_not_of(" \t\r\n") == std::string_view::npos ? record.size() : record.find_first_not_of(" \t\r\n"));
+      const bool json_value = !lead.empty() && std::string_view("[\"-0123456789tfn").find(lead[0]) != std::string_view::npos;
+      if (e == INCORRECT_TYPE && json_value) {
         return Rejection{reason::kNotAnObject, "the record is not a JSON object", target};
+      }
+      if (e == INCORRECT_TYPE) {
+        return Rejection{reason::kInvalidJson, "the record is not JSON", target};
       }
       return json_error(e);
     }

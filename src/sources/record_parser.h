@@ -57,6 +57,7 @@ struct BatchContext {
   std::string file_name;     // base name (catalog entity detection)
   std::string batch_id;
   std::string user;          // default listener for Spotify exports; may be empty
+  std::string format_label;  // overrides FormatName(format) in quarantine rows ("unknown")
 };
 
 // The rows produced from a slice of input: one batch per silver table.

@@ -19,7 +19,7 @@ struct Parsed {
 
 Parsed ParseOne(Format format, std::string record, std::string user = "",
                 std::string file_name = "f.json") {
-  BatchContext ctx{format, "/in/" + file_name, file_name, "batch1", std::move(user)};
+  BatchContext ctx{format, "/in/" + file_name, file_name, "batch1", std::move(user), ""};
   RecordParser parser(ctx);
   Parsed p;
   const std::size_t size = record.size();
@@ -69,7 +69,9 @@ TEST(RecordParser, EventsimPlayIsCleaned) {
   // The same record always gets the same id.
   Parsed again = ParseOne(Format::kEventsim, kSparkifyPlay);
   EXPECT_EQ(plays.Text(kPlayId, 0), again.out[Table::kPlays].Text(kPlayId, 0));
-  EXPECT_EQ(p.out[Table::kUsers].rows(), 1u);
+  EXPECT_EQ(Text(p, Table::kUsers, kUserId), "8");
+  EXPECT_EQ(Text(p, Table::kUsers, kUserFirstName), "Kaylee");
+  EXPECT_EQ(Text(p, Table::kUsers, kUserTimezone), "America/Phoenix");
   EXPECT_EQ(p.out[Table::kUsers].Int(kUserRegistrationTs, 0), 1540344794796000);
 }
 

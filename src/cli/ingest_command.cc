@@ -1,0 +1,141 @@
+// playlake ingest: land files in bronze and build silver (src/silver/ingest.h).
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+
+#include "cli/command.h"
+#include "config/project.h"
+#include "lake/faults.h"
+#include "lake/lake.h"
+#include "silver/ingest.h"
+
+namespace playlake::cli {
+namespace {
+
+struct IngestFlags {
+  std::vector<std::string> paths;
+  std::string format = "auto";
+  std::string project = ".";
+  std::string lake;
+  std::string user;
+  std::string source;
+  int threads = 0;
+  std::string memory_limit;
+  bool json = false;
+  std::string crash_at;
+};
+
+// Progress lines on stderr, at most one per second and only for files that
+// take a while, so small ingests stay quiet.
+class StderrProgress final : public silver::Progress {
+ public:
+  void OnBytes(const std::string& path, std::uint64_t done, std::uint64_t total) override {
+    const auto now = std::chrono::steady_clock::now();
+    if (path != path_) {
+      path_ = path;
+      started_ = now;
+      last_ = now;
+      return;
+    }
+    if (now - last_ < std::chrono::seconds(1) || total < (64u << 20)) return;
+    last_ = now;
+    const double seconds = std::chrono::duration<double>(now - started_).count();
+    std::fprintf(stderr, "ingest: %s: %.0f/%.0f MB (%.0f%%), %.0f MB/s\n", path.c_str(), done / 1e6,
+                 total / 1e6, 100.0 * static_cast<double>(done) / static_cast<double>(total),
+                 seconds > 0 ? done / 1e6 / seconds : 0.0);
+  }
+  void OnFile(const silver::FileReport& file) override {
+    spdlog::debug("{}: {} ({})", file.path, silver::OutcomeName(file.outcome), file.format);
+  }
+
+ private:
+  std::string path_;
+  std::chrono::steady_clock::time_point started_, last_;
+};
+
+Status RunIngest(const IngestFlags& flags) {
+  std::optional<config::ProjectConfig> project;
+  std::filesystem::path lake_root = flags.lake;
+  if (lake_root.empty() || flags.paths.empty()) {
+    auto loaded = config::LoadProject(flags.project);
+    if (!loaded) return tl::unexpected(loaded.error());
+    project = std::move(*loaded);
+    if (lake_root.empty()) lake_root = project->lake;
+  }
+  std::unique_ptr<lake::CrashAt> crash;
+  lake::LakeOptions options;
+  if (!flags.crash_at.empty()) {
+    const auto colon = flags.crash_at.find(':');
+    const std::string step = flags.crash_at.substr(0, colon);
+    const int occurrence = colon == std::string::npos ? 1 : std::stoi(flags.crash_at.substr(colon + 1));
+    crash = std::make_unique<lake::CrashAt>(step, occurrence);
+    options.faults = crash.get();
+  }
+  auto lake = lake::Lake::OpenLocal(lake_root, std::move(options));
+  if (!lake) return tl::unexpected(lake.error());
+  StderrProgress progress;
+  Result<silver::IngestReport> report;
+  if (flags.paths.empty()) {
+    report = silver::IngestConfiguredSources(**lake, *project, progress);
+  } else {
+    silver::IngestRequest request;
+    request.paths = flags.paths;
+    if (flags.format != "auto") request.format = sources::ParseFormat(flags.format);
+    request.user = flags.user;
+    request.source = flags.source;
+    request.threads = flags.threads > 0 ? flags.threads : (project ? project->threads : 0);
+    request.memory_limit = flags.memory_limit;
+    report = silver::Ingest(**lake, request, progress);
+  }
+  if (!report) return tl::unexpected(report.error());
+  std::fputs(flags.json ? report->ToJson().c_str() : report->ToText().c_str(), stdout);
+  std::fflush(stdout);
+  int failed = 0;
+  const silver::FileReport* first = nullptr;
+  for (const auto& f : report->files) {
+    if (f.outcome != silver::Outcome::kFailed) continue;
+    if (!first) first = &f;
+    ++failed;
+  }
+  if (first) {
+    return Fail(first->error_code,
+                fmt::format("{} file(s) failed; the first: {}", failed, first->error));
+  }
+  return {};
+}
+
+}  // namespace
+
+void AddIngestCommand(CLI::App& app, CommandBody& selected) {
+  auto flags = std::make_shared<IngestFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "ingest",
+      "Land files in the lake's bronze layer unchanged and build silver (typed, cleaned,\n"
+      "deduplicated Parquet; rejected records go to quarantine). PATHs are files, folders\n"
+      "(searched recursively for .json/.jsonl/.ndjson/.csv) or globs. Without PATH, ingests\n"
+      "the sources of playlake.yml. Re-ingesting the same input changes nothing.");
+  cmd->add_option("path", flags->paths, "Files, folders or globs to ingest");
+  cmd->add_option("--format", flags->format, "Input format (auto detects it per file)")
+      ->check(CLI::IsMember({"auto", "playlake", "eventsim", "msd-song", "spotify-history",
+                             "spotify-legacy", "csv", "playlake-catalog"}))
+      ->capture_default_str();
+  cmd->add_option("--project", flags->project, "Project folder with playlake.yml")
+      ->capture_default_str();
+  cmd->add_option("--lake", flags->lake,
+                  "Lake folder to use without a project (quick use; needs PATHs)");
+  cmd->add_option("--user", flags->user,
+                  "Listener of Spotify exports that carry no username");
+  cmd->add_option("--source", flags->source,
+                  "Bronze source folder name (default: the format's name)");
+  cmd->add_option("--threads", flags->threads, "Worker threads (0: project setting or all cores)");
+  cmd->add_option("--memory-limit", flags->memory_limit, "DuckDB memory limit for silver, e.g. 1GB");
+  cmd->add_flag("--json", flags->json, "Print the summary as JSON on stdout");
+  // Test hook (docs/lake-format.md): kill -9 ourselves at a named commit step.
+  cmd->add_option("--crash-at", flags->crash_at, "")->group("");
+  cmd->callback([flags, &selected] { selected = [flags] { return RunIngest(*flags); }; });
+}
+
+}  // namespace playlake::cli

@@ -1,0 +1,135 @@
+// playlake sql: run a query over the lake's silver tables (views over
+// committed files only) and print the result as a table, CSV or JSON.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "cli/command.h"
+#include "config/project.h"
+#include "lake/lake.h"
+#include "silver/views.h"
+#include "warehouse/duckdb.h"
+
+namespace playlake::cli {
+namespace {
+
+struct SqlFlags {
+  std::string query;
+  std::string format = "table";
+  std::string project = ".";
+  std::string lake;
+};
+
+std::string CsvField(const std::optional<std::string>& v) {
+  if (!v) return "";
+  if (v->find_first_of(",\"\n\r") == std::string::npos) return *v;
+  std::string out = "\"";
+  for (char c : *v) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string Render(const warehouse::Table& table, const std::string& format) {
+  std::string out;
+  if (format == "csv") {
+    for (std::size_t c = 0; c < table.columns.size(); ++c) {
+      out += (c ? "," : "") + CsvField(table.columns[c].name);
+    }
+    out += "\n";
+    for (const auto& row : table.rows) {
+      for (std::size_t c = 0; c < row.size(); ++c) out += (c ? "," : "") + CsvField(row[c]);
+      out += "\n";
+    }
+    return out;
+  }
+  if (format == "json") {
+    nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+    for (const auto& row : table.rows) {
+      nlohmann::ordered_json obj;
+      for (std::size_t c = 0; c < row.size(); ++c) {
+        const auto& col = table.columns[c];
+        if (!row[c]) {
+          obj[col.name] = nullptr;
+        } else if (col.kind == warehouse::ColumnKind::kInteger) {
+          obj[col.name] = std::stoll(*row[c]);
+        } else if (col.kind == warehouse::ColumnKind::kFloat) {
+          obj[col.name] = std::stod(*row[c]);
+        } else if (col.kind == warehouse::ColumnKind::kBoolean) {
+          obj[col.name] = *row[c] == "true";
+        } else {
+          obj[col.name] = *row[c];
+        }
+      }
+      rows.push_back(std::move(obj));
+    }
+    return rows.dump(2) + "\n";
+  }
+  std::vector<std::size_t> width(table.columns.size());
+  for (std::size_t c = 0; c < table.columns.size(); ++c) width[c] = table.columns[c].name.size();
+  for (const auto& row : table.rows) {
+    for (std::size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c] ? row[c]->size() : 4);
+  }
+  auto line = [&](auto cell) {
+    for (std::size_t c = 0; c < table.columns.size(); ++c) {
+      const std::string text = cell(c);
+      const bool right = table.columns[c].kind != warehouse::ColumnKind::kText;
+      out += (c ? " | " : "") + (right ? fmt::format("{:>{}}", text, width[c])
+                                       : fmt::format("{:<{}}", text, width[c]));
+    }
+    out += "\n";
+  };
+  line([&](std::size_t c) { return table.columns[c].name; });
+  for (std::size_t c = 0; c < table.columns.size(); ++c) out += (c ? "-+-" : "") + std::string(width[c], '-');
+  out += "\n";
+  for (const auto& row : table.rows) line([&](std::size_t c) { return row[c].value_or("NULL"); });
+  out += fmt::format("({} row{})\n", table.rows.size(), table.rows.size() == 1 ? "" : "s");
+  return out;
+}
+
+Status RunSql(const SqlFlags& flags) {
+  std::filesystem::path lake_root = flags.lake;
+  if (lake_root.empty()) {
+    auto project = config::LoadProject(flags.project);
+    if (!project) return tl::unexpected(project.error());
+    lake_root = project->lake;
+  }
+  if (!std::filesystem::is_directory(lake_root / "_manifests")) {
+    return Fail(ErrorCode::kNotFound,
+                fmt::format("no lake at {}: run `playlake ingest` first", lake_root.string()));
+  }
+  auto lake = lake::Lake::OpenLocal(lake_root, {});
+  if (!lake) return tl::unexpected(lake.error());
+  auto db = warehouse::Database::Open(":memory:");
+  if (!db) return tl::unexpected(db.error());
+  auto conn = (*db)->Connect();
+  if (!conn) return tl::unexpected(conn.error());
+  if (auto s = (*conn)->Execute("SET TimeZone = 'UTC'"); !s) return s;
+  if (auto s = silver::CreateSilverViews(**conn, **lake); !s) return s;
+  auto result = (*conn)->Query(flags.query);
+  if (!result) return tl::unexpected(result.error());
+  std::fputs(Render(*result, flags.format).c_str(), stdout);
+  return {};
+}
+
+}  // namespace
+
+void AddSqlCommand(CLI::App& app, CommandBody& selected) {
+  auto flags = std::make_shared<SqlFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "sql",
+      "Run a SQL query (DuckDB dialect) over the lake. Silver tables are views by name:\n"
+      "plays, page_views, users, tracks, artists, albums, episodes, quarantine. Only\n"
+      "committed files are visible. Times are shown in UTC.");
+  cmd->add_option("query", flags->query, "The SQL query")->required();
+  cmd->add_option("--format", flags->format, "Output format")
+      ->check(CLI::IsMember({"table", "csv", "json"}))
+      ->capture_default_str();
+  cmd->add_option("--project", flags->project, "Project folder with playlake.yml")
+      ->capture_default_str();
+  cmd->add_option("--lake", flags->lake, "Lake folder to query without a project");
+  cmd->callback([flags, &selected] { selected = [flags] { return RunSql(*flags); }; });
+}
+
+}  // namespace playlake::cli

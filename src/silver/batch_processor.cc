@@ -1,0 +1,416 @@
+#include "silver/batch_processor.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+#include <thread>
+
+#include "lake/checksum.h"
+#include "sources/framing.h"
+
+namespace playlake::silver {
+namespace {
+
+using sources::ColumnBatch;
+using sources::Rejection;
+using sources::Table;
+using sources::TableBatches;
+
+constexpr std::size_t kPadding = sources::kRecordPadding;
+
+// Index of the 1-based line column of each table (source_line / line).
+int LineColumn(const sources::TableSpec& spec) {
+  for (std::size_t i = 0; i < spec.columns.size(); ++i) {
+    if (spec.columns[i].name == "source_line" || spec.columns[i].name == "line") {
+      return static_cast<int>(i);
+    }
+  }
+  return -1;
+}
+
+bool IsBlank(std::string_view line) {
+  return std::all_of(line.begin(), line.end(),
+                     [](char c) { return c == ' ' || c == '\t' || c == '\r'; });
+}
+
+}  // namespace
+
+std::map<std::string, std::int64_t> SilverStats::ToMap() const {
+  std::map<std::string, std::int64_t> m;
+  m["records"] = records;
+  m["blank_lines"] = blank_lines;
+  m["bytes"] = bytes;
+  for (int t = 0; t < sources::kTableCount; ++t) {
+    const std::string name(sources::AllTables()[t]->name);
+    if (rows[t] == 0) continue;
+    m["rows." + name] = rows[t];
+    m["written." + name] = written[t];
+    m["duplicates." + name] = duplicates[t];
+    m["existing." + name] = existing[t];
+  }
+  for (const auto& [reason, n] : quarantined) m["quarantine." + reason] = n;
+  return m;
+}
+
+struct SilverBatch::Worker {
+  explicit Worker(const sources::BatchContext& ctx) : parser(ctx) {}
+  sources::RecordParser parser;
+  TableBatches out;
+  std::int64_t records = 0;
+  std::int64_t blank_lines = 0;
+  std::int64_t lines = 0;  // newlines consumed (for the next worker's line base)
+  std::optional<Error> error;
+};
+
+SilverBatch::SilverBatch(lake::Lake& lake, TableWriter& writer, sources::BatchContext context,
+                         ProcessorOptions options)
+    : lake_(lake),
+      writer_(writer),
+      context_(std::move(context)),
+      options_(options),
+      framing_(sources::FramingOf(context_.format)),
+      nonce_(lake.NewNonce()) {
+  const int threads = std::max(1, options_.threads);
+  for (int i = 0; i < threads; ++i) workers_.push_back(std::make_unique<Worker>(context_));
+}
+
+SilverBatch::~SilverBatch() = default;
+
+Result<SilverBatch::CommittedFiles> SilverBatch::LoadCommitted(const lake::Lake& lake) {
+  CommittedFiles committed;
+  auto entries = lake.Entries("silver");
+  if (!entries) return tl::unexpected(entries.error());
+  auto& storage = const_cast<lake::Lake&>(lake).storage();
+  for (const auto& e : *entries) {
+    for (const auto& f : e.files) {
+      for (int t = 0; t < sources::kTableCount; ++t) {
+        if (sources::AllTables()[t]->name == f.table) committed[t].push_back(storage.Url(f.key));
+      }
+    }
+  }
+  return committed;
+}
+
+Status SilverBatch::Start() {
+  auto committed = LoadCommitted(lake_);
+  if (!committed) return tl::unexpected(committed.error());
+  committed_ = std::move(*committed);
+  return {};
+}
+
+void SilverBatch::AddQuarantine(TableBatches& out, Table target, std::string_view reason,
+                                std::string_view detail, std::string_view raw,
+                                std::int64_t raw_length, std::int64_t line, std::int64_t offset) {
+  ColumnBatch& q = out[Table::kQuarantine];
+  const std::string id_input = fmt::format("{}\x1f{}\x1f{}", context_.batch_id, offset, reason);
+  q.AddRow();
+  q.SetKey(lake::Hash128Hex(id_input));
+  q.SetText(sources::kQTargetTable, sources::SpecOf(target).name);
+  q.SetText(sources::kQReason, reason);
+  q.SetText(sources::kQDetail, detail);
+  q.SetText(sources::kQSourceFormat, context_.format_label.empty()
+                                         ? sources::FormatName(context_.format)
+                                         : std::string_view(context_.format_label));
+  q.SetText(sources::kQSourceFile, context_.source_file);
+  q.SetInt(sources::kQLine, line);
+  q.SetInt(sources::kQByteOffset, offset);
+  q.SetText(sources::kQRaw, raw.substr(0, options_.quarantine_raw_bytes).data() == nullptr
+                                ? std::string_view("", 0)
+                                : raw.substr(0, options_.quarantine_raw_bytes));
+  q.SetInt(sources::kQRawLength, raw_length);
+  q.SetText(sources::kQBatchId, context_.batch_id);
+}
+
+void SilverBatch::QuarantineWhole(std::string_view reason, std::string detail,
+                                  std::string_view head, std::int64_t length) {
+  Worker& w = *workers_[0];
+  AddQuarantine(w.out, workers_[0]->parser.DefaultTarget(), reason, detail, head, length, 1, 0);
+  ++stats_.records;
+  (void)Absorb(w, 0);
+}
+
+Status SilverBatch::Feed(std::string_view bytes) {
+  stats_.bytes += static_cast<std::int64_t>(bytes.size());
+  if (framing_ != sources::Framing::kLines) {
+    if (document_.size() + bytes.size() > options_.max_document_bytes) {
+      return Fail(ErrorCode::kData,
+                  fmt::format("{}: a {} file must be one JSON document of at most {} MiB; split it",
+                              context_.source_file, sources::FormatName(context_.format),
+                              options_.max_document_bytes >> 20));
+    }
+    document_.append(bytes);
+    return {};
+  }
+  while (!bytes.empty()) {
+    if (skipping_) {
+      const void* nl = std::memchr(bytes.data(), '\n', bytes.size());
+      const std::size_t n = nl ? static_cast<const char*>(nl) - bytes.data() + 1 : bytes.size();
+      buffer_offset_ += static_cast<std::int64_t>(n);
+      long_line_.length += static_cast<std::int64_t>(nl ? n - 1 : n);
+      bytes.remove_prefix(n);
+      if (nl) {
+        if (auto s = EmitLongLine(); !s) return s;
+        ++next_line_;
+      }
+      continue;
+    }
+    // Take as much as fits in one region.
+    const std::size_t room = std::max<std::size_t>(options_.region_bytes, used_ + 1) - used_;
+    const std::size_t take = std::min(room, bytes.size());
+    if (buffer_.size() < used_ + take + kPadding) buffer_.resize(used_ + take + kPadding);
+    std::memcpy(buffer_.data() + used_, bytes.data(), take);
+    used_ += take;
+    bytes.remove_prefix(take);
+    if (used_ < options_.region_bytes && bytes.empty()) break;  // wait for more input
+    // Parse every complete line; keep the partial last line for later.
+    const char* data = buffer_.data();
+    const char* last_nl = static_cast<const char*>(memrchr(data, '\n', used_));
+    if (last_nl == nullptr) {
+      if (used_ > options_.max_record_bytes) {
+        // One line longer than a region: keep its head, skip the rest, and
+        // quarantine it when its end (and so its length) is known.
+        long_line_.head.assign(data, std::min(used_, options_.quarantine_raw_bytes));
+        long_line_.offset = buffer_offset_;
+        long_line_.line = next_line_;
+        long_line_.length = static_cast<std::int64_t>(used_);
+        buffer_offset_ += static_cast<std::int64_t>(used_);
+        used_ = 0;
+        skipping_ = true;
+      }
+      continue;
+    }
+    const std::size_t end = static_cast<std::size_t>(last_nl - data) + 1;
+    if (auto s = ProcessRegion(0, end, false); !s) return s;
+    std::memmove(buffer_.data(), buffer_.data() + end, used_ - end);
+    used_ -= end;
+    buffer_offset_ += static_cast<std::int64_t>(end);
+  }
+  return {};
+}
+
+Status SilverBatch::EmitLongLine() {
+  skipping_ = false;
+  Worker& w = *workers_[0];
+  AddQuarantine(w.out, w.parser.DefaultTarget(), sources::reason::kRecordTooLong,
+                fmt::format("record of {} bytes (limit {}); only its start is kept",
+                            long_line_.length, options_.max_record_bytes),
+                long_line_.head, long_line_.length, 1, long_line_.offset);
+  ++stats_.records;
+  long_line_.head.clear();
+  return Absorb(w, long_line_.line - 1);
+}
+
+Status SilverBatch::ProcessRegion(std::size_t begin, std::size_t end, bool final_region) {
+  (void)final_region;
+  const char* data = buffer_.data();
+  const std::size_t capacity_end = buffer_.size();
+  // Split at line boundaries into one part per worker.
+  const std::size_t nparts = std::min<std::size_t>(workers_.size(), std::max<std::size_t>(1, (end - begin) >> 16));
+  std::vector<std::pair<std::size_t, std::size_t>> parts;
+  std::size_t start = begin;
+  for (std::size_t p = 0; p < nparts && start < end; ++p) {
+    std::size_t stop = p + 1 == nparts ? end : begin + (end - begin) * (p + 1) / nparts;
+    if (stop < start) stop = start;
+    if (stop < end) {
+      const void* nl = std::memchr(data + stop, '\n', end - stop);
+      stop = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - data) + 1 : end;
+    }
+    parts.emplace_back(start, stop);
+    start = stop;
+  }
+  auto run = [&](std::size_t index) {
+    Worker& w = *workers_[index];
+    const auto [from, to] = parts[index];
+    std::size_t pos = from;
+    std::int64_t local_line = 0;
+    while (pos < to) {
+      const void* nl_ptr = std::memchr(data + pos, '\n', to - pos);
+      const std::size_t line_end =
+          nl_ptr ? static_cast<std::size_t>(static_cast<const char*>(nl_ptr) - data) : to;
+      ++local_line;
+      std::string_view line(data + pos, line_end - pos);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      const std::int64_t offset = buffer_offset_ + static_cast<std::int64_t>(pos);
+      pos = nl_ptr ? line_end + 1 : to;
+      if (IsBlank(line)) {
+        ++w.blank_lines;
+        continue;
+      }
+      ++w.records;
+      if (line.size() > options_.max_record_bytes) {
+        AddQuarantine(w.out, w.parser.DefaultTarget(), sources::reason::kRecordTooLong,
+                      fmt::format("record of {} bytes (limit {})", line.size(), options_.max_record_bytes),
+                      line, static_cast<std::int64_t>(line.size()), local_line, offset);
+        continue;
+      }
+      const std::size_t capacity = capacity_end - static_cast<std::size_t>(line.data() - data);
+      auto result = w.parser.Parse(line, capacity, local_line, w.out);
+      if (!result) {
+        w.error = result.error();
+        return;
+      }
+      if (const auto& rejection = *result) {
+        AddQuarantine(w.out, rejection->target, rejection->reason, rejection->detail, line,
+                      static_cast<std::int64_t>(line.size()), local_line, offset);
+      }
+    }
+    w.lines = local_line;
+  };
+  std::vector<std::thread> threads;
+  for (std::size_t i = 1; i < parts.size(); ++i) threads.emplace_back(run, i);
+  if (!parts.empty()) run(0);
+  for (auto& t : threads) t.join();
+  std::int64_t line_base = next_line_ - 1;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    Worker& w = *workers_[i];
+    if (w.error) {
+      Error e = *w.error;
+      w.error.reset();
+      return tl::unexpected(std::move(e));
+    }
+    stats_.records += w.records;
+    stats_.blank_lines += w.blank_lines;
+    w.records = w.blank_lines = 0;
+    if (auto s = Absorb(w, line_base); !s) return s;
+    line_base += w.lines;
+  }
+  next_line_ = line_base + 1;
+  return {};
+}
+
+Status SilverBatch::Absorb(Worker& w, std::int64_t line_base) {
+  for (int t = 0; t < sources::kTableCount; ++t) {
+    ColumnBatch& batch = w.out.batches[t];
+    if (batch.rows() == 0) continue;
+    if (line_base != 0) batch.AddToInts(LineColumn(batch.spec()), line_base);
+    std::vector<std::uint8_t> keep(batch.rows(), 1);
+    std::int64_t kept = 0;
+    for (std::size_t r = 0; r < batch.rows(); ++r) {
+      keep[r] = seen_[t].Insert(batch.KeyHash(r)) ? 1 : 0;
+      kept += keep[r];
+    }
+    const auto rows = static_cast<std::int64_t>(batch.rows());
+    if (static_cast<Table>(t) == Table::kQuarantine) {
+      for (std::size_t r = 0; r < batch.rows(); ++r) {
+        ++stats_.quarantined[std::string(batch.Text(sources::kQReason, r))];
+      }
+    } else {
+      stats_.rows[t] += rows;
+      stats_.duplicates[t] += rows - kept;
+    }
+    if (auto s = writer_.Append(batch, keep); !s) return s;
+    batch.Clear();
+    if (auto s = FlushTable(static_cast<Table>(t), false); !s) return s;
+  }
+  return {};
+}
+
+Status SilverBatch::FlushTable(Table table, bool force) {
+  const sources::TableSpec& spec = sources::SpecOf(table);
+  const std::int64_t staged = writer_.StagedRows(spec);
+  if (staged == 0 || (!force && staged < options_.flush_rows)) return {};
+  const int t = static_cast<int>(table);
+  std::vector<std::string> existing;
+  if (table != Table::kQuarantine && !committed_[t].empty()) {
+    if (spec.partition >= 0) {
+      // Only files of the partitions this batch touches can hold its keys.
+      auto partitions = writer_.StagedPartitions(spec);
+      if (!partitions) return tl::unexpected(partitions.error());
+      for (const auto& path : committed_[t]) {
+        for (const auto& p : *partitions) {
+          if (path.find(fmt::format("/{}={}/", spec.columns[spec.partition].name, p)) !=
+              std::string::npos) {
+            existing.push_back(path);
+            break;
+          }
+        }
+      }
+    } else {
+      existing = committed_[t];
+    }
+  }
+  const std::string folder_key = table == Table::kQuarantine ? std::string("silver/_quarantine")
+                                                              : "silver/" + std::string(spec.name);
+  if (auto s = lake_.storage().PrepareFolder(folder_key); !s) return s;
+  const std::string folder = lake_.storage().Url(folder_key);
+  const std::string stem = fmt::format("{}.{}.{}", context_.batch_id, nonce_, flushes_++);
+  auto flushed = writer_.Flush(spec, folder, stem, existing);
+  if (!flushed) return tl::unexpected(flushed.error());
+  if (table != Table::kQuarantine) stats_.existing[t] += flushed->staged - flushed->written;
+  stats_.written[t] += flushed->written;
+  const std::string root = lake_.storage().Url("");
+  for (const auto& f : flushed->files) {
+    lake::DataFile file;
+    file.table = std::string(spec.name);
+    file.key = f.path.starts_with(root) ? f.path.substr(root.size()) : f.path;
+    file.rows = f.rows;
+    std::error_code ec;
+    file.bytes = std::filesystem::file_size(f.path, ec);
+    files_.push_back(std::move(file));
+  }
+  return {};
+}
+
+Status SilverBatch::FinishDocument() {
+  const sources::FramedDocument doc = framing_ == sources::Framing::kJsonArray
+                                          ? sources::FrameJsonArray(document_)
+                                          : sources::FrameJsonValues(document_);
+  document_.append(kPadding, ' ');
+  Worker& w = *workers_[0];
+  for (const auto& span : doc.records) {
+    ++stats_.records;
+    std::string_view record(document_.data() + span.begin, span.end - span.begin);
+    if (record.size() > options_.max_record_bytes) {
+      AddQuarantine(w.out, w.parser.DefaultTarget(), sources::reason::kRecordTooLong,
+                    fmt::format("record of {} bytes (limit {})", record.size(), options_.max_record_bytes),
+                    record, static_cast<std::int64_t>(record.size()), span.line,
+                    static_cast<std::int64_t>(span.begin));
+      continue;
+    }
+    auto result = w.parser.Parse(record, document_.size() - span.begin, span.line, w.out);
+    if (!result) return tl::unexpected(result.error());
+    if (const auto& rejection = *result) {
+      AddQuarantine(w.out, rejection->target, rejection->reason, rejection->detail, record,
+                    static_cast<std::int64_t>(record.size()), span.line,
+                    static_cast<std::int64_t>(span.begin));
+    }
+    // Keep memory bounded for very large exports.
+    if (w.out[Table::kPlays].rows() >= 65536) {
+      if (auto s = Absorb(w, 0); !s) return s;
+    }
+  }
+  if (doc.has_bad_tail) {
+    ++stats_.records;
+    const std::string_view tail(document_.data() + doc.bad_tail.begin,
+                                doc.bad_tail.end - doc.bad_tail.begin);
+    AddQuarantine(w.out, w.parser.DefaultTarget(), doc.bad_reason, doc.bad_detail, tail,
+                  static_cast<std::int64_t>(tail.size()), doc.bad_tail.line,
+                  static_cast<std::int64_t>(doc.bad_tail.begin));
+  }
+  if (auto s = Absorb(w, 0); !s) return s;
+  document_.clear();
+  document_.shrink_to_fit();
+  return {};
+}
+
+Status SilverBatch::Finish() {
+  if (framing_ == sources::Framing::kLines) {
+    if (skipping_) {
+      if (auto s = EmitLongLine(); !s) return s;
+    } else if (used_ > 0) {
+      if (buffer_.size() < used_ + kPadding) buffer_.resize(used_ + kPadding);
+      if (auto s = ProcessRegion(0, used_, true); !s) return s;
+      buffer_offset_ += static_cast<std::int64_t>(used_);
+      used_ = 0;
+    }
+  } else {
+    if (auto s = FinishDocument(); !s) return s;
+  }
+  for (int t = 0; t < sources::kTableCount; ++t) {
+    if (auto s = FlushTable(static_cast<Table>(t), true); !s) return s;
+  }
+  return {};
+}
+
+}  // namespace playlake::silver

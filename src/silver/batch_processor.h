@@ -1,0 +1,122 @@
+// SilverBatch: turns the bytes of one bronze batch into silver rows.
+//
+//   SilverBatch batch(lake, writer, context, options);
+//   while (...) batch.Feed(bytes);     // any chunking; NDJSON is parsed as it streams
+//   batch.Finish();                    // last flush
+//   batch.files(); batch.stats();      // for the manifest (the caller commits)
+//
+// NDJSON is cut into regions of whole lines and parsed on `threads` workers;
+// JSON-array and whole-document inputs are buffered (up to
+// max_document_bytes) and parsed at Finish. Rows are deduplicated by key, first
+// occurrence wins, within the batch (a hash set) and against rows already
+// committed in the lake (anti-join at flush). Rejected records become
+// quarantine rows. Parquet files written here are invisible until the caller
+// commits a manifest listing files().
+//
+// Ownership: borrows the lake and the writer, which must outlive it.
+// Thread safety: none (it runs its own workers inside Feed).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lake/lake.h"
+#include "silver/hash_set.h"
+#include "silver/table_writer.h"
+#include "sources/record_parser.h"
+
+namespace playlake::silver {
+
+struct ProcessorOptions {
+  int threads = 1;
+  std::size_t region_bytes = 8 << 20;        // NDJSON parsed in regions of about this size
+  std::int64_t flush_rows = 1'000'000;       // rows staged per table before writing Parquet
+  std::size_t max_record_bytes = 1 << 20;    // longer records: record_too_long
+  std::size_t max_document_bytes = 1ULL << 30;  // whole-document inputs larger than this are refused
+  std::size_t quarantine_raw_bytes = 64 << 10;  // raw bytes kept per quarantined record
+};
+
+struct SilverStats {
+  std::int64_t records = 0;      // records seen (non-blank lines, array elements, documents)
+  std::int64_t blank_lines = 0;  // empty lines of NDJSON (not records)
+  std::array<std::int64_t, sources::kTableCount> rows{};        // rows produced by parsing
+  std::array<std::int64_t, sources::kTableCount> duplicates{};  // dropped: same key earlier in the batch
+  std::array<std::int64_t, sources::kTableCount> existing{};    // dropped: key already in the lake
+  std::array<std::int64_t, sources::kTableCount> written{};     // rows in Parquet files
+  std::map<std::string, std::int64_t> quarantined;              // by reason
+  std::int64_t bytes = 0;
+
+  // Manifest stats: records, rows.<table>, duplicates.<table>, quarantine.<reason>, ...
+  std::map<std::string, std::int64_t> ToMap() const;
+};
+
+class SilverBatch {
+ public:
+  SilverBatch(lake::Lake& lake, TableWriter& writer, sources::BatchContext context,
+              ProcessorOptions options);
+  ~SilverBatch();
+  SilverBatch(const SilverBatch&) = delete;
+  SilverBatch& operator=(const SilverBatch&) = delete;
+
+  // Committed silver files per table (absolute paths), for cross-batch dedupe.
+  using CommittedFiles = std::array<std::vector<std::string>, sources::kTableCount>;
+  // Loads the committed files from the lake's manifests. Call once first.
+  Status Start();
+  // Same, from a list the caller keeps up to date (saves re-reading manifests).
+  void Start(const CommittedFiles& committed) { committed_ = committed; }
+  // Loads the committed silver files of `lake`.
+  static Result<CommittedFiles> LoadCommitted(const lake::Lake& lake);
+  Status Feed(std::string_view bytes);
+  Status Finish();
+  // Quarantines the whole input as one record (format unknown, ...).
+  void QuarantineWhole(std::string_view reason, std::string detail, std::string_view head,
+                       std::int64_t length);
+
+  const SilverStats& stats() const { return stats_; }
+  // Data files written so far, keys relative to the lake root.
+  const std::vector<lake::DataFile>& files() const { return files_; }
+
+ private:
+  struct Worker;
+  Status ProcessRegion(std::size_t begin, std::size_t end, bool final_region);
+  Status Absorb(Worker& worker, std::int64_t line_base);
+  Status FlushTable(sources::Table table, bool force);
+  Status FinishDocument();
+  void AddQuarantine(sources::TableBatches& out, sources::Table target, std::string_view reason,
+                     std::string_view detail, std::string_view raw, std::int64_t raw_length,
+                     std::int64_t line, std::int64_t offset);
+
+  lake::Lake& lake_;
+  TableWriter& writer_;
+  sources::BatchContext context_;
+  ProcessorOptions options_;
+  sources::Framing framing_;
+  std::string nonce_;
+  int flushes_ = 0;
+
+  std::vector<char> buffer_;     // NDJSON bytes not yet parsed, plus padding
+  std::size_t used_ = 0;
+  std::int64_t buffer_offset_ = 0;  // absolute offset of buffer_[0]
+  std::int64_t next_line_ = 1;      // line number of buffer_[0]
+  bool skipping_ = false;           // inside a record_too_long line
+  struct LongLine {
+    std::string head;               // first quarantine_raw_bytes
+    std::int64_t offset = 0, line = 0, length = 0;
+  } long_line_;
+  Status EmitLongLine();
+  std::string document_;            // whole-document inputs
+
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::array<HashSet64, sources::kTableCount> seen_;
+  CommittedFiles committed_;  // absolute paths
+  SilverStats stats_;
+  std::vector<lake::DataFile> files_;
+};
+
+}  // namespace playlake::silver

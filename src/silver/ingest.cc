@@ -1,0 +1,473 @@
+#include "silver/ingest.h"
+
+#include <fmt/format.h>
+#include <glob.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <set>
+#include <thread>
+
+#include "lake/bronze.h"
+#include "lake/checksum.h"
+#include "lake/zstd_stream.h"
+#include "sources/tables.h"
+
+namespace playlake::silver {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr std::size_t kReadChunk = 4 << 20;
+constexpr std::size_t kHeadBytes = 64 << 10;
+
+bool DataExtension(const fs::path& p) {
+  const std::string ext = p.extension().string();
+  return ext == ".json" || ext == ".jsonl" || ext == ".ndjson" || ext == ".csv";
+}
+
+std::string BronzeExtension(std::optional<sources::Format> format, const fs::path& path) {
+  if (!format) {
+    const std::string ext = path.extension().string();
+    return ext.size() > 1 ? ext.substr(1) : "bin";
+  }
+  switch (sources::FramingOf(*format)) {
+    case sources::Framing::kLines: return *format == sources::Format::kCsv ? "csv" : "jsonl";
+    default: return "json";
+  }
+}
+
+int Threads(const IngestRequest& r) {
+  return r.threads > 0 ? r.threads : std::max(1u, std::thread::hardware_concurrency());
+}
+
+// Everything one file needs while it streams through bronze and silver.
+class FileIngest {
+ public:
+  // `committed`: silver files per table, kept current by FileIngest as it commits.
+  FileIngest(lake::Lake& lake, const IngestRequest& request, Progress& progress,
+             TableWriter& writer, SilverBatch::CommittedFiles& committed)
+      : lake_(lake), request_(request), progress_(progress), writer_(writer), committed_(committed) {}
+
+  FileReport Run(const std::string& path);
+  // Builds silver from a committed bronze batch.
+  Status FromBronze(const lake::ManifestEntry& bronze, FileReport& report);
+
+ private:
+  Status Land(const std::string& path, std::uint64_t size, const std::string& checksum,
+              std::string_view head, FileReport& report);
+  Status CommitSilver(SilverBatch& batch, const lake::ManifestEntry& bronze, FileReport& report);
+  sources::BatchContext Context(std::optional<sources::Format> format, const std::string& path,
+                                const std::string& batch_id, const std::string& user) const;
+
+  lake::Lake& lake_;
+  const IngestRequest& request_;
+  Progress& progress_;
+  TableWriter& writer_;
+  SilverBatch::CommittedFiles& committed_;
+};
+
+sources::BatchContext FileIngest::Context(std::optional<sources::Format> format,
+                                          const std::string& path, const std::string& batch_id,
+                                          const std::string& user) const {
+  sources::BatchContext ctx;
+  ctx.format = format.value_or(sources::Format::kPlaylake);
+  ctx.format_label = format ? "" : "unknown";
+  ctx.source_file = path;
+  ctx.file_name = fs::path(path).filename().string();
+  ctx.batch_id = batch_id;
+  ctx.user = user;
+  return ctx;
+}
+
+FileReport FileIngest::Run(const std::string& path) {
+  FileReport report;
+  report.path = path;
+  if (auto s = writer_.Reset(); !s) {
+    report.error = s.error().message;
+    report.error_code = s.error().code;
+    return report;
+  }
+  auto fail = [&](const Error& e) {
+    report.outcome = Outcome::kFailed;
+    report.error = e.message;
+    report.error_code = e.code;
+    return report;
+  };
+  std::error_code ec;
+  const std::uint64_t size = fs::file_size(path, ec);
+  if (ec) return fail(Error{ErrorCode::kNotFound, fmt::format("{}: {}", path, ec.message())});
+  report.bytes = size;
+  if (size == 0) {
+    report.outcome = Outcome::kEmpty;
+    report.format = "none";
+    return report;
+  }
+  // Pass 1: the checksum names the batch, so a replay can stop here.
+  auto file = request_.open_input(path);
+  if (!file) return fail(file.error());
+  lake::Checksum checksum;
+  std::string head;
+  std::vector<char> buffer(kReadChunk);
+  std::uint64_t seen = 0;
+  while (true) {
+    auto n = (*file)->Read(buffer.data(), buffer.size());
+    if (!n) return fail(n.error());
+    if (*n == 0) break;
+    checksum.Update(std::string_view(buffer.data(), *n));
+    if (head.size() < kHeadBytes) head.append(buffer.data(), std::min(*n, kHeadBytes - head.size()));
+    seen += *n;
+  }
+  if (seen != size) {
+    return fail(Error{ErrorCode::kIo, fmt::format("{}: the file changed size while being read "
+                                                  "({} then {} bytes); ingest it again when it is "
+                                                  "complete",
+                                                  path, size, seen)});
+  }
+  const std::string batch_id = lake::FileBatchId(path, size, checksum.Hex());
+  report.batch_id = batch_id;
+  auto silver = lake_.Find("silver", batch_id);
+  if (!silver) return fail(silver.error());
+  if (*silver) {
+    report.outcome = Outcome::kAlreadyIngested;
+    report.format = (*silver)->format;
+    return report;
+  }
+  auto bronze = lake_.Find("bronze", batch_id);
+  if (!bronze) return fail(bronze.error());
+  if (*bronze) {
+    report.format = (*bronze)->format;
+    if (auto s = FromBronze(**bronze, report); !s) return fail(s.error());
+    report.outcome = Outcome::kSilverCaughtUp;
+    return report;
+  }
+  if (auto s = Land(path, size, checksum.Hex(), head, report); !s) return fail(s.error());
+  report.outcome = Outcome::kCommitted;
+  return report;
+}
+
+Status FileIngest::Land(const std::string& path, std::uint64_t size, const std::string& checksum,
+                        std::string_view head, FileReport& report) {
+  const std::string name = fs::path(path).filename().string();
+  std::optional<sources::Format> format = request_.format;
+  std::string detect_error;
+  if (!format) {
+    auto detected = sources::DetectFormat(name, head);
+    if (detected) {
+      format = *detected;
+    } else {
+      detect_error = detected.error().message;
+    }
+  }
+  if (format == sources::Format::kCsv) {
+    return Fail(ErrorCode::kInvalidArgument,
+                fmt::format("{}: CSV inputs are not supported yet (see docs/silver.md); convert the "
+                            "file to Playlake NDJSON",
+                            path));
+  }
+  report.format = format ? std::string(sources::FormatName(*format)) : "unknown";
+  // Whose listening is it? Refuse before landing anything rather than after.
+  if (request_.user.empty() &&
+      (format == sources::Format::kSpotifyLegacy ||
+       (format == sources::Format::kSpotifyHistory && head.find("\"username\"") == std::string_view::npos))) {
+    return Fail(ErrorCode::kInvalidArgument,
+                fmt::format("{}: this Spotify export does not say whose listening it is (no "
+                            "'username' field): pass --user NAME, or set `user:` on the source in "
+                            "playlake.yml",
+                            path));
+  }
+  const std::string source = !request_.source.empty() ? request_.source : report.format;
+  const std::string entity = format ? sources::EntityOf(*format, name) : "unknown";
+  lake::ManifestEntry bronze;
+  bronze.layer = "bronze";
+  bronze.batch_id = report.batch_id;
+  bronze.source = source;
+  bronze.format = report.format;
+  bronze.entity = entity;
+  bronze.input_path = path;
+  bronze.input_size = size;
+  bronze.input_checksum = checksum;
+  bronze.user = request_.user;
+  const std::string key = lake::BronzeKey(source, entity, lake_.Now(), report.batch_id,
+                                          lake_.NewNonce(), BronzeExtension(format, path));
+  auto out = lake_.storage().Create(key);
+  if (!out) return tl::unexpected(out.error());
+  lake::ZstdWriter zstd(**out, request_.zstd_level, 1);  // one zstd worker overlaps with parsing
+
+  SilverBatch batch(lake_, writer_, Context(format, path, report.batch_id, request_.user),
+                    request_.processor);
+  batch.Start(committed_);
+  if (!format) batch.QuarantineWhole(sources::reason::kUnknownFormat, detect_error, head,
+                                     static_cast<std::int64_t>(size));
+
+  // Pass 2: one read feeds bronze and silver; the checksum proves it saw pass 1's bytes.
+  auto file = request_.open_input(path);
+  if (!file) return tl::unexpected(file.error());
+  lake::Checksum again;
+  std::vector<char> buffer(kReadChunk);
+  std::uint64_t done = 0;
+  while (true) {
+    auto n = (*file)->Read(buffer.data(), buffer.size());
+    if (!n) return tl::unexpected(n.error());
+    if (*n == 0) break;
+    const std::string_view chunk(buffer.data(), *n);
+    again.Update(chunk);
+    if (auto s = zstd.Append(chunk); !s) return s;
+    if (format) {
+      if (auto s = batch.Feed(chunk); !s) return s;
+    }
+    done += *n;
+    progress_.OnBytes(path, done, size);
+  }
+  if (done != size || again.Hex() != checksum) {
+    return Fail(ErrorCode::kIo, fmt::format("{}: the file changed while being read (size {} → {}); "
+                                            "nothing was committed: ingest it again when it is "
+                                            "complete",
+                                            path, size, done));
+  }
+  if (auto s = zstd.Finish(); !s) return s;
+  lake_.faults().At("bronze-written");
+  if (auto s = (*out)->Sync(); !s) return s;
+  if (auto s = (*out)->Close(); !s) return s;
+  lake_.faults().At("bronze-synced");
+  bronze.files.push_back(lake::DataFile{entity, key, 0, (*out)->size()});
+  bronze.stats["bytes"] = static_cast<std::int64_t>(size);
+  bronze.stats["compressed_bytes"] = static_cast<std::int64_t>((*out)->size());
+  if (auto committed = lake_.Commit(bronze); !committed) return tl::unexpected(committed.error());
+  lake_.faults().At("bronze-committed");
+  if (auto s = batch.Finish(); !s) return s;
+  return CommitSilver(batch, bronze, report);
+}
+
+Status FileIngest::CommitSilver(SilverBatch& batch, const lake::ManifestEntry& bronze,
+                                FileReport& report) {
+  lake_.faults().At("silver-staged");
+  // Files first, then each folder that got new entries (DuckDB may have
+  // created event_date=… folders too), once each.
+  std::set<std::string> folders;
+  for (const auto& f : batch.files()) {
+    if (auto s = lake_.storage().SyncExisting(f.key); !s) return s;
+    const fs::path parent = fs::path(f.key).parent_path();
+    folders.insert(parent.string());
+    folders.insert(parent.parent_path().string());
+  }
+  for (const auto& folder : folders) {
+    if (auto s = lake_.storage().SyncExisting(folder); !s) return s;
+  }
+  lake_.faults().At("silver-synced");
+  lake::ManifestEntry silver = bronze;
+  silver.layer = "silver";
+  silver.files = batch.files();
+  silver.stats = batch.stats().ToMap();
+  auto committed = lake_.Commit(silver);
+  if (!committed) return tl::unexpected(committed.error());
+  lake_.faults().At("silver-committed");
+  if (*committed) {
+    for (const auto& f : silver.files) {
+      for (int t = 0; t < sources::kTableCount; ++t) {
+        if (sources::AllTables()[t]->name == f.table) committed_[t].push_back(lake_.storage().Url(f.key));
+      }
+    }
+  } else {
+    // A concurrent writer committed this batch first: our files stay unreferenced.
+    auto reloaded = SilverBatch::LoadCommitted(lake_);
+    if (!reloaded) return tl::unexpected(reloaded.error());
+    committed_ = std::move(*reloaded);
+  }
+  report.stats = batch.stats();
+  return {};
+}
+
+Status FileIngest::FromBronze(const lake::ManifestEntry& bronze, FileReport& report) {
+  std::optional<sources::Format> format = sources::ParseFormat(bronze.format);
+  const std::string user = !bronze.user.empty() ? bronze.user : request_.user;
+  SilverBatch batch(lake_, writer_, Context(format, bronze.input_path, bronze.batch_id, user),
+                    request_.processor);
+  batch.Start(committed_);
+  if (bronze.files.empty()) return Fail(ErrorCode::kData, "bronze manifest lists no file: " + bronze.batch_id);
+  auto raw = lake_.storage().Open(bronze.files.front().key);
+  if (!raw) return tl::unexpected(raw.error());
+  lake::ZstdReader reader(std::move(*raw));
+  std::vector<char> buffer(kReadChunk);
+  std::string head;
+  std::uint64_t done = 0;
+  while (true) {
+    auto n = reader.Read(buffer.data(), buffer.size());
+    if (!n) return tl::unexpected(n.error());
+    if (*n == 0) break;
+    if (head.size() < kHeadBytes) head.append(buffer.data(), std::min(*n, kHeadBytes - head.size()));
+    if (format) {
+      if (auto s = batch.Feed(std::string_view(buffer.data(), *n)); !s) return s;
+    }
+    done += *n;
+    progress_.OnBytes(bronze.input_path, done, bronze.input_size);
+  }
+  if (!format) {
+    batch.QuarantineWhole(sources::reason::kUnknownFormat,
+                          "cannot tell the format from the name or the first bytes", head,
+                          static_cast<std::int64_t>(done));
+  }
+  report.bytes = done;
+  if (auto s = batch.Finish(); !s) return s;
+  return CommitSilver(batch, bronze, report);
+}
+
+Result<std::unique_ptr<TableWriter>> MakeWriter(const IngestRequest& request) {
+  return TableWriter::Create(WriterOptions{Threads(request), request.memory_limit});
+}
+
+IngestRequest Normalised(const IngestRequest& request) {
+  IngestRequest r = request;
+  r.processor.threads = Threads(request);
+  if (!r.open_input) {
+    r.open_input = [](const std::string& path) { return lake::OpenLocalFile(path); };
+  }
+  return r;
+}
+
+}  // namespace
+
+const char* OutcomeName(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::kCommitted: return "committed";
+    case Outcome::kAlreadyIngested: return "already_ingested";
+    case Outcome::kSilverCaughtUp: return "silver_caught_up";
+    case Outcome::kEmpty: return "empty";
+    case Outcome::kFailed: return "failed";
+  }
+  return "?";
+}
+
+Result<std::vector<std::string>> ExpandPaths(const std::vector<std::string>& paths) {
+  std::vector<std::string> files;
+  for (const auto& given : paths) {
+    std::vector<std::string> matches;
+    if (given.find_first_of("*?[") != std::string::npos) {
+      glob_t g{};
+      if (::glob(given.c_str(), 0, nullptr, &g) == 0) {
+        for (std::size_t i = 0; i < g.gl_pathc; ++i) matches.emplace_back(g.gl_pathv[i]);
+      }
+      globfree(&g);
+      if (matches.empty()) {
+        return Fail(ErrorCode::kNotFound, fmt::format("no file matches '{}'", given));
+      }
+    } else {
+      matches.push_back(given);
+    }
+    for (const auto& m : matches) {
+      std::error_code ec;
+      const fs::path p = fs::absolute(m, ec).lexically_normal();
+      if (fs::is_directory(p, ec)) {
+        for (auto it = fs::recursive_directory_iterator(p, ec); !ec && it != fs::end(it);
+             it.increment(ec)) {
+          const std::string name = it->path().filename().string();
+          if (it->is_regular_file() && !name.starts_with(".") && DataExtension(it->path())) {
+            files.push_back(it->path().string());
+          }
+        }
+        if (ec) return Fail(ErrorCode::kIo, fmt::format("cannot list {}: {}", p.string(), ec.message()));
+      } else if (fs::exists(p, ec)) {
+        files.push_back(p.string());
+      } else {
+        return Fail(ErrorCode::kNotFound,
+                    fmt::format("no such file or folder: {} (check the path)", m));
+      }
+    }
+  }
+  std::sort(files.begin(), files.end());
+  files.erase(std::unique(files.begin(), files.end()), files.end());
+  return files;
+}
+
+Result<IngestReport> CatchUpSilver(lake::Lake& lake, const IngestRequest& request,
+                                   Progress& progress) {
+  const IngestRequest r = Normalised(request);
+  IngestReport report;
+  auto bronze = lake.Entries("bronze");
+  if (!bronze) return tl::unexpected(bronze.error());
+  std::unique_ptr<TableWriter> writer;
+  std::optional<SilverBatch::CommittedFiles> committed;
+  for (const auto& entry : *bronze) {
+    auto silver = lake.Find("silver", entry.batch_id);
+    if (!silver) return tl::unexpected(silver.error());
+    if (*silver) continue;
+    if (!writer) {
+      auto w = MakeWriter(r);
+      if (!w) return tl::unexpected(w.error());
+      writer = std::move(*w);
+      auto c = SilverBatch::LoadCommitted(lake);
+      if (!c) return tl::unexpected(c.error());
+      committed = std::move(*c);
+    }
+    FileIngest ingest(lake, r, progress, *writer, *committed);
+    FileReport file;
+    if (auto s = writer->Reset(); !s) return tl::unexpected(s.error());
+    file.path = entry.input_path;
+    file.format = entry.format;
+    file.batch_id = entry.batch_id;
+    if (auto s = ingest.FromBronze(entry, file); !s) {
+      file.outcome = Outcome::kFailed;
+      file.error = s.error().message;
+      file.error_code = s.error().code;
+    } else {
+      file.outcome = Outcome::kSilverCaughtUp;
+    }
+    progress.OnFile(file);
+    report.files.push_back(std::move(file));
+  }
+  return report;
+}
+
+Result<IngestReport> Ingest(lake::Lake& lake, const IngestRequest& request, Progress& progress) {
+  const auto started = std::chrono::steady_clock::now();
+  const IngestRequest r = Normalised(request);
+  auto files = ExpandPaths(r.paths);
+  if (!files) return tl::unexpected(files.error());
+  auto report = CatchUpSilver(lake, r, progress);
+  if (!report) return report;
+  auto writer = MakeWriter(r);
+  if (!writer) return tl::unexpected(writer.error());
+  auto committed = SilverBatch::LoadCommitted(lake);
+  if (!committed) return tl::unexpected(committed.error());
+  for (const auto& path : *files) {
+    FileIngest ingest(lake, r, progress, **writer, *committed);
+    FileReport file = ingest.Run(path);
+    progress.OnFile(file);
+    report->files.push_back(std::move(file));
+  }
+  report->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return report;
+}
+
+Result<IngestReport> IngestConfiguredSources(lake::Lake& lake, const config::ProjectConfig& project,
+                                             Progress& progress) {
+  if (project.sources.empty()) {
+    return Fail(ErrorCode::kConfig,
+                fmt::format("{}/playlake.yml declares no sources: add a `sources:` list or pass "
+                            "paths to `playlake ingest`",
+                            project.root.string()));
+  }
+  IngestReport total;
+  const auto started = std::chrono::steady_clock::now();
+  for (const auto& source : project.sources) {
+    IngestRequest request;
+    request.paths = source.paths;
+    request.source = source.name;
+    request.user = source.user;
+    request.threads = project.threads;
+    if (source.format != "auto") {
+      request.format = sources::ParseFormat(source.format);
+      if (!request.format) {
+        return Fail(ErrorCode::kConfig, fmt::format("sources[{}].format: unknown format '{}'",
+                                                    source.name, source.format));
+      }
+    }
+    auto report = Ingest(lake, request, progress);
+    if (!report) return report;
+    for (auto& f : report->files) total.files.push_back(std::move(f));
+  }
+  total.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return total;
+}
+
+}  // namespace playlake::silver

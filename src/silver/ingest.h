@@ -1,0 +1,103 @@
+// Ingest: land inputs in bronze and build silver from them. Start here.
+//
+//   auto lake = lake::Lake::OpenLocal(project.lake, {});
+//   silver::IngestRequest request{.paths = {"/data/log_data"}};
+//   auto report = silver::Ingest(**lake, request, progress);
+//
+// For each input file: checksum → batch id (path + size + checksum); if the
+// batch is committed in silver, nothing happens (replay is a no-op). Otherwise
+// the raw bytes are streamed once: compressed into bronze unchanged, and
+// parsed into silver rows. Bronze is committed first, then silver, each by an
+// atomic manifest (docs/lake-format.md). Bronze committed without silver (a
+// crash in between) is finished from bronze on the next run (CatchUpSilver).
+//
+// Ownership: borrows the lake and progress. Thread safety: one Ingest per lake
+// at a time (concurrent runs stay correct — manifests are create-if-absent —
+// but may do the same work twice).
+// Errors: kNotFound when a path matches nothing; kInvalidArgument for a
+// Spotify export without a user; per-file failures are reported in the
+// IngestReport (outcome kFailed) and the call still returns the report.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/project.h"
+#include "lake/lake.h"
+#include "silver/batch_processor.h"
+#include "sources/format.h"
+
+namespace playlake::silver {
+
+struct IngestRequest {
+  std::vector<std::string> paths;         // files, folders (recursively) and globs
+  std::optional<sources::Format> format;  // nullopt: detect each file's format
+  std::string source;                     // bronze source folder; empty: the format's name
+  std::string user;                       // listener of Spotify exports without a username
+  int threads = 0;                        // 0: all cores
+  std::string memory_limit;               // DuckDB memory limit for silver, e.g. "1GB"
+  int zstd_level = 1;                     // bronze compression level
+  ProcessorOptions processor;             // tuning (threads is taken from `threads`)
+  // Opens input files; tests inject failures here (default: lake::OpenLocalFile).
+  std::function<Result<std::unique_ptr<lake::ReadableFile>>(const std::string&)> open_input;
+};
+
+enum class Outcome {
+  kCommitted,        // landed in bronze and silver
+  kAlreadyIngested,  // the same input was committed before: nothing to do
+  kSilverCaughtUp,   // bronze existed from an interrupted run; silver finished from it
+  kEmpty,            // an empty file: nothing to land
+  kFailed,           // refused; see error (nothing of it is visible in the lake)
+};
+const char* OutcomeName(Outcome outcome);
+
+struct FileReport {
+  std::string path;
+  std::string format;  // detected or given; "unknown" when detection failed
+  Outcome outcome = Outcome::kFailed;
+  std::string batch_id;
+  std::uint64_t bytes = 0;
+  SilverStats stats;
+  std::string error;   // for kFailed
+  ErrorCode error_code = ErrorCode::kInternal;
+};
+
+struct IngestReport {
+  std::vector<FileReport> files;
+  double seconds = 0;
+  std::string ToJson() const;
+  // Human summary: per outcome, per format, per table, quarantine by reason.
+  std::string ToText() const;
+  bool AnyFailed() const;
+};
+
+// Receives progress from long ingests (called on the ingesting thread).
+class Progress {
+ public:
+  virtual ~Progress() = default;
+  virtual void OnBytes(const std::string& /*path*/, std::uint64_t /*done*/, std::uint64_t /*total*/) {}
+  virtual void OnFile(const FileReport& /*file*/) {}
+};
+
+Result<IngestReport> Ingest(lake::Lake& lake, const IngestRequest& request, Progress& progress);
+
+// Ingests every source of playlake.yml (sources[].paths/format/user, bronze
+// source folder = sources[].name). Used by `playlake ingest` without paths and
+// by the batch runner.
+Result<IngestReport> IngestConfiguredSources(lake::Lake& lake, const config::ProjectConfig& project,
+                                             Progress& progress);
+
+// Builds silver for every bronze batch that has none yet (after a crash
+// between the two commits). Ingest calls it first.
+Result<IngestReport> CatchUpSilver(lake::Lake& lake, const IngestRequest& request,
+                                   Progress& progress);
+
+// Expands files, folders and globs into a sorted list of files. Folders
+// contribute files ending in .json, .jsonl, .ndjson or .csv (not hidden).
+Result<std::vector<std::string>> ExpandPaths(const std::vector<std::string>& paths);
+
+}  // namespace playlake::silver

@@ -1,0 +1,106 @@
+// IngestReport rendering: JSON for machines, a short table for people.
+#include <fmt/format.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "silver/ingest.h"
+#include "sources/tables.h"
+
+namespace playlake::silver {
+namespace {
+
+struct Totals {
+  std::map<std::string, std::int64_t> outcomes, formats_files, formats_bytes, rows, duplicates,
+      existing, quarantine;
+  std::int64_t files = 0, bytes = 0, records = 0;
+};
+
+Totals Sum(const IngestReport& report) {
+  Totals t;
+  for (const auto& f : report.files) {
+    ++t.files;
+    t.bytes += static_cast<std::int64_t>(f.bytes);
+    ++t.outcomes[OutcomeName(f.outcome)];
+    ++t.formats_files[f.format];
+    t.formats_bytes[f.format] += static_cast<std::int64_t>(f.bytes);
+    t.records += f.stats.records;
+    for (int i = 0; i < sources::kTableCount; ++i) {
+      const std::string name(sources::AllTables()[i]->name);
+      if (name == "quarantine") continue;
+      if (f.stats.written[i]) t.rows[name] += f.stats.written[i];
+      if (f.stats.duplicates[i]) t.duplicates[name] += f.stats.duplicates[i];
+      if (f.stats.existing[i]) t.existing[name] += f.stats.existing[i];
+    }
+    for (const auto& [reason, n] : f.stats.quarantined) t.quarantine[reason] += n;
+  }
+  return t;
+}
+
+}  // namespace
+
+bool IngestReport::AnyFailed() const {
+  for (const auto& f : files) {
+    if (f.outcome == Outcome::kFailed) return true;
+  }
+  return false;
+}
+
+std::string IngestReport::ToJson() const {
+  const Totals t = Sum(*this);
+  nlohmann::ordered_json j;
+  j["files"] = t.files;
+  j["bytes"] = t.bytes;
+  j["records"] = t.records;
+  j["seconds"] = seconds;
+  j["outcomes"] = t.outcomes;
+  j["formats"] = nlohmann::ordered_json::object();
+  for (const auto& [format, n] : t.formats_files) {
+    j["formats"][format] = {{"files", n}, {"bytes", t.formats_bytes.at(format)}};
+  }
+  j["rows_written"] = t.rows;
+  j["duplicates_in_batch"] = t.duplicates;
+  j["duplicates_already_in_lake"] = t.existing;
+  j["quarantined"] = t.quarantine;
+  j["details"] = nlohmann::ordered_json::array();
+  for (const auto& f : files) {
+    nlohmann::ordered_json d;
+    d["path"] = f.path;
+    d["format"] = f.format;
+    d["outcome"] = OutcomeName(f.outcome);
+    d["batch_id"] = f.batch_id;
+    d["bytes"] = f.bytes;
+    d["records"] = f.stats.records;
+    if (!f.error.empty()) d["error"] = f.error;
+    if (!f.stats.quarantined.empty()) d["quarantined"] = f.stats.quarantined;
+    j["details"].push_back(std::move(d));
+  }
+  return j.dump(2) + "\n";
+}
+
+std::string IngestReport::ToText() const {
+  const Totals t = Sum(*this);
+  std::string out = fmt::format("ingested {} file(s), {:.1f} MB, {} record(s) in {:.2f} s\n", t.files,
+                                t.bytes / 1e6, t.records, seconds);
+  auto section = [&](std::string_view title, const std::map<std::string, std::int64_t>& m) {
+    if (m.empty()) return;
+    out += fmt::format("  {}:", title);
+    for (const auto& [k, v] : m) out += fmt::format(" {}={}", k, v);
+    out += "\n";
+  };
+  section("outcomes", t.outcomes);
+  section("formats (files)", t.formats_files);
+  section("rows written", t.rows);
+  section("duplicates dropped in batch", t.duplicates);
+  section("duplicates already in lake", t.existing);
+  section("quarantined", t.quarantine);
+  int failed = 0;
+  for (const auto& f : files) {
+    if (f.outcome != Outcome::kFailed) continue;
+    if (++failed <= 10) out += fmt::format("  FAILED {}: {}\n", f.path, f.error);
+  }
+  if (failed > 10) out += fmt::format("  ... and {} more failed file(s) (see --json)\n", failed - 10);
+  return out;
+}
+
+}  // namespace playlake::silver

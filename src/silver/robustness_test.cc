@@ -1,0 +1,201 @@
+// Bad inputs, replays, duplicates across files, late events, vanishing files.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "silver/ingest.h"
+#include "silver/test_util.h"
+#include "testing/testing.h"
+
+namespace playlake::silver {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::RealData;
+using testing::TempDir;
+
+std::string Event(const std::string& id, const std::string& ts, const std::string& extra = "") {
+  return fmt::format(R"({{"event_id":"{}","ts":"{}","user_id":"u1","track_id":"t1","ms_played":1000{}}})",
+                     id, ts, extra);
+}
+
+TEST(Ingest, BadRecordsAreQuarantinedWithReasonsWhileNeighboursLand) {
+  TempDir dir;
+  TestLake lake(dir / "lake");
+  const std::string long_line = R"({"event_id":"big","pad":")" + std::string(10 << 20, 'x') + "\"}";
+  std::string text;
+  text += Event("e1", "2026-11-01T10:00:00Z") + "\n";
+  text += R"({"event_id":"e2","ts":"2026-11-01T10:00:00Z","user_id":"u1","track_id":"t1","ms_pl)" "\n";
+  text += Event("e3", "2026-11-01T10:00:00Z") + "\n";
+  text += std::string(R"({"event_id":"e4","ts":"2026-11-01T10:00:00Z","user_id":"u)") + "\xff\xfe" +
+          R"(","track_id":"t1","ms_played":1})" + "\n";
+  text += R"({"event_id":"e5","ts":"2026-11-01T10:00:00Z","user_id":"u1","track_id":"t1","ms_played":"a lot"})" "\n";
+  text += R"({"event_id":"e6","ts":"2026-11-01T10:00:00Z","user_id":"u1","ms_played":5})" "\n";
+  text += "\n";  // blank lines are not records
+  text += long_line + "\n";
+  text += std::string("\x00\x01\x02garbage\x7f", 12) + "\n";
+  text += Event("e7", "2026-11-02T10:00:00Z");  // no final newline
+  WriteFile(dir / "in" / "events.jsonl", text);
+  WriteFile(dir / "in" / "empty.jsonl", "");
+  WriteFile(dir / "in" / "blob.json", std::string("\x89PNG\r\n\x1a\n\x00\x00binary", 18));
+
+  auto report = lake.Ingest({(dir / "in").string()});
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(lake.Count("plays"), 3);  // e1, e3, e7
+  const auto reasons = lake.Query(
+      "SELECT reason, line, raw_length, octet_length(raw) AS kept FROM quarantine ORDER BY source_file, line");
+  std::vector<std::string> got;
+  for (const auto& row : reasons.rows) got.push_back(*row[0] + "@" + row[1].value_or("?"));
+  EXPECT_EQ(got, (std::vector<std::string>{"unknown_format@1", "invalid_json@2", "invalid_utf8@4",
+                                           "wrong_type@5", "missing_field@6", "record_too_long@8",
+                                           "invalid_json@9"}));
+  // The 10 MB line keeps its first 64 KiB and its full length.
+  for (const auto& row : reasons.rows) {
+    if (*row[0] == "record_too_long") {
+      EXPECT_EQ(*row[2], std::to_string(long_line.size()));
+      EXPECT_EQ(*row[3], "65536");
+    }
+  }
+  EXPECT_EQ(lake.Scalar("SELECT detail FROM quarantine WHERE reason = 'missing_field'"),
+            "required field 'track_id' is missing or empty");
+  std::map<std::string, std::string> outcomes;
+  for (const auto& f : report->files) outcomes[fs::path(f.path).filename()] = OutcomeName(f.outcome);
+  EXPECT_EQ(outcomes["empty.jsonl"], "empty");
+  EXPECT_EQ(outcomes["blob.json"], "committed");  // landed in bronze, quarantined whole
+  EXPECT_EQ(outcomes["events.jsonl"], "committed");
+}
+
+TEST(Ingest, TruncatedSpotifyExportKeepsTheCompleteRows) {
+  TempDir dir;
+  TestLake lake(dir / "lake");
+  const std::string full = testing::ReadFile(RealData() / "spotify_history" / "Streaming_History_Audio_2022.json");
+  WriteFile(dir / "in" / "Streaming_History_Audio_2022.json", full.substr(0, full.size() / 2));
+  auto report = lake.Ingest({(dir / "in").string()}, "alice");
+  ASSERT_TRUE(report);
+  EXPECT_FALSE(report->AnyFailed()) << report->ToText();
+  EXPECT_GT(lake.Count("plays"), 10);
+  EXPECT_EQ(lake.Scalar("SELECT string_agg(reason) FROM quarantine"), "truncated_json");
+}
+
+TEST(Ingest, ReplayingTheSameInputChangesNothing) {
+  TempDir dir;
+  TestLake lake(dir / "lake");
+  const std::vector<std::string> inputs = {
+      (RealData() / "sparkify" / "log_data" / "2018" / "11" / "2018-11-05-events.json").string(),
+      (RealData() / "spotify_history" / "Streaming_History_Audio_2022.json").string()};
+  ASSERT_TRUE(lake.Ingest(inputs, "alice"));
+  const std::string before = lake.Dump();
+  const int manifests = lake.ManifestCount();
+  auto files_before = lake.lake().storage().List("");
+  auto again = lake.Ingest(inputs, "alice");
+  ASSERT_TRUE(again);
+  for (const auto& f : again->files) EXPECT_EQ(f.outcome, Outcome::kAlreadyIngested) << f.path;
+  EXPECT_EQ(lake.Dump(), before);
+  EXPECT_EQ(lake.ManifestCount(), manifests);
+  EXPECT_EQ(*lake.lake().storage().List(""), *files_before);
+}
+
+TEST(Ingest, TheSameRecordInTwoFilesIsOnePlay) {
+  TempDir dir;
+  TestLake lake(dir / "lake");
+  WriteFile(dir / "a.jsonl", Event("e1", "2026-11-01T10:00:00Z") + "\n" + Event("e2", "2026-11-01T11:00:00Z") + "\n" +
+                                 Event("e1", "2026-11-01T10:00:00Z") + "\n");
+  WriteFile(dir / "b.jsonl", Event("e2", "2026-11-01T11:00:00Z") + "\n" + Event("e3", "2026-11-03T11:00:00Z") + "\n");
+  auto first = lake.Ingest({(dir / "a.jsonl").string()});
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->files[0].stats.duplicates[0], 1);  // e1 twice in a.jsonl
+  auto second = lake.Ingest({(dir / "b.jsonl").string()});
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->files[0].stats.existing[0], 1);   // e2 already in the lake
+  EXPECT_EQ(lake.Count("plays"), 3);
+  EXPECT_EQ(lake.Scalar("SELECT count(DISTINCT play_id) FROM plays"), "3");
+}
+
+TEST(Ingest, LateAndOutOfOrderEventsLandInTheirEventDatePartition) {
+  TempDir dir;
+  TestLake lake(dir / "lake");
+  WriteFile(dir / "day3.jsonl", Event("c", "2026-11-03T23:59:59Z") + "\n" +
+                                    Event("a", "2026-11-01T00:00:01+01:00") + "\n" +  // Oct 31 UTC
+                                    Event("b", "2026-11-02T12:00:00Z") + "\n");
+  WriteFile(dir / "late.jsonl", Event("d", "2026-11-01T08:00:00Z") + "\n");
+  ASSERT_TRUE(lake.Ingest({(dir / "day3.jsonl").string()}));
+  ASSERT_TRUE(lake.Ingest({(dir / "late.jsonl").string()}));
+  EXPECT_EQ(lake.Scalar("SELECT string_agg(play_id || '=' || event_date, ',' ORDER BY play_id) FROM plays"),
+            "a=2026-10-31,b=2026-11-02,c=2026-11-03,d=2026-11-01");
+  auto files = lake.lake().CommittedFiles("silver", "plays");
+  ASSERT_TRUE(files);
+  for (const auto& key : *files) {
+    const std::string date = key.substr(key.find("event_date=") + 11, 10);
+    EXPECT_EQ(lake.Scalar(fmt::format("SELECT count(*) FROM read_parquet('{}') WHERE "
+                                      "CAST(event_ts AS DATE) <> DATE '{}'",
+                                      lake.lake().storage().Url(key), date)),
+              "0");
+  }
+}
+
+// A reader that fails part way, as when a file vanishes from a network share.
+class VanishingFile final : public lake::ReadableFile {
+ public:
+  explicit VanishingFile(std::unique_ptr<lake::ReadableFile> inner) : inner_(std::move(inner)) {}
+  Result<std::size_t> Read(char* buffer, std::size_t n) override {
+    if (served_ > 0) return Fail(ErrorCode::kIo, "cannot read: No such file or directory");
+    auto got = inner_->Read(buffer, std::min<std::size_t>(n, 100));
+    if (got) served_ += *got;
+    return got;
+  }
+
+ private:
+  std::unique_ptr<lake::ReadableFile> inner_;
+  std::size_t served_ = 0;
+};
+
+TEST(Ingest, AFileThatVanishesMidReadIsRefusedAndOthersLand) {
+  TempDir dir;
+  TestLake lake(dir / "lake");
+  WriteFile(dir / "in" / "a.jsonl", Event("a1", "2026-11-01T10:00:00Z") + "\n");
+  WriteFile(dir / "in" / "b.jsonl", Event("b1", "2026-11-01T10:00:00Z") + "\n" + Event("b2", "2026-11-01T10:00:00Z") + "\n");
+  IngestRequest request;
+  int opens = 0;
+  request.open_input = [&](const std::string& path) -> Result<std::unique_ptr<lake::ReadableFile>> {
+    auto file = lake::OpenLocalFile(path);
+    if (!file || path.find("b.jsonl") == std::string::npos || ++opens < 2) return file;
+    return std::unique_ptr<lake::ReadableFile>(std::make_unique<VanishingFile>(std::move(*file)));
+  };
+  auto report = lake.Ingest({(dir / "in").string()}, "", request);
+  ASSERT_TRUE(report);
+  ASSERT_EQ(report->files.size(), 2u);
+  EXPECT_EQ(report->files[0].outcome, Outcome::kCommitted);
+  EXPECT_EQ(report->files[1].outcome, Outcome::kFailed);
+  EXPECT_NE(report->files[1].error.find("No such file"), std::string::npos);
+  EXPECT_EQ(lake.Count("plays"), 1);
+  EXPECT_EQ(lake.ManifestCount(), 2);  // a.jsonl: bronze + silver; nothing of b.jsonl
+  // Once the file is readable again, it lands.
+  auto retry = lake.Ingest({(dir / "in").string()});
+  ASSERT_TRUE(retry);
+  EXPECT_EQ(lake.Count("plays"), 3);
+}
+
+TEST(Ingest, SilverIsCaughtUpFromBronzeAfterAnInterruptedRun) {
+  TempDir dir;
+  WriteFile(dir / "a.jsonl", Event("a1", "2026-11-01T10:00:00Z") + "\n");
+  {
+    TestLake lake(dir / "lake");
+    ASSERT_TRUE(lake.Ingest({(dir / "a.jsonl").string()}));
+    // Forget silver, as if the process died between the two commits.
+    auto entries = lake.lake().Entries("silver");
+    ASSERT_TRUE(entries);
+    ASSERT_TRUE(lake.lake().storage().Remove(lake::ManifestKey("silver", entries->at(0).batch_id)));
+    EXPECT_EQ(lake.Count("plays"), 0);
+  }
+  TestLake lake(dir / "lake");
+  WriteFile(dir / "b.jsonl", Event("b1", "2026-11-01T10:00:00Z") + "\n");
+  auto report = lake.Ingest({(dir / "b.jsonl").string()});
+  ASSERT_TRUE(report);
+  ASSERT_EQ(report->files.size(), 2u);
+  EXPECT_EQ(report->files[0].outcome, Outcome::kSilverCaughtUp);
+  EXPECT_EQ(lake.Count("plays"), 2);
+}
+
+}  // namespace
+}  // namespace playlake::silver

@@ -1,0 +1,27 @@
+// Silver tables as SQL views over committed Parquet files only.
+//
+// Each view lists the files named by silver manifests (never a folder glob),
+// so a file written by a crashed ingest is invisible. Views are plain SQL:
+// any DuckDB connection can hold them.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "lake/lake.h"
+#include "sources/column_batch.h"
+#include "warehouse/duckdb.h"
+
+namespace playlake::silver {
+
+// CREATE OR REPLACE VIEW <name> AS ... over `urls` (empty: an empty view with
+// the table's columns and types).
+std::string ViewSql(const sources::TableSpec& spec, const std::vector<std::string>& urls,
+                    const std::string& view_name);
+
+// Creates one view per silver table (plays, page_views, users, tracks,
+// artists, albums, episodes, quarantine) on `connection`.
+Status CreateSilverViews(warehouse::Connection& connection, const lake::Lake& lake);
+
+}  // namespace playlake::silver

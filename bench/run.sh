@@ -78,3 +78,12 @@ section_generate() {
 }
 
 if selected generate; then section_generate; fi
+
+# --- ingest: raw NDJSON → committed silver Parquet vs DuckDB by SQL -----------
+# Owned by the lake/silver engineer; the work is in bench/ingest.sh.
+section_ingest() {
+  "$ROOT/bench/ingest.sh" "${INGEST_EVENTS:-5000000}" "${INGEST_THREADS:-2}"
+  echo
+}
+
+if selected ingest; then section_ingest; fi

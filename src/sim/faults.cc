@@ -36,13 +36,13 @@ void FaultInjector::Reschedule() {
   next_late_due_ = late_.empty() ? INT64_MAX : late_.top().due;
 }
 
-void FaultInjector::PushSlow(std::string_view line, int64_t ts_ms, ByteBuffer& out) {
+void FaultInjector::PushSlow(std::string_view line, int64_t ts_ms, OutputParts& out) {
   // This is line gap_ after the last one seen here, unless a late line fell
   // due earlier (then until_anything_ tells how far the fast path got).
   line_number_ += static_cast<uint64_t>(gap_ - std::max<int64_t>(until_anything_, 0));
   // Catch up with the lines that went through the fast path.
   while (!late_.empty() && late_.top().due <= ts_ms) {
-    out.Append(late_.top().line);
+    out.Own(late_.top().line);
     late_.pop();
   }
   std::string modified;
@@ -64,7 +64,11 @@ void FaultInjector::PushSlow(std::string_view line, int64_t ts_ms, ByteBuffer& o
     late_.push({ts_ms + static_cast<int64_t>(delay_ms), order_++, std::string(line)});
     ++counts_.late;
   } else {
-    out.Append(line);
+    if (modified.empty()) {
+      out.Borrow(line);
+    } else {
+      out.Own(modified);
+    }
     if (line_number_ == next_duplicate_) {
       duplicates_.push({static_cast<int64_t>(line_number_ + 1 + rng_.Below(20)), order_++, std::string(line)});
       ++counts_.duplicates;
@@ -72,12 +76,12 @@ void FaultInjector::PushSlow(std::string_view line, int64_t ts_ms, ByteBuffer& o
   }
   if (line_number_ == next_duplicate_) next_duplicate_ = Gap(rates_.duplicate);
   while (!duplicates_.empty() && duplicates_.top().due <= static_cast<int64_t>(line_number_)) {
-    out.Append(duplicates_.top().line);
+    out.Own(duplicates_.top().line);
     duplicates_.pop();
   }
   if (line_number_ == next_malformed_) {
     next_malformed_ = Gap(rates_.malformed);
-    out.Append(Malformed(line));
+    out.Own(Malformed(line));
     ++counts_.malformed;
   }
   Reschedule();
@@ -144,13 +148,13 @@ std::string FaultInjector::Malformed(std::string_view line) {
   return bad;
 }
 
-void FaultInjector::Finish(ByteBuffer& out) {
+void FaultInjector::Finish(OutputParts& out) {
   while (!duplicates_.empty()) {
-    out.Append(duplicates_.top().line);
+    out.Own(duplicates_.top().line);
     duplicates_.pop();
   }
   while (!late_.empty()) {
-    out.Append(late_.top().line);
+    out.Own(late_.top().line);
     late_.pop();
   }
 }

@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-#include "sim/byte_buffer.h"
+#include "sim/output_parts.h"
 #include "sim/rng.h"
 
 namespace playlake::sim {
@@ -44,17 +44,18 @@ class FaultInjector {
   // required_field: a field malformed lines may drop ("user_id", "ts", ...).
   FaultInjector(const FaultRates& rates, uint64_t seed, std::string required_field);
 
-  // Appends `line` (one event, ending in '\n', timestamp ts_ms, streams in ts
+  // Adds `line` (one event, ending in '\n', timestamp ts_ms, streams in ts
   // order) to out, together with whatever faults fall due before or after it.
-  void Push(std::string_view line, int64_t ts_ms, ByteBuffer& out) {
+  // `line` is borrowed: it must stay valid until out is cleared.
+  void Push(std::string_view line, int64_t ts_ms, OutputParts& out) {
     if (--until_anything_ > 0 && ts_ms < next_late_due_) {
-      out.Append(line);
+      out.Borrow(line);
       return;
     }
     PushSlow(line, ts_ms, out);
   }
   // Releases every held line (end of stream).
-  void Finish(ByteBuffer& out);
+  void Finish(OutputParts& out);
   const FaultCounts& counts() const { return counts_; }
 
  private:
@@ -68,7 +69,7 @@ class FaultInjector {
   };
   using MinHeap = std::priority_queue<Held, std::vector<Held>, std::greater<Held>>;
 
-  void PushSlow(std::string_view line, int64_t ts_ms, ByteBuffer& out);
+  void PushSlow(std::string_view line, int64_t ts_ms, OutputParts& out);
   void Reschedule();
   uint64_t Gap(double rate);
   std::string Malformed(std::string_view line);

@@ -126,11 +126,14 @@ TEST(Faults, AreInjectedAtTheRequestedRatesAndLeaveEveryPlayIntact) {
 }
 
 TEST(Faults, ZeroRatesChangeNothing) {
-  ByteBuffer out;
+  OutputParts out;
   FaultInjector faults({}, 1, "user_id");
-  for (int i = 0; i < 1000; ++i) faults.Push("{\"event_id\":\"x\"}\n", i, out);
+  const std::string text(17 * 1000, 'x');
+  for (int i = 0; i < 1000; ++i) faults.Push(std::string_view(text).substr(17 * i, 17), i, out);
   faults.Finish(out);
-  EXPECT_EQ(out.size(), 1000u * 17);
+  EXPECT_EQ(out.bytes(), 1000u * 17);
+  ASSERT_EQ(out.parts().size(), 1u) << "adjacent lines are written as one part";
+  EXPECT_EQ(out.parts()[0].data(), text.data()) << "and are not copied";
   EXPECT_EQ(faults.counts().duplicates + faults.counts().late + faults.counts().malformed, 0u);
 }
 

@@ -78,6 +78,7 @@ class EventsimFormat final : public LineFormat {
                                  "\",\"registration\":"));
       status_.push_back(arena_.Add(",\"status\":" + std::to_string(p.status) + ",\"ts\":"));
     }
+    arena_.Seal();
   }
 
   size_t MaxLineBytes() const override { return longest_track_ + 1024; }
@@ -89,26 +90,26 @@ class EventsimFormat final : public LineFormat {
     // Logged-out page views carry no user details, and userId "".
     const bool anonymous = e.auth == Auth::kLoggedOut;
     const auto page = static_cast<size_t>(e.page);
-    p = WriteBytes(p, arena_.Get(play ? track_artist_[e.track] : page_artist_));
-    p = WriteBytes(p, arena_.Get(auth_[static_cast<size_t>(e.auth)]));
-    p = anonymous ? WriteBytes(p, "null,\"gender\":null,\"itemInSession\":") : WriteBytes(p, arena_.Get(first_[e.user]));
+    p = WriteFragment(p, arena_.Get(play ? track_artist_[e.track] : page_artist_));
+    p = WriteFragment(p, arena_.Get(auth_[static_cast<size_t>(e.auth)]));
+    p = anonymous ? WriteBytes(p, "null,\"gender\":null,\"itemInSession\":") : WriteFragment(p, arena_.Get(first_[e.user]));
     p = WriteUint(p, e.item);
-    p = anonymous ? WriteBytes(p, ",\"lastName\":null,\"length\":") : WriteBytes(p, arena_.Get(last_[e.user]));
-    p = play ? WriteBytes(p, arena_.Get(track_length_[e.track])) : WriteBytes(p, "null");
+    p = anonymous ? WriteBytes(p, ",\"lastName\":null,\"length\":") : WriteFragment(p, arena_.Get(last_[e.user]));
+    p = play ? WriteFragment(p, arena_.Get(track_length_[e.track])) : WriteBytes(p, "null");
     p = WriteBytes(p, (e.flags & kFlagPaid) ? ",\"level\":\"paid\",\"location\":" : ",\"level\":\"free\",\"location\":");
-    p = anonymous ? WriteBytes(p, "null") : WriteBytes(p, arena_.Get(location_[e.user]));
-    p = WriteBytes(p, arena_.Get(page_[page]));
-    p = anonymous ? WriteBytes(p, "null") : WriteBytes(p, arena_.Get(registration_[e.user]));
+    p = anonymous ? WriteBytes(p, "null") : WriteFragment(p, arena_.Get(location_[e.user]));
+    p = WriteFragment(p, arena_.Get(page_[page]));
+    p = anonymous ? WriteBytes(p, "null") : WriteFragment(p, arena_.Get(registration_[e.user]));
     p = WriteBytes(p, ",\"sessionId\":");
     p = WriteUint(p, (slice_key << 24) | e.session);
     p = WriteBytes(p, ",\"song\":");
-    p = play ? WriteBytes(p, arena_.Get(track_song_[e.track])) : WriteBytes(p, "null");
-    p = WriteBytes(p, arena_.Get(status_[page]));
+    p = play ? WriteFragment(p, arena_.Get(track_song_[e.track])) : WriteBytes(p, "null");
+    p = WriteFragment(p, arena_.Get(status_[page]));
     p = WriteInt(p, e.ts_ms);
     p = WriteBytes(p, ",\"userAgent\":");
-    p = anonymous ? WriteBytes(p, "null") : WriteBytes(p, arena_.Get(agent_[e.device]));
+    p = anonymous ? WriteBytes(p, "null") : WriteFragment(p, arena_.Get(agent_[e.device]));
     p = WriteBytes(p, ",\"userId\":\"");
-    if (!anonymous) p = WriteBytes(p, arena_.Get(user_id_[e.user]));
+    if (!anonymous) p = WriteFragment(p, arena_.Get(user_id_[e.user]));
     return WriteBytes(p, "\"}\n");
   }
 

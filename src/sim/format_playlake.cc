@@ -62,6 +62,7 @@ class PlaylakeFormat final : public LineFormat {
                     kReasonStartNames[rs] + "\",\"reason_end\":\"" + kReasonEndNames[re] +
                     "\",\"shuffle\":" + b(sh) + ",\"skipped\":" + b(sk) + ",\"offline\":" + b(off) + "}\n");
               }
+    arena_.Seal();
     max_line_ = longest_ + longest_user + 400;
   }
 
@@ -81,18 +82,18 @@ class PlaylakeFormat final : public LineFormat {
     timestamps.Format(e.ts_ms, p);
     p += 24;
     *p++ = '"';
-    p = WriteBytes(p, arena_.Get(user_id_[e.user]));
-    p = WriteBytes(p, arena_.Get(track_head_[e.track]));
+    p = WriteFragment(p, arena_.Get(user_id_[e.user]));
+    p = WriteFragment(p, arena_.Get(track_head_[e.track]));
     p = WriteUint(p, e.ms_played);
     p = WriteBytes(p, kSession);
     p = WriteHex64(p, SessionIdWord(seed_, slice_key, e.session));
-    p = WriteBytes(p, arena_.Get(track_body_[e.track]));
-    p = WriteBytes(p, arena_.Get(user_geo_[e.user]));
-    p = WriteBytes(p, arena_.Get(device_[e.device]));
+    p = WriteFragment(p, arena_.Get(track_body_[e.track]));
+    p = WriteFragment(p, arena_.Get(user_geo_[e.user]));
+    p = WriteFragment(p, arena_.Get(device_[e.device]));
     const int tail = TailIndex((e.flags & kFlagPaid) != 0, e.reason_start, e.reason_end,
                                (e.flags & kFlagShuffle) != 0, (e.flags & kFlagSkipped) != 0,
                                (e.flags & kFlagOffline) != 0);
-    return WriteBytes(p, arena_.Get(tails_[static_cast<size_t>(tail)]));
+    return WriteFragment(p, arena_.Get(tails_[static_cast<size_t>(tail)]));
   }
 
  private:

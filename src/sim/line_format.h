@@ -51,6 +51,9 @@ class FragmentArena {
     return ref;
   }
   std::string_view Get(Ref ref) const { return {bytes_.data() + ref.offset, ref.size}; }
+  // Pads the end so WriteFragment may read up to 31 bytes past any fragment.
+  // Call once, after the last Add.
+  void Seal() { bytes_.append(32, '\0'); }
   size_t size() const { return bytes_.size(); }
 
  private:

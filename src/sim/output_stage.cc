@@ -21,17 +21,21 @@ Status OutputStage::Emit(std::string_view line, int64_t ts_ms) {
   }
   faults_.Push(line, ts_ms, out_);
   ++stats_.lines;  // faulty extras are added in Finish
-  if (out_.size() >= kBlockBytes) return Drain();
   return {};
 }
 
-Status OutputStage::EmitLine(std::string_view line, int64_t ts_ms) { return Emit(line, ts_ms); }
+Status OutputStage::EmitLine(std::string_view line, int64_t ts_ms) {
+  realtime_lines_.emplace_back(line);
+  if (auto s = Emit(realtime_lines_.back(), ts_ms); !s) return s;
+  return out_.bytes() >= kBlockBytes ? Drain() : Status{};
+}
 
 Status OutputStage::Drain() {
   if (out_.empty()) return {};
-  stats_.bytes += out_.size();
-  auto s = sink_.Write(out_.view());
-  out_.clear();
+  stats_.bytes += out_.bytes();
+  auto s = sink_.WriteParts(out_.parts());
+  out_.Clear();
+  realtime_lines_.clear();
   return s;
 }
 
@@ -54,6 +58,8 @@ Status OutputStage::Consume(const Chunk& chunk) {
   for (; i < chunk.main_count; ++i) {
     if (auto s = Emit(line(i), chunk.ts[i]); !s) return s;
   }
+  // Write now: the parts borrow from the chunk and from carry_text_.
+  if (auto s = Drain(); !s) return s;
   // Carry the rest: earlier carried lines and this hour's overflow, merged.
   next_carry_text_.clear();
   next_carry_.clear();
@@ -87,7 +93,6 @@ Status OutputStage::Finish() {
   for (const Carried& k : carry_) {
     if (auto s = Emit(carry_text_.view().substr(k.offset, k.size), k.ts); !s) return s;
   }
-  carry_.clear();
   faults_.Finish(out_);
   if (auto s = Drain(); !s) return s;
   stats_.faults = faults_.counts();

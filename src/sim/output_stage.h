@@ -1,17 +1,21 @@
 // OutputStage: the single writer. Receives each hour's formatted lines in
 // hour order, merges in the lines carried over from sessions that started in
 // earlier hours, passes everything through the FaultInjector and writes it to
-// the Sink in ~1 MiB blocks, switching daily files at UTC midnight.
+// the Sink, switching daily files at UTC midnight. Lines are not copied on
+// their way out: the sink writes them from the chunk's own buffer.
 //
 // Thread safety: none; owned by the writer thread.
 #pragma once
 
 #include <cstdint>
+#include <deque>
+#include <string>
 #include <vector>
 
 #include "common/result.h"
 #include "sim/byte_buffer.h"
 #include "sim/faults.h"
+#include "sim/output_parts.h"
 #include "sim/generator.h"
 #include "sim/sink.h"
 
@@ -40,8 +44,10 @@ class OutputStage {
  public:
   OutputStage(Sink& sink, const FaultRates& faults, uint64_t seed, std::string required_field);
 
+  // Writes the chunk's lines due before its hour ends (with the carried
+  // lines due by then) and carries the rest. The chunk may be reused after.
   Status Consume(const Chunk& chunk);
-  // Emits one line now (real-time mode).
+  // Emits one line (copied) now: real-time mode.
   Status EmitLine(std::string_view line, int64_t ts_ms);
   // Writes buffered bytes to the sink and asks it to flush.
   Status Flush();
@@ -61,7 +67,8 @@ class OutputStage {
 
   Sink& sink_;
   FaultInjector faults_;
-  ByteBuffer out_;
+  OutputParts out_;
+  std::deque<std::string> realtime_lines_;  // owned until the next Drain
   int64_t day_ = INT64_MIN;
   // Lines carried into later hours, sorted by ts; double-buffered.
   ByteBuffer carry_text_, next_carry_text_;

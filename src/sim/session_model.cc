@@ -95,7 +95,6 @@ void SliceGenerator::Generate(const DayView& day, const Slice& slice, std::vecto
   const auto zones = TimeZones();
   const auto devices = DevicePlatforms();
   const auto& users = world_.population().users();
-  const auto& tracks = world_.catalog().tracks();
   const uint64_t hour = static_cast<uint64_t>(slice.start_ms / kMsPerHour);
   const uint64_t seed = world_.options().seed;
   Rng rng(MixKeys(seed, kPlayStream, hour));
@@ -182,8 +181,9 @@ void SliceGenerator::Generate(const DayView& day, const Slice& slice, std::vecto
         fit = genre == user.favorite_genres[0] ? 1.0 : 0.05;
       }
       if (day.genre_track_table[genre].empty()) genre = static_cast<uint8_t>(day.genre_table.Sample(rng));
-      const uint32_t track = day.genre_tracks[genre][day.genre_track_table[genre].Sample(rng)];
-      const uint32_t duration = tracks[track].duration_ms;
+      const DayView::TrackRef ref = day.genre_tracks[genre][day.genre_track_table[genre].Sample(rng)];
+      const uint32_t track = ref.track;
+      const uint32_t duration = ref.duration_ms;
       const double p_skip = std::min(0.95, (0.08 + 0.55 * (1.0 - fit)) * user.skip_trait);
       uint8_t flags = base_flags;
       uint32_t ms;

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -25,6 +26,42 @@ Status WriteAll(int fd, std::string_view bytes, const std::string& what) {
 }
 
 // One output file written under "<dir>/.<name>.tmp-<pid>" and renamed on Commit.
+// Writes all parts, batching them into writev calls and resuming after
+// partial writes.
+Status WriteAllParts(int fd, std::span<const std::string_view> parts, const std::string& what) {
+  constexpr size_t kMaxIov = 1024;
+  iovec iov[kMaxIov];
+  size_t next = 0;
+  while (next < parts.size()) {
+    size_t count = 0;
+    for (; count < kMaxIov && next + count < parts.size(); ++count) {
+      iov[count].iov_base = const_cast<char*>(parts[next + count].data());
+      iov[count].iov_len = parts[next + count].size();
+    }
+    iovec* cursor = iov;
+    size_t left = count;
+    while (left > 0) {
+      const ssize_t n = ::writev(fd, cursor, static_cast<int>(left));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return Fail(ErrorCode::kIo, fmt::format("cannot write {}: {}", what, std::strerror(errno)));
+      }
+      auto written = static_cast<size_t>(n);
+      while (left > 0 && written >= cursor->iov_len) {
+        written -= cursor->iov_len;
+        ++cursor;
+        --left;
+      }
+      if (left > 0) {
+        cursor->iov_base = static_cast<char*>(cursor->iov_base) + written;
+        cursor->iov_len -= written;
+      }
+    }
+    next += count;
+  }
+  return {};
+}
+
 class AtomicFile {
  public:
   static Result<std::unique_ptr<AtomicFile>> Create(const std::filesystem::path& path) {
@@ -42,6 +79,7 @@ class AtomicFile {
     if (!committed_) ::unlink(temp_.c_str());
   }
   Status Write(std::string_view bytes) { return WriteAll(fd_, bytes, path_.string()); }
+  Status WriteParts(std::span<const std::string_view> parts) { return WriteAllParts(fd_, parts, path_.string()); }
   Status Commit() {
     const int fd = fd_;
     fd_ = -1;
@@ -64,7 +102,9 @@ class AtomicFile {
 class StdoutSink final : public Sink {
  public:
   Status StartDay(int64_t) override { return {}; }
-  Status Write(std::string_view bytes) override { return WriteAll(STDOUT_FILENO, bytes, "stdout"); }
+  Status WriteParts(std::span<const std::string_view> parts) override {
+    return WriteAllParts(STDOUT_FILENO, parts, "stdout");
+  }
   Status Flush() override { return {}; }
   Status Finish() override { return {}; }
   std::string Describe() const override { return "stdout"; }
@@ -74,7 +114,7 @@ class FileSink final : public Sink {
  public:
   explicit FileSink(std::unique_ptr<AtomicFile> file, std::string path) : file_(std::move(file)), path_(std::move(path)) {}
   Status StartDay(int64_t) override { return {}; }
-  Status Write(std::string_view bytes) override { return file_->Write(bytes); }
+  Status WriteParts(std::span<const std::string_view> parts) override { return file_->WriteParts(parts); }
   Status Flush() override { return {}; }
   Status Finish() override { return file_->Commit(); }
   std::string Describe() const override { return path_; }
@@ -99,9 +139,9 @@ class DaySink final : public Sink {
     ++files_;
     return {};
   }
-  Status Write(std::string_view bytes) override {
-    if (!file_) return Fail(ErrorCode::kInternal, "DaySink::Write before StartDay");
-    return file_->Write(bytes);
+  Status WriteParts(std::span<const std::string_view> parts) override {
+    if (!file_) return Fail(ErrorCode::kInternal, "DaySink::WriteParts before StartDay");
+    return file_->WriteParts(parts);
   }
   Status Flush() override { return {}; }
   Status Finish() override {

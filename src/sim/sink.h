@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -21,7 +22,9 @@ class Sink {
   // Called before the lines of a new UTC day (days since epoch); per-day
   // sinks switch files here, others ignore it.
   virtual Status StartDay(int64_t day) = 0;
-  virtual Status Write(std::string_view bytes) = 0;
+  // Writes the parts in order (one writev(2) per 1,024 parts for files).
+  virtual Status WriteParts(std::span<const std::string_view> parts) = 0;
+  Status Write(std::string_view bytes) { return WriteParts(std::span<const std::string_view>(&bytes, 1)); }
   // Pushes buffered bytes to the OS (real-time mode calls it regularly).
   virtual Status Flush() = 0;
   // Completes the output (renames temporary files into place).

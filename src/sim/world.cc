@@ -100,7 +100,7 @@ DayView::DayView(const World& world, int64_t the_day) : day(the_day) {
   for (uint32_t t = 0; t < tracks.size(); ++t) {
     const double w = Catalog::PopularityOn(tracks[t], day);
     if (w <= 0) continue;
-    genre_tracks[tracks[t].genre].push_back(t);
+    genre_tracks[tracks[t].genre].push_back({t, tracks[t].duration_ms});
     track_weights[tracks[t].genre].push_back(w);
   }
   for (size_t g = 0; g < genres.size(); ++g) {

@@ -71,7 +71,13 @@ struct DayView {
   std::vector<std::vector<uint32_t>> zone_users;
   std::vector<AliasTable> zone_user_table;
   // Per genre: released tracks and an alias table by today's popularity.
-  std::vector<std::vector<uint32_t>> genre_tracks;
+  // The duration sits beside the index so a play touches one cache line
+  // instead of the (large) Track record.
+  struct TrackRef {
+    uint32_t track;
+    uint32_t duration_ms;
+  };
+  std::vector<std::vector<TrackRef>> genre_tracks;
   std::vector<AliasTable> genre_track_table;
   AliasTable genre_table;  // global taste, for exploration plays
 };

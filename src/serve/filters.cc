@@ -72,18 +72,19 @@ Result<Filters> ParseFilters(const Params& params, const std::vector<std::string
   return filters;
 }
 
-Condition WhereClause(const Filters& filters, const std::string& date_column) {
+Condition WhereClause(const Filters& filters, const std::string& date_expr,
+                      const std::string& prefix) {
   Condition condition{"1=1", {}};
   auto add = [&](const std::optional<std::string>& value, const std::string& sql) {
     if (!value) return;
     condition.sql += " AND " + sql;
     condition.params.push_back(*value);
   };
-  add(filters.from, date_column + " >= ?::DATE");
-  add(filters.to, date_column + " <= ?::DATE");
-  add(filters.country, "country = ?");
-  add(filters.device, "device = ?");
-  add(filters.level, "level = ?");
+  add(filters.from, date_expr + " >= ?::DATE");
+  add(filters.to, date_expr + " <= ?::DATE");
+  add(filters.country, prefix + "country = ?");
+  add(filters.device, prefix + "device = ?");
+  add(filters.level, prefix + "level = ?");
   return condition;
 }
 

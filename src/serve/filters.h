@@ -25,12 +25,14 @@ struct Filters {
 // Error{kInvalidArgument} naming it.
 Result<Filters> ParseFilters(const Params& params, const std::vector<std::string>& allowed_extra = {});
 
-// A SQL condition over a relation with columns date_key, country, device and
-// level ("1=1" when no filter is set), and the parameters it binds, in order.
+// A SQL condition ("1=1" when no filter is set) and the parameters it binds,
+// in order. `date_expr` is the SQL of the date to filter on; country, device
+// and level are read from columns of those names, prefixed by `prefix` (e.g. "f.").
 struct Condition {
   std::string sql;
   std::vector<warehouse::Param> params;
 };
-Condition WhereClause(const Filters& filters, const std::string& date_column = "date_key");
+Condition WhereClause(const Filters& filters, const std::string& date_expr = "date_key",
+                      const std::string& prefix = "");
 
 }  // namespace playlake::serve

@@ -17,6 +17,12 @@ TEST(Filters, AcceptsValidValuesAndBuildsABoundCondition) {
                                                               "mobile", "paid"}));
 }
 
+TEST(Filters, PrefixesColumnsForJoins) {
+  auto filters = ParseFilters({{"from", "2026-01-01"}, {"country", "SE"}});
+  ASSERT_TRUE(filters.has_value());
+  EXPECT_EQ(WhereClause(*filters, "f.date_key", "f.").sql, "1=1 AND f.date_key >= ?::DATE AND f.country = ?");
+}
+
 TEST(Filters, EmptyValuesMeanAll) {
   auto filters = ParseFilters({{"country", ""}, {"from", ""}});
   ASSERT_TRUE(filters.has_value());

@@ -76,7 +76,7 @@ Result<json> FiltersEndpoint(warehouse::Database& db, const Params& params) {
     json rows = (q.Rows(fmt::format("SELECT {0} AS v FROM fct_plays GROUP BY {0} ORDER BY count(*) DESC, {0}", column)));
     json values = json::array();
     for (const auto& row : rows) values.push_back(row["v"]);
-    out[std::string(column) + (std::string(column) == "country" ? "ies" : "s")] = values;
+    out[std::string(column) == "country" ? "countries" : std::string(column) + "s"] = values;
   }
   return q.Finish(out);
 }
@@ -96,7 +96,7 @@ Result<json> OverviewEndpoint(warehouse::Database& db, const Params& params) {
       "SELECT r.country, r.region, count(*) AS plays FROM fct_plays f "
       "JOIN dim_regions r ON f.region_key = r.region_key WHERE {} "
       "GROUP BY r.country, r.region ORDER BY plays DESC, r.country, r.region LIMIT 1",
-      WhereClause(*filters, "f.date_key").sql.c_str()), where.params));
+      WhereClause(*filters, "f.date_key", "f.").sql.c_str()), where.params));
   out["kpis"]["top_region"] = top.empty() ? json(nullptr) : top;
   out["device_split"] = (q.Rows(fmt::format(
       "SELECT device, count(*) AS plays FROM fct_plays WHERE {} GROUP BY device ORDER BY plays DESC, device",
@@ -118,7 +118,7 @@ Result<json> OverviewEndpoint(warehouse::Database& db, const Params& params) {
 Result<json> TrendingEndpoint(warehouse::Database& db, const Params& params) {
   auto filters = ParseFilters(params);
   if (!filters) return tl::unexpected(filters.error());
-  const Condition where = WhereClause(*filters, "f.date_key");
+  const Condition where = WhereClause(*filters, "f.date_key", "f.");
   Request q(db);
   json out;
   out["trending"] = (q.Rows(
@@ -164,7 +164,7 @@ Result<json> ArtistsEndpoint(warehouse::Database& db, const Params& params) {
 Result<json> GeographyEndpoint(warehouse::Database& db, const Params& params) {
   auto filters = ParseFilters(params);
   if (!filters) return tl::unexpected(filters.error());
-  const Condition where = WhereClause(*filters, "f.date_key");
+  const Condition where = WhereClause(*filters, "f.date_key", "f.");
   Request q(db);
   json out;
   const std::string base = fmt::format(
@@ -181,7 +181,7 @@ Result<json> GeographyEndpoint(warehouse::Database& db, const Params& params) {
 Result<json> DevicesEndpoint(warehouse::Database& db, const Params& params) {
   auto filters = ParseFilters(params);
   if (!filters) return tl::unexpected(filters.error());
-  const Condition where = WhereClause(*filters, "f.date_key");
+  const Condition where = WhereClause(*filters, "f.date_key", "f.");
   Request q(db);
   json out;
   out["devices"] = (q.Rows(fmt::format(
@@ -258,7 +258,9 @@ json Lineage(const json& manifest) {
   if (manifest.contains("parent_map")) {
     for (const auto& [child, parents] : manifest["parent_map"].items()) {
       if (child.rfind("test.", 0) == 0) continue;
-      for (const auto& parent : parents) edges.push_back({parent, child});
+      for (const auto& parent : parents) {
+        if (parent.get<std::string>().rfind("test.", 0) != 0) edges.push_back({parent, child});
+      }
     }
   }
   return {{"nodes", nodes}, {"edges", edges}};

@@ -3,7 +3,7 @@
 -- Listener attributes as each run saw them: the latest observed version of each user
 -- (catalog rows, which carry no observation time, count as the oldest).
 with versions as (
-    select *, coalesce(observed_ts, timestamp '1970-01-01') as seen_at
+    select *, coalesce(timezone('UTC', observed_ts), timestamp '1970-01-01') as seen_at
     from {{ source('silver', 'users') }}
 )
 
@@ -16,7 +16,7 @@ select
     arg_max(country, seen_at)          as country,
     arg_max(region, seen_at)           as region,
     arg_max(city, seen_at)             as city,
-    min(registration_ts)               as registration_ts
+    min(timezone('UTC', registration_ts)) as registration_ts
 from versions
 group by user_id
 {% endsnapshot %}

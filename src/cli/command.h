@@ -22,6 +22,8 @@ void AddGenerateCommand(CLI::App& app, CommandBody& selected);
 // build, test, snapshot and docs: the model runner (build_command.cc).
 void AddBuildCommands(CLI::App& app, CommandBody& selected);
 void AddServeCommand(CLI::App& app, CommandBody& selected);
+// run and demo (run_command.cc).
+void AddRunCommands(CLI::App& app, CommandBody& selected);
 // ingest and sql: bronze and silver (ingest_command.cc, sql_command.cc).
 void AddIngestCommand(CLI::App& app, CommandBody& selected);
 void AddSqlCommand(CLI::App& app, CommandBody& selected);

@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   cli::AddGenerateCommand(app, selected);
   cli::AddBuildCommands(app, selected);
   cli::AddServeCommand(app, selected);
+  cli::AddRunCommands(app, selected);
   cli::AddIngestCommand(app, selected);
   cli::AddSqlCommand(app, selected);
 

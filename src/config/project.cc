@@ -11,8 +11,8 @@
 namespace playlake::config {
 namespace {
 
-const std::set<std::string> kFormats = {"auto",           "playlake",      "eventsim", "msd-song",
-                                        "spotify-history", "spotify-legacy", "csv"};
+const std::set<std::string> kFormats = {"auto",           "playlake",       "eventsim", "msd-song",
+                                        "spotify-history", "spotify-legacy", "csv",      "playlake-catalog"};
 
 // Walks a YAML tree, remembering the key path for error messages.
 class Reader {
@@ -81,6 +81,7 @@ Result<ProjectConfig> ParseProject(const std::string& text, const std::filesyste
   config.root = std::filesystem::absolute(root).lexically_normal();
   config.lake = config.root / "lake";
   config.warehouse = config.root / "warehouse.duckdb";
+  config.models = PLAYLAKE_SHIPPED_MODELS;
   if (doc.IsNull()) return config;
 
   if (auto s = r.CheckKeys(doc, "", {"name", "lake", "warehouse", "models", "threads", "sources",
@@ -136,7 +137,7 @@ Result<ProjectConfig> ParseProject(const std::string& text, const std::filesyste
       if (!kFormats.contains(source.format)) {
         return r.Bad(path + ".format",
                      fmt::format("unknown format '{}' (known: auto, playlake, eventsim, msd-song, "
-                                 "spotify-history, spotify-legacy, csv)", source.format));
+                                 "spotify-history, spotify-legacy, csv, playlake-catalog)", source.format));
       }
       const YAML::Node paths = node["path"];
       if (!paths) return r.Bad(path + ".path", "is required (a file, folder or glob, or a list)");

@@ -35,7 +35,7 @@ struct ProjectConfig {
   std::string name = "playlake";
   std::filesystem::path lake;        // default: <root>/lake
   std::filesystem::path warehouse;   // default: <root>/warehouse.duckdb
-  std::filesystem::path models;      // default: the models shipped with playlake
+  std::filesystem::path models;      // default: the models shipped with playlake (models/)
   int threads = 0;                   // 0: all cores
   std::vector<SourceConfig> sources;
   ServerConfig server;

@@ -25,6 +25,8 @@ std::string NewRunId(std::chrono::system_clock::time_point t) {
 
 }  // namespace
 
+std::string Rfc3339Now() { return Rfc3339(std::chrono::system_clock::now()); }
+
 nlohmann::json ToJson(const RunRecord& run) {
   nlohmann::json steps = nlohmann::json::array();
   std::string summary;
@@ -112,7 +114,7 @@ Result<RunRecord> Pipeline::Run(const std::filesystem::path& history_file) {
   }
 
   run.status = failed.empty() ? "success" : "failed";
-  run.finished_at = Rfc3339(std::chrono::system_clock::now());
+  run.finished_at = Rfc3339Now();
   run.duration_s = std::chrono::duration<double>(Clock::now() - start).count();
   if (!history_file.empty()) {
     std::error_code ec;

@@ -57,6 +57,9 @@ struct RunRecord {
 
 nlohmann::json ToJson(const RunRecord& run);
 
+// The current time as RFC 3339 UTC, to the second.
+std::string Rfc3339Now();
+
 class Pipeline {
  public:
   // REQUIRES: step names are unique and every dependency names an earlier step.

@@ -4,7 +4,7 @@ with source as (
 
 select
     page_view_id,
-    event_ts   as viewed_at,
+    timezone('UTC', event_ts) as viewed_at,
     event_date,
     user_id,
     session_id,

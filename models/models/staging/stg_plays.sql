@@ -1,5 +1,7 @@
--- One row per play, typed and named for the marts. Local time is derived here
--- once, from the listener's IANA time zone (UTC when unknown). Sources without
+-- One row per play, typed and named for the marts. Silver's instants
+-- (TIMESTAMPTZ) become plain UTC timestamps here, so no model depends on the
+-- session's time zone; local time is derived once, from the listener's IANA
+-- time zone (UTC when unknown). Sources without
 -- track or artist ids (eventsim, legacy Spotify exports) get keys derived from
 -- the names, so their plays still group by track and artist.
 with source as (
@@ -9,9 +11,9 @@ with source as (
 renamed as (
     select
         play_id,
-        event_ts                                   as played_at,
+        timezone('UTC', event_ts)                  as played_at,
         event_date,
-        timezone(coalesce(timezone, 'UTC'), event_ts at time zone 'UTC') as played_at_local,
+        timezone(coalesce(timezone, 'UTC'), event_ts) as played_at_local,
         user_id,
         session_id,
         coalesce(track_id, 'name:' || md5(lower(coalesce(artist_name, '')) || '|' || lower(coalesce(track_name, '')))) as track_id,

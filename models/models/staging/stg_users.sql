@@ -12,8 +12,8 @@ select
     region,
     city,
     timezone,
-    registration_ts,
-    observed_ts as updated_at,
+    timezone('UTC', registration_ts) as registration_ts,
+    timezone('UTC', observed_ts) as updated_at,
     device,
     platform,
     source_format

@@ -11,19 +11,27 @@ songs as (
     left join {{ ref('artists') }} as a on s.artist_id = a.artist_id
 ),
 
-matched as (
-    select
-        p.play_id,
-        coalesce(by_id.song_id, by_name.song_id)        as song_id,
-        coalesce(by_id.artist_id, by_name.artist_id)    as artist_id
+-- Plays whose track id is a catalogued song.
+by_id as (
+    select p.play_id, s.song_id, s.artist_id
     from plays as p
-    left join songs as by_id on p.track_id = by_id.song_id
-    left join songs as by_name
-        on by_id.song_id is null
-        and p.track_name = by_name.title
-        and p.artist_name = by_name.artist_name
-        and abs(p.duration_ms - round(by_name.duration * 1000)) <= 1
-    qualify row_number() over (partition by p.play_id order by by_name.song_id) = 1
+    join songs as s on p.track_id = s.song_id
+),
+
+-- The others, matched on the names (an equi-join) and then the duration.
+by_name as (
+    select p.play_id, min(s.song_id) as song_id, min(s.artist_id) as artist_id
+    from plays as p
+    join songs as s on p.track_name = s.title and p.artist_name = s.artist_name
+    where abs(p.duration_ms - round(s.duration * 1000)) <= 1
+      and p.play_id not in (select play_id from by_id)
+    group by p.play_id
+),
+
+matched as (
+    select * from by_id
+    union all
+    select * from by_name
 )
 
 select
@@ -37,4 +45,4 @@ select
     concat_ws(', ', p.city, p.region)                   as location,
     p.user_agent
 from plays as p
-join matched as m on p.play_id = m.play_id
+left join matched as m on p.play_id = m.play_id

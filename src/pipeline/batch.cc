@@ -1,0 +1,173 @@
+#include "pipeline/batch.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+#include <thread>
+
+#include "lake/lake.h"
+#include "models/project.h"
+#include "models/runner.h"
+#include "silver/ingest.h"
+#include "silver/views.h"
+#include "warehouse/duckdb.h"
+
+namespace playlake::pipeline {
+namespace {
+
+using nlohmann::json;
+
+// Logs ingest progress about once per file, and bytes on long files.
+class LogProgress : public silver::Progress {
+ public:
+  void OnFile(const silver::FileReport& file) override {
+    spdlog::debug("ingest {}: {}", file.path, silver::OutcomeName(file.outcome));
+  }
+};
+
+json Rows(warehouse::Connection& conn, const std::string& sql) {
+  json rows = json::array();
+  auto table = conn.Query(sql);
+  if (!table) return rows;
+  for (const auto& row : table->rows) {
+    json object;
+    for (std::size_t c = 0; c < table->columns.size(); ++c) {
+      const auto& value = row[c];
+      if (!value) {
+        object[table->columns[c].name] = nullptr;
+      } else if (table->columns[c].kind == warehouse::ColumnKind::kInteger) {
+        object[table->columns[c].name] = std::stoll(*value);
+      } else {
+        object[table->columns[c].name] = *value;
+      }
+    }
+    rows.push_back(std::move(object));
+  }
+  return rows;
+}
+
+// What the dashboard's pipeline page shows besides runs, tests and lineage.
+Status WriteStatus(warehouse::Connection& conn, const std::filesystem::path& file) {
+  json freshness = json::array();
+  const std::pair<const char*, const char*> tables[] = {
+      {"silver.plays", "max(event_ts)"},      {"silver.page_views", "max(event_ts)"},
+      {"silver.episodes", "max(event_ts)"},   {"silver.users", "NULL"},
+      {"silver.tracks", "NULL"},              {"silver.artists", "NULL"},
+      {"silver.albums", "NULL"},              {"main.fct_plays", "max(played_at)"},
+      {"main.kpi_daily", "max(kpi_date)"},    {"main.top_tracks_daily", "max(play_date)"},
+      {"main.trending_tracks", "max(as_of_date)"}, {"main.dim_users", "max(valid_from)"},
+  };
+  const std::string now = Rfc3339Now();
+  for (const auto& [table, newest] : tables) {
+    json row = Rows(conn, fmt::format("SELECT '{}' AS \"table\", count(*) AS rows, "
+                                      "CAST({} AS VARCHAR) AS newest_event FROM {}",
+                                      table, newest, table));
+    if (row.empty()) continue;  // the table does not exist (yet)
+    row[0]["updated_at"] = now;
+    freshness.push_back(row[0]);
+  }
+  json quarantine = Rows(conn,
+                         "SELECT reason, source_format, count(*) AS records FROM silver.quarantine "
+                         "GROUP BY ALL ORDER BY records DESC, reason");
+  const json status = {{"freshness", freshness}, {"quarantine", quarantine}, {"updated_at", now}};
+  std::error_code ec;
+  std::filesystem::create_directories(file.parent_path(), ec);
+  const auto temp = file.string() + ".tmp";
+  {
+    std::ofstream out(temp);
+    out << status.dump(2) << '\n';
+    if (!out) return Fail(ErrorCode::kIo, fmt::format("cannot write {}", temp));
+  }
+  std::filesystem::rename(temp, file, ec);
+  if (ec) return Fail(ErrorCode::kIo, fmt::format("cannot write {}: {}", file.string(), ec.message()));
+  return {};
+}
+
+int Threads(const config::ProjectConfig& project) {
+  if (project.threads > 0) return project.threads;
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+}  // namespace
+
+Result<RunRecord> RunBatch(const config::ProjectConfig& project, const BatchOptions& options) {
+  const auto target = project.root / "target";
+  Pipeline pipeline;
+
+  auto ingest = [&project]() -> Result<StepOutcome> {
+    auto lake = lake::Lake::OpenLocal(project.lake, {});
+    if (!lake) return tl::unexpected(lake.error());
+    LogProgress progress;
+    auto report = silver::IngestConfiguredSources(**lake, project, progress);
+    if (!report) return tl::unexpected(report.error());
+    std::int64_t rows = 0, committed = 0, failed = 0;
+    for (const auto& file : report->files) {
+      rows += file.stats.records;
+      committed += file.outcome == silver::Outcome::kCommitted;
+      failed += file.outcome == silver::Outcome::kFailed;
+    }
+    if (failed > 0) {
+      spdlog::warn("{}", report->ToText());
+      return Fail(ErrorCode::kData, fmt::format("{} of {} input files were refused; see the "
+                                                "report above", failed, report->files.size()));
+    }
+    return StepOutcome{rows, fmt::format("{} files, {} new, {} records", report->files.size(),
+                                         committed, rows)};
+  };
+
+  auto build = [&project, &options, &target]() -> Result<StepOutcome> {
+    auto lake = lake::Lake::OpenLocal(project.lake, {});
+    if (!lake) return tl::unexpected(lake.error());
+    warehouse::DatabaseOptions db_options;
+    db_options.threads = Threads(project);
+    auto db = warehouse::Database::Open(project.warehouse.string(), db_options);
+    if (!db) {
+      return Fail(ErrorCode::kWarehouse,
+                  fmt::format("{} (is `playlake serve` holding it open? stop it first)", db.error().message));
+    }
+    {
+      auto conn = (*db)->Connect();
+      if (!conn) return tl::unexpected(conn.error());
+      // Silver views over committed files only, in schema "silver" of the
+      // warehouse, where source('silver', ...) points.
+      if (auto s = (*conn)->Execute("CREATE SCHEMA IF NOT EXISTS silver; SET schema = 'silver'"); !s) {
+        return tl::unexpected(s.error());
+      }
+      if (auto s = silver::CreateSilverViews(**conn, **lake); !s) return tl::unexpected(s.error());
+    }
+    auto models = models::Project::Load(project.models);
+    if (!models) return tl::unexpected(models.error());
+    models::RunnerOptions runner_options;
+    runner_options.threads = Threads(project);
+    runner_options.full_refresh = options.full_refresh;
+    runner_options.target_dir = target;
+    runner_options.warehouse_name = project.warehouse.string();
+    runner_options.progress = [](const std::string& line) { spdlog::debug("{}", line); };
+    models::Runner runner(*models, **db, runner_options);
+    auto results = runner.Build({});
+    if (!results) return tl::unexpected(results.error());
+    if (auto docs = runner.Docs(); !docs) return tl::unexpected(docs.error());
+    auto conn = (*db)->Connect();
+    if (!conn) return tl::unexpected(conn.error());
+    if (auto s = WriteStatus(**conn, target / "pipeline_status.json"); !s) return tl::unexpected(s.error());
+    using models::NodeStatus;
+    const std::string detail = fmt::format(
+        "{} built, {} tests passed, {} warned, {} failed, {} errors, {} skipped",
+        results->Count(NodeStatus::kSuccess), results->Count(NodeStatus::kPass),
+        results->Count(NodeStatus::kWarn), results->Count(NodeStatus::kFail),
+        results->Count(NodeStatus::kError), results->Count(NodeStatus::kSkipped));
+    if (results->HasErrors() || results->HasTestFailures()) {
+      return Fail(results->HasErrors() ? ErrorCode::kWarehouse : ErrorCode::kTestFailed, detail);
+    }
+    std::int64_t rows = 0;
+    for (const auto& node : results->results) rows += std::max<std::int64_t>(0, node.rows_affected);
+    return StepOutcome{rows, detail};
+  };
+
+  if (auto s = pipeline.Add({"ingest", {}, ingest}); !s) return tl::unexpected(s.error());
+  if (auto s = pipeline.Add({"build", {"ingest"}, build}); !s) return tl::unexpected(s.error());
+  return pipeline.Run(target / "runs.jsonl");
+}
+
+}  // namespace playlake::pipeline

@@ -84,9 +84,11 @@ Status GenerateDemoData(const std::filesystem::path& dir, const DemoFlags& flags
   if (!sink) return tl::unexpected(sink.error());
   sim::GenerateOptions options;
   options.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  // A realistic feed: a few duplicates and late events for silver to handle.
+  // A realistic feed: a few duplicates, late events and broken lines for
+  // silver to deduplicate, place and quarantine.
   options.faults.duplicate = 0.005;
   options.faults.late = 0.002;
+  options.faults.malformed = 0.0005;
   auto stats = sim::Generate(*world, options, **sink);
   if (!stats) return tl::unexpected(stats.error());
   spdlog::info("generated {} plays ({:.0f} MB) in {:.1f}s", stats->plays, stats->bytes / 1e6, stats->seconds);

@@ -34,7 +34,7 @@ function chartIn(section, option) {
 export function lineChart(section, { x, series, yName }) {
   return chartIn(section, {
     tooltip: { trigger: 'axis' },
-    legend: { textStyle: { color: '#8b9bb0' } },
+    legend: { top: 0, type: 'scroll', textStyle: { color: '#8b9bb0' } },
     grid: { left: 60, right: 20, top: 40, bottom: 30 },
     xAxis: { type: 'category', data: x, ...AXIS },
     yAxis: { type: 'value', name: yName, ...AXIS },
@@ -51,7 +51,7 @@ export function barChart(section, { labels, series, horizontal = false, stack })
   const value = { type: 'value', ...AXIS };
   return chartIn(section, {
     tooltip: { trigger: 'axis' },
-    legend: { textStyle: { color: '#8b9bb0' } },
+    legend: { top: 0, type: 'scroll', textStyle: { color: '#8b9bb0' } },
     grid: { left: horizontal ? 160 : 60, right: 20, top: 40, bottom: 30 },
     xAxis: horizontal ? value : category,
     yAxis: horizontal ? { ...category, inverse: true } : value,
@@ -72,7 +72,7 @@ export function heatmap(section, { x, y, cells }) {
   const max = Math.max(1, ...cells.map((c) => c[2]));
   return chartIn(section, {
     tooltip: {},
-    grid: { left: 60, right: 20, top: 20, bottom: 60 },
+    grid: { left: 60, right: 20, top: 20, bottom: 80 },
     xAxis: { type: 'category', data: x, ...AXIS },
     yAxis: { type: 'category', data: y, ...AXIS },
     visualMap: { min: 0, max, calculable: true, orient: 'horizontal', left: 'center', bottom: 0,

@@ -1,0 +1,156 @@
+// Browser tests: the real `playlake` binary builds a small project and serves it;
+// Debian's Chromium, driven by playwright-core, loads every page.
+//
+// Environment: PLAYLAKE_BINARY (the binary under test), SCREENSHOT_DIR (optional:
+// where to write one PNG per page, e.g. docs/screenshots).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const binary = process.env.PLAYLAKE_BINARY;
+const screenshots = process.env.SCREENSHOT_DIR;
+const PAGES = ['overview', 'trending', 'artists', 'geography', 'devices', 'listeners', 'pipeline'];
+let dir, server, browser, baseUrl;
+
+async function startServer(project) {
+  const child = spawn(binary, ['serve', '--project', project, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`playlake serve did not print its URL in 20 s: ${stderr}`)), 20000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const match = out.match(/Dashboard: (http:\/\/\S+)/);
+      if (match) { clearTimeout(timer); resolve(match[1]); }
+    });
+    child.on('exit', (code) => reject(new Error(`playlake serve exited with ${code}: ${stderr}`)));
+  });
+  return { child, url };
+}
+
+async function apiJson(name, params = {}) {
+  const query = new URLSearchParams(params).toString();
+  const response = await fetch(`${baseUrl}api/${name}${query ? `?${query}` : ''}`);
+  assert.equal(response.status, 200, `${name}: ${await response.clone().text()}`);
+  return response.json();
+}
+
+// Opens a dashboard URL and waits until the page says it rendered; fails on console errors.
+async function open(hash) {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const errors = [];
+  page.on('console', (message) => { if (message.type() === 'error') errors.push(message.text()); });
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(`${baseUrl}${hash}`);
+  await page.waitForSelector('main[data-state="ready"], main[data-state="error"]', { timeout: 20000 });
+  const state = await page.getAttribute('main', 'data-state');
+  const message = state === 'error' ? await page.textContent('main') : '';
+  assert.equal(state, 'ready', `${hash}: ${message}`);
+  return { page, errors };
+}
+
+// The data an ECharts chart inside `selector` is drawing, per series.
+async function chartSeries(page, selector) {
+  return page.evaluate((sel) => {
+    const chart = window.echarts.getInstanceByDom(document.querySelector(`${sel} .chart`));
+    return chart.getOption().series.map((s) => s.data.map((d) => (typeof d === 'object' && d !== null ? d.value : d)));
+  }, selector);
+}
+
+before(async () => {
+  assert.ok(binary, 'PLAYLAKE_BINARY must name the playlake binary');
+  dir = mkdtempSync(join(tmpdir(), 'playlake-web-'));
+  execFileSync(binary, ['demo', '--dir', dir, '--no-serve', '--users', '400', '--days', '21', '--seed', '11'],
+    { stdio: ['ignore', 'ignore', 'inherit'] });
+  ({ child: server, url: baseUrl } = await startServer(dir));
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+for (const name of PAGES) {
+  test(`${name} page loads with no console errors`, async () => {
+    const { page, errors } = await open(`#/${name}`);
+    const cards = await page.locator('main .card, main .tiles').count();
+    assert.ok(cards >= 2, `${name} shows ${cards} cards`);
+    if (screenshots) {
+      mkdirSync(screenshots, { recursive: true });
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+    }
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+}
+
+test('overview numbers match the API', async () => {
+  const api = await apiJson('overview');
+  const { page } = await open('#/overview');
+  const tile = await page.textContent('[data-kpi="plays"] .value');
+  assert.equal(tile.replace(/,/g, ''), String(api.kpis.plays));
+  const [plays, average] = await chartSeries(page, '#daily');
+  assert.deepEqual(plays, api.daily.map((d) => d.plays));
+  assert.deepEqual(average, api.daily.map((d) => d.plays_7d_avg));
+  assert.ok(api.kpis.plays > 1000, `expected a real volume of plays, got ${api.kpis.plays}`);
+  await page.close();
+});
+
+test('filters change the results and live in the URL', async () => {
+  const all = await apiJson('overview');
+  const filters = await apiJson('filters');
+  const country = filters.countries[0];
+  const { page } = await open('#/overview');
+  await page.selectOption('select[name="country"]', country);
+  await page.waitForFunction((c) => location.hash.includes(`country=${c}`), country);
+  await page.waitForSelector('main[data-state="ready"]');
+  const filtered = await apiJson('overview', { country });
+  assert.ok(filtered.kpis.plays < all.kpis.plays, 'one country has fewer plays than all');
+  await page.waitForFunction((expected) =>
+    document.querySelector('[data-kpi="plays"] .value')?.textContent.replace(/,/g, '') === expected,
+  String(filtered.kpis.plays));
+  // The URL alone reproduces the view.
+  const shared = await open(`#/geography?country=${country}`);
+  const rows = await shared.page.locator('#countries .chart').count();
+  assert.equal(rows, 1);
+  const [countryPlays] = await chartSeries(shared.page, '#countries');
+  assert.deepEqual(countryPlays, [filtered.kpis.plays]);
+  await shared.page.close();
+  await page.close();
+});
+
+test('pipeline page shows the last run, its tests and the lineage', async () => {
+  const api = await apiJson('pipeline');
+  assert.ok(api.runs.length >= 1, 'the demo recorded a run');
+  const { page } = await open('#/pipeline');
+  const firstRun = await page.textContent('#runs tbody tr:first-child td:first-child');
+  assert.equal(firstRun, api.runs[0].run_id);
+  assert.equal(await page.textContent('#runs tbody tr:first-child td:nth-child(3)'), api.runs[0].status);
+  assert.ok(api.tests.length > 10, `expected the shipped data tests, got ${api.tests.length}`);
+  assert.equal(await page.locator('#tests tbody tr').count(), api.tests.length);
+  assert.ok(api.lineage.nodes.some((n) => n.name === 'fct_plays'));
+  await page.close();
+});
+
+test('a bad filter in the URL shows the API error, not a broken page', async () => {
+  const { page } = await (async () => {
+    const p = await browser.newPage();
+    await p.goto(`${baseUrl}#/overview?country=nowhere`);
+    await p.waitForSelector('main[data-state="error"]', { timeout: 20000 });
+    return { page: p };
+  })();
+  assert.match(await page.textContent('main'), /country/);
+  await page.close();
+});

@@ -1,0 +1,123 @@
+// The API on a real pipeline run: `playlake demo` builds a small project, a
+// real `playlake serve` answers, and the answers are checked against the
+// silver data queried independently with `playlake sql`.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <signal.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <thread>
+
+#include "testing/testing.h"
+
+namespace playlake::serve {
+namespace {
+
+using nlohmann::json;
+using testing::RunPlaylake;
+
+class GoldApiTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new testing::TempDir();
+    const auto project = dir_->path().string();
+    const auto demo = RunPlaylake("demo --no-serve --dir " + project +
+                                  " --users 150 --days 15 --seed 3 --end 2026-06-30");
+    ASSERT_EQ(demo.exit_code, 0) << demo.stderr_text;
+    const auto started = testing::RunShell(testing::PlaylakeBinary() + " serve --port 0 --project " +
+                                           project + " > " + project + "/serve.out 2>&1 & echo $!");
+    pid_ = std::stoi(started.stdout_text);
+    const std::regex url(R"(Dashboard: http://127\.0\.0\.1:(\d+)/)");
+    for (int i = 0; i < 200 && port_ == 0; ++i) {
+      std::smatch match;
+      const std::string out = testing::ReadFile(dir_->path() / "serve.out");
+      if (std::regex_search(out, match, url)) port_ = std::stoi(match[1]);
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ASSERT_NE(port_, 0) << "playlake serve did not start: "
+                        << testing::ReadFile(dir_->path() / "serve.out");
+  }
+
+  static void TearDownTestSuite() {
+    if (pid_ > 0) kill(pid_, SIGTERM);
+    delete dir_;
+  }
+
+  static json Get(const std::string& path, int expected_status = 200) {
+    httplib::Client client("127.0.0.1", port_);
+    auto res = client.Get(path);
+    EXPECT_TRUE(res) << path;
+    if (!res) return json();
+    EXPECT_EQ(res->status, expected_status) << path << ": " << res->body;
+    return json::parse(res->body);
+  }
+
+  // One number computed from silver with `playlake sql`, independently of gold.
+  static long long SilverCount(const std::string& sql) {
+    const auto run = RunPlaylake("sql --format csv --project " + dir_->path().string() + " \"" + sql + "\"");
+    EXPECT_EQ(run.exit_code, 0) << run.stderr_text;
+    const auto newline = run.stdout_text.find('\n');
+    return std::stoll(run.stdout_text.substr(newline + 1));
+  }
+
+  static testing::TempDir* dir_;
+  static int pid_;
+  static int port_;
+};
+
+testing::TempDir* GoldApiTest::dir_ = nullptr;
+int GoldApiTest::pid_ = 0;
+int GoldApiTest::port_ = 0;
+
+TEST_F(GoldApiTest, OverviewMatchesSilver) {
+  const json overview = Get("/api/overview");
+  EXPECT_EQ(overview["kpis"]["plays"].get<long long>(), SilverCount("SELECT count(*) FROM plays"));
+  EXPECT_EQ(overview["kpis"]["listeners"].get<long long>(),
+            SilverCount("SELECT count(DISTINCT user_id) FROM plays"));
+  long long daily_sum = 0;
+  for (const auto& day : overview["daily"]) daily_sum += day["plays"].get<long long>();
+  EXPECT_EQ(daily_sum, overview["kpis"]["plays"].get<long long>());
+  EXPECT_EQ(overview["daily"].size(), 15u);
+}
+
+TEST_F(GoldApiTest, FiltersNarrowTheAnswer) {
+  const json filters = Get("/api/filters");
+  ASSERT_GE(filters["countries"].size(), 2u);
+  const std::string country = filters["countries"][0];
+  const json one = Get("/api/overview?country=" + country + "&from=2026-06-20&device=mobile");
+  EXPECT_EQ(one["kpis"]["plays"].get<long long>(),
+            SilverCount("SELECT count(*) FROM plays WHERE country = '" + country +
+                        "' AND event_date >= DATE '2026-06-20' AND device = 'mobile'"));
+  const json geography = Get("/api/geography?country=" + country);
+  ASSERT_EQ(geography["countries"].size(), 1u);
+  EXPECT_EQ(geography["countries"][0]["country"], country);
+}
+
+TEST_F(GoldApiTest, EveryPageHasData) {
+  EXPECT_FALSE(Get("/api/trending")["trending"].empty());
+  EXPECT_FALSE(Get("/api/trending")["top_daily"].empty());
+  const json artists = Get("/api/artists");
+  EXPECT_EQ(artists["ranking"][0]["rank"], 1);
+  EXPECT_FALSE(artists["audio_features"].empty());
+  EXPECT_EQ(Get("/api/devices")["heatmap"].size() > 24, true);
+  EXPECT_FALSE(Get("/api/listeners")["retention"].empty());
+  const json pipeline = Get("/api/pipeline");
+  ASSERT_FALSE(pipeline["runs"].empty());
+  EXPECT_EQ(pipeline["runs"][0]["status"], "success");
+  EXPECT_GT(pipeline["tests"].size(), 50u);
+  for (const auto& test : pipeline["tests"]) EXPECT_EQ(test["status"], "pass") << test["name"];
+  EXPECT_FALSE(pipeline["quarantine"].empty()) << "the demo feed carries malformed lines";
+}
+
+TEST_F(GoldApiTest, BadParametersAre400) {
+  EXPECT_NE(Get("/api/overview?country=Sweden", 400)["error"].get<std::string>().find("country"),
+            std::string::npos);
+  Get("/api/devices?level=platinum", 400);
+  Get("/api/listeners?from=2026-07-01&to=2026-06-01", 400);
+  Get("/api/trending?sort=plays", 400);
+}
+
+}  // namespace
+}  // namespace playlake::serve

@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <thread>
+#include <utility>
 
 #include "lake/checksum.h"
 #include "sources/framing.h"
@@ -257,10 +259,12 @@ Status SilverBatch::ProcessRegion(std::size_t begin, std::size_t end, bool final
     }
     w.lines = local_line;
   };
+  const auto started = std::chrono::steady_clock::now();
   std::vector<std::thread> threads;
   for (std::size_t i = 1; i < parts.size(); ++i) threads.emplace_back(run, i);
   if (!parts.empty()) run(0);
   for (auto& t : threads) t.join();
+  stats_.parse_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::int64_t line_base = next_line_ - 1;
   for (std::size_t i = 0; i < parts.size(); ++i) {
     Worker& w = *workers_[i];
@@ -299,8 +303,13 @@ Status SilverBatch::Absorb(Worker& w, std::int64_t line_base) {
       stats_.rows[t] += rows;
       stats_.duplicates[t] += rows - kept;
     }
-    if (auto s = writer_.Append(batch, keep); !s) return s;
-    batch.Clear();
+    const auto started = std::chrono::steady_clock::now();
+    // The writer takes the batch; the worker starts a fresh one of the same size.
+    const std::size_t size = batch.rows();
+    writer_.Stage(std::exchange(batch, ColumnBatch(batch.spec())), std::move(keep));
+    batch.Reserve(size);
+    stats_.append_seconds +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (auto s = FlushTable(static_cast<Table>(t), false); !s) return s;
   }
   return {};
@@ -315,10 +324,9 @@ Status SilverBatch::FlushTable(Table table, bool force) {
   if (table != Table::kQuarantine && !committed_[t].empty()) {
     if (spec.partition >= 0) {
       // Only files of the partitions this batch touches can hold its keys.
-      auto partitions = writer_.StagedPartitions(spec);
-      if (!partitions) return tl::unexpected(partitions.error());
+      const auto partitions = writer_.StagedPartitions(spec);
       for (const auto& path : committed_[t]) {
-        for (const auto& p : *partitions) {
+        for (const auto& p : partitions) {
           if (path.find(fmt::format("/{}={}/", spec.columns[spec.partition].name, p)) !=
               std::string::npos) {
             existing.push_back(path);
@@ -335,7 +343,9 @@ Status SilverBatch::FlushTable(Table table, bool force) {
   if (auto s = lake_.storage().PrepareFolder(folder_key); !s) return s;
   const std::string folder = lake_.storage().Url(folder_key);
   const std::string stem = fmt::format("{}.{}.{}", context_.batch_id, nonce_, flushes_++);
+  const auto started = std::chrono::steady_clock::now();
   auto flushed = writer_.Flush(spec, folder, stem, existing);
+  stats_.write_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (!flushed) return tl::unexpected(flushed.error());
   if (table != Table::kQuarantine) stats_.existing[t] += flushed->staged - flushed->written;
   stats_.written[t] += flushed->written;

@@ -36,7 +36,9 @@ namespace playlake::silver {
 struct ProcessorOptions {
   int threads = 1;
   std::size_t region_bytes = 8 << 20;        // NDJSON parsed in regions of about this size
-  std::int64_t flush_rows = 1'000'000;       // rows staged per table before writing Parquet
+  // Rows staged per table before writing Parquet: bounds memory (~1 KB per
+  // play row staged) against file count (one file per partition per flush).
+  std::int64_t flush_rows = 250'000;
   std::size_t max_record_bytes = 1 << 20;    // longer records: record_too_long
   std::size_t max_document_bytes = 1ULL << 30;  // whole-document inputs larger than this are refused
   std::size_t quarantine_raw_bytes = 64 << 10;  // raw bytes kept per quarantined record
@@ -51,6 +53,8 @@ struct SilverStats {
   std::array<std::int64_t, sources::kTableCount> written{};     // rows in Parquet files
   std::map<std::string, std::int64_t> quarantined;              // by reason
   std::int64_t bytes = 0;
+  // Where the time went (wall seconds), for tuning; not part of the manifest.
+  double parse_seconds = 0, append_seconds = 0, write_seconds = 0;
 
   // Manifest stats: records, rows.<table>, duplicates.<table>, quarantine.<reason>, ...
   std::map<std::string, std::int64_t> ToMap() const;

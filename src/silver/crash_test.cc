@@ -72,7 +72,8 @@ TEST(Crash, KillAtEveryCommitStepThenRerunEqualsACleanRun) {
   ASSERT_NE(expected.find("plays: "), std::string::npos);
   int case_number = 0;
   for (std::string_view step : lake::kCrashSteps) {
-    for (int occurrence : {1, 3}) {
+    // The 2nd occurrence of a step crashes with one input already committed.
+    for (int occurrence : {2}) {
       const fs::path lake = dir / fmt::format("crash{}", case_number++);
       const auto crashed =
           RunPlaylake(fmt::format("ingest {} --lake {} --user alice --threads 2 --crash-at {}:{}",
@@ -108,7 +109,7 @@ TEST(Crash, RandomSigkillsDuringALargeIngestThenRerunEqualsACleanRun) {
   TempDir dir;
   const fs::path input = dir / "in";
   const auto generated = RunPlaylake(
-      fmt::format("generate --events 150000 --dup-rate 0.01 --late-rate 0.01 --bad-rate 0.001 "
+      fmt::format("generate --events 100000 --dup-rate 0.01 --late-rate 0.01 --bad-rate 0.001 "
                   "--quiet --threads 1 --out {}/ --start 2026-01-05 --end 2026-01-07",
                   input.string()));
   ASSERT_EQ(generated.exit_code, 0) << generated.stderr_text;
@@ -127,9 +128,9 @@ TEST(Crash, RandomSigkillsDuringALargeIngestThenRerunEqualsACleanRun) {
   }
   const std::string expected = Fingerprint(dir / "clean");
   std::mt19937 random(20261101);  // fixed seed: the same kill times on every run
-  std::uniform_int_distribution<int> delay_ms(30, 2500);
+  std::uniform_int_distribution<int> delay_ms(30, 1500);
   int killed = 0;
-  for (int attempt = 0; attempt < 5; ++attempt) {
+  for (int attempt = 0; attempt < 4; ++attempt) {
     const pid_t pid = Spawn(with_lake(dir / "killed"));
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(random)));
     ::kill(pid, SIGKILL);

@@ -3,9 +3,12 @@
 #include <duckdb.h>
 #include <fmt/format.h>
 
-#include <array>
+#include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <map>
+#include <set>
 
 namespace playlake::silver {
 namespace {
@@ -36,8 +39,6 @@ std::string Quote(std::string_view text) {
   return out + "'";
 }
 
-std::string StageName(const TableSpec& spec) { return fmt::format("stage_{}", spec.name); }
-
 // Owns a duckdb_result.
 struct QueryResult {
   duckdb_result result{};
@@ -59,11 +60,29 @@ const char* SqlType(ColumnType t) {
   return "VARCHAR";
 }
 
+// One table's rows waiting for the next Flush.
+struct Staged {
+  std::vector<sources::ColumnBatch> batches;
+  std::vector<std::vector<std::uint8_t>> keeps;
+  std::int64_t rows = 0;
+};
+
+// A unit of work for one call of the table function: up to one vector of
+// kept rows of one batch.
+struct Slice {
+  const ColumnBatch* batch;
+  std::vector<std::uint32_t> rows;
+};
+
 struct TableWriter::Impl {
   duckdb_database db = nullptr;
   duckdb_connection conn = nullptr;
-  std::map<std::string, std::int64_t, std::less<>> staged;  // table → rows
-  std::map<std::string, bool, std::less<>> created;
+  int threads = 1;
+  std::map<std::string, Staged, std::less<>> staged;  // by table name
+  // The slices of the COPY running now, claimed by DuckDB's threads.
+  std::vector<Slice> slices;
+  std::atomic<std::size_t> next_slice{0};
+  const TableSpec* scanning = nullptr;
 
   ~Impl() {
     if (conn) duckdb_disconnect(&conn);
@@ -80,92 +99,42 @@ struct TableWriter::Impl {
     return {};
   }
 
-  Status EnsureStage(const TableSpec& spec) {
-    const std::string name = StageName(spec);
-    if (created.contains(name)) return {};
-    std::string ddl = fmt::format("CREATE TABLE {} (", name);
-    for (std::size_t i = 0; i < spec.columns.size(); ++i) {
-      ddl += fmt::format("{}{} {}", i ? ", " : "", spec.columns[i].name, SqlType(spec.columns[i].type));
+  static void Bind(duckdb_bind_info info) {
+    auto* self = static_cast<Impl*>(duckdb_bind_get_extra_info(info));
+    const TableSpec& spec = *self->scanning;
+    for (const auto& c : spec.columns) {
+      duckdb_logical_type type = duckdb_create_logical_type(TypeId(c.type));
+      duckdb_bind_add_result_column(info, std::string(c.name).c_str(), type);
+      duckdb_destroy_logical_type(&type);
     }
-    ddl += ")";
-    if (auto s = Run(ddl, nullptr, name); !s) return s;
-    created[name] = true;
-    return {};
   }
-};
 
-TableWriter::TableWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-TableWriter::~TableWriter() = default;
+  static void Init(duckdb_init_info info) {
+    auto* self = static_cast<Impl*>(duckdb_init_get_extra_info(info));
+    duckdb_init_set_max_threads(info, static_cast<idx_t>(std::max(1, self->threads)));
+  }
 
-Result<std::unique_ptr<TableWriter>> TableWriter::Create(const WriterOptions& options) {
-  auto impl = std::make_unique<Impl>();
-  duckdb_config config = nullptr;
-  duckdb_create_config(&config);
-  if (options.threads > 0) duckdb_set_config(config, "threads", std::to_string(options.threads).c_str());
-  if (!options.memory_limit.empty()) duckdb_set_config(config, "memory_limit", options.memory_limit.c_str());
-  char* error = nullptr;
-  const duckdb_state state = duckdb_open_ext(nullptr, &impl->db, config, &error);
-  duckdb_destroy_config(&config);
-  if (state == DuckDBError) {
-    std::string message = error ? error : "unknown error";
-    duckdb_free(error);
-    return Fail(ErrorCode::kWarehouse, "cannot start DuckDB for silver: " + message);
-  }
-  if (duckdb_connect(impl->db, &impl->conn) == DuckDBError) {
-    return Fail(ErrorCode::kWarehouse, "cannot connect to DuckDB for silver");
-  }
-  // Insertion order is irrelevant for silver (readers sort); dropping it lets
-  // DuckDB write Parquet in parallel without reordering.
-  if (auto s = impl->Run("SET preserve_insertion_order = false", nullptr, "settings"); !s) {
-    return tl::unexpected(s.error());
-  }
-  return std::unique_ptr<TableWriter>(new TableWriter(std::move(impl)));
-}
-
-std::int64_t TableWriter::StagedRows(const TableSpec& spec) const {
-  const auto it = impl_->staged.find(StageName(spec));
-  return it == impl_->staged.end() ? 0 : it->second;
-}
-
-Status TableWriter::Append(const ColumnBatch& batch, std::span<const std::uint8_t> keep) {
-  const TableSpec& spec = batch.spec();
-  if (batch.rows() == 0) return {};
-  if (auto s = impl_->EnsureStage(spec); !s) return s;
-  const std::string name = StageName(spec);
-  duckdb_appender appender = nullptr;
-  if (duckdb_appender_create(impl_->conn, nullptr, name.c_str(), &appender) == DuckDBError) {
-    std::string message = appender ? duckdb_appender_error(appender) : "appender";
-    duckdb_appender_destroy(&appender);
-    return Fail(ErrorCode::kWarehouse, fmt::format("DuckDB appender for {}: {}", name, message));
-  }
-  const std::size_t ncol = spec.columns.size();
-  std::vector<duckdb_logical_type> types(ncol);
-  for (std::size_t c = 0; c < ncol; ++c) types[c] = duckdb_create_logical_type(TypeId(spec.columns[c].type));
-  const idx_t capacity = duckdb_vector_size();
-  duckdb_data_chunk chunk = duckdb_create_data_chunk(types.data(), ncol);
-  Status status;
-  std::int64_t appended = 0;
-  std::size_t row = 0;
-  const std::size_t total = batch.rows();
-  while (row < total && status) {
-    duckdb_data_chunk_reset(chunk);
-    // Pick the next `capacity` kept rows.
-    std::array<std::uint32_t, 2048> picked{};
-    idx_t n = 0;
-    while (row < total && n < capacity && n < picked.size()) {
-      if (keep[row]) picked[n++] = static_cast<std::uint32_t>(row);
-      ++row;
+  // Fills `output` from the next unclaimed slice; called on DuckDB's threads.
+  static void Scan(duckdb_function_info info, duckdb_data_chunk output) {
+    auto* self = static_cast<Impl*>(duckdb_function_get_extra_info(info));
+    const std::size_t index = self->next_slice.fetch_add(1);
+    if (index >= self->slices.size()) {
+      duckdb_data_chunk_set_size(output, 0);
+      return;
     }
-    if (n == 0) continue;
-    for (std::size_t c = 0; c < ncol; ++c) {
-      duckdb_vector vec = duckdb_data_chunk_get_vector(chunk, c);
+    const Slice& slice = self->slices[index];
+    const ColumnBatch& batch = *slice.batch;
+    const TableSpec& spec = batch.spec();
+    const idx_t n = slice.rows.size();
+    for (std::size_t c = 0; c < spec.columns.size(); ++c) {
+      duckdb_vector vec = duckdb_data_chunk_get_vector(output, c);
       duckdb_vector_ensure_validity_writable(vec);
       std::uint64_t* validity = duckdb_vector_get_validity(vec);
       void* data = duckdb_vector_get_data(vec);
       const int col = static_cast<int>(c);
       const ColumnType type = spec.columns[c].type;
       for (idx_t i = 0; i < n; ++i) {
-        const std::size_t r = picked[i];
+        const std::size_t r = slice.rows[i];
         if (!batch.IsValid(col, r)) {
           duckdb_validity_set_row_invalid(validity, i);
           continue;
@@ -187,49 +156,83 @@ Status TableWriter::Append(const ColumnBatch& batch, std::span<const std::uint8_
         }
       }
     }
-    duckdb_data_chunk_set_size(chunk, n);
-    if (duckdb_append_data_chunk(appender, chunk) == DuckDBError) {
-      status = Fail(ErrorCode::kWarehouse,
-                    fmt::format("DuckDB append to {}: {}", name, duckdb_appender_error(appender)));
-    }
-    appended += static_cast<std::int64_t>(n);
+    duckdb_data_chunk_set_size(output, n);
   }
-  if (status && duckdb_appender_close(appender) == DuckDBError) {
-    status = Fail(ErrorCode::kWarehouse,
-                  fmt::format("DuckDB append to {}: {}", name, duckdb_appender_error(appender)));
-  }
-  duckdb_appender_destroy(&appender);
-  duckdb_destroy_data_chunk(&chunk);
-  for (auto& t : types) duckdb_destroy_logical_type(&t);
-  if (status) impl_->staged[name] += appended;
-  return status;
-}
 
-Status TableWriter::Reset() {
-  for (auto& [name, rows] : impl_->staged) {
-    if (rows == 0) continue;
-    if (auto s = impl_->Run(fmt::format("DELETE FROM {}", name), nullptr, name); !s) return s;
-    rows = 0;
+  Status Register() {
+    duckdb_table_function tf = duckdb_create_table_function();
+    duckdb_table_function_set_name(tf, "playlake_staged");
+    duckdb_table_function_set_extra_info(tf, this, nullptr);
+    duckdb_table_function_set_bind(tf, &Impl::Bind);
+    duckdb_table_function_set_init(tf, &Impl::Init);
+    duckdb_table_function_set_function(tf, &Impl::Scan);
+    const bool failed = duckdb_register_table_function(conn, tf) == DuckDBError;
+    duckdb_destroy_table_function(&tf);
+    if (failed) return Fail(ErrorCode::kWarehouse, "cannot register DuckDB table function playlake_staged");
+    return {};
   }
-  return {};
-}
+};
 
-Result<std::vector<std::string>> TableWriter::StagedPartitions(const TableSpec& spec) {
-  std::vector<std::string> values;
-  if (spec.partition < 0 || StagedRows(spec) == 0) return values;
-  QueryResult q;
-  const std::string column(spec.columns[spec.partition].name);
-  if (auto s = impl_->Run(fmt::format("SELECT DISTINCT CAST({} AS VARCHAR) FROM {} ORDER BY 1",
-                                      column, StageName(spec)),
-                          &q.result, spec.name);
-      !s) {
+TableWriter::TableWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+TableWriter::~TableWriter() = default;
+
+Result<std::unique_ptr<TableWriter>> TableWriter::Create(const WriterOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->threads = options.threads > 0 ? options.threads : 1;
+  duckdb_config config = nullptr;
+  duckdb_create_config(&config);
+  if (options.threads > 0) duckdb_set_config(config, "threads", std::to_string(options.threads).c_str());
+  if (!options.memory_limit.empty()) duckdb_set_config(config, "memory_limit", options.memory_limit.c_str());
+  char* error = nullptr;
+  const duckdb_state state = duckdb_open_ext(nullptr, &impl->db, config, &error);
+  duckdb_destroy_config(&config);
+  if (state == DuckDBError) {
+    std::string message = error ? error : "unknown error";
+    duckdb_free(error);
+    return Fail(ErrorCode::kWarehouse, "cannot start DuckDB for silver: " + message);
+  }
+  if (duckdb_connect(impl->db, &impl->conn) == DuckDBError) {
+    return Fail(ErrorCode::kWarehouse, "cannot connect to DuckDB for silver");
+  }
+  // Row order is irrelevant for silver (readers sort); dropping it lets
+  // DuckDB write Parquet in parallel without reordering.
+  if (auto s = impl->Run("SET preserve_insertion_order = false", nullptr, "settings"); !s) {
     return tl::unexpected(s.error());
   }
-  const idx_t rows = duckdb_row_count(&q.result);
-  for (idx_t r = 0; r < rows; ++r) {
-    char* v = duckdb_value_varchar(&q.result, 0, r);
-    if (v) values.emplace_back(v);
-    duckdb_free(v);
+  if (auto s = impl->Register(); !s) return tl::unexpected(s.error());
+  return std::unique_ptr<TableWriter>(new TableWriter(std::move(impl)));
+}
+
+std::int64_t TableWriter::StagedRows(const TableSpec& spec) const {
+  const auto it = impl_->staged.find(spec.name);
+  return it == impl_->staged.end() ? 0 : it->second.rows;
+}
+
+void TableWriter::Stage(ColumnBatch batch, std::vector<std::uint8_t> keep) {
+  if (batch.rows() == 0) return;
+  Staged& staged = impl_->staged[std::string(batch.spec().name)];
+  for (std::uint8_t k : keep) staged.rows += k;
+  staged.batches.push_back(std::move(batch));
+  staged.keeps.push_back(std::move(keep));
+}
+
+void TableWriter::Reset() { impl_->staged.clear(); }
+
+std::vector<std::string> TableWriter::StagedPartitions(const TableSpec& spec) const {
+  std::set<std::int64_t> days;
+  const auto it = impl_->staged.find(spec.name);
+  if (spec.partition < 0 || it == impl_->staged.end()) return {};
+  for (std::size_t b = 0; b < it->second.batches.size(); ++b) {
+    const ColumnBatch& batch = it->second.batches[b];
+    for (std::size_t r = 0; r < batch.rows(); ++r) {
+      if (it->second.keeps[b][r] && batch.IsValid(spec.partition, r)) days.insert(batch.Int(spec.partition, r));
+    }
+  }
+  std::vector<std::string> values;
+  for (std::int64_t d : days) {
+    const std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{d}}};
+    values.push_back(fmt::format("{:04d}-{:02d}-{:02d}", int(ymd.year()), unsigned(ymd.month()),
+                                 unsigned(ymd.day())));
   }
   return values;
 }
@@ -240,9 +243,27 @@ Result<FlushResult> TableWriter::Flush(const TableSpec& spec, const std::string&
   FlushResult result;
   result.staged = StagedRows(spec);
   if (result.staged == 0) return result;
-  const std::string stage = StageName(spec);
   const std::string key(spec.columns[spec.key].name);
-  std::string select = fmt::format("SELECT * FROM {} s", stage);
+  // Cut the staged rows into slices of one DuckDB vector each.
+  Staged& staged = impl_->staged[std::string(spec.name)];
+  impl_->slices.clear();
+  const idx_t capacity = duckdb_vector_size();
+  for (std::size_t b = 0; b < staged.batches.size(); ++b) {
+    const auto& keep = staged.keeps[b];
+    Slice slice{&staged.batches[b], {}};
+    for (std::size_t r = 0; r < keep.size(); ++r) {
+      if (!keep[r]) continue;
+      slice.rows.push_back(static_cast<std::uint32_t>(r));
+      if (slice.rows.size() == capacity) {
+        impl_->slices.push_back(std::move(slice));
+        slice = Slice{&staged.batches[b], {}};
+      }
+    }
+    if (!slice.rows.empty()) impl_->slices.push_back(std::move(slice));
+  }
+  impl_->next_slice = 0;
+  impl_->scanning = &spec;
+  std::string select = "SELECT * FROM playlake_staged() s";
   if (!existing.empty()) {
     std::string list;
     for (const auto& f : existing) list += (list.empty() ? "" : ", ") + Quote(f);
@@ -259,7 +280,10 @@ Result<FlushResult> TableWriter::Flush(const TableSpec& spec, const std::string&
                        select, Quote(folder + "/" + file_stem + ".parquet"));
   }
   QueryResult q;
-  if (auto s = impl_->Run(copy, &q.result, spec.name); !s) return tl::unexpected(s.error());
+  const Status copied = impl_->Run(copy, &q.result, spec.name);
+  impl_->slices.clear();
+  impl_->staged.erase(std::string(spec.name));
+  if (!copied) return tl::unexpected(copied.error());
   // RETURN_FILES gives one row: (Count BIGINT, Files VARCHAR[]). Read it as a
   // chunk: the value accessors of the C API do not support lists.
   duckdb_data_chunk chunk = duckdb_fetch_chunk(q.result);
@@ -302,10 +326,6 @@ Result<FlushResult> TableWriter::Flush(const TableSpec& spec, const std::string&
     for (const auto& f : result.files) std::remove(f.path.c_str());
     result.files.clear();
   }
-  if (auto s = impl_->Run(fmt::format("DELETE FROM {}", stage), nullptr, spec.name); !s) {
-    return tl::unexpected(s.error());
-  }
-  impl_->staged[stage] = 0;
   return result;
 }
 

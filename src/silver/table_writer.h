@@ -1,12 +1,16 @@
-// TableWriter: stages typed column batches in an embedded DuckDB and writes
-// them as Parquet files into the lake (DuckDB's Parquet writer, zstd).
+// TableWriter: keeps typed column batches in memory and writes them as
+// Parquet files into the lake with DuckDB's COPY (DuckDB's Parquet writer, zstd).
 //
-// It is the only place in silver that talks to DuckDB's C API: the bulk path
-// (data chunks + appender) is not part of warehouse::Connection yet. When the
-// warehouse adapter grows an appender, this file should move onto it.
+// The batches reach DuckDB through a table function, `playlake_staged(t)`,
+// that fills DuckDB's data chunks straight from the batches on DuckDB's own
+// worker threads: no intermediate DuckDB table, so no second copy and no
+// storage compression of data that is written once.
+// It is the only place in silver that talks to DuckDB's C API (table
+// functions are not part of warehouse::Connection); when the warehouse
+// adapter grows a bulk path, this file should move onto it.
 //
-// Ownership: owns its in-memory DuckDB. Thread safety: none (one writer per
-// ingest). Errors: kWarehouse with DuckDB's message and the statement's table.
+// Ownership: owns its in-memory DuckDB and the staged batches. Thread safety:
+// none (one writer per ingest). Errors: kWarehouse with DuckDB's message.
 #pragma once
 
 #include <cstdint>
@@ -43,9 +47,9 @@ class TableWriter {
   TableWriter(const TableWriter&) = delete;
   TableWriter& operator=(const TableWriter&) = delete;
 
-  // Stages the rows of `batch` whose `keep` flag is set.
+  // Stages the rows of `batch` whose `keep` flag is set (takes the batch).
   // REQUIRES: keep.size() == batch.rows().
-  Status Append(const sources::ColumnBatch& batch, std::span<const std::uint8_t> keep);
+  void Stage(sources::ColumnBatch batch, std::vector<std::uint8_t> keep);
   std::int64_t StagedRows(const sources::TableSpec& spec) const;
 
   // Writes the staged rows of `spec` to Parquet and empties the stage.
@@ -59,10 +63,10 @@ class TableWriter {
                             const std::vector<std::string>& existing);
 
   // Drops every staged row (after a failed input, before the next one).
-  Status Reset();
+  void Reset();
 
   // The distinct partition values ("2018-11-01") of the staged rows.
-  Result<std::vector<std::string>> StagedPartitions(const sources::TableSpec& spec);
+  std::vector<std::string> StagedPartitions(const sources::TableSpec& spec) const;
 
  private:
   struct Impl;

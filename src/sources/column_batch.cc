@@ -53,6 +53,19 @@ void ColumnBatch::AddRow() {
   ++rows_;
 }
 
+void ColumnBatch::Reserve(std::size_t rows) {
+  for (auto& c : columns_) {
+    c.valid.reserve(rows);
+    switch (c.type) {
+      case ColumnType::kText:
+      case ColumnType::kBlob: c.texts.reserve(rows); break;
+      case ColumnType::kDouble: c.doubles.reserve(rows); break;
+      default: c.ints.reserve(rows); break;
+    }
+  }
+  key_hashes_.reserve(rows);
+}
+
 void ColumnBatch::RemoveLastRow() {
   if (rows_ == 0) return;
   for (auto& c : columns_) {

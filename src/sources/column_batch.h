@@ -66,6 +66,8 @@ class ColumnBatch {
   // Appends a row of NULLs; the setters below fill the last row.
   void AddRow();
   void RemoveLastRow();
+  // Reserves room for `rows` rows (avoids regrowing batches of a known size).
+  void Reserve(std::size_t rows);
   void Clear();
 
   // Copies `value` into the arena. A null data() pointer means NULL.

@@ -36,7 +36,9 @@ Status ServeProject(const config::ProjectConfig& project, serve::ServerOptions o
   }
   auto server = serve::Server::Create(std::move(options));
   if (!server) return tl::unexpected(server.error());
-  serve::RegisterGoldApi(**server, **db, {project.root / "target"});
+  const auto target = project.root / "target";
+  serve::RegisterGoldApi(**server, **db, {target});
+  (*server)->SetMetricsSource([target] { return serve::PipelineMetrics(target); });
   // Block SIGINT/SIGTERM before the server starts its threads (they inherit
   // the mask), then wait for one here and stop cleanly.
   sigset_t signals;

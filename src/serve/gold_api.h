@@ -23,6 +23,11 @@ struct GoldApiOptions {
 // each request opens its own connection, so requests run concurrently.
 void RegisterGoldApi(Server& server, warehouse::Database& db, GoldApiOptions options);
 
+// Prometheus text for the pipeline, from the files in `target_dir`: runs by
+// status, time of the last successful run, rows per table and layer,
+// quarantined records by reason.
+std::string PipelineMetrics(const std::filesystem::path& target_dir);
+
 // Renders a query result as a JSON array of objects, numbers as JSON numbers.
 nlohmann::json ToJson(const warehouse::Table& table);
 

@@ -111,6 +111,21 @@ TEST_F(GoldApiTest, EveryPageHasData) {
   EXPECT_FALSE(pipeline["quarantine"].empty()) << "the demo feed carries malformed lines";
 }
 
+TEST_F(GoldApiTest, MetricsDescribeThePipeline) {
+  httplib::Client client("127.0.0.1", port_);
+  client.Get("/api/overview");
+  auto res = client.Get("/metrics");
+  ASSERT_TRUE(res);
+  const std::string& text = res->body;
+  EXPECT_NE(text.find("playlake_pipeline_runs_total{status=\"success\"} 1"), std::string::npos) << text;
+  EXPECT_NE(text.find("playlake_http_requests_total{route=\"/api/overview\",status=\"200\"}"), std::string::npos);
+  const std::string plays = "playlake_table_rows{layer=\"silver\",table=\"plays\"} " +
+                            std::to_string(SilverCount("SELECT count(*) FROM plays"));
+  EXPECT_NE(text.find(plays), std::string::npos) << text;
+  EXPECT_NE(text.find("playlake_quarantine_records{reason="), std::string::npos);
+  EXPECT_EQ(text.find("playlake_pipeline_last_success_timestamp_seconds 0\n"), std::string::npos);
+}
+
 TEST_F(GoldApiTest, BadParametersAre400) {
   EXPECT_NE(Get("/api/overview?country=Sweden", 400)["error"].get<std::string>().find("country"),
             std::string::npos);

@@ -14,6 +14,7 @@ packages=(
   libcpp-httplib-dev librdkafka-dev libzstd-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nodejs npm zstd chromium fonts-dejavu-core
+  wrk bc curl
 )
 
 sudo_cmd=()

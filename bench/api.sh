@@ -49,7 +49,7 @@ done
 # query the files directly: one cold query (what a dashboard tile would wait for).
 start=$(date +%s.%N)
 "$PLAYLAKE" --log-level warn sql --project "$PROJECT" --format csv \
-  "SELECT count(*), count(DISTINCT user_id), sum(ms_played) / 3600000.0 FROM read_ndjson('$PROJECT/data/events/*.jsonl', ignore_errors = true) WHERE country = '$country' AND device = 'mobile'" > /dev/null
+  "SELECT count(*), count(DISTINCT user_id), sum(ms_played) / 3600000.0 FROM read_ndjson('$PROJECT/data/events/*.jsonl', ignore_errors = true, columns = {user_id: 'VARCHAR', country: 'VARCHAR', device: 'VARCHAR', ms_played: 'BIGINT'}) WHERE country = '$country' AND device = 'mobile'" > /dev/null
 end=$(date +%s.%N)
 raw_ms=$(echo "($end - $start) * 1000" | bc -l)
 api_p95=$(wrk -t1 -c1 -d"${DURATION}s" -s "$OUT/p95.lua" "${url}api/overview?country=$country&device=mobile" | awk '/^RESULT/ {print $3}')

@@ -8,6 +8,7 @@ It produces the same fields as docs/event-contract.md with simple models
     reference_generator.py EVENTS OUT_FILE
 """
 import datetime
+import itertools
 import json
 import random
 import sys
@@ -29,7 +30,7 @@ def main():
                "track_name": f"Track {i}", "artist_name": f"Artist {i % 997}",
                "album_name": f"Album {i % 3001}", "duration_ms": rng.randint(90000, 400000)}
               for i in range(20000)]
-    weights = [1.0 / (i + 1) for i in range(len(tracks))]
+    cum_weights = list(itertools.accumulate(1.0 / (i + 1) for i in range(len(tracks))))
     users = [{"user_id": str(i + 1), "city": rng.choice(CITIES), "device": rng.choice(DEVICES),
               "level": "paid" if rng.random() < 0.4 else "free"} for i in range(10000)]
     start = datetime.datetime(2026, 1, 5, tzinfo=datetime.timezone.utc)
@@ -37,7 +38,7 @@ def main():
     with open(out, "w", encoding="utf-8") as f:
         for _ in range(events):
             user = rng.choice(users)
-            track = rng.choices(tracks, weights)[0]
+            track = rng.choices(tracks, cum_weights=cum_weights)[0]
             ts = start + datetime.timedelta(seconds=rng.random() * span)
             skipped = rng.random() < 0.25
             country, region, city, tz = user["city"]

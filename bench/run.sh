@@ -44,7 +44,7 @@ section_generate() {
   local events="${GENERATE_EVENTS:-5000000}"
   local ref_events="${GENERATE_REF_EVENTS:-200000}"
   local file="$OUT/generate.jsonl"
-  echo "== generate: $events plays of Playlake NDJSON into a file (best of 3) =="
+  echo "== generate: $events plays of Playlake NDJSON into a file (best of ${GENERATE_RUNS:-3}) =="
   printf '%-44s %12s %10s %14s %10s %8s\n' "run" "events" "seconds" "events/s" "MB/s" "ratio"
   local ref_rate=""
   if command -v python3 > /dev/null; then
@@ -57,21 +57,34 @@ section_generate() {
       "$ref_rate" "$(echo "$bytes / $s / 1000000" | bc -l)" "1.0x"
     rm -f "$OUT/reference.jsonl"
   fi
-  for threads in 1 2; do
+  local runs="${GENERATE_RUNS:-3}"
+  # target: a file (the goal), or /dev/null to show the CPU-only rate.
+  for spec in "1 file" "2 file" "1 null"; do
+    local threads=${spec% *} target=${spec#* } dest="$file" label
+    [[ "$target" == null ]] && dest=/dev/null
+    label="playlake generate --threads $threads"
+    [[ "$target" == null ]] && label="$label (to /dev/null)"
     local best=""
-    for _ in 1 2 3; do
+    for _ in $(seq "$runs"); do
       local s
       s=$(seconds_of "$PLAYLAKE" --log-level warn generate --users 100000 --start 2026-01-05 --end 2026-01-11 \
-            --events "$events" --threads "$threads" --out "$file" --quiet)
+            --events "$events" --threads "$threads" --out "$dest" --quiet)
       if [[ -z "$best" ]] || (( $(echo "$s < $best" | bc -l) )); then best=$s; fi
     done
-    local bytes rate ratio="n/a"
-    bytes=$(stat -c %s "$file")
+    local rate ratio="n/a"
     rate=$(echo "$events / $best" | bc -l)
     [[ -n "$ref_rate" ]] && ratio=$(printf '%.0fx' "$(echo "$rate / $ref_rate" | bc -l)")
-    printf '%-44s %12d %10.2f %14.0f %10.1f %8s\n' "playlake generate --threads $threads" "$events" "$best" \
+    [[ "$target" == file ]] && bytes=$(stat -c %s "$file")
+    printf '%-44s %12d %10.2f %14.0f %10.1f %8s\n' "$label" "$events" "$best" \
       "$rate" "$(echo "$bytes / $best / 1000000" | bc -l)" "$ratio"
   done
+  # What the kernel alone needs to put the same bytes in a file on this machine.
+  local mb=$(( bytes / 1048576 ))
+  local s
+  s=$(seconds_of dd if=/dev/zero of="$OUT/ceiling.bin" bs=1M count="$mb" status=none)
+  rm -f "$OUT/ceiling.bin"
+  printf '%-44s %12d %10.2f %14.0f %10.1f %8s\n' "ceiling: dd same bytes to the same disk" "$events" "$s" \
+    "$(echo "$events / $s" | bc -l)" "$(echo "$bytes / $s / 1000000" | bc -l)" "-"
   rm -f "$file"
   echo "(times include building the catalog and population: 100,000 users, 200,000 tracks)"
   echo
@@ -87,3 +100,12 @@ section_ingest() {
 }
 
 if selected ingest; then section_ingest; fi
+
+# --- pipeline: `playlake run` raw NDJSON → tested gold vs DuckDB alone --------
+# The work is in bench/pipeline.sh (needs bench/pipeline_baseline built in $BUILD).
+section_pipeline() {
+  "$ROOT/bench/pipeline.sh" "${PIPELINE_EVENTS:-5000000}" "${PIPELINE_THREADS:-2}"
+  echo
+}
+
+if selected pipeline; then section_pipeline; fi

@@ -57,16 +57,20 @@ Status Run(const GenerateFlags& flags) {
   if (flags.realtime && !flags.start_given) {
     // Live runs simulate "from today": the range only shapes who is active.
     const auto today = std::chrono::duration_cast<std::chrono::hours>(
-                           std::chrono::system_clock::now().time_since_epoch()).count() / 24;
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count() /
+                       24;
     *start = today;
     *end = today + 29;
   }
   if (*start > *end) {
     return Fail(ErrorCode::kInvalidArgument,
-                fmt::format("--start {} is after --end {}; the range is inclusive, start <= end", flags.start, flags.end));
+                fmt::format("--start {} is after --end {}; the range is inclusive, start <= end",
+                            flags.start, flags.end));
   }
   if (flags.realtime != (flags.rate > 0)) {
-    return Fail(ErrorCode::kInvalidArgument, "--rate and --realtime go together: pass both (e.g. --rate 1000 --realtime)");
+    return Fail(ErrorCode::kInvalidArgument,
+                "--rate and --realtime go together: pass both (e.g. --rate 1000 --realtime)");
   }
 
   sim::WorldOptions world_options;
@@ -87,8 +91,11 @@ Status Run(const GenerateFlags& flags) {
 
   sim::GenerateOptions options;
   options.plays = flags.events;
-  options.format = flags.format == "eventsim" ? sim::OutputFormat::kEventsim : sim::OutputFormat::kPlaylake;
-  options.threads = flags.threads > 0 ? flags.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  options.format =
+      flags.format == "eventsim" ? sim::OutputFormat::kEventsim : sim::OutputFormat::kPlaylake;
+  options.threads = flags.threads > 0
+                        ? flags.threads
+                        : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   options.faults = {flags.dup_rate, flags.late_rate, flags.bad_rate, flags.unknown_field_rate};
   options.realtime = flags.realtime;
   options.rate = flags.rate;
@@ -99,8 +106,9 @@ Status Run(const GenerateFlags& flags) {
   sim::GenerateHooks hooks;
   if (!flags.quiet) {
     hooks.progress = [](const sim::GenerateStats& s) {
-      spdlog::info("generate: {} plays, {} lines, {} plays/s, {}B written", Human(static_cast<double>(s.plays)),
-                   Human(static_cast<double>(s.lines)), Human(static_cast<double>(s.plays) / s.seconds),
+      spdlog::info("generate: {} plays, {} lines, {} plays/s, {}B written",
+                   Human(static_cast<double>(s.plays)), Human(static_cast<double>(s.lines)),
+                   Human(static_cast<double>(s.plays) / s.seconds),
                    Human(static_cast<double>(s.bytes)));
     };
   }
@@ -113,11 +121,14 @@ Status Run(const GenerateFlags& flags) {
   if (!stats) return tl::unexpected(stats.error());
   const double seconds = std::max(stats->seconds, 1e-6);
   spdlog::info(
-      "generated {} plays{} in {:.2f}s ({} plays/s, {:.1f} MB/s, {} threads) -> {}; faults: {} duplicates, {} late, "
+      "generated {} plays{} in {:.2f}s ({} plays/s, {:.1f} MB/s, {} threads) -> {}; faults: {} "
+      "duplicates, {} late, "
       "{} malformed, {} unknown-field",
-      stats->plays, stats->page_views ? fmt::format(" + {} page views", stats->page_views) : std::string(), seconds,
-      Human(static_cast<double>(stats->plays) / seconds), static_cast<double>(stats->bytes) / 1e6 / seconds,
-      options.threads, (*sink)->Describe(), stats->faults.duplicates, stats->faults.late, stats->faults.malformed,
+      stats->plays,
+      stats->page_views ? fmt::format(" + {} page views", stats->page_views) : std::string(),
+      seconds, Human(static_cast<double>(stats->plays) / seconds),
+      static_cast<double>(stats->bytes) / 1e6 / seconds, options.threads, (*sink)->Describe(),
+      stats->faults.duplicates, stats->faults.late, stats->faults.malformed,
       stats->faults.unknown_fields);
   return {};
 }
@@ -127,48 +138,74 @@ Status Run(const GenerateFlags& flags) {
 void AddGenerateCommand(CLI::App& app, CommandBody& selected) {
   auto* cmd = app.add_subcommand(
       "generate",
-      "Simulate listening: a catalog, listeners around the world, sessions with daily and weekly rhythm,\n"
-      "trending releases, skips and plan changes. Writes Playlake NDJSON (docs/event-contract.md) or\n"
-      "eventsim/Sparkify logs, optionally with duplicates, late events, malformed lines and unknown fields.\n"
+      "Simulate listening: a catalog, listeners around the world, sessions with daily and weekly "
+      "rhythm,\n"
+      "trending releases, skips and plan changes. Writes Playlake NDJSON (docs/event-contract.md) "
+      "or\n"
+      "eventsim/Sparkify logs, optionally with duplicates, late events, malformed lines and "
+      "unknown fields.\n"
       "Same flags and seed => byte-identical output, whatever --threads. See docs/simulator.md.");
   auto f = std::make_shared<GenerateFlags>();
   auto rate01 = CLI::Range(0.0, 1.0);
-  cmd->add_option("--seed", f->seed, "Random seed; the output is a pure function of the flags")->capture_default_str();
-  cmd->add_option("--users", f->users, "Number of listeners (some join and some leave during the range)")
-      ->check(CLI::Range(1u, 20'000'000u))->capture_default_str();
-  cmd->add_option("--tracks", f->tracks, "Catalog size in tracks (0: 4 per user, 2,000 to 200,000)")
-      ->check(CLI::Range(0u, 5'000'000u))->capture_default_str();
-  cmd->add_option("--start", f->start, "First day, YYYY-MM-DD (UTC, 2020-2037)")
-      ->each([f](const std::string&) { f->start_given = true; })->capture_default_str();
-  cmd->add_option("--end", f->end, "Last day, YYYY-MM-DD, inclusive")->capture_default_str();
-  cmd->add_option("--events", f->events,
-                  "Exact number of distinct plays, spread over the range (faults come on top); 0: volume follows "
-                  "--users (~15 plays per active listener a day); in real time, stop after this many")
-      ->check(CLI::Range(uint64_t{0}, uint64_t{100'000'000'000}))->capture_default_str();
-  cmd->add_option("--format", f->format, "playlake (NDJSON play events) or eventsim (Sparkify logs with page views)")
-      ->check(CLI::IsMember({"playlake", "eventsim"}))->capture_default_str();
-  cmd->add_option("--out", f->out,
-                  "'-' for stdout; an existing folder or a path ending in '/' for one file per UTC day "
-                  "(events-YYYY-MM-DD.jsonl); otherwise one file. Files appear atomically when complete")
+  cmd->add_option("--seed", f->seed, "Random seed; the output is a pure function of the flags")
       ->capture_default_str();
-  cmd->add_option("--dup-rate", f->dup_rate, "Share of plays re-sent byte-identical a few lines later, 0-1")
-      ->check(rate01)->capture_default_str();
-  cmd->add_option("--late-rate", f->late_rate, "Share of plays delivered 1 hour to 3 days late (out of order), 0-1")
-      ->check(rate01)->capture_default_str();
+  cmd->add_option("--users", f->users,
+                  "Number of listeners (some join and some leave during the range)")
+      ->check(CLI::Range(1u, 20'000'000u))
+      ->capture_default_str();
+  cmd->add_option("--tracks", f->tracks, "Catalog size in tracks (0: 4 per user, 2,000 to 200,000)")
+      ->check(CLI::Range(0u, 5'000'000u))
+      ->capture_default_str();
+  cmd->add_option("--start", f->start, "First day, YYYY-MM-DD (UTC, 2020-2037)")
+      ->each([f](const std::string&) { f->start_given = true; })
+      ->capture_default_str();
+  cmd->add_option("--end", f->end, "Last day, YYYY-MM-DD, inclusive")->capture_default_str();
+  cmd->add_option(
+         "--events", f->events,
+         "Exact number of distinct plays, spread over the range (faults come on top); 0: volume "
+         "follows "
+         "--users (~15 plays per active listener a day); in real time, stop after this many")
+      ->check(CLI::Range(uint64_t{0}, uint64_t{100'000'000'000}))
+      ->capture_default_str();
+  cmd->add_option("--format", f->format,
+                  "playlake (NDJSON play events) or eventsim (Sparkify logs with page views)")
+      ->check(CLI::IsMember({"playlake", "eventsim"}))
+      ->capture_default_str();
+  cmd->add_option(
+         "--out", f->out,
+         "'-' for stdout; an existing folder or a path ending in '/' for one file per UTC day "
+         "(events-YYYY-MM-DD.jsonl); otherwise one file. Files appear atomically when complete")
+      ->capture_default_str();
+  cmd->add_option("--dup-rate", f->dup_rate,
+                  "Share of plays re-sent byte-identical a few lines later, 0-1")
+      ->check(rate01)
+      ->capture_default_str();
+  cmd->add_option("--late-rate", f->late_rate,
+                  "Share of plays delivered 1 hour to 3 days late (out of order), 0-1")
+      ->check(rate01)
+      ->capture_default_str();
   cmd->add_option("--bad-rate", f->bad_rate,
-                  "Extra malformed lines per play (truncated JSON, invalid UTF-8, wrong types, missing fields, "
+                  "Extra malformed lines per play (truncated JSON, invalid UTF-8, wrong types, "
+                  "missing fields, "
                   "binary garbage), 0-1")
-      ->check(rate01)->capture_default_str();
-  cmd->add_option("--unknown-field-rate", f->unknown_field_rate, "Share of lines with an extra unknown field, 0-1")
-      ->check(rate01)->capture_default_str();
+      ->check(rate01)
+      ->capture_default_str();
+  cmd->add_option("--unknown-field-rate", f->unknown_field_rate,
+                  "Share of lines with an extra unknown field, 0-1")
+      ->check(rate01)
+      ->capture_default_str();
   cmd->add_option("--rate", f->rate, "Real time: lines per second (with --realtime)")
       ->check(CLI::Range(0.0, 10'000'000.0));
-  cmd->add_flag("--realtime", f->realtime,
-                "Emit live events stamped with the wall clock at --rate until --events or Ctrl-C/SIGTERM");
-  cmd->add_option("--threads", f->threads, "Generator threads (0: one per core); never changes the output")
-      ->check(CLI::Range(0, 256))->capture_default_str();
-  cmd->add_option("--catalog-out", f->catalog_out,
-                  "Also write artists.jsonl, albums.jsonl, tracks.jsonl and users.jsonl to this folder");
+  cmd->add_flag(
+      "--realtime", f->realtime,
+      "Emit live events stamped with the wall clock at --rate until --events or Ctrl-C/SIGTERM");
+  cmd->add_option("--threads", f->threads,
+                  "Generator threads (0: one per core); never changes the output")
+      ->check(CLI::Range(0, 256))
+      ->capture_default_str();
+  cmd->add_option(
+      "--catalog-out", f->catalog_out,
+      "Also write artists.jsonl, albums.jsonl, tracks.jsonl and users.jsonl to this folder");
   cmd->add_flag("--quiet", f->quiet, "No progress lines on stderr (the summary line stays)");
   cmd->callback([&selected, f] { selected = [f] { return Run(*f); }; });
 }

@@ -13,11 +13,14 @@ namespace {
 
 using testing::RunPlaylake;
 
-size_t CountLines(const std::string& text) { return static_cast<size_t>(std::count(text.begin(), text.end(), '\n')); }
+size_t CountLines(const std::string& text) {
+  return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
+}
 
 TEST(GenerateCommand, SameFlagsSameBytesWhateverTheThreadCount) {
   const std::string flags =
-      "generate --users 150 --start 2026-07-06 --end 2026-07-12 --dup-rate 0.01 --late-rate 0.01 --bad-rate 0.01 "
+      "generate --users 150 --start 2026-07-06 --end 2026-07-12 --dup-rate 0.01 --late-rate 0.01 "
+      "--bad-rate 0.01 "
       "--unknown-field-rate 0.01 --quiet --seed ";
   const auto one = RunPlaylake(flags + "5 --threads 1");
   ASSERT_EQ(one.exit_code, 0) << one.stderr_text;
@@ -31,23 +34,28 @@ TEST(GenerateCommand, SameFlagsSameBytesWhateverTheThreadCount) {
   ASSERT_EQ(other_seed.exit_code, 0);
   EXPECT_NE(other_seed.stdout_text, one.stdout_text);
   // The eventsim format is deterministic too.
-  const std::string eventsim = "generate --format eventsim --users 80 --start 2026-07-06 --end 2026-07-08 --quiet";
-  EXPECT_EQ(RunPlaylake(eventsim + " --threads 1").stdout_text, RunPlaylake(eventsim + " --threads 3").stdout_text);
+  const std::string eventsim =
+      "generate --format eventsim --users 80 --start 2026-07-06 --end 2026-07-08 --quiet";
+  EXPECT_EQ(RunPlaylake(eventsim + " --threads 1").stdout_text,
+            RunPlaylake(eventsim + " --threads 3").stdout_text);
 }
 
 TEST(GenerateCommand, EventsIsExactAndDirectoriesGetOneFilePerUtcDay) {
   testing::TempDir dir;
   const auto out = dir / "events";
-  const auto run = RunPlaylake("generate --users 300 --start 2026-07-06 --end 2026-07-09 --events 12345 --threads 2 --out " +
-                               out.string() + "/");
+  const auto run = RunPlaylake(
+      "generate --users 300 --start 2026-07-06 --end 2026-07-09 --events 12345 --threads 2 --out " +
+      out.string() + "/");
   ASSERT_EQ(run.exit_code, 0) << run.stderr_text;
   EXPECT_NE(run.stderr_text.find("generated 12345 plays"), std::string::npos) << run.stderr_text;
   size_t total = 0;
   std::vector<std::string> names;
-  for (const auto& entry : std::filesystem::directory_iterator(out)) names.push_back(entry.path().filename().string());
+  for (const auto& entry : std::filesystem::directory_iterator(out))
+    names.push_back(entry.path().filename().string());
   std::sort(names.begin(), names.end());
-  ASSERT_EQ(names, (std::vector<std::string>{"events-2026-07-06.jsonl", "events-2026-07-07.jsonl",
-                                             "events-2026-07-08.jsonl", "events-2026-07-09.jsonl"}));
+  ASSERT_EQ(names,
+            (std::vector<std::string>{"events-2026-07-06.jsonl", "events-2026-07-07.jsonl",
+                                      "events-2026-07-08.jsonl", "events-2026-07-09.jsonl"}));
   for (const auto& name : names) {
     std::istringstream in(testing::ReadFile(out / name));
     const std::string day = name.substr(7, 10);
@@ -60,37 +68,34 @@ TEST(GenerateCommand, EventsIsExactAndDirectoriesGetOneFilePerUtcDay) {
 
 TEST(GenerateCommand, WritesFilesAtomicallyAndTheCatalog) {
   testing::TempDir dir;
-  const auto run = RunPlaylake("generate --users 40 --start 2026-07-06 --end 2026-07-06 --out " +
-                               (dir / "plays.jsonl").string() + " --catalog-out " + (dir / "catalog").string());
+  const auto run =
+      RunPlaylake("generate --users 40 --start 2026-07-06 --end 2026-07-06 --out " +
+                  (dir / "plays.jsonl").string() + " --catalog-out " + (dir / "catalog").string());
   ASSERT_EQ(run.exit_code, 0) << run.stderr_text;
   std::vector<std::string> names;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(dir.path())) {
     names.push_back(entry.path().lexically_relative(dir.path()).string());
   }
   std::sort(names.begin(), names.end());
-  EXPECT_EQ(names, (std::vector<std::string>{"catalog", "catalog/albums.jsonl", "catalog/artists.jsonl",
-                                             "catalog/tracks.jsonl", "catalog/users.jsonl", "plays.jsonl"}))
+  EXPECT_EQ(names, (std::vector<std::string>{"catalog", "catalog/albums.jsonl",
+                                             "catalog/artists.jsonl", "catalog/tracks.jsonl",
+                                             "catalog/users.jsonl", "plays.jsonl"}))
       << "no temporary files are left behind";
   EXPECT_EQ(CountLines(testing::ReadFile(dir / "catalog" / "users.jsonl")), 40u);
   // A folder that does not exist is an I/O error, and nothing is written.
-  const auto missing = RunPlaylake("generate --users 5 --out " + (dir / "nope" / "x.jsonl").string());
+  const auto missing =
+      RunPlaylake("generate --users 5 --out " + (dir / "nope" / "x.jsonl").string());
   EXPECT_EQ(missing.exit_code, 4) << missing.stderr_text;
 }
 
 TEST(GenerateCommand, BadValuesNameTheFlagAndExitWith2) {
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"--dup-rate 1.5", "--dup-rate"},
-      {"--late-rate -0.1", "--late-rate"},
-      {"--bad-rate x", "--bad-rate"},
-      {"--unknown-field-rate 2", "--unknown-field-rate"},
-      {"--users 0", "--users"},
-      {"--start 2026-02-30", "--start"},
-      {"--end 2026-13-01", "--end"},
-      {"--start 2026-07-10 --end 2026-07-01", "--start"},
-      {"--format csv", "--format"},
-      {"--threads -1", "--threads"},
-      {"--rate 100", "--realtime"},
-      {"--realtime", "--rate"},
+      {"--dup-rate 1.5", "--dup-rate"}, {"--late-rate -0.1", "--late-rate"},
+      {"--bad-rate x", "--bad-rate"},   {"--unknown-field-rate 2", "--unknown-field-rate"},
+      {"--users 0", "--users"},         {"--start 2026-02-30", "--start"},
+      {"--end 2026-13-01", "--end"},    {"--start 2026-07-10 --end 2026-07-01", "--start"},
+      {"--format csv", "--format"},     {"--threads -1", "--threads"},
+      {"--rate 100", "--realtime"},     {"--realtime", "--rate"},
   };
   for (const auto& [args, flag] : cases) {
     const auto run = RunPlaylake("generate " + args);
@@ -102,9 +107,9 @@ TEST(GenerateCommand, BadValuesNameTheFlagAndExitWith2) {
 TEST(GenerateCommand, HelpExplainsEveryFlag) {
   const auto run = RunPlaylake("generate --help");
   ASSERT_EQ(run.exit_code, 0);
-  for (const char* flag : {"--seed", "--users", "--start", "--end", "--events", "--format", "--out", "--dup-rate",
-                           "--late-rate", "--bad-rate", "--unknown-field-rate", "--rate", "--realtime", "--threads",
-                           "--catalog-out", "--tracks"}) {
+  for (const char* flag : {"--seed", "--users", "--start", "--end", "--events", "--format", "--out",
+                           "--dup-rate", "--late-rate", "--bad-rate", "--unknown-field-rate",
+                           "--rate", "--realtime", "--threads", "--catalog-out", "--tracks"}) {
     EXPECT_NE(run.stdout_text.find(flag), std::string::npos) << flag;
   }
 }
@@ -128,10 +133,12 @@ TEST(GenerateCommand, RealtimeStampsTheWallClockAtTheRequestedRate) {
 }
 
 TEST(GenerateCommand, RealtimeStopsCleanlyOnSigterm) {
-  const auto run = testing::RunShell(testing::PlaylakeBinary() +
-                                     " generate --users 50 --rate 200 --realtime --quiet & pid=$!; sleep 1; "
-                                     "kill -TERM $pid; wait $pid; echo exit=$?");
-  EXPECT_NE(run.stdout_text.find("exit=0"), std::string::npos) << run.stdout_text.substr(run.stdout_text.size() - 200);
+  const auto run =
+      testing::RunShell(testing::PlaylakeBinary() +
+                        " generate --users 50 --rate 200 --realtime --quiet & pid=$!; sleep 1; "
+                        "kill -TERM $pid; wait $pid; echo exit=$?");
+  EXPECT_NE(run.stdout_text.find("exit=0"), std::string::npos)
+      << run.stdout_text.substr(run.stdout_text.size() - 200);
   EXPECT_GT(CountLines(run.stdout_text), 100u);
 }
 

@@ -21,7 +21,8 @@ float DrawFeature(Rng& rng, double mean, double sd) {
 }  // namespace
 
 std::string Base62Id(uint64_t a, uint64_t b) {
-  static constexpr char kDigits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  static constexpr char kDigits[] =
+      "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
   std::string id(22, '0');
   for (int i = 0; i < 11; ++i) {
     id[static_cast<size_t>(i)] = kDigits[a % 62];
@@ -74,7 +75,8 @@ Catalog Catalog::Build(const CatalogOptions& options) {
   uint32_t album_index = 0;
   while (catalog.tracks_.size() < options.tracks) {
     Album album;
-    album.id = Base62Id(MixKeys(options.seed, 3, album_index), MixKeys(options.seed, 4, album_index));
+    album.id =
+        Base62Id(MixKeys(options.seed, 3, album_index), MixKeys(options.seed, 4, album_index));
     album.artist = rng.Below(artist_count);
     const bool is_new = rng.Chance(new_share);
     album.single = rng.Chance(is_new ? 0.6 : 0.3);
@@ -105,9 +107,11 @@ Catalog Catalog::Build(const CatalogOptions& options) {
       const double seconds = std::max(45.0, rng.Normal(tg.duration_mean_s, tg.duration_sd_s));
       t.duration_ms = static_cast<uint32_t>(seconds * 1000.0) + rng.Below(1000);
       t.release_day = album.release_day;
-      const double means[kFeatureCount] = {tg.danceability, tg.energy, tg.valence, tg.acousticness,
-                                           tg.instrumentalness, tg.speechiness, tg.liveness};
-      for (int f = 0; f < kFeatureCount; ++f) t.features[f] = DrawFeature(rng, means[f], tg.feature_sd);
+      const double means[kFeatureCount] = {tg.danceability, tg.energy,           tg.valence,
+                                           tg.acousticness, tg.instrumentalness, tg.speechiness,
+                                           tg.liveness};
+      for (int f = 0; f < kFeatureCount; ++f)
+        t.features[f] = DrawFeature(rng, means[f], tg.feature_sd);
       t.tempo = static_cast<float>(std::clamp(rng.Normal(tg.tempo_mean, tg.tempo_sd), 50.0, 220.0));
       t.loudness = static_cast<float>(std::min(-0.5, rng.Normal(tg.loudness_mean, 2.5)));
       // Lead tracks of an album get more plays than deep cuts.

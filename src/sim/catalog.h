@@ -39,7 +39,13 @@ struct Album {
 };
 
 enum Feature : uint8_t {
-  kDanceability, kEnergy, kValence, kAcousticness, kInstrumentalness, kSpeechiness, kLiveness,
+  kDanceability,
+  kEnergy,
+  kValence,
+  kAcousticness,
+  kInstrumentalness,
+  kSpeechiness,
+  kLiveness,
   kFeatureCount
 };
 

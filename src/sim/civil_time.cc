@@ -54,8 +54,7 @@ Result<int64_t> ParseDate(std::string_view text, std::string_view what) {
       parts[p] = parts[p] * 10 + (c - '0');
     }
   }
-  if (parts[0] < kMinYear || parts[0] > kMaxYear || parts[1] < 1 || parts[1] > 12 ||
-      parts[2] < 1) {
+  if (parts[0] < kMinYear || parts[0] > kMaxYear || parts[1] < 1 || parts[1] > 12 || parts[2] < 1) {
     return fail();
   }
   const int64_t days = DaysFromCivil(parts[0], parts[1], parts[2]);
@@ -79,7 +78,8 @@ int64_t NthSunday(int year, int month, int n) {
 }
 
 int64_t LastSunday(int year, int month) {
-  const int64_t last = DaysFromCivil(month == 12 ? year + 1 : year, month == 12 ? 1 : month + 1, 1) - 1;
+  const int64_t last =
+      DaysFromCivil(month == 12 ? year + 1 : year, month == 12 ? 1 : month + 1, 1) - 1;
   return last - Weekday(last);
 }
 

@@ -57,7 +57,7 @@ enum class DstRule : uint8_t {
 };
 
 struct TimeZone {
-  const char* name;       // IANA name, written to the `timezone` field
+  const char* name;  // IANA name, written to the `timezone` field
   int32_t standard_offset_s;
   DstRule rule;
 };

@@ -22,7 +22,8 @@ TEST(CivilTime, DaysRoundTripAndWeekdays) {
 }
 
 TEST(CivilTime, FormatsTimestamps) {
-  EXPECT_EQ(TimestampString(0 + DaysFromCivil(2026, 11, 1) * kMsPerDay + 18 * kMsPerHour + 23 * 60000 + 45123),
+  EXPECT_EQ(TimestampString(0 + DaysFromCivil(2026, 11, 1) * kMsPerDay + 18 * kMsPerHour +
+                            23 * 60000 + 45123),
             "2026-11-01T18:23:45.123Z");
   TimestampFormatter f;
   char out[24];
@@ -34,7 +35,8 @@ TEST(CivilTime, FormatsTimestamps) {
 
 TEST(CivilTime, ParseDateNamesTheFlagOnBadInput) {
   EXPECT_EQ(*ParseDate("2026-03-02", "--start"), DaysFromCivil(2026, 3, 2));
-  for (const char* bad : {"2026-02-30", "2026-13-01", "26-03-02", "2019-12-31", "2038-01-01", "2026/03/02", ""}) {
+  for (const char* bad :
+       {"2026-02-30", "2026-13-01", "26-03-02", "2019-12-31", "2038-01-01", "2026/03/02", ""}) {
     auto r = ParseDate(bad, "--start");
     ASSERT_FALSE(r.has_value()) << bad;
     EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
@@ -48,15 +50,22 @@ TEST(CivilTime, ParseDateNamesTheFlagOnBadInput) {
 TEST(CivilTime, UtcOffsetsMatchDuckDbIcuForEveryZoneAndYear) {
   testing::Duck duck;
   std::string zones = "VALUES ";
-  for (const TimeZone& z : TimeZones()) zones += std::string(zones.size() > 7 ? "," : "") + "('" + z.name + "')";
-  const int64_t from = DaysFromCivil(kMinYear, 1, 1) * 86400, to = DaysFromCivil(kMaxYear + 1, 1, 1) * 86400;
+  for (const TimeZone& z : TimeZones())
+    zones += std::string(zones.size() > 7 ? "," : "") + "('" + z.name + "')";
+  const int64_t from = DaysFromCivil(kMinYear, 1, 1) * 86400,
+                to = DaysFromCivil(kMaxYear + 1, 1, 1) * 86400;
   const auto changes = duck.Rows(
-      "WITH z(name) AS (" + zones + "), o AS (SELECT name, s, (epoch(timezone(name, to_timestamp(s))) - s)::BIGINT utc_offset "
-      "FROM z, range(" + std::to_string(from) + ", " + std::to_string(to) + ", 3600) r(s) "
+      "WITH z(name) AS (" + zones +
+      "), o AS (SELECT name, s, (epoch(timezone(name, to_timestamp(s))) - s)::BIGINT utc_offset "
+      "FROM z, range(" +
+      std::to_string(from) + ", " + std::to_string(to) +
+      ", 3600) r(s) "
       // Every rule changes from March to April or September to November.
       "WHERE month(to_timestamp(s)) IN (1, 3, 4, 9, 10, 11)), "
-      "c AS (SELECT name, s, utc_offset, lag(utc_offset) OVER (PARTITION BY name ORDER BY s) prev FROM o) "
-      "SELECT name, s, utc_offset, prev FROM c WHERE prev IS NULL OR utc_offset <> prev ORDER BY name, s");
+      "c AS (SELECT name, s, utc_offset, lag(utc_offset) OVER (PARTITION BY name ORDER BY s) prev "
+      "FROM o) "
+      "SELECT name, s, utc_offset, prev FROM c WHERE prev IS NULL OR utc_offset <> prev ORDER BY "
+      "name, s");
   std::map<std::string, const TimeZone*> by_name;
   for (const TimeZone& z : TimeZones()) by_name[z.name] = &z;
   std::map<std::string, int> transitions;
@@ -67,7 +76,8 @@ TEST(CivilTime, UtcOffsetsMatchDuckDbIcuForEveryZoneAndYear) {
     EXPECT_EQ(UtcOffsetSeconds(zone, s), off) << zone.name << " at " << s;
     if (row[3]) {
       ++transitions[zone.name];
-      EXPECT_EQ(UtcOffsetSeconds(zone, s - 1), std::stoll(*row[3])) << zone.name << " just before " << s;
+      EXPECT_EQ(UtcOffsetSeconds(zone, s - 1), std::stoll(*row[3]))
+          << zone.name << " just before " << s;
     }
   }
   // And no change DuckDB does not know about: count ours on the same grid.

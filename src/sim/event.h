@@ -9,20 +9,51 @@ namespace playlake::sim {
 // Pages of eventsim/Sparkify logs. kNextSong is a play; the rest are page
 // views, generated only for --format eventsim.
 enum class Page : uint8_t {
-  kNextSong, kHome, kLogin, kLogout, kSettings, kSaveSettings, kHelp, kAbout, kUpgrade,
-  kSubmitUpgrade, kDowngrade, kSubmitDowngrade, kAddToPlaylist, kThumbsUp, kThumbsDown,
-  kRollAdvert, kAddFriend, kError, kCancel, kCancellationConfirmation, kPageCount
+  kNextSong,
+  kHome,
+  kLogin,
+  kLogout,
+  kSettings,
+  kSaveSettings,
+  kHelp,
+  kAbout,
+  kUpgrade,
+  kSubmitUpgrade,
+  kDowngrade,
+  kSubmitDowngrade,
+  kAddToPlaylist,
+  kThumbsUp,
+  kThumbsDown,
+  kRollAdvert,
+  kAddFriend,
+  kError,
+  kCancel,
+  kCancellationConfirmation,
+  kPageCount
 };
 
 enum class Auth : uint8_t { kLoggedIn, kLoggedOut, kCancelled };
 
 // Spotify's reason_start / reason_end vocabularies (docs/event-contract.md).
 enum ReasonStart : uint8_t {
-  kStartTrackDone, kStartClickRow, kStartFwdBtn, kStartBackBtn, kStartPlayBtn, kStartAppLoad,
-  kStartRemote, kStartTrackError, kReasonStartCount
+  kStartTrackDone,
+  kStartClickRow,
+  kStartFwdBtn,
+  kStartBackBtn,
+  kStartPlayBtn,
+  kStartAppLoad,
+  kStartRemote,
+  kStartTrackError,
+  kReasonStartCount
 };
 enum ReasonEnd : uint8_t {
-  kEndTrackDone, kEndFwdBtn, kEndBackBtn, kEndEndPlay, kEndLogout, kEndRemote, kEndUnexpectedExit,
+  kEndTrackDone,
+  kEndFwdBtn,
+  kEndBackBtn,
+  kEndEndPlay,
+  kEndLogout,
+  kEndRemote,
+  kEndUnexpectedExit,
   kReasonEndCount
 };
 
@@ -41,10 +72,10 @@ struct SimEvent {
   uint32_t session;    // session number within the slice that generated it
   uint16_t item;       // position in the session (eventsim itemInSession)
   Page page;
-  uint8_t flags;       // EventFlag bits
+  uint8_t flags;  // EventFlag bits
   uint8_t reason_start;
   uint8_t reason_end;
-  uint8_t device;      // index into DevicePlatforms()
+  uint8_t device;  // index into DevicePlatforms()
   Auth auth;
 };
 static_assert(sizeof(SimEvent) == 32);

@@ -41,8 +41,8 @@ std::map<std::string, std::set<Signature>> Signatures(const std::string& text) {
 
 TEST(EventsimParity, PagesHaveTheRealLogsKeysOrderAndTypes) {
   std::string real_text;
-  for (const auto& entry :
-       std::filesystem::recursive_directory_iterator(playlake::testing::RealData() / "sparkify" / "log_data")) {
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(
+           playlake::testing::RealData() / "sparkify" / "log_data")) {
     if (entry.is_regular_file()) real_text += playlake::testing::ReadFile(entry.path()) + "\n";
   }
   const auto real = Signatures(real_text);
@@ -51,14 +51,17 @@ TEST(EventsimParity, PagesHaveTheRealLogsKeysOrderAndTypes) {
   playlake::testing::TempDir dir;
   GenerateOptions options;
   options.format = OutputFormat::kEventsim;
-  testing::GenerateTo(testing::MakeWorld(3, 300, "2026-06-01", "2026-06-14"), options, (dir / "log.json").string());
+  testing::GenerateTo(testing::MakeWorld(3, 300, "2026-06-01", "2026-06-14"), options,
+                      (dir / "log.json").string());
   const auto generated = Signatures(playlake::testing::ReadFile(dir / "log.json"));
 
   // Every page eventsim produces, including those absent from this sample.
-  for (const char* page : {"NextSong", "Home", "Login", "Logout", "Settings", "Save Settings", "Help", "About",
-                           "Upgrade", "Submit Upgrade", "Downgrade", "Submit Downgrade", "Add to Playlist",
-                           "Thumbs Up", "Thumbs Down", "Roll Advert", "Add Friend", "Error", "Cancel",
-                           "Cancellation Confirmation"}) {
+  for (const char* page :
+       {"NextSong",        "Home",           "Login",       "Logout",
+        "Settings",        "Save Settings",  "Help",        "About",
+        "Upgrade",         "Submit Upgrade", "Downgrade",   "Submit Downgrade",
+        "Add to Playlist", "Thumbs Up",      "Thumbs Down", "Roll Advert",
+        "Add Friend",      "Error",          "Cancel",      "Cancellation Confirmation"}) {
     EXPECT_TRUE(generated.count(page)) << page << " never generated";
   }
   const Signature logged_in_page = *real.at("Settings").begin();
@@ -80,7 +83,8 @@ TEST(EventsimParity, ValuesLookLikeEventsim) {
   playlake::testing::TempDir dir;
   GenerateOptions options;
   options.format = OutputFormat::kEventsim;
-  testing::GenerateTo(testing::MakeWorld(3, 100, "2026-06-01", "2026-06-03"), options, (dir / "log.json").string());
+  testing::GenerateTo(testing::MakeWorld(3, 100, "2026-06-01", "2026-06-03"), options,
+                      (dir / "log.json").string());
   std::istringstream in(playlake::testing::ReadFile(dir / "log.json"));
   int plays = 0, quoted_agents = 0, logged_out = 0;
   for (std::string line; std::getline(in, line);) {

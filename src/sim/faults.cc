@@ -8,8 +8,12 @@ namespace {
 
 constexpr uint64_t kNever = UINT64_MAX / 2;
 constexpr const char* kUnknownFields[] = {
-    ",\"client_build\":\"8.9.12.345\"", ",\"x_experiment\":\"ab-42\"", ",\"bitrate_kbps\":320",
-    ",\"crossfade_s\":0", ",\"ad_id\":null", ",\"context\":{\"type\":\"playlist\",\"source\":\"home\"}"};
+    ",\"client_build\":\"8.9.12.345\"",
+    ",\"x_experiment\":\"ab-42\"",
+    ",\"bitrate_kbps\":320",
+    ",\"crossfade_s\":0",
+    ",\"ad_id\":null",
+    ",\"context\":{\"type\":\"playlist\",\"source\":\"home\"}"};
 
 }  // namespace
 
@@ -30,7 +34,8 @@ uint64_t FaultInjector::Gap(double rate) {
 
 void FaultInjector::Reschedule() {
   uint64_t next = std::min({next_duplicate_, next_late_, next_malformed_, next_unknown_});
-  if (!duplicates_.empty()) next = std::min<uint64_t>(next, static_cast<uint64_t>(duplicates_.top().due));
+  if (!duplicates_.empty())
+    next = std::min<uint64_t>(next, static_cast<uint64_t>(duplicates_.top().due));
   gap_ = static_cast<int64_t>(std::min<uint64_t>(next - line_number_, kNever));
   until_anything_ = gap_;
   next_late_due_ = late_.empty() ? INT64_MAX : late_.top().due;
@@ -70,7 +75,8 @@ void FaultInjector::PushSlow(std::string_view line, int64_t ts_ms, OutputParts& 
       out.Own(modified);
     }
     if (line_number_ == next_duplicate_) {
-      duplicates_.push({static_cast<int64_t>(line_number_ + 1 + rng_.Below(20)), order_++, std::string(line)});
+      duplicates_.push(
+          {static_cast<int64_t>(line_number_ + 1 + rng_.Below(20)), order_++, std::string(line)});
       ++counts_.duplicates;
     }
   }
@@ -106,7 +112,8 @@ std::string FaultInjector::Malformed(std::string_view line) {
     }
     case 2: {  // wrong type: the first number becomes a string
       size_t at = bad.find("\":", 0);
-      while (at != std::string::npos && !(at + 2 < bad.size() && bad[at + 2] >= '0' && bad[at + 2] <= '9')) {
+      while (at != std::string::npos &&
+             !(at + 2 < bad.size() && bad[at + 2] >= '0' && bad[at + 2] <= '9')) {
         at = bad.find("\":", at + 2);
       }
       if (at == std::string::npos) {

@@ -26,8 +26,9 @@ std::vector<std::string> Lines(const std::string& text) {
 // A play as the contract defines it: the required fields with their types.
 bool IsValidPlay(const nlohmann::json& j) {
   return j.is_object() && j.contains("event_id") && j["event_id"].is_string() && j.contains("ts") &&
-         j["ts"].is_string() && j.contains("user_id") && j["user_id"].is_string() && j.contains("track_id") &&
-         j["track_id"].is_string() && j.contains("ms_played") && j["ms_played"].is_number_integer();
+         j["ts"].is_string() && j.contains("user_id") && j["user_id"].is_string() &&
+         j.contains("track_id") && j["track_id"].is_string() && j.contains("ms_played") &&
+         j["ms_played"].is_number_integer();
 }
 
 TEST(Faults, AreInjectedAtTheRequestedRatesAndLeaveEveryPlayIntact) {
@@ -44,9 +45,10 @@ TEST(Faults, AreInjectedAtTheRequestedRatesAndLeaveEveryPlayIntact) {
   ASSERT_GT(plays, 20000);
 
   const std::set<std::string> contract = {
-      "event_id", "ts", "user_id", "track_id", "ms_played", "session_id", "artist_id", "album_id",
-      "track_name", "artist_name", "album_name", "duration_ms", "country", "region", "city", "timezone",
-      "device", "platform", "level", "reason_start", "reason_end", "shuffle", "skipped", "offline"};
+      "event_id",  "ts",           "user_id",    "track_id",    "ms_played",  "session_id",
+      "artist_id", "album_id",     "track_name", "artist_name", "album_name", "duration_ms",
+      "country",   "region",       "city",       "timezone",    "device",     "platform",
+      "level",     "reason_start", "reason_end", "shuffle",     "skipped",    "offline"};
   std::set<std::string> clean_ids;
   for (const auto& line : Lines(playlake::testing::ReadFile(dir / "clean.jsonl"))) {
     clean_ids.insert(nlohmann::json::parse(line)["event_id"].get<std::string>());
@@ -100,7 +102,8 @@ TEST(Faults, AreInjectedAtTheRequestedRatesAndLeaveEveryPlayIntact) {
     if (!max_ts.empty() && ts < max_ts) {
       // Compare as instants: both are fixed-width RFC 3339 UTC strings.
       auto ms = [](const std::string& t) {
-        return DaysFromCivil(std::stoi(t.substr(0, 4)), std::stoi(t.substr(5, 2)), std::stoi(t.substr(8, 2))) *
+        return DaysFromCivil(std::stoi(t.substr(0, 4)), std::stoi(t.substr(5, 2)),
+                             std::stoi(t.substr(8, 2))) *
                    kMsPerDay +
                std::stoll(t.substr(11, 2)) * kMsPerHour + std::stoll(t.substr(14, 2)) * 60000 +
                std::stoll(t.substr(17, 2)) * 1000 + std::stoll(t.substr(20, 3));
@@ -117,7 +120,8 @@ TEST(Faults, AreInjectedAtTheRequestedRatesAndLeaveEveryPlayIntact) {
   EXPECT_NEAR(late / plays, 0.03, 0.005);
   EXPECT_NEAR(malformed / plays, 0.01, 0.002);
   EXPECT_NEAR(unknown / plays, 0.05, 0.006);
-  for (const char* kind : {"invalid utf-8", "garbage", "truncated", "missing field", "wrong type"}) {
+  for (const char* kind :
+       {"invalid utf-8", "garbage", "truncated", "missing field", "wrong type"}) {
     EXPECT_GT(malformed_kinds[kind], 10) << kind;
   }
   EXPECT_EQ(faulty.stats.faults.duplicates, duplicates);

@@ -14,9 +14,14 @@ constexpr const char* kReasonStartNames[kReasonStartCount] = {
 constexpr const char* kReasonEndNames[kReasonEndCount] = {
     "trackdone", "fwdbtn", "backbtn", "endplay", "logout", "remote", "unexpected-exit"};
 
-constexpr int TailIndex(int paid, int reason_start, int reason_end, int shuffle, int skipped, int offline) {
-  return ((((paid * kReasonStartCount + reason_start) * kReasonEndCount + reason_end) * 2 + shuffle) * 2 +
-          skipped) * 2 + offline;
+constexpr int TailIndex(int paid, int reason_start, int reason_end, int shuffle, int skipped,
+                        int offline) {
+  return ((((paid * kReasonStartCount + reason_start) * kReasonEndCount + reason_end) * 2 +
+           shuffle) *
+              2 +
+          skipped) *
+             2 +
+         offline;
 }
 constexpr int kTailCount = TailIndex(1, kReasonStartCount - 1, kReasonEndCount - 1, 1, 1, 1) + 1;
 
@@ -29,7 +34,8 @@ class PlaylakeFormat final : public LineFormat {
       const Album& al = catalog.albums()[t.album];
       track_head_.push_back(arena_.Add("\",\"track_id\":\"" + t.id + "\",\"ms_played\":"));
       std::string body = "\",\"artist_id\":\"" + a.id + "\",\"album_id\":\"" + al.id +
-                         "\",\"track_name\":" + JsonString(t.name) + ",\"artist_name\":" + JsonString(a.name) +
+                         "\",\"track_name\":" + JsonString(t.name) +
+                         ",\"artist_name\":" + JsonString(a.name) +
                          ",\"album_name\":" + JsonString(al.name) +
                          ",\"duration_ms\":" + std::to_string(t.duration_ms) + ",";
       track_body_.push_back(arena_.Add(body));
@@ -41,13 +47,15 @@ class PlaylakeFormat final : public LineFormat {
     for (const User& u : world.population().users()) {
       const City& c = cities[u.city];
       user_id_.push_back(arena_.Add(",\"user_id\":\"" + u.id));
-      std::string geo = "\"country\":\"" + std::string(c.country) + "\",\"region\":" + JsonString(c.region) +
-                        ",\"city\":" + JsonString(c.name) + ",\"timezone\":\"" + zones[c.zone].name + "\",";
+      std::string geo =
+          "\"country\":\"" + std::string(c.country) + "\",\"region\":" + JsonString(c.region) +
+          ",\"city\":" + JsonString(c.name) + ",\"timezone\":\"" + zones[c.zone].name + "\",";
       user_geo_.push_back(arena_.Add(geo));
       longest_user = std::max(longest_user, geo.size() + u.id.size() + 16);
     }
     for (const auto& d : DevicePlatforms()) {
-      device_.push_back(arena_.Add("\"device\":\"" + std::string(d.device) + "\",\"platform\":\"" + d.platform + "\","));
+      device_.push_back(arena_.Add("\"device\":\"" + std::string(d.device) + "\",\"platform\":\"" +
+                                   d.platform + "\","));
     }
     tails_.resize(kTailCount);
     for (int paid = 0; paid < 2; ++paid)
@@ -58,9 +66,10 @@ class PlaylakeFormat final : public LineFormat {
               for (int off = 0; off < 2; ++off) {
                 auto b = [](int v) { return v ? std::string("true") : std::string("false"); };
                 tails_[static_cast<size_t>(TailIndex(paid, rs, re, sh, sk, off))] = arena_.Add(
-                    std::string("\"level\":\"") + (paid ? "paid" : "free") + "\",\"reason_start\":\"" +
-                    kReasonStartNames[rs] + "\",\"reason_end\":\"" + kReasonEndNames[re] +
-                    "\",\"shuffle\":" + b(sh) + ",\"skipped\":" + b(sk) + ",\"offline\":" + b(off) + "}\n");
+                    std::string("\"level\":\"") + (paid ? "paid" : "free") +
+                    "\",\"reason_start\":\"" + kReasonStartNames[rs] + "\",\"reason_end\":\"" +
+                    kReasonEndNames[re] + "\",\"shuffle\":" + b(sh) + ",\"skipped\":" + b(sk) +
+                    ",\"offline\":" + b(off) + "}\n");
               }
     arena_.Seal();
     max_line_ = longest_ + longest_user + 400;
@@ -69,8 +78,8 @@ class PlaylakeFormat final : public LineFormat {
   size_t MaxLineBytes() const override { return max_line_; }
   bool page_views() const override { return false; }
 
-  char* Write(const SimEvent& e, uint64_t slice_key, uint32_t position, TimestampFormatter& timestamps,
-              char* p) const override {
+  char* Write(const SimEvent& e, uint64_t slice_key, uint32_t position,
+              TimestampFormatter& timestamps, char* p) const override {
     static constexpr std::string_view kOpen = "{\"event_id\":\"";
     static constexpr std::string_view kTs = "\",\"ts\":\"";
     static constexpr std::string_view kSession = ",\"session_id\":\"";

@@ -74,7 +74,8 @@ class ChunkMaker {
     chunk.ts.reserve(events_.size());
     for (size_t i = 0; i < events_.size(); ++i) {
       const SimEvent& e = events_[i];
-      char* end = format_.Write(e, key, static_cast<uint32_t>(i), timestamps_, chunk.text.Reserve(max_line));
+      char* end = format_.Write(e, key, static_cast<uint32_t>(i), timestamps_,
+                                chunk.text.Reserve(max_line));
       chunk.text.Commit(end);
       chunk.line_end.push_back(static_cast<uint32_t>(chunk.text.size()));
       chunk.ts.push_back(e.ts_ms);
@@ -98,11 +99,14 @@ class ChunkMaker {
   std::vector<SimEvent> events_;
 };
 
-const char* RequiredField(OutputFormat format) { return format == OutputFormat::kEventsim ? "ts" : "user_id"; }
+const char* RequiredField(OutputFormat format) {
+  return format == OutputFormat::kEventsim ? "ts" : "user_id";
+}
 
 class ProgressTimer {
  public:
-  ProgressTimer(Clock& clock, const GenerateHooks& hooks) : clock_(clock), hooks_(hooks), start_(clock.NowMs()) {
+  ProgressTimer(Clock& clock, const GenerateHooks& hooks)
+      : clock_(clock), hooks_(hooks), start_(clock.NowMs()) {
     last_ = start_;
   }
   void Tick(GenerateStats& stats) {
@@ -121,21 +125,24 @@ class ProgressTimer {
   int64_t start_, last_;
 };
 
-Result<GenerateStats> RunHistorical(const World& world, const GenerateOptions& options, const LineFormat& format,
-                                    Sink& sink, Clock& clock, const GenerateHooks& hooks) {
+Result<GenerateStats> RunHistorical(const World& world, const GenerateOptions& options,
+                                    const LineFormat& format, Sink& sink, Clock& clock,
+                                    const GenerateHooks& hooks) {
   const std::vector<Slice> slices = PlanSlices(world, options.plays);
   uint64_t planned = 0;
   for (const Slice& s : slices) {
     if (s.quota > kMaxPlaysPerHour) {
-      return Fail(ErrorCode::kInvalidArgument,
-                  fmt::format("--events: {} plays in the busiest hour is more than the {} supported; "
-                              "widen --start/--end or lower --events",
-                              s.quota, kMaxPlaysPerHour));
+      return Fail(
+          ErrorCode::kInvalidArgument,
+          fmt::format("--events: {} plays in the busiest hour is more than the {} supported; "
+                      "widen --start/--end or lower --events",
+                      s.quota, kMaxPlaysPerHour));
     }
     planned += s.quota;
   }
   if (options.plays != 0 && planned < options.plays) {
-    return Fail(ErrorCode::kInvalidArgument, "no listener is active in the range; raise --users or widen the range");
+    return Fail(ErrorCode::kInvalidArgument,
+                "no listener is active in the range; raise --users or widen the range");
   }
   OutputStage output(sink, options.faults, world.options().seed, RequiredField(options.format));
   ProgressTimer progress(clock, hooks);
@@ -217,9 +224,11 @@ Result<GenerateStats> RunHistorical(const World& world, const GenerateOptions& o
 
 // Real time: the model's events in order, re-stamped with the wall clock and
 // paced at options.rate lines per second.
-Result<GenerateStats> RunRealtime(const World& world, const GenerateOptions& options, const LineFormat& format,
-                                  Sink& sink, Clock& clock, const GenerateHooks& hooks) {
-  const uint64_t hours = static_cast<uint64_t>(world.options().end_day - world.options().start_day + 1) * 24;
+Result<GenerateStats> RunRealtime(const World& world, const GenerateOptions& options,
+                                  const LineFormat& format, Sink& sink, Clock& clock,
+                                  const GenerateHooks& hooks) {
+  const uint64_t hours =
+      static_cast<uint64_t>(world.options().end_day - world.options().start_day + 1) * 24;
   const auto per_hour = static_cast<uint64_t>(std::clamp(options.rate * 3600.0, 1.0, 1e6));
   const std::vector<Slice> slices = PlanSlices(world, per_hour * hours);
   OutputStage output(sink, options.faults, world.options().seed, RequiredField(options.format));
@@ -232,7 +241,8 @@ Result<GenerateStats> RunRealtime(const World& world, const GenerateOptions& opt
   uint64_t emitted = 0;
   GenerateStats& stats = output.stats();
   auto stop = [&] {
-    return (options.plays != 0 && stats.plays >= options.plays) || (hooks.stop_requested && hooks.stop_requested());
+    return (options.plays != 0 && stats.plays >= options.plays) ||
+           (hooks.stop_requested && hooks.stop_requested());
   };
   const auto first_hour = static_cast<uint64_t>(world.options().start_day) * 24;
   for (uint64_t cycle = 0; !stop(); ++cycle) {
@@ -248,7 +258,8 @@ Result<GenerateStats> RunRealtime(const World& world, const GenerateOptions& opt
       const uint64_t key = first_hour + cycle * hours + s;
       for (size_t i = 0; i < events.size(); ++i) {
         if (stop()) break;
-        const int64_t due = start + static_cast<int64_t>(static_cast<double>(emitted) * 1000.0 / options.rate);
+        const int64_t due =
+            start + static_cast<int64_t>(static_cast<double>(emitted) * 1000.0 / options.rate);
         int64_t now = clock.NowMs();
         if (due > now) {
           if (auto st = output.Flush(); !st) return tl::unexpected(st.error());
@@ -259,7 +270,8 @@ Result<GenerateStats> RunRealtime(const World& world, const GenerateOptions& opt
         SimEvent e = events[i];
         e.ts_ms = last_stamp = std::max(now, last_stamp);
         line.clear();
-        line.Commit(format.Write(e, key, static_cast<uint32_t>(i), timestamps, line.Reserve(format.MaxLineBytes())));
+        line.Commit(format.Write(e, key, static_cast<uint32_t>(i), timestamps,
+                                 line.Reserve(format.MaxLineBytes())));
         if (auto st = output.EmitLine(line.view(), e.ts_ms); !st) return tl::unexpected(st.error());
         ++emitted;
         if (e.page == Page::kNextSong) {
@@ -293,7 +305,8 @@ Result<GenerateStats> Generate(const World& world, const GenerateOptions& option
   Clock& clock = hooks.clock != nullptr ? *hooks.clock : SystemClock();
   const auto format = MakeLineFormat(options.format, world);
   if (options.realtime) {
-    if (!(options.rate > 0)) return Fail(ErrorCode::kInvalidArgument, "--realtime needs --rate > 0");
+    if (!(options.rate > 0))
+      return Fail(ErrorCode::kInvalidArgument, "--realtime needs --rate > 0");
     return RunRealtime(world, options, *format, sink, clock, hooks);
   }
   return RunHistorical(world, options, *format, sink, clock, hooks);

@@ -6,7 +6,8 @@ namespace {
 // Values are loose summaries of published audio-feature studies of each
 // genre: they only need to be plausible and clearly different.
 constexpr GenreProfile kGenres[] = {
-    // name, share, dance, energy, valence, acoustic, instr, speech, live, sd, tempo, tsd, loud, dur, dsd, explicit
+    // name, share, dance, energy, valence, acoustic, instr, speech, live, sd, tempo, tsd, loud,
+    // dur, dsd, explicit
     {"pop", 16, 0.68, 0.66, 0.55, 0.18, 0.02, 0.07, 0.16, 0.11, 118, 22, -6.0, 205, 35, 0.25},
     {"hip-hop", 14, 0.76, 0.64, 0.48, 0.14, 0.01, 0.27, 0.19, 0.11, 112, 28, -6.5, 200, 45, 0.75},
     {"rock", 9, 0.50, 0.78, 0.50, 0.10, 0.06, 0.05, 0.20, 0.12, 125, 26, -6.0, 235, 50, 0.10},

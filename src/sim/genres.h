@@ -16,8 +16,8 @@ struct GenreProfile {
   // Means of the 0-1 features; spreads are in feature_sd.
   double danceability, energy, valence, acousticness, instrumentalness, speechiness, liveness;
   double feature_sd;
-  double tempo_mean, tempo_sd;         // BPM
-  double loudness_mean;                // dB (negative)
+  double tempo_mean, tempo_sd;  // BPM
+  double loudness_mean;         // dB (negative)
   double duration_mean_s, duration_sd_s;
   double explicit_rate;
 };

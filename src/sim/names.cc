@@ -6,44 +6,53 @@ namespace playlake::sim {
 namespace {
 
 constexpr std::array kFemale = {
-    "Olivia", "Emma", "Ava", "Sophia", "Isabella", "Mia", "Amelia", "Harper", "Chloé", "Léa",
-    "Sofía", "Valentina", "Camila", "Lucía", "Ana", "María", "Julia", "Hannah", "Lena", "Anna",
-    "Emilia", "Freja", "Ingrid", "Aino", "Zoe", "Yuki", "Sakura", "Ji-woo", "Priya", "Aanya",
-    "Amara", "Chiamaka", "Wanjiru", "Fatima", "Layla", "Siti", "Mei", "Grace", "Nora", "Maja"};
+    "Olivia",  "Emma",   "Ava",    "Sophia",    "Isabella", "Mia",   "Amelia", "Harper",
+    "Chloé",   "Léa",    "Sofía",  "Valentina", "Camila",   "Lucía", "Ana",    "María",
+    "Julia",   "Hannah", "Lena",   "Anna",      "Emilia",   "Freja", "Ingrid", "Aino",
+    "Zoe",     "Yuki",   "Sakura", "Ji-woo",    "Priya",    "Aanya", "Amara",  "Chiamaka",
+    "Wanjiru", "Fatima", "Layla",  "Siti",      "Mei",      "Grace", "Nora",   "Maja"};
 constexpr std::array kMale = {
-    "Liam", "Noah", "Oliver", "Elijah", "James", "William", "Lucas", "Henry", "Hugo", "Louis",
-    "Mateo", "Santiago", "Sebastián", "Diego", "João", "Pedro", "Leon", "Felix", "Jonas", "Lukas",
-    "Elias", "Oskar", "Mikko", "Jakub", "Mehmet", "Kenji", "Haruto", "Min-jun", "Arjun", "Rohan",
-    "Chinedu", "Kwame", "Omar", "Yusuf", "Budi", "Wei", "Jack", "Thomas", "Daniel", "Søren"};
+    "Liam",   "Noah",  "Oliver", "Elijah",   "James",     "William", "Lucas",   "Henry",
+    "Hugo",   "Louis", "Mateo",  "Santiago", "Sebastián", "Diego",   "João",    "Pedro",
+    "Leon",   "Felix", "Jonas",  "Lukas",    "Elias",     "Oskar",   "Mikko",   "Jakub",
+    "Mehmet", "Kenji", "Haruto", "Min-jun",  "Arjun",     "Rohan",   "Chinedu", "Kwame",
+    "Omar",   "Yusuf", "Budi",   "Wei",      "Jack",      "Thomas",  "Daniel",  "Søren"};
 constexpr std::array kLast = {
-    "Smith", "Johnson", "Williams", "Brown", "Garcia", "Miller", "Davis", "Rodriguez", "Martinez",
-    "Hernández", "López", "González", "Silva", "Santos", "Oliveira", "Pereira", "Müller", "Schmidt",
-    "Schneider", "Fischer", "Martin", "Bernard", "Dubois", "Rossi", "Russo", "Bianchi", "De Jong",
-    "Jansen", "Andersson", "Johansson", "Nielsen", "Hansen", "Virtanen", "Nowak", "Kowalski",
-    "Yılmaz", "Kaya", "Sato", "Suzuki", "Takahashi", "Kim", "Lee", "Park", "Sharma", "Patel",
-    "Singh", "Okafor", "Mensah", "Mwangi", "Nguyen", "Santoso", "Reyes", "Cruz", "O'Brien",
-    "Murphy", "Kelly", "Walsh", "Taylor", "Wilson", "Chen"};
+    "Smith",     "Johnson",   "Williams",  "Brown",   "Garcia",    "Miller",  "Davis",
+    "Rodriguez", "Martinez",  "Hernández", "López",   "González",  "Silva",   "Santos",
+    "Oliveira",  "Pereira",   "Müller",    "Schmidt", "Schneider", "Fischer", "Martin",
+    "Bernard",   "Dubois",    "Rossi",     "Russo",   "Bianchi",   "De Jong", "Jansen",
+    "Andersson", "Johansson", "Nielsen",   "Hansen",  "Virtanen",  "Nowak",   "Kowalski",
+    "Yılmaz",    "Kaya",      "Sato",      "Suzuki",  "Takahashi", "Kim",     "Lee",
+    "Park",      "Sharma",    "Patel",     "Singh",   "Okafor",    "Mensah",  "Mwangi",
+    "Nguyen",    "Santoso",   "Reyes",     "Cruz",    "O'Brien",   "Murphy",  "Kelly",
+    "Walsh",     "Taylor",    "Wilson",    "Chen"};
 constexpr std::array kAdjectives = {
-    "Golden", "Electric", "Silent", "Neon", "Broken", "Endless", "Velvet", "Wild", "Crimson",
-    "Lonely", "Midnight", "Summer", "Frozen", "Hollow", "Burning", "Blue", "Paper", "Secret",
-    "Sweet", "Distant", "Little", "Restless", "Cosmic", "Lucky", "Quiet", "Savage", "Tender",
-    "Sleepless", "Brave", "Fading", "Hidden", "Bright", "Dark", "Northern", "Analog", "Gentle"};
+    "Golden",  "Electric", "Silent",   "Neon",      "Broken", "Endless",  "Velvet",  "Wild",
+    "Crimson", "Lonely",   "Midnight", "Summer",    "Frozen", "Hollow",   "Burning", "Blue",
+    "Paper",   "Secret",   "Sweet",    "Distant",   "Little", "Restless", "Cosmic",  "Lucky",
+    "Quiet",   "Savage",   "Tender",   "Sleepless", "Brave",  "Fading",   "Hidden",  "Bright",
+    "Dark",    "Northern", "Analog",   "Gentle"};
 constexpr std::array kNouns = {
-    "Heart", "Fire", "Rain", "Ocean", "City", "Dream", "Night", "Light", "Road", "Star", "River",
-    "Mirror", "Garden", "Storm", "Shadow", "Echo", "Wave", "Thunder", "Angel", "Ghost", "Diamond",
-    "Horizon", "Satellite", "Highway", "Memory", "Signal", "Season", "Window", "Island", "Moon",
-    "Desert", "Kingdom", "Lullaby", "Machine", "Parade", "Coastline", "Avenue", "Harbor", "Sky"};
-constexpr std::array kVerbs = {
-    "Running", "Falling", "Dancing", "Waiting", "Calling", "Chasing", "Holding", "Breaking",
-    "Dreaming", "Burning", "Fading", "Flying", "Drifting", "Shining", "Losing", "Finding"};
-constexpr std::array kBandWords = {
-    "Wolves", "Kids", "Lights", "Machines", "Brothers", "Sisters", "Pilots", "Ghosts", "Tides",
-    "Strangers", "Satellites", "Lovers", "Foxes", "Arrows", "Saints", "Echoes", "Kings"};
-constexpr std::array kStageNames = {
-    "Lumen", "Kairo", "Nova", "Aurora", "Zed", "Mira", "Björk-ish", "Sol", "Onyx", "Indigo",
-    "Lil Rook", "MC Vela", "DJ Koba", "Yaël", "Sinéad", "Ayo", "Zaïre", "Kyrie", "Ñandú", "Rhye"};
+    "Heart",   "Fire",    "Rain",   "Ocean",     "City",    "Dream",   "Night",     "Light",
+    "Road",    "Star",    "River",  "Mirror",    "Garden",  "Storm",   "Shadow",    "Echo",
+    "Wave",    "Thunder", "Angel",  "Ghost",     "Diamond", "Horizon", "Satellite", "Highway",
+    "Memory",  "Signal",  "Season", "Window",    "Island",  "Moon",    "Desert",    "Kingdom",
+    "Lullaby", "Machine", "Parade", "Coastline", "Avenue",  "Harbor",  "Sky"};
+constexpr std::array kVerbs = {"Running",  "Falling",  "Dancing",  "Waiting", "Calling", "Chasing",
+                               "Holding",  "Breaking", "Dreaming", "Burning", "Fading",  "Flying",
+                               "Drifting", "Shining",  "Losing",   "Finding"};
+constexpr std::array kBandWords = {"Wolves",     "Kids",   "Lights", "Machines", "Brothers",
+                                   "Sisters",    "Pilots", "Ghosts", "Tides",    "Strangers",
+                                   "Satellites", "Lovers", "Foxes",  "Arrows",   "Saints",
+                                   "Echoes",     "Kings"};
+constexpr std::array kStageNames = {"Lumen",    "Kairo",     "Nova",    "Aurora", "Zed",
+                                    "Mira",     "Björk-ish", "Sol",     "Onyx",   "Indigo",
+                                    "Lil Rook", "MC Vela",   "DJ Koba", "Yaël",   "Sinéad",
+                                    "Ayo",      "Zaïre",     "Kyrie",   "Ñandú",  "Rhye"};
 constexpr std::array kTrackSuffix = {
-    " (Remastered)", " - Radio Edit", " (Live)", " (Acoustic)", " (Remix)", " (feat. Nova)",
+    " (Remastered)",   " - Radio Edit",     " (Live)",
+    " (Acoustic)",     " (Remix)",          " (feat. Nova)",
     " (Extended Mix)", " - Single Version", " (Live at \"The Roxy\")"};
 
 template <typename Array>
@@ -66,7 +75,8 @@ std::string ArtistName(Rng& rng) {
     case 1:
       return std::string(Pick(rng, kAdjectives)) + " " + Pick(rng, kNouns);
     case 2:
-      return std::string(Pick(rng, kStageNames)) + (rng.Chance(0.5) ? "" : " & The " + std::string(Pick(rng, kBandWords)));
+      return std::string(Pick(rng, kStageNames)) +
+             (rng.Chance(0.5) ? "" : " & The " + std::string(Pick(rng, kBandWords)));
     default:
       return PersonFirstName(rng, rng.Chance(0.5)) + " " + PersonLastName(rng);
   }

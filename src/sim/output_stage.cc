@@ -7,7 +7,8 @@ namespace {
 constexpr size_t kBlockBytes = 1 << 20;
 }  // namespace
 
-OutputStage::OutputStage(Sink& sink, const FaultRates& faults, uint64_t seed, std::string required_field)
+OutputStage::OutputStage(Sink& sink, const FaultRates& faults, uint64_t seed,
+                         std::string required_field)
     : sink_(sink), faults_(faults, seed, std::move(required_field)) {}
 
 Status OutputStage::Emit(std::string_view line, int64_t ts_ms) {
@@ -52,7 +53,9 @@ Status OutputStage::Consume(const Chunk& chunk) {
       if (auto s = Emit(line(i), chunk.ts[i]); !s) return s;
       ++i;
     }
-    if (auto s = Emit(carry_text_.view().substr(carry_[c].offset, carry_[c].size), carry_[c].ts); !s) return s;
+    if (auto s = Emit(carry_text_.view().substr(carry_[c].offset, carry_[c].size), carry_[c].ts);
+        !s)
+      return s;
     ++c;
   }
   for (; i < chunk.main_count; ++i) {
@@ -64,7 +67,8 @@ Status OutputStage::Consume(const Chunk& chunk) {
   next_carry_text_.clear();
   next_carry_.clear();
   auto keep = [&](std::string_view bytes, int64_t ts) {
-    next_carry_.push_back({ts, static_cast<uint32_t>(next_carry_text_.size()), static_cast<uint32_t>(bytes.size())});
+    next_carry_.push_back(
+        {ts, static_cast<uint32_t>(next_carry_text_.size()), static_cast<uint32_t>(bytes.size())});
     next_carry_text_.Append(bytes);
   };
   size_t j = chunk.main_count;

@@ -15,8 +15,8 @@
 #include "common/result.h"
 #include "sim/byte_buffer.h"
 #include "sim/faults.h"
-#include "sim/output_parts.h"
 #include "sim/generator.h"
+#include "sim/output_parts.h"
 #include "sim/sink.h"
 
 namespace playlake::sim {

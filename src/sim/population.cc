@@ -16,14 +16,20 @@ namespace {
 constexpr uint64_t kPopulationStream = 0x9095;
 
 constexpr const char* kUserAgents[] = {
-    "\"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/119.0.0.0 Safari/537.36\"",
-    "\"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15\"",
+    "\"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/119.0.0.0 Safari/537.36\"",
+    "\"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/17.1 Safari/605.1.15\"",
     "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0",
-    "\"Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1\"",
-    "\"Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/119.0.0.0 Mobile Safari/537.36\"",
+    "\"Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like "
+    "Gecko) Version/17.1 Mobile/15E148 Safari/604.1\"",
+    "\"Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/119.0.0.0 Mobile Safari/537.36\"",
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:120.0) Gecko/20100101 Firefox/120.0",
-    "\"Mozilla/5.0 (iPad; CPU OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1\"",
-    "\"Mozilla/5.0 (SMART-TV; Linux; Tizen 7.0) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/4.0 Chrome/94.0.4606.31 TV Safari/537.36\"",
+    "\"Mozilla/5.0 (iPad; CPU OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/17.1 Mobile/15E148 Safari/604.1\"",
+    "\"Mozilla/5.0 (SMART-TV; Linux; Tizen 7.0) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "SamsungBrowser/4.0 Chrome/94.0.4606.31 TV Safari/537.36\"",
 };
 
 constexpr DevicePlatform kDevices[] = {
@@ -73,13 +79,15 @@ Population Population::Build(const PopulationOptions& options) {
     u.city = static_cast<uint16_t>(cities.Sample(rng));
     u.device = static_cast<uint8_t>(devices.Sample(rng));
     // The second device is usually a computer or the web player.
-    u.second_device = static_cast<uint8_t>(rng.Chance(0.6) ? 2 + rng.Below(4) : devices.Sample(rng));
+    u.second_device =
+        static_cast<uint8_t>(rng.Chance(0.6) ? 2 + rng.Below(4) : devices.Sample(rng));
     // Growth: 85% joined before the range; the rest join during it, at a rate
     // that rises through the range (density proportional to 1 + x).
     if (rng.Chance(0.85)) {
-      u.registration_ms = options.start_ms -
-                          static_cast<int64_t>(std::min(5 * 365.0, rng.Exponential(400)) * kMsPerDay) -
-                          static_cast<int64_t>(rng.Below64(kMsPerDay));
+      u.registration_ms =
+          options.start_ms -
+          static_cast<int64_t>(std::min(5 * 365.0, rng.Exponential(400)) * kMsPerDay) -
+          static_cast<int64_t>(rng.Below64(kMsPerDay));
     } else {
       const double x = std::sqrt(1.0 + 3.0 * rng.Uniform()) - 1.0;  // inverse CDF of (1 + x)
       u.registration_ms = options.start_ms + static_cast<int64_t>(x * range_ms);
@@ -88,7 +96,8 @@ Population Population::Build(const PopulationOptions& options) {
     const int64_t from = std::max(u.registration_ms, options.start_ms);
     u.churn_ms = INT64_MAX;
     if (rng.Chance(churn_share) && from < options.end_ms) {
-      u.churn_ms = from + static_cast<int64_t>(rng.Uniform() * static_cast<double>(options.end_ms - from));
+      u.churn_ms =
+          from + static_cast<int64_t>(rng.Uniform() * static_cast<double>(options.end_ms - from));
     }
     // Level changes inside the range, as a two-state Markov process.
     Level level = u.initial_level;

@@ -43,18 +43,18 @@ struct User {
   std::string id;  // decimal, "1" ... "N" (eventsim's userId uses the same value)
   std::string first_name;
   std::string last_name;
-  char gender;  // 'M' or 'F'
-  uint16_t city;            // index into Cities()
-  uint8_t device;           // index into DevicePlatforms(): the primary device
-  uint8_t second_device;    // used for some sessions
+  char gender;            // 'M' or 'F'
+  uint16_t city;          // index into Cities()
+  uint8_t device;         // index into DevicePlatforms(): the primary device
+  uint8_t second_device;  // used for some sessions
   int64_t registration_ms;
-  int64_t churn_ms;         // INT64_MAX: never churns inside the range
-  Level initial_level;      // at registration
-  uint8_t level_changes;    // number of valid entries in change_ms
+  int64_t churn_ms;                     // INT64_MAX: never churns inside the range
+  Level initial_level;                  // at registration
+  uint8_t level_changes;                // number of valid entries in change_ms
   int64_t change_ms[kMaxLevelChanges];  // each change flips the level
-  double plays_per_day;     // mean activity while active
+  double plays_per_day;                 // mean activity while active
   uint8_t favorite_genres[kFavoriteGenres];
-  double skip_trait;        // multiplies skip probability (impatience)
+  double skip_trait;  // multiplies skip probability (impatience)
 
   Level LevelAt(int64_t ms) const {
     int flips = 0;

@@ -36,7 +36,9 @@ uint32_t FindActiveUser(const DayView& day, const std::vector<User>& users, int6
   return UINT32_MAX;
 }
 
-bool IsDevice(const char* device, const char* name) { return device[0] == name[0] && device[1] == name[1]; }
+bool IsDevice(const char* device, const char* name) {
+  return device[0] == name[0] && device[1] == name[1];
+}
 
 }  // namespace
 
@@ -59,15 +61,17 @@ std::vector<Slice> PlanSlices(const World& world, uint64_t total_plays) {
   for (double e : expected) total += e;
   if (!(total > 0)) return slices;  // nobody is active: every quota stays 0
   // Cumulative rounding: quotas sum exactly to the target.
-  const uint64_t target = total_plays != 0 ? total_plays : static_cast<uint64_t>(std::llround(total));
+  const uint64_t target =
+      total_plays != 0 ? total_plays : static_cast<uint64_t>(std::llround(total));
   double cumulative = 0;
   uint64_t assigned = 0;
   for (size_t i = 0; i < slices.size(); ++i) {
     cumulative += expected[i];
-    const uint64_t upto = i + 1 == slices.size()
-                              ? target
-                              : std::min(target, static_cast<uint64_t>(std::floor(
-                                                     static_cast<double>(target) * cumulative / total)));
+    const uint64_t upto =
+        i + 1 == slices.size()
+            ? target
+            : std::min(target, static_cast<uint64_t>(
+                                   std::floor(static_cast<double>(target) * cumulative / total)));
     slices[i].quota = upto > assigned ? upto - assigned : 0;
     assigned += slices[i].quota;
   }
@@ -76,7 +80,8 @@ std::vector<Slice> PlanSlices(const World& world, uint64_t total_plays) {
 
 double NaturalPlaysPerDay(const World& world, int64_t day) {
   double total = 0;
-  for (size_t z = 0; z < TimeZones().size(); ++z) total += world.ZoneActivity(day, static_cast<int>(z));
+  for (size_t z = 0; z < TimeZones().size(); ++z)
+    total += world.ZoneActivity(day, static_cast<int>(z));
   return total;
 }
 
@@ -132,8 +137,7 @@ void SliceGenerator::Generate(const DayView& day, const Slice& slice, std::vecto
     const uint64_t remaining = slice.quota - produced;
     uint64_t plays = 1 + std::min<uint64_t>(199, rng.Geometric(1.0 / kMeanPlaysPerSession));
     plays = std::min(plays, remaining);
-    SessionState s{user_index, session++, 0,
-                   rng.Chance(0.8) ? user.device : user.second_device};
+    SessionState s{user_index, session++, 0, rng.Chance(0.8) ? user.device : user.second_device};
     const char* device_name = devices[s.device].device;
     uint8_t base_flags = 0;
     if (rng.Chance(0.45)) base_flags |= kFlagShuffle;
@@ -151,14 +155,14 @@ void SliceGenerator::Generate(const DayView& day, const Slice& slice, std::vecto
     if (page_views_) {
       // Some sessions begin logged out (eventsim: userId "" until Login).
       if (page_rng.Chance(0.08)) {
-        out.push_back({std::max(slice.start_ms, t - 40000), user_index, 0, 0, s.session, s.item++, Page::kHome, base_flags, 0, 0,
-                       s.device, Auth::kLoggedOut});
-        out.push_back({std::max(slice.start_ms, t - 20000), user_index, 0, 0, s.session, s.item++, Page::kLogin, base_flags, 0, 0,
-                       s.device, Auth::kLoggedOut});
+        out.push_back({std::max(slice.start_ms, t - 40000), user_index, 0, 0, s.session, s.item++,
+                       Page::kHome, base_flags, 0, 0, s.device, Auth::kLoggedOut});
+        out.push_back({std::max(slice.start_ms, t - 20000), user_index, 0, 0, s.session, s.item++,
+                       Page::kLogin, base_flags, 0, 0, s.device, Auth::kLoggedOut});
       }
       if (page_rng.Chance(0.75)) {
-        out.push_back({std::max(slice.start_ms, t - 5000), user_index, 0, 0, s.session, s.item++, Page::kHome, base_flags, 0, 0,
-                       s.device, Auth::kLoggedIn});
+        out.push_back({std::max(slice.start_ms, t - 5000), user_index, 0, 0, s.session, s.item++,
+                       Page::kHome, base_flags, 0, 0, s.device, Auth::kLoggedIn});
       }
     }
 
@@ -180,8 +184,10 @@ void SliceGenerator::Generate(const DayView& day, const Slice& slice, std::vecto
         genre = static_cast<uint8_t>(day.genre_table.Sample(rng));
         fit = genre == user.favorite_genres[0] ? 1.0 : 0.05;
       }
-      if (day.genre_track_table[genre].empty()) genre = static_cast<uint8_t>(day.genre_table.Sample(rng));
-      const DayView::TrackRef ref = day.genre_tracks[genre][day.genre_track_table[genre].Sample(rng)];
+      if (day.genre_track_table[genre].empty())
+        genre = static_cast<uint8_t>(day.genre_table.Sample(rng));
+      const DayView::TrackRef ref =
+          day.genre_tracks[genre][day.genre_track_table[genre].Sample(rng)];
       const uint32_t track = ref.track;
       const uint32_t duration = ref.duration_ms;
       const double p_skip = std::min(0.95, (0.08 + 0.55 * (1.0 - fit)) * user.skip_trait);
@@ -196,20 +202,24 @@ void SliceGenerator::Generate(const DayView& day, const Slice& slice, std::vecto
       } else if (i + 1 == plays && rng.Chance(0.35)) {
         ms = static_cast<uint32_t>(duration * rng.Uniform(0.1, 0.95));
         const double e = rng.Uniform();
-        reason_end = e < 0.7 ? kEndEndPlay : e < 0.8 ? kEndLogout : e < 0.9 ? kEndRemote : kEndUnexpectedExit;
+        reason_end = e < 0.7   ? kEndEndPlay
+                     : e < 0.8 ? kEndLogout
+                     : e < 0.9 ? kEndRemote
+                               : kEndUnexpectedExit;
       } else {
         ms = duration;
         reason_end = kEndTrackDone;
       }
       if (rng.Chance(0.002)) reason_start = kStartTrackError;
-      const SimEvent play{t,        user_index,   track,          ms, s.session, s.item++, Page::kNextSong,
-                          flags,    reason_start, reason_end,     s.device, Auth::kLoggedIn};
+      const SimEvent play{t,        user_index,      track, ms,           s.session,
+                          s.item++, Page::kNextSong, flags, reason_start, reason_end,
+                          s.device, Auth::kLoggedIn};
       out.push_back(play);
       if (page_views_) AddPagesAfterPlay(page_rng, play, paid, s, out);
-      reason_start = reason_end == kEndTrackDone  ? kStartTrackDone
-                     : reason_end == kEndFwdBtn   ? kStartFwdBtn
-                     : reason_end == kEndBackBtn  ? kStartBackBtn
-                                                  : kStartClickRow;
+      reason_start = reason_end == kEndTrackDone ? kStartTrackDone
+                     : reason_end == kEndFwdBtn  ? kStartFwdBtn
+                     : reason_end == kEndBackBtn ? kStartBackBtn
+                                                 : kStartClickRow;
       // Gapless most of the time; now and then a pause inside the session.
       t += ms + rng.Below(1500);
       if (rng.Chance(0.03)) t += static_cast<int64_t>(rng.Exponential(4 * 60000.0));
@@ -217,11 +227,11 @@ void SliceGenerator::Generate(const DayView& day, const Slice& slice, std::vecto
     produced += played;
 
     if (page_views_ && page_rng.Chance(0.12) && t + 4000 < range_end) {
-      out.push_back({t + 2000, user_index, 0, 0, s.session, s.item++, Page::kLogout, base_flags, 0, 0,
-                     s.device, Auth::kLoggedIn});
+      out.push_back({t + 2000, user_index, 0, 0, s.session, s.item++, Page::kLogout, base_flags, 0,
+                     0, s.device, Auth::kLoggedIn});
       if (page_rng.Chance(0.5)) {
-        out.push_back({t + 4000, user_index, 0, 0, s.session, s.item++, Page::kHome, base_flags, 0, 0,
-                       s.device, Auth::kLoggedOut});
+        out.push_back({t + 4000, user_index, 0, 0, s.session, s.item++, Page::kHome, base_flags, 0,
+                       0, s.device, Auth::kLoggedOut});
       }
     }
   }
@@ -241,8 +251,8 @@ void SliceGenerator::AddPagesAfterPlay(Rng& rng, const SimEvent& play, bool paid
   auto add = [&](Page page, double at) {
     const auto offset = static_cast<int64_t>(play.ms_played * at);
     if (play.ts_ms + offset >= world_.end_ms()) return;
-    out.push_back({play.ts_ms + offset, play.user, 0, 0, s.session, s.item++, page, play.flags, 0, 0,
-                   s.device, Auth::kLoggedIn});
+    out.push_back({play.ts_ms + offset, play.user, 0, 0, s.session, s.item++, page, play.flags, 0,
+                   0, s.device, Auth::kLoggedIn});
   };
   const double r = rng.Uniform();
   const bool skipped = (play.flags & kFlagSkipped) != 0;
@@ -282,20 +292,24 @@ void SliceGenerator::AddAccountPages(const Slice& slice, std::vector<SimEvent>& 
     const uint8_t before = upgrade ? 0 : kFlagPaid, after = upgrade ? kFlagPaid : 0;
     uint16_t item = 0;
     const uint32_t id = session++;
-    out.push_back({std::max(slice.start_ms, it->ms - 60000), it->user, 0, 0, id, item++, Page::kHome, before, 0, 0, u.device, Auth::kLoggedIn});
-    out.push_back({std::max(slice.start_ms, it->ms - 30000), it->user, 0, 0, id, item++, upgrade ? Page::kUpgrade : Page::kDowngrade,
-                   before, 0, 0, u.device, Auth::kLoggedIn});
-    out.push_back({it->ms, it->user, 0, 0, id, item++, upgrade ? Page::kSubmitUpgrade : Page::kSubmitDowngrade,
-                   after, 0, 0, u.device, Auth::kLoggedIn});
+    out.push_back({std::max(slice.start_ms, it->ms - 60000), it->user, 0, 0, id, item++,
+                   Page::kHome, before, 0, 0, u.device, Auth::kLoggedIn});
+    out.push_back({std::max(slice.start_ms, it->ms - 30000), it->user, 0, 0, id, item++,
+                   upgrade ? Page::kUpgrade : Page::kDowngrade, before, 0, 0, u.device,
+                   Auth::kLoggedIn});
+    out.push_back({it->ms, it->user, 0, 0, id, item++,
+                   upgrade ? Page::kSubmitUpgrade : Page::kSubmitDowngrade, after, 0, 0, u.device,
+                   Auth::kLoggedIn});
   }
   auto [churn_begin, churn_end] = in_slice(world_.churns());
   for (auto it = churn_begin; it != churn_end; ++it) {
     const User& u = users[it->user];
     const uint8_t level = u.LevelAt(it->ms) == Level::kPaid ? kFlagPaid : 0;
     const uint32_t id = session++;
-    out.push_back({std::max(slice.start_ms, it->ms - 10000), it->user, 0, 0, id, 0, Page::kCancel, level, 0, 0, u.device, Auth::kLoggedIn});
-    out.push_back({it->ms, it->user, 0, 0, id, 1, Page::kCancellationConfirmation, level, 0, 0, u.device,
-                   Auth::kCancelled});
+    out.push_back({std::max(slice.start_ms, it->ms - 10000), it->user, 0, 0, id, 0, Page::kCancel,
+                   level, 0, 0, u.device, Auth::kLoggedIn});
+    out.push_back({it->ms, it->user, 0, 0, id, 1, Page::kCancellationConfirmation, level, 0, 0,
+                   u.device, Auth::kCancelled});
   }
 }
 

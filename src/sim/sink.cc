@@ -67,10 +67,12 @@ class AtomicFile {
   static Result<std::unique_ptr<AtomicFile>> Create(const std::filesystem::path& path) {
     auto file = std::unique_ptr<AtomicFile>(new AtomicFile());
     file->path_ = path;
-    file->temp_ = path.parent_path() / fmt::format(".{}.tmp-{}", path.filename().string(), ::getpid());
+    file->temp_ =
+        path.parent_path() / fmt::format(".{}.tmp-{}", path.filename().string(), ::getpid());
     file->fd_ = ::open(file->temp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (file->fd_ < 0) {
-      return Fail(ErrorCode::kIo, fmt::format("cannot create {}: {}", file->temp_.string(), std::strerror(errno)));
+      return Fail(ErrorCode::kIo,
+                  fmt::format("cannot create {}: {}", file->temp_.string(), std::strerror(errno)));
     }
     return file;
   }
@@ -79,14 +81,18 @@ class AtomicFile {
     if (!committed_) ::unlink(temp_.c_str());
   }
   Status Write(std::string_view bytes) { return WriteAll(fd_, bytes, path_.string()); }
-  Status WriteParts(std::span<const std::string_view> parts) { return WriteAllParts(fd_, parts, path_.string()); }
+  Status WriteParts(std::span<const std::string_view> parts) {
+    return WriteAllParts(fd_, parts, path_.string());
+  }
   Status Commit() {
     const int fd = fd_;
     fd_ = -1;
-    if (::close(fd) != 0) return Fail(ErrorCode::kIo, fmt::format("cannot write {}: {}", path_.string(), std::strerror(errno)));
+    if (::close(fd) != 0)
+      return Fail(ErrorCode::kIo,
+                  fmt::format("cannot write {}: {}", path_.string(), std::strerror(errno)));
     if (::rename(temp_.c_str(), path_.c_str()) != 0) {
-      return Fail(ErrorCode::kIo, fmt::format("cannot rename {} to {}: {}", temp_.string(), path_.string(),
-                                              std::strerror(errno)));
+      return Fail(ErrorCode::kIo, fmt::format("cannot rename {} to {}: {}", temp_.string(),
+                                              path_.string(), std::strerror(errno)));
     }
     committed_ = true;
     return {};
@@ -99,22 +105,37 @@ class AtomicFile {
   bool committed_ = false;
 };
 
-class StdoutSink final : public Sink {
+// stdout, or an existing device or pipe (/dev/null, a FIFO): written in
+// place, since renaming over it would be wrong.
+class StreamSink final : public Sink {
  public:
+  StreamSink(int fd, std::string name, bool owned)
+      : fd_(fd), name_(std::move(name)), owned_(owned) {}
+  ~StreamSink() override {
+    if (owned_) ::close(fd_);
+  }
   Status StartDay(int64_t) override { return {}; }
   Status WriteParts(std::span<const std::string_view> parts) override {
-    return WriteAllParts(STDOUT_FILENO, parts, "stdout");
+    return WriteAllParts(fd_, parts, name_);
   }
   Status Flush() override { return {}; }
   Status Finish() override { return {}; }
-  std::string Describe() const override { return "stdout"; }
+  std::string Describe() const override { return name_; }
+
+ private:
+  int fd_;
+  std::string name_;
+  bool owned_;
 };
 
 class FileSink final : public Sink {
  public:
-  explicit FileSink(std::unique_ptr<AtomicFile> file, std::string path) : file_(std::move(file)), path_(std::move(path)) {}
+  explicit FileSink(std::unique_ptr<AtomicFile> file, std::string path)
+      : file_(std::move(file)), path_(std::move(path)) {}
   Status StartDay(int64_t) override { return {}; }
-  Status WriteParts(std::span<const std::string_view> parts) override { return file_->WriteParts(parts); }
+  Status WriteParts(std::span<const std::string_view> parts) override {
+    return file_->WriteParts(parts);
+  }
   Status Flush() override { return {}; }
   Status Finish() override { return file_->Commit(); }
   std::string Describe() const override { return path_; }
@@ -150,9 +171,11 @@ class DaySink final : public Sink {
     file_.reset();
     return s;
   }
-  std::string Describe() const override { std::string dir = dir_.string();
+  std::string Describe() const override {
+    std::string dir = dir_.string();
     if (dir.empty() || dir.back() != '/') dir += '/';
-    return fmt::format("{} ({} daily files)", dir, files_); }
+    return fmt::format("{} ({} daily files)", dir, files_);
+  }
 
  private:
   std::filesystem::path dir_;
@@ -164,16 +187,27 @@ class DaySink final : public Sink {
 }  // namespace
 
 Result<std::unique_ptr<Sink>> OpenSink(const std::string& out) {
-  if (out == "-") return std::unique_ptr<Sink>(std::make_unique<StdoutSink>());
+  if (out == "-")
+    return std::unique_ptr<Sink>(std::make_unique<StreamSink>(STDOUT_FILENO, "stdout", false));
   std::error_code ec;
   const std::filesystem::path path(out);
   if (!out.empty() && (out.back() == '/' || std::filesystem::is_directory(path, ec))) {
     std::filesystem::create_directories(path, ec);
-    if (ec) return Fail(ErrorCode::kIo, fmt::format("--out: cannot create directory {}: {}", out, ec.message()));
+    if (ec)
+      return Fail(ErrorCode::kIo,
+                  fmt::format("--out: cannot create directory {}: {}", out, ec.message()));
     return std::unique_ptr<Sink>(std::make_unique<DaySink>(path));
   }
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec)) {
+    const int fd = ::open(out.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+      return Fail(ErrorCode::kIo,
+                  fmt::format("--out: cannot open {}: {}", out, std::strerror(errno)));
+    return std::unique_ptr<Sink>(std::make_unique<StreamSink>(fd, out, true));
+  }
   if (path.has_parent_path() && !std::filesystem::is_directory(path.parent_path(), ec)) {
-    return Fail(ErrorCode::kIo, fmt::format("--out: folder {} does not exist", path.parent_path().string()));
+    return Fail(ErrorCode::kIo,
+                fmt::format("--out: folder {} does not exist", path.parent_path().string()));
   }
   auto file = AtomicFile::Create(path);
   if (!file) return tl::unexpected(file.error());

@@ -24,7 +24,9 @@ class Sink {
   virtual Status StartDay(int64_t day) = 0;
   // Writes the parts in order (one writev(2) per 1,024 parts for files).
   virtual Status WriteParts(std::span<const std::string_view> parts) = 0;
-  Status Write(std::string_view bytes) { return WriteParts(std::span<const std::string_view>(&bytes, 1)); }
+  Status Write(std::string_view bytes) {
+    return WriteParts(std::span<const std::string_view>(&bytes, 1));
+  }
   // Pushes buffered bytes to the OS (real-time mode calls it regularly).
   virtual Status Flush() = 0;
   // Completes the output (renames temporary files into place).
@@ -34,7 +36,8 @@ class Sink {
 };
 
 // `-`: stdout; an existing directory or a path ending in '/': one file per
-// UTC day named events-YYYY-MM-DD.jsonl; otherwise one file.
+// UTC day named events-YYYY-MM-DD.jsonl; an existing device or pipe: written
+// in place; otherwise one file, written atomically.
 Result<std::unique_ptr<Sink>> OpenSink(const std::string& out);
 
 // Writes `bytes` to `path` atomically (temp file + rename).

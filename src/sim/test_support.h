@@ -24,7 +24,8 @@ struct GeneratedData {
 // Generates into `out` (a file, or a folder ending in '/'), optionally with the
 // catalog files in catalog_dir. Fails the test on error.
 inline GeneratedData GenerateTo(const WorldOptions& world_options, const GenerateOptions& options,
-                                const std::string& out, const std::filesystem::path& catalog_dir = {}) {
+                                const std::string& out,
+                                const std::filesystem::path& catalog_dir = {}) {
   GeneratedData data;
   data.world = World::Build(world_options);
   if (!catalog_dir.empty()) {
@@ -84,10 +85,13 @@ class Duck {
 // SQL that reads Playlake NDJSON with the contract's types (ts kept as text
 // and converted explicitly, so DuckDB's type sniffing cannot shift it).
 inline std::string ReadPlays(const std::string& glob) {
-  return "(SELECT * EXCLUDE (ts), ts::TIMESTAMPTZ AS ts FROM read_ndjson(" + warehouse::QuoteLiteral(glob) +
-         ", columns = {event_id: 'VARCHAR', ts: 'VARCHAR', user_id: 'VARCHAR', track_id: 'VARCHAR', "
+  return "(SELECT * EXCLUDE (ts), ts::TIMESTAMPTZ AS ts FROM read_ndjson(" +
+         warehouse::QuoteLiteral(glob) +
+         ", columns = {event_id: 'VARCHAR', ts: 'VARCHAR', user_id: 'VARCHAR', track_id: "
+         "'VARCHAR', "
          "ms_played: 'BIGINT', session_id: 'VARCHAR', artist_id: 'VARCHAR', album_id: 'VARCHAR', "
-         "duration_ms: 'BIGINT', country: 'VARCHAR', region: 'VARCHAR', city: 'VARCHAR', timezone: 'VARCHAR', "
+         "duration_ms: 'BIGINT', country: 'VARCHAR', region: 'VARCHAR', city: 'VARCHAR', timezone: "
+         "'VARCHAR', "
          "device: 'VARCHAR', platform: 'VARCHAR', level: 'VARCHAR', reason_start: 'VARCHAR', "
          "reason_end: 'VARCHAR', shuffle: 'BOOLEAN', skipped: 'BOOLEAN', offline: 'BOOLEAN'}))";
 }

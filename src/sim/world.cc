@@ -12,7 +12,7 @@ namespace {
 // Share of a day's listening per local hour (percent), weekdays and weekends:
 // a commute bump, a lunch plateau, the evening peak and the night trough.
 constexpr double kWeekday[24] = {2.2, 1.3, 0.7, 0.45, 0.4, 0.6, 1.5, 3.2, 4.6, 4.6, 4.3, 4.4,
-                                 4.9, 4.8, 4.6, 4.8, 5.4, 6.3, 6.8, 7.2, 7.4, 7.0, 5.6, 3.8};
+                                 4.9, 4.8, 4.6, 4.8,  5.4, 6.3, 6.8, 7.2, 7.4, 7.0, 5.6, 3.8};
 constexpr double kWeekend[24] = {3.6, 2.6, 1.5, 0.8, 0.5, 0.5, 0.7, 1.2, 2.2, 3.4, 4.5, 5.2,
                                  5.5, 5.5, 5.4, 5.4, 5.6, 5.9, 6.3, 6.7, 7.0, 6.8, 5.8, 4.5};
 // Sunday .. Saturday.
@@ -31,7 +31,8 @@ std::unique_ptr<World> World::Build(const WorldOptions& options) {
   const uint32_t tracks =
       options.tracks != 0 ? options.tracks : std::clamp<uint32_t>(options.users * 4, 2000, 200000);
   world->catalog_ = Catalog::Build({options.seed, tracks, options.start_day, options.end_day});
-  world->population_ = Population::Build({options.seed, options.users, world->start_ms(), world->end_ms()});
+  world->population_ =
+      Population::Build({options.seed, options.users, world->start_ms(), world->end_ms()});
 
   const auto& users = world->population_.users();
   const auto cities = Cities();
@@ -44,10 +45,12 @@ std::unique_ptr<World> World::Build(const WorldOptions& options) {
     const User& u = users[i];
     const int zone = cities[u.city].zone;
     world->user_zone_[i] = static_cast<uint8_t>(zone);
-    const int64_t first = std::max<int64_t>(0, FloorDiv(u.registration_ms, kMsPerDay) - options.start_day);
-    const int64_t last = u.churn_ms == INT64_MAX
-                             ? days - 1
-                             : std::min<int64_t>(days - 1, FloorDiv(u.churn_ms - 1, kMsPerDay) - options.start_day);
+    const int64_t first =
+        std::max<int64_t>(0, FloorDiv(u.registration_ms, kMsPerDay) - options.start_day);
+    const int64_t last =
+        u.churn_ms == INT64_MAX
+            ? days - 1
+            : std::min<int64_t>(days - 1, FloorDiv(u.churn_ms - 1, kMsPerDay) - options.start_day);
     if (first > last) continue;
     diff[static_cast<size_t>(first * zones + zone)] += u.plays_per_day;
     diff[static_cast<size_t>((last + 1) * zones + zone)] -= u.plays_per_day;

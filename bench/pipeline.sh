@@ -29,7 +29,7 @@ START=2026-01-05
 END=2026-02-04
 LAST_FILE="events-$END.jsonl"
 GEN="$OUT/generated-$EVENTS"
-if [[ ! -s "$GEN/$LAST_FILE" ]]; then
+if [[ ! -s "$GEN/events/$LAST_FILE" ]]; then
   echo "generating $EVENTS plays over 30 days (+1 day) into $GEN ..." >&2
   rm -rf "$GEN"
   mkdir -p "$GEN/events"

@@ -1,3 +1,6 @@
+{{ config(materialized='table') }}
+-- A table, not a view: int_plays_enriched, dim_tracks, dim_artists and
+-- dim_albums all read it, and as a view each of them re-aggregated every play.
 -- Every track anyone played or any catalog lists: catalog attributes where a
 -- catalog has the track, otherwise the names the plays carried.
 with catalog as (

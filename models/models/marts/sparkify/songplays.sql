@@ -19,12 +19,17 @@ by_id as (
 ),
 
 -- The others, matched on the names (an equi-join) and then the duration.
+-- Plays already matched by id are left out before the name join, not after it.
+not_by_id as (
+    select p.* from plays as p
+    where not exists (select 1 from songs as s where s.song_id = p.track_id)
+),
+
 by_name as (
     select p.play_id, min(s.song_id) as song_id, min(s.artist_id) as artist_id
-    from plays as p
+    from not_by_id as p
     join songs as s on p.track_name = s.title and p.artist_name = s.artist_name
     where abs(p.duration_ms - round(s.duration * 1000)) <= 1
-      and p.play_id not in (select play_id from by_id)
     group by p.play_id
 ),
 

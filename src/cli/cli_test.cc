@@ -59,6 +59,8 @@ TEST(Cli, EveryCommandHasHelp) {
   std::getline(lines, line);
   int commands = 0;
   while (std::getline(lines, line)) {
+    // A command line is indented by two spaces; wrapped descriptions by more.
+    if (line.size() < 3 || line.compare(0, 2, "  ") != 0 || line[2] == ' ') continue;
     std::istringstream words(line);
     std::string name;
     if (!(words >> name)) continue;
@@ -67,7 +69,7 @@ TEST(Cli, EveryCommandHasHelp) {
     EXPECT_NE(run.stdout_text.find("Usage"), std::string::npos) << name << ": " << run.stdout_text;
     ++commands;
   }
-  EXPECT_GE(commands, 1);
+  EXPECT_GE(commands, 13);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -70,7 +71,13 @@ Status RunIngest(const IngestFlags& flags) {
   if (!flags.crash_at.empty()) {
     const auto colon = flags.crash_at.find(':');
     const std::string step = flags.crash_at.substr(0, colon);
-    const int occurrence = colon == std::string::npos ? 1 : std::stoi(flags.crash_at.substr(colon + 1));
+    int occurrence = 1;
+    if (colon != std::string::npos) {
+      const std::string n = flags.crash_at.substr(colon + 1);
+      if (std::from_chars(n.data(), n.data() + n.size(), occurrence).ec != std::errc() || occurrence < 1) {
+        return Fail(ErrorCode::kInvalidArgument, "--crash-at STEP[:N]: N must be a positive integer");
+      }
+    }
     crash = std::make_unique<lake::CrashAt>(step, occurrence);
     options.faults = crash.get();
   }

@@ -34,11 +34,11 @@ TEST(Ingest, BadRecordsAreQuarantinedWithReasonsWhileNeighboursLand) {
   text += R"({"event_id":"e6","ts":"2026-11-01T10:00:00Z","user_id":"u1","ms_played":5})" "\n";
   text += "\n";  // blank lines are not records
   text += long_line + "\n";
-  text += std::string("\x00\x01\x02garbage\x7f", 12) + "\n";
+  text += std::string("\x00\x01\x02garbage\x7f", 11) + "\n";
   text += Event("e7", "2026-11-02T10:00:00Z");  // no final newline
   WriteFile(dir / "in" / "events.jsonl", text);
   WriteFile(dir / "in" / "empty.jsonl", "");
-  WriteFile(dir / "in" / "blob.json", std::string("\x89PNG\r\n\x1a\n\x00\x00binary", 18));
+  WriteFile(dir / "in" / "blob.json", std::string("\x89PNG\r\n\x1a\n\x00\x00binary", 16));
 
   auto report = lake.Ingest({(dir / "in").string()});
   ASSERT_TRUE(report) << report.error().message;

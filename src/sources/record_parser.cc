@@ -221,8 +221,10 @@ struct RecordParser::Impl {
     if (auto e = doc.get_object().get(object)) {
       // Valid JSON of another type (an array, a string) is not_an_object;
       // anything else (binary, text) is simply not JSON.
-      const std::string_view lead = record.substr(record.find_first_not_of(" \t\r\n") == std::string_view::npos ? record.size() : record.find_first_not_of(" \t\r\n"));
-      const bool json_value = !lead.empty() && std::string_view("[\"-0123456789tfn").find(lead[0]) != std::string_view::npos;
+      const std::size_t first = record.find_first_not_of(" \t\r\n");
+      const bool json_value = first != std::string_view::npos &&
+                              std::string_view("[\"-0123456789tfn").find(record[first]) !=
+                                  std::string_view::npos;
       if (e == INCORRECT_TYPE && json_value) {
         return Rejection{reason::kNotAnObject, "the record is not a JSON object", target};
       }

@@ -1,3 +1,6 @@
+{{ config(materialized='table') }}
+-- A table, not a view: its unique/not_null tests and user_engagement each
+-- re-ran the window over every play when it was a view.
 -- One row per listener: activity totals and level changes over the data.
 with plays as (
     select user_id, played_at, level, ms_played, skipped, session_id from {{ ref('stg_plays') }}

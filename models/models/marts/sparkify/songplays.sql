@@ -11,15 +11,9 @@ songs as (
     left join {{ ref('artists') }} as a on s.artist_id = a.artist_id
 ),
 
--- Plays whose track id is a catalogued song.
-by_id as (
-    select p.play_id, s.song_id, s.artist_id
-    from plays as p
-    join songs as s on p.track_id = s.song_id
-),
-
--- The others, matched on the names (an equi-join) and then the duration.
--- Plays already matched by id are left out before the name join, not after it.
+-- Plays without a catalogued song id, matched on the names (an equi-join)
+-- and then the duration. Plays matched by id join the songs directly below,
+-- so no join of all plays back to a list of all plays is needed.
 not_by_id as (
     select p.* from plays as p
     where not exists (select 1 from songs as s where s.song_id = p.track_id)
@@ -31,12 +25,6 @@ by_name as (
     join songs as s on p.track_name = s.title and p.artist_name = s.artist_name
     where abs(p.duration_ms - round(s.duration * 1000)) <= 1
     group by p.play_id
-),
-
-matched as (
-    select * from by_id
-    union all
-    select * from by_name
 )
 
 select
@@ -44,10 +32,11 @@ select
     p.played_at                                         as start_time,
     p.user_id,
     p.level,
-    m.song_id,
-    m.artist_id,
+    coalesce(i.song_id, n.song_id)                      as song_id,
+    coalesce(i.artist_id, n.artist_id)                  as artist_id,
     p.session_id,
     concat_ws(', ', p.city, p.region)                   as location,
     p.user_agent
 from plays as p
-left join matched as m on p.play_id = m.play_id
+left join songs as i on p.track_id = i.song_id
+left join by_name as n on p.play_id = n.play_id

@@ -7,7 +7,6 @@
 
 #include <chrono>
 #include <nlohmann/json.hpp>
-#include <regex>
 #include <thread>
 
 #include "testing/testing.h"
@@ -29,11 +28,12 @@ class GoldApiTest : public ::testing::Test {
     const auto started = testing::RunShell(testing::PlaylakeBinary() + " serve --port 0 --project " +
                                            project + " > " + project + "/serve.out 2>&1 & echo $!");
     pid_ = std::stoi(started.stdout_text);
-    const std::regex url(R"(Dashboard: http://127\.0\.0\.1:(\d+)/)");
+    const std::string prefix = "Dashboard: http://127.0.0.1:";
     for (int i = 0; i < 200 && port_ == 0; ++i) {
-      std::smatch match;
       const std::string out = testing::ReadFile(dir_->path() / "serve.out");
-      if (std::regex_search(out, match, url)) port_ = std::stoi(match[1]);
+      if (const auto at = out.find(prefix); at != std::string::npos) {
+        port_ = std::atoi(out.c_str() + at + prefix.size());
+      }
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     ASSERT_NE(port_, 0) << "playlake serve did not start: "

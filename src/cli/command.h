@@ -28,7 +28,6 @@ void AddRunCommands(CLI::App& app, CommandBody& selected);
 void AddIngestCommand(CLI::App& app, CommandBody& selected);
 void AddSqlCommand(CLI::App& app, CommandBody& selected);
 
-
 // Serves `project`'s dashboard with `options` until SIGINT or SIGTERM.
 // Shared by `serve` and `demo`.
 Status ServeProject(const config::ProjectConfig& project, serve::ServerOptions options);

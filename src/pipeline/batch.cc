@@ -18,7 +18,7 @@ namespace {
 
 using nlohmann::json;
 
-// Logs ingest progress about once per file, and bytes on long files.
+// Logs each ingested file's outcome (at debug level; the step logs the totals).
 class LogProgress : public silver::Progress {
  public:
   void OnFile(const silver::FileReport& file) override {

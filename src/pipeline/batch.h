@@ -18,5 +18,4 @@ struct BatchOptions {
 
 Result<RunRecord> RunBatch(const config::ProjectConfig& project, const BatchOptions& options);
 
-
 }  // namespace playlake::pipeline

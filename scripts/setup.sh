@@ -69,7 +69,8 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 
-# The dashboard's npm packages (ECharts; playwright-core for the browser tests),
+# The dashboard's npm packages (ECharts; the world map's world-atlas, topojson-client
+# and i18n-iso-countries; playwright-core for the browser tests),
 # pinned by web/package-lock.json.
 if [ ! -f "$root/web/node_modules/.package-lock.json" ] ||
    [ "$root/web/package-lock.json" -nt "$root/web/node_modules/.package-lock.json" ]; then

@@ -36,6 +36,14 @@ function renderNav(active) {
   }));
 }
 
+// Lets a page change filters (e.g. a click on the map): merges `changes` into the
+// current filters, drops empty values, and navigates, which renders the page again.
+function setFilters(name, filters, changes) {
+  const next = {};
+  for (const [key, value] of Object.entries({ ...filters, ...changes })) if (value) next[key] = value;
+  location.hash = routeUrl(name, next);
+}
+
 async function fillFilterOptions() {
   const options = await api('filters');
   const fill = (name, values) => {
@@ -63,7 +71,7 @@ async function render() {
   main.dataset.page = name;
   main.dataset.state = 'loading';
   try {
-    await pages[name].render(main, filters);
+    await pages[name].render(main, filters, { setFilters: (changes) => setFilters(name, filters, changes) });
     if (thisRender !== renderCount) return;
     main.dataset.state = 'ready';
     status.textContent = `Updated ${new Date().toLocaleTimeString()}`;

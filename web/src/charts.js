@@ -1,6 +1,8 @@
 // Small builders for the dashboard's cards, charts and tables. ECharts is a
-// global (vendor/echarts.min.js); each chart resizes with the window.
+// global (vendor/echarts.min.js); each chart resizes with its element and is
+// disposed of when a new render replaces it.
 const AXIS = { axisLine: { lineStyle: { color: '#44546a' } }, axisLabel: { color: '#8b9bb0' }, splitLine: { lineStyle: { color: '#222c38' } } };
+const NO_DATA = '#2e3946';  // a country with no plays
 const PALETTE = ['#1db954', '#4f9dde', '#f5a623', '#b37feb', '#e5484d', '#36cfc9', '#ff85c0', '#a0d911'];
 
 export const format = {
@@ -20,13 +22,20 @@ export function card(parent, title, { size = '', id } = {}) {
   return section;
 }
 
-function chartIn(section, option) {
+function chartIn(section, option, { className = 'chart' } = {}) {
   const el = document.createElement('div');
-  el.className = 'chart';
+  el.className = className;
   section.append(el);
   const chart = echarts.init(el, null, { renderer: 'canvas' });
   chart.setOption({ color: PALETTE, textStyle: { color: '#dbe4ee' }, animation: false, ...option });
-  new ResizeObserver(() => chart.resize()).observe(el);
+  // A page render replaces the old charts' elements: dispose of those charts then
+  // (a map resized to nothing throws inside ECharts).
+  const observer = new ResizeObserver(() => {
+    if (el.isConnected) { chart.resize(); return; }
+    observer.disconnect();
+    chart.dispose();
+  });
+  observer.observe(el);
   return chart;
 }
 
@@ -91,6 +100,47 @@ export function graphChart(section, { nodes, links }) {
       categories: [...new Set(nodes.map((n) => n.category))].map((name) => ({ name })),
     }],
   });
+}
+
+// world.json (made by scripts/build.mjs): one GeoJSON feature per ISO 3166-1 alpha-2
+// code, properties { iso, name }. Fetched and registered with ECharts once per page
+// load; resolves to a Map from code to country name.
+let worldNames;
+export function loadWorldMap() {
+  worldNames ??= fetch('world.json').then(async (response) => {
+    if (!response.ok) throw new Error(`world.json: ${response.status}`);
+    const world = await response.json();
+    echarts.registerMap('world', world);
+    return new Map(world.features.map((f) => [f.properties.iso, f.properties.name]));
+  }).catch((error) => { worldNames = undefined; throw error; });
+  return worldNames;
+}
+
+// A choropleth of the world by country. items: [{ name: alpha-2 code, value, ...fields }];
+// countries without an item are grey. tooltipLines(item) gives the lines under the
+// country's name; onClick(code) is called for a country that has an item.
+export function worldChart(section, { names, items, tooltipLines, onClick }) {
+  // ECharts adds a bare { name } to the series' data for every region without an item.
+  const hasItem = (data) => data?.value !== undefined;
+  const max = Math.max(1, ...items.map((i) => i.value));
+  const encode = echarts.format.encodeHTML;
+  const chart = chartIn(section, {
+    tooltip: {
+      trigger: 'item',
+      formatter: ({ name, data }) => [`<b>${encode(names.get(name) ?? name)}</b>`,
+        ...(hasItem(data) ? tooltipLines(data) : ['No plays']).map(encode)].join('<br>'),
+    },
+    visualMap: { type: 'continuous', min: 0, max, calculable: false, left: 10, bottom: 10,
+      text: [format.int(max), '0'], textStyle: { color: '#8b9bb0' }, inRange: { color: ['#1b4d32', '#1db954', '#c4f5d4'] } },
+    series: [{
+      type: 'map', map: 'world', nameProperty: 'iso', roam: false, selectedMode: false, data: items,
+      left: 10, right: 10, top: 0, bottom: 0,
+      itemStyle: { areaColor: NO_DATA, borderColor: '#0f1419', borderWidth: 0.5 },
+      emphasis: { label: { show: false }, itemStyle: { areaColor: '#f5a623' } },
+    }],
+  }, { className: 'chart map' });
+  chart.on('click', (params) => { if (hasItem(params.data)) onClick(params.name); });
+  return chart;
 }
 
 // columns: [{ key, label, num?: true, render?: (value, row) => string|Node }]

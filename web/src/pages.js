@@ -1,7 +1,10 @@
 // One entry per dashboard page: its title in the menu and how it renders.
-// Each render(main, filters) fetches its API endpoint with the URL's filters.
+// Each render(main, filters, { setFilters }) fetches its API endpoint with the URL's
+// filters; setFilters({ name: value }) changes them (an empty value clears one).
 import { api } from './api.js';
-import { barChart, card, format, graphChart, heatmap, lineChart, pieChart, table, tiles } from './charts.js';
+import {
+  barChart, card, format, graphChart, heatmap, lineChart, loadWorldMap, pieChart, table, tiles, worldChart,
+} from './charts.js';
 
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 const HOURS = Array.from({ length: 24 }, (_, h) => String(h).padStart(2, '0'));
@@ -99,8 +102,22 @@ async function artists(main, filters) {
   });
 }
 
-async function geography(main, filters) {
-  const data = await api('geography', filters);
+async function geography(main, filters, { setFilters }) {
+  const [data, names] = await Promise.all([api('geography', filters), loadWorldMap()]);
+  const map = card(main, 'Plays by country: click one to filter, again to clear', { size: 'wide', id: 'world' });
+  worldChart(map, {
+    names,
+    items: data.countries.map((c) => ({ name: c.country, value: c.plays, listeners: c.listeners })),
+    tooltipLines: (c) => [`Plays: ${format.int(c.value)}`, `Listeners: ${format.int(c.listeners)}`],
+    onClick: (code) => setFilters({ country: filters.country === code ? '' : code }),
+  });
+  const offMap = data.countries.filter((c) => !names.has(c.country));
+  if (offMap.length > 0) {
+    const note = document.createElement('p');
+    note.className = 'note';
+    note.textContent = `Not on the map: ${offMap.map((c) => `${c.country} (${format.int(c.plays)} plays)`).join(', ')}`;
+    map.append(note);
+  }
   barChart(card(main, 'Plays by country', { size: 'wide', id: 'countries' }), {
     labels: data.countries.map((c) => c.country),
     series: [{ name: 'Plays', data: data.countries.map((c) => c.plays) }, { name: 'Listeners', data: data.countries.map((c) => c.listeners) }],

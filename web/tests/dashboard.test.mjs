@@ -62,6 +62,54 @@ async function chartSeries(page, selector) {
   }, selector);
 }
 
+// How the world map on the Geography page fills each country, as drawn:
+// { grey, fills: { alpha-2 code: fill colour } }, grey being the no-plays colour.
+async function mapFills(page) {
+  return page.evaluate(() => {
+    const chart = window.echarts.getInstanceByDom(document.querySelector('#world .chart'));
+    const series = chart.getModel().getSeriesByIndex(0);
+    const data = series.getData();
+    const fills = {};
+    for (let i = 0; i < data.count(); i++) {
+      data.getItemGraphicEl(i).traverse((el) => { if (el.style?.fill) fills[data.getName(i)] = el.style.fill; });
+    }
+    return { grey: series.get(['itemStyle', 'areaColor']), fills };
+  });
+}
+
+const coloured = ({ grey, fills }) => Object.keys(fills).filter((code) => fills[code] !== grey).sort();
+
+// Waits until the page has rendered again with a map of `count` countries with plays
+// (ECharts lists every region in the series' data; only those with plays have a value).
+async function waitForMapCountries(page, count) {
+  await page.waitForFunction((n) => {
+    const dom = document.querySelector('main[data-state="ready"] #world .chart');
+    const data = dom && window.echarts.getInstanceByDom(dom)?.getOption().series[0].data;
+    return data?.filter((d) => d.value !== undefined).length === n;
+  }, count);
+}
+
+// The page coordinates of a point inside `code` on the world map, for a real click.
+async function pointInCountry(page, code) {
+  return page.evaluate((c) => {
+    const dom = document.querySelector('#world .chart');
+    const geo = window.echarts.getInstanceByDom(dom).getModel().getSeriesByIndex(0).coordinateSystem;
+    const region = geo.getRegion(c);
+    const box = region.getBoundingRect();
+    const rect = dom.getBoundingClientRect();
+    for (let i = 1; i < 40; i++) {
+      for (let j = 1; j < 40; j++) {
+        const coord = [box.x + (box.width * i) / 40, box.y + (box.height * j) / 40];
+        if (region.contain(coord)) {
+          const [x, y] = geo.dataToPoint(coord);
+          return { x: rect.left + x, y: rect.top + y };
+        }
+      }
+    }
+    return null;
+  }, code);
+}
+
 before(async () => {
   assert.ok(binary, 'PLAYLAKE_BINARY must name the playlake binary');
   dir = mkdtempSync(join(tmpdir(), 'playlake-web-'));
@@ -128,6 +176,71 @@ test('filters change the results and live in the URL', async () => {
   const [countryPlays] = await chartSeries(shared.page, '#countries');
   assert.deepEqual(countryPlays, [filtered.kpis.plays]);
   await shared.page.close();
+  await page.close();
+});
+
+test('the world map colours every country with plays, and a click filters by it', async () => {
+  const all = await apiJson('geography');
+  const world = await (await fetch(`${baseUrl}world.json`)).json();
+  const names = new Map(world.features.map((f) => [f.properties.iso, f.properties.name]));
+  const onMap = all.countries.filter((c) => names.has(c.country));
+  assert.ok(onMap.length >= 10, `expected the demo's countries on the map, got ${onMap.map((c) => c.country)}`);
+
+  const { page, errors } = await open('#/geography');
+  const before = await mapFills(page);
+  assert.equal(Object.keys(before.fills).length, world.features.length, 'every country of world.json is drawn');
+  assert.ok(coloured(before).length >= onMap.length,
+    `${coloured(before).length} coloured countries for ${onMap.length} in the API`);
+  assert.deepEqual(coloured(before), onMap.map((c) => c.country).sort(), 'exactly the countries with plays are coloured');
+  const most = onMap[0];
+  const least = onMap[onMap.length - 1];
+  assert.ok(most.plays > least.plays);
+  assert.notEqual(before.fills[most.country], before.fills[least.country], 'the colour follows the plays');
+
+  // A country without plays says so, and a click on it changes nothing (the checks
+  // on the chosen country below would fail on a page filtered by it).
+  const grey = ['RU', 'CN', 'GL', 'KZ'].find((code) => names.has(code) && !all.countries.some((c) => c.country === code));
+  assert.ok(grey, 'a big country without plays');
+  const greyPoint = await pointInCountry(page, grey);
+  await page.mouse.move(greyPoint.x, greyPoint.y);
+  const tooltip = page.locator('#world div', { hasText: names.get(grey) }).last();
+  await tooltip.waitFor();
+  assert.deepEqual((await tooltip.innerText()).split('\n'), [names.get(grey), 'No plays']);
+  await page.mouse.click(greyPoint.x, greyPoint.y);
+
+  // Hover shows the country's numbers; a click sets the country filter in the URL.
+  const target = onMap[Math.floor(onMap.length / 2)];
+  const point = await pointInCountry(page, target.country);
+  assert.ok(point, `no point inside ${target.country} on the map`);
+  await page.mouse.move(point.x, point.y);
+  const targetTooltip = page.locator('#world div', { hasText: 'Listeners:' }).last();
+  await targetTooltip.waitFor();
+  assert.deepEqual((await targetTooltip.innerText()).split('\n'), [names.get(target.country),
+    `Plays: ${target.plays.toLocaleString('en-US')}`, `Listeners: ${target.listeners.toLocaleString('en-US')}`]);
+
+  await page.mouse.click(point.x, point.y);
+  await page.mouse.move(0, 0);  // no hover highlight on the new map
+  await page.waitForFunction((c) => location.hash === `#/geography?country=${c}`, target.country);
+  const filtered = await apiJson('geography', { country: target.country });
+  assert.deepEqual(filtered.countries.map((c) => [c.country, c.plays, c.listeners]),
+    [[target.country, target.plays, target.listeners]]);
+  await waitForMapCountries(page, 1);
+  assert.deepEqual(coloured(await mapFills(page)), [target.country], 'only the chosen country is coloured');
+  assert.equal(await page.inputValue('select[name="country"]'), target.country);
+  const [plays] = await chartSeries(page, '#countries');
+  assert.deepEqual(plays, [target.plays]);
+  assert.equal(await page.locator('#regions tbody tr').count(), filtered.regions.length);
+  assert.deepEqual(await page.locator('#regions tbody tr td:first-child').allTextContents(),
+    filtered.regions.map(() => target.country));
+
+  // A second click on the same country clears the filter.
+  const again = await pointInCountry(page, target.country);
+  await page.mouse.click(again.x, again.y);
+  await page.mouse.move(0, 0);
+  await page.waitForFunction(() => location.hash === '#/geography');
+  await waitForMapCountries(page, all.countries.length);
+  assert.deepEqual(coloured(await mapFills(page)), coloured(before));
+  assert.deepEqual(errors, []);
   await page.close();
 });
 

@@ -9,6 +9,7 @@
 #include <deque>
 #include <vector>
 
+#include "sources/csv.h"
 #include "sources/record_parser.h"
 
 namespace playlake::sources::internal {
@@ -102,6 +103,11 @@ Result<std::optional<Rejection>> ParseSpotifyLegacy(Values v, const BatchContext
 std::span<const std::string_view> MsdSongKeys();
 std::optional<Rejection> ParseMsdSong(Values v, const BatchContext& ctx, std::int64_t line,
                                       Cleaner& c, TableBatches& out);
+// One CSV data line → the values of the play-event keys (PlaylakeKeys order),
+// typed as a JSON record would be (csv.cc). Rejects invalid UTF-8, broken
+// quoting and a field count other than the header's.
+std::optional<Rejection> ReadCsvRow(std::string_view line, const CsvHeader& header,
+                                    CsvSplitter& splitter, std::span<FieldValue> values);
 // Catalog keys depend on the entity ("artists", "albums", "tracks", "users").
 std::span<const std::string_view> CatalogKeys(std::string_view entity);
 std::optional<Rejection> ParseCatalog(std::string_view entity, Values v, const BatchContext& ctx,

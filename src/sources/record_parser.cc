@@ -166,6 +166,8 @@ struct RecordParser::Impl {
   std::vector<FieldValue> values;
   internal::Cleaner cleaner;
   std::size_t hint = 0;
+  const CsvHeader* csv_header = nullptr;  // Format::kCsv
+  CsvSplitter csv_splitter;
 
   explicit Impl(const BatchContext& c) : ctx(c), catalog_entity(CatalogEntity(c.file_name)) {
     switch (ctx.format) {
@@ -286,11 +288,23 @@ RecordParser::~RecordParser() = default;
 
 Table RecordParser::DefaultTarget() const { return impl_->Target(); }
 
+void RecordParser::SetCsvHeader(const CsvHeader* header) { impl_->csv_header = header; }
+
 Result<std::optional<Rejection>> RecordParser::Parse(std::string_view record, std::size_t capacity,
                                                      std::int64_t line, TableBatches& out) {
   Impl& p = *impl_;
   p.cleaner.Reset();
-  if (auto rejected = p.ReadFields(record, capacity)) return rejected;
+  if (p.ctx.format == Format::kCsv) {
+    if (p.csv_header == nullptr) {
+      return Fail(ErrorCode::kInternal, "a CSV line parsed before its header");
+    }
+    for (auto& v : p.values) v = FieldValue{};
+    if (auto rejected = internal::ReadCsvRow(record, *p.csv_header, p.csv_splitter, p.values)) {
+      return rejected;
+    }
+  } else if (auto rejected = p.ReadFields(record, capacity)) {
+    return rejected;
+  }
   const internal::Values v(p.values);
   switch (p.ctx.format) {
     case Format::kPlaylake:

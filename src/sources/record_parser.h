@@ -1,5 +1,6 @@
-// RecordParser: one raw record (a JSON object) of any input format → typed,
-// cleaned rows in the silver tables, or a rejection with a reason code.
+// RecordParser: one raw record (a JSON object, or a line of a CSV of play
+// events) of any input format → typed, cleaned rows in the silver tables, or
+// a rejection with a reason code.
 //
 // Cleaning rules applied here (each is tested in record_parser_test.cc):
 // UTF-8 repair of double-encoded text, trimming, empty → NULL, surrounding
@@ -41,8 +42,13 @@ inline constexpr std::string_view kRecordTooLong = "record_too_long";
 inline constexpr std::string_view kNoContent = "no_content";
 inline constexpr std::string_view kUnknownFormat = "unknown_format";
 inline constexpr std::string_view kUnknownCatalogFile = "unknown_catalog_file";
-inline constexpr std::string_view kUnsupportedCsv = "unsupported_csv";
+inline constexpr std::string_view kInvalidCsv = "invalid_csv";
+inline constexpr std::string_view kUnterminatedQuote = "unterminated_quote";
+inline constexpr std::string_view kWrongFieldCount = "wrong_field_count";
+inline constexpr std::string_view kInvalidCsvHeader = "invalid_csv_header";
 }  // namespace reason
+
+class CsvHeader;
 
 struct Rejection {
   std::string_view reason;  // one of reason::k*
@@ -74,9 +80,16 @@ class RecordParser {
   RecordParser(const RecordParser&) = delete;
   RecordParser& operator=(const RecordParser&) = delete;
 
+  // Format::kCsv only: the file's header (csv.h), without which a CSV line
+  // cannot be read. Not owned.
+  // REQUIRES: called before the first Parse of a CSV batch; `header` outlives
+  // every Parse.
+  void SetCsvHeader(const CsvHeader* header);
+
   // Parses one record. `padded` must stay readable for `capacity` bytes
-  // (≥ record.size() + 64, simdjson's padding). Accepted records add rows to
-  // `out`; a rejected one returns its Rejection and adds nothing.
+  // (≥ record.size() + 64, simdjson's padding; CSV lines need none).
+  // Accepted records add rows to `out`; a rejected one returns its Rejection
+  // and adds nothing.
   // Errors (not rejections): Error{kInvalidArgument} when a Spotify export has
   // no username and no user was given — the whole file must be refused.
   Result<std::optional<Rejection>> Parse(std::string_view record, std::size_t capacity,

@@ -193,6 +193,14 @@ Status SilverBatch::Feed(std::string_view bytes) {
 
 Status SilverBatch::EmitLongLine() {
   skipping_ = false;
+  if (context_.format == sources::Format::kCsv && !csv_header_) {
+    // Line 1 (the header) is the long line, or the header was refused before.
+    RefuseCsvHeader(fmt::format("the CSV header (line 1) is {} bytes long (limit {})",
+                                long_line_.length, options_.max_record_bytes),
+                    long_line_.head);
+    long_line_.head.clear();
+    return {};
+  }
   Worker& w = *workers_[0];
   AddQuarantine(w.out, w.parser.DefaultTarget(), sources::reason::kRecordTooLong,
                 fmt::format("record of {} bytes (limit {}); only its start is kept",
@@ -205,6 +213,7 @@ Status SilverBatch::EmitLongLine() {
 
 Status SilverBatch::ProcessRegion(std::size_t begin, std::size_t end, bool final_region) {
   (void)final_region;
+  if (context_.format == sources::Format::kCsv && !TakeCsvHeader(begin, end)) return {};
   const char* data = buffer_.data();
   const std::size_t capacity_end = buffer_.size();
   // Split at line boundaries into one part per worker.
@@ -417,10 +426,52 @@ Status SilverBatch::Finish() {
   } else {
     if (auto s = FinishDocument(); !s) return s;
   }
+  if (!csv_refusal_.empty()) {
+    QuarantineWhole(sources::reason::kInvalidCsvHeader, csv_refusal_, csv_head_, stats_.bytes);
+  }
   for (int t = 0; t < sources::kTableCount; ++t) {
     if (auto s = FlushTable(static_cast<Table>(t), true); !s) return s;
   }
   return {};
+}
+
+// CSV: the header line ------------------------------------------------------
+
+// Takes line 1 off the first region of a CSV and gives the header to every
+// worker. Returns false when the region's rows must not be parsed: the header
+// was refused, and the file will be quarantined whole at Finish.
+bool SilverBatch::TakeCsvHeader(std::size_t& begin, std::size_t end) {
+  if (csv_header_) return true;
+  if (!csv_refusal_.empty()) return false;
+  const char* data = buffer_.data();
+  const void* nl = std::memchr(data + begin, '\n', end - begin);
+  const std::size_t line_end =
+      nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - data) : end;
+  const std::string_view head(data + begin, end - begin);
+  const std::string_view line(data + begin, line_end - begin);
+  if (line.size() > options_.max_record_bytes) {
+    RefuseCsvHeader(fmt::format("the CSV header (line 1) is {} bytes long (limit {})", line.size(),
+                                options_.max_record_bytes),
+                    head);
+    return false;
+  }
+  auto header = sources::CsvHeader::Parse(line);
+  if (!header) {
+    RefuseCsvHeader(header.error().message, head);
+    return false;
+  }
+  csv_header_ = std::make_unique<sources::CsvHeader>(std::move(*header));
+  for (auto& w : workers_) w->parser.SetCsvHeader(csv_header_.get());
+  begin = nl ? line_end + 1 : end;
+  ++next_line_;
+  return true;
+}
+
+void SilverBatch::RefuseCsvHeader(std::string reason, std::string_view head) {
+  if (!csv_refusal_.empty()) return;
+  csv_refusal_ = fmt::format("{}; the file is quarantined whole (see docs/silver.md, CSV input)",
+                             std::move(reason));
+  csv_head_.assign(head.substr(0, options_.quarantine_raw_bytes));
 }
 
 }  // namespace playlake::silver

@@ -5,7 +5,8 @@
 //   batch.Finish();                    // last flush
 //   batch.files(); batch.stats();      // for the manifest (the caller commits)
 //
-// NDJSON is cut into regions of whole lines and parsed on `threads` workers;
+// NDJSON and CSV are cut into regions of whole lines and parsed on `threads`
+// workers (a CSV's line 1 is its header, parsed once before the first region);
 // JSON-array and whole-document inputs are buffered (up to
 // max_document_bytes) and parsed at Finish. Rows are deduplicated by key, first
 // occurrence wins, within the batch (a hash set) and against rows already
@@ -29,6 +30,7 @@
 #include "lake/lake.h"
 #include "silver/hash_set.h"
 #include "silver/table_writer.h"
+#include "sources/csv.h"
 #include "sources/record_parser.h"
 
 namespace playlake::silver {
@@ -115,6 +117,15 @@ class SilverBatch {
   } long_line_;
   Status EmitLongLine();
   std::string document_;            // whole-document inputs
+
+  // CSV (Format::kCsv): line 1 is the header, parsed once before the first
+  // region and lent to every worker's parser. A refused header (missing
+  // required column, ...) quarantines the whole file as one record at Finish.
+  bool TakeCsvHeader(std::size_t& begin, std::size_t end);
+  void RefuseCsvHeader(std::string reason, std::string_view head);
+  std::unique_ptr<sources::CsvHeader> csv_header_;
+  std::string csv_refusal_;  // why the header was refused; empty: not refused
+  std::string csv_head_;     // the file's first bytes, for the quarantine row
 
   std::vector<std::unique_ptr<Worker>> workers_;
   std::array<HashSet64, sources::kTableCount> seen_;

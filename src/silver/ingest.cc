@@ -156,12 +156,6 @@ Status FileIngest::Land(const std::string& path, std::uint64_t size, const std::
       detect_error = detected.error().message;
     }
   }
-  if (format == sources::Format::kCsv) {
-    return Fail(ErrorCode::kInvalidArgument,
-                fmt::format("{}: CSV inputs are not supported yet (see docs/silver.md); convert the "
-                            "file to Playlake NDJSON",
-                            path));
-  }
   report.format = format ? std::string(sources::FormatName(*format)) : "unknown";
   // Whose listening is it? Refuse before landing anything rather than after.
   if (request_.user.empty() &&

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -323,6 +324,16 @@ TEST(CsvRecords, ALineBeforeTheHeaderIsAnError) {
   auto r = parser.Parse("e1,2026-11-01T18:23:45Z,u1,t1,1000", 40, 2, out);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::kInternal);
+}
+
+TEST(CsvRecords, DocsListTheCsvReasons) {
+  std::ifstream in(std::string(PLAYLAKE_DOCS_DIR) + "/silver.md");
+  std::stringstream text;
+  text << in.rdbuf();
+  for (std::string_view r : {reason::kInvalidCsv, reason::kUnterminatedQuote,
+                             reason::kWrongFieldCount, reason::kInvalidCsvHeader}) {
+    EXPECT_NE(text.str().find("| `" + std::string(r) + "` |"), std::string::npos) << r;
+  }
 }
 
 }  // namespace

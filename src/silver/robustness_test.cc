@@ -66,6 +66,26 @@ TEST(Ingest, BadRecordsAreQuarantinedWithReasonsWhileNeighboursLand) {
   EXPECT_EQ(outcomes["events.jsonl"], "committed");
 }
 
+TEST(Ingest, QuarantineStaysReadableWhenADetailQuotesCutMultibyteText) {
+  TempDir dir;
+  TestLake lake(dir / "lake");
+  // The detail of a bad `ts` quotes its first 64 bytes: here the cut falls
+  // inside "é". Invalid UTF-8 in the detail column made the quarantine
+  // Parquet file unreadable for DuckDB.
+  const std::string ts = std::string(63, 'x') + "\xC3\xA9";
+  WriteFile(dir / "in" / "a.jsonl",
+            Event("e1", ts) + "\n" + Event("e2", "2026-11-01T10:00:00Z") + "\n");
+  WriteFile(dir / "in" / "b.csv", "event_id,ts,user_id,track_id,ms_played\ne3," + ts +
+                                      ",u1,t1,1000\ne4,2026-11-01T10:00:00Z,u1,t1,1000\n");
+  ASSERT_TRUE(lake.Ingest({(dir / "in").string()}));
+  EXPECT_EQ(lake.Count("plays"), 2);
+  EXPECT_EQ(lake.Scalar("SELECT string_agg(reason || '@' || line, ',' ORDER BY source_file) "
+                        "FROM quarantine"),
+            "invalid_timestamp@1,invalid_timestamp@2");
+  EXPECT_EQ(lake.Scalar("SELECT count(*) FROM quarantine WHERE detail LIKE '%x\xEF\xBF\xBD''%'"),
+            "2");
+}
+
 TEST(Ingest, TruncatedSpotifyExportKeepsTheCompleteRows) {
   TempDir dir;
   TestLake lake(dir / "lake");

@@ -209,6 +209,9 @@ struct RecordParser::Impl {
     }
   }
 
+  Result<std::optional<Rejection>> Parse(std::string_view record, std::size_t capacity,
+                                         std::int64_t line, TableBatches& out);
+
   std::optional<Rejection> ReadFields(std::string_view record, std::size_t capacity) {
     using namespace simdjson;
     for (auto& v : values) v = FieldValue{};
@@ -292,7 +295,16 @@ void RecordParser::SetCsvHeader(const CsvHeader* header) { impl_->csv_header = h
 
 Result<std::optional<Rejection>> RecordParser::Parse(std::string_view record, std::size_t capacity,
                                                      std::int64_t line, TableBatches& out) {
-  Impl& p = *impl_;
+  auto result = impl_->Parse(record, capacity, line, out);
+  // Details quote values cut at a byte count, possibly inside a character.
+  if (result && *result) ReplaceInvalidUtf8((*result)->detail);
+  return result;
+}
+
+Result<std::optional<Rejection>> RecordParser::Impl::Parse(std::string_view record,
+                                                           std::size_t capacity, std::int64_t line,
+                                                           TableBatches& out) {
+  Impl& p = *this;
   p.cleaner.Reset();
   if (p.ctx.format == Format::kCsv) {
     if (p.csv_header == nullptr) {

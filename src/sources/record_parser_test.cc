@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "sources/text.h"
 #include "sources/timestamp.h"
 
 namespace playlake::sources {
@@ -160,6 +161,17 @@ TEST(RecordParser, PlaylakeContractViolationsAreQuarantinedWithReasons) {
     EXPECT_NE(p.rejection->detail.find(c.mentions), std::string::npos) << p.rejection->detail;
     EXPECT_EQ(p.out[Table::kPlays].rows(), 0u);
   }
+}
+
+TEST(RecordParser, DetailsThatQuoteCutTextStayValidUtf8) {
+  // The detail quotes the first 64 bytes of `ts`: the cut falls inside "é".
+  const std::string ts = std::string(63, 'x') + "\xC3\xA9";
+  Parsed p = ParseOne(Format::kPlaylake, R"({"event_id":"e1","ts":")" + ts +
+                                             R"(","user_id":"u","track_id":"t","ms_played":1})");
+  ASSERT_TRUE(p.rejection);
+  EXPECT_EQ(p.rejection->reason, reason::kInvalidTimestamp);
+  EXPECT_TRUE(IsValidUtf8(p.rejection->detail)) << p.rejection->detail;
+  EXPECT_NE(p.rejection->detail.find(std::string(63, 'x') + "\xEF\xBF\xBD'"), std::string::npos);
 }
 
 const char* kSpotifyRow =

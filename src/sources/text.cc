@@ -1,6 +1,7 @@
 #include "sources/text.h"
 
 #include <cstdint>
+#include <utility>
 
 namespace playlake::sources {
 namespace {
@@ -69,6 +70,24 @@ bool IsValidUtf8(std::string_view text) {
     i += len;
   }
   return true;
+}
+
+void ReplaceInvalidUtf8(std::string& text) {
+  if (IsValidUtf8(text)) return;
+  std::string out;
+  out.reserve(text.size() + 8);
+  for (std::size_t i = 0; i < text.size();) {
+    std::uint32_t cp;
+    const std::size_t len = DecodeOne(text, i, cp);
+    if (len == 0) {
+      out += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER
+      ++i;
+    } else {
+      out.append(text, i, len);
+      i += len;
+    }
+  }
+  text = std::move(out);
 }
 
 bool RepairDoubleEncoding(std::string_view text, std::string& out) {

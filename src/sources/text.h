@@ -12,6 +12,11 @@ namespace playlake::sources {
 
 bool IsValidUtf8(std::string_view text);
 
+// Replaces each byte that does not start a valid UTF-8 sequence with U+FFFD,
+// so text that quotes input cut at a byte count (a quarantine detail) stays
+// valid for a VARCHAR column. Valid text is left unchanged.
+void ReplaceInvalidUtf8(std::string& text);
+
 // Repairs UTF-8 that was decoded as Latin-1 and encoded again, once or twice
 // ("BjÃ¶rk", and Sparkify's "BjÃ\u0083Â¶rk" → "Björk"). Text is repaired only
 // when every code point is ≤ U+00FF, at least one is ≥ U+0080, and its

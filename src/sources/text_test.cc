@@ -27,6 +27,19 @@ TEST(Text, LeavesCorrectTextAlone) {
   EXPECT_FALSE(RepairDoubleEncoding("\xE6\x9D\xB1\xE4\xBA\xAC", out));  // 東京
 }
 
+TEST(Text, ReplacesInvalidUtf8) {
+  std::string cut = "field 'ts': 'xx\xC3' is not RFC 3339";  // "é" cut after its first byte
+  ReplaceInvalidUtf8(cut);
+  EXPECT_EQ(cut, "field 'ts': 'xx\xEF\xBF\xBD' is not RFC 3339");
+  EXPECT_TRUE(IsValidUtf8(cut));
+  std::string latin1 = "Mot\xF6rhead \xE6\x9D";  // Latin-1 ö, then 東 cut short
+  ReplaceInvalidUtf8(latin1);
+  EXPECT_EQ(latin1, "Mot\xEF\xBF\xBDrhead \xEF\xBF\xBD\xEF\xBF\xBD");
+  std::string fine = "Bj\xC3\xB6rk";
+  ReplaceInvalidUtf8(fine);
+  EXPECT_EQ(fine, "Bj\xC3\xB6rk");
+}
+
 TEST(Text, ValidatesUtf8) {
   EXPECT_TRUE(IsValidUtf8("Bj\xC3\xB6rk"));
   EXPECT_FALSE(IsValidUtf8("Bj\xF6rk"));          // Latin-1 byte

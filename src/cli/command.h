@@ -30,6 +30,7 @@ void AddSqlCommand(CLI::App& app, CommandBody& selected);
 
 // Serves `project`'s dashboard with `options` until SIGINT or SIGTERM.
 // Shared by `serve` and `demo`.
-Status ServeProject(const config::ProjectConfig& project, serve::ServerOptions options);
+Status ServeProject(const config::ProjectConfig& project, serve::ServerOptions options,
+                    std::size_t cache_entries = 1024);
 
 }  // namespace playlake::cli

@@ -21,11 +21,13 @@ struct ServeFlags {
   int port = -1;
   std::string token;
   std::string web_dir = PLAYLAKE_WEB_DIR;
+  std::size_t cache_entries = 1024;
 };
 
 }  // namespace
 
-Status ServeProject(const config::ProjectConfig& project, serve::ServerOptions options) {
+Status ServeProject(const config::ProjectConfig& project, serve::ServerOptions options,
+                    std::size_t cache_entries) {
   warehouse::DatabaseOptions db_options;
   db_options.read_only = true;
   db_options.threads = project.threads;
@@ -37,7 +39,11 @@ Status ServeProject(const config::ProjectConfig& project, serve::ServerOptions o
   auto server = serve::Server::Create(std::move(options));
   if (!server) return tl::unexpected(server.error());
   const auto target = project.root / "target";
-  serve::RegisterGoldApi(**server, **db, {target});
+  serve::GoldApiOptions api;
+  api.target_dir = target;
+  api.cache_entries = cache_entries;
+  spdlog::info("answering the dashboard's first pages...");
+  serve::RegisterGoldApi(**server, **db, api);
   (*server)->SetMetricsSource([target] { return serve::PipelineMetrics(target); });
   // Block SIGINT/SIGTERM before the server starts its threads (they inherit
   // the mask), then wait for one here and stop cleanly.
@@ -69,6 +75,10 @@ void AddServeCommand(CLI::App& app, CommandBody& selected) {
                   "API token, required when binding anything but loopback (default: the variable "
                   "named by server.token_env, PLAYLAKE_TOKEN)");
   cmd->add_option("--web-dir", flags->web_dir, "Folder of the built dashboard")->capture_default_str();
+  cmd->add_option("--cache-entries", flags->cache_entries,
+                  "API answers kept in memory (gold cannot change while serving); 0 disables the "
+                  "cache and the warm-up")
+      ->capture_default_str();
   cmd->callback([&selected, flags] {
     selected = [flags]() -> Status {
       auto project = config::LoadProject(flags->project);
@@ -78,7 +88,7 @@ void AddServeCommand(CLI::App& app, CommandBody& selected) {
       options.port = flags->port >= 0 ? flags->port : project->server.port;
       options.token = flags->token.empty() ? project->server.token : flags->token;
       options.static_dir = flags->web_dir;
-      return ServeProject(*project, std::move(options));
+      return ServeProject(*project, std::move(options), flags->cache_entries);
     };
   });
 }

@@ -8,6 +8,7 @@
 #include <map>
 
 #include "serve/filters.h"
+#include "serve/response_cache.h"
 
 namespace playlake::serve {
 namespace {
@@ -68,15 +69,22 @@ class Request {
   std::optional<Error> error_;
 };
 
+// Every filtered answer below reads the serving cubes (models/models/marts/
+// serving): agg_listener_days, agg_track_days and agg_local_hours hold the
+// plays pre-aggregated by day and by every filterable attribute, so a request
+// scans a few hundred thousand rows instead of the whole fact, exactly.
+
 Result<json> FiltersEndpoint(warehouse::Database& db, const Params& params) {
   if (auto filters = ParseFilters(params); !filters) return tl::unexpected(filters.error());
   Request q(db);
   json out;
-  json range = (q.Row("SELECT min(date_key)::VARCHAR AS min_date, max(date_key)::VARCHAR AS max_date FROM fct_plays"));
+  json range = (q.Row("SELECT min(date_key)::VARCHAR AS min_date, max(date_key)::VARCHAR AS max_date "
+                      "FROM agg_listener_days"));
   out["min_date"] = range.value("min_date", json(nullptr));
   out["max_date"] = range.value("max_date", json(nullptr));
   for (const char* column : {"country", "device", "level"}) {
-    json rows = (q.Rows(fmt::format("SELECT {0} AS v FROM fct_plays GROUP BY {0} ORDER BY count(*) DESC, {0}", column)));
+    json rows = (q.Rows(fmt::format(
+        "SELECT {0} AS v FROM agg_listener_days GROUP BY {0} ORDER BY sum(plays) DESC, {0}", column)));
     json values = json::array();
     for (const auto& row : rows) values.push_back(row["v"]);
     out[std::string(column) == "country" ? "countries" : std::string(column) + "s"] = values;
@@ -91,24 +99,22 @@ Result<json> OverviewEndpoint(warehouse::Database& db, const Params& params) {
   Request q(db);
   json out;
   out["kpis"] = (q.Row(fmt::format(
-      "SELECT count(*) AS plays, count(DISTINCT user_id) AS listeners, "
+      "SELECT coalesce(sum(plays), 0)::BIGINT AS plays, count(DISTINCT user_key) AS listeners, "
       "round(coalesce(sum(ms_played), 0) / 3600000.0, 1) AS listening_hours, "
-      "round(avg(CASE WHEN skipped THEN 1.0 ELSE 0.0 END) * 100, 1) AS skip_rate_pct "
-      "FROM fct_plays WHERE {}", where.sql), where.params));
+      "round(sum(skipped_plays) * 100.0 / sum(plays), 1) AS skip_rate_pct "
+      "FROM agg_listener_days WHERE {}", where.sql), where.params));
   json top = (q.Row(fmt::format(
-      "SELECT r.country, r.region, count(*) AS plays FROM fct_plays f "
-      "JOIN dim_regions r ON f.region_key = r.region_key WHERE {} "
-      "GROUP BY r.country, r.region ORDER BY plays DESC, r.country, r.region LIMIT 1",
-      WhereClause(*filters, "f.date_key", "f.").sql.c_str()), where.params));
+      "SELECT country, region, sum(plays)::BIGINT AS plays FROM agg_listener_days WHERE {} "
+      "GROUP BY country, region ORDER BY plays DESC, country, region LIMIT 1", where.sql), where.params));
   out["kpis"]["top_region"] = top.empty() ? json(nullptr) : top;
   out["device_split"] = (q.Rows(fmt::format(
-      "SELECT device, count(*) AS plays FROM fct_plays WHERE {} GROUP BY device ORDER BY plays DESC, device",
-      where.sql), where.params));
+      "SELECT device, sum(plays)::BIGINT AS plays FROM agg_listener_days WHERE {} "
+      "GROUP BY device ORDER BY plays DESC, device", where.sql), where.params));
   out["daily"] = (q.Rows(fmt::format(
-      "SELECT date_key::VARCHAR AS date, count(*) AS plays, count(DISTINCT user_id) AS listeners, "
+      "SELECT date_key::VARCHAR AS date, sum(plays)::BIGINT AS plays, count(DISTINCT user_key) AS listeners, "
       "round(sum(ms_played) / 3600000.0, 1) AS listening_hours, "
-      "round(avg(count(*)) OVER (ORDER BY date_key ROWS BETWEEN 6 PRECEDING AND CURRENT ROW), 1) AS plays_7d_avg "
-      "FROM fct_plays WHERE {} GROUP BY date_key ORDER BY date_key", where.sql), where.params));
+      "round(avg(sum(plays)) OVER (ORDER BY date_key ROWS BETWEEN 6 PRECEDING AND CURRENT ROW), 1) AS plays_7d_avg "
+      "FROM agg_listener_days WHERE {} GROUP BY date_key ORDER BY date_key", where.sql), where.params));
   Filters dates_only{filters->from, filters->to, {}, {}, {}};
   const Condition hours = WhereClause(dates_only, "CAST(hour_start AS DATE)");
   out["hourly"] = (q.Rows(fmt::format(
@@ -121,24 +127,33 @@ Result<json> OverviewEndpoint(warehouse::Database& db, const Params& params) {
 Result<json> TrendingEndpoint(warehouse::Database& db, const Params& params) {
   auto filters = ParseFilters(params);
   if (!filters) return tl::unexpected(filters.error());
-  const Condition where = WhereClause(*filters, "f.date_key", "f.");
+  const Condition where = WhereClause(*filters);
   Request q(db);
   json out;
   out["trending"] = (q.Rows(
       "SELECT as_of_date::VARCHAR AS as_of_date, rank, track_id, track_name, artist_name, genre, "
       "plays_recent, plays_previous, growth_pct, trend_score FROM trending_tracks ORDER BY rank LIMIT 20"));
+  // Without country, device or level filters the smaller all-listeners cube
+  // answers. track_key follows track_id's order, so ties break as by id.
+  const bool sliced = filters->country || filters->device || filters->level;
+  const std::string cube = sliced ? "agg_track_slices" : "agg_track_days";
   out["top_tracks"] = (q.Rows(fmt::format(
-      "SELECT f.track_id, any_value(t.track_name) AS track_name, any_value(t.artist_name) AS artist_name, "
-      "count(*) AS plays, count(DISTINCT f.user_id) AS listeners FROM fct_plays f "
-      "JOIN dim_tracks t ON f.track_id = t.track_id WHERE {} "
-      "GROUP BY f.track_id ORDER BY plays DESC, f.track_id LIMIT 20", where.sql), where.params));
+      "WITH top AS (SELECT track_key, sum(plays)::BIGINT AS plays FROM {} WHERE {} "
+      "GROUP BY track_key ORDER BY plays DESC, track_key LIMIT 20) "
+      "SELECT t.track_id, t.track_name, t.artist_name, top.plays FROM top "
+      "JOIN dim_tracks t ON top.track_key = t.track_key ORDER BY top.plays DESC, t.track_id",
+      cube, where.sql), where.params));
+  // The five most played tracks of each of the newest 14 days in the range.
   out["top_daily"] = (q.Rows(fmt::format(
-      "WITH daily AS (SELECT f.date_key, f.track_id, count(*) AS plays FROM fct_plays f WHERE {} "
-      "GROUP BY f.date_key, f.track_id), ranked AS (SELECT *, row_number() OVER "
-      "(PARTITION BY date_key ORDER BY plays DESC, track_id) AS rank FROM daily) "
+      "WITH scoped AS (SELECT date_key, track_key, plays FROM {0} WHERE {1}), "
+      "days AS (SELECT * FROM scoped WHERE date_key > (SELECT max(date_key) - 14 FROM scoped)), "
+      "daily AS (SELECT date_key, track_key, sum(plays)::BIGINT AS plays FROM days GROUP BY date_key, track_key), "
+      "ranked AS (SELECT *, row_number() OVER (PARTITION BY date_key ORDER BY plays DESC, track_key) AS rank "
+      "FROM daily QUALIFY rank <= 5) "
       "SELECT r.date_key::VARCHAR AS date, r.rank, t.track_name, t.artist_name, r.plays FROM ranked r "
-      "JOIN dim_tracks t ON r.track_id = t.track_id WHERE r.rank <= 5 ORDER BY r.date_key DESC, r.rank "
-      "LIMIT 70", where.sql), where.params));
+      "JOIN dim_tracks t ON r.track_key = t.track_key "
+      "ORDER BY r.date_key DESC, r.rank", cube, where.sql),
+      where.params));
   out["scope"] = {{"trending", "all listeners, as of the newest data"}};
   return q.Finish(out);
 }
@@ -167,35 +182,33 @@ Result<json> ArtistsEndpoint(warehouse::Database& db, const Params& params) {
 Result<json> GeographyEndpoint(warehouse::Database& db, const Params& params) {
   auto filters = ParseFilters(params);
   if (!filters) return tl::unexpected(filters.error());
-  const Condition where = WhereClause(*filters, "f.date_key", "f.");
+  const Condition where = WhereClause(*filters);
   Request q(db);
   json out;
   const std::string base = fmt::format(
-      "SELECT {{0}}, count(*) AS plays, count(DISTINCT f.user_id) AS listeners, "
-      "round(sum(f.ms_played) / 3600000.0, 1) AS listening_hours FROM fct_plays f "
-      "JOIN dim_regions r ON f.region_key = r.region_key WHERE {} GROUP BY ALL "
-      "ORDER BY plays DESC LIMIT {{1}}", where.sql);
-  out["countries"] = (q.Rows(fmt::format(fmt::runtime(base), "r.country", 250), where.params));
-  out["regions"] = (q.Rows(fmt::format(fmt::runtime(base), "r.country, r.region", 25), where.params));
-  out["cities"] = (q.Rows(fmt::format(fmt::runtime(base), "r.country, r.city", 25), where.params));
+      "SELECT {{0}}, sum(plays)::BIGINT AS plays, count(DISTINCT user_key) AS listeners, "
+      "round(sum(ms_played) / 3600000.0, 1) AS listening_hours FROM agg_listener_days "
+      "WHERE {} GROUP BY ALL ORDER BY plays DESC, {{0}} LIMIT {{1}}", where.sql);
+  out["countries"] = (q.Rows(fmt::format(fmt::runtime(base), "country", 250), where.params));
+  out["regions"] = (q.Rows(fmt::format(fmt::runtime(base), "country, region", 25), where.params));
+  out["cities"] = (q.Rows(fmt::format(fmt::runtime(base), "country, city", 25), where.params));
   return q.Finish(out);
 }
 
 Result<json> DevicesEndpoint(warehouse::Database& db, const Params& params) {
   auto filters = ParseFilters(params);
   if (!filters) return tl::unexpected(filters.error());
-  const Condition where = WhereClause(*filters, "f.date_key", "f.");
+  const Condition where = WhereClause(*filters);
   Request q(db);
   json out;
   out["devices"] = (q.Rows(fmt::format(
-      "SELECT f.device, d.platform, count(*) AS plays, count(DISTINCT f.user_id) AS listeners, "
-      "round(avg(CASE WHEN f.skipped THEN 1.0 ELSE 0.0 END) * 100, 1) AS skip_rate_pct, "
-      "round(avg(f.ms_played) / 1000.0, 1) AS avg_seconds FROM fct_plays f "
-      "JOIN dim_devices d ON f.device_key = d.device_key WHERE {} GROUP BY ALL "
-      "ORDER BY plays DESC", where.sql), where.params));
+      "SELECT device, platform, sum(plays)::BIGINT AS plays, count(DISTINCT user_key) AS listeners, "
+      "round(sum(skipped_plays) * 100.0 / sum(plays), 1) AS skip_rate_pct, "
+      "round(sum(ms_played) / sum(plays) / 1000.0, 1) AS avg_seconds FROM agg_listener_days "
+      "WHERE {} GROUP BY ALL ORDER BY plays DESC, device, platform", where.sql), where.params));
   out["heatmap"] = (q.Rows(fmt::format(
-      "SELECT f.local_weekday AS weekday, f.local_hour AS hour, count(*) AS plays FROM fct_plays f "
-      "WHERE {} GROUP BY ALL ORDER BY weekday, hour", where.sql), where.params));
+      "SELECT local_weekday AS weekday, local_hour AS hour, sum(plays)::BIGINT AS plays "
+      "FROM agg_local_hours WHERE {} GROUP BY ALL ORDER BY weekday, hour", where.sql), where.params));
   return q.Finish(out);
 }
 
@@ -206,11 +219,10 @@ Result<json> ListenersEndpoint(warehouse::Database& db, const Params& params) {
   Request q(db);
   json out;
   out["by_level"] = (q.Rows(fmt::format(
-      "SELECT level, count(DISTINCT user_id) AS listeners, count(*) AS plays, "
-      "count(DISTINCT user_id || '/' || coalesce(session_id, '')) AS sessions, "
-      "round(sum(ms_played) / 3600000.0, 1) AS listening_hours, "
-      "round(avg(CASE WHEN skipped THEN 1.0 ELSE 0.0 END) * 100, 1) AS skip_rate_pct "
-      "FROM fct_plays WHERE {} GROUP BY level ORDER BY level", where.sql), where.params));
+      "SELECT level, count(DISTINCT user_key) AS listeners, sum(plays)::BIGINT AS plays, "
+      "sum(sessions)::BIGINT AS sessions, round(sum(ms_played) / 3600000.0, 1) AS listening_hours, "
+      "round(sum(skipped_plays) * 100.0 / sum(plays), 1) AS skip_rate_pct "
+      "FROM agg_listener_days WHERE {} GROUP BY level ORDER BY level", where.sql), where.params));
   out["level_changes"] = (q.Row(
       "SELECT coalesce(sum(upgrades), 0) AS upgrades, coalesce(sum(downgrades), 0) AS downgrades "
       "FROM user_engagement"));
@@ -376,8 +388,19 @@ void RegisterGoldApi(Server& server, warehouse::Database& db, GoldApiOptions opt
       {"geography", GeographyEndpoint}, {"devices", DevicesEndpoint},
       {"listeners", ListenersEndpoint},
   };
+  auto cache = std::make_shared<ResponseCache>(options.cache_entries);
   for (const auto& [name, endpoint] : endpoints) {
-    server.AddApi(name, [&db, endpoint = endpoint](const Params& params) { return endpoint(db, params); });
+    ApiHandler handler = [&db, cache, name = std::string(name),
+                          endpoint = endpoint](const Params& params) -> Result<json> {
+      const std::string key = ResponseCache::Key(name, params);
+      if (auto hit = cache->Find(key)) return *std::move(hit);
+      auto answer = endpoint(db, params);
+      if (answer) cache->Put(key, *answer);
+      return answer;
+    };
+    // The dashboard opens on unfiltered pages: answer those before the first visitor.
+    if (options.warm && options.cache_entries > 0) (void)handler({});
+    server.AddApi(name, std::move(handler));
   }
   server.AddApi("pipeline", [target = options.target_dir](const Params& params) -> Result<json> {
     if (auto filters = ParseFilters(params); !filters) return tl::unexpected(filters.error());

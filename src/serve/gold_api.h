@@ -1,8 +1,8 @@
 // The dashboard's read-only JSON API over the gold layer (docs/api.md).
 //
 // Each endpoint answers one page of the dashboard from the gold tables in the
-// warehouse. Filterable breakdowns aggregate fct_plays under the request's
-// filters; answers that only make sense over all listeners (trending now,
+// warehouse. Filterable breakdowns read the serving cubes (agg_*) under the
+// request's filters; answers that only make sense over all listeners (trending now,
 // rank movement, week-over-week genres, audio features, retention, anomalies)
 // come from their marts, restricted to the date range, and say so in "scope".
 #pragma once
@@ -17,10 +17,16 @@ namespace playlake::serve {
 struct GoldApiOptions {
   // The project's target/ folder (manifest.json, run_results.json, run history).
   std::filesystem::path target_dir;
+  // Answers kept in memory (least recently used forgotten first); 0: none.
+  std::size_t cache_entries = 1024;
+  // Answer every endpoint without filters once at registration, so the
+  // dashboard's first page views are served from the cache.
+  bool warm = true;
 };
 
 // Registers every /api endpoint on `server`. `db` must outlive the server;
 // each request opens its own connection, so requests run concurrently.
+// REQUIRES: gold does not change while the server runs (the cache relies on it).
 void RegisterGoldApi(Server& server, warehouse::Database& db, GoldApiOptions options);
 
 // Prometheus text for the pipeline, from the files in `target_dir`: runs by

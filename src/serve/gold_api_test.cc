@@ -95,6 +95,45 @@ TEST_F(GoldApiTest, FiltersNarrowTheAnswer) {
   EXPECT_EQ(geography["countries"][0]["country"], country);
 }
 
+TEST_F(GoldApiTest, BreakdownsUnderFiltersMatchSilver) {
+  const std::string country = Get("/api/filters")["countries"][0];
+  const std::string where = "country = '" + country + "' AND level = 'paid' AND event_date >= DATE '2026-06-22'";
+  const std::string query = "?country=" + country + "&level=paid&from=2026-06-22";
+  const long long plays = SilverCount("SELECT count(*) FROM plays WHERE " + where);
+  const long long listeners = SilverCount("SELECT count(DISTINCT user_id) FROM plays WHERE " + where);
+  ASSERT_GT(plays, 0);
+
+  const json geography = Get("/api/geography" + query);
+  ASSERT_EQ(geography["countries"].size(), 1u);
+  EXPECT_EQ(geography["countries"][0]["plays"].get<long long>(), plays);
+  EXPECT_EQ(geography["countries"][0]["listeners"].get<long long>(), listeners);
+
+  const json devices = Get("/api/devices" + query);
+  long long device_plays = 0, heatmap_plays = 0;
+  for (const auto& d : devices["devices"]) device_plays += d["plays"].get<long long>();
+  for (const auto& cell : devices["heatmap"]) heatmap_plays += cell["plays"].get<long long>();
+  EXPECT_EQ(device_plays, plays);
+  EXPECT_EQ(heatmap_plays, plays);
+  const std::string top_device = devices["devices"][0]["device"];
+  EXPECT_EQ(devices["devices"][0]["listeners"].get<long long>(),
+            SilverCount("SELECT count(DISTINCT user_id) FROM plays WHERE " + where + " AND device = '" +
+                        top_device + "' AND platform IS NOT DISTINCT FROM '" +
+                        devices["devices"][0]["platform"].get<std::string>() + "'"));
+
+  const json listeners_page = Get("/api/listeners" + query);
+  ASSERT_EQ(listeners_page["by_level"].size(), 1u);
+  EXPECT_EQ(listeners_page["by_level"][0]["listeners"].get<long long>(), listeners);
+
+  // The top track under the filters, and the whole-range top track without them.
+  const json trending = Get("/api/trending" + query);
+  ASSERT_FALSE(trending["top_tracks"].empty());
+  EXPECT_EQ(trending["top_tracks"][0]["plays"].get<long long>(),
+            SilverCount("SELECT max(n) FROM (SELECT count(*) AS n FROM plays WHERE " + where +
+                        " GROUP BY track_id)"));
+  EXPECT_EQ(Get("/api/trending")["top_tracks"][0]["plays"].get<long long>(),
+            SilverCount("SELECT max(n) FROM (SELECT count(*) AS n FROM plays GROUP BY track_id)"));
+}
+
 TEST_F(GoldApiTest, EveryPageHasData) {
   EXPECT_FALSE(Get("/api/trending")["trending"].empty());
   EXPECT_FALSE(Get("/api/trending")["top_daily"].empty());

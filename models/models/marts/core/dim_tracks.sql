@@ -1,32 +1,42 @@
 -- Every track, from the catalogs and from the plays; "unknown" for plays without one.
+-- track_key is a dense integer surrogate (by track_id) for the serving cubes,
+-- which group by it much faster than by the text id; it is renumbered on
+-- every build, so join on track_id across builds.
 with tracks as (
     select * from {{ ref('int_tracks_unified') }}
+),
+
+members as (
+    select
+        track_id,
+        track_name,
+        coalesce(artist_id, 'unknown') as artist_id,
+        artist_name,
+        coalesce(album_id, 'unknown')  as album_id,
+        album_name,
+        coalesce(genre, 'unknown')     as genre,
+        duration_ms,
+        release_date,
+        explicit,
+        danceability,
+        energy,
+        valence,
+        tempo,
+        acousticness,
+        instrumentalness,
+        speechiness,
+        liveness,
+        loudness,
+        in_catalog
+    from tracks
+    union all
+    select
+        'unknown', 'Unknown track', 'unknown', 'Unknown artist', 'unknown', null, 'unknown',
+        null, null, null, null, null, null, null, null, null, null, null, null, false
+    where not exists (select 1 from tracks where track_id = 'unknown')
 )
 
 select
-    track_id,
-    track_name,
-    coalesce(artist_id, 'unknown') as artist_id,
-    artist_name,
-    coalesce(album_id, 'unknown')  as album_id,
-    album_name,
-    coalesce(genre, 'unknown')     as genre,
-    duration_ms,
-    release_date,
-    explicit,
-    danceability,
-    energy,
-    valence,
-    tempo,
-    acousticness,
-    instrumentalness,
-    speechiness,
-    liveness,
-    loudness,
-    in_catalog
-from tracks
-union all
-select
-    'unknown', 'Unknown track', 'unknown', 'Unknown artist', 'unknown', null, 'unknown',
-    null, null, null, null, null, null, null, null, null, null, null, null, false
-where not exists (select 1 from tracks where track_id = 'unknown')
+    (row_number() over (order by track_id))::integer as track_key,
+    *
+from members

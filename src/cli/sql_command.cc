@@ -21,6 +21,7 @@ struct SqlFlags {
   std::string format = "table";
   std::string project = ".";
   std::string lake;
+  bool gold = false;
 };
 
 std::string CsvField(const std::optional<std::string>& v) {
@@ -90,10 +91,18 @@ std::string Render(const warehouse::Table& table, const std::string& format) {
 
 Status RunSql(const SqlFlags& flags) {
   std::filesystem::path lake_root = flags.lake;
+  std::filesystem::path warehouse_file;
   if (lake_root.empty()) {
     auto project = config::LoadProject(flags.project);
     if (!project) return tl::unexpected(project.error());
     lake_root = project->lake;
+    warehouse_file = project->warehouse;
+  }
+  if (flags.gold && !std::filesystem::is_regular_file(warehouse_file)) {
+    return Fail(ErrorCode::kNotFound,
+                fmt::format("--gold: no warehouse at {}: run `playlake run` first (and pass "
+                            "--project rather than --lake)",
+                            warehouse_file.empty() ? "(no project)" : warehouse_file.string()));
   }
   if (!std::filesystem::is_directory(lake_root / "_manifests")) {
     return Fail(ErrorCode::kNotFound,
@@ -107,6 +116,15 @@ Status RunSql(const SqlFlags& flags) {
   if (!conn) return tl::unexpected(conn.error());
   if (auto s = (*conn)->Execute("SET TimeZone = 'UTC'"); !s) return s;
   if (auto s = silver::CreateSilverViews(**conn, **lake); !s) return s;
+  if (flags.gold) {
+    // Gold tables resolve by name after silver's; the warehouse stays untouched.
+    if (auto s = (*conn)->Execute(fmt::format("ATTACH {} AS gold (READ_ONLY); "
+                                              "SET search_path = 'memory.main,gold.main'",
+                                              warehouse::QuoteLiteral(warehouse_file.string())));
+        !s) {
+      return s;
+    }
+  }
   auto result = (*conn)->Query(flags.query);
   if (!result) return tl::unexpected(result.error());
   // warehouse::Connection renders some types (TIMESTAMPTZ) as empty text; ask
@@ -141,6 +159,8 @@ void AddSqlCommand(CLI::App& app, CommandBody& selected) {
   cmd->add_option("--project", flags->project, "Project folder with playlake.yml")
       ->capture_default_str();
   cmd->add_option("--lake", flags->lake, "Lake folder to query without a project");
+  cmd->add_flag("--gold", flags->gold,
+                "Also show the project's gold tables (fct_plays, marts, ...) by name, read-only");
   cmd->callback([flags, &selected] { selected = [flags] { return RunSql(*flags); }; });
 }
 

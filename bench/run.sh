@@ -109,3 +109,10 @@ section_pipeline() {
 }
 
 if selected pipeline; then section_pipeline; fi
+
+# --- api: dashboard API latency, cache off and on, vs DuckDB over raw NDJSON ---
+# The work is in bench/api.sh (builds a demo-sized project once, then reuses it).
+section_api() {
+  "$ROOT/bench/api.sh" "${API_USERS:-20000}" "${API_DAYS:-30}" "${API_SECONDS:-5}"
+}
+if selected api; then section_api; fi

@@ -10,6 +10,8 @@ with plays as (
     where user_id is not null
 ),
 
+-- One window pass over the plays marks where a level period starts; the
+-- periods are the (few) marked plays, numbered and bounded by the next.
 marked as (
     select
         *,
@@ -17,35 +19,22 @@ marked as (
     from plays
 ),
 
-numbered as (
-    select
-        *,
-        sum(case when starts_period then 1 else 0 end)
-            over (partition by user_id order by played_at, play_id rows unbounded preceding) as version
-    from marked
-),
-
-periods as (
-    select user_id, version, any_value(level) as level, min(played_at) as valid_from
-    from numbered
-    group by user_id, version
-),
-
 from_plays as (
     select
         user_id,
-        version,
+        row_number() over (partition by user_id order by played_at, play_id) as version,
         level,
-        valid_from,
-        lead(valid_from) over (partition by user_id order by valid_from) as valid_to
-    from periods
+        played_at as valid_from,
+        lead(played_at) over (partition by user_id order by played_at, play_id) as valid_to
+    from marked
+    where starts_period
 ),
 
 without_plays as (
     select user_id, 1 as version, coalesce(level, 'unknown') as level,
            coalesce(registration_ts, timestamp '1970-01-01') as valid_from, null::timestamp as valid_to
     from {{ ref('scd_users') }}
-    where dbt_valid_to is null and user_id not in (select user_id from plays)
+    where dbt_valid_to is null and user_id not in (select user_id from from_plays)
 ),
 
 versions as (

@@ -1,5 +1,9 @@
 -- Sparkify "time": each distinct play start broken into calendar units.
-select distinct
+with starts as (
+    select distinct played_at from {{ ref('stg_plays') }}
+)
+
+select
     played_at                      as start_time,
     hour(played_at)                as hour,
     day(played_at)                 as day,
@@ -7,4 +11,4 @@ select distinct
     month(played_at)               as month,
     year(played_at)                as year,
     isodow(played_at)              as weekday
-from {{ ref('stg_plays') }}
+from starts

@@ -134,25 +134,29 @@ Result<json> TrendingEndpoint(warehouse::Database& db, const Params& params) {
       "SELECT as_of_date::VARCHAR AS as_of_date, rank, track_id, track_name, artist_name, genre, "
       "plays_recent, plays_previous, growth_pct, trend_score FROM trending_tracks ORDER BY rank LIMIT 20"));
   // Without country, device or level filters the smaller all-listeners cube
-  // answers. track_key follows track_id's order, so ties break as by id.
+  // answers. Ties break by track_id, as everywhere else.
   const bool sliced = filters->country || filters->device || filters->level;
   const std::string cube = sliced ? "agg_track_slices" : "agg_track_days";
   out["top_tracks"] = (q.Rows(fmt::format(
-      "WITH top AS (SELECT track_key, sum(plays)::BIGINT AS plays FROM {} WHERE {} "
-      "GROUP BY track_key ORDER BY plays DESC, track_key LIMIT 20) "
+      "WITH totals AS (SELECT track_key, sum(plays)::BIGINT AS plays FROM {} WHERE {} GROUP BY track_key), "
+      "top AS (SELECT * FROM totals WHERE plays >= (SELECT min(plays) FROM (SELECT plays FROM totals "
+      "ORDER BY plays DESC LIMIT 20))) "
       "SELECT t.track_id, t.track_name, t.artist_name, top.plays FROM top "
-      "JOIN dim_tracks t ON top.track_key = t.track_key ORDER BY top.plays DESC, t.track_id",
+      "JOIN dim_tracks t ON top.track_key = t.track_key ORDER BY top.plays DESC, t.track_id LIMIT 20",
       cube, where.sql), where.params));
   // The five most played tracks of each of the newest 14 days in the range.
   out["top_daily"] = (q.Rows(fmt::format(
       "WITH scoped AS (SELECT date_key, track_key, plays FROM {0} WHERE {1}), "
       "days AS (SELECT * FROM scoped WHERE date_key > (SELECT max(date_key) - 14 FROM scoped)), "
       "daily AS (SELECT date_key, track_key, sum(plays)::BIGINT AS plays FROM days GROUP BY date_key, track_key), "
-      "ranked AS (SELECT *, row_number() OVER (PARTITION BY date_key ORDER BY plays DESC, track_key) AS rank "
-      "FROM daily QUALIFY rank <= 5) "
-      "SELECT r.date_key::VARCHAR AS date, r.rank, t.track_name, t.artist_name, r.plays FROM ranked r "
-      "JOIN dim_tracks t ON r.track_key = t.track_key "
-      "ORDER BY r.date_key DESC, r.rank", cube, where.sql),
+      "cut AS (SELECT date_key, min(plays) AS plays FROM (SELECT date_key, plays, row_number() OVER "
+      "(PARTITION BY date_key ORDER BY plays DESC) AS n FROM daily QUALIFY n <= 5) GROUP BY date_key), "
+      "ranked AS (SELECT d.date_key, d.plays, t.track_name, t.artist_name, row_number() OVER "
+      "(PARTITION BY d.date_key ORDER BY d.plays DESC, t.track_id) AS rank FROM daily d "
+      "JOIN cut c ON d.date_key = c.date_key AND d.plays >= c.plays "
+      "JOIN dim_tracks t ON d.track_key = t.track_key QUALIFY rank <= 5) "
+      "SELECT date_key::VARCHAR AS date, rank, track_name, artist_name, plays FROM ranked "
+      "ORDER BY date_key DESC, rank", cube, where.sql),
       where.params));
   out["scope"] = {{"trending", "all listeners, as of the newest data"}};
   return q.Finish(out);

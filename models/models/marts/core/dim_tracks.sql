@@ -1,7 +1,8 @@
 -- Every track, from the catalogs and from the plays; "unknown" for plays without one.
--- track_key is a dense integer surrogate (by track_id) for the serving cubes,
--- which group by it much faster than by the text id; it is renumbered on
--- every build, so join on track_id across builds.
+-- track_key is an integer surrogate for the serving cubes, which group by it
+-- much faster than by the text id: a 64-bit hash of track_id, so it is the
+-- same in every build (the incremental cubes keep old rows) and its unique
+-- test would catch the unlikely collision.
 with tracks as (
     select * from {{ ref('int_tracks_unified') }}
 ),
@@ -37,6 +38,6 @@ members as (
 )
 
 select
-    (row_number() over (order by track_id))::integer as track_key,
+    hash(track_id) as track_key,
     *
 from members

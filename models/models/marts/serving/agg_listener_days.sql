@@ -1,3 +1,4 @@
+{{ config(materialized='incremental', unique_key='date_key') }}
 -- The dashboard's main cube: plays per UTC day, listener, place, device and
 -- level. About one row per active listener per day (17x fewer rows than
 -- fct_plays on the demo), so the API answers every filter combination
@@ -8,6 +9,17 @@
 -- so a session that crosses midnight UTC or changes device counts on each side.
 with plays as (
     select * from {{ ref('fct_plays') }}
+    {% if is_incremental() %}
+    -- Only the days that gained plays since the last build (fct_plays only
+    -- grows between full refreshes, so a day's count differs exactly then).
+    where date_key in (
+        select f.date_key
+        from (select date_key, count(*) as plays from {{ ref('fct_plays') }} group by date_key) as f
+        left join (select date_key, sum(plays) as plays from {{ this }} group by date_key) as c
+            on f.date_key = c.date_key
+        where c.plays is distinct from f.plays
+    )
+    {% endif %}
 ),
 
 regions as (

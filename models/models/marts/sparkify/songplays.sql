@@ -1,6 +1,8 @@
+{{ config(materialized='incremental', unique_key='songplay_id') }}
 -- Sparkify "songplays": every play, matched to a catalogued song by id or, as the
 -- classic exercise does, by title, artist name and duration (to the millisecond)
 -- after silver's text repair. Unmatched plays keep NULL song_id and artist_id.
+-- Incremental by play id, as fct_plays: a run adds the plays it has not seen.
 --
 -- stg_plays is read twice rather than through a shared CTE: DuckDB would
 -- materialize a CTE read twice (all 7.5M plays with every column), while two
@@ -19,6 +21,9 @@ by_name as (
     join songs as s on p.track_name = s.title and p.artist_name = s.artist_name
     where abs(p.duration_ms - round(s.duration * 1000)) <= 1
         and not exists (select 1 from songs as i where i.song_id = p.track_id)
+        {% if is_incremental() %}
+        and p.play_id not in (select songplay_id from {{ this }})
+        {% endif %}
     group by p.play_id
 )
 
@@ -35,3 +40,6 @@ select
 from {{ ref('stg_plays') }} as p
 left join songs as i on p.track_id = i.song_id
 left join by_name as n on p.play_id = n.play_id
+{% if is_incremental() %}
+where p.play_id not in (select songplay_id from {{ this }})
+{% endif %}

@@ -226,10 +226,12 @@ TEST_F(MartsTest, RegionalTrendsCountryTotalsMatchSilver) {
 TEST_F(MartsTest, DeviceUsageSplitsEveryPlay) {
   EXPECT_EQ(db_->Int("SELECT sum(plays) FROM device_usage"), db_->Int("SELECT count(*) FROM silver.plays"));
   const Rows expected = db_->Query(
-      "SELECT coalesce(device, 'unknown'), coalesce(platform, '-'), count(*) FROM silver.plays "
+      "SELECT coalesce(device, 'unknown'), coalesce(platform, '-'), count(*), count(DISTINCT user_id), "
+      "round(avg(CASE WHEN level = 'paid' THEN 1.0 ELSE 0.0 END), 6) FROM silver.plays "
       "GROUP BY ALL ORDER BY 1, 2");
   const Rows actual = db_->Query(
-      "SELECT device, coalesce(platform, '-'), plays FROM device_usage ORDER BY 1, 2");
+      "SELECT device, coalesce(platform, '-'), plays, listeners, round(paid_share, 6) FROM device_usage "
+      "ORDER BY 1, 2");
   EXPECT_EQ(actual, expected);
   EXPECT_NEAR(ToDouble(db_->Scalar("SELECT sum(plays_share_pct) FROM device_usage")), 100.0, 0.1);
 }

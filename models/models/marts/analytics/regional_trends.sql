@@ -1,20 +1,26 @@
 -- Question 2: engagement by country, region and city (one row per place at
 -- each grain: geo_level = country | region | city), with 7-day growth.
-with bounds as (
-    select max(date_key) as as_of_date from {{ ref('fct_plays') }}
+-- Read from the agg_listener_days cube (exact: listeners are counted distinct
+-- on its user key), a sixteenth of fct_plays' rows, with the places on it.
+with cube as (
+    select * from {{ ref('agg_listener_days') }}
+),
+
+bounds as (
+    select max(date_key) as as_of_date from cube
 ),
 
 plays as (
     select
-        f.user_id,
-        f.ms_played,
-        f.date_key > b.as_of_date - 7                               as is_recent,
-        f.date_key <= b.as_of_date - 7 and f.date_key > b.as_of_date - 14 as is_previous,
-        r.country,
-        r.region,
-        r.city
-    from {{ ref('fct_plays') }} as f
-    join {{ ref('dim_regions') }} as r on f.region_key = r.region_key
+        c.user_key,
+        c.plays,
+        c.ms_played,
+        c.date_key > b.as_of_date - 7                               as is_recent,
+        c.date_key <= b.as_of_date - 7 and c.date_key > b.as_of_date - 14 as is_previous,
+        c.country,
+        c.region,
+        c.city
+    from cube as c
     cross join bounds as b
 ),
 
@@ -26,11 +32,11 @@ grouped as (
         country,
         region,
         city,
-        count(*)                                    as plays,
-        count(distinct user_id)                     as listeners,
+        sum(plays)::bigint                          as plays,
+        count(distinct user_key)                    as listeners,
         sum(ms_played) / 3600000.0                  as listening_hours,
-        count(*) filter (where is_recent)           as plays_last_7d,
-        count(*) filter (where is_previous)         as plays_previous_7d
+        coalesce(sum(plays) filter (where is_recent), 0)::bigint   as plays_last_7d,
+        coalesce(sum(plays) filter (where is_previous), 0)::bigint as plays_previous_7d
     from plays
     group by grouping sets ((country), (country, region), (country, region, city))
 )

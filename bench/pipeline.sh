@@ -94,8 +94,9 @@ base_inc_out=$("$BASELINE" "$P/data/events/*.jsonl" "$P/data/catalog" "$OUT/run_
 base_inc=$(bget "$base_inc_out" total)
 
 row() { printf '%-58s %9.2f %9s\n' "$1" "$2" "$3"; }
-ratio() { printf '%.2fx' "$(echo "$1 / $2" | bc -l)"; }
-printf '%-58s %9s %9s\n' "run" "seconds" "vs duckdb"
+# ratio PLAYLAKE DUCKDB: how many times faster Playlake is (below 1: slower).
+ratio() { printf '%.2fx' "$(echo "$2 / $1" | bc -l)"; }
+printf '%-58s %9s %9s\n' "run" "seconds" "x faster"
 row "playlake run, full (wall)" "$full" "$(ratio "$full" "$base")"
 row "  ingest: raw NDJSON -> bronze + silver Parquet" "$full_ingest" ""
 row "  build: silver views, models, snapshots, tests, docs" "$full_build" ""

@@ -31,6 +31,15 @@ int LineColumn(const sources::TableSpec& spec) {
   return -1;
 }
 
+// Index of `spec` in sources::AllTables().
+int TableIndex(const sources::TableSpec& spec) {
+  const auto tables = sources::AllTables();
+  for (std::size_t t = 0; t < tables.size(); ++t) {
+    if (tables[t] == &spec) return static_cast<int>(t);
+  }
+  return static_cast<int>(Table::kQuarantine);  // not reached: every spec is in AllTables
+}
+
 bool IsBlank(std::string_view line) {
   return std::all_of(line.begin(), line.end(),
                      [](char c) { return c == ' ' || c == '\t' || c == '\r'; });
@@ -72,7 +81,9 @@ SilverBatch::SilverBatch(lake::Lake& lake, TableWriter& writer, sources::BatchCo
       context_(std::move(context)),
       options_(options),
       framing_(sources::FramingOf(context_.format)),
-      nonce_(lake.NewNonce()) {
+      nonce_(lake.NewNonce()),
+      queue_(std::make_unique<WriteQueue>(writer)) {
+  for (const sources::TableSpec* spec : sources::AllTables()) staged_.emplace_back(*spec);
   const int threads = std::max(1, options_.threads);
   for (int i = 0; i < threads; ++i) workers_.push_back(std::make_unique<Worker>(context_));
 }
@@ -313,9 +324,9 @@ Status SilverBatch::Absorb(Worker& w, std::int64_t line_base) {
       stats_.duplicates[t] += rows - kept;
     }
     const auto started = std::chrono::steady_clock::now();
-    // The writer takes the batch; the worker starts a fresh one of the same size.
+    // The stage takes the batch; the worker starts a fresh one of the same size.
     const std::size_t size = batch.rows();
-    writer_.Stage(std::exchange(batch, ColumnBatch(batch.spec())), std::move(keep));
+    staged_[t].Add(std::exchange(batch, ColumnBatch(batch.spec())), std::move(keep));
     batch.Reserve(size);
     stats_.append_seconds +=
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -325,41 +336,52 @@ Status SilverBatch::Absorb(Worker& w, std::int64_t line_base) {
 }
 
 Status SilverBatch::FlushTable(Table table, bool force) {
-  const sources::TableSpec& spec = sources::SpecOf(table);
-  const std::int64_t staged = writer_.StagedRows(spec);
-  if (staged == 0 || (!force && staged < options_.flush_rows)) return {};
   const int t = static_cast<int>(table);
-  std::vector<std::string> existing;
-  if (table != Table::kQuarantine && !committed_[t].empty()) {
-    if (spec.partition >= 0) {
-      // Only files of the partitions this batch touches can hold its keys.
-      const auto partitions = writer_.StagedPartitions(spec);
-      for (const auto& path : committed_[t]) {
-        for (const auto& p : partitions) {
-          if (path.find(fmt::format("/{}={}/", spec.columns[spec.partition].name, p)) !=
-              std::string::npos) {
-            existing.push_back(path);
-            break;
-          }
-        }
-      }
-    } else {
-      existing = committed_[t];
-    }
+  const sources::TableSpec& spec = sources::SpecOf(table);
+  StagedTable& staged = staged_[t];
+  if (staged.rows == 0) {
+    staged = StagedTable(spec);  // every row was a duplicate
+    return {};
   }
+  if (!force && staged.rows < options_.flush_rows) return {};
   const std::string folder_key = table == Table::kQuarantine ? std::string("silver/_quarantine")
                                                               : "silver/" + std::string(spec.name);
   if (auto s = lake_.storage().PrepareFolder(folder_key); !s) return s;
-  const std::string folder = lake_.storage().Url(folder_key);
-  const std::string stem = fmt::format("{}.{}.{}", context_.batch_id, nonce_, flushes_++);
+  WriteTarget target;
+  target.folder = lake_.storage().Url(folder_key);
+  target.file_stem = fmt::format("{}.{}.{}", context_.batch_id, nonce_, flushes_++);
+  if (table != Table::kQuarantine) target.existing = committed_[t];
+  target.prepare_partition = [this, folder_key](const std::string& partition) {
+    return lake_.storage().PrepareFolder(folder_key + "/" + partition);
+  };
+  // The queue takes the rows; the writer thread writes them while parsing goes on.
+  WriteQueue::Job job{std::exchange(staged, StagedTable(spec)), std::move(target)};
   const auto started = std::chrono::steady_clock::now();
-  auto flushed = writer_.Flush(spec, folder, stem, existing);
-  stats_.write_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  if (!flushed) return tl::unexpected(flushed.error());
-  if (table != Table::kQuarantine) stats_.existing[t] += flushed->staged - flushed->written;
-  stats_.written[t] += flushed->written;
+  auto previous = queue_->Submit(std::move(job));
+  stats_.wait_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (!previous) return tl::unexpected(previous.error());
+  if (*previous) RecordFlush(**previous);
+  return {};
+}
+
+Status SilverBatch::WaitForWrites() {
+  const auto started = std::chrono::steady_clock::now();
+  auto last = queue_->Wait();
+  stats_.wait_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (!last) return tl::unexpected(last.error());
+  if (*last) RecordFlush(**last);
+  return {};
+}
+
+void SilverBatch::RecordFlush(const WriteQueue::Done& done) {
+  const sources::TableSpec& spec = *done.spec;
+  const FlushResult& flushed = done.result;
+  stats_.write_seconds += done.seconds;
+  const int t = TableIndex(spec);
+  if (t != static_cast<int>(Table::kQuarantine)) stats_.existing[t] += flushed.staged - flushed.written;
+  stats_.written[t] += flushed.written;
   const std::string root = lake_.storage().Url("");
-  for (const auto& f : flushed->files) {
+  for (const auto& f : flushed.files) {
     lake::DataFile file;
     file.table = std::string(spec.name);
     file.key = f.path.starts_with(root) ? f.path.substr(root.size()) : f.path;
@@ -368,7 +390,6 @@ Status SilverBatch::FlushTable(Table table, bool force) {
     file.bytes = std::filesystem::file_size(f.path, ec);
     files_.push_back(std::move(file));
   }
-  return {};
 }
 
 Status SilverBatch::FinishDocument() {
@@ -432,7 +453,7 @@ Status SilverBatch::Finish() {
   for (int t = 0; t < sources::kTableCount; ++t) {
     if (auto s = FlushTable(static_cast<Table>(t), true); !s) return s;
   }
-  return {};
+  return WaitForWrites();
 }
 
 // CSV: the header line ------------------------------------------------------

@@ -30,6 +30,7 @@
 #include "lake/lake.h"
 #include "silver/hash_set.h"
 #include "silver/table_writer.h"
+#include "silver/write_queue.h"
 #include "sources/csv.h"
 #include "sources/record_parser.h"
 
@@ -56,7 +57,10 @@ struct SilverStats {
   std::map<std::string, std::int64_t> quarantined;              // by reason
   std::int64_t bytes = 0;
   // Where the time went (wall seconds), for tuning; not part of the manifest.
-  double parse_seconds = 0, append_seconds = 0, write_seconds = 0;
+  // Parquet is written on a background thread while parsing goes on:
+  // write_seconds is that thread's time, wait_seconds the time parsing
+  // waited for it (the part of writing that did not overlap).
+  double parse_seconds = 0, append_seconds = 0, write_seconds = 0, wait_seconds = 0;
 
   // Manifest stats: records, rows.<table>, duplicates.<table>, quarantine.<reason>, ...
   std::map<std::string, std::int64_t> ToMap() const;
@@ -93,6 +97,8 @@ class SilverBatch {
   Status ProcessRegion(std::size_t begin, std::size_t end, bool final_region);
   Status Absorb(Worker& worker, std::int64_t line_base);
   Status FlushTable(sources::Table table, bool force);
+  Status WaitForWrites();
+  void RecordFlush(const WriteQueue::Done& done);
   Status FinishDocument();
   void AddQuarantine(sources::TableBatches& out, sources::Table target, std::string_view reason,
                      std::string_view detail, std::string_view raw, std::int64_t raw_length,
@@ -129,9 +135,12 @@ class SilverBatch {
 
   std::vector<std::unique_ptr<Worker>> workers_;
   std::array<HashSet64, sources::kTableCount> seen_;
+  std::vector<StagedTable> staged_;  // per table (AllTables order): rows not yet written
   CommittedFiles committed_;  // absolute paths
   SilverStats stats_;
   std::vector<lake::DataFile> files_;
+  // Last: destroyed first, so the writer thread stops before anything it uses goes.
+  std::unique_ptr<WriteQueue> queue_;
 };
 
 }  // namespace playlake::silver

@@ -7,8 +7,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <limits>
 #include <map>
-#include <set>
 
 namespace playlake::silver {
 namespace {
@@ -60,12 +60,21 @@ const char* SqlType(ColumnType t) {
   return "VARCHAR";
 }
 
-// One table's rows waiting for the next Flush.
-struct Staged {
-  std::vector<sources::ColumnBatch> batches;
-  std::vector<std::vector<std::uint8_t>> keeps;
-  std::int64_t rows = 0;
-};
+
+std::string PartitionFolder(std::string_view column, std::int64_t days) {
+  const std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{days}}};
+  return fmt::format("{}={:04d}-{:02d}-{:02d}", column, int(ymd.year()), unsigned(ymd.month()),
+                     unsigned(ymd.day()));
+}
+
+void StagedTable::Add(ColumnBatch batch, std::vector<std::uint8_t> keep) {
+  if (batch.rows() == 0) return;
+  for (std::uint8_t k : keep) rows += k;
+  batches.push_back(std::move(batch));
+  keeps.push_back(std::move(keep));
+}
+
+namespace {
 
 // A unit of work for one call of the table function: up to one vector of
 // kept rows of one batch.
@@ -74,15 +83,57 @@ struct Slice {
   std::vector<std::uint32_t> rows;
 };
 
+// The kept rows of one partition (or of an unpartitioned table), in slices.
+struct Part {
+  std::vector<Slice> slices;
+  std::int64_t rows = 0;
+  void Add(const ColumnBatch* batch, std::uint32_t row, std::size_t capacity) {
+    if (slices.empty() || slices.back().batch != batch || slices.back().rows.size() == capacity) {
+      slices.push_back(Slice{batch, {}});
+      slices.back().rows.reserve(capacity);
+    }
+    slices.back().rows.push_back(row);
+    ++rows;
+  }
+};
+
+constexpr std::int64_t kNullPartition = std::numeric_limits<std::int64_t>::min();
+
+// Cuts the kept rows of `staged` by partition value (one part for an
+// unpartitioned table, keyed kNullPartition).
+std::map<std::int64_t, Part> CutIntoParts(const StagedTable& staged, std::size_t capacity) {
+  std::map<std::int64_t, Part> parts;
+  const int partition = staged.spec->partition;
+  for (std::size_t b = 0; b < staged.batches.size(); ++b) {
+    const ColumnBatch& batch = staged.batches[b];
+    const auto& keep = staged.keeps[b];
+    // Inputs are mostly in time order: consecutive rows usually share a day.
+    std::int64_t last_value = 0;
+    Part* last = nullptr;
+    for (std::size_t r = 0; r < keep.size(); ++r) {
+      if (!keep[r]) continue;
+      std::int64_t value = kNullPartition;
+      if (partition >= 0 && batch.IsValid(partition, r)) value = batch.Int(partition, r);
+      if (last == nullptr || value != last_value) {
+        last = &parts[value];
+        last_value = value;
+      }
+      last->Add(&batch, static_cast<std::uint32_t>(r), capacity);
+    }
+  }
+  return parts;
+}
+
+}  // namespace
+
 struct TableWriter::Impl {
   duckdb_database db = nullptr;
   duckdb_connection conn = nullptr;
   int threads = 1;
-  std::map<std::string, Staged, std::less<>> staged;  // by table name
-  // The slices of the COPY running now, claimed by DuckDB's threads.
-  std::vector<Slice> slices;
-  std::atomic<std::size_t> next_slice{0};
+  // The COPY running now: its table and slices, claimed by DuckDB's threads.
   const TableSpec* scanning = nullptr;
+  const std::vector<Slice>* slices = nullptr;
+  std::atomic<std::size_t> next_slice{0};
 
   ~Impl() {
     if (conn) duckdb_disconnect(&conn);
@@ -109,30 +160,47 @@ struct TableWriter::Impl {
     }
   }
 
+  // The spec columns the query reads, in the order of the output chunk.
+  struct Projection {
+    std::vector<int> columns;
+  };
+
   static void Init(duckdb_init_info info) {
     auto* self = static_cast<Impl*>(duckdb_init_get_extra_info(info));
+    auto* projection = new Projection;  // owned by DuckDB: freed by the callback below
+    const idx_t n = duckdb_init_get_column_count(info);
+    const auto columns = static_cast<idx_t>(self->scanning->columns.size());
+    for (idx_t i = 0; i < n; ++i) {
+      const idx_t index = duckdb_init_get_column_index(info, i);
+      // Anything else (a row id for count(*)) is left as DuckDB made it.
+      projection->columns.push_back(index < columns ? static_cast<int>(index) : -1);
+    }
+    duckdb_init_set_init_data(info, projection,
+                              [](void* p) { delete static_cast<Projection*>(p); });
     duckdb_init_set_max_threads(info, static_cast<idx_t>(std::max(1, self->threads)));
   }
 
   // Fills `output` from the next unclaimed slice; called on DuckDB's threads.
   static void Scan(duckdb_function_info info, duckdb_data_chunk output) {
     auto* self = static_cast<Impl*>(duckdb_function_get_extra_info(info));
+    const auto& projection = *static_cast<Projection*>(duckdb_function_get_init_data(info));
     const std::size_t index = self->next_slice.fetch_add(1);
-    if (index >= self->slices.size()) {
+    if (index >= self->slices->size()) {
       duckdb_data_chunk_set_size(output, 0);
       return;
     }
-    const Slice& slice = self->slices[index];
+    const Slice& slice = (*self->slices)[index];
     const ColumnBatch& batch = *slice.batch;
     const TableSpec& spec = batch.spec();
     const idx_t n = slice.rows.size();
-    for (std::size_t c = 0; c < spec.columns.size(); ++c) {
+    for (std::size_t c = 0; c < projection.columns.size(); ++c) {
+      const int col = projection.columns[c];
+      if (col < 0) continue;
       duckdb_vector vec = duckdb_data_chunk_get_vector(output, c);
       duckdb_vector_ensure_validity_writable(vec);
       std::uint64_t* validity = duckdb_vector_get_validity(vec);
       void* data = duckdb_vector_get_data(vec);
-      const int col = static_cast<int>(c);
-      const ColumnType type = spec.columns[c].type;
+      const ColumnType type = spec.columns[col].type;
       for (idx_t i = 0; i < n; ++i) {
         const std::size_t r = slice.rows[i];
         if (!batch.IsValid(col, r)) {
@@ -166,10 +234,40 @@ struct TableWriter::Impl {
     duckdb_table_function_set_bind(tf, &Impl::Bind);
     duckdb_table_function_set_init(tf, &Impl::Init);
     duckdb_table_function_set_function(tf, &Impl::Scan);
+    duckdb_table_function_supports_projection_pushdown(tf, true);
     const bool failed = duckdb_register_table_function(conn, tf) == DuckDBError;
     duckdb_destroy_table_function(&tf);
     if (failed) return Fail(ErrorCode::kWarehouse, "cannot register DuckDB table function playlake_staged");
     return {};
+  }
+
+  // COPYs the rows of `part` into the Parquet file `path`; returns the rows written.
+  Result<std::int64_t> CopyPart(const TableSpec& spec, const Part& part, const std::string& path,
+                                const std::vector<std::string>& existing) {
+    slices = &part.slices;
+    next_slice = 0;
+    scanning = &spec;
+    std::string select = "SELECT * FROM playlake_staged() s";
+    if (spec.partition >= 0) {
+      // Hive partitioning: the value is the folder's name, not a column of the file.
+      select = fmt::format("SELECT * EXCLUDE ({}) FROM playlake_staged() s",
+                           spec.columns[spec.partition].name);
+    }
+    if (!existing.empty()) {
+      const std::string key(spec.columns[spec.key].name);
+      std::string list;
+      for (const auto& f : existing) list += (list.empty() ? "" : ", ") + Quote(f);
+      select += fmt::format(" WHERE s.{0} NOT IN (SELECT {0} FROM read_parquet([{1}]))", key, list);
+    }
+    QueryResult q;
+    const Status copied =
+        Run(fmt::format("COPY ({}) TO {} (FORMAT parquet, COMPRESSION zstd)", select, Quote(path)),
+            &q.result, spec.name);
+    slices = nullptr;
+    if (!copied) return tl::unexpected(copied.error());
+    const std::int64_t written = duckdb_value_int64(&q.result, 0, 0);
+    if (written == 0) std::remove(path.c_str());  // DuckDB writes a file even for no row
+    return written;
   }
 };
 
@@ -203,131 +301,38 @@ Result<std::unique_ptr<TableWriter>> TableWriter::Create(const WriterOptions& op
   return std::unique_ptr<TableWriter>(new TableWriter(std::move(impl)));
 }
 
-std::int64_t TableWriter::StagedRows(const TableSpec& spec) const {
-  const auto it = impl_->staged.find(spec.name);
-  return it == impl_->staged.end() ? 0 : it->second.rows;
-}
-
-void TableWriter::Stage(ColumnBatch batch, std::vector<std::uint8_t> keep) {
-  if (batch.rows() == 0) return;
-  Staged& staged = impl_->staged[std::string(batch.spec().name)];
-  for (std::uint8_t k : keep) staged.rows += k;
-  staged.batches.push_back(std::move(batch));
-  staged.keeps.push_back(std::move(keep));
-}
-
-void TableWriter::Reset() { impl_->staged.clear(); }
-
-std::vector<std::string> TableWriter::StagedPartitions(const TableSpec& spec) const {
-  std::set<std::int64_t> days;
-  const auto it = impl_->staged.find(spec.name);
-  if (spec.partition < 0 || it == impl_->staged.end()) return {};
-  for (std::size_t b = 0; b < it->second.batches.size(); ++b) {
-    const ColumnBatch& batch = it->second.batches[b];
-    for (std::size_t r = 0; r < batch.rows(); ++r) {
-      if (it->second.keeps[b][r] && batch.IsValid(spec.partition, r)) days.insert(batch.Int(spec.partition, r));
-    }
-  }
-  std::vector<std::string> values;
-  for (std::int64_t d : days) {
-    const std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{d}}};
-    values.push_back(fmt::format("{:04d}-{:02d}-{:02d}", int(ymd.year()), unsigned(ymd.month()),
-                                 unsigned(ymd.day())));
-  }
-  return values;
-}
-
-Result<FlushResult> TableWriter::Flush(const TableSpec& spec, const std::string& folder,
-                                       const std::string& file_stem,
-                                       const std::vector<std::string>& existing) {
+Result<FlushResult> TableWriter::Write(const StagedTable& staged, const WriteTarget& target) {
   FlushResult result;
-  result.staged = StagedRows(spec);
-  if (result.staged == 0) return result;
-  const std::string key(spec.columns[spec.key].name);
-  // Cut the staged rows into slices of one DuckDB vector each.
-  Staged& staged = impl_->staged[std::string(spec.name)];
-  impl_->slices.clear();
-  const idx_t capacity = duckdb_vector_size();
-  for (std::size_t b = 0; b < staged.batches.size(); ++b) {
-    const auto& keep = staged.keeps[b];
-    Slice slice{&staged.batches[b], {}};
-    for (std::size_t r = 0; r < keep.size(); ++r) {
-      if (!keep[r]) continue;
-      slice.rows.push_back(static_cast<std::uint32_t>(r));
-      if (slice.rows.size() == capacity) {
-        impl_->slices.push_back(std::move(slice));
-        slice = Slice{&staged.batches[b], {}};
+  result.staged = staged.rows;
+  if (staged.rows == 0) return result;
+  const TableSpec& spec = *staged.spec;
+  const auto parts = CutIntoParts(staged, duckdb_vector_size());
+  for (const auto& [value, part] : parts) {
+    std::string path;
+    std::vector<std::string> existing;
+    if (spec.partition < 0) {
+      path = target.folder + "/" + target.file_stem + ".parquet";
+      existing = target.existing;
+    } else {
+      const std::string column(spec.columns[spec.partition].name);
+      const std::string sub =
+          value == kNullPartition ? column + "=NULL" : PartitionFolder(column, value);
+      if (target.prepare_partition) {
+        if (auto s = target.prepare_partition(sub); !s) return tl::unexpected(s.error());
+      }
+      path = fmt::format("{}/{}/{}.0.parquet", target.folder, sub, target.file_stem);
+      // Only files of the same partition can hold these keys.
+      const std::string marker = "/" + sub + "/";
+      for (const auto& f : target.existing) {
+        if (f.find(marker) != std::string::npos) existing.push_back(f);
       }
     }
-    if (!slice.rows.empty()) impl_->slices.push_back(std::move(slice));
-  }
-  impl_->next_slice = 0;
-  impl_->scanning = &spec;
-  std::string select = "SELECT * FROM playlake_staged() s";
-  if (!existing.empty()) {
-    std::string list;
-    for (const auto& f : existing) list += (list.empty() ? "" : ", ") + Quote(f);
-    select += fmt::format(" WHERE s.{0} NOT IN (SELECT {0} FROM read_parquet([{1}]))", key, list);
-  }
-  std::string copy;
-  if (spec.partition >= 0) {
-    copy = fmt::format(
-        "COPY ({}) TO {} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY ({}), "
-        "FILENAME_PATTERN {}, OVERWRITE_OR_IGNORE true, RETURN_FILES true)",
-        select, Quote(folder), spec.columns[spec.partition].name, Quote(file_stem + ".{i}"));
-  } else {
-    copy = fmt::format("COPY ({}) TO {} (FORMAT parquet, COMPRESSION zstd, RETURN_FILES true)",
-                       select, Quote(folder + "/" + file_stem + ".parquet"));
-  }
-  QueryResult q;
-  const Status copied = impl_->Run(copy, &q.result, spec.name);
-  impl_->slices.clear();
-  impl_->staged.erase(std::string(spec.name));
-  if (!copied) return tl::unexpected(copied.error());
-  // RETURN_FILES gives one row: (Count BIGINT, Files VARCHAR[]). Read it as a
-  // chunk: the value accessors of the C API do not support lists.
-  duckdb_data_chunk chunk = duckdb_fetch_chunk(q.result);
-  if (chunk && duckdb_data_chunk_get_size(chunk) > 0) {
-    result.written = static_cast<std::int64_t*>(
-        duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, 0)))[0];
-    duckdb_vector list = duckdb_data_chunk_get_vector(chunk, 1);
-    auto* entries = static_cast<duckdb_list_entry*>(duckdb_vector_get_data(list));
-    duckdb_vector child = duckdb_list_vector_get_child(list);
-    auto* strings = static_cast<duckdb_string_t*>(duckdb_vector_get_data(child));
-    for (idx_t i = 0; i < entries[0].length; ++i) {
-      duckdb_string_t& s = strings[entries[0].offset + i];
-      const char* ptr = duckdb_string_is_inlined(s) ? s.value.inlined.inlined : s.value.pointer.ptr;
-      result.files.push_back(WrittenFile{std::string(ptr, duckdb_string_t_length(s)), 0});
-    }
-  }
-  if (chunk) duckdb_destroy_data_chunk(&chunk);
-  if (result.written > 0 && !result.files.empty()) {
-    std::string list;
-    for (const auto& f : result.files) list += (list.empty() ? "" : ", ") + Quote(f.path);
-    QueryResult counts;
-    if (auto s = impl_->Run(fmt::format("SELECT file_name, num_rows FROM parquet_file_metadata([{}])",
-                                        list),
-                            &counts.result, spec.name);
-        !s) {
-      return tl::unexpected(s.error());
-    }
-    const idx_t n = duckdb_row_count(&counts.result);
-    for (idx_t r = 0; r < n; ++r) {
-      char* name = duckdb_value_varchar(&counts.result, 0, r);
-      const std::int64_t rows = duckdb_value_int64(&counts.result, 1, r);
-      for (auto& f : result.files) {
-        if (name && f.path == name) f.rows = rows;
-      }
-      duckdb_free(name);
-    }
-  }
-  if (result.written == 0) {
-    // DuckDB may still create an empty file for an unpartitioned COPY: not ours to keep.
-    for (const auto& f : result.files) std::remove(f.path.c_str());
-    result.files.clear();
+    auto written = impl_->CopyPart(spec, part, path, existing);
+    if (!written) return tl::unexpected(written.error());
+    result.written += *written;
+    if (*written > 0) result.files.push_back(WrittenFile{path, *written});
   }
   return result;
 }
-
 
 }  // namespace playlake::silver

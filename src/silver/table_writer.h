@@ -1,21 +1,27 @@
-// TableWriter: keeps typed column batches in memory and writes them as
-// Parquet files into the lake with DuckDB's COPY (DuckDB's Parquet writer, zstd).
+// TableWriter: writes typed column batches as Parquet files into the lake
+// with DuckDB's COPY (DuckDB's Parquet writer, zstd).
 //
-// The batches reach DuckDB through a table function, `playlake_staged(t)`,
+// The batches reach DuckDB through a table function, `playlake_staged()`,
 // that fills DuckDB's data chunks straight from the batches on DuckDB's own
-// worker threads: no intermediate DuckDB table, so no second copy and no
-// storage compression of data that is written once.
+// worker threads (only the columns the query needs): no intermediate DuckDB
+// table, so no second copy and no storage compression of data written once.
+// Partitioned tables are cut into their partitions here, and each partition
+// is one plain COPY to its `event_date=…` folder: DuckDB's PARTITION_BY would
+// buffer every row again and write the files one by one at the end of the
+// query, on one thread.
 // It is the only place in silver that talks to DuckDB's C API (table
 // functions are not part of warehouse::Connection); when the warehouse
 // adapter grows a bulk path, this file should move onto it.
 //
-// Ownership: owns its in-memory DuckDB and the staged batches. Thread safety:
-// none (one writer per ingest). Errors: kWarehouse with DuckDB's message.
+// Ownership: owns its in-memory DuckDB; borrows the rows it writes.
+// Thread safety: one Write at a time, on any thread (silver's WriteQueue runs
+// it on its own thread). Errors: kWarehouse with DuckDB's message; errors of
+// WriteTarget::prepare_partition are passed on.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
-#include <span>
 #include <string>
 #include <vector>
 
@@ -24,6 +30,19 @@
 
 namespace playlake::silver {
 
+// Rows of one table waiting to be written: whole batches, with a flag per row
+// saying whether the row is kept (deduplication drops rows by clearing it).
+struct StagedTable {
+  explicit StagedTable(const sources::TableSpec& spec) : spec(&spec) {}
+  // Takes the batch. REQUIRES: keep.size() == batch.rows(); batch of `spec`.
+  void Add(sources::ColumnBatch batch, std::vector<std::uint8_t> keep);
+
+  const sources::TableSpec* spec;
+  std::vector<sources::ColumnBatch> batches;
+  std::vector<std::vector<std::uint8_t>> keeps;
+  std::int64_t rows = 0;  // kept rows
+};
+
 struct WrittenFile {
   std::string path;   // absolute path DuckDB wrote (under the lake root)
   std::int64_t rows = 0;
@@ -31,8 +50,25 @@ struct WrittenFile {
 
 struct FlushResult {
   std::vector<WrittenFile> files;
-  std::int64_t staged = 0;   // rows handed to Flush
+  std::int64_t staged = 0;   // rows handed to Write
   std::int64_t written = 0;  // rows in the files (staged minus rows already in the lake)
+};
+
+// Where and how one Write puts its files.
+struct WriteTarget {
+  // Absolute folder of the table; partitioned tables get one file per
+  // partition in `<folder>/<column>=<value>/`.
+  std::string folder;
+  // Makes the names unique: `<stem>.parquet`, or `<stem>.0.parquet` inside
+  // each partition folder (the name DuckDB's PARTITION_BY would give).
+  std::string file_stem;
+  // Committed Parquet files of the table. Rows whose key already occurs in
+  // one of them (of the same partition) are not written: that is how a record
+  // re-delivered in a later batch still makes only one row.
+  std::vector<std::string> existing;
+  // Called with "event_date=2026-01-05" before a partition's file is
+  // written, to create that folder.
+  std::function<Status(const std::string& partition_folder)> prepare_partition;
 };
 
 struct WriterOptions {
@@ -47,26 +83,10 @@ class TableWriter {
   TableWriter(const TableWriter&) = delete;
   TableWriter& operator=(const TableWriter&) = delete;
 
-  // Stages the rows of `batch` whose `keep` flag is set (takes the batch).
-  // REQUIRES: keep.size() == batch.rows().
-  void Stage(sources::ColumnBatch batch, std::vector<std::uint8_t> keep);
-  std::int64_t StagedRows(const sources::TableSpec& spec) const;
-
-  // Writes the staged rows of `spec` to Parquet and empties the stage.
-  // `folder`: absolute folder of the table (files go to event_date=… folders
-  // below it for partitioned tables); `file_stem` makes the names unique.
-  // Rows whose key already occurs in `existing` (committed Parquet files of
-  // the same table) are not written: that is how a record re-delivered in a
-  // later batch still makes only one row.
-  Result<FlushResult> Flush(const sources::TableSpec& spec, const std::string& folder,
-                            const std::string& file_stem,
-                            const std::vector<std::string>& existing);
-
-  // Drops every staged row (after a failed input, before the next one).
-  void Reset();
-
-  // The distinct partition values ("2018-11-01") of the staged rows.
-  std::vector<std::string> StagedPartitions(const sources::TableSpec& spec) const;
+  // Writes the kept rows of `staged` to Parquet. A file that would hold no
+  // row (every row already in the lake) is not left behind.
+  // REQUIRES: `staged` is not changed until Write returns.
+  Result<FlushResult> Write(const StagedTable& staged, const WriteTarget& target);
 
  private:
   struct Impl;
@@ -76,5 +96,9 @@ class TableWriter {
 
 // DuckDB's name for a column type ("TIMESTAMPTZ", "VARCHAR", ...).
 const char* SqlType(sources::ColumnType type);
+
+// The folder name DuckDB's hive partitioning gives a DATE value
+// (days since 1970-01-01): "event_date=2026-01-05".
+std::string PartitionFolder(std::string_view column, std::int64_t days);
 
 }  // namespace playlake::silver

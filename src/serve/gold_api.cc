@@ -144,19 +144,23 @@ Result<json> TrendingEndpoint(warehouse::Database& db, const Params& params) {
       "SELECT t.track_id, t.track_name, t.artist_name, top.plays FROM top "
       "JOIN dim_tracks t ON top.track_key = t.track_key ORDER BY top.plays DESC, t.track_id LIMIT 20",
       cube, where.sql), where.params));
-  // The five most played tracks of each of the newest 14 days in the range.
+  // The five most played tracks of each of the newest 14 days in the range:
+  // a top-5 aggregate finds each day's cut, and only the tracks at or above
+  // it are joined and ranked (ties by track_id).
+  const std::string daily = sliced ? "SELECT date_key, track_key, sum(plays)::BIGINT AS plays FROM days "
+                                     "GROUP BY date_key, track_key"
+                                   : "SELECT date_key, track_key, plays FROM days";
   out["top_daily"] = (q.Rows(fmt::format(
       "WITH scoped AS (SELECT date_key, track_key, plays FROM {0} WHERE {1}), "
       "days AS (SELECT * FROM scoped WHERE date_key > (SELECT max(date_key) - 14 FROM scoped)), "
-      "daily AS (SELECT date_key, track_key, sum(plays)::BIGINT AS plays FROM days GROUP BY date_key, track_key), "
-      "cut AS (SELECT date_key, min(plays) AS plays FROM (SELECT date_key, plays, row_number() OVER "
-      "(PARTITION BY date_key ORDER BY plays DESC) AS n FROM daily QUALIFY n <= 5) GROUP BY date_key), "
+      "daily AS ({2}), "
+      "cut AS (SELECT date_key, list_min(max(plays, 5)) AS plays FROM daily GROUP BY date_key), "
       "ranked AS (SELECT d.date_key, d.plays, t.track_name, t.artist_name, row_number() OVER "
       "(PARTITION BY d.date_key ORDER BY d.plays DESC, t.track_id) AS rank FROM daily d "
       "JOIN cut c ON d.date_key = c.date_key AND d.plays >= c.plays "
       "JOIN dim_tracks t ON d.track_key = t.track_key QUALIFY rank <= 5) "
       "SELECT date_key::VARCHAR AS date, rank, track_name, artist_name, plays FROM ranked "
-      "ORDER BY date_key DESC, rank", cube, where.sql),
+      "ORDER BY date_key DESC, rank", cube, where.sql, daily),
       where.params));
   out["scope"] = {{"trending", "all listeners, as of the newest data"}};
   return q.Finish(out);

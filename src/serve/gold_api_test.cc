@@ -132,6 +132,15 @@ TEST_F(GoldApiTest, BreakdownsUnderFiltersMatchSilver) {
                         " GROUP BY track_id)"));
   EXPECT_EQ(Get("/api/trending")["top_tracks"][0]["plays"].get<long long>(),
             SilverCount("SELECT max(n) FROM (SELECT count(*) AS n FROM plays GROUP BY track_id)"));
+  // Each day's number one, with and without the filters.
+  for (const std::string& condition : {where, std::string("true")}) {
+    const json day = Get("/api/trending" + (condition == where ? query : ""))["top_daily"][0];
+    EXPECT_EQ(day["rank"], 1);
+    EXPECT_EQ(day["plays"].get<long long>(),
+              SilverCount("SELECT max(n) FROM (SELECT count(*) AS n FROM plays WHERE " + condition +
+                          " AND event_date = DATE '" + day["date"].get<std::string>() + "' GROUP BY track_id)"))
+        << condition;
+  }
 }
 
 TEST_F(GoldApiTest, EveryPageHasData) {

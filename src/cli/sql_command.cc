@@ -127,18 +127,6 @@ Status RunSql(const SqlFlags& flags) {
   }
   auto result = (*conn)->Query(flags.query);
   if (!result) return tl::unexpected(result.error());
-  // warehouse::Connection renders some types (TIMESTAMPTZ) as empty text; ask
-  // DuckDB to render those columns itself when the query is a plain SELECT.
-  std::string replace;
-  for (const auto& c : result->columns) {
-    if (c.type.find("TIME") == std::string::npos && c.type != "INTERVAL") continue;
-    replace += fmt::format("{}CAST({} AS VARCHAR) AS {}", replace.empty() ? "" : ", ",
-                           warehouse::QuoteIdentifier(c.name), warehouse::QuoteIdentifier(c.name));
-  }
-  if (!replace.empty()) {
-    auto rendered = (*conn)->Query(fmt::format("SELECT * REPLACE ({}) FROM ({})", replace, flags.query));
-    if (rendered) result = std::move(rendered);
-  }
   std::fputs(Render(*result, flags.format).c_str(), stdout);
   return {};
 }

@@ -70,9 +70,24 @@ class ResultGuard {
   duckdb_result result_{};
 };
 
+// An instant as DuckDB renders it in UTC: "2024-03-01 10:34:56.789+00".
+std::string RenderUtc(duckdb_timestamp instant) {
+  const duckdb_timestamp_struct t = duckdb_from_timestamp(instant);
+  std::string text = fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", t.date.year, t.date.month, t.date.day,
+                                 t.time.hour, t.time.min, t.time.sec);
+  if (t.time.micros != 0) {
+    std::string fraction = fmt::format("{:06}", t.time.micros);
+    fraction.erase(fraction.find_last_not_of('0') + 1);
+    text += '.' + fraction;
+  }
+  return text + "+00";
+}
+
 // Copies a result into a Table. duckdb_value_varchar renders every type
-// exactly as a VARCHAR cast would; the chunk API would need a renderer per
-// type. Deprecated, but part of the pinned 1.4 LTS C API.
+// exactly as a VARCHAR cast would, except TIMESTAMPTZ (empty text: the cast
+// needs the ICU time zone the C API does not give it), rendered here in UTC.
+// The chunk API would need a renderer per type. Deprecated, but part of the
+// pinned 1.4 LTS C API.
 Table Materialize(duckdb_result* result) {
   Table table;
   const idx_t column_count = duckdb_column_count(result);
@@ -88,6 +103,12 @@ Table Materialize(duckdb_result* result) {
     for (idx_t c = 0; c < column_count; ++c) {
       if (duckdb_value_is_null(result, c, r)) {
         row.emplace_back(std::nullopt);
+        continue;
+      }
+      if (duckdb_column_type(result, c) == DUCKDB_TYPE_TIMESTAMP_TZ) {
+        // duckdb_value_timestamp refuses TIMESTAMPTZ; the column's array holds its micros.
+        const auto* micros = static_cast<const std::int64_t*>(duckdb_column_data(result, c));
+        row.emplace_back(RenderUtc(duckdb_timestamp{micros[r]}));
         continue;
       }
       char* text = duckdb_value_varchar(result, c, r);

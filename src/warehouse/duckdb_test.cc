@@ -104,3 +104,29 @@ TEST(DuckDb, OpenFailsWithAClearMessage) {
 
 }  // namespace
 }  // namespace playlake::warehouse
+
+namespace playlake::warehouse {
+namespace {
+
+TEST(DuckDb, InstantsRenderAsUtcText) {
+  auto db = Database::Open(":memory:");
+  ASSERT_TRUE(db);
+  auto conn = (*db)->Connect();
+  ASSERT_TRUE(conn);
+  auto table = (*conn)->Query(
+      "SELECT TIMESTAMPTZ '2024-03-01 12:34:56.789+02' AS t, TIMESTAMPTZ '1969-12-31 23:59:59+00' AS before_epoch, "
+      "TIMESTAMPTZ '2024-03-01 00:00:00+00' AS whole, TIMESTAMP '2024-03-01 12:00:00' AS plain, "
+      "INTERVAL 3 DAY AS i, TIME '01:02:03' AS tm");
+  ASSERT_TRUE(table) << table.error().message;
+  ASSERT_EQ(table->rows.size(), 1u);
+  const auto& row = table->rows[0];
+  EXPECT_EQ(row[0], "2024-03-01 10:34:56.789+00");
+  EXPECT_EQ(row[1], "1969-12-31 23:59:59+00");
+  EXPECT_EQ(row[2], "2024-03-01 00:00:00+00");
+  EXPECT_EQ(row[3], "2024-03-01 12:00:00");
+  EXPECT_EQ(row[4], "3 days");
+  EXPECT_EQ(row[5], "01:02:03");
+}
+
+}  // namespace
+}  // namespace playlake::warehouse

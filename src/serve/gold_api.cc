@@ -150,9 +150,16 @@ Result<json> TrendingEndpoint(warehouse::Database& db, const Params& params) {
   const std::string daily = sliced ? "SELECT date_key, track_key, sum(plays)::BIGINT AS plays FROM days "
                                      "GROUP BY date_key, track_key"
                                    : "SELECT date_key, track_key, plays FROM days";
+  // The window ends at the range's newest day with plays (read from the small
+  // cube, so the filtered one is scanned once).
+  Filters dates_only{filters->from, filters->to, {}, {}, {}};
+  const Condition dates = WhereClause(dates_only);
+  std::vector<Param> top_daily_params = dates.params;
+  top_daily_params.insert(top_daily_params.end(), where.params.begin(), where.params.end());
   out["top_daily"] = (q.Rows(fmt::format(
-      "WITH scoped AS (SELECT date_key, track_key, plays FROM {0} WHERE {1}), "
-      "days AS (SELECT * FROM scoped WHERE date_key > (SELECT max(date_key) - 14 FROM scoped)), "
+      "WITH bound AS (SELECT max(date_key) - 14 AS after FROM agg_track_days WHERE {3}), "
+      "days AS (SELECT date_key, track_key, plays FROM {0} WHERE {1} "
+      "AND date_key > (SELECT after FROM bound)), "
       "daily AS ({2}), "
       "cut AS (SELECT date_key, list_min(max(plays, 5)) AS plays FROM daily GROUP BY date_key), "
       "ranked AS (SELECT d.date_key, d.plays, t.track_name, t.artist_name, row_number() OVER "
@@ -160,8 +167,8 @@ Result<json> TrendingEndpoint(warehouse::Database& db, const Params& params) {
       "JOIN cut c ON d.date_key = c.date_key AND d.plays >= c.plays "
       "JOIN dim_tracks t ON d.track_key = t.track_key QUALIFY rank <= 5) "
       "SELECT date_key::VARCHAR AS date, rank, track_name, artist_name, plays FROM ranked "
-      "ORDER BY date_key DESC, rank", cube, where.sql, daily),
-      where.params));
+      "ORDER BY date_key DESC, rank", cube, where.sql, daily, dates.sql),
+      top_daily_params));
   out["scope"] = {{"trending", "all listeners, as of the newest data"}};
   return q.Finish(out);
 }

@@ -3,9 +3,10 @@
 # listeners: about 7.5 million plays), each request loaded by wrk from a
 # second process on loopback; goal p95 <= 50 ms. Two servers answer side by
 # side: one with its answer cache off (every request runs its queries: the
-# first visit of a filter combination) and one as shipped (cache on: every
-# later visit). Then the overview question answered the way an analyst
-# without Playlake would: DuckDB over the raw NDJSON.
+# first visit of a filter combination), measured with 1 connection and loaded
+# with 4, and one as shipped (cache on: every later visit). Then the overview
+# question answered the way an analyst without Playlake would: DuckDB over
+# the raw NDJSON.
 #
 #   bench/api.sh [USERS] [DAYS] [SECONDS_PER_REQUEST]
 #   API_PROJECT=DIR bench/api.sh     reuse a project built by `playlake demo`
@@ -54,25 +55,26 @@ measure() {
 read -r country max_date < <(curl -s "${cold_url}api/filters" |
   sed 's/.*"countries":\["\([A-Z]*\)".*"max_date":"\([0-9-]*\)".*/\1 \2/'; echo)
 week_ago=$(date -d "$max_date - 7 days" +%F)
-echo "== api: latency per request, $plays plays, wrk 1 thread 4 connections ${DURATION}s each; goal p95 <= 50 ms =="
-printf '%-46s %9s %9s %9s %8s %5s | %9s %8s %5s\n' "request" "p50 ms" "p95 ms" "p99 ms" "req/s" "goal" \
-  "p95 ms" "req/s" "goal"
-printf '%-46s %-49s | %s\n' "" "---------- cache off (first visit) -------------" "--- cache on (later visits) ---"
+echo "== api: latency per request, $plays plays, wrk 1 thread, ${DURATION}s each; goal p95 <= 50 ms =="
+echo "   first visit: cache off, 1 connection (what one person clicking a filter waits);"
+echo "   loaded: cache off, 4 connections; served: cache on, 4 connections (every later visit)"
+printf '%-46s %8s %8s | %8s %7s | %8s %7s | %s\n' "request" "p50 ms" "p95 ms" "p95 ms" "req/s" "p95 ms" "req/s" "goal"
+printf '%-46s %-17s | %-16s | %-16s |\n' "" "-- first visit --" "---- loaded ----" "---- served ----"
 worst_cold=0
 for path in "api/filters" "api/overview" "api/overview?country=$country&device=mobile" "api/trending" \
-            "api/trending?from=$week_ago&level=paid" "api/artists" "api/geography" \
-            "api/geography?country=$country" "api/devices" "api/devices?level=free" "api/listeners" \
-            "api/listeners?country=$country" "api/pipeline"; do
-  read -r p50 p95 p99 rps < <(measure "$cold_url$path" 4)
+            "api/trending?from=$week_ago&level=paid" "api/trending?country=$country" "api/artists" \
+            "api/geography" "api/geography?country=$country" "api/devices" "api/devices?level=free" \
+            "api/listeners" "api/listeners?country=$country" "api/pipeline"; do
+  read -r p50 p95 _ _ < <(measure "$cold_url$path" 1)
+  read -r _ lp95 _ lrps < <(measure "$cold_url$path" 4)
   curl -s -o /dev/null "$cached_url$path"  # the first visit fills the cache
   read -r _ cp95 _ crps < <(measure "$cached_url$path" 4)
-  ok=$(awk -v p="$p95" 'BEGIN { print (p <= 50 ? "ok" : "MISS") }')
-  cok=$(awk -v p="$cp95" 'BEGIN { print (p <= 50 ? "ok" : "MISS") }')
+  ok=$(awk -v a="$p95" -v b="$cp95" 'BEGIN { print (a <= 50 && b <= 50 ? "ok" : "MISS") }')
   worst_cold=$(awk -v a="$worst_cold" -v b="$p95" 'BEGIN { print (b > a ? b : a) }')
-  printf '%-46s %9.1f %9.1f %9.1f %8.0f %5s | %9.1f %8.0f %5s\n' "/$path" "$p50" "$p95" "$p99" "$rps" "$ok" \
-    "$cp95" "$crps" "$cok"
+  printf '%-46s %8.1f %8.1f | %8.1f %7.0f | %8.1f %7.0f | %s\n' "/$path" "$p50" "$p95" "$lp95" "$lrps" \
+    "$cp95" "$crps" "$ok"
 done
-printf 'worst p95 with the cache off: %.1f ms\n' "$worst_cold"
+printf 'worst first-visit p95: %.1f ms\n' "$worst_cold"
 
 # The same overview numbers from the raw NDJSON with DuckDB, as an analyst would
 # query the files directly: one cold query (what a dashboard tile would wait for).

@@ -77,7 +77,6 @@ struct SilverBatch::Worker {
 SilverBatch::SilverBatch(lake::Lake& lake, TableWriter& writer, sources::BatchContext context,
                          ProcessorOptions options)
     : lake_(lake),
-      writer_(writer),
       context_(std::move(context)),
       options_(options),
       framing_(sources::FramingOf(context_.format)),
@@ -360,7 +359,7 @@ Status SilverBatch::FlushTable(Table table, bool force) {
   auto previous = queue_->Submit(std::move(job));
   stats_.wait_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (!previous) return tl::unexpected(previous.error());
-  if (*previous) RecordFlush(**previous);
+  for (const auto& done : *previous) RecordFlush(done);
   return {};
 }
 
@@ -369,7 +368,7 @@ Status SilverBatch::WaitForWrites() {
   auto last = queue_->Wait();
   stats_.wait_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (!last) return tl::unexpected(last.error());
-  if (*last) RecordFlush(**last);
+  for (const auto& done : *last) RecordFlush(done);
   return {};
 }
 

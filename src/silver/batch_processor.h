@@ -37,10 +37,11 @@
 namespace playlake::silver {
 
 struct ProcessorOptions {
-  int threads = 1;
+  int threads = 1;                           // parser threads
   std::size_t region_bytes = 8 << 20;        // NDJSON parsed in regions of about this size
   // Rows staged per table before writing Parquet: bounds memory (~1 KB per
-  // play row staged) against file count (one file per partition per flush).
+  // play row staged; up to the writer's lanes + 1 flushes are in memory)
+  // against file count (one file per partition per flush).
   std::int64_t flush_rows = 250'000;
   std::size_t max_record_bytes = 1 << 20;    // longer records: record_too_long
   std::size_t max_document_bytes = 1ULL << 30;  // whole-document inputs larger than this are refused
@@ -105,7 +106,6 @@ class SilverBatch {
                      std::int64_t line, std::int64_t offset);
 
   lake::Lake& lake_;
-  TableWriter& writer_;
   sources::BatchContext context_;
   ProcessorOptions options_;
   sources::Framing framing_;

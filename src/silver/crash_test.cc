@@ -120,15 +120,22 @@ TEST(Crash, RandomSigkillsDuringALargeIngestThenRerunEqualsACleanRun) {
     a.push_back(lake.string());
     return a;
   };
+  const auto started = std::chrono::steady_clock::now();
   {
     const pid_t pid = Spawn(with_lake(dir / "clean"));
     int status = 0;
     waitpid(pid, &status, 0);
     ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   }
+  // Kill times spread over the clean run's duration, so that they fall inside
+  // a run however fast this build and machine are.
+  const auto clean_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now() - started)
+                            .count();
   const std::string expected = Fingerprint(dir / "clean");
-  std::mt19937 random(20261101);  // fixed seed: the same kill times on every run
-  std::uniform_int_distribution<int> delay_ms(30, 1500);
+  std::mt19937 random(20261101);  // fixed seed: the same kill times for the same duration
+  std::uniform_int_distribution<int> delay_ms(static_cast<int>(clean_ms / 50),
+                                              static_cast<int>(clean_ms * 9 / 10));
   int killed = 0;
   for (int attempt = 0; attempt < 4; ++attempt) {
     const pid_t pid = Spawn(with_lake(dir / "killed"));

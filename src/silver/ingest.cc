@@ -307,11 +307,13 @@ Status FileIngest::FromBronze(const lake::ManifestEntry& bronze, FileReport& rep
 }
 
 Result<std::unique_ptr<TableWriter>> MakeWriter(const IngestRequest& request) {
-  // One DuckDB thread: Parquet is written on silver's writer thread while the
-  // parser threads keep the other cores busy. With more DuckDB threads the
-  // query's own thread busy-waits for the others' tasks (measured: ~15% of
-  // all CPU time of an ingest on 2 cores).
-  return TableWriter::Create(WriterOptions{1, request.memory_limit});
+  // Each lane is a writer thread (WriteQueue) running single-threaded COPYs
+  // while the parser threads keep the other cores busy: writing takes about
+  // as much CPU as parsing, so one lane alone would be the slowest stage. A
+  // multi-threaded COPY instead makes the query's own thread busy-wait for
+  // the other threads' tasks (measured: ~15% of all CPU time on 2 cores).
+  const int lanes = request.writer_lanes > 0 ? request.writer_lanes : std::min(Threads(request), 2);
+  return TableWriter::Create(WriterOptions{1, lanes, request.memory_limit});
 }
 
 IngestRequest Normalised(const IngestRequest& request) {

@@ -38,7 +38,10 @@ struct IngestRequest {
   std::optional<sources::Format> format;  // nullopt: detect each file's format
   std::string source;                     // bronze source folder; empty: the format's name
   std::string user;                       // listener of Spotify exports without a username
-  int threads = 0;                        // 0: all cores
+  int threads = 0;                        // parser threads; 0: all cores
+  // Parquet writer threads; 0: 2 when threads >= 2, else 1. Each holds one
+  // flush of rows (ProcessorOptions::flush_rows) while it writes.
+  int writer_lanes = 0;
   std::string memory_limit;               // DuckDB memory limit for silver, e.g. "1GB"
   int zstd_level = 1;                     // bronze compression level
   ProcessorOptions processor;             // tuning (threads is taken from `threads`)

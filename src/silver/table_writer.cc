@@ -144,20 +144,18 @@ std::map<std::int64_t, Part> CutIntoParts(const StagedTable& staged, std::size_t
   return parts;
 }
 
-}  // namespace
-
-struct TableWriter::Impl {
-  duckdb_database db = nullptr;
+// One connection and its table function: one COPY at a time.
+struct Lane {
   duckdb_connection conn = nullptr;
+  std::string function;  // playlake_staged_<lane>
   int threads = 1;
   // The COPY running now: its table and slices, claimed by DuckDB's threads.
   const TableSpec* scanning = nullptr;
   const std::vector<Slice>* slices = nullptr;
   std::atomic<std::size_t> next_slice{0};
 
-  ~Impl() {
+  ~Lane() {
     if (conn) duckdb_disconnect(&conn);
-    if (db) duckdb_close(&db);
   }
 
   Status Run(const std::string& sql, duckdb_result* out, std::string_view what) {
@@ -171,7 +169,7 @@ struct TableWriter::Impl {
   }
 
   static void Bind(duckdb_bind_info info) {
-    auto* self = static_cast<Impl*>(duckdb_bind_get_extra_info(info));
+    auto* self = static_cast<Lane*>(duckdb_bind_get_extra_info(info));
     const TableSpec& spec = *self->scanning;
     for (const auto& c : spec.columns) {
       duckdb_logical_type type = duckdb_create_logical_type(TypeId(c.type));
@@ -186,7 +184,7 @@ struct TableWriter::Impl {
   };
 
   static void Init(duckdb_init_info info) {
-    auto* self = static_cast<Impl*>(duckdb_init_get_extra_info(info));
+    auto* self = static_cast<Lane*>(duckdb_init_get_extra_info(info));
     auto* projection = new Projection;  // owned by DuckDB: freed by the callback below
     const idx_t n = duckdb_init_get_column_count(info);
     const auto columns = static_cast<idx_t>(self->scanning->columns.size());
@@ -202,7 +200,7 @@ struct TableWriter::Impl {
 
   // Fills `output` from the next unclaimed slice; called on DuckDB's threads.
   static void Scan(duckdb_function_info info, duckdb_data_chunk output) {
-    auto* self = static_cast<Impl*>(duckdb_function_get_extra_info(info));
+    auto* self = static_cast<Lane*>(duckdb_function_get_extra_info(info));
     const auto& projection = *static_cast<Projection*>(duckdb_function_get_init_data(info));
     const std::size_t index = self->next_slice.fetch_add(1);
     if (index >= self->slices->size()) {
@@ -247,15 +245,15 @@ struct TableWriter::Impl {
 
   Status Register() {
     duckdb_table_function tf = duckdb_create_table_function();
-    duckdb_table_function_set_name(tf, "playlake_staged");
+    duckdb_table_function_set_name(tf, function.c_str());
     duckdb_table_function_set_extra_info(tf, this, nullptr);
-    duckdb_table_function_set_bind(tf, &Impl::Bind);
-    duckdb_table_function_set_init(tf, &Impl::Init);
-    duckdb_table_function_set_function(tf, &Impl::Scan);
+    duckdb_table_function_set_bind(tf, &Lane::Bind);
+    duckdb_table_function_set_init(tf, &Lane::Init);
+    duckdb_table_function_set_function(tf, &Lane::Scan);
     duckdb_table_function_supports_projection_pushdown(tf, true);
     const bool failed = duckdb_register_table_function(conn, tf) == DuckDBError;
     duckdb_destroy_table_function(&tf);
-    if (failed) return Fail(ErrorCode::kWarehouse, "cannot register DuckDB table function playlake_staged");
+    if (failed) return Fail(ErrorCode::kWarehouse, "cannot register DuckDB table function " + function);
     return {};
   }
 
@@ -265,11 +263,11 @@ struct TableWriter::Impl {
     slices = &part.slices;
     next_slice = 0;
     scanning = &spec;
-    std::string select = "SELECT * FROM playlake_staged() s";
+    std::string select = fmt::format("SELECT * FROM {}() s", function);
     if (spec.partition >= 0) {
       // Hive partitioning: the value is the folder's name, not a column of the file.
-      select = fmt::format("SELECT * EXCLUDE ({}) FROM playlake_staged() s",
-                           spec.columns[spec.partition].name);
+      select = fmt::format("SELECT * EXCLUDE ({}) FROM {}() s", spec.columns[spec.partition].name,
+                           function);
     }
     if (!existing.empty()) {
       const std::string key(spec.columns[spec.key].name);
@@ -289,12 +287,25 @@ struct TableWriter::Impl {
   }
 };
 
+}  // namespace
+
+struct TableWriter::Impl {
+  duckdb_database db = nullptr;
+  std::vector<std::unique_ptr<Lane>> lanes;
+
+  ~Impl() {
+    lanes.clear();  // connections before the database
+    if (db) duckdb_close(&db);
+  }
+};
+
 TableWriter::TableWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 TableWriter::~TableWriter() = default;
 
+int TableWriter::lanes() const { return static_cast<int>(impl_->lanes.size()); }
+
 Result<std::unique_ptr<TableWriter>> TableWriter::Create(const WriterOptions& options) {
   auto impl = std::make_unique<Impl>();
-  impl->threads = options.threads > 0 ? options.threads : 1;
   duckdb_config config = nullptr;
   duckdb_create_config(&config);
   if (options.threads > 0) duckdb_set_config(config, "threads", std::to_string(options.threads).c_str());
@@ -307,19 +318,26 @@ Result<std::unique_ptr<TableWriter>> TableWriter::Create(const WriterOptions& op
     duckdb_free(error);
     return Fail(ErrorCode::kWarehouse, "cannot start DuckDB for silver: " + message);
   }
-  if (duckdb_connect(impl->db, &impl->conn) == DuckDBError) {
-    return Fail(ErrorCode::kWarehouse, "cannot connect to DuckDB for silver");
+  for (int i = 0; i < std::max(1, options.lanes); ++i) {
+    auto lane = std::make_unique<Lane>();
+    lane->threads = options.threads > 0 ? options.threads : 1;
+    lane->function = fmt::format("playlake_staged_{}", i);
+    if (duckdb_connect(impl->db, &lane->conn) == DuckDBError) {
+      return Fail(ErrorCode::kWarehouse, "cannot connect to DuckDB for silver");
+    }
+    // Row order is irrelevant for silver (readers sort); dropping it lets
+    // DuckDB write Parquet in parallel without reordering.
+    if (auto s = lane->Run("SET preserve_insertion_order = false", nullptr, "settings"); !s) {
+      return tl::unexpected(s.error());
+    }
+    if (auto s = lane->Register(); !s) return tl::unexpected(s.error());
+    impl->lanes.push_back(std::move(lane));
   }
-  // Row order is irrelevant for silver (readers sort); dropping it lets
-  // DuckDB write Parquet in parallel without reordering.
-  if (auto s = impl->Run("SET preserve_insertion_order = false", nullptr, "settings"); !s) {
-    return tl::unexpected(s.error());
-  }
-  if (auto s = impl->Register(); !s) return tl::unexpected(s.error());
   return std::unique_ptr<TableWriter>(new TableWriter(std::move(impl)));
 }
 
-Result<FlushResult> TableWriter::Write(const StagedTable& staged, const WriteTarget& target) {
+Result<FlushResult> TableWriter::Write(int lane, const StagedTable& staged,
+                                       const WriteTarget& target) {
   FlushResult result;
   result.staged = staged.rows;
   if (staged.rows == 0) return result;
@@ -345,7 +363,7 @@ Result<FlushResult> TableWriter::Write(const StagedTable& staged, const WriteTar
         if (f.find(marker) != std::string::npos) existing.push_back(f);
       }
     }
-    auto written = impl_->CopyPart(spec, part, path, existing);
+    auto written = impl_->lanes[lane]->CopyPart(spec, part, path, existing);
     if (!written) return tl::unexpected(written.error());
     result.written += *written;
     if (*written > 0) result.files.push_back(WrittenFile{path, *written});

@@ -1,7 +1,7 @@
 // TableWriter: writes typed column batches as Parquet files into the lake
 // with DuckDB's COPY (DuckDB's Parquet writer, zstd).
 //
-// The batches reach DuckDB through a table function, `playlake_staged()`,
+// The batches reach DuckDB through a table function, `playlake_staged_<lane>()`,
 // that fills DuckDB's data chunks straight from the batches on DuckDB's own
 // worker threads (only the columns the query needs; text by reference, not
 // copied): no intermediate DuckDB table, so no second copy and no storage
@@ -15,9 +15,10 @@
 // adapter grows a bulk path, this file should move onto it.
 //
 // Ownership: owns its in-memory DuckDB; borrows the rows it writes.
-// Thread safety: one Write at a time, on any thread (silver's WriteQueue runs
-// it on its own thread). Errors: kWarehouse with DuckDB's message; errors of
-// WriteTarget::prepare_partition are passed on.
+// Thread safety: a writer has `lanes` connections; Writes on different lanes
+// may run at the same time (silver's WriteQueue runs one thread per lane),
+// one Write per lane at a time. Errors: kWarehouse with DuckDB's message;
+// errors of WriteTarget::prepare_partition are passed on.
 #pragma once
 
 #include <cstdint>
@@ -74,6 +75,7 @@ struct WriteTarget {
 
 struct WriterOptions {
   int threads = 0;           // DuckDB threads; 0: all cores
+  int lanes = 1;             // connections that can write at the same time
   std::string memory_limit;  // e.g. "1GB"; empty: DuckDB's default
 };
 
@@ -84,10 +86,12 @@ class TableWriter {
   TableWriter(const TableWriter&) = delete;
   TableWriter& operator=(const TableWriter&) = delete;
 
-  // Writes the kept rows of `staged` to Parquet. A file that would hold no
-  // row (every row already in the lake) is not left behind.
-  // REQUIRES: `staged` is not changed until Write returns.
-  Result<FlushResult> Write(const StagedTable& staged, const WriteTarget& target);
+  int lanes() const;
+
+  // Writes the kept rows of `staged` to Parquet on connection `lane`. A file
+  // that would hold no row (every row already in the lake) is not left behind.
+  // REQUIRES: 0 <= lane < lanes(); `staged` is not changed until Write returns.
+  Result<FlushResult> Write(int lane, const StagedTable& staged, const WriteTarget& target);
 
  private:
   struct Impl;

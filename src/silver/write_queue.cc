@@ -5,7 +5,10 @@
 
 namespace playlake::silver {
 
-WriteQueue::WriteQueue(TableWriter& writer) : writer_(writer), thread_([this] { Loop(); }) {}
+WriteQueue::WriteQueue(TableWriter& writer)
+    : writer_(writer), capacity_(static_cast<std::size_t>(writer.lanes())) {
+  for (int lane = 0; lane < writer.lanes(); ++lane) threads_.emplace_back([this, lane] { Loop(lane); });
+}
 
 WriteQueue::~WriteQueue() {
   {
@@ -13,52 +16,79 @@ WriteQueue::~WriteQueue() {
     stopping_ = true;
   }
   changed_.notify_all();
-  thread_.join();
+  for (auto& t : threads_) t.join();
 }
 
-void WriteQueue::Loop() {
+void WriteQueue::Loop(int lane) {
   std::unique_lock lock(mutex_);
   while (true) {
-    changed_.wait(lock, [&] { return stopping_ || (job_ && !finished_); });
+    Slot* slot = nullptr;
+    changed_.wait(lock, [&] {
+      if (stopping_) return true;
+      for (auto& s : slots_) {
+        if (!s.taken) {
+          slot = &s;
+          return true;
+        }
+      }
+      return false;
+    });
     if (stopping_) return;
-    // The job stays in job_ (its rows must live until written); only this
-    // thread reads it until finished_ is set.
-    Job& job = *job_;
+    // Slots are only removed once done, and a deque keeps references to its
+    // elements valid when others are added or removed at the ends.
+    slot->taken = true;
     lock.unlock();
     const auto started = std::chrono::steady_clock::now();
-    Result<FlushResult> written = writer_.Write(job.staged, job.target);
+    Result<FlushResult> written = writer_.Write(lane, slot->job.staged, slot->job.target);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     lock.lock();
     if (written) {
-      finished_ = Done{job.staged.spec, std::move(*written), seconds};
+      slot->done = Done{slot->job.staged.spec, std::move(*written), seconds};
     } else {
-      finished_ = Result<Done>(tl::unexpected(written.error()));
+      slot->done = Result<Done>(tl::unexpected(written.error()));
     }
     changed_.notify_all();
   }
 }
 
-Result<std::optional<WriteQueue::Done>> WriteQueue::Wait() {
-  std::unique_lock lock(mutex_);
-  changed_.wait(lock, [&] { return !job_ || finished_; });
-  if (!job_) return std::optional<Done>();
-  Result<Done> result = std::move(*finished_);
-  finished_.reset();
-  job_.reset();  // frees the written rows
-  if (!result) return tl::unexpected(result.error());
-  return std::optional<Done>(std::move(*result));
+Result<std::vector<WriteQueue::Done>> WriteQueue::CollectLocked() {
+  std::vector<Done> done;
+  while (!slots_.empty() && slots_.front().done) {
+    Result<Done> result = std::move(*slots_.front().done);
+    slots_.pop_front();  // frees the written rows
+    if (!result) return tl::unexpected(result.error());
+    done.push_back(std::move(*result));
+  }
+  return done;
 }
 
-Result<std::optional<WriteQueue::Done>> WriteQueue::Submit(Job job) {
-  auto previous = Wait();
-  if (!previous) return previous;
-  {
-    std::lock_guard lock(mutex_);
-    job_.emplace(std::move(job));
+Result<std::vector<WriteQueue::Done>> WriteQueue::Submit(Job job) {
+  std::unique_lock lock(mutex_);
+  std::vector<Done> done;
+  while (true) {
+    auto finished = CollectLocked();
+    if (!finished) return finished;
+    for (auto& d : *finished) done.push_back(std::move(d));
+    if (slots_.size() < capacity_) break;
+    changed_.wait(lock, [&] { return slots_.front().done.has_value(); });
   }
+  slots_.push_back(Slot{std::move(job), false, std::nullopt});
+  lock.unlock();
   changed_.notify_all();
-  return previous;
+  return done;
+}
+
+Result<std::vector<WriteQueue::Done>> WriteQueue::Wait() {
+  std::unique_lock lock(mutex_);
+  std::vector<Done> done;
+  while (!slots_.empty()) {
+    changed_.wait(lock, [&] { return slots_.front().done.has_value(); });
+    auto more = CollectLocked();
+    if (!more) return more;
+    for (auto& d : *more) done.push_back(std::move(d));
+  }
+  return done;
 }
 
 }  // namespace playlake::silver

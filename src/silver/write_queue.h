@@ -1,25 +1,27 @@
-// WriteQueue: writes staged tables to Parquet on a background thread, so that
+// WriteQueue: writes staged tables to Parquet on background threads, so that
 // parsing the next rows overlaps with writing the last ones.
 //
-//   WriteQueue queue(writer);
-//   auto done = queue.Submit(std::move(job));  // waits for the previous job
+//   WriteQueue queue(writer);                  // one thread per writer lane
+//   auto done = queue.Submit(std::move(job));  // may wait for a free writer
 //   ...
-//   auto last = queue.Wait();                  // the last job's result
+//   auto rest = queue.Wait();                  // every remaining result
 //
-// At most one job is queued or running: Submit first waits for the previous
-// job and hands back its result, so the rows in memory are bounded by two
-// flushes (the one being written and the one being staged), and results come
-// back in submission order.
+// At most one job per lane is queued or running: Submit first waits until
+// fewer jobs than lanes are outstanding, so the rows in memory are bounded by
+// lanes + 1 flushes (those being written and the one being staged). Results
+// come back in submission order.
 //
 // Ownership: borrows the writer, which must outlive the queue; owns the jobs.
 // Thread safety: Submit and Wait from one thread (the one that owns the
-// queue). The destructor waits for a running job and discards its result.
+// queue). The destructor waits for running jobs and discards their results.
 #pragma once
 
 #include <condition_variable>
+#include <deque>
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <vector>
 
 #include "silver/table_writer.h"
 
@@ -42,23 +44,30 @@ class WriteQueue {
   WriteQueue(const WriteQueue&) = delete;
   WriteQueue& operator=(const WriteQueue&) = delete;
 
-  // Waits for the previous job, starts `job`, and returns the previous job's
-  // result (nullopt when there was none). On the previous job's error, `job`
-  // is not started and the error is returned.
-  Result<std::optional<Done>> Submit(Job job);
-  // Waits for the last job and returns its result (nullopt when there was none).
-  Result<std::optional<Done>> Wait();
+  // Waits until a writer is free, queues `job`, and returns the results of
+  // the jobs finished so far (in submission order). After a job failed, the
+  // error is returned and `job` is not queued.
+  Result<std::vector<Done>> Submit(Job job);
+  // Waits for every job and returns the results not returned yet.
+  Result<std::vector<Done>> Wait();
 
  private:
-  void Loop();
+  struct Slot {
+    Job job;
+    bool taken = false;               // a writer thread is on it
+    std::optional<Result<Done>> done;  // set by the writer thread
+  };
+  void Loop(int lane);
+  // Moves the finished jobs at the front out; REQUIRES: mutex_ held.
+  Result<std::vector<Done>> CollectLocked();
 
   TableWriter& writer_;
+  std::size_t capacity_;
   std::mutex mutex_;
   std::condition_variable changed_;
-  std::optional<Job> job_;                   // submitted, not finished
-  std::optional<Result<Done>> finished_;     // result of the last job, not yet collected
+  std::deque<Slot> slots_;  // outstanding jobs, oldest first
   bool stopping_ = false;
-  std::thread thread_;  // last: starts after the members above exist
+  std::vector<std::thread> threads_;  // last: start after the members above exist
 };
 
 }  // namespace playlake::silver

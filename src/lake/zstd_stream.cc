@@ -5,16 +5,27 @@
 
 namespace playlake::lake {
 
-ZstdWriter::ZstdWriter(WritableFile& file, int level, int workers)
-    : file_(file), stream_(ZSTD_createCCtx()) {
+ZstdWriter::ZstdWriter(WritableFile& file, int level, int workers, std::size_t max_buffered)
+    : file_(file), stream_(ZSTD_createCCtx()), max_buffered_(max_buffered) {
   auto* cctx = static_cast<ZSTD_CCtx*>(stream_);
   ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level);
   ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
-  if (workers > 0) ZSTD_CCtx_setParameter(cctx, ZSTD_c_nbWorkers, workers);
+  if (workers > 1) ZSTD_CCtx_setParameter(cctx, ZSTD_c_nbWorkers, workers - 1);
   out_.resize(ZSTD_CStreamOutSize());
+  if (workers > 0) thread_ = std::thread([this] { Loop(); });
 }
 
-ZstdWriter::~ZstdWriter() { ZSTD_freeCCtx(static_cast<ZSTD_CCtx*>(stream_)); }
+ZstdWriter::~ZstdWriter() {
+  if (thread_.joinable()) {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    changed_.notify_all();
+    thread_.join();
+  }
+  ZSTD_freeCCtx(static_cast<ZSTD_CCtx*>(stream_));
+}
 
 Status ZstdWriter::Drive(std::string_view bytes, bool end) {
   auto* cctx = static_cast<ZSTD_CCtx*>(stream_);
@@ -33,9 +44,70 @@ Status ZstdWriter::Drive(std::string_view bytes, bool end) {
   }
 }
 
-Status ZstdWriter::Append(std::string_view bytes) { return Drive(bytes, false); }
+void ZstdWriter::Loop() {
+  std::unique_lock lock(mutex_);
+  while (true) {
+    changed_.wait(lock, [&] { return stopping_ || !queue_.empty() || finishing_; });
+    if (stopping_) return;
+    if (queue_.empty()) {  // finishing_, and every byte is compressed
+      lock.unlock();
+      Status s = Drive({}, true);
+      lock.lock();
+      if (!s && status_) status_ = s;
+      finished_ = true;
+      changed_.notify_all();
+      return;
+    }
+    std::string chunk = std::move(queue_.front());
+    queue_.pop_front();
+    lock.unlock();
+    Status s = Drive(chunk, false);
+    lock.lock();
+    queued_bytes_ -= chunk.size();
+    spare_.push_back(std::move(chunk));
+    if (!s) {
+      status_ = s;
+      finished_ = true;
+      changed_.notify_all();
+      return;
+    }
+    changed_.notify_all();
+  }
+}
 
-Status ZstdWriter::Finish() { return Drive({}, true); }
+Status ZstdWriter::Append(std::string_view bytes) {
+  if (!thread_.joinable()) return Drive(bytes, false);
+  if (bytes.empty()) return {};
+  std::unique_lock lock(mutex_);
+  // Wait for room, unless nothing is queued (a chunk larger than the limit).
+  changed_.wait(lock, [&] {
+    return finished_ || queue_.empty() || queued_bytes_ + bytes.size() <= max_buffered_;
+  });
+  if (!status_) return status_;
+  std::string chunk;
+  if (!spare_.empty()) {
+    chunk = std::move(spare_.back());
+    spare_.pop_back();
+  }
+  chunk.assign(bytes.data(), bytes.size());
+  queued_bytes_ += chunk.size();
+  queue_.push_back(std::move(chunk));
+  lock.unlock();
+  changed_.notify_all();
+  return {};
+}
+
+Status ZstdWriter::Finish() {
+  if (!thread_.joinable()) return Drive({}, true);
+  {
+    std::unique_lock lock(mutex_);
+    finishing_ = true;
+    changed_.notify_all();
+    changed_.wait(lock, [&] { return finished_; });
+  }
+  thread_.join();
+  return status_;
+}
 
 ZstdReader::ZstdReader(std::unique_ptr<ReadableFile> file)
     : file_(std::move(file)), stream_(ZSTD_createDCtx()) {

@@ -182,7 +182,8 @@ Status FileIngest::Land(const std::string& path, std::uint64_t size, const std::
                                           lake_.NewNonce(), BronzeExtension(format, path));
   auto out = lake_.storage().Create(key);
   if (!out) return tl::unexpected(out.error());
-  lake::ZstdWriter zstd(**out, request_.zstd_level, 1);  // one zstd worker overlaps with parsing
+  // Compressed on a background thread while this one parses.
+  lake::ZstdWriter zstd(**out, request_.zstd_level, 1);
 
   SilverBatch batch(lake_, writer_, Context(format, path, report.batch_id, request_.user),
                     request_.processor);

@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "lake/zstd_stream.h"
 #include "silver/ingest.h"
 #include "silver/test_util.h"
 #include "testing/testing.h"
@@ -215,6 +216,37 @@ TEST(Ingest, SilverIsCaughtUpFromBronzeAfterAnInterruptedRun) {
   ASSERT_EQ(report->files.size(), 2u);
   EXPECT_EQ(report->files[0].outcome, Outcome::kSilverCaughtUp);
   EXPECT_EQ(lake.Count("plays"), 2);
+}
+
+TEST(Ingest, BronzeDecompressesToTheInputByteForByteAcrossManyChunks) {
+  TempDir dir;
+  // ~13 MB: several read chunks queue up for the background compressor.
+  std::string text;
+  for (int i = 0; text.size() < (13u << 20); ++i) {
+    text += Event(fmt::format("e{}", i), "2026-11-01T10:00:00Z",
+                  fmt::format(R"(,"pad":"{}")", std::string(i % 300, 'a' + i % 26))) +
+            (i % 7 == 0 ? "\r\n" : "\n");
+  }
+  text += "no newline at the end";
+  WriteFile(dir / "big.jsonl", text);
+  TestLake lake(dir / "lake");
+  ASSERT_TRUE(lake.Ingest({(dir / "big.jsonl").string()}));
+  auto entries = lake.lake().Entries("bronze");
+  ASSERT_TRUE(entries);
+  ASSERT_EQ(entries->size(), 1u);
+  auto raw = lake.lake().storage().Open(entries->at(0).files.at(0).key);
+  ASSERT_TRUE(raw);
+  lake::ZstdReader reader(std::move(*raw));
+  std::string back;
+  std::vector<char> buffer(1 << 20);
+  while (true) {
+    auto n = reader.Read(buffer.data(), buffer.size());
+    ASSERT_TRUE(n);
+    if (*n == 0) break;
+    back.append(buffer.data(), *n);
+  }
+  EXPECT_EQ(back.size(), text.size());
+  EXPECT_TRUE(back == text);
 }
 
 }  // namespace

@@ -22,7 +22,7 @@ by_name as (
     where abs(p.duration_ms - round(s.duration * 1000)) <= 1
         and not exists (select 1 from songs as i where i.song_id = p.track_id)
         {% if is_incremental() %}
-        and p.play_id not in (select songplay_id from {{ this }})
+        and not exists (select 1 from {{ this }} as t where t.songplay_id = p.play_id)
         {% endif %}
     group by p.play_id
 )
@@ -41,5 +41,5 @@ from {{ ref('stg_plays') }} as p
 left join songs as i on p.track_id = i.song_id
 left join by_name as n on p.play_id = n.play_id
 {% if is_incremental() %}
-where p.play_id not in (select songplay_id from {{ this }})
+where not exists (select 1 from {{ this }} as t where t.songplay_id = p.play_id)
 {% endif %}

@@ -20,6 +20,8 @@ using sources::Table;
 using sources::TableBatches;
 
 constexpr std::size_t kPadding = sources::kRecordPadding;
+// Emptied batches kept per table for reuse (about one flush of play rows).
+constexpr std::size_t kMaxSpareBatches = 64;
 
 // Index of the 1-based line column of each table (source_line / line).
 int LineColumn(const sources::TableSpec& spec) {
@@ -323,9 +325,15 @@ Status SilverBatch::Absorb(Worker& w, std::int64_t line_base) {
       stats_.duplicates[t] += rows - kept;
     }
     const auto started = std::chrono::steady_clock::now();
-    // The stage takes the batch; the worker starts a fresh one of the same size.
+    // The stage takes the batch; the worker goes on with an empty one of the
+    // same size, reused from a written flush when there is one.
     const std::size_t size = batch.rows();
-    staged_[t].Add(std::exchange(batch, ColumnBatch(batch.spec())), std::move(keep));
+    if (spare_[t].empty()) {
+      staged_[t].Add(std::exchange(batch, ColumnBatch(batch.spec())), std::move(keep));
+    } else {
+      staged_[t].Add(std::exchange(batch, std::move(spare_[t].back())), std::move(keep));
+      spare_[t].pop_back();
+    }
     batch.Reserve(size);
     stats_.append_seconds +=
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -343,6 +351,13 @@ Status SilverBatch::FlushTable(Table table, bool force) {
     return {};
   }
   if (!force && staged.rows < options_.flush_rows) return {};
+  return Submit(table, std::exchange(staged, StagedTable(spec)));
+}
+
+Status SilverBatch::Submit(Table table, StagedTable rows) {
+  if (rows.rows == 0) return {};
+  const int t = static_cast<int>(table);
+  const sources::TableSpec& spec = sources::SpecOf(table);
   const std::string folder_key = table == Table::kQuarantine ? std::string("silver/_quarantine")
                                                               : "silver/" + std::string(spec.name);
   if (auto s = lake_.storage().PrepareFolder(folder_key); !s) return s;
@@ -353,13 +368,13 @@ Status SilverBatch::FlushTable(Table table, bool force) {
   target.prepare_partition = [this, folder_key](const std::string& partition) {
     return lake_.storage().PrepareFolder(folder_key + "/" + partition);
   };
-  // The queue takes the rows; the writer thread writes them while parsing goes on.
-  WriteQueue::Job job{std::exchange(staged, StagedTable(spec)), std::move(target)};
+  // The queue takes the rows; a writer thread writes them while parsing goes on.
+  WriteQueue::Job job{std::move(rows), std::move(target)};
   const auto started = std::chrono::steady_clock::now();
   auto previous = queue_->Submit(std::move(job));
   stats_.wait_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (!previous) return tl::unexpected(previous.error());
-  for (const auto& done : *previous) RecordFlush(done);
+  for (auto& done : *previous) RecordFlush(done);
   return {};
 }
 
@@ -368,11 +383,11 @@ Status SilverBatch::WaitForWrites() {
   auto last = queue_->Wait();
   stats_.wait_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (!last) return tl::unexpected(last.error());
-  for (const auto& done : *last) RecordFlush(done);
+  for (auto& done : *last) RecordFlush(done);
   return {};
 }
 
-void SilverBatch::RecordFlush(const WriteQueue::Done& done) {
+void SilverBatch::RecordFlush(WriteQueue::Done& done) {
   const sources::TableSpec& spec = *done.spec;
   const FlushResult& flushed = done.result;
   stats_.write_seconds += done.seconds;
@@ -388,6 +403,13 @@ void SilverBatch::RecordFlush(const WriteQueue::Done& done) {
     std::error_code ec;
     file.bytes = std::filesystem::file_size(f.path, ec);
     files_.push_back(std::move(file));
+  }
+  // Written batches are emptied and reused: no new memory to allocate and
+  // fault in for the next rows. A flush's worth at most is kept.
+  for (auto& batch : done.batches) {
+    if (spare_[t].size() >= kMaxSpareBatches) break;
+    batch.Clear();
+    spare_[t].push_back(std::move(batch));
   }
 }
 

@@ -98,8 +98,9 @@ class SilverBatch {
   Status ProcessRegion(std::size_t begin, std::size_t end, bool final_region);
   Status Absorb(Worker& worker, std::int64_t line_base);
   Status FlushTable(sources::Table table, bool force);
+  Status Submit(sources::Table table, StagedTable rows);
   Status WaitForWrites();
-  void RecordFlush(const WriteQueue::Done& done);
+  void RecordFlush(WriteQueue::Done& done);
   Status FinishDocument();
   void AddQuarantine(sources::TableBatches& out, sources::Table target, std::string_view reason,
                      std::string_view detail, std::string_view raw, std::int64_t raw_length,
@@ -136,6 +137,7 @@ class SilverBatch {
   std::vector<std::unique_ptr<Worker>> workers_;
   std::array<HashSet64, sources::kTableCount> seen_;
   std::vector<StagedTable> staged_;  // per table (AllTables order): rows not yet written
+  std::array<std::vector<sources::ColumnBatch>, sources::kTableCount> spare_;  // emptied, for reuse
   CommittedFiles committed_;  // absolute paths
   SilverStats stats_;
   std::vector<lake::DataFile> files_;

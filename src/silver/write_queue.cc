@@ -44,7 +44,7 @@ void WriteQueue::Loop(int lane) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     lock.lock();
     if (written) {
-      slot->done = Done{slot->job.staged.spec, std::move(*written), seconds};
+      slot->done = Done{slot->job.staged.spec, std::move(*written), seconds, {}};
     } else {
       slot->done = Result<Done>(tl::unexpected(written.error()));
     }
@@ -56,7 +56,8 @@ Result<std::vector<WriteQueue::Done>> WriteQueue::CollectLocked() {
   std::vector<Done> done;
   while (!slots_.empty() && slots_.front().done) {
     Result<Done> result = std::move(*slots_.front().done);
-    slots_.pop_front();  // frees the written rows
+    if (result) result->batches = std::move(slots_.front().job.staged.batches);
+    slots_.pop_front();
     if (!result) return tl::unexpected(result.error());
     done.push_back(std::move(*result));
   }

@@ -36,7 +36,8 @@ class WriteQueue {
   struct Done {
     const sources::TableSpec* spec = nullptr;
     FlushResult result;
-    double seconds = 0;  // spent writing
+    double seconds = 0;                        // spent writing
+    std::vector<sources::ColumnBatch> batches;  // the written rows, for reuse
   };
 
   explicit WriteQueue(TableWriter& writer);

@@ -13,15 +13,16 @@ std::string_view Arena::Store(std::string_view text) {
     auto block = std::make_unique<char[]>(text.size());
     std::memcpy(block.get(), text.data(), text.size());
     std::string_view stored(block.get(), text.size());
-    blocks_.insert(blocks_.end() - (blocks_.empty() ? 0 : 1), std::move(block));
+    large_.push_back(std::move(block));
     used_total_ += text.size();
     return stored;
   }
-  if (used_ + text.size() > kBlock) {
-    blocks_.push_back(std::make_unique<char[]>(kBlock));
+  if (blocks_in_use_ == 0 || used_ + text.size() > kBlock) {
+    if (blocks_in_use_ == blocks_.size()) blocks_.push_back(std::make_unique<char[]>(kBlock));
+    ++blocks_in_use_;
     used_ = 0;
   }
-  char* dest = blocks_.back().get() + used_;
+  char* dest = blocks_[blocks_in_use_ - 1].get() + used_;
   if (!text.empty()) std::memcpy(dest, text.data(), text.size());
   used_ += text.size();
   used_total_ += text.size();
@@ -29,8 +30,9 @@ std::string_view Arena::Store(std::string_view text) {
 }
 
 void Arena::Clear() {
-  blocks_.clear();
-  used_ = kBlock;
+  large_.clear();
+  blocks_in_use_ = 0;
+  used_ = 0;
   used_total_ = 0;
 }
 
@@ -97,6 +99,13 @@ void ColumnBatch::SetText(int column, std::string_view value) {
   if (value.data() == nullptr) return;
   auto& c = columns_[column];
   c.texts.back() = arena_.Store(value);
+  c.valid.back() = 1;
+}
+
+void ColumnBatch::SetTextRef(int column, std::string_view value) {
+  if (value.data() == nullptr) return;
+  auto& c = columns_[column];
+  c.texts.back() = value;
   c.valid.back() = 1;
 }
 

@@ -40,7 +40,8 @@ struct TableSpec {
   std::string_view doc;
 };
 
-// Bump allocator for text; frees everything at once.
+// Bump allocator for text; frees everything at once. Clear keeps the blocks
+// for reuse, so a recycled batch does not allocate (or fault in) new memory.
 class Arena {
  public:
   std::string_view Store(std::string_view text);
@@ -49,8 +50,10 @@ class Arena {
 
  private:
   static constexpr std::size_t kBlock = 1 << 20;
-  std::vector<std::unique_ptr<char[]>> blocks_;
-  std::size_t used_ = kBlock;  // in the last block
+  std::vector<std::unique_ptr<char[]>> blocks_;  // kBlock each
+  std::vector<std::unique_ptr<char[]>> large_;   // one value each
+  std::size_t blocks_in_use_ = 0;  // blocks_[blocks_in_use_ - 1] is being filled
+  std::size_t used_ = 0;           // in that block
   std::size_t used_total_ = 0;
 };
 
@@ -68,10 +71,14 @@ class ColumnBatch {
   void RemoveLastRow();
   // Reserves room for `rows` rows (avoids regrowing batches of a known size).
   void Reserve(std::size_t rows);
+  // Removes every row; keeps the memory for the next rows.
   void Clear();
 
   // Copies `value` into the arena. A null data() pointer means NULL.
   void SetText(int column, std::string_view value);
+  // Like SetText without the copy (values that are the same for every row,
+  // such as lineage). REQUIRES: the bytes of `value` outlive the batch.
+  void SetTextRef(int column, std::string_view value);
   void SetInt(int column, std::int64_t value);
   void SetDouble(int column, double value);
   void SetBool(int column, bool value);

@@ -142,10 +142,11 @@ std::string_view ContentId(std::span<const std::string_view> parts, Cleaner& cle
 }
 
 void PutLineage(ColumnBatch& b, int first, const BatchContext& ctx, std::int64_t line) {
-  b.SetText(first, FormatName(ctx.format));
-  b.SetText(first + 1, ctx.source_file);
+  // The same for every row: referenced, not copied (the context outlives the rows).
+  b.SetTextRef(first, FormatName(ctx.format));
+  b.SetTextRef(first + 1, ctx.source_file);
   b.SetInt(first + 2, line);
-  b.SetText(first + 3, ctx.batch_id);
+  b.SetTextRef(first + 3, ctx.batch_id);
 }
 
 }  // namespace internal

@@ -11,6 +11,8 @@
 //
 // Thread safety: none; use one RecordParser per thread (it owns a simdjson
 // parser and scratch buffers that are reused for every record).
+// Ownership: borrows the BatchContext, which must outlive the parser and the
+// rows it produces (their lineage columns refer to the context's strings).
 #pragma once
 
 #include <array>

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -13,6 +14,8 @@ namespace playlake::sources {
 namespace {
 
 struct Parsed {
+  // Rows refer to their context's strings (lineage): it lives as long as they do.
+  std::unique_ptr<BatchContext> context;
   TableBatches out;
   std::optional<Rejection> rejection;
   std::optional<Error> error;
@@ -20,9 +23,10 @@ struct Parsed {
 
 Parsed ParseOne(Format format, std::string record, std::string user = "",
                 std::string file_name = "f.json") {
-  BatchContext ctx{format, "/in/" + file_name, file_name, "batch1", std::move(user), ""};
-  RecordParser parser(ctx);
   Parsed p;
+  p.context = std::make_unique<BatchContext>(
+      BatchContext{format, "/in/" + file_name, file_name, "batch1", std::move(user), ""});
+  RecordParser parser(*p.context);
   const std::size_t size = record.size();
   record.resize(size + kRecordPadding, ' ');
   auto r = parser.Parse(std::string_view(record.data(), size), record.size(), 7, p.out);

@@ -1,5 +1,6 @@
 #include "sources/column_batch.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "lake/checksum.h"
@@ -36,89 +37,72 @@ void Arena::Clear() {
   used_total_ = 0;
 }
 
-ColumnBatch::ColumnBatch(const TableSpec& spec) : spec_(&spec) {
-  columns_.resize(spec.columns.size());
-  for (std::size_t i = 0; i < spec.columns.size(); ++i) columns_[i].type = spec.columns[i].type;
+ColumnBatch::ColumnBatch(const TableSpec& spec) : spec_(&spec), width_(spec.columns.size()) {
+  columns_.resize(width_);
+  for (std::size_t i = 0; i < spec.columns.size(); ++i) {
+    columns_[i].type = spec.columns[i].type;
+    switch (columns_[i].type) {
+      case ColumnType::kText:
+      case ColumnType::kBlob: text_columns_.push_back(static_cast<int>(i)); break;
+      case ColumnType::kDouble: double_columns_.push_back(static_cast<int>(i)); break;
+      default: int_columns_.push_back(static_cast<int>(i)); break;
+    }
+  }
+}
+
+void ColumnBatch::Grow(std::size_t capacity) {
+  for (int c : text_columns_) columns_[c].texts.resize(capacity);
+  for (int c : int_columns_) columns_[c].ints.resize(capacity);
+  for (int c : double_columns_) columns_[c].doubles.resize(capacity);
+  valid_.resize(capacity * width_);
+  key_hashes_.resize(capacity);
+  capacity_ = capacity;
 }
 
 void ColumnBatch::AddRow() {
-  for (auto& c : columns_) {
-    c.valid.push_back(0);
-    switch (c.type) {
-      case ColumnType::kText:
-      case ColumnType::kBlob: c.texts.emplace_back(); break;
-      case ColumnType::kDouble: c.doubles.push_back(0); break;
-      default: c.ints.push_back(0); break;
-    }
-  }
-  key_hashes_.push_back(0);
+  if (rows_ == capacity_) Grow(std::max<std::size_t>(1024, capacity_ * 2));
+  const std::size_t r = rows_;
+  std::memset(valid_.data() + r * width_, 0, width_);
+  for (int c : text_columns_) columns_[c].texts[r] = {};
+  for (int c : int_columns_) columns_[c].ints[r] = 0;
+  for (int c : double_columns_) columns_[c].doubles[r] = 0;
+  key_hashes_[r] = 0;
   ++rows_;
 }
 
 void ColumnBatch::Reserve(std::size_t rows) {
-  for (auto& c : columns_) {
-    c.valid.reserve(rows);
-    switch (c.type) {
-      case ColumnType::kText:
-      case ColumnType::kBlob: c.texts.reserve(rows); break;
-      case ColumnType::kDouble: c.doubles.reserve(rows); break;
-      default: c.ints.reserve(rows); break;
-    }
-  }
-  key_hashes_.reserve(rows);
+  if (rows > capacity_) Grow(rows);
 }
 
 void ColumnBatch::RemoveLastRow() {
-  if (rows_ == 0) return;
-  for (auto& c : columns_) {
-    c.valid.pop_back();
-    switch (c.type) {
-      case ColumnType::kText:
-      case ColumnType::kBlob: c.texts.pop_back(); break;
-      case ColumnType::kDouble: c.doubles.pop_back(); break;
-      default: c.ints.pop_back(); break;
-    }
-  }
-  key_hashes_.pop_back();
-  --rows_;
+  if (rows_ > 0) --rows_;
 }
 
 void ColumnBatch::Clear() {
-  for (auto& c : columns_) {
-    c.valid.clear();
-    c.ints.clear();
-    c.doubles.clear();
-    c.texts.clear();
-  }
-  key_hashes_.clear();
   rows_ = 0;
   arena_.Clear();
 }
 
 void ColumnBatch::SetText(int column, std::string_view value) {
   if (value.data() == nullptr) return;
-  auto& c = columns_[column];
-  c.texts.back() = arena_.Store(value);
-  c.valid.back() = 1;
+  columns_[column].texts[rows_ - 1] = arena_.Store(value);
+  Valid(column) = 1;
 }
 
 void ColumnBatch::SetTextRef(int column, std::string_view value) {
   if (value.data() == nullptr) return;
-  auto& c = columns_[column];
-  c.texts.back() = value;
-  c.valid.back() = 1;
+  columns_[column].texts[rows_ - 1] = value;
+  Valid(column) = 1;
 }
 
 void ColumnBatch::SetInt(int column, std::int64_t value) {
-  auto& c = columns_[column];
-  c.ints.back() = value;
-  c.valid.back() = 1;
+  columns_[column].ints[rows_ - 1] = value;
+  Valid(column) = 1;
 }
 
 void ColumnBatch::SetDouble(int column, double value) {
-  auto& c = columns_[column];
-  c.doubles.back() = value;
-  c.valid.back() = 1;
+  columns_[column].doubles[rows_ - 1] = value;
+  Valid(column) = 1;
 }
 
 void ColumnBatch::SetBool(int column, bool value) { SetInt(column, value ? 1 : 0); }
@@ -126,13 +110,13 @@ void ColumnBatch::SetBool(int column, bool value) { SetInt(column, value ? 1 : 0
 void ColumnBatch::AddToInts(int column, std::int64_t delta) {
   auto& c = columns_[column];
   for (std::size_t r = 0; r < rows_; ++r) {
-    if (c.valid[r]) c.ints[r] += delta;
+    if (IsValid(column, r)) c.ints[r] += delta;
   }
 }
 
 void ColumnBatch::SetKey(std::string_view key) {
   SetText(spec_->key, key);
-  key_hashes_.back() = lake::Hash64(key);
+  key_hashes_[rows_ - 1] = lake::Hash64(key);
 }
 
 }  // namespace playlake::sources

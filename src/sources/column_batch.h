@@ -87,7 +87,9 @@ class ColumnBatch {
   // Adds `delta` to every non-NULL value of an integer column (line fix-ups).
   void AddToInts(int column, std::int64_t delta);
 
-  bool IsValid(int column, std::size_t row) const { return columns_[column].valid[row] != 0; }
+  bool IsValid(int column, std::size_t row) const {
+    return valid_[row * width_ + static_cast<std::size_t>(column)] != 0;
+  }
   std::string_view Text(int column, std::size_t row) const { return columns_[column].texts[row]; }
   std::int64_t Int(int column, std::size_t row) const { return columns_[column].ints[row]; }
   double Double(int column, std::size_t row) const { return columns_[column].doubles[row]; }
@@ -96,17 +98,28 @@ class ColumnBatch {
   Arena& arena() { return arena_; }
 
  private:
+  // Value vectors are sized to `capacity_` rows (not to rows_), so AddRow is
+  // a few stores rather than a push_back per column; validity is one byte
+  // per column, row after row, so a new row's NULLs are one memset.
   struct Column {
     ColumnType type;
-    std::vector<std::uint8_t> valid;
     std::vector<std::int64_t> ints;         // int64, bool, timestamp, date
     std::vector<double> doubles;            // double
     std::vector<std::string_view> texts;    // text, blob
   };
+  void Grow(std::size_t capacity);
+  std::uint8_t& Valid(int column) {
+    return valid_[(rows_ - 1) * width_ + static_cast<std::size_t>(column)];
+  }
+
   const TableSpec* spec_;
   std::vector<Column> columns_;
+  std::size_t width_ = 0;  // columns_.size()
+  std::vector<int> text_columns_, int_columns_, double_columns_;
+  std::vector<std::uint8_t> valid_;  // [row * columns + column]
   std::vector<std::uint64_t> key_hashes_;
   std::size_t rows_ = 0;
+  std::size_t capacity_ = 0;
   Arena arena_;
 };
 

@@ -1,6 +1,7 @@
 // Playlake NDJSON play events and eventsim / Sparkify logs.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 
@@ -54,6 +55,9 @@ std::optional<Rejection> RequireId(std::string_view value, std::string_view fiel
 
 std::string_view Lower(std::string_view text, Cleaner& c) {
   if (text.data() == nullptr) return text;
+  if (std::none_of(text.begin(), text.end(), [](char ch) { return ch >= 'A' && ch <= 'Z'; })) {
+    return text;  // already lower case: no copy
+  }
   std::string& s = c.Scratch();
   s.assign(text);
   for (char& ch : s) {
@@ -138,10 +142,14 @@ std::optional<Rejection> ParsePlaylake(Values v, const BatchContext& ctx, std::i
 
   std::string_view country = text[kPkCountry];
   if (country.data() != nullptr) {
-    std::string& upper = c.Scratch();
-    upper.assign(country);
-    for (char& ch : upper) {
-      if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
+    std::string_view upper = country;
+    if (std::any_of(country.begin(), country.end(), [](char ch) { return ch >= 'a' && ch <= 'z'; })) {
+      std::string& copy = c.Scratch();
+      copy.assign(country);
+      for (char& ch : copy) {
+        if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
+      }
+      upper = copy;
     }
     if (!IsCountryCode(upper)) {
       return Bad(reason::kInvalidValue, T,

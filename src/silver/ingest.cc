@@ -19,7 +19,10 @@ namespace playlake::silver {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr std::size_t kReadChunk = 4 << 20;
+// Read in pieces that stay in the L2 cache between read(2) copying them out
+// of the page cache and the checksum, compressor and parser reading them
+// (measured: 4 MB pieces made the checksum pass ~20% slower).
+constexpr std::size_t kReadChunk = 1 << 20;
 constexpr std::size_t kHeadBytes = 64 << 10;
 
 bool DataExtension(const fs::path& p) {

@@ -20,8 +20,9 @@ using sources::Table;
 using sources::TableBatches;
 
 constexpr std::size_t kPadding = sources::kRecordPadding;
-// Emptied batches kept per table for reuse (about one flush of play rows).
-constexpr std::size_t kMaxSpareBatches = 64;
+// Emptied batches kept per table for reuse: enough for the regions parsed
+// while the next flush is written, few enough to bound memory.
+constexpr std::size_t kMaxSpareBatches = 16;
 
 // Index of the 1-based line column of each table (source_line / line).
 int LineColumn(const sources::TableSpec& spec) {
@@ -334,7 +335,7 @@ Status SilverBatch::Absorb(Worker& w, std::int64_t line_base) {
       staged_[t].Add(std::exchange(batch, std::move(spare_[t].back())), std::move(keep));
       spare_[t].pop_back();
     }
-    batch.Reserve(size);
+    batch.Reserve(size + size / 8);  // the next part has about as many rows
     stats_.append_seconds +=
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (auto s = FlushTable(static_cast<Table>(t), false); !s) return s;

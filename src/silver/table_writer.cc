@@ -218,25 +218,44 @@ struct Lane {
       duckdb_vector_ensure_validity_writable(vec);
       std::uint64_t* validity = duckdb_vector_get_validity(vec);
       void* data = duckdb_vector_get_data(vec);
-      const ColumnType type = spec.columns[col].type;
-      for (idx_t i = 0; i < n; ++i) {
-        const std::size_t r = slice.rows[i];
-        if (!batch.IsValid(col, r)) {
-          duckdb_validity_set_row_invalid(validity, i);
-          continue;
+      // One loop per type; NULLs clear their bit of the validity mask.
+      auto fill = [&](auto&& put) {
+        for (idx_t i = 0; i < n; ++i) {
+          const std::size_t r = slice.rows[i];
+          if (batch.IsValid(col, r)) {
+            put(i, r);
+          } else {
+            validity[i >> 6] &= ~(std::uint64_t{1} << (i & 63));
+          }
         }
-        switch (type) {
-          case ColumnType::kText:
-          case ColumnType::kBlob:
-            SetString(static_cast<duckdb_string_t*>(data)[i], batch.Text(col, r));
-            break;
-          case ColumnType::kInt64:
-          case ColumnType::kTimestamp: static_cast<std::int64_t*>(data)[i] = batch.Int(col, r); break;
-          case ColumnType::kDate:
-            static_cast<std::int32_t*>(data)[i] = static_cast<std::int32_t>(batch.Int(col, r));
-            break;
-          case ColumnType::kBool: static_cast<bool*>(data)[i] = batch.Int(col, r) != 0; break;
-          case ColumnType::kDouble: static_cast<double*>(data)[i] = batch.Double(col, r); break;
+      };
+      switch (spec.columns[col].type) {
+        case ColumnType::kText:
+        case ColumnType::kBlob: {
+          auto* out = static_cast<duckdb_string_t*>(data);
+          fill([&](idx_t i, std::size_t r) { SetString(out[i], batch.Text(col, r)); });
+          break;
+        }
+        case ColumnType::kInt64:
+        case ColumnType::kTimestamp: {
+          auto* out = static_cast<std::int64_t*>(data);
+          fill([&](idx_t i, std::size_t r) { out[i] = batch.Int(col, r); });
+          break;
+        }
+        case ColumnType::kDate: {
+          auto* out = static_cast<std::int32_t*>(data);
+          fill([&](idx_t i, std::size_t r) { out[i] = static_cast<std::int32_t>(batch.Int(col, r)); });
+          break;
+        }
+        case ColumnType::kBool: {
+          auto* out = static_cast<bool*>(data);
+          fill([&](idx_t i, std::size_t r) { out[i] = batch.Int(col, r) != 0; });
+          break;
+        }
+        case ColumnType::kDouble: {
+          auto* out = static_cast<double*>(data);
+          fill([&](idx_t i, std::size_t r) { out[i] = batch.Double(col, r); });
+          break;
         }
       }
     }

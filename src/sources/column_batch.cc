@@ -7,36 +7,6 @@
 
 namespace playlake::sources {
 
-std::string_view Arena::Store(std::string_view text) {
-  if (text.data() == nullptr) return {};
-  if (text.size() > kBlock / 4) {
-    // Large values get their own block, so small ones keep filling the current one.
-    auto block = std::make_unique<char[]>(text.size());
-    std::memcpy(block.get(), text.data(), text.size());
-    std::string_view stored(block.get(), text.size());
-    large_.push_back(std::move(block));
-    used_total_ += text.size();
-    return stored;
-  }
-  if (blocks_in_use_ == 0 || used_ + text.size() > kBlock) {
-    if (blocks_in_use_ == blocks_.size()) blocks_.push_back(std::make_unique<char[]>(kBlock));
-    ++blocks_in_use_;
-    used_ = 0;
-  }
-  char* dest = blocks_[blocks_in_use_ - 1].get() + used_;
-  if (!text.empty()) std::memcpy(dest, text.data(), text.size());
-  used_ += text.size();
-  used_total_ += text.size();
-  return std::string_view(dest, text.size());
-}
-
-void Arena::Clear() {
-  large_.clear();
-  blocks_in_use_ = 0;
-  used_ = 0;
-  used_total_ = 0;
-}
-
 ColumnBatch::ColumnBatch(const TableSpec& spec) : spec_(&spec), width_(spec.columns.size()) {
   columns_.resize(width_);
   for (std::size_t i = 0; i < spec.columns.size(); ++i) {
@@ -60,7 +30,8 @@ void ColumnBatch::Grow(std::size_t capacity) {
 }
 
 void ColumnBatch::AddRow() {
-  if (rows_ == capacity_) Grow(std::max<std::size_t>(1024, capacity_ * 2));
+  // Grow by a quarter: batches are reserved close to their final size.
+  if (rows_ == capacity_) Grow(std::max<std::size_t>(1024, capacity_ + capacity_ / 4));
   const std::size_t r = rows_;
   std::memset(valid_.data() + r * width_, 0, width_);
   for (int c : text_columns_) columns_[c].texts[r] = {};
@@ -80,18 +51,45 @@ void ColumnBatch::RemoveLastRow() {
 
 void ColumnBatch::Clear() {
   rows_ = 0;
-  arena_.Clear();
+  bytes_.clear();  // keeps the capacity for the next rows
+  external_.clear();
+  oversized_.clear();
+}
+
+ColumnBatch::TextRef ColumnBatch::External(std::string_view value) {
+  // SetTextRef passes the same few values (lineage) for every row: look at
+  // the last ones before adding.
+  const std::size_t n = external_.size();
+  for (std::size_t i = n; i > 0 && i + 4 > n; --i) {
+    const std::string_view known = external_[i - 1];
+    if (known.data() == value.data() && known.size() == value.size()) {
+      return TextRef{kExternal, static_cast<std::uint32_t>(i - 1)};
+    }
+  }
+  external_.push_back(value);
+  return TextRef{kExternal, static_cast<std::uint32_t>(n)};
 }
 
 void ColumnBatch::SetText(int column, std::string_view value) {
   if (value.data() == nullptr) return;
-  columns_[column].texts[rows_ - 1] = arena_.Store(value);
+  TextRef ref;
+  if (value.size() < kExternal - bytes_.size()) {
+    ref = TextRef{static_cast<std::uint32_t>(bytes_.size()), static_cast<std::uint32_t>(value.size())};
+    bytes_.insert(bytes_.end(), value.begin(), value.end());
+  } else {
+    // Past 4 GB of text in one batch: the value gets its own allocation.
+    auto copy = std::make_unique<char[]>(value.size());
+    std::memcpy(copy.get(), value.data(), value.size());
+    ref = External(std::string_view(copy.get(), value.size()));
+    oversized_.push_back(std::move(copy));
+  }
+  columns_[column].texts[rows_ - 1] = ref;
   Valid(column) = 1;
 }
 
 void ColumnBatch::SetTextRef(int column, std::string_view value) {
   if (value.data() == nullptr) return;
-  columns_[column].texts[rows_ - 1] = value;
+  columns_[column].texts[rows_ - 1] = External(value);
   Valid(column) = 1;
 }
 

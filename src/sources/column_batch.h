@@ -1,11 +1,12 @@
 // ColumnBatch: typed rows of one silver table, stored column by column.
 //
 // The parsers fill batches on worker threads with no allocation per row
-// (values go to per-column vectors, text to an arena); silver hands whole
-// batches to the engine. A batch describes itself with a TableSpec.
+// (values go to per-column vectors, text bytes to one buffer per batch);
+// silver hands whole batches to the engine. A batch describes itself with a
+// TableSpec.
 //
-// Thread safety: none; one batch per thread. Text views stay valid as long
-// as the batch (its arena) lives.
+// Thread safety: none; one batch per thread. Text views stay valid until the
+// batch is changed (a SetText may move the text buffer), cleared or destroyed.
 #pragma once
 
 #include <cstdint>
@@ -40,23 +41,6 @@ struct TableSpec {
   std::string_view doc;
 };
 
-// Bump allocator for text; frees everything at once. Clear keeps the blocks
-// for reuse, so a recycled batch does not allocate (or fault in) new memory.
-class Arena {
- public:
-  std::string_view Store(std::string_view text);
-  void Clear();
-  std::size_t bytes() const { return used_total_; }
-
- private:
-  static constexpr std::size_t kBlock = 1 << 20;
-  std::vector<std::unique_ptr<char[]>> blocks_;  // kBlock each
-  std::vector<std::unique_ptr<char[]>> large_;   // one value each
-  std::size_t blocks_in_use_ = 0;  // blocks_[blocks_in_use_ - 1] is being filled
-  std::size_t used_ = 0;           // in that block
-  std::size_t used_total_ = 0;
-};
-
 class ColumnBatch {
  public:
   explicit ColumnBatch(const TableSpec& spec);
@@ -74,7 +58,7 @@ class ColumnBatch {
   // Removes every row; keeps the memory for the next rows.
   void Clear();
 
-  // Copies `value` into the arena. A null data() pointer means NULL.
+  // Copies `value` into the batch. A null data() pointer means NULL.
   void SetText(int column, std::string_view value);
   // Like SetText without the copy (values that are the same for every row,
   // such as lineage). REQUIRES: the bytes of `value` outlive the batch.
@@ -90,14 +74,26 @@ class ColumnBatch {
   bool IsValid(int column, std::size_t row) const {
     return valid_[row * width_ + static_cast<std::size_t>(column)] != 0;
   }
-  std::string_view Text(int column, std::size_t row) const { return columns_[column].texts[row]; }
+  std::string_view Text(int column, std::size_t row) const {
+    const TextRef ref = columns_[column].texts[row];
+    if (ref.offset == kExternal) return external_[ref.length];
+    return std::string_view(bytes_.data() + ref.offset, ref.length);
+  }
   std::int64_t Int(int column, std::size_t row) const { return columns_[column].ints[row]; }
   double Double(int column, std::size_t row) const { return columns_[column].doubles[row]; }
   std::uint64_t KeyHash(std::size_t row) const { return key_hashes_[row]; }
 
-  Arena& arena() { return arena_; }
-
  private:
+  // Where a text value is: `length` bytes at `offset` in bytes_; or, when
+  // offset is kExternal, external_[length] (SetTextRef values, and values
+  // past 4 GB of text). 8 bytes per value instead of a 16-byte string_view.
+  struct TextRef {
+    std::uint32_t offset = 0;
+    std::uint32_t length = 0;
+  };
+  static constexpr std::uint32_t kExternal = 0xFFFFFFFFu;
+  TextRef External(std::string_view value);
+
   // Value vectors are sized to `capacity_` rows (not to rows_), so AddRow is
   // a few stores rather than a push_back per column; validity is one byte
   // per column, row after row, so a new row's NULLs are one memset.
@@ -105,7 +101,7 @@ class ColumnBatch {
     ColumnType type;
     std::vector<std::int64_t> ints;         // int64, bool, timestamp, date
     std::vector<double> doubles;            // double
-    std::vector<std::string_view> texts;    // text, blob
+    std::vector<TextRef> texts;             // text, blob
   };
   void Grow(std::size_t capacity);
   std::uint8_t& Valid(int column) {
@@ -120,7 +116,9 @@ class ColumnBatch {
   std::vector<std::uint64_t> key_hashes_;
   std::size_t rows_ = 0;
   std::size_t capacity_ = 0;
-  Arena arena_;
+  std::vector<char> bytes_;              // text values, one after the other
+  std::vector<std::string_view> external_;  // SetTextRef values and oversized ones
+  std::vector<std::unique_ptr<char[]>> oversized_;  // owned by external_ entries
 };
 
 }  // namespace playlake::sources

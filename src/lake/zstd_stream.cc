@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <zstd.h>
 
+#include <cstring>
+
 namespace playlake::lake {
 
 ZstdWriter::ZstdWriter(WritableFile& file, int level, int workers, std::size_t max_buffered)
@@ -78,20 +80,35 @@ void ZstdWriter::Loop() {
 Status ZstdWriter::Append(std::string_view bytes) {
   if (!thread_.joinable()) return Drive(bytes, false);
   if (bytes.empty()) return {};
+  std::string chunk = Buffer(bytes.size());
+  std::memcpy(chunk.data(), bytes.data(), bytes.size());
+  return AppendOwned(std::move(chunk));
+}
+
+std::string ZstdWriter::Buffer(std::size_t size) {
+  std::string buffer;
+  if (thread_.joinable()) {
+    std::lock_guard lock(mutex_);
+    if (!spare_.empty()) {
+      buffer = std::move(spare_.back());
+      spare_.pop_back();
+    }
+  }
+  buffer.resize(size);  // a no-op for a reused buffer of the same size
+  return buffer;
+}
+
+Status ZstdWriter::AppendOwned(std::string bytes) {
+  if (!thread_.joinable()) return Drive(bytes, false);
+  if (bytes.empty()) return {};
   std::unique_lock lock(mutex_);
   // Wait for room, unless nothing is queued (a chunk larger than the limit).
   changed_.wait(lock, [&] {
     return finished_ || queue_.empty() || queued_bytes_ + bytes.size() <= max_buffered_;
   });
   if (!status_) return status_;
-  std::string chunk;
-  if (!spare_.empty()) {
-    chunk = std::move(spare_.back());
-    spare_.pop_back();
-  }
-  chunk.assign(bytes.data(), bytes.size());
-  queued_bytes_ += chunk.size();
-  queue_.push_back(std::move(chunk));
+  queued_bytes_ += bytes.size();
+  queue_.push_back(std::move(bytes));
   lock.unlock();
   changed_.notify_all();
   return {};

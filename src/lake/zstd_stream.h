@@ -36,6 +36,11 @@ class ZstdWriter {
   // Errors of the background thread (compression, writing the file) are
   // returned by the next Append or by Finish.
   Status Append(std::string_view bytes);
+  // Like Append, but takes the buffer instead of copying it (use Buffer to
+  // get one that was compressed already, so that memory is reused).
+  Status AppendOwned(std::string bytes);
+  // A buffer of `size` bytes (contents unspecified) to fill and AppendOwned.
+  std::string Buffer(std::size_t size);
   // Ends the zstd frame once every appended byte is compressed. The file is
   // neither synced nor closed.
   Status Finish();

@@ -198,18 +198,20 @@ Status FileIngest::Land(const std::string& path, std::uint64_t size, const std::
   auto file = request_.open_input(path);
   if (!file) return tl::unexpected(file.error());
   lake::Checksum again;
-  std::vector<char> buffer(kReadChunk);
   std::uint64_t done = 0;
   while (true) {
+    // Read into a buffer the compressor takes afterwards (no copy for bronze).
+    std::string buffer = zstd.Buffer(kReadChunk);
     auto n = (*file)->Read(buffer.data(), buffer.size());
     if (!n) return tl::unexpected(n.error());
     if (*n == 0) break;
     const std::string_view chunk(buffer.data(), *n);
     again.Update(chunk);
-    if (auto s = zstd.Append(chunk); !s) return s;
     if (format) {
       if (auto s = batch.Feed(chunk); !s) return s;
     }
+    buffer.resize(*n);
+    if (auto s = zstd.AppendOwned(std::move(buffer)); !s) return s;
     done += *n;
     progress_.OnBytes(path, done, size);
   }

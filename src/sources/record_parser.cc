@@ -202,6 +202,22 @@ struct RecordParser::Impl {
     values.resize(keys.size());
   }
 
+  // Short keys compare inline (a libc memcmp call per field adds up).
+  static bool SameKey(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    std::size_t i = 0;
+    for (; i + 8 <= a.size(); i += 8) {
+      std::uint64_t x, y;
+      std::memcpy(&x, a.data() + i, 8);
+      std::memcpy(&y, b.data() + i, 8);
+      if (x != y) return false;
+    }
+    for (; i < a.size(); ++i) {
+      if (a[i] != b[i]) return false;
+    }
+    return true;
+  }
+
   int FindKey(std::string_view key) {
     // Records of one file usually list fields in the same order: start the
     // search where the last match ended, so the usual cost is one compare.
@@ -209,7 +225,7 @@ struct RecordParser::Impl {
     for (std::size_t k = 0; k < n; ++k) {
       std::size_t i = hint + k;
       if (i >= n) i -= n;
-      if (keys[i] == key) {
+      if (SameKey(keys[i], key)) {
         hint = i + 1 == n ? 0 : i + 1;
         return static_cast<int>(i);
       }

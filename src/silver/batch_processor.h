@@ -2,7 +2,7 @@
 //
 //   SilverBatch batch(lake, writer, context, options);
 //   while (...) batch.Feed(bytes);     // any chunking; NDJSON is parsed as it streams
-//   batch.Finish();                    // last flush
+//   batch.Finish();                    // last flush; waits for every write
 //   batch.files(); batch.stats();      // for the manifest (the caller commits)
 //
 // NDJSON and CSV are cut into regions of whole lines and parsed on `threads`
@@ -11,11 +11,14 @@
 // max_document_bytes) and parsed at Finish. Rows are deduplicated by key, first
 // occurrence wins, within the batch (a hash set) and against rows already
 // committed in the lake (anti-join at flush). Rejected records become
-// quarantine rows. Parquet files written here are invisible until the caller
-// commits a manifest listing files().
+// quarantine rows. Every flush_rows staged rows of a table are handed to a
+// WriteQueue, whose threads write them as Parquet while parsing goes on.
+// Parquet files written here are invisible until the caller commits a
+// manifest listing files().
 //
 // Ownership: borrows the lake and the writer, which must outlive it.
-// Thread safety: none (it runs its own workers inside Feed).
+// Thread safety: none (it runs its own parser workers inside Feed and its
+// writer threads between Feed and Finish).
 #pragma once
 
 #include <array>

@@ -61,7 +61,6 @@ const char* SqlType(ColumnType t) {
   return "VARCHAR";
 }
 
-
 std::string PartitionFolder(std::string_view column, std::int64_t days) {
   const std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{days}}};
   return fmt::format("{}={:04d}-{:02d}-{:02d}", column, int(ymd.year()), unsigned(ymd.month()),

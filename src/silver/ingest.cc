@@ -319,7 +319,8 @@ Result<std::unique_ptr<TableWriter>> MakeWriter(const IngestRequest& request) {
   // multi-threaded COPY instead makes the query's own thread busy-wait for
   // the other threads' tasks (measured: ~15% of all CPU time on 2 cores).
   const int lanes = request.writer_lanes > 0 ? request.writer_lanes : std::min(Threads(request), 2);
-  return TableWriter::Create(WriterOptions{1, lanes, request.memory_limit});
+  return TableWriter::Create(
+      WriterOptions{1, lanes, request.memory_limit, request.parquet_zstd_level});
 }
 
 IngestRequest Normalised(const IngestRequest& request) {

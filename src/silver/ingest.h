@@ -44,6 +44,10 @@ struct IngestRequest {
   int writer_lanes = 0;
   std::string memory_limit;               // DuckDB memory limit for silver, e.g. "1GB"
   int zstd_level = 1;                     // bronze compression level
+  // Silver Parquet zstd level. 1 rather than DuckDB's default 3: on the
+  // 5M-event benchmark, 8% less CPU for the whole ingest and 5% larger
+  // files (still 3% smaller than DuckDB's own COPY of the same events).
+  int parquet_zstd_level = 1;
   ProcessorOptions processor;             // tuning (threads is taken from `threads`)
   // Opens input files; tests inject failures here (default: lake::OpenLocalFile).
   std::function<Result<std::unique_ptr<lake::ReadableFile>>(const std::string&)> open_input;

@@ -148,6 +148,7 @@ struct Lane {
   duckdb_connection conn = nullptr;
   std::string function;  // playlake_staged_<lane>
   int threads = 1;
+  int zstd_level = 3;
   // The COPY running now: its table and slices, claimed by DuckDB's threads.
   const TableSpec* scanning = nullptr;
   const std::vector<Slice>* slices = nullptr;
@@ -295,7 +296,8 @@ struct Lane {
     }
     QueryResult q;
     const Status copied =
-        Run(fmt::format("COPY ({}) TO {} (FORMAT parquet, COMPRESSION zstd)", select, Quote(path)),
+        Run(fmt::format("COPY ({}) TO {} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL {})",
+                        select, Quote(path), zstd_level),
             &q.result, spec.name);
     slices = nullptr;
     if (!copied) return tl::unexpected(copied.error());
@@ -339,6 +341,7 @@ Result<std::unique_ptr<TableWriter>> TableWriter::Create(const WriterOptions& op
   for (int i = 0; i < std::max(1, options.lanes); ++i) {
     auto lane = std::make_unique<Lane>();
     lane->threads = options.threads > 0 ? options.threads : 1;
+    lane->zstd_level = options.zstd_level;
     lane->function = fmt::format("playlake_staged_{}", i);
     if (duckdb_connect(impl->db, &lane->conn) == DuckDBError) {
       return Fail(ErrorCode::kWarehouse, "cannot connect to DuckDB for silver");

@@ -122,14 +122,17 @@ std::optional<Rejection> CsvSplitter::Split(std::string_view line) {
     const std::size_t column = fields_.size() + 1;
     if (pos < line.size() && line[pos] == '"') {
       const std::size_t open = pos++;
-      std::size_t close = line.find('"', pos);
-      if (close == std::string_view::npos) {
+      const auto unterminated = [&] {
         return Rejection{
             reason::kUnterminatedQuote,
             fmt::format("column {}: the quoted field opened at byte {} does not end on "
                         "this line (a missing closing quote, or a line break inside "
                         "quotes, which CSV input does not support)",
                         column, open + 1)};
+      };
+      std::size_t close = line.find('"', pos);
+      if (close == std::string_view::npos) {
+        return unterminated();
       }
       if (close + 1 < line.size() && line[close + 1] == '"') {
         // "" escapes: copy the field, one quote for each pair.
@@ -139,12 +142,7 @@ std::optional<Rejection> CsvSplitter::Split(std::string_view line) {
           pos = close + 2;
           close = line.find('"', pos);
           if (close == std::string_view::npos) {
-            return Rejection{
-                reason::kUnterminatedQuote,
-                fmt::format("column {}: the quoted field opened at byte {} does not end "
-                            "on this line (a missing closing quote, or a line break "
-                            "inside quotes, which CSV input does not support)",
-                            column, open + 1)};
+            return unterminated();
           }
         }
         unescaped_.append(line.substr(pos, close - pos));

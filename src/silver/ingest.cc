@@ -41,6 +41,21 @@ std::string BronzeExtension(std::optional<sources::Format> format, const fs::pat
   }
 }
 
+// The silver options for an input of `bytes`: a file is written in about
+// four flushes (at least 20,000 rows each, at most flush_rows), so that even
+// a file smaller than one flush has its Parquet written while the rest of it
+// is parsed; one flush per file left the writing of each of 31 daily files of
+// 100 MB behind its parsing (22 s for the 31, against 13 s as one file).
+ProcessorOptions OptionsFor(const ProcessorOptions& options, std::uint64_t bytes) {
+  constexpr std::int64_t kBytesPerRow = 500;  // Playlake NDJSON ~600, eventsim ~350
+  constexpr std::int64_t kFlushesPerFile = 4;
+  const std::int64_t floor = std::min<std::int64_t>(20'000, options.flush_rows);
+  ProcessorOptions o = options;
+  o.flush_rows = std::clamp(static_cast<std::int64_t>(bytes) / kBytesPerRow / kFlushesPerFile,
+                            floor, options.flush_rows);
+  return o;
+}
+
 int Threads(const IngestRequest& r) {
   return r.threads > 0 ? r.threads : std::max(1u, std::thread::hardware_concurrency());
 }
@@ -189,7 +204,7 @@ Status FileIngest::Land(const std::string& path, std::uint64_t size, const std::
   lake::ZstdWriter zstd(**out, request_.zstd_level, 1);
 
   SilverBatch batch(lake_, writer_, Context(format, path, report.batch_id, request_.user),
-                    request_.processor);
+                    OptionsFor(request_.processor, size));
   batch.Start(committed_);
   if (!format) batch.QuarantineWhole(sources::reason::kUnknownFormat, detect_error, head,
                                      static_cast<std::int64_t>(size));
@@ -282,7 +297,7 @@ Status FileIngest::FromBronze(const lake::ManifestEntry& bronze, FileReport& rep
   std::optional<sources::Format> format = sources::ParseFormat(bronze.format);
   const std::string user = !bronze.user.empty() ? bronze.user : request_.user;
   SilverBatch batch(lake_, writer_, Context(format, bronze.input_path, bronze.batch_id, user),
-                    request_.processor);
+                    OptionsFor(request_.processor, bronze.input_size));
   batch.Start(committed_);
   if (bronze.files.empty()) return Fail(ErrorCode::kData, "bronze manifest lists no file: " + bronze.batch_id);
   auto raw = lake_.storage().Open(bronze.files.front().key);

@@ -33,8 +33,8 @@ std::string SilverSql(const std::string& events, const std::string& catalog) {
          "NULL::TIMESTAMPTZ AS end_ts, user_id, session_id, NULL::BIGINT AS item_in_session, track_id, artist_id, "
          "album_id, track_name, artist_name, album_name, ms_played, duration_ms, country, region, city, timezone, "
          "device, platform, level, reason_start, reason_end, shuffle, skipped, offline, NULL::VARCHAR AS user_agent, "
-         "'playlake' AS source_format FROM read_ndjson(" + QuoteLiteral(events) +
-         ", ignore_errors = true, columns = {event_id: 'VARCHAR', ts: 'TIMESTAMPTZ', user_id: 'VARCHAR', "
+         "'playlake' AS source_format, filename AS batch_id FROM read_ndjson(" + QuoteLiteral(events) +
+         ", ignore_errors = true, filename = true, columns = {event_id: 'VARCHAR', ts: 'TIMESTAMPTZ', user_id: 'VARCHAR', "
          "track_id: 'VARCHAR', ms_played: 'BIGINT', session_id: 'VARCHAR', artist_id: 'VARCHAR', "
          "album_id: 'VARCHAR', track_name: 'VARCHAR', artist_name: 'VARCHAR', album_name: 'VARCHAR', "
          "duration_ms: 'BIGINT', country: 'VARCHAR', region: 'VARCHAR', city: 'VARCHAR', timezone: 'VARCHAR', "

@@ -37,7 +37,8 @@ renamed as (
         shuffle,
         offline,
         user_agent,
-        source_format
+        source_format,
+        batch_id
     from source
 )
 

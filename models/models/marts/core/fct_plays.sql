@@ -1,12 +1,20 @@
 {{ config(materialized='incremental', unique_key='play_id') }}
 -- The play fact: one row per play, keyed to every dimension. Country, device,
 -- level and genre are also kept on the row so dashboards filter without joins.
--- Incremental by play id, so late events (an old date arriving today) are added too.
+-- Incremental by silver batch: a run adds the plays of the batches this table
+-- has not seen. A batch is committed to silver whole and never changes, and
+-- silver keeps one row per play id across batches, so this is exact; late
+-- events (an old date arriving today) come with their batch. Written as
+-- "in (new batches)", DuckDB pushes the batch filter into the Parquet scan, so
+-- only the new batches' files are read and enriched ("not in" would enrich
+-- every play first: 3.8 s instead of 0.6 s for one day of the benchmark).
 with plays as (
-    select * from {{ ref('int_plays_enriched') }} as p
+    select * from {{ ref('int_plays_enriched') }}
     {% if is_incremental() %}
-    -- not exists, not "not in": DuckDB runs it as an anti join (2.7x faster)
-    where not exists (select 1 from {{ this }} as t where t.play_id = p.play_id)
+    where batch_id in (
+        select batch_id from (select distinct batch_id from {{ ref('stg_plays') }})
+        where batch_id not in (select distinct batch_id from {{ this }})
+    )
     {% endif %}
 )
 
@@ -40,5 +48,6 @@ select
     offline,
     reason_start,
     reason_end,
-    source_format
+    source_format,
+    batch_id
 from plays

@@ -21,16 +21,22 @@ with {% if is_incremental() %}new_batches as (
 
 -- Plays without a catalogued song id, matched on the names (an equi-join)
 -- and then the duration. Plays matched by id join the songs directly below.
-by_name as (
-    select p.play_id, min(s.song_id) as song_id, min(s.artist_id) as artist_id
+-- The id check comes first, so only the unmatched few meet the name join.
+unmatched as (
+    select p.play_id, p.track_name, p.artist_name, p.duration_ms
     from {{ ref('stg_plays') }} as p
-    join songs as s on p.track_name = s.title and p.artist_name = s.artist_name
-    where abs(p.duration_ms - round(s.duration * 1000)) <= 1
-        and not exists (select 1 from songs as i where i.song_id = p.track_id)
+    where p.track_id not in (select song_id from songs where song_id is not null)
         {% if is_incremental() %}
         and p.batch_id in (select batch_id from new_batches)
         {% endif %}
-    group by p.play_id
+),
+
+by_name as (
+    select u.play_id, min(s.song_id) as song_id, min(s.artist_id) as artist_id
+    from unmatched as u
+    join songs as s on u.track_name = s.title and u.artist_name = s.artist_name
+    where abs(u.duration_ms - round(s.duration * 1000)) <= 1
+    group by u.play_id
 )
 
 select

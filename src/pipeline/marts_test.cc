@@ -431,7 +431,7 @@ TEST_F(MartsTest, IncrementalRunEqualsFullRefresh) {
   EXPECT_EQ(std::count(runs.begin(), runs.end(), '\n'), 2);
   ASSERT_TRUE(db_->Execute("ATTACH '" + (dir_->path() / "b" / "warehouse.duckdb").string() + "' AS b (READ_ONLY)"));
   for (const std::string table : {"fct_plays", "dim_users", "kpi_daily", "top_tracks_daily", "artist_ranking",
-                                  "trending_tracks", "volume_anomalies", "user_engagement", "songplays",
+                                  "trending_tracks", "volume_anomalies", "user_engagement", "songplays", "time",
                                   "agg_listener_days", "agg_track_days", "agg_track_slices", "agg_local_hours"}) {
     EXPECT_EQ(db_->Int("SELECT count(*) FROM " + table), db_->Int("SELECT count(*) FROM b." + table)) << table;
     EXPECT_EQ(db_->Int("SELECT count(*) FROM (FROM " + table + " EXCEPT ALL FROM b." + table + ")"), 0) << table;

@@ -343,6 +343,32 @@ TEST_F(MartsTest, UserEngagementPlaysAndSessionsOfAFewListeners) {
             db_->Int("SELECT count(DISTINCT user_id) FROM silver.plays"));
 }
 
+TEST_F(MartsTest, UserEngagementCountsEveryLevelChange) {
+  // Each listener's levels in play order, walked here pair by pair.
+  const Rows histories = db_->Query(
+      "SELECT user_id, string_agg(coalesce(level, 'unknown'), ',' ORDER BY event_ts, play_id) "
+      "FROM silver.plays GROUP BY 1 ORDER BY 1");
+  Rows expected;
+  std::int64_t upgrades = 0, downgrades = 0;
+  for (const auto& row : histories) {
+    std::int64_t up = 0, down = 0;
+    std::string previous, level;
+    for (std::size_t start = 0; start <= row[1].size();) {
+      const std::size_t comma = std::min(row[1].find(',', start), row[1].size());
+      level = row[1].substr(start, comma - start);
+      up += previous == "free" && level == "paid";
+      down += previous == "paid" && level == "free";
+      previous = level;
+      start = comma + 1;
+    }
+    upgrades += up;
+    downgrades += down;
+    expected.push_back({row[0], std::to_string(up), std::to_string(down)});
+  }
+  ASSERT_GT(upgrades + downgrades, 0) << "the generated month has plan changes";
+  EXPECT_EQ(db_->Query("SELECT user_id, upgrades, downgrades FROM user_engagement ORDER BY 1"), expected);
+}
+
 TEST_F(MartsTest, RetentionCohortSizesSumToAllListeners) {
   EXPECT_EQ(db_->Int("SELECT sum(cohort_size) FROM retention_cohorts WHERE weeks_since_first_play = 0"),
             db_->Int("SELECT count(DISTINCT user_id) FROM silver.plays"));

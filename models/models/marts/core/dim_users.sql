@@ -4,30 +4,16 @@
 -- places come from the current row of the scd_users snapshot.
 -- Join plays with: f.user_id = d.user_id and f.played_at >= d.valid_from
 -- and (d.valid_to is null or f.played_at < d.valid_to).
-with plays as (
-    select user_id, play_id, played_at, coalesce(level, 'unknown') as level
-    from {{ ref('stg_plays') }}
-    where user_id is not null
-),
-
--- One window pass over the plays marks where a level period starts; the
--- periods are the (few) marked plays, numbered and bounded by the next.
-marked as (
-    select
-        *,
-        level is distinct from lag(level) over (partition by user_id order by played_at, play_id) as starts_period
-    from plays
-),
-
-from_plays as (
+-- Periods start at the plays where the level changes (int_level_changes);
+-- each is bounded by the next.
+with from_plays as (
     select
         user_id,
         row_number() over (partition by user_id order by played_at, play_id) as version,
         level,
         played_at as valid_from,
         lead(played_at) over (partition by user_id order by played_at, play_id) as valid_to
-    from marked
-    where starts_period
+    from {{ ref('int_level_changes') }}
 ),
 
 without_plays as (

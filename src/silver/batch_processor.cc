@@ -92,26 +92,25 @@ SilverBatch::SilverBatch(lake::Lake& lake, TableWriter& writer, sources::BatchCo
 
 SilverBatch::~SilverBatch() = default;
 
-Result<SilverBatch::CommittedFiles> SilverBatch::LoadCommitted(const lake::Lake& lake) {
-  CommittedFiles committed;
+Result<SilverBatch::Committed> SilverBatch::LoadCommitted(const lake::Lake& lake) {
+  Committed committed;
   auto entries = lake.Entries("silver");
   if (!entries) return tl::unexpected(entries.error());
   auto& storage = const_cast<lake::Lake&>(lake).storage();
   for (const auto& e : *entries) {
     for (const auto& f : e.files) {
       for (int t = 0; t < sources::kTableCount; ++t) {
-        if (sources::AllTables()[t]->name == f.table) committed[t].push_back(storage.Url(f.key));
+        if (sources::AllTables()[t]->name == f.table) committed.files[t].push_back(storage.Url(f.key));
       }
     }
   }
   return committed;
 }
 
-Status SilverBatch::Start() {
-  auto committed = LoadCommitted(lake_);
-  if (!committed) return tl::unexpected(committed.error());
-  committed_ = std::move(*committed);
-  return {};
+void SilverBatch::AddKeysTo(Committed& committed) const {
+  for (int t = 0; t < sources::kTableCount; ++t) {
+    if (static_cast<Table>(t) != Table::kQuarantine) committed.keys[t].InsertAll(seen_[t]);
+  }
 }
 
 void SilverBatch::AddQuarantine(TableBatches& out, Table target, std::string_view reason,
@@ -311,9 +310,15 @@ Status SilverBatch::Absorb(Worker& w, std::int64_t line_base) {
     if (batch.rows() == 0) continue;
     if (line_base != 0) batch.AddToInts(LineColumn(batch.spec()), line_base);
     std::vector<std::uint8_t> keep(batch.rows(), 1);
-    std::int64_t kept = 0;
+    std::int64_t kept = 0, existing = 0;
+    const HashSet64* committed = committed_ ? &committed_->keys[t] : nullptr;
     for (std::size_t r = 0; r < batch.rows(); ++r) {
-      keep[r] = seen_[t].Insert(batch.KeyHash(r)) ? 1 : 0;
+      const std::uint64_t key = batch.KeyHash(r);
+      keep[r] = seen_[t].Insert(key) ? 1 : 0;  // first in this batch
+      if (keep[r] && committed && committed->Contains(key)) {
+        keep[r] = 0;  // an earlier batch of this process holds it
+        ++existing;
+      }
       kept += keep[r];
     }
     const auto rows = static_cast<std::int64_t>(batch.rows());
@@ -323,7 +328,8 @@ Status SilverBatch::Absorb(Worker& w, std::int64_t line_base) {
       }
     } else {
       stats_.rows[t] += rows;
-      stats_.duplicates[t] += rows - kept;
+      stats_.duplicates[t] += rows - kept - existing;
+      stats_.existing[t] += existing;
     }
     const auto started = std::chrono::steady_clock::now();
     // The stage takes the batch; the worker goes on with an empty one of the
@@ -365,7 +371,7 @@ Status SilverBatch::Submit(Table table, StagedTable rows) {
   WriteTarget target;
   target.folder = lake_.storage().Url(folder_key);
   target.file_stem = fmt::format("{}.{}.{}", context_.batch_id, nonce_, flushes_++);
-  if (table != Table::kQuarantine) target.existing = committed_[t];
+  if (table != Table::kQuarantine && committed_) target.existing = committed_->files[t];
   target.prepare_partition = [this, folder_key](const std::string& partition) {
     return lake_.storage().PrepareFolder(folder_key + "/" + partition);
   };

@@ -78,14 +78,23 @@ class SilverBatch {
   SilverBatch(const SilverBatch&) = delete;
   SilverBatch& operator=(const SilverBatch&) = delete;
 
-  // Committed silver files per table (absolute paths), for cross-batch dedupe.
-  using CommittedFiles = std::array<std::vector<std::string>, sources::kTableCount>;
-  // Loads the committed files from the lake's manifests. Call once first.
-  Status Start();
-  // Same, from a list the caller keeps up to date (saves re-reading manifests).
-  void Start(const CommittedFiles& committed) { committed_ = committed; }
-  // Loads the committed silver files of `lake`.
-  static Result<CommittedFiles> LoadCommitted(const lake::Lake& lake);
+  // What the lake holds before this batch, for cross-batch dedupe.
+  struct Committed {
+    // Committed silver files per table (absolute paths): an anti-join at
+    // each flush drops the rows whose key one of them holds.
+    std::array<std::vector<std::string>, sources::kTableCount> files;
+    // Key hashes of the batches this process committed after listing
+    // `files`, checked as rows are staged: a run's own earlier batches cost
+    // no file reads (the anti-join read every touched partition again for
+    // each flush: 3.8 s of a 17.4 s ingest of 31 daily files).
+    std::array<HashSet64, sources::kTableCount> keys;
+  };
+  // Lists the committed silver files of `lake` (no keys).
+  static Result<Committed> LoadCommitted(const lake::Lake& lake);
+  // Call once before Feed; `committed` must outlive the batch.
+  void Start(const Committed& committed) { committed_ = &committed; }
+  // Adds the keys of this batch's rows to `committed`, once it is committed.
+  void AddKeysTo(Committed& committed) const;
   Status Feed(std::string_view bytes);
   Status Finish();
   // Quarantines the whole input as one record (format unknown, ...).
@@ -141,7 +150,7 @@ class SilverBatch {
   std::array<HashSet64, sources::kTableCount> seen_;
   std::vector<StagedTable> staged_;  // per table (AllTables order): rows not yet written
   std::array<std::vector<sources::ColumnBatch>, sources::kTableCount> spare_;  // emptied, for reuse
-  CommittedFiles committed_;  // absolute paths
+  const Committed* committed_ = nullptr;  // see Start
   SilverStats stats_;
   std::vector<lake::DataFile> files_;
   // Last: destroyed first, so the writer thread stops before anything it uses goes.

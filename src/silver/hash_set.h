@@ -30,6 +30,19 @@ class HashSet64 {
       }
     }
   }
+  bool Contains(std::uint64_t hash) const {
+    if (hash == 0) hash = 1;
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+      if (slots_[i] == hash) return true;
+      if (slots_[i] == 0) return false;
+    }
+  }
+  void InsertAll(const HashSet64& other) {
+    for (std::uint64_t h : other.slots_) {
+      if (h != 0) Insert(h);
+    }
+  }
   std::size_t size() const { return size_; }
 
  private:

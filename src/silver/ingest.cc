@@ -24,6 +24,9 @@ namespace {
 // (measured: 4 MB pieces made the checksum pass ~20% slower).
 constexpr std::size_t kReadChunk = 1 << 20;
 constexpr std::size_t kHeadBytes = 64 << 10;
+// Keys of this run's committed batches kept in memory for dedupe (16-32
+// bytes each); the batches after are deduplicated by reading their files.
+constexpr std::size_t kMaxCommittedKeys = 20'000'000;
 
 bool DataExtension(const fs::path& p) {
   const std::string ext = p.extension().string();
@@ -63,9 +66,9 @@ int Threads(const IngestRequest& r) {
 // Everything one file needs while it streams through bronze and silver.
 class FileIngest {
  public:
-  // `committed`: silver files per table, kept current by FileIngest as it commits.
+  // `committed`: what the lake holds, kept current by FileIngest as it commits.
   FileIngest(lake::Lake& lake, const IngestRequest& request, Progress& progress,
-             TableWriter& writer, SilverBatch::CommittedFiles& committed)
+             TableWriter& writer, SilverBatch::Committed& committed)
       : lake_(lake), request_(request), progress_(progress), writer_(writer), committed_(committed) {}
 
   FileReport Run(const std::string& path);
@@ -83,7 +86,7 @@ class FileIngest {
   const IngestRequest& request_;
   Progress& progress_;
   TableWriter& writer_;
-  SilverBatch::CommittedFiles& committed_;
+  SilverBatch::Committed& committed_;
 };
 
 sources::BatchContext FileIngest::Context(std::optional<sources::Format> format,
@@ -274,16 +277,25 @@ Status FileIngest::CommitSilver(SilverBatch& batch, const lake::ManifestEntry& b
   if (!committed) return tl::unexpected(committed.error());
   lake_.faults().At("silver-committed");
   if (*committed) {
-    for (const auto& f : silver.files) {
-      for (int t = 0; t < sources::kTableCount; ++t) {
-        if (sources::AllTables()[t]->name == f.table) committed_[t].push_back(lake_.storage().Url(f.key));
+    std::size_t keys = 0;
+    for (const auto& k : committed_.keys) keys += k.size();
+    if (keys < kMaxCommittedKeys) {
+      batch.AddKeysTo(committed_);
+    } else {  // memory stays bounded: later batches anti-join with these files
+      for (const auto& f : silver.files) {
+        for (int t = 0; t < sources::kTableCount; ++t) {
+          if (sources::AllTables()[t]->name == f.table) {
+            committed_.files[t].push_back(lake_.storage().Url(f.key));
+          }
+        }
       }
     }
   } else {
-    // A concurrent writer committed this batch first: our files stay unreferenced.
+    // A concurrent writer committed this batch first: our files stay
+    // unreferenced, theirs join the list (the keys we hold stay true).
     auto reloaded = SilverBatch::LoadCommitted(lake_);
     if (!reloaded) return tl::unexpected(reloaded.error());
-    committed_ = std::move(*reloaded);
+    committed_.files = std::move(reloaded->files);
   }
   report.stats = batch.stats();
   spdlog::debug("{}: parse {:.2f} s, append {:.2f} s, write Parquet {:.2f} s (in the background; "
@@ -408,7 +420,7 @@ Result<IngestReport> CatchUpSilver(lake::Lake& lake, const IngestRequest& reques
   auto bronze = lake.Entries("bronze");
   if (!bronze) return tl::unexpected(bronze.error());
   std::unique_ptr<TableWriter> writer;
-  std::optional<SilverBatch::CommittedFiles> committed;
+  std::optional<SilverBatch::Committed> committed;
   for (const auto& entry : *bronze) {
     auto silver = lake.Find("silver", entry.batch_id);
     if (!silver) return tl::unexpected(silver.error());

@@ -133,6 +133,23 @@ TEST(Ingest, TheSameRecordInTwoFilesIsOnePlay) {
   EXPECT_EQ(lake.Scalar("SELECT count(DISTINCT play_id) FROM plays"), "3");
 }
 
+TEST(Ingest, TheSameRecordInTwoFilesOfOneIngestIsOnePlay) {
+  // Within one ingest, the second file is checked against the keys the first
+  // committed (kept in memory), not against its files.
+  TempDir dir;
+  TestLake lake(dir / "lake");
+  WriteFile(dir / "a.jsonl", Event("e1", "2026-11-01T10:00:00Z") + "\n" + Event("e2", "2026-11-02T11:00:00Z") + "\n");
+  WriteFile(dir / "b.jsonl", Event("e2", "2026-11-02T11:00:00Z") + "\n" + Event("e3", "2026-11-03T11:00:00Z") + "\n" +
+                                 Event("e3", "2026-11-03T11:00:00Z") + "\n");
+  auto both = lake.Ingest({(dir / "a.jsonl").string(), (dir / "b.jsonl").string()});
+  ASSERT_TRUE(both);
+  ASSERT_EQ(both->files.size(), 2u);
+  EXPECT_EQ(both->files[1].stats.existing[0], 1);    // e2, committed by a.jsonl
+  EXPECT_EQ(both->files[1].stats.duplicates[0], 1);  // e3 twice in b.jsonl
+  EXPECT_EQ(lake.Count("plays"), 3);
+  EXPECT_EQ(lake.Scalar("SELECT string_agg(play_id, ',' ORDER BY play_id) FROM plays"), "e1,e2,e3");
+}
+
 TEST(Ingest, LateAndOutOfOrderEventsLandInTheirEventDatePartition) {
   TempDir dir;
   TestLake lake(dir / "lake");

@@ -107,9 +107,13 @@ Result<SilverBatch::Committed> SilverBatch::LoadCommitted(const lake::Lake& lake
   return committed;
 }
 
-void SilverBatch::AddKeysTo(Committed& committed) const {
+void SilverBatch::MoveKeysTo(Committed& committed) {
   for (int t = 0; t < sources::kTableCount; ++t) {
-    if (static_cast<Table>(t) != Table::kQuarantine) committed.keys[t].InsertAll(seen_[t]);
+    if (static_cast<Table>(t) == Table::kQuarantine) continue;
+    // The smaller set goes into the larger: no copy of a big batch's keys.
+    if (committed.keys[t].size() < seen_[t].size()) std::swap(committed.keys[t], seen_[t]);
+    committed.keys[t].InsertAll(seen_[t]);
+    seen_[t] = HashSet64();
   }
 }
 

@@ -93,8 +93,8 @@ class SilverBatch {
   static Result<Committed> LoadCommitted(const lake::Lake& lake);
   // Call once before Feed; `committed` must outlive the batch.
   void Start(const Committed& committed) { committed_ = &committed; }
-  // Adds the keys of this batch's rows to `committed`, once it is committed.
-  void AddKeysTo(Committed& committed) const;
+  // Moves the keys of this batch's rows into `committed`, once it is committed.
+  void MoveKeysTo(Committed& committed);
   Status Feed(std::string_view bytes);
   Status Finish();
   // Quarantines the whole input as one record (format unknown, ...).

@@ -280,7 +280,7 @@ Status FileIngest::CommitSilver(SilverBatch& batch, const lake::ManifestEntry& b
     std::size_t keys = 0;
     for (const auto& k : committed_.keys) keys += k.size();
     if (keys < kMaxCommittedKeys) {
-      batch.AddKeysTo(committed_);
+      batch.MoveKeysTo(committed_);
     } else {  // memory stays bounded: later batches anti-join with these files
       for (const auto& f : silver.files) {
         for (int t = 0; t < sources::kTableCount; ++t) {

@@ -92,18 +92,20 @@ SilverBatch::SilverBatch(lake::Lake& lake, TableWriter& writer, sources::BatchCo
 
 SilverBatch::~SilverBatch() = default;
 
+void SilverBatch::Committed::AddFiles(const std::vector<lake::DataFile>& added,
+                                      lake::Storage& storage) {
+  for (const auto& f : added) {
+    for (int t = 0; t < sources::kTableCount; ++t) {
+      if (sources::AllTables()[t]->name == f.table) files[t].push_back(storage.Url(f.key));
+    }
+  }
+}
+
 Result<SilverBatch::Committed> SilverBatch::LoadCommitted(const lake::Lake& lake) {
   Committed committed;
   auto entries = lake.Entries("silver");
   if (!entries) return tl::unexpected(entries.error());
-  auto& storage = const_cast<lake::Lake&>(lake).storage();
-  for (const auto& e : *entries) {
-    for (const auto& f : e.files) {
-      for (int t = 0; t < sources::kTableCount; ++t) {
-        if (sources::AllTables()[t]->name == f.table) committed.files[t].push_back(storage.Url(f.key));
-      }
-    }
-  }
+  for (const auto& e : *entries) committed.AddFiles(e.files, const_cast<lake::Lake&>(lake).storage());
   return committed;
 }
 

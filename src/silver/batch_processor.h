@@ -88,6 +88,9 @@ class SilverBatch {
     // no file reads (the anti-join read every touched partition again for
     // each flush: 3.8 s of a 17.4 s ingest of 31 daily files).
     std::array<HashSet64, sources::kTableCount> keys;
+
+    // Adds `added` (a manifest's files) to `files`.
+    void AddFiles(const std::vector<lake::DataFile>& added, lake::Storage& storage);
   };
   // Lists the committed silver files of `lake` (no keys).
   static Result<Committed> LoadCommitted(const lake::Lake& lake);

@@ -282,13 +282,7 @@ Status FileIngest::CommitSilver(SilverBatch& batch, const lake::ManifestEntry& b
     if (keys < kMaxCommittedKeys) {
       batch.MoveKeysTo(committed_);
     } else {  // memory stays bounded: later batches anti-join with these files
-      for (const auto& f : silver.files) {
-        for (int t = 0; t < sources::kTableCount; ++t) {
-          if (sources::AllTables()[t]->name == f.table) {
-            committed_.files[t].push_back(lake_.storage().Url(f.key));
-          }
-        }
-      }
+      committed_.AddFiles(silver.files, lake_.storage());
     }
   } else {
     // A concurrent writer committed this batch first: our files stay

@@ -2,7 +2,7 @@
 -- (TIMESTAMPTZ) become plain UTC timestamps here, so no model depends on the
 -- session's time zone (by arithmetic on epoch microseconds: DuckDB's
 -- timezone('UTC', x) goes through ICU and costs 8x more); local time is
--- derived in int_plays_enriched. Sources without
+-- derived in fct_plays. Sources without
 -- track or artist ids (eventsim, legacy Spotify exports) get keys derived from
 -- the names, so their plays still group by track and artist.
 with source as (

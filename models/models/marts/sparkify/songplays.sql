@@ -1,9 +1,10 @@
-{{ config(materialized='incremental', unique_key='songplay_id') }}
+{{ config(materialized='incremental') }}
 -- Sparkify "songplays": every play, matched to a catalogued song by id or, as the
 -- classic exercise does, by title, artist name and duration (to the millisecond)
 -- after silver's text repair. Unmatched plays keep NULL song_id and artist_id.
--- Incremental by silver batch, as fct_plays: a run adds the plays of the
--- batches it has not seen (batch_id, the one column beyond the classic ones).
+-- Incremental by silver batch, as fct_plays: a run appends the plays of the
+-- batches it has not seen (batch_id, the one column beyond the classic ones);
+-- no unique_key, for the reason fct_plays gives.
 --
 -- stg_plays is read twice rather than through a shared CTE: DuckDB would
 -- materialize a CTE read twice (all 7.5M plays with every column), while two

@@ -1,22 +1,23 @@
 {{ config(materialized='table') }}
--- A table, not a view: its unique/not_null tests and user_engagement each
--- re-ran the window over every play when it was a view.
 -- One row per listener: activity totals and level changes over the data.
-with plays as (
-    select user_id, played_at, level, ms_played, skipped, session_id from {{ ref('stg_plays') }}
+-- Built from int_sessions (a row per session, kept up to date incrementally)
+-- rather than from every play: the same totals from a tenth of the rows.
+-- Sessions without an id (session_id 'none') are not counted as sessions.
+with sessions as (
+    select * from {{ ref('int_sessions') }}
 ),
 
 totals as (
     select
         user_id,
-        min(played_at)                               as first_played_at,
-        max(played_at)                               as last_played_at,
-        arg_max(level, played_at)                    as current_level,
-        count(*)                                     as plays,
-        count(distinct session_id)                   as sessions,
-        sum(ms_played) / 3600000.0                   as listening_hours,
-        avg(case when skipped then 1.0 else 0.0 end) as skip_rate
-    from plays
+        min(session_start)                                  as first_played_at,
+        max(last_played_at)                                 as last_played_at,
+        arg_max(level_at_end, last_played_at)               as current_level,
+        sum(plays)::bigint                                  as plays,
+        count(*) filter (where session_id <> 'none')        as sessions,
+        sum(ms_played) / 3600000.0                          as listening_hours,
+        sum(skipped_plays) / sum(plays)                     as skip_rate
+    from sessions
     group by user_id
 ),
 

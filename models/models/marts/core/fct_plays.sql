@@ -9,7 +9,8 @@
 -- events (an old date arriving today) come with their batch. No unique_key:
 -- new batches hold only new play ids, so a merge would find nothing to replace
 -- and only cost a probe of every stored play (1 s for one day of the
--- benchmark); the unique test on play_id still checks it.
+-- benchmark); the unique test on play_id still checks it. loaded_at tells
+-- the models built on the fact which plays are new to them.
 --
 -- new_plays is NOT MATERIALIZED: each of its two reads is a scan of its own
 -- columns with the batch filter pushed into the Parquet scan, so a run after
@@ -130,5 +131,14 @@ select
     reason_start,
     reason_end,
     source_format,
-    batch_id
+    batch_id,
+    -- When this run added the play: the high-water mark of the models built on
+    -- the fact (they take rows loaded after the latest loaded_at they hold).
+    -- Strictly increasing from run to run even if the clock steps back.
+    {% if is_incremental() %}
+    (select greatest(make_timestamp(epoch_us(current_timestamp)), max(loaded_at) + interval 1 microsecond)
+     from {{ this }})                                                    as loaded_at
+    {% else %}
+    make_timestamp(epoch_us(current_timestamp))                          as loaded_at
+    {% endif %}
 from plays

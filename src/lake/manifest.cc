@@ -18,7 +18,10 @@ std::string ToJson(const ManifestEntry& e) {
   j["source"] = e.source;
   j["format"] = e.format;
   j["entity"] = e.entity;
-  j["input"] = {{"path", e.input_path}, {"size", e.input_size}, {"checksum", e.input_checksum}};
+  j["input"] = {{"path", e.input_path},
+                {"size", e.input_size},
+                {"checksum", e.input_checksum},
+                {"modified_ns", e.input_modified_ns}};
   if (!e.user.empty()) j["user"] = e.user;
   j["committed_at_us"] = e.committed_at_us;
   j["files"] = nlohmann::ordered_json::array();
@@ -47,6 +50,7 @@ Result<ManifestEntry> ManifestFromJson(const std::string& text, const std::strin
     e.input_path = j.at("input").at("path").get<std::string>();
     e.input_size = j.at("input").at("size").get<std::uint64_t>();
     e.input_checksum = j.at("input").at("checksum").get<std::string>();
+    e.input_modified_ns = j.at("input").value("modified_ns", std::int64_t{0});
     e.user = j.value("user", std::string());
     e.committed_at_us = j.at("committed_at_us").get<std::int64_t>();
     for (const auto& f : j.at("files")) {

@@ -31,6 +31,10 @@ struct ManifestEntry {
   std::string input_path;      // where the batch came from (lineage)
   std::uint64_t input_size = 0;
   std::string input_checksum;  // XXH3-128 hex of the raw bytes
+  // The input's modification time before it was read (ns since the epoch; 0
+  // when unknown): with path and size, lets a re-run skip an unchanged file
+  // without reading it.
+  std::int64_t input_modified_ns = 0;
   std::string user;            // listener for Spotify exports, when given
   std::int64_t committed_at_us = 0;  // commit time, µs since the epoch (UTC)
   std::vector<DataFile> files;

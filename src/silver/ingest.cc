@@ -7,8 +7,10 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "lake/bronze.h"
 #include "lake/checksum.h"
@@ -63,21 +65,55 @@ int Threads(const IngestRequest& r) {
   return r.threads > 0 ? r.threads : std::max(1u, std::thread::hardware_concurrency());
 }
 
+// An input as a re-run sees it before reading it: path, size and modification time.
+using InputSignature = std::tuple<std::string, std::uint64_t, std::int64_t>;
+// The silver batches of the lake by the signature of their input (entries with
+// a modification time only).
+using CommittedInputs = std::map<InputSignature, lake::ManifestEntry>;
+
+Result<CommittedInputs> LoadCommittedInputs(const lake::Lake& lake) {
+  auto entries = lake.Entries("silver");
+  if (!entries) return tl::unexpected(entries.error());
+  CommittedInputs inputs;
+  for (auto& e : *entries) {
+    if (e.input_modified_ns == 0) continue;
+    InputSignature signature{e.input_path, e.input_size, e.input_modified_ns};
+    inputs.emplace(std::move(signature), std::move(e));
+  }
+  return inputs;
+}
+
+// ns since the epoch, or 0 when the file system cannot tell.
+std::int64_t ModifiedNs(const std::string& path) {
+  std::error_code ec;
+  const auto t = fs::last_write_time(path, ec);
+  if (ec) return 0;
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::file_clock::to_sys(t).time_since_epoch())
+      .count();
+}
+
 // Everything one file needs while it streams through bronze and silver.
 class FileIngest {
  public:
   // `committed`: what the lake holds, kept current by FileIngest as it commits.
+  // `inputs`: the committed batches by input signature, for the quick check.
   FileIngest(lake::Lake& lake, const IngestRequest& request, Progress& progress,
-             TableWriter& writer, SilverBatch::Committed& committed)
-      : lake_(lake), request_(request), progress_(progress), writer_(writer), committed_(committed) {}
+             TableWriter& writer, SilverBatch::Committed& committed, const CommittedInputs& inputs)
+      : lake_(lake),
+        request_(request),
+        progress_(progress),
+        writer_(writer),
+        committed_(committed),
+        inputs_(inputs) {}
 
   FileReport Run(const std::string& path);
   // Builds silver from a committed bronze batch.
   Status FromBronze(const lake::ManifestEntry& bronze, FileReport& report);
 
  private:
-  Status Land(const std::string& path, std::uint64_t size, const std::string& checksum,
-              std::string_view head, FileReport& report);
+  Status Land(const std::string& path, std::uint64_t size, std::int64_t modified_ns,
+              const std::string& checksum, std::string_view head, FileReport& report);
   Status CommitSilver(SilverBatch& batch, const lake::ManifestEntry& bronze, FileReport& report);
   sources::BatchContext Context(std::optional<sources::Format> format, const std::string& path,
                                 const std::string& batch_id, const std::string& user) const;
@@ -87,6 +123,7 @@ class FileIngest {
   Progress& progress_;
   TableWriter& writer_;
   SilverBatch::Committed& committed_;
+  const CommittedInputs& inputs_;
 };
 
 sources::BatchContext FileIngest::Context(std::optional<sources::Format> format,
@@ -118,6 +155,17 @@ FileReport FileIngest::Run(const std::string& path) {
   if (size == 0) {
     report.outcome = Outcome::kEmpty;
     report.format = "none";
+    return report;
+  }
+  // Quick check, as make and rsync do: a batch of this path, size and
+  // modification time is committed, so the file is not read at all (a run over
+  // a folder of inputs reads only the new ones). The time is taken before any
+  // read, so a file changed while it is read differs from it next time.
+  const std::int64_t modified_ns = ModifiedNs(path);
+  if (auto hit = inputs_.find({path, size, modified_ns}); modified_ns != 0 && hit != inputs_.end()) {
+    report.batch_id = hit->second.batch_id;
+    report.format = hit->second.format;
+    report.outcome = Outcome::kAlreadyIngested;
     return report;
   }
   // Pass 1: the checksum names the batch, so a replay can stop here.
@@ -158,13 +206,15 @@ FileReport FileIngest::Run(const std::string& path) {
     report.outcome = Outcome::kSilverCaughtUp;
     return report;
   }
-  if (auto s = Land(path, size, checksum.Hex(), head, report); !s) return fail(s.error());
+  if (auto s = Land(path, size, modified_ns, checksum.Hex(), head, report); !s) {
+    return fail(s.error());
+  }
   report.outcome = Outcome::kCommitted;
   return report;
 }
 
-Status FileIngest::Land(const std::string& path, std::uint64_t size, const std::string& checksum,
-                        std::string_view head, FileReport& report) {
+Status FileIngest::Land(const std::string& path, std::uint64_t size, std::int64_t modified_ns,
+                        const std::string& checksum, std::string_view head, FileReport& report) {
   const std::string name = fs::path(path).filename().string();
   std::optional<sources::Format> format = request_.format;
   std::string detect_error;
@@ -198,6 +248,7 @@ Status FileIngest::Land(const std::string& path, std::uint64_t size, const std::
   bronze.input_path = path;
   bronze.input_size = size;
   bronze.input_checksum = checksum;
+  bronze.input_modified_ns = modified_ns;
   bronze.user = request_.user;
   const std::string key = lake::BronzeKey(source, entity, lake_.Now(), report.batch_id,
                                           lake_.NewNonce(), BronzeExtension(format, path));
@@ -415,6 +466,7 @@ Result<IngestReport> CatchUpSilver(lake::Lake& lake, const IngestRequest& reques
   if (!bronze) return tl::unexpected(bronze.error());
   std::unique_ptr<TableWriter> writer;
   std::optional<SilverBatch::Committed> committed;
+  const CommittedInputs no_inputs;  // catching up reads bronze, never an input
   for (const auto& entry : *bronze) {
     auto silver = lake.Find("silver", entry.batch_id);
     if (!silver) return tl::unexpected(silver.error());
@@ -427,7 +479,7 @@ Result<IngestReport> CatchUpSilver(lake::Lake& lake, const IngestRequest& reques
       if (!c) return tl::unexpected(c.error());
       committed = std::move(*c);
     }
-    FileIngest ingest(lake, r, progress, *writer, *committed);
+    FileIngest ingest(lake, r, progress, *writer, *committed, no_inputs);
     FileReport file;
     file.path = entry.input_path;
     file.format = entry.format;
@@ -456,8 +508,10 @@ Result<IngestReport> Ingest(lake::Lake& lake, const IngestRequest& request, Prog
   if (!writer) return tl::unexpected(writer.error());
   auto committed = SilverBatch::LoadCommitted(lake);
   if (!committed) return tl::unexpected(committed.error());
+  auto inputs = LoadCommittedInputs(lake);
+  if (!inputs) return tl::unexpected(inputs.error());
   for (const auto& path : *files) {
-    FileIngest ingest(lake, r, progress, **writer, *committed);
+    FileIngest ingest(lake, r, progress, **writer, *committed, *inputs);
     FileReport file = ingest.Run(path);
     progress.OnFile(file);
     report->files.push_back(std::move(file));

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
 
 #include "lake/zstd_stream.h"
@@ -115,6 +116,43 @@ TEST(Ingest, ReplayingTheSameInputChangesNothing) {
   EXPECT_EQ(lake.Dump(), before);
   EXPECT_EQ(lake.ManifestCount(), manifests);
   EXPECT_EQ(*lake.lake().storage().List(""), *files_before);
+}
+
+TEST(Ingest, AnUnchangedInputIsNotReadAgain) {
+  TempDir dir;
+  TestLake lake(dir / "lake");
+  const fs::path input = dir / "in" / "a.jsonl";
+  WriteFile(input, Event("a1", "2026-11-01T10:00:00Z") + "\n");
+  int opens = 0;
+  IngestRequest counting;
+  counting.open_input = [&](const std::string& path) {
+    ++opens;
+    return lake::OpenLocalFile(path);
+  };
+  ASSERT_TRUE(lake.Ingest({input.string()}, "", counting));
+  EXPECT_EQ(opens, 2);  // the checksum pass, then bronze and silver
+  const std::string before = lake.Dump();
+
+  // Same path, size and modification time: not opened at all.
+  auto again = lake.Ingest({input.string()}, "", counting);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->files[0].outcome, Outcome::kAlreadyIngested);
+  EXPECT_EQ(opens, 2);
+
+  // Touched but unchanged: read once, recognised by its checksum, nothing added.
+  fs::last_write_time(input, fs::last_write_time(input) + std::chrono::seconds(5));
+  auto touched = lake.Ingest({input.string()}, "", counting);
+  ASSERT_TRUE(touched);
+  EXPECT_EQ(touched->files[0].outcome, Outcome::kAlreadyIngested);
+  EXPECT_EQ(opens, 3);
+  EXPECT_EQ(lake.Dump(), before);
+
+  // Changed: a new batch, with the new play.
+  WriteFile(input, Event("a1", "2026-11-01T10:00:00Z") + "\n" + Event("a2", "2026-11-01T11:00:00Z") + "\n");
+  auto changed = lake.Ingest({input.string()}, "", counting);
+  ASSERT_TRUE(changed);
+  EXPECT_EQ(changed->files[0].outcome, Outcome::kCommitted);
+  EXPECT_EQ(lake.Count("plays"), 2);
 }
 
 TEST(Ingest, TheSameRecordInTwoFilesIsOnePlay) {

@@ -12,8 +12,8 @@ with catalog as (
 
 from_tracks as (
     select album_id, arg_max(album_name, track_id) as album_name, arg_max(artist_id, track_id) as artist_id
-    from {{ ref('int_tracks_unified') }}
-    where album_id is not null
+    from {{ ref('dim_tracks') }}
+    where album_id <> 'unknown'
     group by album_id
 ),
 

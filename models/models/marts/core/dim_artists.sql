@@ -14,8 +14,8 @@ with catalog as (
 
 from_tracks as (
     select artist_id, arg_max(artist_name, track_id) as artist_name, arg_max(genre, track_id) as genre
-    from {{ ref('int_tracks_unified') }}
-    where artist_id is not null
+    from {{ ref('dim_tracks') }}
+    where artist_id <> 'unknown'
     group by artist_id
 ),
 

@@ -55,7 +55,7 @@ local_plays as (
 ),
 
 tracks as (
-    select track_id, genre, artist_id, artist_name, track_name from {{ ref('int_tracks_unified') }}
+    select track_id, genre, artist_id, artist_name, track_name from {{ ref('int_catalog_tracks') }}
 ),
 
 artists as (

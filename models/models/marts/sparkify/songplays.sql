@@ -3,8 +3,8 @@
 -- classic exercise does, by title, artist name and duration (to the millisecond)
 -- after silver's text repair. Unmatched plays keep NULL song_id and artist_id.
 -- Incremental by silver batch, as fct_plays: a run appends the plays of the
--- batches it has not seen (batch_id, the one column beyond the classic ones);
--- no unique_key, for the reason fct_plays gives.
+-- batches it has not seen (batch_id and loaded_at are the columns beyond the
+-- classic ones); no unique_key, for the reason fct_plays gives.
 --
 -- stg_plays is read twice rather than through a shared CTE: DuckDB would
 -- materialize a CTE read twice (all 7.5M plays with every column), while two
@@ -50,7 +50,15 @@ select
     p.session_id,
     concat_ws(', ', p.city, p.region)                   as location,
     p.user_agent,
-    p.batch_id
+    p.batch_id,
+    -- When this run added the play, strictly increasing from run to run, as
+    -- fct_plays.loaded_at: the mark `time` starts from.
+    {% if is_incremental() %}
+    (select greatest(make_timestamp(epoch_us(current_timestamp)), max(loaded_at) + interval 1 microsecond)
+     from {{ this }})                                   as loaded_at
+    {% else %}
+    make_timestamp(epoch_us(current_timestamp))         as loaded_at
+    {% endif %}
 from {{ ref('stg_plays') }} as p
 left join songs as i on p.track_id = i.song_id
 left join by_name as n on p.play_id = n.play_id

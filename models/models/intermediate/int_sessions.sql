@@ -19,7 +19,7 @@ with new_plays as (
         loaded_at
     from {{ ref('fct_plays') }}
     {% if is_incremental() %}
-    where loaded_at > (select max(loaded_at) from {{ this }})
+    where loaded_at > (select coalesce(max(loaded_at), timestamp '-infinity') from {{ this }})
     {% endif %}
 ),
 

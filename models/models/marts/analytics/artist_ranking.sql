@@ -1,8 +1,6 @@
 -- Question 6: the most popular artists each week and how their rank moved.
 with weekly as (
-    select week_start, artist_id, count(*) as plays, count(distinct user_id) as listeners
-    from {{ ref('fct_plays') }}
-    group by week_start, artist_id
+    select week_start, artist_id, plays, listeners from {{ ref('agg_artist_weeks') }}
 ),
 
 ranked as (

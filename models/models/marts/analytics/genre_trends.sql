@@ -1,12 +1,6 @@
 -- Question 5: which genres gain popularity, week over week.
 with weekly as (
-    select
-        week_start,
-        genre,
-        count(*)                    as plays,
-        count(distinct user_id)     as listeners
-    from {{ ref('fct_plays') }}
-    group by week_start, genre
+    select week_start, genre, plays, listeners from {{ ref('agg_genre_weeks') }}
 ),
 
 with_previous as (

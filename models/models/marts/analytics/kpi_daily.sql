@@ -1,21 +1,16 @@
 -- Question 9: daily KPIs with a 7-day rolling average and growth.
-with plays as (
-    select * from {{ ref('fct_plays') }}
-),
-
-daily as (
+with daily as (
     select
         date_key                                              as kpi_date,
-        count(*)                                              as plays,
-        count(distinct user_id)                               as listeners,
-        sum(ms_played) / 3600000.0                            as listening_hours,
-        count(distinct user_id || '/' || coalesce(session_id, '')) as sessions,
-        avg(case when skipped then 1.0 else 0.0 end)          as skip_rate,
-        avg(case when level = 'paid' then 1.0 else 0.0 end)   as paid_share,
-        avg(case when device = 'mobile' then 1.0 else 0.0 end) as mobile_share,
-        mode(country)                                         as top_country
-    from plays
-    group by date_key
+        plays,
+        listeners,
+        ms_played / 3600000.0                                 as listening_hours,
+        sessions,
+        skipped_plays / plays                                 as skip_rate,
+        paid_plays / plays                                    as paid_share,
+        mobile_plays / plays                                  as mobile_share,
+        top_country
+    from {{ ref('agg_kpi_days') }}
 ),
 
 calendar as (

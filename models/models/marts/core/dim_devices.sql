@@ -1,16 +1,43 @@
+{{ config(materialized='incremental', unique_key='device_key') }}
 -- How listeners listen: device class and platform.
-with devices as (
+--
+-- Incremental as dim_regions: a run reads only the silver batches fct_plays
+-- loaded since this table's latest loaded_at and restates the (tiny) table
+-- from them and the stored rows, so the mark moves on every run that loads
+-- plays.
+with {% if is_incremental() %}new_batches as (
+    select batch_id, max(loaded_at) as loaded_at
+    from {{ ref('fct_plays') }}
+    where loaded_at > (select coalesce(max(loaded_at), timestamp '-infinity') from {{ this }})
+    group by batch_id
+),
+
+{% endif %}devices as (
     select distinct
         coalesce(device, 'unknown') || '|' || coalesce(platform, '') as device_key,
         coalesce(device, 'unknown') as device,
         platform
     from {{ ref('stg_plays') }}
+    {% if is_incremental() %}
+    where batch_id in (select batch_id from new_batches)
+    union
+    select device_key, device, platform from {{ this }} where device_key <> 'unknown|'
+    {% endif %}
 ),
 
 unknown as (
     select 'unknown|' as device_key, 'unknown' as device, null as platform
 )
 
-select * from devices
-union all
-select * from unknown where device_key not in (select device_key from devices)
+select
+    *,
+    {% if is_incremental() %}
+    coalesce((select max(loaded_at) from new_batches), (select max(loaded_at) from {{ this }})) as loaded_at
+    {% else %}
+    (select max(loaded_at) from {{ ref('fct_plays') }}) as loaded_at
+    {% endif %}
+from (
+    select * from devices
+    union all
+    select * from unknown where device_key not in (select device_key from devices)
+)

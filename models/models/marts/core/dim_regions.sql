@@ -1,20 +1,66 @@
--- Where listeners are: country, region, city, with the time zone plays there use.
--- The "unknown" member catches plays with no location.
-with places as (
+{{ config(materialized='incremental', unique_key='region_key') }}
+-- Where listeners are: country, region, city, with the time zone of the
+-- place's latest play. The "unknown" member catches plays with no location.
+--
+-- Incremental on the silver batches fct_plays loaded since this table's
+-- latest loaded_at: a run reads only those batches' plays (the batch filter
+-- reaches the Parquet scan), folds them into the stored places, and
+-- restates the table (a few thousand rows) with the batches' loaded_at, so
+-- the mark moves on every run that loads plays.
+with {% if is_incremental() %}new_batches as (
+    select batch_id, max(loaded_at) as loaded_at
+    from {{ ref('fct_plays') }}
+    where loaded_at > (select coalesce(max(loaded_at), timestamp '-infinity') from {{ this }})
+    group by batch_id
+),
+
+{% endif %}parts as (
     select
         coalesce(country, 'unknown') || '|' || coalesce(region, '') || '|' || coalesce(city, '') as region_key,
-        coalesce(country, 'unknown') as country,
+        coalesce(country, 'unknown')    as country,
         region,
         city,
-        arg_max(timezone, played_at) as timezone
+        arg_max(timezone, played_at)    as timezone,
+        max(played_at)                  as last_played_at
     from {{ ref('stg_plays') }}
+    {% if is_incremental() %}
+    where batch_id in (select batch_id from new_batches)
+    {% endif %}
     group by all
+    {% if is_incremental() %}
+    union all
+    select region_key, country, region, city, timezone, last_played_at
+    from {{ this }}
+    where last_played_at is not null
+    {% endif %}
+),
+
+places as (
+    select
+        region_key,
+        any_value(country)                  as country,
+        any_value(region)                   as region,
+        any_value(city)                     as city,
+        arg_max(timezone, last_played_at)   as timezone,
+        max(last_played_at)                 as last_played_at
+    from parts
+    group by region_key
 ),
 
 unknown as (
-    select 'unknown||' as region_key, 'unknown' as country, null as region, null as city, 'UTC' as timezone
+    select 'unknown||' as region_key, 'unknown' as country, null as region, null as city, 'UTC' as timezone,
+           null::timestamp as last_played_at
 )
 
-select * from places
-union all
-select * from unknown where region_key not in (select region_key from places)
+select
+    *,
+    {% if is_incremental() %}
+    coalesce((select max(loaded_at) from new_batches), (select max(loaded_at) from {{ this }})) as loaded_at
+    {% else %}
+    (select max(loaded_at) from {{ ref('fct_plays') }}) as loaded_at
+    {% endif %}
+from (
+    select * from places
+    union all
+    select * from unknown where region_key not in (select region_key from places)
+)

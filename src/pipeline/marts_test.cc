@@ -462,7 +462,7 @@ TEST_F(MartsTest, IncrementalRunEqualsFullRefresh) {
   };
   for (const std::string table :
        {"fct_plays", "int_sessions", "int_level_changes", "int_user_metrics", "dim_users", "agg_kpi_days",
-        "agg_genre_weeks", "agg_artist_weeks", "dim_regions", "dim_devices", "kpi_daily", "genre_trends",
+        "agg_genre_weeks", "agg_artist_weeks", "dim_regions", "dim_devices", "int_tracks_played", "dim_tracks", "kpi_daily", "genre_trends",
         "top_tracks_daily", "artist_ranking", "trending_tracks", "volume_anomalies", "user_engagement", "songplays",
         "time", "agg_listener_days", "agg_track_days", "agg_track_slices", "agg_local_hours"}) {
     EXPECT_EQ(db_->Int("SELECT count(*) FROM " + table), db_->Int("SELECT count(*) FROM b." + table)) << table;

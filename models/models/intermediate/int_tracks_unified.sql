@@ -3,16 +3,7 @@
 -- Every track anyone played or any catalog lists: catalog attributes where a
 -- catalog has the track, otherwise the names the plays carried.
 with played as (
-    select
-        track_id,
-        arg_max(track_name, played_at)  as track_name,
-        arg_max(artist_id, played_at)   as artist_id,
-        arg_max(artist_name, played_at) as artist_name,
-        arg_max(album_id, played_at)    as album_id,
-        arg_max(album_name, played_at)  as album_name,
-        max(duration_ms)                as duration_ms
-    from {{ ref('stg_plays') }}
-    group by track_id
+    select * from {{ ref('int_tracks_played') }}
 ),
 
 catalog_one_row as (

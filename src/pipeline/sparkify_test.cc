@@ -228,7 +228,9 @@ TEST_F(SparkifyTest, SongplaysMatchSongsByTitleArtistAndDuration) {
 
 TEST_F(SparkifyTest, RepairedNamesReachGold) {
   // Double-encoded names in the raw logs (e.g. "BjÃ\u0083Â¶rk") are repaired in gold.
-  EXPECT_EQ(db_->Int("SELECT count(*) FROM fct_plays WHERE artist_name LIKE '%Ã%' OR track_name LIKE '%Ã%'"), 0);
+  EXPECT_EQ(db_->Int("SELECT count(*) FROM dim_tracks WHERE artist_name LIKE '%Ã%' OR track_name LIKE '%Ã%'"), 0);
+  EXPECT_EQ(db_->Int("SELECT count(*) FROM dim_artists WHERE artist_name LIKE '%Ã%'"), 0);
+  EXPECT_GT(db_->Int("SELECT count(*) FROM dim_artists WHERE artist_name = 'Bj\xC3\xB6rk'"), 0);
   EXPECT_EQ(RepairUtf8("Bj\xC3\x83\xC2\x83\xC3\x82\xC2\xB6rk"), "Bj\xC3\xB6rk");
   EXPECT_EQ(RepairUtf8("Caf\xC3\xA9"), "Caf\xC3\xA9");
 }

@@ -1,7 +1,8 @@
 {{ config(materialized='incremental') }}
 -- The play fact: one row per play, keyed to every dimension, with its track's
 -- genre and the calendar of the listener's local time. Country, device, level
--- and genre are also kept on the row so dashboards filter without joins.
+-- and genre are also kept on the row so dashboards filter without joins;
+-- names live in the dimensions (dim_tracks, dim_artists), not on 5M rows.
 --
 -- Incremental by silver batch: a run appends the plays of the batches this
 -- table has not seen. A batch is committed to silver whole and never changes,
@@ -55,7 +56,7 @@ local_plays as (
 ),
 
 tracks as (
-    select track_id, genre, artist_id, artist_name, track_name from {{ ref('int_catalog_tracks') }}
+    select track_id, genre, artist_id from {{ ref('int_catalog_tracks') }}
 ),
 
 artists as (
@@ -67,7 +68,6 @@ plays as (
         p.play_id,
         p.played_at,
         p.event_date,
-        p.played_at_local,
         cast(p.played_at_local as date)                     as local_date,
         hour(p.played_at_local)                             as local_hour,
         isodow(p.played_at_local)                           as local_weekday,
@@ -76,8 +76,6 @@ plays as (
         p.session_id,
         p.track_id,
         coalesce(p.artist_id, t.artist_id)                  as artist_id,
-        coalesce(p.track_name, t.track_name)                as track_name,
-        coalesce(p.artist_name, t.artist_name)              as artist_name,
         p.album_id,
         coalesce(t.genre, a.genre, 'unknown')               as genre,
         p.duration_ms,
@@ -93,7 +91,6 @@ plays as (
         p.reason_end,
         p.shuffle,
         p.offline,
-        p.source_format,
         p.batch_id
     from local_plays as p
     left join tracks as t on p.track_id = t.track_id
@@ -105,7 +102,6 @@ select
     event_date                                                           as date_key,
     hour(played_at) * 60 + minute(played_at)                             as time_key,
     played_at,
-    played_at_local,
     local_date,
     local_hour,
     local_weekday,
@@ -117,8 +113,6 @@ select
     coalesce(album_id, 'unknown')                                         as album_id,
     coalesce(country, 'unknown') || '|' || coalesce(region, '') || '|' || coalesce(city, '') as region_key,
     coalesce(device, 'unknown') || '|' || coalesce(platform, '')          as device_key,
-    track_name,
-    artist_name,
     genre,
     coalesce(country, 'unknown')                                          as country,
     coalesce(device, 'unknown')                                           as device,
@@ -130,7 +124,6 @@ select
     offline,
     reason_start,
     reason_end,
-    source_format,
     batch_id,
     -- When this run added the play: the high-water mark of the models built on
     -- the fact (they take rows loaded after the latest loaded_at they hold).

@@ -3,10 +3,11 @@
 // or C++), plus the star schema's invariants, incremental = full refresh, and
 // `playlake test` failing on broken data.
 //
-// One set-up for the suite (a real `playlake generate` + three `playlake run`s):
-//   a/  21 days -> run; then day 22 and a burst of plays in one hour -> run
-//       (incremental). Every mart check reads a/ in its final state.
-//   b/  a copy of a/ after both runs, rebuilt with `playlake run --full-refresh`.
+// One set-up for the suite (a real `playlake generate` + four `playlake run`s):
+//   a/  the catalog alone -> run; 21 days -> run; then day 22 and a burst of
+//       plays in one hour -> run (incremental). Every mart check reads a/ in
+//       its final state.
+//   b/  a copy of a/ after its runs, rebuilt with `playlake run --full-refresh`.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -105,6 +106,10 @@ class MartsTest : public ::testing::Test {
                                  "--bad-rate 0.0005 --out " + generated.string() + "/ --catalog-out " +
                                  (a / "data" / "catalog").string());
     ASSERT_EQ(gen.exit_code, 0) << gen.stderr_text;
+    // A first run with the catalog only: every model is built empty, and the
+    // incremental ones must still take all plays in the runs that follow.
+    const auto empty = RunPlaylake("run --project " + a.string());
+    ASSERT_EQ(empty.exit_code, 0) << empty.stderr_text;
     const std::string last_file = std::string("events-") + kLastDay + ".jsonl";
     for (const auto& entry : fs::directory_iterator(generated)) {
       if (entry.path().filename() != last_file) {
@@ -454,7 +459,7 @@ TEST_F(MartsTest, DimUsersPeriodsNeverOverlapAndOneIsCurrent) {
 TEST_F(MartsTest, IncrementalRunEqualsFullRefresh) {
   // The incremental run really was incremental: fct_plays grew by the new day only.
   const auto runs = testing::ReadFile(project() / "target" / "runs.jsonl");
-  EXPECT_EQ(std::count(runs.begin(), runs.end(), '\n'), 2);
+  EXPECT_EQ(std::count(runs.begin(), runs.end(), '\n'), 3);
   ASSERT_TRUE(db_->Execute("ATTACH '" + (dir_->path() / "b" / "warehouse.duckdb").string() + "' AS b (READ_ONLY)"));
   // loaded_at says when a run added a row, so it alone may differ.
   const auto rows = [](const std::string& table) {

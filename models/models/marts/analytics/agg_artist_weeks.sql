@@ -4,19 +4,16 @@
 -- incremental run rebuilds only the weeks that gained plays (the week of the
 -- new day, and the weeks of late plays) instead of grouping every play.
 with plays as (
-    select week_start, artist_id, user_id from {{ ref('fct_plays') }}
+    select week_start, artist_id, user_id, loaded_at from {{ ref('fct_plays') }}
     {% if is_incremental() %}
-    -- fct_plays only grows between full refreshes, so a week's count differs exactly then.
+    -- Only the weeks that gained plays since this table's latest loaded_at.
     where week_start in (
-        select f.week_start
-        from (select week_start, count(*) as plays from {{ ref('fct_plays') }} group by week_start) as f
-        left join (select week_start, sum(plays) as plays from {{ this }} group by week_start) as c
-            on f.week_start = c.week_start
-        where c.plays is distinct from f.plays
+        select week_start from {{ ref('fct_plays') }}
+        where loaded_at > (select coalesce(max(loaded_at), timestamp '-infinity') from {{ this }})
     )
     {% endif %}
 )
 
-select week_start, artist_id, count(*) as plays, count(distinct user_id) as listeners
+select week_start, artist_id, count(*) as plays, count(distinct user_id) as listeners, max(loaded_at) as loaded_at
 from plays
 group by week_start, artist_id

@@ -3,16 +3,13 @@
 -- are counted distinct within the day, so a day is recomputed whole: an
 -- incremental run rebuilds only the days that gained plays.
 with plays as (
-    select date_key, user_id, session_id, ms_played, skipped, level, device, country
+    select date_key, user_id, session_id, ms_played, skipped, level, device, country, loaded_at
     from {{ ref('fct_plays') }}
     {% if is_incremental() %}
-    -- fct_plays only grows between full refreshes, so a day's count differs exactly then.
+    -- Only the days that gained plays since this table's latest loaded_at.
     where date_key in (
-        select f.date_key
-        from (select date_key, count(*) as plays from {{ ref('fct_plays') }} group by date_key) as f
-        left join (select date_key, sum(plays) as plays from {{ this }} group by date_key) as c
-            on f.date_key = c.date_key
-        where c.plays is distinct from f.plays
+        select date_key from {{ ref('fct_plays') }}
+        where loaded_at > (select coalesce(max(loaded_at), timestamp '-infinity') from {{ this }})
     )
     {% endif %}
 )
@@ -26,6 +23,7 @@ select
     count(*) filter (where skipped)                           as skipped_plays,
     count(*) filter (where level = 'paid')                    as paid_plays,
     count(*) filter (where device = 'mobile')                 as mobile_plays,
-    mode(country)                                             as top_country
+    mode(country)                                             as top_country,
+    max(loaded_at)                                            as loaded_at
 from plays
 group by date_key

@@ -10,14 +10,10 @@
 with plays as (
     select * from {{ ref('fct_plays') }}
     {% if is_incremental() %}
-    -- Only the days that gained plays since the last build (fct_plays only
-    -- grows between full refreshes, so a day's count differs exactly then).
+    -- Only the days that gained plays since this table's latest loaded_at.
     where date_key in (
-        select f.date_key
-        from (select date_key, count(*) as plays from {{ ref('fct_plays') }} group by date_key) as f
-        left join (select date_key, sum(plays) as plays from {{ this }} group by date_key) as c
-            on f.date_key = c.date_key
-        where c.plays is distinct from f.plays
+        select date_key from {{ ref('fct_plays') }}
+        where loaded_at > (select coalesce(max(loaded_at), timestamp '-infinity') from {{ this }})
     )
     {% endif %}
 ),
@@ -42,7 +38,8 @@ select
     count(*)::integer                                      as plays,
     sum(p.ms_played)::bigint                               as ms_played,
     (count(*) filter (where p.skipped))::integer           as skipped_plays,
-    count(distinct coalesce(p.session_id, ''))::integer    as sessions
+    count(distinct coalesce(p.session_id, ''))::integer    as sessions,
+    max(p.loaded_at)                                       as loaded_at
 from plays as p
 left join regions as r on p.region_key = r.region_key
 left join devices as d on p.device_key = d.device_key

@@ -4,14 +4,10 @@
 with plays as (
     select * from {{ ref('fct_plays') }}
     {% if is_incremental() %}
-    -- Only the days that gained plays since the last build (fct_plays only
-    -- grows between full refreshes, so a day's count differs exactly then).
+    -- Only the days that gained plays since this table's latest loaded_at.
     where date_key in (
-        select f.date_key
-        from (select date_key, count(*) as plays from {{ ref('fct_plays') }} group by date_key) as f
-        left join (select date_key, sum(plays) as plays from {{ this }} group by date_key) as c
-            on f.date_key = c.date_key
-        where c.plays is distinct from f.plays
+        select date_key from {{ ref('fct_plays') }}
+        where loaded_at > (select coalesce(max(loaded_at), timestamp '-infinity') from {{ this }})
     )
     {% endif %}
 )
@@ -23,7 +19,8 @@ select
     level,
     local_weekday,
     local_hour,
-    count(*)::integer    as plays
+    count(*)::integer    as plays,
+    max(loaded_at)       as loaded_at
 from plays
 group by date_key, country, device, level, local_weekday, local_hour
 order by date_key

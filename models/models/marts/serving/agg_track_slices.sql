@@ -3,16 +3,12 @@
 -- tracks under a country, device or level filter. Close to fct_plays in rows
 -- (tracks are many), but narrow and keyed by integers.
 with plays as (
-    select date_key, track_id, country, device, level from {{ ref('fct_plays') }}
+    select date_key, track_id, country, device, level, loaded_at from {{ ref('fct_plays') }}
     {% if is_incremental() %}
-    -- Only the days that gained plays since the last build (fct_plays only
-    -- grows between full refreshes, so a day's count differs exactly then).
+    -- Only the days that gained plays since this table's latest loaded_at.
     where date_key in (
-        select f.date_key
-        from (select date_key, count(*) as plays from {{ ref('fct_plays') }} group by date_key) as f
-        left join (select date_key, sum(plays) as plays from {{ this }} group by date_key) as c
-            on f.date_key = c.date_key
-        where c.plays is distinct from f.plays
+        select date_key from {{ ref('fct_plays') }}
+        where loaded_at > (select coalesce(max(loaded_at), timestamp '-infinity') from {{ this }})
     )
     {% endif %}
 ),
@@ -27,7 +23,8 @@ select
     p.country,
     p.device,
     p.level,
-    count(*)::integer    as plays
+    count(*)::integer    as plays,
+    max(p.loaded_at)     as loaded_at
 from plays as p
 join tracks as t on p.track_id = t.track_id
 group by p.date_key, t.track_key, p.country, p.device, p.level

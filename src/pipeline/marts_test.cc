@@ -154,6 +154,19 @@ testing::TempDir* MartsTest::dir_ = nullptr;
 
 double ToDouble(const std::string& text) { return text == "NULL" ? std::nan("") : std::stod(text); }
 
+// Every row of `table` but its loaded_at, which says when a run added the row
+// and so alone may differ between an incremental and a full build.
+std::string RowsOf(const std::string& table) { return "SELECT COLUMNS(c -> c <> 'loaded_at') FROM " + table; }
+
+// Expects `table` to hold the same rows in `db` as in the attached database `b`.
+void ExpectSameRows(WarehouseReader& db, const std::string& table) {
+  EXPECT_EQ(db.Int("SELECT count(*) FROM " + table), db.Int("SELECT count(*) FROM b." + table)) << table;
+  EXPECT_EQ(db.Int("SELECT count(*) FROM (" + RowsOf(table) + " EXCEPT ALL " + RowsOf("b." + table) + ")"), 0)
+      << table;
+  EXPECT_EQ(db.Int("SELECT count(*) FROM (" + RowsOf("b." + table) + " EXCEPT ALL " + RowsOf(table) + ")"), 0)
+      << table;
+}
+
 TEST_F(MartsTest, SilverHoldsTheGeneratedPlaysAndTheBurst) {
   EXPECT_GT(db_->Int("SELECT count(*) FROM silver.plays"), 20000);
   EXPECT_EQ(db_->Int("SELECT count(*) FROM silver.plays WHERE play_id LIKE 'burst-%'"), kBurstPlays);
@@ -461,21 +474,13 @@ TEST_F(MartsTest, IncrementalRunEqualsFullRefresh) {
   const auto runs = testing::ReadFile(project() / "target" / "runs.jsonl");
   EXPECT_EQ(std::count(runs.begin(), runs.end(), '\n'), 3);
   ASSERT_TRUE(db_->Execute("ATTACH '" + (dir_->path() / "b" / "warehouse.duckdb").string() + "' AS b (READ_ONLY)"));
-  // loaded_at says when a run added a row, so it alone may differ.
-  const auto rows = [](const std::string& table) {
-    return "SELECT COLUMNS(c -> c <> 'loaded_at') FROM " + table;
-  };
   for (const std::string table :
        {"fct_plays", "int_sessions", "int_level_changes", "int_user_metrics", "dim_users", "agg_kpi_days",
         "agg_genre_weeks", "agg_artist_weeks", "dim_regions", "dim_devices", "int_tracks_played", "dim_tracks",
         "kpi_daily", "genre_trends", "top_tracks_daily", "artist_ranking", "trending_tracks", "volume_anomalies",
         "user_engagement", "songplays", "time", "agg_listener_days", "agg_track_days", "agg_track_slices",
         "agg_local_hours"}) {
-    EXPECT_EQ(db_->Int("SELECT count(*) FROM " + table), db_->Int("SELECT count(*) FROM b." + table)) << table;
-    EXPECT_EQ(db_->Int("SELECT count(*) FROM (" + rows(table) + " EXCEPT ALL " + rows("b." + table) + ")"), 0)
-        << table;
-    EXPECT_EQ(db_->Int("SELECT count(*) FROM (" + rows("b." + table) + " EXCEPT ALL " + rows(table) + ")"), 0)
-        << table;
+    ExpectSameRows(*db_, table);
   }
   // The two runs that loaded plays stamped them with two loaded_at values (the catalog-only run added none).
   EXPECT_EQ(db_->Int("SELECT count(DISTINCT loaded_at) FROM fct_plays"), 2);
@@ -493,6 +498,27 @@ TEST_F(MartsTest, IncrementalRunEqualsFullRefresh) {
   EXPECT_GT(db_->Int("SELECT count(*) FROM fct_plays f JOIN silver.plays p USING (play_id) "
                      "WHERE p.source_file LIKE '%2026-06-30%' AND f.date_key < DATE '2026-06-30'"),
             0);
+}
+
+TEST_F(MartsTest, FactRebuiltAloneHandsEveryPlayOverAgainAndNothingCountsTwice) {
+  // fct_plays rebuilt by itself stamps every play with a new loaded_at, so the
+  // next run gives every play to the models built on it as new.
+  db_.reset();
+  const fs::path d = dir_->path() / "d";
+  fs::copy(project(), d, fs::copy_options::recursive);
+  const auto refresh = RunPlaylake("build --full-refresh --select fct_plays --project " + d.string());
+  ASSERT_EQ(refresh.exit_code, 0) << refresh.stdout_text << refresh.stderr_text;
+  const auto run = RunPlaylake("run --project " + d.string());
+  ASSERT_EQ(run.exit_code, 0) << run.stdout_text << run.stderr_text;
+  WarehouseReader db(d / "warehouse.duckdb");
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE(db.Execute("ATTACH '" + (dir_->path() / "b" / "warehouse.duckdb").string() + "' AS b (READ_ONLY)"));
+  EXPECT_EQ(db.Int("SELECT count(DISTINCT loaded_at) FROM fct_plays"), 1);
+  for (const std::string table : {"int_sessions", "int_level_changes", "int_user_metrics", "user_engagement",
+                                  "int_tracks_played", "dim_regions", "dim_devices", "agg_kpi_days",
+                                  "agg_listener_days", "kpi_daily"}) {
+    ExpectSameRows(db, table);
+  }
 }
 
 TEST_F(MartsTest, PlaylakeTestFailsWithExitCodeSevenOnBrokenGold) {

@@ -102,10 +102,15 @@ void SilverBatch::Committed::AddFiles(const std::vector<lake::DataFile>& added,
 }
 
 Result<SilverBatch::Committed> SilverBatch::LoadCommitted(const lake::Lake& lake) {
-  Committed committed;
   auto entries = lake.Entries("silver");
   if (!entries) return tl::unexpected(entries.error());
-  for (const auto& e : *entries) committed.AddFiles(e.files, const_cast<lake::Lake&>(lake).storage());
+  return CommittedFrom(*entries, const_cast<lake::Lake&>(lake).storage());
+}
+
+SilverBatch::Committed SilverBatch::CommittedFrom(const std::vector<lake::ManifestEntry>& entries,
+                                                  lake::Storage& storage) {
+  Committed committed;
+  for (const auto& e : entries) committed.AddFiles(e.files, storage);
   return committed;
 }
 

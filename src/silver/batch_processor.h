@@ -94,6 +94,9 @@ class SilverBatch {
   };
   // Lists the committed silver files of `lake` (no keys).
   static Result<Committed> LoadCommitted(const lake::Lake& lake);
+  // The same from silver manifest `entries` already read.
+  static Committed CommittedFrom(const std::vector<lake::ManifestEntry>& entries,
+                                 lake::Storage& storage);
   // Call once before Feed; `committed` must outlive the batch.
   void Start(const Committed& committed) { committed_ = &committed; }
   // Moves the keys of this batch's rows into `committed`, once it is committed.

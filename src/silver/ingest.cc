@@ -67,18 +67,20 @@ int Threads(const IngestRequest& r) {
 
 // An input as a re-run sees it before reading it: path, size and modification time.
 using InputSignature = std::tuple<std::string, std::uint64_t, std::int64_t>;
+struct CommittedInput {
+  std::string batch_id;
+  std::string format;
+};
 // The silver batches of the lake by the signature of their input (entries with
 // a modification time only).
-using CommittedInputs = std::map<InputSignature, lake::ManifestEntry>;
+using CommittedInputs = std::map<InputSignature, CommittedInput>;
 
-Result<CommittedInputs> LoadCommittedInputs(const lake::Lake& lake) {
-  auto entries = lake.Entries("silver");
-  if (!entries) return tl::unexpected(entries.error());
+CommittedInputs CommittedInputsOf(const std::vector<lake::ManifestEntry>& entries) {
   CommittedInputs inputs;
-  for (auto& e : *entries) {
+  for (const auto& e : entries) {
     if (e.input_modified_ns == 0) continue;
-    InputSignature signature{e.input_path, e.input_size, e.input_modified_ns};
-    inputs.emplace(std::move(signature), std::move(e));
+    inputs.emplace(InputSignature{e.input_path, e.input_size, e.input_modified_ns},
+                   CommittedInput{e.batch_id, e.format});
   }
   return inputs;
 }
@@ -506,12 +508,13 @@ Result<IngestReport> Ingest(lake::Lake& lake, const IngestRequest& request, Prog
   if (!report) return report;
   auto writer = MakeWriter(r);
   if (!writer) return tl::unexpected(writer.error());
-  auto committed = SilverBatch::LoadCommitted(lake);
-  if (!committed) return tl::unexpected(committed.error());
-  auto inputs = LoadCommittedInputs(lake);
-  if (!inputs) return tl::unexpected(inputs.error());
+  // One listing of the commit log serves the dedupe (files) and the quick check (inputs).
+  auto entries = lake.Entries("silver");
+  if (!entries) return tl::unexpected(entries.error());
+  SilverBatch::Committed committed = SilverBatch::CommittedFrom(*entries, lake.storage());
+  const CommittedInputs inputs = CommittedInputsOf(*entries);
   for (const auto& path : *files) {
-    FileIngest ingest(lake, r, progress, **writer, *committed, *inputs);
+    FileIngest ingest(lake, r, progress, **writer, committed, inputs);
     FileReport file = ingest.Run(path);
     progress.OnFile(file);
     report->files.push_back(std::move(file));

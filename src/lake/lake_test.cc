@@ -81,16 +81,18 @@ TEST(Lake, CorruptManifestIsADataErrorNamingTheFile) {
   EXPECT_NE(entries.error().message.find("bad.json"), std::string::npos);
 }
 
-TEST(BatchId, DependsOnPathSizeAndContentOnly) {
+TEST(BatchId, DependsOnNameSizeContentAndUserOnly) {
   Checksum a;
   a.Update("hello ");
   a.Update("world");
   EXPECT_EQ(a.Hex(), Hash128Hex("hello world"));
-  const auto id = FileBatchId("/x/y.json", 11, a.Hex());
+  const auto id = FileBatchId("y.json", 11, a.Hex());
   EXPECT_EQ(id.size(), 24u);
-  EXPECT_EQ(id, FileBatchId("/x/y.json", 11, Hash128Hex("hello world")));
-  EXPECT_NE(id, FileBatchId("/x/z.json", 11, a.Hex()));
-  EXPECT_NE(id, FileBatchId("/x/y.json", 11, Hash128Hex("hello worle")));
+  EXPECT_EQ(id, FileBatchId("y.json", 11, Hash128Hex("hello world")));
+  EXPECT_NE(id, FileBatchId("z.json", 11, a.Hex()));
+  EXPECT_NE(id, FileBatchId("y.json", 11, Hash128Hex("hello worle")));
+  EXPECT_NE(id, FileBatchId("y.json", 11, a.Hex(), "alice"));
+  EXPECT_NE(FileBatchId("y.json", 11, a.Hex(), "alice"), FileBatchId("y.json", 11, a.Hex(), "bob"));
 }
 
 TEST(Bronze, KeyIsHivePartitionedByIngestHour) {

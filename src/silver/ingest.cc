@@ -65,8 +65,9 @@ int Threads(const IngestRequest& r) {
   return r.threads > 0 ? r.threads : std::max(1u, std::thread::hardware_concurrency());
 }
 
-// An input as a re-run sees it before reading it: path, size and modification time.
-using InputSignature = std::tuple<std::string, std::uint64_t, std::int64_t>;
+// An input as a re-run sees it before reading it: path, size, modification
+// time, and the listener given with it (part of the batch id).
+using InputSignature = std::tuple<std::string, std::uint64_t, std::int64_t, std::string>;
 struct CommittedInput {
   std::string batch_id;
   std::string format;
@@ -79,7 +80,7 @@ CommittedInputs CommittedInputsOf(const std::vector<lake::ManifestEntry>& entrie
   CommittedInputs inputs;
   for (const auto& e : entries) {
     if (e.input_modified_ns == 0) continue;
-    inputs.emplace(InputSignature{e.input_path, e.input_size, e.input_modified_ns},
+    inputs.emplace(InputSignature{e.input_path, e.input_size, e.input_modified_ns, e.user},
                    CommittedInput{e.batch_id, e.format});
   }
   return inputs;
@@ -164,7 +165,8 @@ FileReport FileIngest::Run(const std::string& path) {
   // a folder of inputs reads only the new ones). The time is taken before any
   // read, so a file changed while it is read differs from it next time.
   const std::int64_t modified_ns = ModifiedNs(path);
-  if (auto hit = inputs_.find({path, size, modified_ns}); modified_ns != 0 && hit != inputs_.end()) {
+  const auto hit = inputs_.find({path, size, modified_ns, request_.user});
+  if (modified_ns != 0 && hit != inputs_.end()) {
     report.batch_id = hit->second.batch_id;
     report.format = hit->second.format;
     report.outcome = Outcome::kAlreadyIngested;
@@ -191,7 +193,8 @@ FileReport FileIngest::Run(const std::string& path) {
                                                   "complete",
                                                   path, size, seen)});
   }
-  const std::string batch_id = lake::FileBatchId(path, size, checksum.Hex());
+  const std::string batch_id =
+      lake::FileBatchId(fs::path(path).filename().string(), size, checksum.Hex(), request_.user);
   report.batch_id = batch_id;
   auto silver = lake_.Find("silver", batch_id);
   if (!silver) return fail(silver.error());

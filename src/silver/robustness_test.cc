@@ -155,6 +155,31 @@ TEST(Ingest, AnUnchangedInputIsNotReadAgain) {
   EXPECT_EQ(lake.Count("plays"), 2);
 }
 
+TEST(Ingest, AnInputFolderMovedElsewhereIsStillIngested) {
+  // A project (or an inbox) moved or mounted at another path: its files are
+  // read once to check them, and nothing lands again, not even in bronze.
+  TempDir dir;
+  TestLake lake(dir / "lake");
+  WriteFile(dir / "old" / "a.jsonl", Event("a1", "2026-11-01T10:00:00Z") + "\n");
+  ASSERT_TRUE(lake.Ingest({(dir / "old").string()}));
+  const std::string before = lake.Dump();
+  const auto files_before = lake.lake().storage().List("");
+  fs::rename(dir / "old", dir / "new");
+  auto moved = lake.Ingest({(dir / "new").string()});
+  ASSERT_TRUE(moved);
+  ASSERT_EQ(moved->files.size(), 1u);
+  EXPECT_EQ(moved->files[0].outcome, Outcome::kAlreadyIngested);
+  EXPECT_EQ(lake.Dump(), before);
+  EXPECT_EQ(*lake.lake().storage().List(""), *files_before);
+
+  // The same bytes as another listener's export are that listener's plays.
+  WriteFile(dir / "new" / "b.jsonl", Event("b1", "2026-11-01T10:00:00Z") + "\n");
+  ASSERT_TRUE(lake.Ingest({(dir / "new" / "b.jsonl").string()}, "alice"));
+  auto other = lake.Ingest({(dir / "new" / "b.jsonl").string()}, "bob");
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->files[0].outcome, Outcome::kCommitted);
+}
+
 TEST(Ingest, TheSameRecordInTwoFilesIsOnePlay) {
   TempDir dir;
   TestLake lake(dir / "lake");

@@ -15,10 +15,12 @@
 
 #include "cli/command.h"
 #include "config/project.h"
+#include "lake/lake.h"
 #include "models/artifacts.h"
 #include "models/graph.h"
 #include "models/project.h"
 #include "models/runner.h"
+#include "silver/views.h"
 #include "warehouse/duckdb.h"
 
 namespace playlake::cli {
@@ -102,6 +104,15 @@ Status RunCommand(const std::string& command, const ModelFlags& f) {
   }
   auto database = warehouse::Database::Open(config.warehouse.string(), {});
   if (!database) return tl::unexpected(database.error());
+  {
+    // As `playlake run` does: the batches ingested since the last build are
+    // what the models build on.
+    auto lake = lake::Lake::OpenLocal(config.lake, {});
+    if (!lake) return tl::unexpected(lake.error());
+    auto conn = (*database)->Connect();
+    if (!conn) return tl::unexpected(conn.error());
+    if (auto s = silver::CreateSilverSchema(**conn, **lake); !s) return s;
+  }
   models::Runner runner(loaded->project, **database, options);
   const models::Selection selection{f.select, f.exclude};
   Result<models::RunResults> results = command == "build"      ? runner.Build(selection)

@@ -61,6 +61,30 @@ TEST(IngestCommand, BadSqlAndMissingLakeAreClearErrors) {
   EXPECT_NE(bad.stderr_text.find("nope"), std::string::npos);
 }
 
+TEST(IngestCommand, BuildAfterIngestSeesEveryCommittedBatch) {
+  // ingest, build, ingest, build, as a dbt user works, without `playlake run`.
+  TempDir dir;
+  const std::string project = (dir / "radio").string();
+  ASSERT_EQ(RunPlaylake("init " + project).exit_code, 0);
+  const auto count = [&](const std::string& relation, const std::string& flags) {
+    const auto run = RunPlaylake("sql \"SELECT count(*) AS n FROM " + relation + "\" --format csv " + flags +
+                                 " --project " + project);
+    EXPECT_EQ(run.exit_code, 0) << run.stderr_text;
+    return run.stdout_text;
+  };
+  std::string previous;
+  for (const char* day : {"2018-11-01", "2018-11-02"}) {
+    const auto file = RealData() / "sparkify" / "log_data" / "2018" / "11" / (std::string(day) + "-events.json");
+    ASSERT_EQ(RunPlaylake("ingest " + file.string() + " --project " + project).exit_code, 0);
+    const auto build = RunPlaylake("build --select stg_plays --project " + project);
+    ASSERT_EQ(build.exit_code, 0) << build.stderr_text;
+    const std::string silver = count("plays", "");
+    EXPECT_EQ(count("stg_plays", "--gold"), silver) << day;
+    EXPECT_NE(silver, previous) << day;
+    previous = silver;
+  }
+}
+
 TEST(IngestCommand, SpotifyExportWithoutUserExitsWithUsageError) {
   TempDir dir;
   const auto run = RunPlaylake("ingest " + (RealData() / "spotify_history" / "StreamingHistory3.json").string() +

@@ -129,12 +129,7 @@ Result<RunRecord> RunBatch(const config::ProjectConfig& project, const BatchOpti
     {
       auto conn = (*db)->Connect();
       if (!conn) return tl::unexpected(conn.error());
-      // Silver views over committed files only, in schema "silver" of the
-      // warehouse, where source('silver', ...) points.
-      if (auto s = (*conn)->Execute("CREATE SCHEMA IF NOT EXISTS silver; SET schema = 'silver'"); !s) {
-        return tl::unexpected(s.error());
-      }
-      if (auto s = silver::CreateSilverViews(**conn, **lake); !s) return tl::unexpected(s.error());
+      if (auto s = silver::CreateSilverSchema(**conn, **lake); !s) return tl::unexpected(s.error());
     }
     auto models = models::Project::Load(project.models);
     if (!models) return tl::unexpected(models.error());

@@ -42,4 +42,12 @@ Status CreateSilverViews(warehouse::Connection& connection, const lake::Lake& la
   return {};
 }
 
+Status CreateSilverSchema(warehouse::Connection& connection, const lake::Lake& lake) {
+  if (auto s = connection.Execute("CREATE SCHEMA IF NOT EXISTS silver; SET schema = 'silver'"); !s) {
+    return s;
+  }
+  if (auto s = CreateSilverViews(connection, lake); !s) return s;
+  return connection.Execute("SET schema = 'main'");
+}
+
 }  // namespace playlake::silver

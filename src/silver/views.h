@@ -24,4 +24,9 @@ std::string ViewSql(const sources::TableSpec& spec, const std::vector<std::strin
 // artists, albums, episodes, quarantine) on `connection`.
 Status CreateSilverViews(warehouse::Connection& connection, const lake::Lake& lake);
 
+// The same views in schema "silver" of a warehouse, where the models'
+// source('silver', ...) resolves: refreshed before every build, so models see
+// exactly the batches committed when the build starts.
+Status CreateSilverSchema(warehouse::Connection& connection, const lake::Lake& lake);
+
 }  // namespace playlake::silver

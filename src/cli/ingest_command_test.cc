@@ -67,14 +67,15 @@ TEST(IngestCommand, BuildAfterIngestSeesEveryCommittedBatch) {
   const std::string project = (dir / "radio").string();
   ASSERT_EQ(RunPlaylake("init " + project).exit_code, 0);
   const auto count = [&](const std::string& relation, const std::string& flags) {
-    const auto run = RunPlaylake("sql \"SELECT count(*) AS n FROM " + relation + "\" --format csv " + flags +
-                                 " --project " + project);
+    const auto run = RunPlaylake("sql \"SELECT count(*) AS n FROM " + relation +
+                                 "\" --format csv " + flags + " --project " + project);
     EXPECT_EQ(run.exit_code, 0) << run.stderr_text;
     return run.stdout_text;
   };
   std::string previous;
   for (const char* day : {"2018-11-01", "2018-11-02"}) {
-    const auto file = RealData() / "sparkify" / "log_data" / "2018" / "11" / (std::string(day) + "-events.json");
+    const auto file =
+        RealData() / "sparkify" / "log_data" / "2018" / "11" / (std::string(day) + "-events.json");
     ASSERT_EQ(RunPlaylake("ingest " + file.string() + " --project " + project).exit_code, 0);
     const auto build = RunPlaylake("build --select stg_plays --project " + project);
     ASSERT_EQ(build.exit_code, 0) << build.stderr_text;

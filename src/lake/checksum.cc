@@ -39,8 +39,8 @@ void Hash128HexTo(std::string_view bytes, char (&out)[32]) {
 
 std::uint64_t Hash64(std::string_view bytes) { return XXH3_64bits(bytes.data(), bytes.size()); }
 
-std::string FileBatchId(std::string_view file_name, std::uint64_t size, std::string_view checksum_hex,
-                        std::string_view user) {
+std::string FileBatchId(std::string_view file_name, std::uint64_t size,
+                        std::string_view checksum_hex, std::string_view user) {
   std::string input(file_name);
   input.push_back('\0');
   input += std::to_string(size);

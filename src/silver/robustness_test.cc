@@ -172,12 +172,16 @@ TEST(Ingest, AnInputFolderMovedElsewhereIsStillIngested) {
   EXPECT_EQ(lake.Dump(), before);
   EXPECT_EQ(*lake.lake().storage().List(""), *files_before);
 
-  // The same bytes as another listener's export are that listener's plays.
-  WriteFile(dir / "new" / "b.jsonl", Event("b1", "2026-11-01T10:00:00Z") + "\n");
-  ASSERT_TRUE(lake.Ingest({(dir / "new" / "b.jsonl").string()}, "alice"));
-  auto other = lake.Ingest({(dir / "new" / "b.jsonl").string()}, "bob");
+  // An export without a username given to another listener is a batch of its
+  // own: the same bytes become that listener's plays too.
+  const std::string legacy = (RealData() / "spotify_history" / "StreamingHistory3.json").string();
+  ASSERT_TRUE(lake.Ingest({legacy}, "alice"));
+  auto other = lake.Ingest({legacy}, "bob");
   ASSERT_TRUE(other);
   EXPECT_EQ(other->files[0].outcome, Outcome::kCommitted);
+  EXPECT_EQ(lake.Scalar(
+                "SELECT count(DISTINCT user_id) FROM plays WHERE source_format = 'spotify-legacy'"),
+            "2");
 }
 
 TEST(Ingest, TheSameRecordInTwoFilesIsOnePlay) {

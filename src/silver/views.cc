@@ -43,7 +43,8 @@ Status CreateSilverViews(warehouse::Connection& connection, const lake::Lake& la
 }
 
 Status CreateSilverSchema(warehouse::Connection& connection, const lake::Lake& lake) {
-  if (auto s = connection.Execute("CREATE SCHEMA IF NOT EXISTS silver; SET schema = 'silver'"); !s) {
+  if (auto s = connection.Execute("CREATE SCHEMA IF NOT EXISTS silver; SET schema = 'silver'");
+      !s) {
     return s;
   }
   if (auto s = CreateSilverViews(connection, lake); !s) return s;

@@ -146,6 +146,15 @@ class MartsTest : public ::testing::Test {
 
   static fs::path project() { return dir_->path() / "a"; }
 
+  // A copy of the suite's project, for a test that runs commands on it; the
+  // shared reader is closed first.
+  fs::path CopyOfProject(const std::string& name) {
+    db_.reset();
+    const fs::path copy = dir_->path() / name;
+    fs::copy(project(), copy, fs::copy_options::recursive);
+    return copy;
+  }
+
   static testing::TempDir* dir_;
   std::unique_ptr<WarehouseReader> db_;
 };
@@ -503,9 +512,7 @@ TEST_F(MartsTest, IncrementalRunEqualsFullRefresh) {
 TEST_F(MartsTest, FactRebuiltAloneHandsEveryPlayOverAgainAndNothingCountsTwice) {
   // fct_plays rebuilt by itself stamps every play with a new loaded_at, so the
   // next run gives every play to the models built on it as new.
-  db_.reset();
-  const fs::path d = dir_->path() / "d";
-  fs::copy(project(), d, fs::copy_options::recursive);
+  const fs::path d = CopyOfProject("d");
   const auto refresh = RunPlaylake("build --full-refresh --select fct_plays --project " + d.string());
   ASSERT_EQ(refresh.exit_code, 0) << refresh.stdout_text << refresh.stderr_text;
   const auto run = RunPlaylake("run --project " + d.string());
@@ -522,9 +529,7 @@ TEST_F(MartsTest, FactRebuiltAloneHandsEveryPlayOverAgainAndNothingCountsTwice) 
 }
 
 TEST_F(MartsTest, PlaylakeTestFailsWithExitCodeSevenOnBrokenGold) {
-  db_.reset();
-  const fs::path c = dir_->path() / "c";
-  fs::copy(project(), c, fs::copy_options::recursive);
+  const fs::path c = CopyOfProject("c");
   const auto clean = RunPlaylake("test --project " + c.string());
   ASSERT_EQ(clean.exit_code, 0) << clean.stdout_text << clean.stderr_text;
   {

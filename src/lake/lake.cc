@@ -70,18 +70,19 @@ Result<std::vector<ManifestEntry>> Lake::Entries(const std::string& layer) const
   return entries;
 }
 
-Result<std::vector<std::string>> Lake::CommittedFiles(const std::string& layer,
-                                                      const std::string& table) const {
+Result<std::vector<DataFile>> Lake::CommittedFiles(const std::string& layer,
+                                                   const std::string& table) const {
   auto entries = Entries(layer);
   if (!entries) return tl::unexpected(entries.error());
-  std::vector<std::string> keys;
-  for (const auto& e : *entries) {
-    for (const auto& f : e.files) {
-      if (f.table == table) keys.push_back(f.key);
+  std::vector<DataFile> files;
+  for (auto& e : *entries) {
+    for (auto& f : e.files) {
+      if (f.table == table) files.push_back(std::move(f));
     }
   }
-  std::sort(keys.begin(), keys.end());
-  return keys;
+  std::sort(files.begin(), files.end(),
+            [](const DataFile& a, const DataFile& b) { return a.key < b.key; });
+  return files;
 }
 
 }  // namespace playlake::lake

@@ -56,9 +56,9 @@ class Lake {
   Result<bool> Commit(ManifestEntry entry);
   // Every committed entry of `layer`, in commit order (ties broken by input path).
   Result<std::vector<ManifestEntry>> Entries(const std::string& layer) const;
-  // Keys of the committed data files of `table` in `layer`, sorted.
-  Result<std::vector<std::string>> CommittedFiles(const std::string& layer,
-                                                  const std::string& table) const;
+  // The committed data files of `table` in `layer`, sorted by key.
+  Result<std::vector<DataFile>> CommittedFiles(const std::string& layer,
+                                               const std::string& table) const;
 
  private:
   std::unique_ptr<Storage> storage_;

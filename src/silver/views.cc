@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "silver/table_writer.h"
 #include "sources/tables.h"
 
@@ -28,12 +30,35 @@ std::string ViewSql(const sources::TableSpec& spec, const std::vector<std::strin
       warehouse::QuoteIdentifier(view_name), columns, list, spec.partition >= 0 ? "true" : "false");
 }
 
+namespace {
+
+// DuckDB estimates the rows of a read_parquet list as the first file's rows
+// times the number of files. Silver files hold anything from one late event to
+// a day of plays, so the list sorted by key could start with a one-row file:
+// the 5M plays of the benchmark were estimated at 23k, and the join planner
+// then built its hash tables on the plays instead of the catalog (songplays
+// 2.5x slower). The smallest file at or above the mean goes first, so the
+// estimate is at least the real count and close to it.
+void PutTypicalFileFirst(std::vector<lake::DataFile>& files) {
+  std::int64_t total = 0;
+  for (const auto& f : files) total += f.rows;
+  const auto n = static_cast<std::int64_t>(files.size());
+  auto typical = files.end();
+  for (auto f = files.begin(); f != files.end(); ++f) {
+    if (f->rows * n >= total && (typical == files.end() || f->rows < typical->rows)) typical = f;
+  }
+  if (typical != files.end()) std::rotate(files.begin(), typical, typical + 1);
+}
+
+}  // namespace
+
 Status CreateSilverViews(warehouse::Connection& connection, const lake::Lake& lake) {
   for (const sources::TableSpec* spec : sources::AllTables()) {
-    auto keys = lake.CommittedFiles("silver", std::string(spec->name));
-    if (!keys) return tl::unexpected(keys.error());
+    auto files = lake.CommittedFiles("silver", std::string(spec->name));
+    if (!files) return tl::unexpected(files.error());
+    PutTypicalFileFirst(*files);
     std::vector<std::string> urls;
-    for (const auto& k : *keys) urls.push_back(const_cast<lake::Lake&>(lake).storage().Url(k));
+    for (const auto& f : *files) urls.push_back(const_cast<lake::Lake&>(lake).storage().Url(f.key));
     if (auto s = connection.Execute(ViewSql(*spec, urls, std::string(spec->name))); !s) {
       return Fail(ErrorCode::kWarehouse,
                   fmt::format("cannot create the silver view '{}': {}", spec->name, s.error().message));

@@ -1,16 +1,22 @@
-// `playlake ingest` and `playlake sql` as a user runs them.
+// `playlake ingest`, `playlake sql` and `playlake run` as a user runs them.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
+#include <future>
 #include <nlohmann/json.hpp>
+#include <thread>
 
+#include "lake/storage.h"
 #include "testing/testing.h"
 
 namespace playlake {
 namespace {
 
+using testing::ReadFile;
 using testing::RealData;
 using testing::RunPlaylake;
+using testing::RunShell;
 using testing::TempDir;
 
 TEST(IngestCommand, WithoutAProjectSaysToRunInit) {
@@ -84,6 +90,88 @@ TEST(IngestCommand, BuildAfterIngestSeesEveryCommittedBatch) {
     EXPECT_NE(silver, previous) << day;
     previous = silver;
   }
+}
+
+// Runs two commands at once in `dir`, their stderr in a.err and b.err.
+testing::CommandOutput RunTwo(const std::filesystem::path& dir, const std::string& a,
+                              const std::string& b) {
+  return RunShell("cd " + dir.string() + " && (" + a + " 2> a.err & " + b + " 2> b.err & wait)");
+}
+
+// True once both logs say they wait for a lock's holder (false after 30 s).
+bool BothWait(const std::filesystem::path& a, const std::filesystem::path& b) {
+  auto waiting = [](const std::filesystem::path& log) {
+    return ReadFile(log).find("waiting for it to finish") != std::string::npos;
+  };
+  for (int i = 0; i < 600; ++i) {
+    if (waiting(a) && waiting(b)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ADD_FAILURE() << ReadFile(a) << ReadFile(b);
+  return false;
+}
+
+// Two ingests at once of the same plays under two file names: each would
+// deduplicate against the lake as it was when it started and keep every play.
+TEST(IngestCommand, ConcurrentIngestsTakeTurnsAndKeepEachPlayOnce) {
+  TempDir dir;
+  const auto day = RealData() / "sparkify" / "log_data" / "2018" / "11" / "2018-11-01-events.json";
+  std::filesystem::create_directories(dir / "a");
+  std::filesystem::create_directories(dir / "b");
+  std::filesystem::copy_file(day, dir / "a" / "first.json");
+  std::filesystem::copy_file(day, dir / "b" / "second.json");
+  const std::string lake = (dir / "lake").string();
+  // The test holds the writer lock first, so both ingests are waiting when it lets go.
+  lake::LocalStorage storage(lake);
+  auto held = storage.LockWriters([](const std::string&) {});
+  ASSERT_TRUE(held);
+  auto both = std::async(std::launch::async, [&] {
+    const std::string ingest = testing::PlaylakeBinary() + " ingest --lake " + lake + " ";
+    return RunTwo(dir.path(), ingest + "a", ingest + "b");
+  });
+  EXPECT_TRUE(BothWait(dir / "a.err", dir / "b.err"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "lake" / "_manifests" / "bronze"));
+  held->reset();
+  const auto run = both.get();
+  ASSERT_EQ(run.exit_code, 0) << run.stderr_text;
+  EXPECT_NE(run.stdout_text.find("duplicates already in lake: page_views=4 plays=11"),
+            std::string::npos)
+      << run.stdout_text;
+  const auto count = RunPlaylake(
+      "sql \"SELECT count(*), count(DISTINCT play_id) FROM plays\" --format csv --lake " + lake);
+  EXPECT_EQ(count.stdout_text, "count_star(),count(DISTINCT play_id)\n11,11\n");
+}
+
+// A run started while another is going waits for it (its build would fail on
+// the warehouse's lock), then runs on what is new.
+TEST(RunCommand, RunsOfAProjectTakeTurns) {
+  TempDir dir;
+  const std::string project = (dir / "radio").string();
+  ASSERT_EQ(RunPlaylake("init " + project).exit_code, 0);
+  std::filesystem::copy_file(
+      RealData() / "sparkify" / "log_data" / "2018" / "11" / "2018-11-01-events.json",
+      dir / "radio" / "data" / "events" / "2018-11-01-events.json");
+  std::filesystem::create_directories(dir / "radio" / "target");
+  auto held = lake::LockFile(dir / "radio" / "target" / ".run.lock", [](const std::string&) {});
+  ASSERT_TRUE(held);
+  auto both = std::async(std::launch::async, [&] {
+    const std::string run = testing::PlaylakeBinary() + " run --project " + project;
+    return RunTwo(dir.path(), run, run);
+  });
+  EXPECT_TRUE(BothWait(dir / "a.err", dir / "b.err"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "radio" / "target" / "runs.jsonl"));
+  held->reset();
+  const auto runs = both.get();
+  ASSERT_EQ(runs.exit_code, 0) << ReadFile(dir / "a.err") << ReadFile(dir / "b.err");
+  std::ifstream history(dir / "radio" / "target" / "runs.jsonl");
+  int succeeded = 0;
+  for (std::string line; std::getline(history, line);) {
+    succeeded += nlohmann::json::parse(line)["status"] == "success";
+  }
+  EXPECT_EQ(succeeded, 2);
+  const auto plays = RunPlaylake(
+      "sql \"SELECT count(*) FROM fct_plays\" --gold --format csv --project " + project);
+  EXPECT_EQ(plays.stdout_text, "count_star()\n11\n");
 }
 
 TEST(IngestCommand, SpotifyExportWithoutUserExitsWithUsageError) {

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -30,6 +31,15 @@ Status MakeFolders(const fs::path& dir, bool durable) {
   }
   return durable ? SyncFolder(dir.parent_path()) : Status();
 }
+
+class LocalWriterLock final : public WriterLock {
+ public:
+  explicit LocalWriterLock(int fd) : fd_(fd) {}
+  ~LocalWriterLock() override { ::close(fd_); }  // closing releases the flock
+
+ private:
+  int fd_;
+};
 
 class LocalWritableFile final : public WritableFile {
  public:
@@ -102,6 +112,27 @@ Status SyncPath(const fs::path& path) {
 
 Status SyncFolder(const fs::path& folder) { return SyncPath(folder.empty() ? "." : folder); }
 
+Result<std::unique_ptr<WriterLock>> LockFile(
+    const fs::path& path, const std::function<void(const std::string& holder)>& on_wait) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return tl::unexpected(IoError("cannot open", path, errno));
+  auto lock = std::make_unique<LocalWriterLock>(fd);
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (errno != EWOULDBLOCK) return tl::unexpected(IoError("cannot lock", path, errno));
+    char holder[64] = {};
+    const ssize_t n = ::pread(fd, holder, sizeof holder - 1, 0);
+    on_wait(n > 0 ? std::string(holder, static_cast<std::size_t>(n)) : "another process");
+    while (::flock(fd, LOCK_EX) != 0) {
+      if (errno != EINTR) return tl::unexpected(IoError("cannot lock", path, errno));
+    }
+  }
+  const std::string me = fmt::format("process {}", ::getpid());
+  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, me.data(), me.size(), 0) < 0) {
+    return tl::unexpected(IoError("cannot write", path, errno));
+  }
+  return lock;
+}
+
 Result<std::unique_ptr<ReadableFile>> OpenLocalFile(const fs::path& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
@@ -142,6 +173,12 @@ Result<std::string> LocalStorage::ReadAll(const std::string& key) const {
     text.append(buffer, *n);
   }
   return text;
+}
+
+Result<std::unique_ptr<WriterLock>> LocalStorage::LockWriters(
+    const std::function<void(const std::string& holder)>& on_wait) {
+  if (auto s = MakeFolders(root_, durable_); !s) return tl::unexpected(s.error());
+  return LockFile(root_ / ".writer.lock", on_wait);  // a dot name: List never returns it
 }
 
 Result<bool> LocalStorage::PublishIfAbsent(const std::string& key, std::string_view bytes) {

@@ -11,6 +11,10 @@
 //   3. List returns every published key under a prefix.
 // LocalStorage: 1 by fsync of file and folder, 2 by link(2) of a fsynced
 // temporary (fails with EEXIST when the key exists), 3 by a folder walk.
+// Writers also take LockWriters, so one ingest at a time deduplicates against
+// everything committed before it (two at once would each keep a play the
+// other commits); LocalStorage holds flock(2) on a file at the root, which
+// the kernel releases however the holder ends (kill -9 included).
 //
 // Thread safety: a Storage may be used by many threads at once; a
 // WritableFile/ReadableFile by one thread at a time.
@@ -19,6 +23,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -45,9 +50,20 @@ class ReadableFile {
   virtual Result<std::size_t> Read(char* buffer, std::size_t n) = 0;
 };
 
+// Held while alive: see Storage::LockWriters and LockFile.
+class WriterLock {
+ public:
+  virtual ~WriterLock() = default;
+};
+
 class Storage {
  public:
   virtual ~Storage() = default;
+  // The lake's writer lock, held until the result is destroyed. Waits while
+  // another process holds it, calling `on_wait` (with what is known of the
+  // holder) once before waiting.
+  virtual Result<std::unique_ptr<WriterLock>> LockWriters(
+      const std::function<void(const std::string& holder)>& on_wait) = 0;
   // Creates a new object; fails if `key` exists.
   virtual Result<std::unique_ptr<WritableFile>> Create(const std::string& key) = 0;
   virtual Result<std::unique_ptr<ReadableFile>> Open(const std::string& key) const = 0;
@@ -76,6 +92,8 @@ class LocalStorage final : public Storage {
   // `durable` = false skips every fsync: atomicity (kill -9 safety) is kept,
   // durability across power loss is not. For tests and scratch lakes only.
   explicit LocalStorage(std::filesystem::path root, bool durable = true);
+  Result<std::unique_ptr<WriterLock>> LockWriters(
+      const std::function<void(const std::string& holder)>& on_wait) override;
   Result<std::unique_ptr<WritableFile>> Create(const std::string& key) override;
   Result<std::unique_ptr<ReadableFile>> Open(const std::string& key) const override;
   Result<std::string> ReadAll(const std::string& key) const override;
@@ -92,6 +110,13 @@ class LocalStorage final : public Storage {
   std::filesystem::path root_;
   bool durable_;
 };
+
+// An exclusive flock(2) on the local file `path` (created if missing), across
+// processes, held until the result is destroyed. Waits while another process
+// holds it, calling `on_wait` with the holder ("process <pid>") once first.
+Result<std::unique_ptr<WriterLock>> LockFile(
+    const std::filesystem::path& path,
+    const std::function<void(const std::string& holder)>& on_wait);
 
 // Opens a plain local file (an input outside the lake) for streaming reads.
 Result<std::unique_ptr<ReadableFile>> OpenLocalFile(const std::filesystem::path& path);

@@ -1,8 +1,11 @@
 #include "lake/storage.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <fstream>
+#include <future>
 
 #include "testing/testing.h"
 
@@ -50,6 +53,29 @@ TEST(LocalStorage, CreateRefusesAnExistingKey) {
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().code, ErrorCode::kIo);
   EXPECT_NE(again.error().message.find("f.bin"), std::string::npos);
+}
+
+TEST(LocalStorage, WriterLockMakesTheNextWriterWaitAndNamesTheHolder) {
+  TempDir dir;
+  LocalStorage storage(dir.path());
+  auto first = storage.LockWriters([](const std::string&) { FAIL() << "the lake was free"; });
+  ASSERT_TRUE(first);
+  std::promise<std::string> waited;
+  std::atomic<bool> acquired = false;
+  auto second = std::async(std::launch::async, [&] {
+    LocalStorage other(dir.path());  // its own open file: the lock conflicts as across processes
+    auto lock = other.LockWriters([&](const std::string& holder) { waited.set_value(holder); });
+    acquired = true;
+    return lock.has_value();
+  });
+  EXPECT_EQ(waited.get_future().get(), "process " + std::to_string(::getpid()));
+  EXPECT_FALSE(acquired);
+  first->reset();  // released: the waiting writer gets the lock
+  EXPECT_TRUE(second.get());
+  EXPECT_TRUE(acquired);
+  auto listed = storage.List("");
+  ASSERT_TRUE(listed);
+  EXPECT_TRUE(listed->empty());  // the lock file is never a key
 }
 
 TEST(LocalStorage, OpenMissingFileIsNotFound) {

@@ -162,6 +162,19 @@ Result<RunRecord> RunBatch(const config::ProjectConfig& project, const BatchOpti
 
   if (auto s = pipeline.Add({"ingest", {}, ingest}); !s) return tl::unexpected(s.error());
   if (auto s = pipeline.Add({"build", {"ingest"}, build}); !s) return tl::unexpected(s.error());
+  // Runs of a project take turns, as a scheduler's max-one-active-run: one
+  // started while another is going waits, then finds what is still new (a
+  // build beside a build would fail on the warehouse's lock instead).
+  std::error_code ec;
+  std::filesystem::create_directories(target, ec);
+  if (ec) {
+    return Fail(ErrorCode::kIo, fmt::format("cannot create {}: {}", target.string(), ec.message()));
+  }
+  auto turn = lake::LockFile(target / ".run.lock", [&](const std::string& holder) {
+    spdlog::info("another run of {} ({}) is going; waiting for it to finish", project.root.string(),
+                 holder);
+  });
+  if (!turn) return tl::unexpected(turn.error());
   return pipeline.Run(target / "runs.jsonl");
 }
 

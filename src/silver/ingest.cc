@@ -507,6 +507,12 @@ Result<IngestReport> Ingest(lake::Lake& lake, const IngestRequest& request, Prog
   const IngestRequest r = Normalised(request);
   auto files = ExpandPaths(r.paths);
   if (!files) return tl::unexpected(files.error());
+  // Held to the end: the dedupe below is against what is committed now.
+  auto lock = lake.storage().LockWriters([&](const std::string& holder) {
+    spdlog::info("another ingest ({}) is writing to the lake {}; waiting for it to finish", holder,
+                 lake.storage().Url(""));
+  });
+  if (!lock) return tl::unexpected(lock.error());
   auto report = CatchUpSilver(lake, r, progress);
   if (!report) return report;
   auto writer = MakeWriter(r);

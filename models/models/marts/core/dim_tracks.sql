@@ -1,8 +1,9 @@
 -- Every track, from the catalogs and from the plays; "unknown" for plays without one.
 -- track_key is an integer surrogate for the serving cubes, which group by it
 -- much faster than by the text id: a 64-bit hash of track_id, so it is the
--- same in every build (the incremental cubes keep old rows) and its unique
--- test would catch the unlikely collision.
+-- same in every build (the incremental cubes keep old rows; they compute it
+-- from fct_plays.track_id the same way) and its unique test would catch the
+-- unlikely collision.
 with tracks as (
     select * from {{ ref('int_tracks_unified') }}
 ),

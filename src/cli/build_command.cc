@@ -22,6 +22,7 @@
 #include "models/runner.h"
 #include "silver/views.h"
 #include "warehouse/duckdb.h"
+#include "warehouse/sharing.h"
 
 namespace playlake::cli {
 namespace {
@@ -102,24 +103,28 @@ Status RunCommand(const std::string& command, const ModelFlags& f) {
     }
     options.source_relations[mapping.substr(0, eq)] = mapping.substr(eq + 1);
   }
-  auto database = warehouse::Database::Open(config.warehouse.string(), {});
-  if (!database) return tl::unexpected(database.error());
+  auto writer = warehouse::Writer::Open(config.warehouse, {});
+  if (!writer) return tl::unexpected(writer.error());
+  warehouse::Database& database = (*writer)->db();
   {
     // As `playlake run` does: the batches ingested since the last build are
     // what the models build on.
     auto lake = lake::Lake::OpenLocal(config.lake, {});
     if (!lake) return tl::unexpected(lake.error());
-    auto conn = (*database)->Connect();
+    auto conn = database.Connect();
     if (!conn) return tl::unexpected(conn.error());
     if (auto s = silver::CreateSilverSchema(**conn, **lake); !s) return s;
   }
-  models::Runner runner(loaded->project, **database, options);
-  const models::Selection selection{f.select, f.exclude};
-  Result<models::RunResults> results = command == "build"      ? runner.Build(selection)
-                                       : command == "test"     ? runner.Test(selection)
-                                       : command == "snapshot" ? runner.Snapshot(selection)
-                                                               : runner.Run(selection);
+  Result<models::RunResults> results = [&] {
+    models::Runner runner(loaded->project, database, options);
+    const models::Selection selection{f.select, f.exclude};
+    return command == "build"      ? runner.Build(selection)
+           : command == "test"     ? runner.Test(selection)
+           : command == "snapshot" ? runner.Snapshot(selection)
+                                   : runner.Run(selection);
+  }();
   if (!results) return tl::unexpected(results.error());
+  if (auto s = (*writer)->Finish(); !s) return s;
   if (f.json) fmt::print("{}\n", models::RunResultsJson(*results));
   const std::string where = (options.target_dir / "run_results.json").string();
   if (results->HasErrors()) {

@@ -1,5 +1,6 @@
 // `playlake ingest`, `playlake sql` and `playlake run` as a user runs them.
 #include <gtest/gtest.h>
+#include <httplib.h>
 
 #include <chrono>
 #include <fstream>
@@ -172,6 +173,46 @@ TEST(RunCommand, RunsOfAProjectTakeTurns) {
   const auto plays = RunPlaylake(
       "sql \"SELECT count(*) FROM fct_plays\" --gold --format csv --project " + project);
   EXPECT_EQ(plays.stdout_text, "count_star()\n11\n");
+}
+
+// Plays in the dashboard's overview (-1 when it does not answer).
+long long OverviewPlays(int port) {
+  httplib::Client client("127.0.0.1", port);
+  auto res = client.Get("/api/overview");
+  if (!res || res->status != 200) return -1;
+  return nlohmann::json::parse(res->body)["kpis"]["plays"].get<long long>();
+}
+
+// DuckDB allows no writer beside a reader, so a run while the dashboard reads
+// the warehouse builds a copy and renames it over the file; the dashboard
+// answers from the build it has until it notices the new one.
+TEST(RunCommand, RunsWhileTheDashboardServesAndTheDashboardShowsWhatTheyAdd) {
+  TempDir dir;
+  const std::string project = (dir / "radio").string();
+  ASSERT_EQ(RunPlaylake("init " + project).exit_code, 0);
+  const auto days = RealData() / "sparkify" / "log_data" / "2018" / "11";
+  const auto events = dir / "radio" / "data" / "events";
+  std::filesystem::copy_file(days / "2018-11-01-events.json", events / "2018-11-01-events.json");
+  ASSERT_EQ(RunPlaylake("run --project " + project).exit_code, 0);
+  testing::Dashboard dashboard(project, dir / "serve.out");
+  ASSERT_NE(dashboard.port(), 0) << dashboard.log();
+  EXPECT_EQ(OverviewPlays(dashboard.port()), 11);
+
+  std::filesystem::copy_file(days / "2018-11-02-events.json", events / "2018-11-02-events.json");
+  const auto run = RunPlaylake("run --project " + project);
+  ASSERT_EQ(run.exit_code, 0) << run.stderr_text;
+  EXPECT_NE(run.stderr_text.find("building a copy"), std::string::npos) << run.stderr_text;
+  EXPECT_FALSE(std::filesystem::exists(dir / "radio" / ".warehouse.duckdb.building"));
+  const auto silver =
+      RunPlaylake("sql \"SELECT count(*) FROM plays\" --format csv --project " + project);
+  const long long plays = std::stoll(silver.stdout_text.substr(silver.stdout_text.find('\n') + 1));
+  ASSERT_GT(plays, 11);
+  long long shown = 0;
+  for (int i = 0; i < 100 && shown != plays; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    shown = OverviewPlays(dashboard.port());
+  }
+  EXPECT_EQ(shown, plays) << dashboard.log();
 }
 
 TEST(IngestCommand, SpotifyExportWithoutUserExitsWithUsageError) {

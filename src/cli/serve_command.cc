@@ -10,7 +10,7 @@
 #include "config/project.h"
 #include "serve/gold_api.h"
 #include "serve/server.h"
-#include "warehouse/duckdb.h"
+#include "warehouse/sharing.h"
 
 namespace playlake::cli {
 namespace {
@@ -29,12 +29,12 @@ struct ServeFlags {
 Status ServeProject(const config::ProjectConfig& project, serve::ServerOptions options,
                     std::size_t cache_entries) {
   warehouse::DatabaseOptions db_options;
-  db_options.read_only = true;
   db_options.threads = project.threads;
-  auto db = warehouse::Database::Open(project.warehouse.string(), db_options);
-  if (!db) {
-    return Fail(ErrorCode::kWarehouse,
-                fmt::format("{} (build the gold layer first with `playlake run`)", db.error().message));
+  auto gold = warehouse::Reader::Open(project.warehouse, db_options);
+  if (!gold) {
+    return Fail(
+        ErrorCode::kWarehouse,
+        fmt::format("{} (build the gold layer first with `playlake run`)", gold.error().message));
   }
   auto server = serve::Server::Create(std::move(options));
   if (!server) return tl::unexpected(server.error());
@@ -43,7 +43,7 @@ Status ServeProject(const config::ProjectConfig& project, serve::ServerOptions o
   api.target_dir = target;
   api.cache_entries = cache_entries;
   spdlog::info("answering the dashboard's first pages...");
-  serve::RegisterGoldApi(**server, **db, api);
+  serve::RegisterGoldApi(**server, **gold, api);
   (*server)->SetMetricsSource([target] { return serve::PipelineMetrics(target); });
   // Block SIGINT/SIGTERM before the server starts its threads (they inherit
   // the mask), then wait for one here and stop cleanly.
@@ -76,7 +76,7 @@ void AddServeCommand(CLI::App& app, CommandBody& selected) {
                   "named by server.token_env, PLAYLAKE_TOKEN)");
   cmd->add_option("--web-dir", flags->web_dir, "Folder of the built dashboard")->capture_default_str();
   cmd->add_option("--cache-entries", flags->cache_entries,
-                  "API answers kept in memory (gold cannot change while serving); 0 disables the "
+                  "API answers kept in memory (of the newest build of gold); 0 disables the "
                   "cache and the warm-up")
       ->capture_default_str();
   cmd->callback([&selected, flags] {

@@ -12,6 +12,7 @@
 #include "silver/ingest.h"
 #include "silver/views.h"
 #include "warehouse/duckdb.h"
+#include "warehouse/sharing.h"
 
 namespace playlake::pipeline {
 namespace {
@@ -121,13 +122,11 @@ Result<RunRecord> RunBatch(const config::ProjectConfig& project, const BatchOpti
     if (!lake) return tl::unexpected(lake.error());
     warehouse::DatabaseOptions db_options;
     db_options.threads = Threads(project);
-    auto db = warehouse::Database::Open(project.warehouse.string(), db_options);
-    if (!db) {
-      return Fail(ErrorCode::kWarehouse,
-                  fmt::format("{} (is `playlake serve` holding it open? stop it first)", db.error().message));
-    }
+    auto writer = warehouse::Writer::Open(project.warehouse, db_options);
+    if (!writer) return tl::unexpected(writer.error());
+    warehouse::Database& db = (*writer)->db();
     {
-      auto conn = (*db)->Connect();
+      auto conn = db.Connect();
       if (!conn) return tl::unexpected(conn.error());
       if (auto s = silver::CreateSilverSchema(**conn, **lake); !s) return tl::unexpected(s.error());
     }
@@ -139,13 +138,23 @@ Result<RunRecord> RunBatch(const config::ProjectConfig& project, const BatchOpti
     runner_options.target_dir = target;
     runner_options.warehouse_name = project.warehouse.string();
     runner_options.progress = [](const std::string& line) { spdlog::debug("{}", line); };
-    models::Runner runner(*models, **db, runner_options);
-    auto results = runner.Build({});
+    Result<models::RunResults> results = [&]() -> Result<models::RunResults> {
+      models::Runner runner(*models, db, runner_options);
+      auto built = runner.Build({});
+      if (!built) return built;
+      if (auto docs = runner.Docs(); !docs) return tl::unexpected(docs.error());
+      return built;
+    }();
     if (!results) return tl::unexpected(results.error());
-    if (auto docs = runner.Docs(); !docs) return tl::unexpected(docs.error());
-    auto conn = (*db)->Connect();
-    if (!conn) return tl::unexpected(conn.error());
-    if (auto s = WriteStatus(**conn, target / "pipeline_status.json"); !s) return tl::unexpected(s.error());
+    {
+      auto conn = db.Connect();
+      if (!conn) return tl::unexpected(conn.error());
+      if (auto s = WriteStatus(**conn, target / "pipeline_status.json"); !s) {
+        return tl::unexpected(s.error());
+      }
+    }
+    // What the build made, tests failed or not, is what readers see next.
+    if (auto s = (*writer)->Finish(); !s) return tl::unexpected(s.error());
     using models::NodeStatus;
     const std::string detail = fmt::format(
         "{} built, {} tests passed, {} warned, {} failed, {} errors, {} skipped",
@@ -163,8 +172,7 @@ Result<RunRecord> RunBatch(const config::ProjectConfig& project, const BatchOpti
   if (auto s = pipeline.Add({"ingest", {}, ingest}); !s) return tl::unexpected(s.error());
   if (auto s = pipeline.Add({"build", {"ingest"}, build}); !s) return tl::unexpected(s.error());
   // Runs of a project take turns, as a scheduler's max-one-active-run: one
-  // started while another is going waits, then finds what is still new (a
-  // build beside a build would fail on the warehouse's lock instead).
+  // started while another is going waits, then finds what is still new.
   std::error_code ec;
   std::filesystem::create_directories(target, ec);
   if (ec) {

@@ -395,7 +395,7 @@ json ToJson(const warehouse::Table& table) {
   return rows;
 }
 
-void RegisterGoldApi(Server& server, warehouse::Database& db, GoldApiOptions options) {
+void RegisterGoldApi(Server& server, warehouse::Reader& gold, GoldApiOptions options) {
   using Endpoint = Result<json> (*)(warehouse::Database&, const Params&);
   const std::pair<const char*, Endpoint> endpoints[] = {
       {"filters", FiltersEndpoint},     {"overview", OverviewEndpoint},
@@ -405,12 +405,14 @@ void RegisterGoldApi(Server& server, warehouse::Database& db, GoldApiOptions opt
   };
   auto cache = std::make_shared<ResponseCache>(options.cache_entries);
   for (const auto& [name, endpoint] : endpoints) {
-    ApiHandler handler = [&db, cache, name = std::string(name),
+    ApiHandler handler = [&gold, cache, name = std::string(name),
                           endpoint = endpoint](const Params& params) -> Result<json> {
       const std::string key = ResponseCache::Key(name, params);
-      if (auto hit = cache->Find(key)) return *std::move(hit);
-      auto answer = endpoint(db, params);
-      if (answer) cache->Put(key, *answer);
+      // The build held here answers the whole request, even if a newer one lands meanwhile.
+      const warehouse::Reader::Snapshot build = gold.Current();
+      if (auto hit = cache->Find(key, build.generation)) return *std::move(hit);
+      auto answer = endpoint(*build.db, params);
+      if (answer) cache->Put(key, build.generation, *answer);
       return answer;
     };
     // The dashboard opens on unfiltered pages: answer those before the first visitor.

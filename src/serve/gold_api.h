@@ -11,6 +11,7 @@
 
 #include "serve/server.h"
 #include "warehouse/duckdb.h"
+#include "warehouse/sharing.h"
 
 namespace playlake::serve {
 
@@ -24,10 +25,10 @@ struct GoldApiOptions {
   bool warm = true;
 };
 
-// Registers every /api endpoint on `server`. `db` must outlive the server;
-// each request opens its own connection, so requests run concurrently.
-// REQUIRES: gold does not change while the server runs (the cache relies on it).
-void RegisterGoldApi(Server& server, warehouse::Database& db, GoldApiOptions options);
+// Registers every /api endpoint on `server`. `gold` must outlive the server.
+// Each request answers from the newest build of gold on a connection of its
+// own, so requests run concurrently and a rebuild never mixes into an answer.
+void RegisterGoldApi(Server& server, warehouse::Reader& gold, GoldApiOptions options);
 
 // Prometheus text for the pipeline, from the files in `target_dir`: runs by
 // status, time of the last successful run, rows per table and layer,

@@ -3,11 +3,8 @@
 // silver data queried independently with `playlake sql`.
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <signal.h>
 
-#include <chrono>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "testing/testing.h"
 
@@ -25,23 +22,13 @@ class GoldApiTest : public ::testing::Test {
     const auto demo = RunPlaylake("demo --no-serve --dir " + project +
                                   " --users 150 --days 15 --seed 3 --end 2026-06-30");
     ASSERT_EQ(demo.exit_code, 0) << demo.stderr_text;
-    const auto started = testing::RunShell(testing::PlaylakeBinary() + " serve --port 0 --project " +
-                                           project + " > " + project + "/serve.out 2>&1 & echo $!");
-    pid_ = std::stoi(started.stdout_text);
-    const std::string prefix = "Dashboard: http://127.0.0.1:";
-    for (int i = 0; i < 200 && port_ == 0; ++i) {
-      const std::string out = testing::ReadFile(dir_->path() / "serve.out");
-      if (const auto at = out.find(prefix); at != std::string::npos) {
-        port_ = std::atoi(out.c_str() + at + prefix.size());
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    ASSERT_NE(port_, 0) << "playlake serve did not start: "
-                        << testing::ReadFile(dir_->path() / "serve.out");
+    dashboard_ = new testing::Dashboard(project, dir_->path() / "serve.out");
+    port_ = dashboard_->port();
+    ASSERT_NE(port_, 0) << "playlake serve did not start: " << dashboard_->log();
   }
 
   static void TearDownTestSuite() {
-    if (pid_ > 0) kill(pid_, SIGTERM);
+    delete dashboard_;
     delete dir_;
   }
 
@@ -63,12 +50,12 @@ class GoldApiTest : public ::testing::Test {
   }
 
   static testing::TempDir* dir_;
-  static int pid_;
+  static testing::Dashboard* dashboard_;
   static int port_;
 };
 
 testing::TempDir* GoldApiTest::dir_ = nullptr;
-int GoldApiTest::pid_ = 0;
+testing::Dashboard* GoldApiTest::dashboard_ = nullptr;
 int GoldApiTest::port_ = 0;
 
 TEST_F(GoldApiTest, OverviewMatchesSilver) {

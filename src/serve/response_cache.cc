@@ -11,17 +11,26 @@ std::string ResponseCache::Key(const std::string& endpoint, const Params& params
   return key;
 }
 
-std::optional<nlohmann::json> ResponseCache::Find(const std::string& key) {
+std::optional<nlohmann::json> ResponseCache::Find(const std::string& key,
+                                                  std::uint64_t generation) {
   std::lock_guard lock(mu_);
+  if (generation != generation_) return std::nullopt;
   const auto it = index_.find(key);
   if (it == index_.end()) return std::nullopt;
   entries_.splice(entries_.begin(), entries_, it->second);
   return it->second->second;
 }
 
-void ResponseCache::Put(const std::string& key, const nlohmann::json& answer) {
+void ResponseCache::Put(const std::string& key, std::uint64_t generation,
+                        const nlohmann::json& answer) {
   if (capacity_ == 0) return;
   std::lock_guard lock(mu_);
+  if (generation < generation_) return;  // answered from a build replaced since
+  if (generation > generation_) {
+    entries_.clear();
+    index_.clear();
+    generation_ = generation;
+  }
   if (const auto it = index_.find(key); it != index_.end()) {
     it->second->second = answer;
     entries_.splice(entries_.begin(), entries_, it->second);

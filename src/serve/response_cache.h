@@ -1,14 +1,16 @@
 // ResponseCache: the API's answers, kept by endpoint and parameters.
 //
-// The server opens the warehouse read-only and holds it for its lifetime, so
-// gold cannot change under it and an answer never goes stale while the
-// process runs. The cache holds at most `capacity` answers and forgets the
-// least recently used one first; capacity 0 disables it.
+// Answers belong to one build of gold (warehouse::Reader::Snapshot's
+// generation): a build held never changes, so its answers never go stale, and
+// once a newer build answers, the older build's answers are forgotten. The
+// cache holds at most `capacity` answers and forgets the least recently used
+// one first; capacity 0 disables it.
 //
 // Thread safety: all methods may be called from any thread.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <list>
 #include <mutex>
 #include <optional>
@@ -27,13 +29,16 @@ class ResponseCache {
   // so equal requests give equal keys).
   static std::string Key(const std::string& endpoint, const Params& params);
 
-  std::optional<nlohmann::json> Find(const std::string& key);
-  void Put(const std::string& key, const nlohmann::json& answer);
+  // The answer to `key` from build `generation`, if kept.
+  std::optional<nlohmann::json> Find(const std::string& key, std::uint64_t generation);
+  // Keeps an answer from build `generation` (nothing when a newer build has answered).
+  void Put(const std::string& key, std::uint64_t generation, const nlohmann::json& answer);
 
  private:
   using Entry = std::pair<std::string, nlohmann::json>;
   const std::size_t capacity_;
   std::mutex mu_;
+  std::uint64_t generation_ = 0;  // of every answer kept
   std::list<Entry> entries_;  // most recently used first
   std::unordered_map<std::string, std::list<Entry>::iterator> index_;
 };

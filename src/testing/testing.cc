@@ -1,12 +1,16 @@
 #include "testing/testing.h"
 
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 namespace playlake::testing {
 
@@ -49,6 +53,25 @@ std::filesystem::path RealData() { return PLAYLAKE_REALDATA; }
 
 CommandOutput RunPlaylake(const std::string& args) {
   return RunShell(PlaylakeBinary() + " " + args);
+}
+
+Dashboard::Dashboard(const std::filesystem::path& project, std::filesystem::path log)
+    : log_(std::move(log)) {
+  const auto started = RunShell(PlaylakeBinary() + " serve --port 0 --project " + project.string() +
+                                " > " + log_.string() + " 2>&1 & echo $!");
+  pid_ = std::atoi(started.stdout_text.c_str());
+  const std::string prefix = "Dashboard: http://127.0.0.1:";
+  for (int i = 0; i < 400 && port_ == 0; ++i) {
+    const std::string out = ReadFile(log_);
+    if (const auto at = out.find(prefix); at != std::string::npos) {
+      port_ = std::atoi(out.c_str() + at + prefix.size());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+Dashboard::~Dashboard() {
+  if (pid_ > 0) ::kill(pid_, SIGTERM);
 }
 
 }  // namespace playlake::testing

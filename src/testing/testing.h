@@ -39,4 +39,22 @@ std::string PlaylakeBinary();
 
 std::string ReadFile(const std::filesystem::path& path);
 
+// A real `playlake serve --port 0` of `project` in the background, its output
+// in `log`, stopped (SIGTERM) when destroyed.
+class Dashboard {
+ public:
+  // Starts it and waits (20 s at most) for it to print its URL.
+  Dashboard(const std::filesystem::path& project, std::filesystem::path log);
+  ~Dashboard();
+  Dashboard(const Dashboard&) = delete;
+  Dashboard& operator=(const Dashboard&) = delete;
+  int port() const { return port_; }  // 0: it did not start (see log())
+  std::string log() const { return ReadFile(log_); }
+
+ private:
+  std::filesystem::path log_;
+  int pid_ = 0;
+  int port_ = 0;
+};
+
 }  // namespace playlake::testing

@@ -1,0 +1,184 @@
+#include "warehouse/sharing.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <optional>
+
+#include "lake/storage.h"
+
+namespace playlake::warehouse {
+namespace fs = std::filesystem;
+namespace {
+
+fs::path Beside(const fs::path& file, const std::string& suffix) {
+  return file.parent_path() / ("." + file.filename().string() + suffix);
+}
+fs::path LockPath(const fs::path& file) { return Beside(file, ".lock"); }
+fs::path CopyPath(const fs::path& file) { return Beside(file, ".building"); }
+fs::path WalOf(const fs::path& file) { return file.string() + ".wal"; }
+
+Error IoError(const std::string& what, const fs::path& path, const std::error_code& ec) {
+  return Error{ErrorCode::kIo, fmt::format("{} {}: {}", what, path.string(), ec.message())};
+}
+
+// The process holding DuckDB's lock on `file`, if any. DuckDB locks the whole
+// file with fcntl(2): a shared lock when it opens read-only, an exclusive one
+// for writing. (fcntl locks belong to a process and closing any of its
+// descriptors of a file drops them: call this only for a file this process
+// has not opened with DuckDB.)
+struct Holder {
+  bool writes;
+  pid_t pid;
+};
+std::optional<Holder> HolderOf(const fs::path& file) {
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  struct flock probe {};
+  probe.l_type = F_WRLCK;
+  probe.l_whence = SEEK_SET;
+  const int rc = ::fcntl(fd, F_GETLK, &probe);
+  ::close(fd);
+  if (rc != 0 || probe.l_type == F_UNLCK) return std::nullopt;
+  return Holder{probe.l_type == F_WRLCK, probe.l_pid};
+}
+
+std::uint64_t InodeOf(const fs::path& file) {
+  struct stat st {};
+  return ::stat(file.c_str(), &st) == 0 ? static_cast<std::uint64_t>(st.st_ino) : 0;
+}
+
+Status SyncFile(const fs::path& file) {
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return tl::unexpected(IoError("cannot open", file, {errno, std::generic_category()}));
+  const bool synced = ::fsync(fd) == 0;
+  const int err = errno;
+  ::close(fd);
+  if (!synced) return tl::unexpected(IoError("cannot sync", file, {err, std::generic_category()}));
+  return {};
+}
+
+void RemoveCopy(const fs::path& copy) {
+  std::error_code ec;
+  fs::remove(copy, ec);
+  fs::remove(WalOf(copy), ec);
+}
+
+Result<std::unique_ptr<lake::WriterLock>> TakeTurn(const fs::path& file) {
+  return lake::LockFile(LockPath(file), [&](const std::string& holder) {
+    spdlog::info("another build of {} ({}) is going; waiting for it to finish", file.string(),
+                 holder);
+  });
+}
+
+}  // namespace
+
+struct Writer::Lock {
+  std::unique_ptr<lake::WriterLock> held;
+};
+
+Writer::Writer(fs::path file, std::unique_ptr<Lock> lock)
+    : file_(std::move(file)), lock_(std::move(lock)) {}
+
+Writer::~Writer() {
+  db_.reset();
+  if (!copy_.empty()) RemoveCopy(copy_);
+}
+
+Result<std::unique_ptr<Writer>> Writer::Open(const fs::path& file, const DatabaseOptions& options) {
+  auto turn = TakeTurn(file);
+  if (!turn) return tl::unexpected(turn.error());
+  std::unique_ptr<Writer> writer(new Writer(file, std::make_unique<Lock>(Lock{std::move(*turn)})));
+  auto in_place = Database::Open(file.string(), options);
+  if (in_place) {
+    writer->db_ = std::move(*in_place);
+    return writer;
+  }
+  const auto holder = HolderOf(file);
+  if (!holder || holder->writes) return tl::unexpected(in_place.error());
+  spdlog::info(
+      "{} is open for reading (process {}, the dashboard?): building a copy, swapped in "
+      "when the build ends",
+      file.string(), holder->pid);
+  writer->copy_ = CopyPath(file);
+  RemoveCopy(writer->copy_);  // left by a build that crashed
+  std::error_code ec;
+  fs::copy_file(file, writer->copy_, ec);
+  if (ec) return tl::unexpected(IoError("cannot copy", file, ec));
+  // A build that crashed in place leaves its last commits in the WAL, and the
+  // readers see them: so does the copy.
+  if (fs::exists(WalOf(file))) {
+    fs::copy_file(WalOf(file), WalOf(writer->copy_), ec);
+    if (ec) return tl::unexpected(IoError("cannot copy", WalOf(file), ec));
+  }
+  auto copy = Database::Open(writer->copy_.string(), options);
+  if (!copy) return tl::unexpected(copy.error());
+  writer->db_ = std::move(*copy);
+  return writer;
+}
+
+Status Writer::Finish() {
+  db_.reset();
+  if (copy_.empty()) return {};
+  if (auto s = SyncFile(copy_); !s) return s;
+  std::error_code ec;
+  // The file's own WAL (see Open) is in the copy now; left beside the new
+  // file it would be replayed into it.
+  fs::remove(WalOf(file_), ec);
+  fs::rename(copy_, file_, ec);
+  if (ec) return tl::unexpected(IoError("cannot rename the new build over", file_, ec));
+  if (fs::exists(WalOf(copy_))) fs::rename(WalOf(copy_), WalOf(file_), ec);
+  copy_.clear();
+  return lake::SyncFolder(file_.parent_path());
+}
+
+Reader::Reader(fs::path file, DatabaseOptions options, std::chrono::milliseconds recheck)
+    : file_(std::move(file)), options_(std::move(options)), recheck_(recheck) {}
+
+Result<std::unique_ptr<Reader>> Reader::Open(fs::path file, DatabaseOptions options,
+                                             std::chrono::milliseconds recheck) {
+  options.read_only = true;
+  std::unique_ptr<Reader> reader(new Reader(std::move(file), std::move(options), recheck));
+  reader->inode_ = InodeOf(reader->file_);
+  auto db = Database::Open(reader->file_.string(), reader->options_);
+  if (!db && HolderOf(reader->file_)) {
+    // A build writes it in place: wait for it, then open what it built.
+    auto turn = TakeTurn(reader->file_);
+    if (!turn) return tl::unexpected(turn.error());
+    reader->inode_ = InodeOf(reader->file_);
+    db = Database::Open(reader->file_.string(), reader->options_);
+  }
+  if (!db) return tl::unexpected(db.error());
+  reader->db_ = std::move(*db);
+  reader->checked_ = std::chrono::steady_clock::now();
+  return reader;
+}
+
+Reader::Snapshot Reader::Current() {
+  std::lock_guard lock(mu_);
+  const auto now = std::chrono::steady_clock::now();
+  if (now - checked_ >= recheck_) {
+    checked_ = now;
+    const std::uint64_t inode = InodeOf(file_);
+    if (inode != 0 && inode != inode_) {
+      auto db = Database::Open(file_.string(), options_);
+      if (db) {
+        db_ = std::move(*db);
+        inode_ = inode;
+        ++generation_;
+        spdlog::info("{} was rebuilt: answering from the new build", file_.string());
+      } else {
+        spdlog::debug("{} was rebuilt but does not open yet: {}", file_.string(),
+                      db.error().message);
+      }
+    }
+  }
+  return Snapshot{db_, generation_};
+}
+
+}  // namespace playlake::warehouse

@@ -1,0 +1,167 @@
+#include "warehouse/sharing.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "testing/testing.h"
+
+namespace playlake::warehouse {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::TempDir;
+
+DatabaseOptions OneThread() {
+  DatabaseOptions options;
+  options.threads = 1;
+  return options;
+}
+
+// The one value of `sql` on a fresh read-only open of `file`.
+std::string ValueIn(const fs::path& file, const std::string& sql) {
+  DatabaseOptions options = OneThread();
+  options.read_only = true;
+  auto db = Database::Open(file.string(), options);
+  if (!db) return db.error().message;
+  auto conn = (*db)->Connect();
+  auto table = (*conn)->Query(sql);
+  if (!table) return table.error().message;
+  return table->rows.at(0).at(0).value_or("NULL");
+}
+
+std::string ValueIn(Database& db, const std::string& sql) {
+  auto table = (*db.Connect())->Query(sql);
+  return table ? table->rows.at(0).at(0).value_or("NULL") : table.error().message;
+}
+
+void MakeWarehouse(const fs::path& file, int version) {
+  auto db = Database::Open(file.string());
+  ASSERT_TRUE(db) << db.error().message;
+  ASSERT_TRUE(
+      (*(*db)->Connect())
+          ->Execute(fmt::format("CREATE OR REPLACE TABLE gold AS SELECT {} AS version", version)));
+}
+
+// Another process holding DuckDB's read lock on a file, as a read-only open
+// (the dashboard) does, until destroyed.
+class ReadingProcess {
+ public:
+  explicit ReadingProcess(const fs::path& file) {
+    int ready[2], stop[2];
+    EXPECT_EQ(::pipe(ready), 0);
+    EXPECT_EQ(::pipe(stop), 0);
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::close(stop[1]);
+      const int fd = ::open(file.c_str(), O_RDONLY);
+      struct flock lock {};
+      lock.l_type = F_RDLCK;
+      lock.l_whence = SEEK_SET;
+      const char ok = (fd >= 0 && ::fcntl(fd, F_SETLK, &lock) == 0) ? '1' : '0';
+      (void)!::write(ready[1], &ok, 1);
+      char c;
+      (void)!::read(stop[0], &c, 1);  // returns when the parent closes its end
+      ::_exit(0);
+    }
+    ::close(ready[1]);
+    ::close(stop[0]);
+    stop_ = stop[1];
+    char ok = '0';
+    EXPECT_EQ(::read(ready[0], &ok, 1), 1);
+    ::close(ready[0]);
+    EXPECT_EQ(ok, '1') << "the reading process could not lock " << file;
+  }
+  ~ReadingProcess() {
+    ::close(stop_);
+    ::waitpid(pid_, nullptr, 0);
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int stop_ = -1;
+};
+
+TEST(Writer, BuildsInPlaceWhenNoOneReads) {
+  TempDir dir;
+  const fs::path file = dir / "warehouse.duckdb";
+  MakeWarehouse(file, 1);
+  auto writer = Writer::Open(file, OneThread());
+  ASSERT_TRUE(writer) << writer.error().message;
+  EXPECT_FALSE((*writer)->building_copy());
+  ASSERT_TRUE((*(*writer)->db().Connect())->Execute("UPDATE gold SET version = 2"));
+  ASSERT_TRUE((*writer)->Finish());
+  EXPECT_EQ(ValueIn(file, "SELECT version FROM gold"), "2");
+  EXPECT_FALSE(fs::exists(dir / ".warehouse.duckdb.building"));
+}
+
+TEST(Writer, BuildsACopyWhileAnotherProcessReadsAndSwapsItInAtTheEnd) {
+  TempDir dir;
+  const fs::path file = dir / "warehouse.duckdb";
+  MakeWarehouse(file, 1);
+  ReadingProcess dashboard(file);
+  auto writer = Writer::Open(file, OneThread());
+  ASSERT_TRUE(writer) << writer.error().message;
+  EXPECT_TRUE((*writer)->building_copy());
+  ASSERT_TRUE((*(*writer)->db().Connect())->Execute("UPDATE gold SET version = 2"));
+  // Until the build ends, readers see the build they opened, complete.
+  EXPECT_EQ(ValueIn(file, "SELECT version FROM gold"), "1");
+  ASSERT_TRUE((*writer)->Finish());
+  EXPECT_EQ(ValueIn(file, "SELECT version FROM gold"), "2");
+  EXPECT_FALSE(fs::exists(dir / ".warehouse.duckdb.building"));
+}
+
+TEST(Writer, ACopyNotFinishedIsDropped) {
+  TempDir dir;
+  const fs::path file = dir / "warehouse.duckdb";
+  MakeWarehouse(file, 1);
+  ReadingProcess dashboard(file);
+  {
+    auto writer = Writer::Open(file, OneThread());
+    ASSERT_TRUE(writer) << writer.error().message;
+    ASSERT_TRUE((*(*writer)->db().Connect())->Execute("UPDATE gold SET version = 2"));
+    EXPECT_TRUE(fs::exists(dir / ".warehouse.duckdb.building"));
+  }  // a build that failed: no Finish
+  EXPECT_FALSE(fs::exists(dir / ".warehouse.duckdb.building"));
+  EXPECT_EQ(ValueIn(file, "SELECT version FROM gold"), "1");
+}
+
+TEST(Reader, MovesToTheNewBuildAndKeepsTheOldOneForWhoHoldsIt) {
+  TempDir dir;
+  const fs::path file = dir / "warehouse.duckdb";
+  MakeWarehouse(file, 1);
+  auto reader = Reader::Open(file, OneThread(), std::chrono::milliseconds(0));
+  ASSERT_TRUE(reader) << reader.error().message;
+  const Reader::Snapshot first = (*reader)->Current();
+  EXPECT_EQ(ValueIn(*first.db, "SELECT version FROM gold"), "1");
+
+  // A build that found readers renames its copy over the file (Writer::Finish).
+  std::filesystem::create_directories(dir / "next");
+  MakeWarehouse(dir / "next" / "warehouse.duckdb", 2);
+  fs::rename(dir / "next" / "warehouse.duckdb", file);
+  const Reader::Snapshot second = (*reader)->Current();
+  EXPECT_EQ(second.generation, first.generation + 1);
+  EXPECT_EQ(ValueIn(*second.db, "SELECT version FROM gold"), "2");
+  EXPECT_EQ(ValueIn(*first.db, "SELECT version FROM gold"), "1");  // a request still going
+  EXPECT_EQ((*reader)->Current().generation, second.generation);   // nothing new
+}
+
+TEST(Reader, KeepsTheBuildItHasWhenTheNewFileDoesNotOpen) {
+  TempDir dir;
+  const fs::path file = dir / "warehouse.duckdb";
+  MakeWarehouse(file, 1);
+  auto reader = Reader::Open(file, OneThread(), std::chrono::milliseconds(0));
+  ASSERT_TRUE(reader) << reader.error().message;
+  std::ofstream(dir / "broken") << "not a DuckDB file";
+  fs::rename(dir / "broken", file);
+  const Reader::Snapshot snapshot = (*reader)->Current();
+  EXPECT_EQ(snapshot.generation, 0u);
+  EXPECT_EQ(ValueIn(*snapshot.db, "SELECT version FROM gold"), "1");
+}
+
+}  // namespace
+}  // namespace playlake::warehouse

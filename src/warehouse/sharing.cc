@@ -94,6 +94,7 @@ Result<std::unique_ptr<Writer>> Writer::Open(const fs::path& file, const Databas
   auto turn = TakeTurn(file);
   if (!turn) return tl::unexpected(turn.error());
   std::unique_ptr<Writer> writer(new Writer(file, std::make_unique<Lock>(Lock{std::move(*turn)})));
+  RemoveCopy(CopyPath(file));  // left by a build that crashed (this one holds the turn)
   auto in_place = Database::Open(file.string(), options);
   if (in_place) {
     writer->db_ = std::move(*in_place);
@@ -106,7 +107,6 @@ Result<std::unique_ptr<Writer>> Writer::Open(const fs::path& file, const Databas
       "when the build ends",
       file.string(), holder->pid);
   writer->copy_ = CopyPath(file);
-  RemoveCopy(writer->copy_);  // left by a build that crashed
   std::error_code ec;
   fs::copy_file(file, writer->copy_, ec);
   if (ec) return tl::unexpected(IoError("cannot copy", file, ec));

@@ -130,6 +130,19 @@ TEST(Writer, ACopyNotFinishedIsDropped) {
   EXPECT_EQ(ValueIn(file, "SELECT version FROM gold"), "1");
 }
 
+TEST(Writer, RemovesTheCopyOfABuildThatCrashed) {
+  TempDir dir;
+  const fs::path file = dir / "warehouse.duckdb";
+  MakeWarehouse(file, 1);
+  std::ofstream(dir / ".warehouse.duckdb.building") << "half a copy";
+  std::ofstream(dir / ".warehouse.duckdb.building.wal") << "its log";
+  auto writer = Writer::Open(file, OneThread());
+  ASSERT_TRUE(writer) << writer.error().message;
+  EXPECT_FALSE((*writer)->building_copy());
+  EXPECT_FALSE(fs::exists(dir / ".warehouse.duckdb.building"));
+  EXPECT_FALSE(fs::exists(dir / ".warehouse.duckdb.building.wal"));
+}
+
 TEST(Reader, MovesToTheNewBuildAndKeepsTheOldOneForWhoHoldsIt) {
   TempDir dir;
   const fs::path file = dir / "warehouse.duckdb";

@@ -103,8 +103,8 @@ Result<std::unique_ptr<Writer>> Writer::Open(const fs::path& file, const Databas
   const auto holder = HolderOf(file);
   if (!holder || holder->writes) return tl::unexpected(in_place.error());
   spdlog::info(
-      "{} is open for reading (process {}, the dashboard?): building a copy, swapped in "
-      "when the build ends",
+      "{} is open for reading by process {} (playlake serve or sql --gold): building a "
+      "copy, swapped in when the build ends",
       file.string(), holder->pid);
   writer->copy_ = CopyPath(file);
   std::error_code ec;

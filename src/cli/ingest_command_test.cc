@@ -175,6 +175,46 @@ TEST(RunCommand, RunsOfAProjectTakeTurns) {
   EXPECT_EQ(plays.stdout_text, "count_star()\n11\n");
 }
 
+// A scheduled run with nothing new leaves gold as it is; a new input, a changed
+// project file or --full-refresh builds again.
+TEST(RunCommand, ARunWithNothingNewLeavesGoldAsItIs) {
+  TempDir dir;
+  const std::string project = (dir / "radio").string();
+  ASSERT_EQ(RunPlaylake("init " + project).exit_code, 0);
+  const auto days = RealData() / "sparkify" / "log_data" / "2018" / "11";
+  const auto events = dir / "radio" / "data" / "events";
+  std::filesystem::copy_file(days / "2018-11-01-events.json", events / "2018-11-01-events.json");
+  ASSERT_EQ(RunPlaylake("run --project " + project).exit_code, 0);
+  const auto warehouse = dir / "radio" / "warehouse.duckdb";
+  const auto built = std::filesystem::last_write_time(warehouse);
+  const std::string up_to_date = "gold is up to date";
+
+  const auto again = RunPlaylake("run --project " + project);
+  ASSERT_EQ(again.exit_code, 0) << again.stderr_text;
+  EXPECT_NE(again.stderr_text.find(up_to_date), std::string::npos) << again.stderr_text;
+  EXPECT_EQ(std::filesystem::last_write_time(warehouse), built);
+
+  std::ofstream(dir / "radio" / "playlake.yml", std::ios::app) << "# a change\n";
+  const auto changed = RunPlaylake("run --project " + project);
+  ASSERT_EQ(changed.exit_code, 0) << changed.stderr_text;
+  EXPECT_EQ(changed.stderr_text.find(up_to_date), std::string::npos) << changed.stderr_text;
+
+  const auto refresh = RunPlaylake("run --full-refresh --project " + project);
+  ASSERT_EQ(refresh.exit_code, 0) << refresh.stderr_text;
+  EXPECT_EQ(refresh.stderr_text.find(up_to_date), std::string::npos) << refresh.stderr_text;
+
+  std::filesystem::copy_file(days / "2018-11-02-events.json", events / "2018-11-02-events.json");
+  const auto more = RunPlaylake("run --project " + project);
+  ASSERT_EQ(more.exit_code, 0) << more.stderr_text;
+  EXPECT_EQ(more.stderr_text.find(up_to_date), std::string::npos) << more.stderr_text;
+  const auto plays = RunPlaylake(
+      "sql \"SELECT (SELECT count(*) FROM fct_plays) = (SELECT count(*) FROM plays)\" --gold "
+      "--format csv --project " +
+      project);
+  EXPECT_NE(plays.stdout_text.find("true"), std::string::npos)
+      << plays.stdout_text << plays.stderr_text;
+}
+
 // Plays in the dashboard's overview (-1 when it does not answer).
 long long OverviewPlays(int port) {
   httplib::Client client("127.0.0.1", port);

@@ -2,10 +2,14 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 
+#include <algorithm>
 #include <fstream>
+#include <optional>
 #include <thread>
 
+#include "lake/checksum.h"
 #include "lake/lake.h"
 #include "models/project.h"
 #include "models/runner.h"
@@ -48,6 +52,21 @@ json Rows(warehouse::Connection& conn, const std::string& sql) {
   return rows;
 }
 
+// Writes `value` to `file` whole or not at all (a temporary file renamed over it).
+Status WriteJson(const std::filesystem::path& file, const json& value) {
+  std::error_code ec;
+  std::filesystem::create_directories(file.parent_path(), ec);
+  const auto temp = file.string() + ".tmp";
+  {
+    std::ofstream out(temp);
+    out << value.dump(2) << '\n';
+    if (!out) return Fail(ErrorCode::kIo, fmt::format("cannot write {}", temp));
+  }
+  std::filesystem::rename(temp, file, ec);
+  if (ec) return Fail(ErrorCode::kIo, fmt::format("cannot write {}: {}", file.string(), ec.message()));
+  return {};
+}
+
 // What the dashboard's pipeline page shows besides runs, tests and lineage.
 Status WriteStatus(warehouse::Connection& conn, const std::filesystem::path& file) {
   json freshness = json::array();
@@ -71,18 +90,68 @@ Status WriteStatus(warehouse::Connection& conn, const std::filesystem::path& fil
   json quarantine = Rows(conn,
                          "SELECT reason, source_format, count(*) AS records FROM silver.quarantine "
                          "GROUP BY ALL ORDER BY records DESC, reason");
-  const json status = {{"freshness", freshness}, {"quarantine", quarantine}, {"updated_at", now}};
+  return WriteJson(file, {{"freshness", freshness}, {"quarantine", quarantine}, {"updated_at", now}});
+}
+
+// Inode, size and modification time: changes whenever the file is rewritten or replaced.
+std::string FileIdentity(const std::filesystem::path& file) {
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0) return "missing";
+  return fmt::format("{}:{}:{}.{}", st.st_ino, st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+}
+
+// What a build of gold is made from: the committed silver batches (each
+// immutable), the model project's files, the project file and this binary.
+// Stat-based identities for the last two: a changed file or a rebuilt binary
+// counts as changed.
+Result<std::string> BuildInputs(const config::ProjectConfig& project, const lake::Lake& lake) {
+  auto entries = lake.Entries("silver");
+  if (!entries) return tl::unexpected(entries.error());
+  std::vector<std::string> batches;
+  for (const auto& e : *entries) batches.push_back(e.batch_id);
+  std::sort(batches.begin(), batches.end());
+  lake::Checksum sum;
+  for (const auto& b : batches) sum.Update(b + '\n');
+  std::vector<std::filesystem::path> files;
   std::error_code ec;
-  std::filesystem::create_directories(file.parent_path(), ec);
-  const auto temp = file.string() + ".tmp";
-  {
-    std::ofstream out(temp);
-    out << status.dump(2) << '\n';
-    if (!out) return Fail(ErrorCode::kIo, fmt::format("cannot write {}", temp));
+  for (auto it = std::filesystem::recursive_directory_iterator(project.models, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_regular_file()) files.push_back(it->path());
   }
-  std::filesystem::rename(temp, file, ec);
-  if (ec) return Fail(ErrorCode::kIo, fmt::format("cannot write {}: {}", file.string(), ec.message()));
-  return {};
+  if (ec) {
+    return Fail(ErrorCode::kIo,
+                fmt::format("cannot list {}: {}", project.models.string(), ec.message()));
+  }
+  std::sort(files.begin(), files.end());
+  files.push_back(project.root / "playlake.yml");
+  for (const auto& f : files) {
+    sum.Update(f.string() + '\0');
+    std::ifstream in(f, std::ios::binary);
+    sum.Update(std::string(std::istreambuf_iterator<char>(in), {}));
+  }
+  sum.Update(FileIdentity("/proc/self/exe"));
+  return sum.Hex();
+}
+
+// The last successful build, as target/last_build.json records it.
+struct LastBuild {
+  std::string inputs;     // BuildInputs
+  std::string warehouse;  // FileIdentity of the warehouse it left
+  std::string built_at;
+};
+
+std::optional<LastBuild> ReadLastBuild(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) return std::nullopt;
+  const json j = json::parse(in, nullptr, false);
+  if (!j.is_object()) return std::nullopt;
+  return LastBuild{j.value("inputs", ""), j.value("warehouse", ""), j.value("built_at", "")};
+}
+
+Status WriteLastBuild(const std::filesystem::path& file, const LastBuild& build) {
+  return WriteJson(file, {{"inputs", build.inputs},
+                          {"warehouse", build.warehouse},
+                          {"built_at", build.built_at}});
 }
 
 int Threads(const config::ProjectConfig& project) {
@@ -120,6 +189,20 @@ Result<RunRecord> RunBatch(const config::ProjectConfig& project, const BatchOpti
   auto build = [&project, &options, &target]() -> Result<StepOutcome> {
     auto lake = lake::Lake::OpenLocal(project.lake, {});
     if (!lake) return tl::unexpected(lake.error());
+    // A scheduled run that found nothing new has nothing to build: the same
+    // inputs give the same gold, and the data tests passed on it.
+    auto inputs = BuildInputs(project, **lake);
+    if (!inputs) return tl::unexpected(inputs.error());
+    const auto last_build_file = target / "last_build.json";
+    const auto last = ReadLastBuild(last_build_file);
+    if (!options.full_refresh && last && last->inputs == *inputs &&
+        last->warehouse == FileIdentity(project.warehouse)) {
+      return StepOutcome{
+          0, fmt::format("gold is up to date: nothing new since its build at {}", last->built_at)};
+    }
+    std::error_code ec;
+    std::filesystem::remove(last_build_file, ec);
+    const std::string started_at = Rfc3339Now();
     warehouse::DatabaseOptions db_options;
     db_options.threads = Threads(project);
     auto writer = warehouse::Writer::Open(project.warehouse, db_options);
@@ -164,6 +247,8 @@ Result<RunRecord> RunBatch(const config::ProjectConfig& project, const BatchOpti
     if (results->HasErrors() || results->HasTestFailures()) {
       return Fail(results->HasErrors() ? ErrorCode::kWarehouse : ErrorCode::kTestFailed, detail);
     }
+    const LastBuild built{*inputs, FileIdentity(project.warehouse), started_at};
+    if (auto s = WriteLastBuild(last_build_file, built); !s) return tl::unexpected(s.error());
     std::int64_t rows = 0;
     for (const auto& node : results->results) rows += std::max<std::int64_t>(0, node.rows_affected);
     return StepOutcome{rows, detail};

@@ -12,6 +12,7 @@
 #include "lake/lake.h"
 #include "silver/views.h"
 #include "warehouse/duckdb.h"
+#include "warehouse/sharing.h"
 
 namespace playlake::cli {
 namespace {
@@ -118,9 +119,12 @@ Status RunSql(const SqlFlags& flags) {
   if (auto s = silver::CreateSilverViews(**conn, **lake); !s) return s;
   if (flags.gold) {
     // Gold tables resolve by name after silver's; the warehouse stays untouched.
-    if (auto s = (*conn)->Execute(fmt::format("ATTACH {} AS gold (READ_ONLY); "
-                                              "SET search_path = 'memory.main,gold.main'",
-                                              warehouse::QuoteLiteral(warehouse_file.string())));
+    const std::string attach = fmt::format(
+        "ATTACH {} AS gold (READ_ONLY); "
+        "SET search_path = 'memory.main,gold.main'",
+        warehouse::QuoteLiteral(warehouse_file.string()));
+    if (auto s =
+            warehouse::OpenWhenReadable(warehouse_file, [&] { return (*conn)->Execute(attach); });
         !s) {
       return s;
     }

@@ -137,6 +137,16 @@ Status Writer::Finish() {
   return lake::SyncFolder(file_.parent_path());
 }
 
+Status OpenWhenReadable(const fs::path& file, const std::function<Status()>& open) {
+  Status opened = open();
+  if (opened) return opened;
+  const auto holder = HolderOf(file);
+  if (!holder || !holder->writes) return opened;
+  auto turn = TakeTurn(file);  // the build holds it until it ends
+  if (!turn) return tl::unexpected(turn.error());
+  return open();
+}
+
 Reader::Reader(fs::path file, DatabaseOptions options, std::chrono::milliseconds recheck)
     : file_(std::move(file)), options_(std::move(options)), recheck_(recheck) {}
 
@@ -144,17 +154,14 @@ Result<std::unique_ptr<Reader>> Reader::Open(fs::path file, DatabaseOptions opti
                                              std::chrono::milliseconds recheck) {
   options.read_only = true;
   std::unique_ptr<Reader> reader(new Reader(std::move(file), std::move(options), recheck));
-  reader->inode_ = InodeOf(reader->file_);
-  auto db = Database::Open(reader->file_.string(), reader->options_);
-  if (!db && HolderOf(reader->file_)) {
-    // A build writes it in place: wait for it, then open what it built.
-    auto turn = TakeTurn(reader->file_);
-    if (!turn) return tl::unexpected(turn.error());
+  Status opened = OpenWhenReadable(reader->file_, [&]() -> Status {
     reader->inode_ = InodeOf(reader->file_);
-    db = Database::Open(reader->file_.string(), reader->options_);
-  }
-  if (!db) return tl::unexpected(db.error());
-  reader->db_ = std::move(*db);
+    auto db = Database::Open(reader->file_.string(), reader->options_);
+    if (!db) return tl::unexpected(db.error());
+    reader->db_ = std::move(*db);
+    return {};
+  });
+  if (!opened) return tl::unexpected(opened.error());
   reader->checked_ = std::chrono::steady_clock::now();
   return reader;
 }

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 
@@ -50,6 +51,11 @@ class Writer {
   std::unique_ptr<Lock> lock_;
   std::unique_ptr<Database> db_;
 };
+
+// Runs `open`, a read-only open of `file`. When it fails because a build is
+// writing the file in place, waits for that build (logging who holds it) and
+// runs `open` once more, before the next build can start.
+Status OpenWhenReadable(const std::filesystem::path& file, const std::function<Status()>& open);
 
 // A warehouse file opened read-only that follows the builds that replace it.
 //

@@ -3,10 +3,13 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <fstream>
+#include <future>
 
 #include "testing/testing.h"
 
@@ -47,23 +50,32 @@ void MakeWarehouse(const fs::path& file, int version) {
           ->Execute(fmt::format("CREATE OR REPLACE TABLE gold AS SELECT {} AS version", version)));
 }
 
-// Another process holding DuckDB's read lock on a file, as a read-only open
-// (the dashboard) does, until destroyed.
-class ReadingProcess {
+// Another process holding DuckDB's lock on a file until destroyed: shared, as
+// a read-only open (the dashboard) takes it, or exclusive, as a build in place
+// does (with the builds' turn, the lock file beside it).
+class LockingProcess {
  public:
-  explicit ReadingProcess(const fs::path& file) {
+  enum class As { kReader, kBuilder };
+  LockingProcess(const fs::path& file, As as) {
     int ready[2], stop[2];
     EXPECT_EQ(::pipe(ready), 0);
     EXPECT_EQ(::pipe(stop), 0);
     pid_ = ::fork();
     if (pid_ == 0) {
       ::close(stop[1]);
-      const int fd = ::open(file.c_str(), O_RDONLY);
+      bool ok = true;
+      if (as == As::kBuilder) {
+        const fs::path turn = file.parent_path() / ("." + file.filename().string() + ".lock");
+        const int lock_fd = ::open(turn.c_str(), O_RDWR | O_CREAT, 0644);
+        ok = lock_fd >= 0 && ::flock(lock_fd, LOCK_EX) == 0;
+      }
+      const int fd = ::open(file.c_str(), O_RDWR);
       struct flock lock {};
-      lock.l_type = F_RDLCK;
+      lock.l_type = as == As::kBuilder ? F_WRLCK : F_RDLCK;
       lock.l_whence = SEEK_SET;
-      const char ok = (fd >= 0 && ::fcntl(fd, F_SETLK, &lock) == 0) ? '1' : '0';
-      (void)!::write(ready[1], &ok, 1);
+      ok = ok && fd >= 0 && ::fcntl(fd, F_SETLK, &lock) == 0;
+      const char answer = ok ? '1' : '0';
+      (void)!::write(ready[1], &answer, 1);
       char c;
       (void)!::read(stop[0], &c, 1);  // returns when the parent closes its end
       ::_exit(0);
@@ -74,11 +86,14 @@ class ReadingProcess {
     char ok = '0';
     EXPECT_EQ(::read(ready[0], &ok, 1), 1);
     ::close(ready[0]);
-    EXPECT_EQ(ok, '1') << "the reading process could not lock " << file;
+    EXPECT_EQ(ok, '1') << "the locking process could not lock " << file;
   }
-  ~ReadingProcess() {
+  ~LockingProcess() { Stop(); }
+  void Stop() {
+    if (pid_ <= 0) return;
     ::close(stop_);
     ::waitpid(pid_, nullptr, 0);
+    pid_ = -1;
   }
 
  private:
@@ -103,7 +118,7 @@ TEST(Writer, BuildsACopyWhileAnotherProcessReadsAndSwapsItInAtTheEnd) {
   TempDir dir;
   const fs::path file = dir / "warehouse.duckdb";
   MakeWarehouse(file, 1);
-  ReadingProcess dashboard(file);
+  LockingProcess dashboard(file, LockingProcess::As::kReader);
   auto writer = Writer::Open(file, OneThread());
   ASSERT_TRUE(writer) << writer.error().message;
   EXPECT_TRUE((*writer)->building_copy());
@@ -119,7 +134,7 @@ TEST(Writer, ACopyNotFinishedIsDropped) {
   TempDir dir;
   const fs::path file = dir / "warehouse.duckdb";
   MakeWarehouse(file, 1);
-  ReadingProcess dashboard(file);
+  LockingProcess dashboard(file, LockingProcess::As::kReader);
   {
     auto writer = Writer::Open(file, OneThread());
     ASSERT_TRUE(writer) << writer.error().message;
@@ -141,6 +156,38 @@ TEST(Writer, RemovesTheCopyOfABuildThatCrashed) {
   EXPECT_FALSE((*writer)->building_copy());
   EXPECT_FALSE(fs::exists(dir / ".warehouse.duckdb.building"));
   EXPECT_FALSE(fs::exists(dir / ".warehouse.duckdb.building.wal"));
+}
+
+TEST(OpenWhenReadable, WaitsForABuildInPlaceThenOpens) {
+  TempDir dir;
+  const fs::path file = dir / "warehouse.duckdb";
+  MakeWarehouse(file, 1);
+  LockingProcess build(file, LockingProcess::As::kBuilder);
+  std::atomic<int> attempts{0};
+  auto opened = std::async(std::launch::async, [&] {
+    return OpenWhenReadable(file, [&]() -> Status {
+      ++attempts;
+      DatabaseOptions options = OneThread();
+      options.read_only = true;
+      auto db = Database::Open(file.string(), options);
+      if (!db) return tl::unexpected(db.error());
+      return {};
+    });
+  });
+  EXPECT_EQ(opened.wait_for(std::chrono::milliseconds(500)), std::future_status::timeout);
+  EXPECT_EQ(attempts, 1);
+  build.Stop();
+  const Status status = opened.get();
+  EXPECT_TRUE(status) << status.error().message;
+  EXPECT_EQ(attempts, 2);
+}
+
+TEST(OpenWhenReadable, OtherFailuresAreReturnedAtOnce) {
+  TempDir dir;
+  const Status status = OpenWhenReadable(dir / "none.duckdb",
+                                         [] { return Fail(ErrorCode::kNotFound, "no such file"); });
+  ASSERT_FALSE(status);
+  EXPECT_EQ(status.error().message, "no such file");
 }
 
 TEST(Reader, MovesToTheNewBuildAndKeepsTheOldOneForWhoHoldsIt) {

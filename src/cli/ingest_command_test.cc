@@ -20,6 +20,17 @@ using testing::RunPlaylake;
 using testing::RunShell;
 using testing::TempDir;
 
+// A real Sparkify day of events, e.g. "2018-11-01".
+std::filesystem::path SparkifyDay(const std::string& day) {
+  return RealData() / "sparkify" / "log_data" / "2018" / "11" / (day + "-events.json");
+}
+
+// Puts Sparkify day `day` among the inputs of the project `playlake init` made at `project`.
+void AddSparkifyDay(const std::filesystem::path& project, const std::string& day) {
+  std::filesystem::copy_file(SparkifyDay(day),
+                             project / "data" / "events" / (day + "-events.json"));
+}
+
 TEST(IngestCommand, WithoutAProjectSaysToRunInit) {
   TempDir dir;
   const auto run = RunPlaylake("ingest --project " + dir.path().string());
@@ -30,8 +41,7 @@ TEST(IngestCommand, WithoutAProjectSaysToRunInit) {
 TEST(IngestCommand, JsonSummaryThenSqlInEveryFormat) {
   TempDir dir;
   const std::string lake = (dir / "lake").string();
-  const std::string input =
-      (RealData() / "sparkify" / "log_data" / "2018" / "11" / "2018-11-01-events.json").string();
+  const std::string input = SparkifyDay("2018-11-01").string();
   const auto run = RunPlaylake("ingest " + input + " --lake " + lake + " --json");
   ASSERT_EQ(run.exit_code, 0) << run.stderr_text;
   const auto summary = nlohmann::json::parse(run.stdout_text);
@@ -81,8 +91,7 @@ TEST(IngestCommand, BuildAfterIngestSeesEveryCommittedBatch) {
   };
   std::string previous;
   for (const char* day : {"2018-11-01", "2018-11-02"}) {
-    const auto file =
-        RealData() / "sparkify" / "log_data" / "2018" / "11" / (std::string(day) + "-events.json");
+    const auto file = SparkifyDay(day);
     ASSERT_EQ(RunPlaylake("ingest " + file.string() + " --project " + project).exit_code, 0);
     const auto build = RunPlaylake("build --select stg_plays --project " + project);
     ASSERT_EQ(build.exit_code, 0) << build.stderr_text;
@@ -116,7 +125,7 @@ bool BothWait(const std::filesystem::path& a, const std::filesystem::path& b) {
 // deduplicate against the lake as it was when it started and keep every play.
 TEST(IngestCommand, ConcurrentIngestsTakeTurnsAndKeepEachPlayOnce) {
   TempDir dir;
-  const auto day = RealData() / "sparkify" / "log_data" / "2018" / "11" / "2018-11-01-events.json";
+  const auto day = SparkifyDay("2018-11-01");
   std::filesystem::create_directories(dir / "a");
   std::filesystem::create_directories(dir / "b");
   std::filesystem::copy_file(day, dir / "a" / "first.json");
@@ -143,15 +152,12 @@ TEST(IngestCommand, ConcurrentIngestsTakeTurnsAndKeepEachPlayOnce) {
   EXPECT_EQ(count.stdout_text, "count_star(),count(DISTINCT play_id)\n11,11\n");
 }
 
-// A run started while another is going waits for it (its build would fail on
-// the warehouse's lock), then runs on what is new.
+// A run started while another is going waits for it, then runs on what is new.
 TEST(RunCommand, RunsOfAProjectTakeTurns) {
   TempDir dir;
   const std::string project = (dir / "radio").string();
   ASSERT_EQ(RunPlaylake("init " + project).exit_code, 0);
-  std::filesystem::copy_file(
-      RealData() / "sparkify" / "log_data" / "2018" / "11" / "2018-11-01-events.json",
-      dir / "radio" / "data" / "events" / "2018-11-01-events.json");
+  AddSparkifyDay(dir / "radio", "2018-11-01");
   std::filesystem::create_directories(dir / "radio" / "target");
   auto held = lake::LockFile(dir / "radio" / "target" / ".run.lock", [](const std::string&) {});
   ASSERT_TRUE(held);
@@ -181,9 +187,7 @@ TEST(RunCommand, ARunWithNothingNewLeavesGoldAsItIs) {
   TempDir dir;
   const std::string project = (dir / "radio").string();
   ASSERT_EQ(RunPlaylake("init " + project).exit_code, 0);
-  const auto days = RealData() / "sparkify" / "log_data" / "2018" / "11";
-  const auto events = dir / "radio" / "data" / "events";
-  std::filesystem::copy_file(days / "2018-11-01-events.json", events / "2018-11-01-events.json");
+  AddSparkifyDay(dir / "radio", "2018-11-01");
   ASSERT_EQ(RunPlaylake("run --project " + project).exit_code, 0);
   const auto warehouse = dir / "radio" / "warehouse.duckdb";
   const auto built = std::filesystem::last_write_time(warehouse);
@@ -203,7 +207,7 @@ TEST(RunCommand, ARunWithNothingNewLeavesGoldAsItIs) {
   ASSERT_EQ(refresh.exit_code, 0) << refresh.stderr_text;
   EXPECT_EQ(refresh.stderr_text.find(up_to_date), std::string::npos) << refresh.stderr_text;
 
-  std::filesystem::copy_file(days / "2018-11-02-events.json", events / "2018-11-02-events.json");
+  AddSparkifyDay(dir / "radio", "2018-11-02");
   const auto more = RunPlaylake("run --project " + project);
   ASSERT_EQ(more.exit_code, 0) << more.stderr_text;
   EXPECT_EQ(more.stderr_text.find(up_to_date), std::string::npos) << more.stderr_text;
@@ -230,15 +234,13 @@ TEST(RunCommand, RunsWhileTheDashboardServesAndTheDashboardShowsWhatTheyAdd) {
   TempDir dir;
   const std::string project = (dir / "radio").string();
   ASSERT_EQ(RunPlaylake("init " + project).exit_code, 0);
-  const auto days = RealData() / "sparkify" / "log_data" / "2018" / "11";
-  const auto events = dir / "radio" / "data" / "events";
-  std::filesystem::copy_file(days / "2018-11-01-events.json", events / "2018-11-01-events.json");
+  AddSparkifyDay(dir / "radio", "2018-11-01");
   ASSERT_EQ(RunPlaylake("run --project " + project).exit_code, 0);
   testing::Dashboard dashboard(project, dir / "serve.out");
   ASSERT_NE(dashboard.port(), 0) << dashboard.log();
   EXPECT_EQ(OverviewPlays(dashboard.port()), 11);
 
-  std::filesystem::copy_file(days / "2018-11-02-events.json", events / "2018-11-02-events.json");
+  AddSparkifyDay(dir / "radio", "2018-11-02");
   const auto run = RunPlaylake("run --project " + project);
   ASSERT_EQ(run.exit_code, 0) << run.stderr_text;
   EXPECT_NE(run.stderr_text.find("building a copy"), std::string::npos) << run.stderr_text;

@@ -101,9 +101,8 @@ std::string FileIdentity(const std::filesystem::path& file) {
 }
 
 // What a build of gold is made from: the committed silver batches (each
-// immutable), the model project's files, the project file and this binary.
-// Stat-based identities for the last two: a changed file or a rebuilt binary
-// counts as changed.
+// immutable), the model project's files and the project file (their contents),
+// and this binary (its FileIdentity: a rebuilt binary counts as changed).
 Result<std::string> BuildInputs(const config::ProjectConfig& project, const lake::Lake& lake) {
   auto entries = lake.Entries("silver");
   if (!entries) return tl::unexpected(entries.error());

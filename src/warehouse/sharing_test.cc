@@ -25,29 +25,34 @@ DatabaseOptions OneThread() {
   return options;
 }
 
-// The one value of `sql` on a fresh read-only open of `file`.
-std::string ValueIn(const fs::path& file, const std::string& sql) {
+DatabaseOptions ReadOnly() {
   DatabaseOptions options = OneThread();
   options.read_only = true;
-  auto db = Database::Open(file.string(), options);
-  if (!db) return db.error().message;
-  auto conn = (*db)->Connect();
-  auto table = (*conn)->Query(sql);
-  if (!table) return table.error().message;
-  return table->rows.at(0).at(0).value_or("NULL");
+  return options;
 }
 
-std::string ValueIn(Database& db, const std::string& sql) {
-  auto table = (*db.Connect())->Query(sql);
+// The version that `db`'s gold table holds (or the error).
+std::string VersionIn(Database& db) {
+  auto table = (*db.Connect())->Query("SELECT version FROM gold");
   return table ? table->rows.at(0).at(0).value_or("NULL") : table.error().message;
+}
+
+// The same, on a fresh read-only open of `file`.
+std::string VersionIn(const fs::path& file) {
+  auto db = Database::Open(file.string(), ReadOnly());
+  return db ? VersionIn(**db) : db.error().message;
+}
+
+bool SetVersion(Database& db, int version) {
+  return bool(
+      (*db.Connect())
+          ->Execute(fmt::format("CREATE OR REPLACE TABLE gold AS SELECT {} AS version", version)));
 }
 
 void MakeWarehouse(const fs::path& file, int version) {
   auto db = Database::Open(file.string());
   ASSERT_TRUE(db) << db.error().message;
-  ASSERT_TRUE(
-      (*(*db)->Connect())
-          ->Execute(fmt::format("CREATE OR REPLACE TABLE gold AS SELECT {} AS version", version)));
+  ASSERT_TRUE(SetVersion(**db, version));
 }
 
 // Another process holding DuckDB's lock on a file until destroyed: shared, as
@@ -108,9 +113,9 @@ TEST(Writer, BuildsInPlaceWhenNoOneReads) {
   auto writer = Writer::Open(file, OneThread());
   ASSERT_TRUE(writer) << writer.error().message;
   EXPECT_FALSE((*writer)->building_copy());
-  ASSERT_TRUE((*(*writer)->db().Connect())->Execute("UPDATE gold SET version = 2"));
+  ASSERT_TRUE(SetVersion((*writer)->db(), 2));
   ASSERT_TRUE((*writer)->Finish());
-  EXPECT_EQ(ValueIn(file, "SELECT version FROM gold"), "2");
+  EXPECT_EQ(VersionIn(file), "2");
   EXPECT_FALSE(fs::exists(dir / ".warehouse.duckdb.building"));
 }
 
@@ -122,11 +127,11 @@ TEST(Writer, BuildsACopyWhileAnotherProcessReadsAndSwapsItInAtTheEnd) {
   auto writer = Writer::Open(file, OneThread());
   ASSERT_TRUE(writer) << writer.error().message;
   EXPECT_TRUE((*writer)->building_copy());
-  ASSERT_TRUE((*(*writer)->db().Connect())->Execute("UPDATE gold SET version = 2"));
+  ASSERT_TRUE(SetVersion((*writer)->db(), 2));
   // Until the build ends, readers see the build they opened, complete.
-  EXPECT_EQ(ValueIn(file, "SELECT version FROM gold"), "1");
+  EXPECT_EQ(VersionIn(file), "1");
   ASSERT_TRUE((*writer)->Finish());
-  EXPECT_EQ(ValueIn(file, "SELECT version FROM gold"), "2");
+  EXPECT_EQ(VersionIn(file), "2");
   EXPECT_FALSE(fs::exists(dir / ".warehouse.duckdb.building"));
 }
 
@@ -138,11 +143,11 @@ TEST(Writer, ACopyNotFinishedIsDropped) {
   {
     auto writer = Writer::Open(file, OneThread());
     ASSERT_TRUE(writer) << writer.error().message;
-    ASSERT_TRUE((*(*writer)->db().Connect())->Execute("UPDATE gold SET version = 2"));
+    ASSERT_TRUE(SetVersion((*writer)->db(), 2));
     EXPECT_TRUE(fs::exists(dir / ".warehouse.duckdb.building"));
   }  // a build that failed: no Finish
   EXPECT_FALSE(fs::exists(dir / ".warehouse.duckdb.building"));
-  EXPECT_EQ(ValueIn(file, "SELECT version FROM gold"), "1");
+  EXPECT_EQ(VersionIn(file), "1");
 }
 
 TEST(Writer, RemovesTheCopyOfABuildThatCrashed) {
@@ -167,9 +172,7 @@ TEST(OpenWhenReadable, WaitsForABuildInPlaceThenOpens) {
   auto opened = std::async(std::launch::async, [&] {
     return OpenWhenReadable(file, [&]() -> Status {
       ++attempts;
-      DatabaseOptions options = OneThread();
-      options.read_only = true;
-      auto db = Database::Open(file.string(), options);
+      auto db = Database::Open(file.string(), ReadOnly());
       if (!db) return tl::unexpected(db.error());
       return {};
     });
@@ -197,7 +200,7 @@ TEST(Reader, MovesToTheNewBuildAndKeepsTheOldOneForWhoHoldsIt) {
   auto reader = Reader::Open(file, OneThread(), std::chrono::milliseconds(0));
   ASSERT_TRUE(reader) << reader.error().message;
   const Reader::Snapshot first = (*reader)->Current();
-  EXPECT_EQ(ValueIn(*first.db, "SELECT version FROM gold"), "1");
+  EXPECT_EQ(VersionIn(*first.db), "1");
 
   // A build that found readers renames its copy over the file (Writer::Finish).
   std::filesystem::create_directories(dir / "next");
@@ -205,9 +208,9 @@ TEST(Reader, MovesToTheNewBuildAndKeepsTheOldOneForWhoHoldsIt) {
   fs::rename(dir / "next" / "warehouse.duckdb", file);
   const Reader::Snapshot second = (*reader)->Current();
   EXPECT_EQ(second.generation, first.generation + 1);
-  EXPECT_EQ(ValueIn(*second.db, "SELECT version FROM gold"), "2");
-  EXPECT_EQ(ValueIn(*first.db, "SELECT version FROM gold"), "1");  // a request still going
-  EXPECT_EQ((*reader)->Current().generation, second.generation);   // nothing new
+  EXPECT_EQ(VersionIn(*second.db), "2");
+  EXPECT_EQ(VersionIn(*first.db), "1");                           // a request still going
+  EXPECT_EQ((*reader)->Current().generation, second.generation);  // nothing new
 }
 
 TEST(Reader, KeepsTheBuildItHasWhenTheNewFileDoesNotOpen) {
@@ -220,7 +223,7 @@ TEST(Reader, KeepsTheBuildItHasWhenTheNewFileDoesNotOpen) {
   fs::rename(dir / "broken", file);
   const Reader::Snapshot snapshot = (*reader)->Current();
   EXPECT_EQ(snapshot.generation, 0u);
-  EXPECT_EQ(ValueIn(*snapshot.db, "SELECT version FROM gold"), "1");
+  EXPECT_EQ(VersionIn(*snapshot.db), "1");
 }
 
 }  // namespace

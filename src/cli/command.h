@@ -8,9 +8,11 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <memory>
 
 #include "common/result.h"
 #include "config/project.h"
+#include "pipeline/scheduler.h"
 #include "serve/server.h"
 
 namespace playlake::cli {
@@ -27,6 +29,12 @@ void AddRunCommands(CLI::App& app, CommandBody& selected);
 // ingest and sql: bronze and silver (ingest_command.cc, sql_command.cc).
 void AddIngestCommand(CLI::App& app, CommandBody& selected);
 void AddSqlCommand(CLI::App& app, CommandBody& selected);
+// schedule (schedule_command.cc).
+void AddScheduleCommand(CLI::App& app, CommandBody& selected);
+
+// The scheduler of `project` (which has a schedule), running this binary's
+// `run` at the current log level. Shared by `schedule` and `serve`.
+std::unique_ptr<pipeline::Scheduler> NewScheduler(const config::ProjectConfig& project);
 
 // Serves `project`'s dashboard with `options` until SIGINT or SIGTERM.
 // Shared by `serve` and `demo`.

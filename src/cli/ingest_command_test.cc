@@ -1,6 +1,5 @@
 // `playlake ingest`, `playlake sql` and `playlake run` as a user runs them.
 #include <gtest/gtest.h>
-#include <httplib.h>
 
 #include <chrono>
 #include <fstream>
@@ -8,28 +7,22 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "cli/test_util.h"
 #include "lake/storage.h"
 #include "testing/testing.h"
 
 namespace playlake {
 namespace {
 
+using cli_test::AddSparkifyDay;
+using cli_test::OverviewPlays;
+using cli_test::SilverPlays;
+using cli_test::SparkifyDay;
 using testing::ReadFile;
 using testing::RealData;
 using testing::RunPlaylake;
 using testing::RunShell;
 using testing::TempDir;
-
-// A real Sparkify day of events, e.g. "2018-11-01".
-std::filesystem::path SparkifyDay(const std::string& day) {
-  return RealData() / "sparkify" / "log_data" / "2018" / "11" / (day + "-events.json");
-}
-
-// Puts Sparkify day `day` among the inputs of the project `playlake init` made at `project`.
-void AddSparkifyDay(const std::filesystem::path& project, const std::string& day) {
-  std::filesystem::copy_file(SparkifyDay(day),
-                             project / "data" / "events" / (day + "-events.json"));
-}
 
 TEST(IngestCommand, WithoutAProjectSaysToRunInit) {
   TempDir dir;
@@ -220,13 +213,6 @@ TEST(RunCommand, ARunWithNothingNewLeavesGoldAsItIs) {
 }
 
 // Plays in the dashboard's overview (-1 when it does not answer).
-long long OverviewPlays(int port) {
-  httplib::Client client("127.0.0.1", port);
-  auto res = client.Get("/api/overview");
-  if (!res || res->status != 200) return -1;
-  return nlohmann::json::parse(res->body)["kpis"]["plays"].get<long long>();
-}
-
 // DuckDB allows no writer beside a reader, so a run while the dashboard reads
 // the warehouse builds a copy and renames it over the file; the dashboard
 // answers from the build it has until it notices the new one.
@@ -245,9 +231,7 @@ TEST(RunCommand, RunsWhileTheDashboardServesAndTheDashboardShowsWhatTheyAdd) {
   ASSERT_EQ(run.exit_code, 0) << run.stderr_text;
   EXPECT_NE(run.stderr_text.find("building a copy"), std::string::npos) << run.stderr_text;
   EXPECT_FALSE(std::filesystem::exists(dir / "radio" / ".warehouse.duckdb.building"));
-  const auto silver =
-      RunPlaylake("sql \"SELECT count(*) FROM plays\" --format csv --project " + project);
-  const long long plays = std::stoll(silver.stdout_text.substr(silver.stdout_text.find('\n') + 1));
+  const long long plays = SilverPlays(project);
   ASSERT_GT(plays, 11);
   long long shown = 0;
   for (int i = 0; i < 100 && shown != plays; ++i) {

@@ -28,6 +28,16 @@ sources:
     format: auto
     path: data/events
 
+# `playlake schedule`, and `playlake serve` beside the dashboard, run the pipeline
+# at these times (cron: minute hour day month weekday, in UTC). Every hour:
+# schedule:
+#   cron: "0 * * * *"
+
+# A failed run, and the next run that succeeds, are POSTed as JSON to the URL
+# held in this environment variable (unset: no alerts).
+alerts:
+  webhook_env: PLAYLAKE_ALERT_WEBHOOK
+
 # The dashboard server binds 127.0.0.1 unless told otherwise; any other host
 # requires the token held in the environment variable named here.
 server:

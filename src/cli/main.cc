@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   cli::AddBuildCommands(app, selected);
   cli::AddServeCommand(app, selected);
   cli::AddRunCommands(app, selected);
+  cli::AddScheduleCommand(app, selected);
   cli::AddIngestCommand(app, selected);
   cli::AddSqlCommand(app, selected);
 

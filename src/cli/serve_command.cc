@@ -5,9 +5,11 @@
 #include <pthread.h>
 
 #include <csignal>
+#include <thread>
 
 #include "cli/command.h"
 #include "config/project.h"
+#include "pipeline/scheduler.h"
 #include "serve/gold_api.h"
 #include "serve/server.h"
 #include "warehouse/sharing.h"
@@ -22,6 +24,7 @@ struct ServeFlags {
   std::string token;
   std::string web_dir = PLAYLAKE_WEB_DIR;
   std::size_t cache_entries = 1024;
+  bool no_schedule = false;
 };
 
 }  // namespace
@@ -57,9 +60,21 @@ Status ServeProject(const config::ProjectConfig& project, serve::ServerOptions o
   fmt::print("Dashboard: {}\n", (*server)->url());
   std::fflush(stdout);
   spdlog::info("serving {} (Ctrl-C to stop)", project.warehouse.string());
+  // The built-in scheduler: runs go to child processes, and the dashboard
+  // moves to each new build of gold by itself.
+  std::unique_ptr<pipeline::Scheduler> scheduler;
+  std::thread scheduling;
+  if (project.schedule.cron) {
+    scheduler = NewScheduler(project);
+    scheduling = std::thread([&] { scheduler->Run(); });
+  }
   int signal = 0;
   sigwait(&signals, &signal);
   spdlog::info("stopping on signal {}", signal);
+  if (scheduler) {
+    scheduler->Stop();
+    scheduling.join();
+  }
   (*server)->Stop();
   return {};
 }
@@ -79,6 +94,9 @@ void AddServeCommand(CLI::App& app, CommandBody& selected) {
                   "API answers kept in memory (of the newest build of gold); 0 disables the "
                   "cache and the warm-up")
       ->capture_default_str();
+  cmd->add_flag("--no-schedule", flags->no_schedule,
+                "Do not run the pipeline at the times of schedule.cron (by default, when "
+                "playlake.yml has a schedule, serve runs it as `playlake schedule` does)");
   cmd->callback([&selected, flags] {
     selected = [flags]() -> Status {
       auto project = config::LoadProject(flags->project);
@@ -88,6 +106,7 @@ void AddServeCommand(CLI::App& app, CommandBody& selected) {
       options.port = flags->port >= 0 ? flags->port : project->server.port;
       options.token = flags->token.empty() ? project->server.token : flags->token;
       options.static_dir = flags->web_dir;
+      if (flags->no_schedule) project->schedule.cron.reset();
       return ServeProject(*project, std::move(options), flags->cache_entries);
     };
   });

@@ -85,7 +85,7 @@ Result<ProjectConfig> ParseProject(const std::string& text, const std::filesyste
   if (doc.IsNull()) return config;
 
   if (auto s = r.CheckKeys(doc, "", {"name", "lake", "warehouse", "models", "threads", "sources",
-                                     "server"});
+                                     "server", "schedule", "alerts"});
       !s) {
     return tl::unexpected(s.error());
   }
@@ -114,6 +114,24 @@ Result<ProjectConfig> ParseProject(const std::string& text, const std::filesyste
     if (config.server.port < 1 || config.server.port > 65535) {
       return r.Bad("server.port", fmt::format("must be between 1 and 65535, not {}",
                                               config.server.port));
+    }
+  }
+
+  if (const YAML::Node schedule = doc["schedule"]) {
+    if (auto s = r.CheckKeys(schedule, "schedule", {"cron"}); !s) return tl::unexpected(s.error());
+    std::string expression;
+    if (auto s = r.Get(schedule, "schedule", "cron", expression); !s) return tl::unexpected(s.error());
+    if (!expression.empty()) {
+      auto cron = Cron::Parse(expression);
+      if (!cron) return r.Bad("schedule.cron", cron.error().message);
+      config.schedule.cron = std::move(*cron);
+    }
+  }
+
+  if (const YAML::Node alerts = doc["alerts"]) {
+    if (auto s = r.CheckKeys(alerts, "alerts", {"webhook_env"}); !s) return tl::unexpected(s.error());
+    if (auto s = r.Get(alerts, "alerts", "webhook_env", config.alerts.webhook_env); !s) {
+      return tl::unexpected(s.error());
     }
   }
 
@@ -167,6 +185,7 @@ Result<ProjectConfig> LoadProject(const std::filesystem::path& dir) {
   auto config = ParseProject(text.str(), dir);
   if (config) {
     if (const char* token = std::getenv(config->server.token_env.c_str())) config->server.token = token;
+    if (const char* url = std::getenv(config->alerts.webhook_env.c_str())) config->alerts.webhook = url;
   }
   return config;
 }

@@ -9,10 +9,12 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/result.h"
+#include "config/cron.h"
 
 namespace playlake::config {
 
@@ -30,6 +32,17 @@ struct ServerConfig {
   std::string token;                         // its value, read by LoadProject; never logged
 };
 
+// When `playlake schedule` and `playlake serve` run the pipeline by themselves.
+struct ScheduleConfig {
+  std::optional<Cron> cron;  // schedule.cron (UTC); none: only when someone runs it
+};
+
+// Where a failed run (and the next successful one) is reported.
+struct AlertConfig {
+  std::string webhook_env = "PLAYLAKE_ALERT_WEBHOOK";  // variable holding the webhook URL
+  std::string webhook;  // its value, read by LoadProject (it is a secret); empty: no alerts
+};
+
 struct ProjectConfig {
   std::filesystem::path root;        // the project folder
   std::string name = "playlake";
@@ -39,6 +52,8 @@ struct ProjectConfig {
   int threads = 0;                   // 0: all cores
   std::vector<SourceConfig> sources;
   ServerConfig server;
+  ScheduleConfig schedule;
+  AlertConfig alerts;
 };
 
 // Parses YAML `text` as if it were the file `root`/playlake.yml.

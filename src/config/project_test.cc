@@ -12,6 +12,8 @@ TEST(ProjectConfig, EmptyFileGivesDefaults) {
   EXPECT_EQ(config->warehouse, "/tmp/proj/warehouse.duckdb");
   EXPECT_EQ(config->server.host, "127.0.0.1");
   EXPECT_EQ(config->server.port, 8080);
+  EXPECT_FALSE(config->schedule.cron.has_value());
+  EXPECT_EQ(config->alerts.webhook_env, "PLAYLAKE_ALERT_WEBHOOK");
 }
 
 TEST(ProjectConfig, ReadsEveryKey) {
@@ -21,6 +23,8 @@ lake: data/lake
 warehouse: /srv/wh.duckdb
 threads: 2
 server: {host: 0.0.0.0, port: 9000, token_env: RADIO_TOKEN}
+schedule: {cron: "*/10 * * * *"}
+alerts: {webhook_env: RADIO_ALERTS}
 sources:
   - {name: plays, format: playlake, path: in/*.jsonl}
   - name: mine
@@ -35,6 +39,9 @@ sources:
   EXPECT_EQ(config->threads, 2);
   EXPECT_EQ(config->server.port, 9000);
   EXPECT_EQ(config->server.token_env, "RADIO_TOKEN");
+  ASSERT_TRUE(config->schedule.cron.has_value());
+  EXPECT_EQ(config->schedule.cron->expression(), "*/10 * * * *");
+  EXPECT_EQ(config->alerts.webhook_env, "RADIO_ALERTS");
   ASSERT_EQ(config->sources.size(), 2u);
   EXPECT_EQ(config->sources[0].paths, std::vector<std::string>{"/p/in/*.jsonl"});
   EXPECT_EQ(config->sources[1].paths, (std::vector<std::string>{"/p/a.json", "/abs/b.json"}));
@@ -70,6 +77,9 @@ INSTANTIATE_TEST_SUITE_P(
                             "sources[0].format: unknown format 'xml'"},
                     BadCase{"sources: [{name: a, path: x}, {name: a, path: y}]",
                             "sources[1].name: 'a' is used"},
+                    BadCase{"schedule: {cron: '61 * * * *'}", "schedule.cron: cron expression '61"},
+                    BadCase{"schedule: {every: 5m}", "schedule.every: unknown key"},
+                    BadCase{"alerts: {webhook: 'http://x'}", "alerts.webhook: unknown key"},
                     BadCase{"name: [unclosed", "invalid YAML"}));
 
 TEST(ProjectConfig, MissingFileSaysHowToCreateOne) {

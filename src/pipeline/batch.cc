@@ -13,6 +13,7 @@
 #include "lake/lake.h"
 #include "models/project.h"
 #include "models/runner.h"
+#include "pipeline/alert.h"
 #include "silver/ingest.h"
 #include "silver/views.h"
 #include "warehouse/duckdb.h"
@@ -267,7 +268,19 @@ Result<RunRecord> RunBatch(const config::ProjectConfig& project, const BatchOpti
                  holder);
   });
   if (!turn) return tl::unexpected(turn.error());
-  return pipeline.Run(target / "runs.jsonl");
+  const auto history = target / "runs.jsonl";
+  const std::string previous_status = LastRunStatus(history);
+  auto run = pipeline.Run(history);
+  if (!run || project.alerts.webhook.empty()) return run;
+  // An alert that cannot be delivered does not change the run's outcome.
+  if (const auto alert = AlertFor(project.name, *run, previous_status)) {
+    if (auto sent = PostWebhook(project.alerts.webhook, *alert); sent) {
+      spdlog::info("alert sent: {}", (*alert)["event"].get<std::string>());
+    } else {
+      spdlog::warn("{}", sent.error().message);
+    }
+  }
+  return run;
 }
 
 }  // namespace playlake::pipeline

@@ -17,15 +17,28 @@ std::string Rfc3339(std::chrono::system_clock::time_point t) {
   return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", std::chrono::floor<std::chrono::seconds>(t));
 }
 
-std::string NewRunId(std::chrono::system_clock::time_point t) {
-  std::random_device random;
-  return fmt::format("{:%Y%m%dT%H%M%S}-{:04x}", std::chrono::floor<std::chrono::seconds>(t),
-                     random() & 0xffff);
-}
-
 }  // namespace
 
 std::string Rfc3339Now() { return Rfc3339(std::chrono::system_clock::now()); }
+
+std::string NewRunId() {
+  std::random_device random;
+  return fmt::format("{:%Y%m%dT%H%M%S}-{:04x}",
+                     std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()),
+                     random() & 0xffff);
+}
+
+Status AppendRun(const std::filesystem::path& history_file, const RunRecord& run) {
+  std::error_code ec;
+  std::filesystem::create_directories(history_file.parent_path(), ec);
+  std::ofstream out(history_file, std::ios::app);
+  out << ToJson(run).dump() << '\n';
+  out.flush();
+  if (!out) {
+    return Fail(ErrorCode::kIo, fmt::format("cannot append the run record to {}", history_file.string()));
+  }
+  return {};
+}
 
 nlohmann::json ToJson(const RunRecord& run) {
   nlohmann::json steps = nlohmann::json::array();
@@ -64,7 +77,7 @@ Result<RunRecord> Pipeline::Run(const std::filesystem::path& history_file) {
   const auto wall_start = std::chrono::system_clock::now();
   const auto start = Clock::now();
   RunRecord run;
-  run.run_id = NewRunId(wall_start);
+  run.run_id = NewRunId();
   run.started_at = Rfc3339(wall_start);
   std::set<std::string> failed;  // failed or skipped steps
 
@@ -117,14 +130,7 @@ Result<RunRecord> Pipeline::Run(const std::filesystem::path& history_file) {
   run.finished_at = Rfc3339Now();
   run.duration_s = std::chrono::duration<double>(Clock::now() - start).count();
   if (!history_file.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(history_file.parent_path(), ec);
-    std::ofstream out(history_file, std::ios::app);
-    out << ToJson(run).dump() << '\n';
-    out.flush();
-    if (!out) {
-      return Fail(ErrorCode::kIo, fmt::format("cannot append the run record to {}", history_file.string()));
-    }
+    if (auto s = AppendRun(history_file, run); !s) return tl::unexpected(s.error());
   }
   return run;
 }

@@ -60,6 +60,13 @@ nlohmann::json ToJson(const RunRecord& run);
 // The current time as RFC 3339 UTC, to the second.
 std::string Rfc3339Now();
 
+// A new run id: the start time and four random hex digits.
+std::string NewRunId();
+
+// Appends `run` as one line to `history_file` (target/runs.jsonl), creating it
+// and its folder if missing. Errors: kIo.
+Status AppendRun(const std::filesystem::path& history_file, const RunRecord& run);
+
 class Pipeline {
  public:
   // REQUIRES: step names are unique and every dependency names an earlier step.

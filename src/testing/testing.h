@@ -2,7 +2,9 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <string>
+#include <vector>
 
 namespace playlake::testing {
 
@@ -39,22 +41,56 @@ std::string PlaylakeBinary();
 
 std::string ReadFile(const std::filesystem::path& path);
 
+// A real `playlake ARGS` in the background, its stdout and stderr in `log`,
+// stopped (SIGTERM) when destroyed.
+class Background {
+ public:
+  Background(const std::vector<std::string>& args, std::filesystem::path log);
+  ~Background();
+  Background(const Background&) = delete;
+  Background& operator=(const Background&) = delete;
+  // Sends SIGTERM and waits for the process; returns its exit status as
+  // CommandOutput::exit_code has it.
+  int Stop();
+  std::string log() const { return ReadFile(log_); }
+
+ private:
+  std::filesystem::path log_;
+  int pid_ = 0;
+};
+
 // A real `playlake serve --port 0` of `project` in the background, its output
 // in `log`, stopped (SIGTERM) when destroyed.
 class Dashboard {
  public:
   // Starts it and waits (20 s at most) for it to print its URL.
   Dashboard(const std::filesystem::path& project, std::filesystem::path log);
-  ~Dashboard();
-  Dashboard(const Dashboard&) = delete;
-  Dashboard& operator=(const Dashboard&) = delete;
   int port() const { return port_; }  // 0: it did not start (see log())
-  std::string log() const { return ReadFile(log_); }
+  std::string log() const { return process_.log(); }
 
  private:
-  std::filesystem::path log_;
-  int pid_ = 0;
+  Background process_;
   int port_ = 0;
+};
+
+// A real HTTP server on 127.0.0.1 that records the bodies POSTed to it (a
+// webhook's receiver). It answers each POST with the next status of
+// `statuses`, then 200.
+class WebhookReceiver {
+ public:
+  explicit WebhookReceiver(std::vector<int> statuses = {});
+  ~WebhookReceiver();
+  WebhookReceiver(const WebhookReceiver&) = delete;
+  WebhookReceiver& operator=(const WebhookReceiver&) = delete;
+  // "http://127.0.0.1:PORT/hooks/secret-token".
+  std::string url() const;
+  std::vector<std::string> bodies() const;
+  // Waits (up to `seconds`) until at least `count` bodies arrived.
+  std::vector<std::string> WaitFor(std::size_t count, int seconds) const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
 };
 
 }  // namespace playlake::testing

@@ -1,0 +1,95 @@
+#include "pipeline/scheduler.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <thread>
+
+#include "pipeline/alert.h"
+#include "testing/testing.h"
+
+namespace playlake::pipeline {
+namespace {
+
+// A project whose schedule fires every second, with alerts to `webhook`.
+config::ProjectConfig EverySecond(const std::filesystem::path& root, const std::string& webhook) {
+  auto project = config::ParseProject("name: radio\nschedule: {cron: '* * * * * *'}\n", root);
+  EXPECT_TRUE(project.has_value());
+  project->alerts.webhook = webhook;
+  return *project;
+}
+
+// Lines of the project's run history.
+std::vector<nlohmann::json> Runs(const std::filesystem::path& root) {
+  std::vector<nlohmann::json> runs;
+  std::ifstream in(root / "target" / "runs.jsonl");
+  for (std::string line; std::getline(in, line);) runs.push_back(nlohmann::json::parse(line));
+  return runs;
+}
+
+// Runs `scheduler` until the history holds `count` runs (30 s at most).
+int RunUntil(Scheduler& scheduler, const std::filesystem::path& root, std::size_t count) {
+  std::thread stopper([&] {
+    for (int i = 0; i < 600 && Runs(root).size() < count; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    scheduler.Stop();
+  });
+  const int runs = scheduler.Run();
+  stopper.join();
+  return runs;
+}
+
+TEST(Scheduler, RecordsAndAlertsARunWhoseProcessWasKilled) {
+  testing::TempDir dir;
+  testing::WebhookReceiver webhook;
+  // Stands in for `playlake run`: dies by SIGKILL before it records anything.
+  const auto program = dir / "dies.sh";
+  std::ofstream(program) << "#!/bin/sh\nkill -9 $$\n";
+  std::filesystem::permissions(program, std::filesystem::perms::owner_all);
+  Scheduler scheduler(EverySecond(dir.path(), webhook.url()), program.string(), "info");
+  EXPECT_GE(RunUntil(scheduler, dir.path(), 1), 1);
+
+  const auto runs = Runs(dir.path());
+  ASSERT_FALSE(runs.empty());
+  EXPECT_EQ(runs[0]["status"], "failed");
+  EXPECT_NE(runs[0]["error"].get<std::string>().find("killed by signal 9"), std::string::npos)
+      << runs[0].dump();
+  const auto alerts = webhook.WaitFor(1, 10);
+  ASSERT_FALSE(alerts.empty());
+  EXPECT_EQ(nlohmann::json::parse(alerts[0])["event"], "run_failed");
+}
+
+TEST(Scheduler, RecordsARunThatCannotStart) {
+  testing::TempDir dir;
+  Scheduler scheduler(EverySecond(dir.path(), ""), (dir / "no-such-program").string(), "info");
+  RunUntil(scheduler, dir.path(), 1);
+  const auto runs = Runs(dir.path());
+  ASSERT_FALSE(runs.empty());
+  EXPECT_NE(runs[0]["error"].get<std::string>().find("cannot start"), std::string::npos)
+      << runs[0].dump();
+}
+
+TEST(Scheduler, StopEndsTheRunGoingAndRecordsItWithoutAnAlert) {
+  testing::TempDir dir;
+  testing::WebhookReceiver webhook;
+  const auto program = dir / "slow.sh";
+  std::ofstream(program) << "#!/bin/sh\nexec sleep 60\n";
+  std::filesystem::permissions(program, std::filesystem::perms::owner_all);
+  Scheduler scheduler(EverySecond(dir.path(), webhook.url()), program.string(), "info");
+  const auto start = std::chrono::steady_clock::now();
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+    scheduler.Stop();
+  });
+  EXPECT_EQ(scheduler.Run(), 1);
+  stopper.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30));
+  const auto runs = Runs(dir.path());
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_NE(runs[0]["error"].get<std::string>().find("scheduler was stopped"), std::string::npos);
+  EXPECT_TRUE(webhook.bodies().empty());
+}
+
+}  // namespace
+}  // namespace playlake::pipeline

@@ -1,5 +1,6 @@
 // `playlake schedule`, and the scheduler of `playlake serve`, as a user runs them.
 #include <gtest/gtest.h>
+#include <httplib.h>
 
 #include <chrono>
 #include <cstdio>
@@ -151,6 +152,19 @@ TEST(ServeCommand, RunsTheScheduleAndTheDashboardShowsWhatTheRunsAdd) {
   }
   EXPECT_EQ(shown, cli_test::SilverPlays(project)) << dashboard.log();
   EXPECT_NE(dashboard.log().find("scheduled run started"), std::string::npos) << dashboard.log();
+
+  // The pipeline page says when the next run is: within two seconds.
+  httplib::Client client("127.0.0.1", dashboard.port());
+  const auto answer = client.Get("/api/pipeline");
+  ASSERT_TRUE(answer && answer->status == 200);
+  const auto schedule = nlohmann::json::parse(answer->body)["schedule"];
+  EXPECT_EQ(schedule["cron"], "*/2 * * * * *");
+  int h = 0, m = 0, s = 0;
+  ASSERT_EQ(std::sscanf(schedule["next_run_at"].get<std::string>().c_str(), "%*d-%*d-%*dT%d:%d:%dZ",
+                        &h, &m, &s),
+            3)
+      << schedule.dump();
+  EXPECT_EQ(s % 2, 0) << schedule.dump();
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 // playlake serve: the dashboard and its JSON API over a project's gold layer.
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -45,6 +46,13 @@ Status ServeProject(const config::ProjectConfig& project, serve::ServerOptions o
   serve::GoldApiOptions api;
   api.target_dir = target;
   api.cache_entries = cache_entries;
+  if (const auto& cron = project.schedule.cron) {
+    api.schedule = [cron = *cron] {
+      const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+      return nlohmann::json{{"cron", cron.expression()},
+                            {"next_run_at", fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", cron.Next(now))}};
+    };
+  }
   spdlog::info("answering the dashboard's first pages...");
   serve::RegisterGoldApi(**server, **gold, api);
   (*server)->SetMetricsSource([target] { return serve::PipelineMetrics(target); });

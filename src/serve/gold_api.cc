@@ -419,7 +419,8 @@ void RegisterGoldApi(Server& server, warehouse::Reader& gold, GoldApiOptions opt
     if (options.warm && options.cache_entries > 0) (void)handler({});
     server.AddApi(name, std::move(handler));
   }
-  server.AddApi("pipeline", [target = options.target_dir](const Params& params) -> Result<json> {
+  server.AddApi("pipeline", [target = options.target_dir, schedule = options.schedule](
+                                const Params& params) -> Result<json> {
     if (auto filters = ParseFilters(params); !filters) return tl::unexpected(filters.error());
     auto manifest = ReadJsonFile(target / "manifest.json");
     if (!manifest) return tl::unexpected(manifest.error());
@@ -431,7 +432,8 @@ void RegisterGoldApi(Server& server, warehouse::Reader& gold, GoldApiOptions opt
                 {"tests", Tests(*run_results)},
                 {"freshness", status->is_object() ? status->value("freshness", json::array()) : json::array()},
                 {"quarantine", status->is_object() ? status->value("quarantine", json::array()) : json::array()},
-                {"lineage", Lineage(*manifest)}};
+                {"lineage", Lineage(*manifest)},
+                {"schedule", schedule ? schedule() : json()}};
   });
 }
 

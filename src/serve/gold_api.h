@@ -8,6 +8,9 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
+
+#include <nlohmann/json.hpp>
 
 #include "serve/server.h"
 #include "warehouse/duckdb.h"
@@ -23,6 +26,9 @@ struct GoldApiOptions {
   // Answer every endpoint without filters once at registration, so the
   // dashboard's first page views are served from the cache.
   bool warm = true;
+  // The pipeline page's schedule: {"cron", "next_run_at"}, asked at each
+  // request; empty: the project has none (the answer says null).
+  std::function<nlohmann::json()> schedule;
 };
 
 // Registers every /api endpoint on `server`. `gold` must outlive the server.

@@ -172,7 +172,15 @@ async function listeners(main, filters) {
 
 async function pipeline(main) {
   const data = await api('pipeline');
-  table(card(main, 'Runs', { size: 'wide', id: 'runs' }), [
+  const runs = card(main, 'Runs', { size: 'wide', id: 'runs' });
+  const schedule = document.createElement('p');
+  schedule.className = 'note';
+  schedule.id = 'schedule';
+  schedule.textContent = data.schedule
+    ? `Scheduled at '${data.schedule.cron}' (UTC): next run at ${data.schedule.next_run_at}.`
+    : 'No schedule: runs start when someone runs playlake run (schedule.cron in playlake.yml sets one).';
+  runs.append(schedule);
+  table(runs, [
     { key: 'run_id', label: 'Run' }, { key: 'started_at', label: 'Started' },
     { key: 'status', label: 'Status', render: statusCell },
     { key: 'duration_s', label: 'Seconds', num: true, render: (v) => format.num(v, 2) },

@@ -254,6 +254,8 @@ test('pipeline page shows the last run, its tests and the lineage', async () => 
   assert.ok(api.tests.length > 10, `expected the shipped data tests, got ${api.tests.length}`);
   assert.equal(await page.locator('#tests tbody tr').count(), api.tests.length);
   assert.ok(api.lineage.nodes.some((n) => n.name === 'fct_plays'));
+  assert.equal(api.schedule, null, 'the demo project has no schedule');
+  assert.match(await page.textContent('#schedule'), /No schedule/);
   await page.close();
 });
 

@@ -152,6 +152,13 @@ TEST(ServeCommand, RunsTheScheduleAndTheDashboardShowsWhatTheRunsAdd) {
   }
   EXPECT_EQ(shown, cli_test::SilverPlays(project)) << dashboard.log();
   EXPECT_NE(dashboard.log().find("scheduled run started"), std::string::npos) << dashboard.log();
+  // The new build's first pages are answered before anyone asks.
+  for (int i = 0;
+       i < 100 && dashboard.log().find("first pages on the new build") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_NE(dashboard.log().find("first pages on the new build"), std::string::npos)
+      << dashboard.log();
 
   // The pipeline page says when the next run is: within two seconds.
   httplib::Client client("127.0.0.1", dashboard.port());

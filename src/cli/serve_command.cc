@@ -5,7 +5,10 @@
 
 #include <pthread.h>
 
+#include <condition_variable>
 #include <csignal>
+#include <mutex>
+#include <stop_token>
 #include <thread>
 
 #include "cli/command.h"
@@ -54,7 +57,7 @@ Status ServeProject(const config::ProjectConfig& project, serve::ServerOptions o
     };
   }
   spdlog::info("answering the dashboard's first pages...");
-  serve::RegisterGoldApi(**server, **gold, api);
+  const auto warm = serve::RegisterGoldApi(**server, **gold, api);
   (*server)->SetMetricsSource([target] { return serve::PipelineMetrics(target); });
   // Block SIGINT/SIGTERM before the server starts its threads (they inherit
   // the mask), then wait for one here and stop cleanly.
@@ -68,6 +71,23 @@ Status ServeProject(const config::ProjectConfig& project, serve::ServerOptions o
   fmt::print("Dashboard: {}\n", (*server)->url());
   std::fflush(stdout);
   spdlog::info("serving {} (Ctrl-C to stop)", project.warehouse.string());
+  // Each new build of gold (a run, scheduled or not) starts an empty answer
+  // cache: answer the dashboard's first pages on it at once, not on the
+  // first visitor's time.
+  std::jthread rewarm([&reader = **gold, warm](std::stop_token stop) {
+    std::mutex mutex;
+    std::condition_variable_any tick;
+    std::uint64_t warmed = reader.Current().generation;
+    std::unique_lock lock(mutex);
+    while (!tick.wait_for(lock, stop, std::chrono::seconds(1),
+                          [&] { return stop.stop_requested(); })) {
+      if (const auto generation = reader.Current().generation; generation != warmed) {
+        warmed = generation;
+        warm();
+        spdlog::info("answered the dashboard's first pages on the new build");
+      }
+    }
+  });
   // The built-in scheduler: runs go to child processes, and the dashboard
   // moves to each new build of gold by itself.
   std::unique_ptr<pipeline::Scheduler> scheduler;

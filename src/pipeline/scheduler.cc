@@ -20,8 +20,11 @@ namespace {
 
 using Clock = std::chrono::system_clock;
 
-// Starts `args` with the default signal mask and dispositions: the process
-// that spawns it (`playlake serve`) blocks SIGINT and SIGTERM in every thread.
+// Starts `args` with the default signal mask and dispositions (the process
+// that spawns it, `playlake serve`, blocks SIGINT and SIGTERM in every
+// thread) and only stdin, stdout and stderr open: the server's sockets and
+// files must not live on in a run (a restarted server could not bind its
+// port while the run goes on).
 Result<pid_t> Spawn(const std::vector<std::string>& args) {
   std::vector<char*> argv;
   for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
@@ -35,8 +38,12 @@ Result<pid_t> Spawn(const std::vector<std::string>& args) {
   posix_spawnattr_setsigmask(&attributes, &none);
   posix_spawnattr_setsigdefault(&attributes, &defaults);
   posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  posix_spawn_file_actions_t files;
+  posix_spawn_file_actions_init(&files);
+  posix_spawn_file_actions_addclosefrom_np(&files, 3);
   pid_t pid = 0;
-  const int error = posix_spawn(&pid, argv[0], nullptr, &attributes, argv.data(), environ);
+  const int error = posix_spawn(&pid, argv[0], &files, &attributes, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&files);
   posix_spawnattr_destroy(&attributes);
   if (error != 0) {
     return Fail(ErrorCode::kIo, fmt::format("cannot start {}: {}", args[0], std::strerror(error)));

@@ -1,7 +1,10 @@
 #include "pipeline/scheduler.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <thread>
 
@@ -89,6 +92,33 @@ TEST(Scheduler, StopEndsTheRunGoingAndRecordsItWithoutAnAlert) {
   ASSERT_EQ(runs.size(), 1u);
   EXPECT_NE(runs[0]["error"].get<std::string>().find("scheduler was stopped"), std::string::npos);
   EXPECT_TRUE(webhook.bodies().empty());
+}
+
+TEST(Scheduler, ARunGetsNoneOfTheSchedulersFilesOrSockets) {
+  testing::TempDir dir;
+  // Open without close-on-exec, as cpp-httplib opens the server's sockets.
+  const int fd = ::open((dir / "held").c_str(), O_WRONLY | O_CREAT, 0644);
+  ASSERT_GE(fd, 3);
+  // Stands in for `playlake run`: writes its open descriptors to the project
+  // folder, its sixth argument (after --log-level info run --project).
+  const auto program = dir / "fds.sh";
+  std::ofstream(program) << "#!/bin/sh\nls /proc/$$/fd > \"$5/fds.txt\"\n";
+  std::filesystem::permissions(program, std::filesystem::perms::owner_all);
+  Scheduler scheduler(EverySecond(dir.path(), ""), program.string(), "info");
+  std::thread stopper([&] {
+    for (int i = 0; i < 600 && !std::filesystem::exists(dir / "fds.txt"); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    scheduler.Stop();
+  });
+  scheduler.Run();
+  stopper.join();
+  ::close(fd);
+  std::ifstream listed(dir / "fds.txt");
+  std::vector<int> fds;
+  for (int n; listed >> n;) fds.push_back(n);
+  ASSERT_FALSE(fds.empty());
+  EXPECT_EQ(std::count(fds.begin(), fds.end(), fd), 0) << "descriptor " << fd << " reached the run";
 }
 
 }  // namespace

@@ -395,7 +395,8 @@ json ToJson(const warehouse::Table& table) {
   return rows;
 }
 
-void RegisterGoldApi(Server& server, warehouse::Reader& gold, GoldApiOptions options) {
+std::function<void()> RegisterGoldApi(Server& server, warehouse::Reader& gold,
+                                      GoldApiOptions options) {
   using Endpoint = Result<json> (*)(warehouse::Database&, const Params&);
   const std::pair<const char*, Endpoint> endpoints[] = {
       {"filters", FiltersEndpoint},     {"overview", OverviewEndpoint},
@@ -404,6 +405,7 @@ void RegisterGoldApi(Server& server, warehouse::Reader& gold, GoldApiOptions opt
       {"listeners", ListenersEndpoint},
   };
   auto cache = std::make_shared<ResponseCache>(options.cache_entries);
+  std::vector<ApiHandler> unfiltered;
   for (const auto& [name, endpoint] : endpoints) {
     ApiHandler handler = [&gold, cache, name = std::string(name),
                           endpoint = endpoint](const Params& params) -> Result<json> {
@@ -415,26 +417,35 @@ void RegisterGoldApi(Server& server, warehouse::Reader& gold, GoldApiOptions opt
       if (answer) cache->Put(key, build.generation, *answer);
       return answer;
     };
-    // The dashboard opens on unfiltered pages: answer those before the first visitor.
-    if (options.warm && options.cache_entries > 0) (void)handler({});
+    if (options.cache_entries > 0) unfiltered.push_back(handler);
     server.AddApi(name, std::move(handler));
   }
-  server.AddApi("pipeline", [target = options.target_dir, schedule = options.schedule](
-                                const Params& params) -> Result<json> {
-    if (auto filters = ParseFilters(params); !filters) return tl::unexpected(filters.error());
-    auto manifest = ReadJsonFile(target / "manifest.json");
-    if (!manifest) return tl::unexpected(manifest.error());
-    auto run_results = ReadJsonFile(target / "run_results.json");
-    if (!run_results) return tl::unexpected(run_results.error());
-    auto status = ReadJsonFile(target / "pipeline_status.json");
-    if (!status) return tl::unexpected(status.error());
-    return json{{"runs", Runs(target / "runs.jsonl", 20)},
-                {"tests", Tests(*run_results)},
-                {"freshness", status->is_object() ? status->value("freshness", json::array()) : json::array()},
-                {"quarantine", status->is_object() ? status->value("quarantine", json::array()) : json::array()},
-                {"lineage", Lineage(*manifest)},
-                {"schedule", schedule ? schedule() : json()}};
-  });
+  // The dashboard opens on unfiltered pages: answer those before the first visitor.
+  auto warm = [unfiltered] {
+    for (const auto& handler : unfiltered) (void)handler({});
+  };
+  if (options.warm) warm();
+  server.AddApi(
+      "pipeline",
+      [target = options.target_dir,
+       schedule = options.schedule](const Params& params) -> Result<json> {
+        if (auto filters = ParseFilters(params); !filters) return tl::unexpected(filters.error());
+        auto manifest = ReadJsonFile(target / "manifest.json");
+        if (!manifest) return tl::unexpected(manifest.error());
+        auto run_results = ReadJsonFile(target / "run_results.json");
+        if (!run_results) return tl::unexpected(run_results.error());
+        auto status = ReadJsonFile(target / "pipeline_status.json");
+        if (!status) return tl::unexpected(status.error());
+        return json{{"runs", Runs(target / "runs.jsonl", 20)},
+                    {"tests", Tests(*run_results)},
+                    {"freshness", status->is_object() ? status->value("freshness", json::array())
+                                                      : json::array()},
+                    {"quarantine", status->is_object() ? status->value("quarantine", json::array())
+                                                       : json::array()},
+                    {"lineage", Lineage(*manifest)},
+                    {"schedule", schedule ? schedule() : json()}};
+      });
+  return warm;
 }
 
 }  // namespace playlake::serve

@@ -34,7 +34,11 @@ struct GoldApiOptions {
 // Registers every /api endpoint on `server`. `gold` must outlive the server.
 // Each request answers from the newest build of gold on a connection of its
 // own, so requests run concurrently and a rebuild never mixes into an answer.
-void RegisterGoldApi(Server& server, warehouse::Reader& gold, GoldApiOptions options);
+// Returns what warms the cache: it answers every endpoint without filters on
+// the newest build (a no-op when the cache is off); call it after a new build
+// lands so the dashboard's first pages are answered from the cache again.
+std::function<void()> RegisterGoldApi(Server& server, warehouse::Reader& gold,
+                                      GoldApiOptions options);
 
 // Prometheus text for the pipeline, from the files in `target_dir`: runs by
 // status, time of the last successful run, rows per table and layer,

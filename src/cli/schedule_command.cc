@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <pthread.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <thread>
@@ -82,9 +83,15 @@ void AddScheduleCommand(CLI::App& app, CommandBody& selected) {
         scheduler->Stop();
       });
       spdlog::info("scheduling {} (Ctrl-C to stop)", project->root.string());
-      const int runs = scheduler->Run();
+      const auto runs = scheduler->Run();
+      if (!runs) {
+        // Nothing will stop the waiter: end the process's wait ourselves.
+        ::kill(::getpid(), SIGTERM);
+        waiter.join();
+        return tl::unexpected(runs.error());
+      }
       waiter.join();
-      spdlog::info("scheduler stopped after {} run{}", runs, runs == 1 ? "" : "s");
+      spdlog::info("scheduler stopped after {} run{}", *runs, *runs == 1 ? "" : "s");
       return {};
     };
   });

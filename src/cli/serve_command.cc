@@ -94,7 +94,9 @@ Status ServeProject(const config::ProjectConfig& project, serve::ServerOptions o
   std::thread scheduling;
   if (project.schedule.cron) {
     scheduler = NewScheduler(project);
-    scheduling = std::thread([&] { scheduler->Run(); });
+    scheduling = std::thread([&] {
+      if (auto runs = scheduler->Run(); !runs) spdlog::error("no schedule: {}", runs.error().message);
+    });
   }
   int signal = 0;
   sigwait(&signals, &signal);

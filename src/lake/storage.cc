@@ -36,6 +36,7 @@ class LocalWriterLock final : public WriterLock {
  public:
   explicit LocalWriterLock(int fd) : fd_(fd) {}
   ~LocalWriterLock() override { ::close(fd_); }  // closing releases the flock
+  int fd() const { return fd_; }
 
  private:
   int fd_;
@@ -112,25 +113,56 @@ Status SyncPath(const fs::path& path) {
 
 Status SyncFolder(const fs::path& folder) { return SyncPath(folder.empty() ? "." : folder); }
 
-Result<std::unique_ptr<WriterLock>> LockFile(
-    const fs::path& path, const std::function<void(const std::string& holder)>& on_wait) {
+namespace {
+
+Result<std::unique_ptr<LocalWriterLock>> OpenLock(const fs::path& path) {
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) return tl::unexpected(IoError("cannot open", path, errno));
-  auto lock = std::make_unique<LocalWriterLock>(fd);
+  return std::make_unique<LocalWriterLock>(fd);
+}
+
+// Who holds the lock of `fd`, as the holder wrote it.
+std::string HolderOf(int fd) {
+  char name[64] = {};
+  const ssize_t n = ::pread(fd, name, sizeof name - 1, 0);
+  return n > 0 ? std::string(name, static_cast<std::size_t>(n)) : "another process";
+}
+
+// Writes who holds the lock into its file, for those who wait.
+Result<std::unique_ptr<WriterLock>> Sign(std::unique_ptr<LocalWriterLock> lock, const fs::path& path) {
+  const std::string me = fmt::format("process {}", ::getpid());
+  if (::ftruncate(lock->fd(), 0) != 0 || ::pwrite(lock->fd(), me.data(), me.size(), 0) < 0) {
+    return tl::unexpected(IoError("cannot write", path, errno));
+  }
+  return lock;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<WriterLock>> LockFile(
+    const fs::path& path, const std::function<void(const std::string& holder)>& on_wait) {
+  auto lock = OpenLock(path);
+  if (!lock) return tl::unexpected(lock.error());
+  const int fd = (*lock)->fd();
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     if (errno != EWOULDBLOCK) return tl::unexpected(IoError("cannot lock", path, errno));
-    char holder[64] = {};
-    const ssize_t n = ::pread(fd, holder, sizeof holder - 1, 0);
-    on_wait(n > 0 ? std::string(holder, static_cast<std::size_t>(n)) : "another process");
+    on_wait(HolderOf(fd));
     while (::flock(fd, LOCK_EX) != 0) {
       if (errno != EINTR) return tl::unexpected(IoError("cannot lock", path, errno));
     }
   }
-  const std::string me = fmt::format("process {}", ::getpid());
-  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, me.data(), me.size(), 0) < 0) {
-    return tl::unexpected(IoError("cannot write", path, errno));
+  return Sign(std::move(*lock), path);
+}
+
+Result<std::unique_ptr<WriterLock>> TryLockFile(const fs::path& path, std::string& holder) {
+  auto lock = OpenLock(path);
+  if (!lock) return tl::unexpected(lock.error());
+  if (::flock((*lock)->fd(), LOCK_EX | LOCK_NB) != 0) {
+    if (errno != EWOULDBLOCK) return tl::unexpected(IoError("cannot lock", path, errno));
+    holder = HolderOf((*lock)->fd());
+    return nullptr;
   }
-  return lock;
+  return Sign(std::move(*lock), path);
 }
 
 Result<std::unique_ptr<ReadableFile>> OpenLocalFile(const fs::path& path) {

@@ -118,6 +118,11 @@ Result<std::unique_ptr<WriterLock>> LockFile(
     const std::filesystem::path& path,
     const std::function<void(const std::string& holder)>& on_wait);
 
+// The same lock without waiting: null when another process holds it, and
+// then `holder` says which.
+Result<std::unique_ptr<WriterLock>> TryLockFile(const std::filesystem::path& path,
+                                                std::string& holder);
+
 // Opens a plain local file (an input outside the lake) for streaming reads.
 Result<std::unique_ptr<ReadableFile>> OpenLocalFile(const std::filesystem::path& path);
 

@@ -12,7 +12,9 @@
 // A time that comes while a run is still going is skipped, not made up for
 // later (Airflow's one active run, no catch-up), and the log says how many
 // were skipped. Runs started by hand take turns with scheduled ones
-// (target/.run.lock).
+// (target/.run.lock). Of several schedulers of one project (`playlake serve`
+// and `playlake schedule`, or two machines sharing the folder), one runs the
+// schedule and the others stand by.
 //
 // Thread safety: Run blocks its thread until Stop is called from another one.
 #pragma once
@@ -36,8 +38,10 @@ class Scheduler {
   Scheduler(config::ProjectConfig project, std::string program, std::string log_level);
 
   // Runs the pipeline at every scheduled time until Stop. Returns how many
-  // runs it started.
-  int Run();
+  // runs it started. While another scheduler runs the project's schedule
+  // (target/.scheduler.lock), it stands by and takes over if that one stops.
+  // Errors: kIo when the lock file cannot be made.
+  Result<int> Run();
 
   // Makes Run return: at once when it is waiting; when a run is going, that
   // run is sent SIGTERM (runs are safe to kill) and waited for.
@@ -53,6 +57,7 @@ class Scheduler {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
+  bool standing_by_ = false;
   pid_t child_ = 0;  // the run going, 0 when none
 };
 

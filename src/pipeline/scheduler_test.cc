@@ -38,9 +38,10 @@ int RunUntil(Scheduler& scheduler, const std::filesystem::path& root, std::size_
     }
     scheduler.Stop();
   });
-  const int runs = scheduler.Run();
+  const auto runs = scheduler.Run();
   stopper.join();
-  return runs;
+  EXPECT_TRUE(runs.has_value()) << runs.error().message;
+  return runs.value_or(0);
 }
 
 TEST(Scheduler, RecordsAndAlertsARunWhoseProcessWasKilled) {
@@ -85,7 +86,7 @@ TEST(Scheduler, StopEndsTheRunGoingAndRecordsItWithoutAnAlert) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2500));
     scheduler.Stop();
   });
-  EXPECT_EQ(scheduler.Run(), 1);
+  EXPECT_EQ(scheduler.Run().value_or(0), 1);
   stopper.join();
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30));
   const auto runs = Runs(dir.path());
@@ -111,7 +112,7 @@ TEST(Scheduler, ARunGetsNoneOfTheSchedulersFilesOrSockets) {
     }
     scheduler.Stop();
   });
-  scheduler.Run();
+  ASSERT_TRUE(scheduler.Run().has_value());
   stopper.join();
   ::close(fd);
   std::ifstream listed(dir / "fds.txt");
@@ -119,6 +120,38 @@ TEST(Scheduler, ARunGetsNoneOfTheSchedulersFilesOrSockets) {
   for (int n; listed >> n;) fds.push_back(n);
   ASSERT_FALSE(fds.empty());
   EXPECT_EQ(std::count(fds.begin(), fds.end(), fd), 0) << "descriptor " << fd << " reached the run";
+}
+
+// A program standing in for `playlake run` that appends `name` to who.txt in
+// the project folder (its sixth argument).
+std::filesystem::path Writes(const testing::TempDir& dir, const std::string& name) {
+  const auto program = dir / (name + ".sh");
+  std::ofstream(program) << "#!/bin/sh\necho " << name << " >> \"$5/who.txt\"\n";
+  std::filesystem::permissions(program, std::filesystem::perms::owner_all);
+  return program;
+}
+
+std::string Who(const testing::TempDir& dir) { return testing::ReadFile(dir / "who.txt"); }
+
+TEST(Scheduler, ASecondSchedulerOfAProjectStandsByAndTakesOverWhenTheFirstStops) {
+  testing::TempDir dir;
+  Scheduler first(EverySecond(dir.path(), ""), Writes(dir, "first").string(), "info");
+  Scheduler second(EverySecond(dir.path(), ""), Writes(dir, "second").string(), "info");
+  std::thread one([&] { EXPECT_TRUE(first.Run().has_value()); });
+  for (int i = 0; i < 200 && Who(dir).empty(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_NE(Who(dir).find("first"), std::string::npos);
+  std::thread two([&] { EXPECT_TRUE(second.Run().has_value()); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  EXPECT_EQ(Who(dir).find("second"), std::string::npos) << "two schedulers ran: " << Who(dir);
+  first.Stop();
+  one.join();
+  for (int i = 0; i < 200 && Who(dir).find("second") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  second.Stop();
+  two.join();
+  EXPECT_NE(Who(dir).find("second"), std::string::npos) << "the second did not take over";
 }
 
 }  // namespace

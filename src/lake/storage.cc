@@ -129,7 +129,8 @@ std::string HolderOf(int fd) {
 }
 
 // Writes who holds the lock into its file, for those who wait.
-Result<std::unique_ptr<WriterLock>> Sign(std::unique_ptr<LocalWriterLock> lock, const fs::path& path) {
+Result<std::unique_ptr<WriterLock>> Sign(std::unique_ptr<LocalWriterLock> lock,
+                                         const fs::path& path) {
   const std::string me = fmt::format("process {}", ::getpid());
   if (::ftruncate(lock->fd(), 0) != 0 || ::pwrite(lock->fd(), me.data(), me.size(), 0) < 0) {
     return tl::unexpected(IoError("cannot write", path, errno));

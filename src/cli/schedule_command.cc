@@ -27,9 +27,9 @@ std::unique_ptr<pipeline::Scheduler> NewScheduler(const config::ProjectConfig& p
   std::error_code ec;
   auto program = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (ec) program = "playlake";
-  return std::make_unique<pipeline::Scheduler>(
-      project, program.string(),
-      std::string(spdlog::level::to_string_view(spdlog::get_level()).data()));
+  const auto level = spdlog::level::to_string_view(spdlog::get_level());
+  return std::make_unique<pipeline::Scheduler>(project, program.string(),
+                                               std::string(level.data(), level.size()));
 }
 
 void AddScheduleCommand(CLI::App& app, CommandBody& selected) {

@@ -70,7 +70,8 @@ Result<std::vector<bool>> ParseField(const std::string& expression, const std::s
   while (std::getline(items, item, ',')) {
     std::string range = item;
     int step = 1;
-    if (const auto slash = item.find('/'); slash != std::string::npos) {
+    const auto slash = item.find('/');
+    if (slash != std::string::npos) {
       range = item.substr(0, slash);
       const auto parsed = Value(item.substr(slash + 1), FieldSpec{spec.name, 0, 0, {}});
       if (!parsed || *parsed < 1) {
@@ -90,9 +91,7 @@ Result<std::vector<bool>> ParseField(const std::string& expression, const std::s
       }
       low = *first;
       // "5/10" means from 5 to the end, every 10, as in Vixie cron.
-      high = dash == std::string::npos && step == 1
-                 ? *first
-                 : (dash == std::string::npos ? spec.max : *last);
+      high = dash != std::string::npos ? *last : (slash != std::string::npos ? spec.max : *first);
       if (low < spec.min || high > spec.max || low > high) {
         return Bad(expression, fmt::format("{} field '{}': {} is outside {}-{}", spec.name, field,
                                            range, spec.min, spec.max));

@@ -65,21 +65,22 @@ Result<int> Scheduler::Run() {
   std::filesystem::create_directories(target, ec);
   // One scheduler per project runs the schedule; the others stand by.
   std::unique_ptr<lake::WriterLock> turn;
+  bool standing_by = false;
   for (std::string holder; !turn;) {
     auto lock = lake::TryLockFile(target / ".scheduler.lock", holder);
     if (!lock) return tl::unexpected(lock.error());
     turn = std::move(*lock);
     if (turn) break;
-    if (!standing_by_) {
+    if (!standing_by) {
       spdlog::warn(
           "another scheduler ({}) runs the schedule of {}: standing by, to take over if it stops",
           holder, project_.root.string());
-      standing_by_ = true;
+      standing_by = true;
     }
     std::unique_lock lock_guard(mutex_);
     if (wake_.wait_for(lock_guard, std::chrono::seconds(1), [this] { return stopping_; })) return 0;
   }
-  if (standing_by_) spdlog::info("the other scheduler stopped: taking over the schedule");
+  if (standing_by) spdlog::info("the other scheduler stopped: taking over the schedule");
   const config::Cron& cron = *project_.schedule.cron;
   int runs = 0;
   auto now = std::chrono::floor<std::chrono::seconds>(Clock::now());

@@ -57,7 +57,6 @@ class Scheduler {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
-  bool standing_by_ = false;
   pid_t child_ = 0;  // the run going, 0 when none
 };
 

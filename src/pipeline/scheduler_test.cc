@@ -101,9 +101,11 @@ TEST(Scheduler, ARunGetsNoneOfTheSchedulersFilesOrSockets) {
   const int fd = ::open((dir / "held").c_str(), O_WRONLY | O_CREAT, 0644);
   ASSERT_GE(fd, 3);
   // Stands in for `playlake run`: writes its open descriptors to the project
-  // folder, its sixth argument (after --log-level info run --project).
+  // folder, its sixth argument (after --log-level info run --project), whole
+  // (renamed into place) before the test stops the scheduler.
   const auto program = dir / "fds.sh";
-  std::ofstream(program) << "#!/bin/sh\nls /proc/$$/fd > \"$5/fds.txt\"\n";
+  std::ofstream(program)
+      << "#!/bin/sh\nls /proc/$$/fd > \"$5/fds.tmp\" && mv \"$5/fds.tmp\" \"$5/fds.txt\"\n";
   std::filesystem::permissions(program, std::filesystem::perms::owner_all);
   Scheduler scheduler(EverySecond(dir.path(), ""), program.string(), "info");
   std::thread stopper([&] {

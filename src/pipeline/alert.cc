@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <thread>
@@ -44,12 +45,16 @@ Result<long> PostOnce(const std::string& url, const std::string& body) {
 }  // namespace
 
 std::string LastRunStatus(const std::filesystem::path& history_file) {
-  std::ifstream in(history_file);
-  std::string line, last;
-  while (std::getline(in, line)) {
-    if (!line.empty()) last = std::move(line);
-  }
-  const auto run = nlohmann::json::parse(last, nullptr, false);
+  // The history grows by a line a run and is never rotated: read its end only.
+  std::ifstream in(history_file, std::ios::binary | std::ios::ate);
+  if (!in) return "";
+  const std::streamoff size = in.tellg();
+  const std::streamoff tail = std::min<std::streamoff>(size, 1 << 20);
+  std::string text(static_cast<std::size_t>(tail), '\0');
+  in.seekg(size - tail);
+  in.read(text.data(), tail);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  const auto run = nlohmann::json::parse(text.substr(text.rfind('\n') + 1), nullptr, false);
   return run.is_object() ? run.value("status", "") : "";
 }
 

@@ -44,6 +44,11 @@ TEST(LastRunStatus, IsTheStatusOfTheLastRecordedRun) {
   ASSERT_TRUE(AppendRun(dir / "runs.jsonl", Record("success")));
   ASSERT_TRUE(AppendRun(dir / "runs.jsonl", Record("failed", "ingest: disk full")));
   EXPECT_EQ(LastRunStatus(dir / "runs.jsonl"), "failed");
+  // Read from the end: a history longer than the 1 MB read, a trailing blank line.
+  for (int i = 0; i < 8000; ++i) ASSERT_TRUE(AppendRun(dir / "runs.jsonl", Record("failed", "x")));
+  ASSERT_TRUE(AppendRun(dir / "runs.jsonl", Record("success")));
+  std::ofstream(dir / "runs.jsonl", std::ios::app) << "\n";
+  EXPECT_EQ(LastRunStatus(dir / "runs.jsonl"), "success");
 }
 
 TEST(PostWebhook, PostsTheJsonBody) {

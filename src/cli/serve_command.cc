@@ -74,14 +74,14 @@ Status ServeProject(const config::ProjectConfig& project, serve::ServerOptions o
   // Each new build of gold (a run, scheduled or not) starts an empty answer
   // cache: answer the dashboard's first pages on it at once, not on the
   // first visitor's time.
-  std::jthread rewarm([&reader = **gold, warm](std::stop_token stop) {
+  std::jthread rewarm([&reader = **gold, warm, cached = cache_entries > 0](std::stop_token stop) {
     std::mutex mutex;
     std::condition_variable_any tick;
     std::uint64_t warmed = reader.Current().generation;
     std::unique_lock lock(mutex);
     while (!tick.wait_for(lock, stop, std::chrono::seconds(1),
                           [&] { return stop.stop_requested(); })) {
-      if (const auto generation = reader.Current().generation; generation != warmed) {
+      if (const auto generation = reader.Current().generation; cached && generation != warmed) {
         warmed = generation;
         warm();
         spdlog::info("answered the dashboard's first pages on the new build");

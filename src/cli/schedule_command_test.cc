@@ -111,15 +111,17 @@ TEST(ScheduleCommand, RunsThePipelineOnItsScheduleAndAlertsWhenItFailsAndRecover
   ASSERT_EQ(Events(webhook).back(), "run_recovered") << scheduler.log();
   // A success after a success is no news: the runs go on without alerts.
   const auto alerts = Events(webhook).size();
-  std::ifstream history(project / "target" / "runs.jsonl");
-  std::size_t runs_then = 0;
-  for (std::string line; std::getline(history, line);) ++runs_then;
+  const auto recorded = [&] {
+    std::ifstream history(project / "target" / "runs.jsonl");
+    std::size_t runs = 0;
+    for (std::string line; std::getline(history, line);) ++runs;
+    return runs;
+  };
+  const std::size_t runs_then = recorded();
   std::size_t runs_now = runs_then;
   for (int i = 0; i < 600 && runs_now < runs_then + 2; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    runs_now = 0;
-    std::ifstream again(project / "target" / "runs.jsonl");
-    for (std::string line; std::getline(again, line);) ++runs_now;
+    runs_now = recorded();
   }
   EXPECT_GE(runs_now, runs_then + 2) << scheduler.log();
   EXPECT_EQ(Events(webhook).size(), alerts);

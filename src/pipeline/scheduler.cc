@@ -112,8 +112,6 @@ void Scheduler::Stop() {
 }
 
 void Scheduler::RunOnce() {
-  const auto history = project_.root / "target" / "runs.jsonl";
-  const std::string previous_status = LastRunStatus(history);
   const auto start = std::chrono::steady_clock::now();
   RunRecord killed{NewRunId(), Rfc3339Now(), "", "failed", 0, {}, ""};
   Result<pid_t> pid = 0;
@@ -149,6 +147,9 @@ void Scheduler::RunOnce() {
   killed.finished_at = Rfc3339Now();
   killed.duration_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  // The run did not record itself: its record follows the one before it.
+  const auto history = project_.root / "target" / "runs.jsonl";
+  const std::string previous_status = LastRunStatus(history);
   if (auto s = AppendRun(history, killed); !s) spdlog::error("{}", s.error().message);
   if (stopped || project_.alerts.webhook.empty()) return;
   if (auto sent =

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <functional>
 #include <thread>
 
 #include "pipeline/alert.h"
@@ -30,12 +31,26 @@ std::vector<nlohmann::json> Runs(const std::filesystem::path& root) {
   return runs;
 }
 
-// Runs `scheduler` until the history holds `count` runs (30 s at most).
-int RunUntil(Scheduler& scheduler, const std::filesystem::path& root, std::size_t count) {
+// Waits until `done` says so, 30 s at most.
+void WaitUntil(const std::function<bool()>& done) {
+  for (int i = 0; i < 600 && !done(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+}
+
+// A shell script `name` in `dir` that stands in for `playlake run`; it is
+// called with --log-level info run --project DIR, so "$5" is the project.
+std::filesystem::path Script(const testing::TempDir& dir, const std::string& name,
+                             const std::string& body) {
+  const auto program = dir / name;
+  std::ofstream(program) << "#!/bin/sh\n" << body << "\n";
+  std::filesystem::permissions(program, std::filesystem::perms::owner_all);
+  return program;
+}
+
+// Runs `scheduler` until `done` (30 s at most).
+int RunUntil(Scheduler& scheduler, const std::function<bool()>& done) {
   std::thread stopper([&] {
-    for (int i = 0; i < 600 && Runs(root).size() < count; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    WaitUntil(done);
     scheduler.Stop();
   });
   const auto runs = scheduler.Run();
@@ -47,12 +62,10 @@ int RunUntil(Scheduler& scheduler, const std::filesystem::path& root, std::size_
 TEST(Scheduler, RecordsAndAlertsARunWhoseProcessWasKilled) {
   testing::TempDir dir;
   testing::WebhookReceiver webhook;
-  // Stands in for `playlake run`: dies by SIGKILL before it records anything.
-  const auto program = dir / "dies.sh";
-  std::ofstream(program) << "#!/bin/sh\nkill -9 $$\n";
-  std::filesystem::permissions(program, std::filesystem::perms::owner_all);
+  // Dies by SIGKILL before it records anything.
+  const auto program = Script(dir, "dies.sh", "kill -9 $$");
   Scheduler scheduler(EverySecond(dir.path(), webhook.url()), program.string(), "info");
-  EXPECT_GE(RunUntil(scheduler, dir.path(), 1), 1);
+  EXPECT_GE(RunUntil(scheduler, [&] { return !Runs(dir.path()).empty(); }), 1);
 
   const auto runs = Runs(dir.path());
   ASSERT_FALSE(runs.empty());
@@ -67,7 +80,7 @@ TEST(Scheduler, RecordsAndAlertsARunWhoseProcessWasKilled) {
 TEST(Scheduler, RecordsARunThatCannotStart) {
   testing::TempDir dir;
   Scheduler scheduler(EverySecond(dir.path(), ""), (dir / "no-such-program").string(), "info");
-  RunUntil(scheduler, dir.path(), 1);
+  RunUntil(scheduler, [&] { return !Runs(dir.path()).empty(); });
   const auto runs = Runs(dir.path());
   ASSERT_FALSE(runs.empty());
   EXPECT_NE(runs[0]["error"].get<std::string>().find("cannot start"), std::string::npos)
@@ -77,9 +90,7 @@ TEST(Scheduler, RecordsARunThatCannotStart) {
 TEST(Scheduler, StopEndsTheRunGoingAndRecordsItWithoutAnAlert) {
   testing::TempDir dir;
   testing::WebhookReceiver webhook;
-  const auto program = dir / "slow.sh";
-  std::ofstream(program) << "#!/bin/sh\nexec sleep 60\n";
-  std::filesystem::permissions(program, std::filesystem::perms::owner_all);
+  const auto program = Script(dir, "slow.sh", "exec sleep 60");
   Scheduler scheduler(EverySecond(dir.path(), webhook.url()), program.string(), "info");
   const auto start = std::chrono::steady_clock::now();
   std::thread stopper([&] {
@@ -100,22 +111,12 @@ TEST(Scheduler, ARunGetsNoneOfTheSchedulersFilesOrSockets) {
   // Open without close-on-exec, as cpp-httplib opens the server's sockets.
   const int fd = ::open((dir / "held").c_str(), O_WRONLY | O_CREAT, 0644);
   ASSERT_GE(fd, 3);
-  // Stands in for `playlake run`: writes its open descriptors to the project
-  // folder, its sixth argument (after --log-level info run --project), whole
-  // (renamed into place) before the test stops the scheduler.
-  const auto program = dir / "fds.sh";
-  std::ofstream(program)
-      << "#!/bin/sh\nls /proc/$$/fd > \"$5/fds.tmp\" && mv \"$5/fds.tmp\" \"$5/fds.txt\"\n";
-  std::filesystem::permissions(program, std::filesystem::perms::owner_all);
+  // Writes its open descriptors to the project folder, whole (renamed into
+  // place) before the test stops the scheduler.
+  const auto program =
+      Script(dir, "fds.sh", "ls /proc/$$/fd > \"$5/fds.tmp\" && mv \"$5/fds.tmp\" \"$5/fds.txt\"");
   Scheduler scheduler(EverySecond(dir.path(), ""), program.string(), "info");
-  std::thread stopper([&] {
-    for (int i = 0; i < 600 && !std::filesystem::exists(dir / "fds.txt"); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    scheduler.Stop();
-  });
-  ASSERT_TRUE(scheduler.Run().has_value());
-  stopper.join();
+  RunUntil(scheduler, [&] { return std::filesystem::exists(dir / "fds.txt"); });
   ::close(fd);
   std::ifstream listed(dir / "fds.txt");
   std::vector<int> fds;
@@ -124,13 +125,9 @@ TEST(Scheduler, ARunGetsNoneOfTheSchedulersFilesOrSockets) {
   EXPECT_EQ(std::count(fds.begin(), fds.end(), fd), 0) << "descriptor " << fd << " reached the run";
 }
 
-// A program standing in for `playlake run` that appends `name` to who.txt in
-// the project folder (its sixth argument).
+// A stand-in run that appends `name` to who.txt in the project folder.
 std::filesystem::path Writes(const testing::TempDir& dir, const std::string& name) {
-  const auto program = dir / (name + ".sh");
-  std::ofstream(program) << "#!/bin/sh\necho " << name << " >> \"$5/who.txt\"\n";
-  std::filesystem::permissions(program, std::filesystem::perms::owner_all);
-  return program;
+  return Script(dir, name + ".sh", "echo " + name + " >> \"$5/who.txt\"");
 }
 
 std::string Who(const testing::TempDir& dir) { return testing::ReadFile(dir / "who.txt"); }
@@ -140,17 +137,14 @@ TEST(Scheduler, ASecondSchedulerOfAProjectStandsByAndTakesOverWhenTheFirstStops)
   Scheduler first(EverySecond(dir.path(), ""), Writes(dir, "first").string(), "info");
   Scheduler second(EverySecond(dir.path(), ""), Writes(dir, "second").string(), "info");
   std::thread one([&] { EXPECT_TRUE(first.Run().has_value()); });
-  for (int i = 0; i < 200 && Who(dir).empty(); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  WaitUntil([&] { return !Who(dir).empty(); });
   ASSERT_NE(Who(dir).find("first"), std::string::npos);
   std::thread two([&] { EXPECT_TRUE(second.Run().has_value()); });
   std::this_thread::sleep_for(std::chrono::milliseconds(2500));
   EXPECT_EQ(Who(dir).find("second"), std::string::npos) << "two schedulers ran: " << Who(dir);
   first.Stop();
   one.join();
-  for (int i = 0; i < 200 && Who(dir).find("second") == std::string::npos; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  WaitUntil([&] { return Who(dir).find("second") != std::string::npos; });
   second.Stop();
   two.join();
   EXPECT_NE(Who(dir).find("second"), std::string::npos) << "the second did not take over";

@@ -68,8 +68,8 @@ Result<Value> ModelContext::Call(const std::string& name, const std::vector<Valu
     return Value::Bool(env_.is_incremental);
   }
   return Bad(fmt::format(
-      "unknown function '{}' (supported: ref, source, config, var, is_incremental; macros are "
-      "not supported)",
+      "unknown function '{}' (supported: ref, source, config, var, is_incremental, and the "
+      "project's macros under macro-paths)",
       name));
 }
 

@@ -33,6 +33,7 @@ class ProjectLoader {
   Status ReadProjectFile();
   Status LoadSqlFiles(NodeType type, const std::vector<std::string>& paths);
   Status LoadSnapshotFile(const std::filesystem::path& file, const std::vector<std::string>& fqn);
+  Status LoadMacros();
   Status LoadSeeds();
   Status LoadYmlFiles();
   Status LoadYml(const std::filesystem::path& file);
@@ -58,6 +59,8 @@ class ProjectLoader {
   std::vector<std::string> snapshot_paths_{"snapshots"};
   std::vector<std::string> seed_paths_{"seeds"};
   std::vector<std::string> macro_paths_{"macros"};
+  // Every template of the project is parsed with these (LoadMacros).
+  std::shared_ptr<MacroLibrary> macros_ = std::make_shared<MacroLibrary>();
   std::map<NodeType, YAML::Node> folder_configs_;
   // Per node: config from .yml (applied over folder config) and from the file.
   std::map<std::string, ConfigMap> yml_config_;

@@ -192,14 +192,7 @@ std::string ProjectLoader::SchemaFor(const std::string& custom) const {
 
 Result<Project> ProjectLoader::Load() {
   if (auto s = ReadProjectFile(); !s) return tl::unexpected(s.error());
-  for (const std::string& macros : macro_paths_) {
-    if (!FilesUnder(project_.root_ / macros, ".sql").empty()) {
-      return Fail(ErrorCode::kConfig,
-                  fmt::format("{}: macros are not supported by Playlake's model runner (see "
-                              "docs/models.md); inline the SQL or remove the folder",
-                              (project_.root_ / macros).string()));
-    }
-  }
+  if (auto s = LoadMacros(); !s) return tl::unexpected(s.error());
   if (auto s = LoadSqlFiles(NodeType::kModel, model_paths_); !s) return tl::unexpected(s.error());
   if (auto s = LoadSqlFiles(NodeType::kTest, test_paths_); !s) return tl::unexpected(s.error());
   if (auto s = LoadSqlFiles(NodeType::kSnapshot, snapshot_paths_); !s)
@@ -309,6 +302,17 @@ Result<KeywordArgs> ProjectLoader::ParseModeConfig(const Template& sql,
   return config;
 }
 
+Status ProjectLoader::LoadMacros() {
+  for (const std::string& base : macro_paths_) {
+    for (const fs::path& file : FilesUnder(project_.root_ / base, ".sql")) {
+      auto text = ReadText(file);
+      if (!text) return tl::unexpected(text.error());
+      if (auto s = macros_->AddFile(*text, file.string()); !s) return s;
+    }
+  }
+  return {};
+}
+
 Status ProjectLoader::LoadSqlFiles(NodeType type, const std::vector<std::string>& paths) {
   for (const std::string& base : paths) {
     for (const fs::path& file : FilesUnder(project_.root_ / base, ".sql")) {
@@ -331,7 +335,7 @@ Status ProjectLoader::LoadSqlFiles(NodeType type, const std::vector<std::string>
       node.fqn = fqn;
       node.fqn.push_back(node.name);
       node.raw_code = *text;
-      auto sql = Template::Parse(*text, node.file);
+      auto sql = Template::Parse(*text, node.file, {.macros = macros_});
       if (!sql) return tl::unexpected(sql.error());
       node.sql = std::move(*sql);
       auto config = ParseModeConfig(node.sql, node.name);
@@ -351,7 +355,8 @@ Status ProjectLoader::LoadSqlFiles(NodeType type, const std::vector<std::string>
 Status ProjectLoader::LoadSnapshotFile(const fs::path& file, const std::vector<std::string>& fqn) {
   auto text = ReadText(file);
   if (!text) return tl::unexpected(text.error());
-  auto parsed = Template::Parse(*text, file.string(), Template::Options{{"snapshot"}});
+  auto parsed =
+      Template::Parse(*text, file.string(), {.allowed_blocks = {"snapshot"}, .macros = macros_});
   if (!parsed) return tl::unexpected(parsed.error());
   auto blocks = parsed->TopLevelBlocks("snapshot");
   if (!blocks) return tl::unexpected(blocks.error());

@@ -106,6 +106,27 @@ TEST(Project, RefInsideIncrementalBranchIsADependency) {
             (std::vector<std::string>{"model.shop.a", "model.shop.b"}));
 }
 
+TEST(Project, MacrosUnderMacroPathsAreCalledAndTheirRefsAreDependencies) {
+  TempDir dir;
+  auto project = LoadFiles(
+      dir.path(),
+      {
+          {"macros/filters.sql",
+           "{% macro new_rows(column) %}"
+           "{% if is_incremental() %}where {{ column }} > (select max({{ column }}) from {{ this "
+           "}})"
+           "{% endif %}{% endmacro %}\n"
+           "{% macro latest(column='loaded_at') %}(select max({{ column }}) from {{ ref('a') }})"
+           "{% endmacro %}\n"},
+          {"models/a.sql", "select 1 as loaded_at"},
+          {"models/b.sql",
+           "{{ config(materialized='incremental') }}select {{ latest() }} as x "
+           "{{ new_rows('x') }}"},
+      });
+  ASSERT_TRUE(project) << project.error().message;
+  EXPECT_EQ(project->FindRefable("b")->depends_on, (std::vector<std::string>{"model.shop.a"}));
+}
+
 TEST(Project, SourcesMapToSchemaAndIdentifier) {
   TempDir dir;
   auto project = LoadFiles(
@@ -180,9 +201,13 @@ INSTANTIATE_TEST_SUITE_P(
         BadProject{"DescribedModelWithoutFile",
                    {{"models/s.yml", "models:\n  - name: ghost\n"}},
                    "s.yml:2:"},
-        BadProject{"Macros",
-                   {{"macros/m.sql", "{% macro x() %}{% endmacro %}"}},
-                   "macros are not supported"},
+        BadProject{"SqlOutsideAMacro",
+                   {{"macros/m.sql", "{% macro x() %}{% endmacro %}\nselect 1"}},
+                   "m.sql:2: a macro file may hold only"},
+        BadProject{"MacroDefinedTwice",
+                   {{"macros/a.sql", "{% macro x() %}1{% endmacro %}"},
+                    {"macros/b.sql", "{% macro x() %}2{% endmacro %}"}},
+                   "macro x is already defined"},
         BadProject{"UnknownProjectKey",
                    {{"dbt_project.yml", "name: shop\non-run-start: x\n"}},
                    "on-run-start"},

@@ -4,7 +4,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
+#include <set>
 
 #include "models/template_ast.h"
 
@@ -101,9 +103,15 @@ namespace {
 
 // ---------------------------------------------------------------- evaluation
 
+// Deep enough for macros that call macros, shallow enough to stop a macro
+// that calls itself before the stack runs out.
+constexpr int kMaxMacroDepth = 32;
+
 class Renderer {
  public:
-  Renderer(const std::string& file, TemplateContext& context) : file_(file), context_(context) {}
+  Renderer(const std::string& file, TemplateContext& context, const MacroLibrary* macros,
+           int depth = 0)
+      : file_(file), context_(context), macros_(macros), depth_(depth) {}
 
   Status Render(const std::vector<TemplateNode>& nodes, std::string& out) {
     for (const TemplateNode& node : nodes) {
@@ -138,6 +146,8 @@ class Renderer {
         }
         case TemplateNode::Kind::kBlock:
           if (auto s = Render(node.body, out); !s) return s;
+          break;
+        case TemplateNode::Kind::kMacro:  // a definition renders as nothing
           break;
       }
     }
@@ -180,6 +190,9 @@ class Renderer {
           if (!v) return v;
           kwargs.emplace_back(key, std::move(*v));
         }
+        if (const MacroLibrary::Macro* macro = macros_ ? macros_->Find(e.name) : nullptr) {
+          return CallMacro(*macro, std::move(args), std::move(kwargs), e.line);
+        }
         auto result = context_.Call(e.name, args, kwargs);
         if (!result) return Err(e.line, result.error().message);
         return result;
@@ -201,6 +214,52 @@ class Renderer {
         return Compare(e);
     }
     return Err(e.line, "internal: unknown expression");
+  }
+
+  // Binds the arguments to the macro's parameters (positional first, then by
+  // name, then defaults) and renders its body with only those as locals.
+  Result<Value> CallMacro(const MacroLibrary::Macro& macro, std::vector<Value> args,
+                          KeywordArgs kwargs, int line) {
+    const Expr& signature = macro.node->expr;
+    if (depth_ >= kMaxMacroDepth) {
+      return Err(line, fmt::format("macro {} nests more than {} calls deep (does it call itself?)",
+                                   signature.name, kMaxMacroDepth));
+    }
+    std::vector<std::string> names;
+    for (const Expr& param : signature.args) names.push_back(param.name);
+    for (const auto& [name, default_value] : signature.kwargs) names.push_back(name);
+    if (args.size() > names.size()) {
+      return Err(line, fmt::format("macro {} takes {} arguments, got {}", signature.name,
+                                   names.size(), args.size()));
+    }
+    Renderer inner(macro.file, context_, macros_, depth_ + 1);
+    for (std::size_t i = 0; i < args.size(); ++i) inner.locals_[names[i]] = std::move(args[i]);
+    for (auto& [key, value] : kwargs) {
+      if (std::find(names.begin(), names.end(), key) == names.end()) {
+        return Err(line, fmt::format("macro {} has no parameter '{}'", signature.name, key));
+      }
+      if (!inner.locals_.emplace(key, std::move(value)).second) {
+        return Err(line, fmt::format("macro {} got '{}' twice", signature.name, key));
+      }
+    }
+    for (const Expr& param : signature.args) {
+      if (!inner.locals_.count(param.name)) {
+        return Err(line, fmt::format("macro {} needs argument '{}'", signature.name, param.name));
+      }
+    }
+    for (const auto& [name, default_value] : signature.kwargs) {
+      if (inner.locals_.count(name)) continue;
+      auto v = inner.Eval(default_value);
+      if (!v) return v;
+      inner.locals_[name] = std::move(*v);
+    }
+    std::string out;
+    if (auto s = inner.Render(macro.node->body, out); !s) {
+      if (depth_ > 0) return tl::unexpected(s.error());  // the outermost call says where
+      return Fail(ErrorCode::kConfig, fmt::format("{} (in macro {} called at {}:{})",
+                                                  s.error().message, signature.name, file_, line));
+    }
+    return Value::String(std::move(out));
   }
 
   Result<Value> Compare(const Expr& e) {
@@ -238,10 +297,30 @@ class Renderer {
 
   const std::string& file_;
   TemplateContext& context_;
+  const MacroLibrary* macros_;
+  int depth_;
   std::map<std::string, Value> locals_;
 };
 
-void CollectCalls(const Expr& e, const std::string& function, std::vector<StaticCall>& out) {
+// The static call search: every call to `function`, in the template and in
+// the bodies of the macros it calls (each macro searched once).
+struct CallSearch {
+  const std::string& function;
+  const MacroLibrary* macros;
+  std::vector<StaticCall>& out;
+  std::set<std::string> macros_seen;
+
+  void Collect(const Expr& e);
+  void Collect(const std::vector<TemplateNode>& nodes);
+};
+
+void CallSearch::Collect(const Expr& e) {
+  if (e.kind == Expr::Kind::kCall && macros != nullptr) {
+    if (const MacroLibrary::Macro* macro = macros->Find(e.name);
+        macro != nullptr && macros_seen.insert(e.name).second) {
+      Collect(macro->node->body);
+    }
+  }
   if (e.kind == Expr::Kind::kCall && e.name == function) {
     StaticCall call;
     call.function = function;
@@ -256,20 +335,20 @@ void CollectCalls(const Expr& e, const std::string& function, std::vector<Static
     if (!e.kwargs.empty()) call.all_literal = false;
     out.push_back(std::move(call));
   }
-  for (const Expr& a : e.args) CollectCalls(a, function, out);
-  for (const auto& kv : e.kwargs) CollectCalls(kv.second, function, out);
+  for (const Expr& a : e.args) Collect(a);
+  for (const auto& kv : e.kwargs) Collect(kv.second);
 }
 
-void CollectCalls(const std::vector<TemplateNode>& nodes, const std::string& function,
-                  std::vector<StaticCall>& out) {
+void CallSearch::Collect(const std::vector<TemplateNode>& nodes) {
   for (const TemplateNode& node : nodes) {
-    CollectCalls(node.expr, function, out);
+    if (node.kind == TemplateNode::Kind::kMacro) continue;  // searched where it is called
+    Collect(node.expr);
     for (const auto& [condition, body] : node.branches) {
-      CollectCalls(condition, function, out);
-      CollectCalls(body, function, out);
+      Collect(condition);
+      Collect(body);
     }
-    CollectCalls(node.else_body, function, out);
-    CollectCalls(node.body, function, out);
+    Collect(node.else_body);
+    Collect(node.body);
   }
 }
 
@@ -291,19 +370,20 @@ Result<Template> Template::Parse(const std::string& text, const std::string& fil
   Template t;
   t.file_ = file;
   t.nodes_ = std::make_shared<const std::vector<TemplateNode>>(std::move(*nodes));
+  t.macros_ = options.macros;
   return t;
 }
 
 Result<std::string> Template::Render(TemplateContext& context) const {
   std::string out;
-  Renderer renderer(file_, context);
+  Renderer renderer(file_, context, macros_.get());
   if (auto s = renderer.Render(*nodes_, out); !s) return tl::unexpected(s.error());
   return out;
 }
 
 std::vector<StaticCall> Template::FindCalls(const std::string& function) const {
   std::vector<StaticCall> out;
-  CollectCalls(*nodes_, function, out);
+  CallSearch{function, macros_.get(), out, {}}.Collect(*nodes_);
   return out;
 }
 
@@ -316,6 +396,7 @@ Result<std::vector<TemplateBlock>> Template::TopLevelBlocks(const std::string& k
       block.line = node.line;
       block.body.file_ = file_;
       block.body.nodes_ = std::make_shared<const std::vector<TemplateNode>>(node.body);
+      block.body.macros_ = macros_;
       blocks.push_back(std::move(block));
     } else if (!(node.kind == TemplateNode::Kind::kText &&
                  node.text.find_first_not_of(" \t\r\n") == std::string::npos)) {
@@ -326,6 +407,58 @@ Result<std::vector<TemplateBlock>> Template::TopLevelBlocks(const std::string& k
     }
   }
   return blocks;
+}
+
+}  // namespace playlake::models
+
+// ---------------------------------------------------------------- MacroLibrary
+
+namespace playlake::models {
+
+MacroLibrary::MacroLibrary() = default;
+MacroLibrary::~MacroLibrary() = default;
+
+Status MacroLibrary::AddFile(const std::string& text, const std::string& file) {
+  Template::Options options;
+  options.allow_macros = true;
+  auto nodes = ParseTemplate(text, file, options);
+  if (!nodes) return tl::unexpected(nodes.error());
+  // Kept before any macro points into it, so the library never holds a
+  // dangling node even when this file is refused halfway.
+  files_.push_back(std::make_shared<const std::vector<TemplateNode>>(std::move(*nodes)));
+  for (const TemplateNode& node : *files_.back()) {
+    if (node.kind == TemplateNode::Kind::kText &&
+        node.text.find_first_not_of(" \t\r\n") == std::string::npos) {
+      continue;
+    }
+    if (node.kind != TemplateNode::Kind::kMacro) {
+      // A text node starts where the previous tag ended: name the line of its text.
+      const auto text_start =
+          node.text.begin() + std::min(node.text.size(), node.text.find_first_not_of(" \t\r\n"));
+      const auto line = node.line + std::count(node.text.begin(), text_start, '\n');
+      return Fail(
+          ErrorCode::kConfig,
+          fmt::format("{}:{}: a macro file may hold only {{% macro %}} definitions", file, line));
+    }
+    for (const char* builtin : {"ref", "source", "config", "var", "is_incremental"}) {
+      if (node.text == builtin) {
+        return Fail(ErrorCode::kConfig,
+                    fmt::format("{}:{}: macro {} would hide the built-in function of that name",
+                                file, node.line, node.text));
+      }
+    }
+    auto [it, added] = macros_.emplace(node.text, Macro{&node, file});
+    if (!added) {
+      return Fail(ErrorCode::kConfig, fmt::format("{}:{}: macro {} is already defined in {}", file,
+                                                  node.line, node.text, it->second.file));
+    }
+  }
+  return {};
+}
+
+const MacroLibrary::Macro* MacroLibrary::Find(const std::string& name) const {
+  auto it = macros_.find(name);
+  return it == macros_.end() ? nullptr : &it->second;
 }
 
 }  // namespace playlake::models

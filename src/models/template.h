@@ -5,6 +5,8 @@
 //   {% if e %} {% elif e %} {% else %} {% endif %}
 //   {% set name = expr %}            template-local variable
 //   {% snapshot name %} … {% endsnapshot %}   only where the caller allows it
+//   {% macro name(a, b='default') %} … {% endmacro %}   only in macro files
+//   (MacroLibrary); a template parsed with a library calls them as functions
 //   {# comment #}
 //   whitespace control: {{- -}}, {%- -%}, {#- -#}
 // Expressions: string literals ('a' or "a"), numbers, true/false/none (any case),
@@ -12,7 +14,7 @@
 // function calls with positional and keyword arguments, ==, !=, <, <=, >, >=,
 // not, and, or, parentheses.
 //
-// Everything else (filters, for loops, macros, attribute access, `~`, unknown
+// Everything else (filters, for loops, attribute access, `~`, unknown
 // functions) is an Error{kConfig} naming the file and line. Nothing is ever
 // silently ignored: an engine that skipped unknown syntax would produce SQL
 // that runs but means something else.
@@ -21,6 +23,7 @@
 // several threads at once with different contexts.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -83,11 +86,51 @@ struct StaticCall {
 struct TemplateNode;
 struct TemplateBlock;
 
+// The macros of a project: {% macro name(params) %}…{% endmacro %} in the
+// files under its macro-paths, by name. A call renders the macro's body in the
+// caller's context (ref, source, this, is_incremental and var work as in the
+// calling model), with only its parameters as local names, and returns the
+// text, as dbt does. Static call search (Template::FindCalls) looks through
+// the macros a template calls, so a ref() inside a macro is a dependency of
+// every model that calls it.
+//
+// Built once while a project loads, then immutable: safe to share between
+// threads and templates.
+class MacroLibrary {
+ public:
+  MacroLibrary();
+  ~MacroLibrary();
+  MacroLibrary(const MacroLibrary&) = delete;
+  MacroLibrary& operator=(const MacroLibrary&) = delete;
+
+  // Adds the macros defined in `text`, a file that holds nothing but macro
+  // definitions and blank text. Errors (Error{kConfig}, naming file and line):
+  // syntax, other content, a name defined twice or taken by a built-in
+  // function (ref, source, config, var, is_incremental).
+  Status AddFile(const std::string& text, const std::string& file);
+
+  struct Macro {
+    const TemplateNode* node;  // kMacro; owned by the library
+    std::string file;
+  };
+  // nullptr when no macro has that name.
+  const Macro* Find(const std::string& name) const;
+  std::size_t size() const { return macros_.size(); }
+
+ private:
+  std::vector<std::shared_ptr<const std::vector<TemplateNode>>> files_;
+  std::map<std::string, Macro> macros_;
+};
+
 class Template {
  public:
   struct Options {
     // Block statements allowed, e.g. {"snapshot"}; every other block is an error.
-    std::vector<std::string> allowed_blocks;
+    std::vector<std::string> allowed_blocks = {};
+    // Macros the template may call; nullptr: none.
+    std::shared_ptr<const MacroLibrary> macros = nullptr;
+    // Accept {% macro %} definitions at top level (MacroLibrary's files only).
+    bool allow_macros = false;
   };
 
   // Parses `text`; `file` names it in errors. Syntax errors are Error{kConfig}.
@@ -119,6 +162,7 @@ class Template {
  private:
   std::string file_;
   std::shared_ptr<const std::vector<TemplateNode>> nodes_;
+  std::shared_ptr<const MacroLibrary> macros_;
 };
 
 struct TemplateBlock {

@@ -21,16 +21,17 @@ struct Expr {
 };
 
 struct TemplateNode {
-  enum class Kind { kText, kExpr, kIf, kSet, kBlock };
+  enum class Kind { kText, kExpr, kIf, kSet, kBlock, kMacro };
   Kind kind = Kind::kText;
   int line = 0;
-  std::string text;  // kText; the variable for kSet; the block kind for kBlock
+  std::string text;  // kText; the variable for kSet; the block kind for kBlock; kMacro: name
   std::string block_name;
-  Expr expr;
+  Expr expr;  // kExpr, kSet; kMacro: the signature as a call (args: parameter names,
+              // kwargs: parameters with their defaults)
   // kIf: (condition, body) per if/elif; else_body for {% else %}.
   std::vector<std::pair<Expr, std::vector<TemplateNode>>> branches;
   std::vector<TemplateNode> else_body;
-  std::vector<TemplateNode> body;  // kBlock
+  std::vector<TemplateNode> body;  // kBlock, kMacro
 };
 
 // Parses template text into nodes; errors are Error{kConfig} naming file:line.

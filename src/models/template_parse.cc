@@ -374,7 +374,10 @@ class Parser {
         return {};
       }
       if (keyword == "if") {
-        if (auto s = ParseIf(node); !s) return s;
+        ++depth_;
+        auto s = ParseIf(node);
+        --depth_;
+        if (!s) return s;
       } else if (keyword == "set") {
         if (t.Peek().kind != Token::Kind::kName ||
             !(t.Peek(1).kind == Token::Kind::kPunct && t.Peek(1).text == "=")) {
@@ -396,10 +399,20 @@ class Parser {
         if (!t.AtEnd()) return t.Err(fmt::format("unexpected '{}'", t.Peek().text));
         std::string stopped;
         Tokens* end_tokens = nullptr;
-        if (auto s = ParseNodes(node.body, {"end" + keyword}, stopped, &end_tokens); !s) return s;
+        ++depth_;
+        auto s = ParseNodes(node.body, {"end" + keyword}, stopped, &end_tokens);
+        --depth_;
+        if (!s) return s;
         if (stopped.empty()) return Unclosed(node.line, keyword);
+      } else if (keyword == "macro" && options_.allow_macros && depth_ == 0) {
+        if (auto s = ParseMacro(node); !s) return s;
       } else if (keyword == "elif" || keyword == "else" || keyword.rfind("end", 0) == 0) {
         return t.Err(fmt::format("'{{% {} %}}' without a matching opening statement", keyword));
+      } else if (keyword == "macro") {
+        return t.Err(options_.allow_macros
+                         ? "'{% macro %}' may appear only at the top level of a macro file"
+                         : "'{% macro %}' may appear only in a file under the project's "
+                           "macro-paths (default: macros/)");
       } else {
         return t.Err(fmt::format(
             "unsupported Jinja statement '{{% {} %}}' (supported: if/elif/else/endif, set{})",
@@ -415,6 +428,36 @@ class Parser {
     return Fail(ErrorCode::kConfig,
                 fmt::format("{}:{}: '{{% {} %}}' is never closed with '{{% end{} %}}'", file_, line,
                             keyword, keyword));
+  }
+
+  // {% macro name(param, param=default, …) %} body {% endmacro %}: the
+  // signature parses as a call whose positional arguments are bare names and
+  // whose keyword arguments are the defaults.
+  Status ParseMacro(TemplateNode& node) {
+    Tokens& t = *current_;
+    if (t.Peek().kind != Token::Kind::kName ||
+        !(t.Peek(1).kind == Token::Kind::kPunct && t.Peek(1).text == "(")) {
+      return t.Err("expected '{% macro name(parameters) %}'");
+    }
+    auto signature = ParseWholeExpr(t);
+    if (!signature) return tl::unexpected(signature.error());
+    for (const Expr& param : signature->args) {
+      if (param.kind != Expr::Kind::kName) {
+        return Fail(ErrorCode::kConfig, fmt::format("{}:{}: macro {}: a parameter must be a name",
+                                                    file_, node.line, signature->name));
+      }
+    }
+    node.kind = TemplateNode::Kind::kMacro;
+    node.text = signature->name;
+    node.expr = std::move(*signature);
+    std::string stopped;
+    Tokens* end_tokens = nullptr;
+    ++depth_;
+    auto s = ParseNodes(node.body, {"endmacro"}, stopped, &end_tokens);
+    --depth_;
+    if (!s) return s;
+    if (stopped.empty()) return Unclosed(node.line, "macro");
+    return {};
   }
 
   Status ParseIf(TemplateNode& node) {
@@ -445,6 +488,7 @@ class Parser {
 
   std::vector<Tag> tags_;
   std::size_t pos_ = 0;
+  int depth_ = 0;  // statements open around the current one
   std::string file_;
   const Template::Options& options_;
   std::unique_ptr<Tokens> current_;

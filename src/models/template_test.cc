@@ -184,6 +184,98 @@ TEST(Template, SnapshotBlocksWhenAllowed) {
       << bad.error().message;
 }
 
+// Parses `macros` as a macro file and renders `text` with it.
+Result<std::string> RenderWithMacros(const std::string& macros, const std::string& text,
+                                     bool incremental = false) {
+  auto library = std::make_shared<MacroLibrary>();
+  if (auto s = library->AddFile(macros, "macros/m.sql"); !s) return tl::unexpected(s.error());
+  auto t = Template::Parse(text, "models/m.sql", {.macros = library});
+  if (!t) return tl::unexpected(t.error());
+  std::map<std::string, Value> vars;
+  RenderEnv env;
+  env.vars = &vars;
+  env.ref = [](const std::string& name) -> Result<std::string> { return "\"main\"." + name; };
+  env.this_relation = "\"main\".\"me\"";
+  env.is_incremental = incremental;
+  KeywordArgs config;
+  env.config_out = &config;
+  ModelContext context(env);
+  return t->Render(context);
+}
+
+TEST(Template, MacrosBindArgumentsAndRenderInTheCallersContext) {
+  const std::string macros =
+      "{% macro since(column, mark='loaded_at', op='>') %}"
+      "{% if is_incremental() %}where {{ column }} {{ op }} (select max({{ mark }}) from "
+      "{{ this }}){% endif %}{% endmacro %}\n"
+      "{% macro twice(x) %}{{ x }}{{ x }}{% endmacro %}\n"
+      "{% macro outer() %}[{{ twice(ref('t')) }}]{% endmacro %}\n";
+  auto full = RenderWithMacros(macros, "select * from t {{ since('ts') }}");
+  ASSERT_TRUE(full) << full.error().message;
+  EXPECT_EQ(*full, "select * from t ");
+  auto incremental = RenderWithMacros(macros, "{{ since('ts', op='>=') }}", true);
+  ASSERT_TRUE(incremental) << incremental.error().message;
+  EXPECT_EQ(*incremental, "where ts >= (select max(loaded_at) from \"main\".\"me\")");
+  auto nested = RenderWithMacros(macros, "{{ outer() }}");
+  ASSERT_TRUE(nested) << nested.error().message;
+  EXPECT_EQ(*nested, "[\"main\".t\"main\".t]");
+  // A macro sees its parameters only, not the caller's `set` names.
+  auto scoped = RenderWithMacros("{% macro m() %}{{ hidden }}{% endmacro %}",
+                                 "{% set hidden = 1 %}{{ m() }}");
+  ASSERT_FALSE(scoped);
+  EXPECT_NE(scoped.error().message.find("macros/m.sql:1: unknown name 'hidden' (in macro m "
+                                        "called at models/m.sql:1)"),
+            std::string::npos)
+      << scoped.error().message;
+}
+
+TEST(Template, MacroCallErrorsNameTheMacroAndTheLine) {
+  const std::string macros =
+      "{% macro m(a, b=2) %}{{ a }}{{ b }}{% endmacro %}"
+      "{% macro loop() %}{{ loop() }}{% endmacro %}";
+  struct Case {
+    std::string text, phrase;
+  };
+  for (const Case& c : {Case{"\n{{ m() }}", "models/m.sql:2: macro m needs argument 'a'"},
+                        Case{"{{ m(1, 2, 3) }}", "macro m takes 2 arguments, got 3"},
+                        Case{"{{ m(1, c=3) }}", "macro m has no parameter 'c'"},
+                        Case{"{{ m(1, a=3) }}", "macro m got 'a' twice"},
+                        Case{"{{ loop() }}", "nests more than 32 calls deep"}}) {
+    auto r = RenderWithMacros(macros, c.text);
+    ASSERT_FALSE(r) << c.text;
+    EXPECT_NE(r.error().message.find(c.phrase), std::string::npos) << r.error().message;
+  }
+  auto ok = RenderWithMacros(macros, "{{ m(1) }},{{ m(b=5, a=4) }}");
+  ASSERT_TRUE(ok) << ok.error().message;
+  EXPECT_EQ(*ok, "12,45");
+}
+
+TEST(Template, MacroFilesHoldOnlyDefinitionsWithFreeNames) {
+  MacroLibrary library;
+  auto nested = library.AddFile("{% if true %}{% macro m() %}{% endmacro %}{% endif %}", "x.sql");
+  ASSERT_FALSE(nested);
+  EXPECT_NE(nested.error().message.find("only at the top level"), std::string::npos);
+  auto builtin = library.AddFile("\n{% macro ref(x) %}{% endmacro %}", "y.sql");
+  ASSERT_FALSE(builtin);
+  EXPECT_NE(builtin.error().message.find("y.sql:2: macro ref would hide"), std::string::npos)
+      << builtin.error().message;
+  EXPECT_EQ(library.size(), 0u);
+}
+
+TEST(Template, FindCallsLooksThroughMacros) {
+  auto library = std::make_shared<MacroLibrary>();
+  ASSERT_TRUE(library->AddFile(
+      "{% macro a() %}{{ ref('x') }}{{ b() }}{% endmacro %}{% macro b() %}{{ ref('y') }}"
+      "{{ a() }}{% endmacro %}",
+      "macros/m.sql"));
+  auto t = Template::Parse("select {{ a() }}", "models/m.sql", {.macros = library});
+  ASSERT_TRUE(t);
+  const auto calls = t->FindCalls("ref");
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[0].args[0].text, "x");
+  EXPECT_EQ(calls[1].args[0].text, "y");
+}
+
 TEST(Template, FindCallsSeesEveryBranch) {
   auto t = Template::Parse(
       "select * from {{ ref('a') }}{% if is_incremental() %} join {{ ref('b') }}{% else %}{{ "

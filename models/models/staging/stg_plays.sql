@@ -4,7 +4,8 @@
 -- timezone('UTC', x) goes through ICU and costs 8x more); local time is
 -- derived in fct_plays. Sources without
 -- track or artist ids (eventsim, legacy Spotify exports) get keys derived from
--- the names, so their plays still group by track and artist.
+-- the names, so their plays still group by track and artist; an album without
+-- an id but with a name (Spotify exports) gets one from its artist and name.
 with source as (
     select * from {{ source('silver', 'plays') }}
 ),
@@ -18,7 +19,7 @@ renamed as (
         session_id,
         coalesce(track_id, 'name:' || md5(lower(coalesce(artist_name, '')) || '|' || lower(coalesce(track_name, '')))) as track_id,
         coalesce(artist_id, 'name:' || md5(lower(coalesce(artist_name, ''))))   as artist_id,
-        album_id,
+        coalesce(album_id, 'name:' || md5(lower(coalesce(artist_name, '')) || '|' || lower(album_name))) as album_id,
         track_name,
         artist_name,
         album_name,

@@ -1,4 +1,7 @@
--- Every artist a catalog lists or a track names; "unknown" for the rest.
+-- Every artist a catalog lists, a track names or a play carried; "unknown"
+-- for the rest. Plays count: a track Spotify re-attributed names its latest
+-- artist in dim_tracks, while its older plays keep the artist they had
+-- (int_track_attributions), and each of them needs its row here.
 with catalog as (
     select
         artist_id,
@@ -19,17 +22,34 @@ from_tracks as (
     group by artist_id
 ),
 
+from_plays as (
+    select artist_id, arg_max(artist_name, artist_name_at) as artist_name
+    from {{ ref('int_track_attributions') }}
+    where artist_id <> 'unknown'
+    group by artist_id
+),
+
+artist_ids as (
+    select artist_id from catalog
+    union
+    select artist_id from from_tracks
+    union
+    select artist_id from from_plays
+),
+
 artists as (
     select
-        coalesce(c.artist_id, t.artist_id)               as artist_id,
-        coalesce(c.artist_name, t.artist_name)           as artist_name,
-        coalesce(c.genre, t.genre, 'unknown')            as genre,
+        i.artist_id,
+        coalesce(c.artist_name, t.artist_name, p.artist_name) as artist_name,
+        coalesce(c.genre, t.genre, 'unknown')                 as genre,
         c.country,
         c.location,
         c.latitude,
         c.longitude
-    from catalog as c
-    full outer join from_tracks as t on c.artist_id = t.artist_id
+    from artist_ids as i
+    left join catalog as c on i.artist_id = c.artist_id
+    left join from_tracks as t on i.artist_id = t.artist_id
+    left join from_plays as p on i.artist_id = p.artist_id
 )
 
 select * from artists

@@ -1,6 +1,12 @@
--- One row per calendar day from the first to the last play (UTC dates).
+-- One row per calendar day from the first to the last play (UTC dates), of
+-- music, podcasts and audiobooks alike.
 with bounds as (
-    select min(event_date) as first_day, max(event_date) as last_day from {{ ref('stg_plays') }}
+    select min(first_day) as first_day, max(last_day) as last_day
+    from (
+        select min(event_date) as first_day, max(event_date) as last_day from {{ ref('stg_plays') }}
+        union all
+        select min(event_date), max(event_date) from {{ ref('stg_episodes') }}
+    )
 ),
 
 days as (

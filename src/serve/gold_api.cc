@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <ctime>
 #include <fstream>
 #include <limits>
@@ -247,7 +248,164 @@ Result<json> ListenersEndpoint(warehouse::Database& db, const Params& params) {
       "SELECT cohort_week::VARCHAR AS cohort_week, weeks_since_first_play AS week, cohort_size, "
       "retention_pct FROM retention_cohorts WHERE {} ORDER BY cohort_week, week", cohorts.sql),
       cohorts.params));
-  out["scope"] = {{"level_changes", "all listeners"}, {"retention", "all listeners"}};
+  out["top_listeners"] =
+      (q.Rows("SELECT user_id, plays, listening_hours FROM user_engagement ORDER BY plays DESC, "
+              "user_id LIMIT 20"));
+  out["scope"] = {{"level_changes", "all listeners"},
+                  {"retention", "all listeners"},
+                  {"top_listeners", "all listeners, all time"}};
+  return q.Finish(out);
+}
+
+// Podcasts and audiobooks (question 12's shows, for everyone): listening
+// time by kind per day from listening_by_kind (dates only: it is a mart over
+// all listeners), and the top shows from fct_episode_plays under the filters
+// but level, which podcast plays do not carry.
+Result<json> ShowsEndpoint(warehouse::Database& db, const Params& params) {
+  auto filters = ParseFilters(params);
+  if (!filters) return tl::unexpected(filters.error());
+  Filters dates_only{filters->from, filters->to, {}, {}, {}};
+  const Condition dates = WhereClause(dates_only);
+  Filters no_level = *filters;
+  no_level.level.reset();
+  const Condition where = WhereClause(no_level);
+  Request q(db);
+  json out;
+  out["kinds"] = (q.Rows(fmt::format(
+      "SELECT kind, sum(plays)::BIGINT AS plays, round(sum(listening_hours), 1) AS listening_hours "
+      "FROM listening_by_kind WHERE {} GROUP BY kind ORDER BY listening_hours DESC, kind", dates.sql),
+      dates.params));
+  out["daily"] = (q.Rows(fmt::format(
+      "SELECT date_key::VARCHAR AS date, kind, plays, round(listening_hours, 2) AS listening_hours "
+      "FROM listening_by_kind WHERE {} ORDER BY date_key, kind", dates.sql), dates.params));
+  out["shows"] = (q.Rows(fmt::format(
+      "SELECT kind, show_id, arg_max(show_name, played_at) AS show_name, count(*) AS plays, "
+      "count(DISTINCT user_id) AS listeners, count(DISTINCT episode_id) AS episodes, "
+      "round(sum(ms_played) / 3600000.0, 2) AS listening_hours, "
+      "round(100.0 * count(*) FILTER (WHERE skipped) / count(*), 1) AS skip_rate_pct "
+      "FROM fct_episode_plays WHERE {} GROUP BY kind, show_id "
+      "ORDER BY listening_hours DESC, plays DESC, show_id LIMIT 25", where.sql), where.params));
+  out["scope"] = {{"kinds", "all listeners"}, {"daily", "all listeners"}, {"shows", "the level filter does not apply"}};
+  return q.Finish(out);
+}
+
+// A listener id as the API accepts it: 1 to 256 bytes, no control characters.
+bool IsListenerId(const std::string& text) {
+  return !text.empty() && text.size() <= 256 &&
+         std::none_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; });
+}
+
+// The listener page's SQL. `mine` is one listener's music plays under the
+// filters ({0}: the filter condition; binds the user, then the filters'
+// values); `spoken` their podcast and audiobook plays likewise.
+constexpr const char* kMine =
+    "WITH mine AS (SELECT f.*, year(f.local_date) AS year, a.artist_name, t.track_name FROM fct_plays f "
+    "JOIN dim_artists a USING (artist_id) JOIN dim_tracks t USING (track_id) "
+    "WHERE f.user_id = ? AND {0}) ";
+constexpr const char* kSpoken =
+    "WITH spoken AS (SELECT *, year(date_key) AS year FROM fct_episode_plays WHERE user_id = ? AND {0}) ";
+// Totals and the longest run of consecutive local days with plays (gaps and
+// islands); binds the user once more.
+constexpr const char* kSummary =
+    ", days AS (SELECT DISTINCT local_date FROM mine), "
+    "islands AS (SELECT local_date, local_date - CAST(row_number() OVER (ORDER BY local_date) AS INTEGER) "
+    "AS island FROM days), "
+    "streak AS (SELECT count(*) AS days, min(local_date) AS first_day, max(local_date) AS last_day "
+    "FROM islands GROUP BY island ORDER BY days DESC, first_day LIMIT 1) "
+    "SELECT ? AS user_id, (SELECT count(*) FROM mine) AS plays, "
+    "(SELECT round(coalesce(sum(ms_played), 0) / 3600000.0, 1) FROM mine) AS listening_hours, "
+    "(SELECT count(*) FILTER (WHERE skipped) FROM mine) AS skips, "
+    "(SELECT round(100.0 * count(*) FILTER (WHERE skipped) / nullif(count(*), 0), 1) FROM mine) AS skip_rate_pct, "
+    "(SELECT count(DISTINCT artist_id) FROM mine) AS artists, (SELECT count(*) FROM days) AS active_days, "
+    "coalesce((SELECT days FROM streak), 0) AS longest_streak_days, "
+    "(SELECT first_day::VARCHAR FROM streak) AS streak_from, (SELECT last_day::VARCHAR FROM streak) AS streak_to";
+// The five items ({1}) with the most listening time per year, from {2}, with
+// the names {0}.
+constexpr const char* kTopPerYear =
+    "SELECT year, {0}, count(*) AS plays, round(sum(ms_played) / 3600000.0, 2) AS hours, "
+    "row_number() OVER (PARTITION BY year ORDER BY sum(ms_played) DESC, count(*) DESC, {1}) AS rank "
+    "FROM {2} GROUP BY year, {1} QUALIFY rank <= 5 ORDER BY year DESC, rank";
+// Per local month: music plays, skips, hours, and the artists first played
+// (over all of the listener's plays) that month; spoken hours per UTC month.
+// Binds the user (firsts), then the user and the spoken filters; {0}: the
+// spoken filter condition.
+constexpr const char* kMonths =
+    ", firsts AS (SELECT artist_id, min(local_date) AS first_day FROM fct_plays WHERE user_id = ? "
+    "GROUP BY artist_id), "
+    "music AS (SELECT strftime(local_date, '%Y-%m') AS month, count(*) AS plays, "
+    "count(*) FILTER (WHERE skipped) AS skips, sum(ms_played) AS ms_played, "
+    "count(DISTINCT artist_id) FILTER (WHERE local_date = f.first_day) AS new_artists "
+    "FROM mine JOIN firsts f USING (artist_id) GROUP BY 1), "
+    "spoken AS (SELECT strftime(date_key, '%Y-%m') AS month, sum(ms_played) AS ms_played "
+    "FROM fct_episode_plays WHERE user_id = ? AND {0} GROUP BY 1) "
+    "SELECT month, coalesce(m.plays, 0) AS plays, coalesce(m.skips, 0) AS skips, "
+    "coalesce(m.new_artists, 0) AS new_artists, round(coalesce(m.ms_played, 0) / 3600000.0, 2) AS music_hours, "
+    "round(coalesce(s.ms_played, 0) / 3600000.0, 2) AS spoken_hours "
+    "FROM music m FULL JOIN spoken s USING (month) ORDER BY month";
+constexpr const char* kClock =
+    "SELECT local_hour AS hour, count(*) AS plays, round(sum(ms_played) / 3600000.0, 2) AS hours "
+    "FROM mine GROUP BY local_hour ORDER BY local_hour";
+constexpr const char* kMostSkipped =
+    "SELECT any_value(track_name) AS track_name, any_value(artist_name) AS artist_name, "
+    "count(*) FILTER (WHERE skipped) AS skips, count(*) AS plays FROM mine GROUP BY track_id "
+    "HAVING skips > 0 ORDER BY skips DESC, plays DESC, track_id LIMIT 10";
+
+std::vector<Param> Concat(std::vector<Param> first, const std::vector<Param>& second) {
+  first.insert(first.end(), second.begin(), second.end());
+  return first;
+}
+
+// One listener's page (question 12): the `user` parameter, or the listener with
+// the most plays. Reads that listener's rows of fct_plays and
+// fct_episode_plays under the filters (level does not apply to podcasts).
+Result<json> ListenerEndpoint(warehouse::Database& db, const Params& params) {
+  auto filters = ParseFilters(params, {"user"});
+  if (!filters) return tl::unexpected(filters.error());
+  const auto given = params.find("user");
+  std::string user = given != params.end() ? given->second : "";
+  if (!user.empty() && !IsListenerId(user)) {
+    return Fail(ErrorCode::kInvalidArgument, "user: expected a listener id of 1 to 256 printable bytes");
+  }
+  Request q(db);
+  json out;
+  out["listeners"] = (q.Rows(
+      "SELECT user_id, plays, listening_hours FROM user_engagement ORDER BY plays DESC, user_id LIMIT 100"));
+  if (user.empty() && !out["listeners"].empty()) user = out["listeners"][0]["user_id"];
+  const json known = q.Row(
+      "SELECT (SELECT count(*) FROM user_engagement WHERE user_id = ?) + "
+      "(SELECT count(*) FROM (SELECT 1 FROM fct_episode_plays WHERE user_id = ? LIMIT 1)) AS n", {user, user});
+  if (!user.empty() && known.value("n", 1) == 0) {
+    return Fail(ErrorCode::kInvalidArgument, fmt::format("user: no listener '{}' in gold", user.substr(0, 40)));
+  }
+  const Condition where = WhereClause(*filters);
+  const std::vector<Param> bound = Concat({user}, where.params);
+  const std::string mine = fmt::format(fmt::runtime(kMine), where.sql);
+  Filters spoken_filters = *filters;
+  spoken_filters.level.reset();
+  const Condition spoken_where = WhereClause(spoken_filters);
+  const std::vector<Param> spoken_bound = Concat({user}, spoken_where.params);
+  const std::string spoken = fmt::format(fmt::runtime(kSpoken), spoken_where.sql);
+
+  out["summary"] = (q.Row(mine + kSummary, Concat(bound, {user})));
+  out["top_artists"] = (q.Rows(
+      mine + fmt::format(fmt::runtime(kTopPerYear), "any_value(artist_name) AS artist_name", "artist_id", "mine"),
+      bound));
+  out["top_tracks"] = (q.Rows(mine + fmt::format(fmt::runtime(kTopPerYear),
+                                                 "any_value(track_name) AS track_name, "
+                                                 "any_value(artist_name) AS artist_name",
+                                                 "track_id", "mine"),
+                              bound));
+  out["top_shows"] = (q.Rows(spoken + fmt::format(fmt::runtime(kTopPerYear),
+                                                  "any_value(show_name) AS show_name, any_value(kind) AS kind",
+                                                  "show_id", "spoken"),
+                             spoken_bound));
+  out["months"] = (q.Rows(mine + fmt::format(fmt::runtime(kMonths), spoken_where.sql),
+                          Concat(Concat(bound, {user}), spoken_bound)));
+  out["clock"] = (q.Rows(mine + kClock, bound));
+  out["most_skipped"] = (q.Rows(mine + kMostSkipped, bound));
+  out["scope"] = {{"listeners", "all listeners, all time"},
+                  {"months.new_artists", "first play over all of the listener's plays"},
+                  {"top_shows", "the level filter does not apply"}};
   return q.Finish(out);
 }
 
@@ -402,7 +560,8 @@ std::function<void()> RegisterGoldApi(Server& server, warehouse::Reader& gold,
       {"filters", FiltersEndpoint},     {"overview", OverviewEndpoint},
       {"trending", TrendingEndpoint},   {"artists", ArtistsEndpoint},
       {"geography", GeographyEndpoint}, {"devices", DevicesEndpoint},
-      {"listeners", ListenersEndpoint},
+      {"listeners", ListenersEndpoint}, {"listener", ListenerEndpoint},
+      {"shows", ShowsEndpoint},
   };
   auto cache = std::make_shared<ResponseCache>(options.cache_entries);
   std::vector<ApiHandler> unfiltered;

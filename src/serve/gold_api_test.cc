@@ -146,6 +146,27 @@ TEST_F(GoldApiTest, EveryPageHasData) {
   EXPECT_FALSE(pipeline["quarantine"].empty()) << "the demo feed carries malformed lines";
 }
 
+TEST_F(GoldApiTest, ListenerPageHoldsOneListenersPlays) {
+  // The Listeners page's most active listener, and their own page under a filter.
+  const json top = Get("/api/listeners")["top_listeners"];
+  ASSERT_FALSE(top.empty());
+  const std::string user = top[0]["user_id"];
+  EXPECT_EQ(top[0]["plays"].get<long long>(),
+            SilverCount("SELECT count(*) FROM plays WHERE user_id = '" + user + "'"));
+  const json page = Get("/api/listener?user=" + user + "&from=2026-06-20");
+  const long long plays = SilverCount("SELECT count(*) FROM plays WHERE user_id = '" + user +
+                                      "' AND event_date >= DATE '2026-06-20'");
+  EXPECT_EQ(page["summary"]["user_id"], user);
+  EXPECT_EQ(page["summary"]["plays"].get<long long>(), plays);
+  long long clock = 0, months = 0;
+  for (const auto& hour : page["clock"]) clock += hour["plays"].get<long long>();
+  for (const auto& month : page["months"]) months += month["plays"].get<long long>();
+  EXPECT_EQ(clock, plays);
+  EXPECT_EQ(months, plays);
+  EXPECT_GE(page["summary"]["longest_streak_days"].get<long long>(), 1);
+  EXPECT_TRUE(page["top_shows"].empty()) << "simulated listening has no podcasts";
+}
+
 TEST_F(GoldApiTest, MetricsDescribeThePipeline) {
   httplib::Client client("127.0.0.1", port_);
   client.Get("/api/overview");
@@ -167,6 +188,7 @@ TEST_F(GoldApiTest, BadParametersAre400) {
   Get("/api/devices?level=platinum", 400);
   Get("/api/listeners?from=2026-07-01&to=2026-06-01", 400);
   Get("/api/trending?sort=plays", 400);
+  Get("/api/listener?user=nobody-at-all", 400);
 }
 
 }  // namespace

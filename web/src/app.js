@@ -88,6 +88,9 @@ async function render() {
 form.addEventListener('change', () => {
   const filters = {};
   for (const name of FILTER_NAMES) if (form.elements[name].value) filters[name] = form.elements[name].value;
+  // The listener page keeps its listener when the filters change.
+  const user = new URLSearchParams(location.hash.split('?')[1] ?? '').get('user');
+  if (user && parseRoute().name === 'listener') filters.user = user;
   location.hash = routeUrl(parseRoute().name, filters);
 });
 form.addEventListener('reset', (event) => {

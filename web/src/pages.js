@@ -162,12 +162,120 @@ async function listeners(main, filters) {
     { id: 'upgrades', label: 'Upgrades', value: format.int(data.level_changes.upgrades) },
     { id: 'downgrades', label: 'Downgrades', value: format.int(data.level_changes.downgrades) },
   ]);
+  table(card(main, 'Most active listeners (all time): pick one for their own page', { id: 'top-listeners' }), [
+    { key: 'user_id', label: 'Listener', render: (user) => listenerLink(user) },
+    { key: 'plays', label: 'Plays', num: true, render: format.int },
+    { key: 'listening_hours', label: 'Hours', num: true, render: format.int },
+  ], data.top_listeners);
   const cohorts = [...new Set(data.retention.map((r) => r.cohort_week))];
   const weeks = [...new Set(data.retention.map((r) => r.week))].sort((a, b) => a - b);
   heatmap(card(main, 'Weekly retention by first-play cohort (%)', { size: 'wide', id: 'retention' }), {
     x: weeks.map((w) => `week ${w}`), y: cohorts,
     cells: data.retention.map((r) => [weeks.indexOf(r.week), cohorts.indexOf(r.cohort_week), r.retention_pct]),
   });
+}
+
+// The URL of one listener's page, keeping the other filters of the current view.
+function listenerHref(user) {
+  const params = new URLSearchParams(location.hash.split('?')[1] ?? '');
+  params.set('user', user);
+  return `#/listener?${params}`;
+}
+
+function listenerLink(user) {
+  const link = document.createElement('a');
+  link.href = listenerHref(user);
+  link.textContent = user;
+  return link;
+}
+
+// Rows of `rows` per year, newest first: a table per year would be long, so
+// each year's top five read as one line.
+function perYear(section, rows, label) {
+  const years = [...new Set(rows.map((r) => r.year))];
+  table(section, [
+    { key: 'year', label: 'Year' },
+    ...[1, 2, 3, 4, 5].map((rank) => ({ key: rank, label: `#${rank}` })),
+  ], years.map((year) => {
+    const row = { year };
+    for (const r of rows.filter((x) => x.year === year)) row[r.rank] = `${label(r)} (${format.num(r.hours, 2)} h)`;
+    return row;
+  }));
+}
+
+async function listener(main, filters) {
+  const user = new URLSearchParams(location.hash.split('?')[1] ?? '').get('user') ?? '';
+  const data = await api('listener', user ? { ...filters, user } : filters);
+  const s = data.summary;
+  const picker = card(main, 'Listener', { id: 'picker' });
+  const select = document.createElement('select');
+  select.name = 'user';
+  for (const l of data.listeners) select.add(new Option(`${l.user_id} (${format.int(l.plays)} plays)`, l.user_id));
+  if (!data.listeners.some((l) => l.user_id === s.user_id)) select.add(new Option(s.user_id, s.user_id));
+  select.value = s.user_id;
+  select.addEventListener('change', () => { location.hash = listenerHref(select.value); });
+  picker.append(select);
+  const streak = s.longest_streak_days ? `${s.longest_streak_days} days` : '–';
+  tiles(main, [
+    { id: 'plays', label: 'Plays', value: format.int(s.plays) },
+    { id: 'hours', label: 'Listening hours', value: format.num(s.listening_hours) },
+    { id: 'artists', label: 'Artists', value: format.int(s.artists) },
+    { id: 'skips', label: 'Skips', value: `${format.int(s.skips)} (${format.pct(s.skip_rate_pct)})` },
+    { id: 'streak', label: 'Longest daily streak', value: streak },
+  ]);
+  if (s.longest_streak_days) {
+    const note = document.createElement('p');
+    note.className = 'note';
+    note.id = 'streak-dates';
+    note.textContent = `Longest streak: ${s.streak_from} to ${s.streak_to}, on ${format.int(s.active_days)} days with plays in all.`;
+    main.querySelector('.tiles').after(note);
+  }
+  const months = data.months.map((m) => m.month);
+  barChart(card(main, 'Hours per month', { size: 'wide', id: 'months' }), {
+    labels: months, stack: 'hours',
+    series: [
+      { name: 'Music', data: data.months.map((m) => m.music_hours) },
+      { name: 'Podcasts & audiobooks', data: data.months.map((m) => m.spoken_hours) },
+    ],
+  });
+  lineChart(card(main, 'New artists discovered and skips per month', { id: 'discoveries' }), {
+    x: months,
+    series: [
+      { name: 'New artists', data: data.months.map((m) => m.new_artists), type: 'bar' },
+      { name: 'Skips', data: data.months.map((m) => m.skips) },
+    ],
+  });
+  barChart(card(main, 'Listening clock: plays per local hour', { id: 'clock' }), {
+    labels: HOURS, series: [{ name: 'Plays', data: HOURS.map((h) => data.clock.find((c) => c.hour === Number(h))?.plays ?? 0) }],
+  });
+  perYear(card(main, 'Top artists per year', { size: 'wide', id: 'top-artists' }), data.top_artists, (r) => r.artist_name);
+  perYear(card(main, 'Top tracks per year', { size: 'wide', id: 'top-tracks' }), data.top_tracks, (r) => `${r.track_name} — ${r.artist_name}`);
+  perYear(card(main, 'Top shows per year (podcasts and audiobooks)', { size: 'wide', id: 'top-shows' }), data.top_shows, (r) => r.show_name);
+  table(card(main, 'Most skipped tracks', { size: 'wide', id: 'most-skipped' }), [
+    { key: 'track_name', label: 'Track' }, { key: 'artist_name', label: 'Artist' },
+    { key: 'skips', label: 'Skips', num: true, render: format.int }, { key: 'plays', label: 'Plays', num: true, render: format.int },
+  ], data.most_skipped);
+}
+
+async function podcasts(main, filters) {
+  const data = await api('shows', filters);
+  tiles(main, data.kinds.map((k) => ({ id: k.kind, label: `${k.kind[0].toUpperCase()}${k.kind.slice(1)} hours`, value: format.num(k.listening_hours) })));
+  const days = [...new Set(data.daily.map((d) => d.date))];
+  const kinds = data.kinds.map((k) => k.kind);
+  lineChart(card(main, 'Listening hours per day by kind', { size: 'wide', id: 'kinds' }), {
+    x: days,
+    series: kinds.map((kind) => ({
+      name: kind, type: 'bar', data: days.map((day) => data.daily.find((d) => d.date === day && d.kind === kind)?.listening_hours ?? 0),
+    })),
+  });
+  table(card(main, 'Top shows and audiobooks', { size: 'wide', id: 'shows' }), [
+    { key: 'show_name', label: 'Show' }, { key: 'kind', label: 'Kind' },
+    { key: 'listening_hours', label: 'Hours', num: true, render: (v) => format.num(v, 2) },
+    { key: 'plays', label: 'Plays', num: true, render: format.int },
+    { key: 'listeners', label: 'Listeners', num: true, render: format.int },
+    { key: 'episodes', label: 'Episodes', num: true, render: format.int },
+    { key: 'skip_rate_pct', label: 'Skip rate', num: true, render: (v) => format.pct(v) },
+  ], data.shows);
 }
 
 async function pipeline(main) {
@@ -211,5 +319,7 @@ export const pages = {
   geography: { title: 'Geography', render: geography },
   devices: { title: 'Devices & time', render: devices },
   listeners: { title: 'Listeners', render: listeners },
+  listener: { title: 'Listener', render: listener },
+  podcasts: { title: 'Podcasts', render: podcasts },
   pipeline: { title: 'Pipeline', render: pipeline },
 };

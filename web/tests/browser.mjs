@@ -2,7 +2,7 @@
 // Chromium driven by playwright-core, and reading what a page drew.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -23,6 +23,13 @@ export async function startServer(binary, project) {
     child.on('exit', (code) => reject(new Error(`playlake serve exited with ${code}: ${stderr}`)));
   });
   return { child, url };
+}
+
+// Closes the browser, stops the server and removes the project folder (each may be unset).
+export async function cleanUp({ browser, server, dir }) {
+  await browser?.close();
+  server?.kill('SIGTERM');
+  if (dir) rmSync(dir, { recursive: true, force: true });
 }
 
 export function launchBrowser() {

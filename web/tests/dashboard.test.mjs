@@ -6,11 +6,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  apiJson as sharedApiJson, chartSeries, launchBrowser, openPage, screenshot, startServer,
+  apiJson as sharedApiJson, chartSeries, cleanUp, launchBrowser, openPage, screenshot, startServer,
 } from './browser.mjs';
 
 const binary = process.env.PLAYLAKE_BINARY;
@@ -78,11 +78,7 @@ before(async () => {
   browser = await launchBrowser();
 });
 
-after(async () => {
-  await browser?.close();
-  server?.kill('SIGTERM');
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+after(() => cleanUp({ browser, server, dir }));
 
 for (const name of PAGES) {
   test(`${name} page loads with no console errors`, async () => {

@@ -9,12 +9,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, mkdirSync, writeFileSync, copyFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  apiJson as sharedApiJson, chartSeries, launchBrowser, openPage, screenshot, startServer,
+  apiJson as sharedApiJson, chartSeries, cleanUp, launchBrowser, openPage, screenshot, startServer,
 } from './browser.mjs';
 
 const binary = process.env.PLAYLAKE_BINARY;
@@ -44,11 +44,7 @@ before(async () => {
   browser = await launchBrowser();
 });
 
-after(async () => {
-  await browser?.close();
-  server?.kill('SIGTERM');
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+after(() => cleanUp({ browser, server, dir }));
 
 test('the listener page shows the real listener by default, as the API answers', async () => {
   const api = await apiJson('listener');

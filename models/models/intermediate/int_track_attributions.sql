@@ -10,12 +10,7 @@
 -- since this table's latest loaded_at; each name keeps the time of the play it
 -- came from (*_at), so folding picks the value a full pass would. Small: about
 -- one row per track.
-with {% if is_incremental() %}new_batches as (
-    select batch_id, max(loaded_at) as loaded_at
-    from {{ ref('fct_plays') }}
-    where loaded_at > (select coalesce(max(loaded_at), timestamp '-infinity') from {{ this }})
-    group by batch_id
-),
+with {% if is_incremental() %}new_batches as ({{ fct_plays_batches_loaded_since_this() }}),
 
 {% endif %}new_plays as (
     select

@@ -8,12 +8,7 @@
 -- tracks they name and replaces those tracks' rows (delete+insert on
 -- track_id). Each value keeps the time of the play it came from (*_at), so
 -- folding picks the same latest value a full pass over every play would.
-with {% if is_incremental() %}new_batches as (
-    select batch_id, max(loaded_at) as loaded_at
-    from {{ ref('fct_plays') }}
-    where loaded_at > (select coalesce(max(loaded_at), timestamp '-infinity') from {{ this }})
-    group by batch_id
-),
+with {% if is_incremental() %}new_batches as ({{ fct_plays_batches_loaded_since_this() }}),
 
 {% endif %}new_plays as (
     select track_id, played_at, track_name, artist_id, artist_name, album_id, album_name, duration_ms

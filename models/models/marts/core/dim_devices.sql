@@ -5,12 +5,7 @@
 -- loaded since this table's latest loaded_at and restates the (tiny) table
 -- from them and the stored rows, so the mark moves on every run that loads
 -- plays.
-with {% if is_incremental() %}new_batches as (
-    select batch_id, max(loaded_at) as loaded_at
-    from {{ ref('fct_plays') }}
-    where loaded_at > (select coalesce(max(loaded_at), timestamp '-infinity') from {{ this }})
-    group by batch_id
-),
+with {% if is_incremental() %}new_batches as ({{ fct_plays_batches_loaded_since_this() }}),
 
 {% endif %}devices as (
     select distinct

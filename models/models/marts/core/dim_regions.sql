@@ -7,12 +7,7 @@
 -- reaches the Parquet scan), folds them into the stored places, and
 -- restates the table (a few thousand rows) with the batches' loaded_at, so
 -- the mark moves on every run that loads plays.
-with {% if is_incremental() %}new_batches as (
-    select batch_id, max(loaded_at) as loaded_at
-    from {{ ref('fct_plays') }}
-    where loaded_at > (select coalesce(max(loaded_at), timestamp '-infinity') from {{ this }})
-    group by batch_id
-),
+with {% if is_incremental() %}new_batches as ({{ fct_plays_batches_loaded_since_this() }}),
 
 {% endif %}parts as (
     select

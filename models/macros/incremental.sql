@@ -1,0 +1,14 @@
+{#
+  The silver batches fct_plays loaded after the latest loaded_at the calling
+  model holds, each with the loaded_at of the run that loaded it. The models
+  built incrementally on fct_plays by batch (int_tracks_played,
+  int_track_attributions, dim_regions, dim_devices) read only these batches'
+  plays, and the batch filter reaches the Parquet scan.
+  REQUIRES: is_incremental() in the calling model.
+#}
+{% macro fct_plays_batches_loaded_since_this() %}
+    select batch_id, max(loaded_at) as loaded_at
+    from {{ ref('fct_plays') }}
+    where loaded_at > (select coalesce(max(loaded_at), timestamp '-infinity') from {{ this }})
+    group by batch_id
+{% endmacro %}

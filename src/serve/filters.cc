@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <array>
-#include <chrono>
 #include <cctype>
+#include <chrono>
 
 namespace playlake::serve {
 namespace {
@@ -44,11 +44,20 @@ bool OneOf(const std::string& value, const std::array<const char*, N>& allowed) 
 Result<Filters> ParseFilters(const Params& params, const std::vector<std::string>& allowed_extra) {
   Filters filters;
   for (const auto& [name, value] : params) {
+    const bool known =
+        name == "from" || name == "to" || name == "country" || name == "device" || name == "level";
+    if (!known &&
+        std::find(allowed_extra.begin(), allowed_extra.end(), name) == allowed_extra.end()) {
+      // Even with an empty value: each unknown name would be another cache key.
+      return Fail(ErrorCode::kInvalidArgument,
+                  fmt::format("unknown parameter '{}'", name.substr(0, 40)));
+    }
     if (value.empty()) continue;  // an empty filter means "all"
     if (name == "from" || name == "to") {
       if (!IsDate(value)) {
-        return Fail(ErrorCode::kInvalidArgument,
-                    fmt::format("{}: expected a date as YYYY-MM-DD, got '{}'", name, value.substr(0, 40)));
+        return Fail(
+            ErrorCode::kInvalidArgument,
+            fmt::format("{}: expected a date as YYYY-MM-DD, got '{}'", name, value.substr(0, 40)));
       }
       (name == "from" ? filters.from : filters.to) = value;
     } else if (name == "country") {
@@ -64,17 +73,17 @@ Result<Filters> ParseFilters(const Params& params, const std::vector<std::string
       if (!OneOf(value, kDevices)) {
         return Fail(ErrorCode::kInvalidArgument,
                     fmt::format("device: expected one of mobile, desktop, web, tablet, tv, car, "
-                                "speaker, console, unknown; got '{}'", value.substr(0, 40)));
+                                "speaker, console, unknown; got '{}'",
+                                value.substr(0, 40)));
       }
       filters.device = value;
     } else if (name == "level") {
       if (!OneOf(value, kLevels)) {
-        return Fail(ErrorCode::kInvalidArgument,
-                    fmt::format("level: expected free, paid or unknown; got '{}'", value.substr(0, 40)));
+        return Fail(
+            ErrorCode::kInvalidArgument,
+            fmt::format("level: expected free, paid or unknown; got '{}'", value.substr(0, 40)));
       }
       filters.level = value;
-    } else if (std::find(allowed_extra.begin(), allowed_extra.end(), name) == allowed_extra.end()) {
-      return Fail(ErrorCode::kInvalidArgument, fmt::format("unknown parameter '{}'", name.substr(0, 40)));
     }
   }
   if (filters.from && filters.to && *filters.from > *filters.to) {

@@ -11,7 +11,7 @@ packages=(
   cmake ninja-build g++ pkg-config
   libexpected-dev libsimdjson-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
   libspdlog-dev libfmt-dev libcurl4-openssl-dev libssl-dev libxxhash-dev
-  libcpp-httplib-dev librdkafka-dev libzstd-dev
+  libcpp-httplib-dev libmicrohttpd-dev librdkafka-dev libzstd-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nodejs npm zstd chromium fonts-dejavu-core
   wrk bc curl

@@ -1,52 +1,129 @@
+// The server on libmicrohttpd: one event loop (epoll) that this file drives
+// itself, so the same thread can also enforce the whole-header deadline, and
+// a small worker pool for the API handlers (their connections are suspended
+// meanwhile, the loop keeps serving everyone else).
 #include "serve/server.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
-#include <httplib.h>
+#include <microhttpd.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-#include <array>
+#include <algorithm>
+#include <atomic>
 #include <chrono>
-#include <fstream>
+#include <condition_variable>
 #include <mutex>
-#include <sstream>
+#include <set>
 #include <thread>
+#include <unordered_map>
+
+#include "serve/http_checks.h"
+#include "serve/metrics.h"
+#include "serve/worker_pool.h"
 
 namespace playlake::serve {
 namespace {
+
+using Clock = std::chrono::steady_clock;
 
 constexpr const char* kContentSecurityPolicy =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
-// Latency histogram bucket bounds in seconds, as Prometheus expects.
-constexpr std::array<double, 9> kBuckets = {0.001, 0.005, 0.01, 0.025, 0.05,
-                                            0.1,   0.25,  0.5,  1.0};
+constexpr std::pair<const char*, const char*> kSecurityHeaders[] = {
+    {"Content-Security-Policy", kContentSecurityPolicy},
+    {"X-Content-Type-Options", "nosniff"},
+    {"X-Frame-Options", "DENY"},
+    {"Referrer-Policy", "no-referrer"},
+    {"Cache-Control", "no-store"}};
 
-struct Latency {
-  std::array<std::uint64_t, kBuckets.size()> buckets{};
-  std::uint64_t count = 0;
-  double sum_seconds = 0;
-};
+// How often the loop wakes to cut headers that are past their deadline.
+constexpr int kSweepMilliseconds = 100;
 
 std::string ContentType(const std::filesystem::path& file) {
   static const std::map<std::string, std::string> kTypes = {
-      {".html", "text/html; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"},
-      {".css", "text/css; charset=utf-8"},   {".json", "application/json"},
-      {".svg", "image/svg+xml"},             {".png", "image/png"},
-      {".ico", "image/x-icon"},              {".map", "application/json"}};
+      {".html", "text/html; charset=utf-8"},
+      {".js", "text/javascript; charset=utf-8"},
+      {".css", "text/css; charset=utf-8"},
+      {".json", "application/json"},
+      {".svg", "image/svg+xml"},
+      {".png", "image/png"},
+      {".ico", "image/x-icon"},
+      {".map", "application/json"}};
   const auto it = kTypes.find(file.extension().string());
   return it == kTypes.end() ? "application/octet-stream" : it->second;
 }
 
-void SendError(httplib::Response& res, int status, const std::string& message) {
-  res.status = status;
-  res.set_content(nlohmann::json{{"error", message}}.dump(), "application/json");
+// An answer in memory, ready to send.
+struct Answer {
+  int status = 200;
+  std::string body;
+  std::string content_type = "application/json";
+};
+
+// Parameter values are echoed in error messages, possibly cut mid-character:
+// never let that make the JSON itself fail.
+std::string Dump(const nlohmann::json& json) {
+  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+Answer JsonError(int status, const std::string& message) {
+  return {status, Dump(nlohmann::json{{"error", message}})};
+}
+
+// One request, from its complete header to its answer (MHD's per-request
+// context). A worker fills `answer` before it resumes the connection.
+struct Exchange {
+  std::string route;  // the metrics label: never the raw path
+  Clock::time_point start = Clock::now();
+  Answer answer;
+};
+
+// A connection, as the header deadline sees it.
+struct Peer {
+  int fd = -1;
+  bool reading_header = true;
+  Clock::time_point since = Clock::now();
+};
+
+// The query string, validated: well-formed UTF-8, no name twice.
+struct ParamsReader {
+  Params params;
+  std::string error;
+
+  static MHD_Result Add(void* cls, MHD_ValueKind, const char* key, const char* value) {
+    auto* self = static_cast<ParamsReader*>(cls);
+    const std::string name = key == nullptr ? "" : key;
+    const std::string text = value == nullptr ? "" : value;
+    if (!IsValidUtf8(name) || !IsValidUtf8(text)) {
+      self->error = "a query parameter is not valid UTF-8 (percent-encode UTF-8 text)";
+      return MHD_NO;
+    }
+    if (!self->params.emplace(name, text).second) {
+      self->error = fmt::format("parameter '{}' is given more than once", name.substr(0, 40));
+      return MHD_NO;
+    }
+    return MHD_YES;
+  }
+};
+
+void RaiseOpenFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
 }
 
 }  // namespace
 
 bool IsLoopback(const std::string& host) {
-  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+  const auto address = ResolveListenAddress(host, 0);
+  return address && address->loopback;
 }
 
 std::optional<std::filesystem::path> ResolveStatic(const std::filesystem::path& root,
@@ -71,63 +148,207 @@ std::optional<std::filesystem::path> ResolveStatic(const std::filesystem::path& 
 
 struct Server::Impl {
   ServerOptions options;
-  httplib::Server http;
-  std::thread thread;
-  int bound_port = 0;
+  ListenAddress address;
+  std::set<std::string> host_names;  // accepted Host header names; empty: any
+  std::map<std::string, ApiHandler> apis;
   MetricsSource metrics_source;
-  std::mutex stats_mutex;
-  std::map<std::pair<std::string, int>, std::uint64_t> requests;  // (route, status) -> count
-  std::map<std::string, Latency> latency;                         // by API route
+  RequestStats stats;
 
-  void CountRequest(const std::string& route, int status) {
-    std::lock_guard lock(stats_mutex);
-    requests[{route, status}]++;
-  }
+  MHD_Daemon* daemon = nullptr;
+  int bound_port = 0;
+  std::unique_ptr<WorkerPool> workers;
+  std::thread loop;
+  std::atomic<bool> stopping = false;
+  std::mutex stop_mutex;
+  std::condition_variable stopped_cv;
+  bool stopped = false;
+  // Touched only on the loop thread (MHD calls back there).
+  std::unordered_map<MHD_Connection*, Peer> peers;
 
-  void RecordLatency(const std::string& route, double seconds) {
-    std::lock_guard lock(stats_mutex);
-    Latency& l = latency[route];
-    l.count++;
-    l.sum_seconds += seconds;
-    for (std::size_t i = 0; i < kBuckets.size(); ++i) {
-      if (seconds <= kBuckets[i]) l.buckets[i]++;
+  void Loop() {
+    while (!stopping) {
+      MHD_run_wait(daemon, kSweepMilliseconds);
+      CutLateHeaders();
     }
   }
 
-  std::string RenderMetrics() {
-    std::ostringstream out;
-    {
-      std::lock_guard lock(stats_mutex);
-      out << "# HELP playlake_http_requests_total HTTP requests served, by route and status.\n"
-             "# TYPE playlake_http_requests_total counter\n";
-      for (const auto& [key, n] : requests) {
-        out << fmt::format("playlake_http_requests_total{{route=\"{}\",status=\"{}\"}} {}\n",
-                           key.first, key.second, n);
-      }
-      out << "# HELP playlake_http_request_duration_seconds Time to answer an API request.\n"
-             "# TYPE playlake_http_request_duration_seconds histogram\n";
-      for (const auto& [route, s] : latency) {
-        for (std::size_t i = 0; i < kBuckets.size(); ++i) {
-          out << fmt::format(
-              "playlake_http_request_duration_seconds_bucket{{route=\"{}\",le=\"{}\"}} {}\n",
-              route, kBuckets[i], s.buckets[i]);
-        }
-        out << fmt::format(
-            "playlake_http_request_duration_seconds_bucket{{route=\"{}\",le=\"+Inf\"}} {}\n",
-            route, s.count);
-        out << fmt::format("playlake_http_request_duration_seconds_sum{{route=\"{}\"}} {}\n",
-                           route, s.sum_seconds);
-        out << fmt::format("playlake_http_request_duration_seconds_count{{route=\"{}\"}} {}\n",
-                           route, s.count);
+  // A header not complete `request_header_seconds` after it could start is
+  // cut, however steadily it trickles: shutting the socket down makes MHD
+  // see the end of the stream and close the connection on this thread.
+  void CutLateHeaders() {
+    const auto deadline = Clock::now() - std::chrono::seconds(options.request_header_seconds);
+    for (auto& [connection, peer] : peers) {
+      if (peer.reading_header && peer.since < deadline) {
+        shutdown(peer.fd, SHUT_RDWR);
+        peer.reading_header = false;
       }
     }
-    if (metrics_source) out << metrics_source();
-    return out.str();
   }
 
-  bool Authorized(const httplib::Request& req) const {
+  static void OnConnection(void* cls, MHD_Connection* connection, void**,
+                           MHD_ConnectionNotificationCode code) {
+    auto* self = static_cast<Impl*>(cls);
+    if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+      self->peers.erase(connection);
+      return;
+    }
+    const auto* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    self->peers[connection].fd = info == nullptr ? -1 : info->connect_fd;
+  }
+
+  static void OnCompleted(void* cls, MHD_Connection* connection, void** context,
+                          MHD_RequestTerminationCode) {
+    auto* self = static_cast<Impl*>(cls);
+    std::unique_ptr<Exchange> done(static_cast<Exchange*>(*context));
+    *context = nullptr;
+    if (auto it = self->peers.find(connection); it != self->peers.end()) {
+      it->second.reading_header = true;  // the next request's header, if any
+      it->second.since = Clock::now();
+    }
+  }
+
+  static MHD_Result OnRequest(void* cls, MHD_Connection* connection, const char* url,
+                              const char* method, const char*, const char*,
+                              std::size_t* upload_size, void** context) {
+    auto* self = static_cast<Impl*>(cls);
+    if (*context != nullptr) {  // resumed: a worker has the answer
+      *upload_size = 0;
+      return self->Send(connection, *static_cast<Exchange*>(*context));
+    }
+    if (auto it = self->peers.find(connection); it != self->peers.end()) {
+      it->second.reading_header = false;
+    }
+    auto exchange = std::make_unique<Exchange>();
+    Exchange& ex = *exchange;
+    *context = exchange.release();  // freed by OnCompleted
+    return self->Route(connection, url, method, ex);
+  }
+
+  MHD_Result Route(MHD_Connection* connection, const std::string& path, std::string_view method,
+                   Exchange& ex) {
+    ex.route = "static";
+    if (path == "/healthz" || path == "/metrics") ex.route = path;
+    if (path.rfind("/api/", 0) == 0) {
+      ex.route = apis.count(path.substr(5)) ? path : "/api/unknown";
+    }
+    if (method != "GET" && method != "HEAD") {
+      ex.answer = JsonError(405, "only GET and HEAD are served");
+      return Send(connection, ex);
+    }
+    if (!HostAccepted(connection)) {
+      ex.answer = JsonError(421, "this server does not answer for that Host name");
+      return Send(connection, ex);
+    }
+    if (ex.route == "/healthz") {
+      ex.answer = {200, R"({"status":"ok"})"};
+      return Send(connection, ex);
+    }
+    if (ex.route == "static") return SendFile(connection, path, ex);
+    if (ex.route == "/api/unknown") {
+      ex.answer = JsonError(404, "not found");
+      return Send(connection, ex);
+    }
+    const bool needs_token = ex.route != "/metrics" || !options.public_metrics;
+    if (needs_token && !Authorized(connection)) {
+      ex.answer = JsonError(401, "missing or wrong token: send 'Authorization: Bearer TOKEN'");
+      return Send(connection, ex);
+    }
+    if (ex.route == "/metrics") {
+      return Defer(connection, ex, [this] {
+        return Answer{200, stats.Render() + (metrics_source ? metrics_source() : ""),
+                      "text/plain; version=0.0.4"};
+      });
+    }
+    ParamsReader reader;
+    MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, &ParamsReader::Add, &reader);
+    if (!reader.error.empty()) {
+      ex.answer = JsonError(400, reader.error);
+      return Send(connection, ex);
+    }
+    return Defer(connection, ex, [this, route = ex.route, params = std::move(reader.params)] {
+      return CallApi(route, params);
+    });
+  }
+
+  Answer CallApi(const std::string& route, const Params& params) {
+    auto result = apis.at(route.substr(5))(params);
+    if (result) return {200, Dump(*result)};
+    if (result.error().code == ErrorCode::kInvalidArgument) {
+      return JsonError(400, result.error().message);
+    }
+    spdlog::warn("{}: {}", route, result.error().message);
+    return JsonError(500, result.error().message);
+  }
+
+  // Runs `work` on a worker while the connection waits, suspended, off the loop.
+  MHD_Result Defer(MHD_Connection* connection, Exchange& ex, std::function<Answer()> work) {
+    MHD_suspend_connection(connection);
+    const bool queued = workers->Submit([connection, &ex, work = std::move(work)] {
+      try {
+        ex.answer = work();
+      } catch (const std::exception&) {
+        ex.answer = JsonError(500, "internal error");
+      }
+      MHD_resume_connection(connection);
+    });
+    if (!queued) {
+      ex.answer = JsonError(503, "the server is busy; retry in a moment");
+      MHD_resume_connection(connection);
+    }
+    return MHD_YES;
+  }
+
+  bool HostAccepted(MHD_Connection* connection) const {
+    const char* host = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Host");
+    return host == nullptr || host_names.empty() || host_names.count(HostName(host)) > 0;
+  }
+
+  bool Authorized(MHD_Connection* connection) const {
     if (options.token.empty()) return true;
-    return req.get_header_value("Authorization") == "Bearer " + options.token;
+    const char* header = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Authorization");
+    const std::string_view value = header == nullptr ? "" : header;
+    constexpr std::string_view kBearer = "Bearer ";
+    return value.substr(0, kBearer.size()) == kBearer &&
+           SameToken(value.substr(kBearer.size()), options.token);
+  }
+
+  MHD_Result SendFile(MHD_Connection* connection, const std::string& path, Exchange& ex) {
+    const auto file =
+        options.static_dir.empty() ? std::nullopt : ResolveStatic(options.static_dir, path);
+    const int fd = file ? open(file->c_str(), O_RDONLY | O_CLOEXEC) : -1;
+    struct stat info {};
+    if (fd < 0 || fstat(fd, &info) != 0) {
+      if (fd >= 0) close(fd);
+      ex.answer = JsonError(404, "not found");
+      return Send(connection, ex);
+    }
+    // The kernel sends the file: no copy of it per connection.
+    MHD_Response* response =
+        MHD_create_response_from_fd(static_cast<std::size_t>(info.st_size), fd);
+    return Queue(connection, response, 200, ContentType(*file), ex);
+  }
+
+  MHD_Result Send(MHD_Connection* connection, Exchange& ex) {
+    MHD_Response* response = MHD_create_response_from_buffer(
+        ex.answer.body.size(), ex.answer.body.data(), MHD_RESPMEM_MUST_COPY);
+    return Queue(connection, response, ex.answer.status, ex.answer.content_type, ex);
+  }
+
+  MHD_Result Queue(MHD_Connection* connection, MHD_Response* response, int status,
+                   const std::string& content_type, const Exchange& ex) {
+    if (response == nullptr) return MHD_NO;  // out of memory: MHD closes the connection
+    for (const auto& [name, value] : kSecurityHeaders) {
+      MHD_add_response_header(response, name, value);
+    }
+    MHD_add_response_header(response, "Content-Type", content_type.c_str());
+    const MHD_Result queued =
+        MHD_queue_response(connection, static_cast<unsigned>(status), response);
+    MHD_destroy_response(response);
+    stats.Count(ex.route, status);
+    if (ex.route.rfind("/api/", 0) == 0 && ex.route != "/api/unknown") {
+      stats.RecordLatency(ex.route, std::chrono::duration<double>(Clock::now() - ex.start).count());
+    }
+    return queued;
   }
 };
 
@@ -136,116 +357,99 @@ Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Server::~Server() { Stop(); }
 
 Result<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
-  if (!IsLoopback(options.host) && options.token.empty()) {
-    return Fail(ErrorCode::kInvalidArgument,
-                fmt::format("refusing to serve on {} without a token: set one with --token or the "
-                            "PLAYLAKE_TOKEN environment variable, or bind 127.0.0.1",
-                            options.host));
-  }
   if (options.port < 0 || options.port > 65535) {
     return Fail(ErrorCode::kInvalidArgument,
                 fmt::format("--port: must be between 0 and 65535, not {}", options.port));
   }
+  for (const int limit :
+       {options.request_header_seconds, options.idle_seconds, options.max_header_bytes,
+        options.max_connections, options.max_connections_per_client, options.api_threads,
+        options.max_queued_requests}) {
+    if (limit <= 0) {
+      return Fail(ErrorCode::kInvalidArgument, "server limits must be positive numbers");
+    }
+  }
+  auto address = ResolveListenAddress(options.host, options.port);
+  if (!address) {
+    return Fail(ErrorCode::kInvalidArgument,
+                fmt::format("refusing to serve on {}: {}", options.host, address.error().message));
+  }
+  if (!address->loopback && options.token.empty()) {
+    return Fail(ErrorCode::kInvalidArgument,
+                fmt::format("refusing to serve on {} without a token: set one with --token, "
+                            "--token-file or the PLAYLAKE_TOKEN environment variable, or bind "
+                            "127.0.0.1",
+                            options.host));
+  }
   auto impl = std::make_unique<Impl>();
+  impl->address = *address;
+  if (!address->wildcard) {
+    impl->host_names = {HostName(options.host)};
+    if (address->loopback) impl->host_names.insert({"localhost", "127.0.0.1", "::1"});
+    for (const auto& name : options.allowed_hosts) impl->host_names.insert(HostName(name));
+  }
   impl->options = std::move(options);
-  Impl* self = impl.get();
-  httplib::Server& http = impl->http;
-
-  http.set_default_headers({{"Content-Security-Policy", kContentSecurityPolicy},
-                            {"X-Content-Type-Options", "nosniff"},
-                            {"X-Frame-Options", "DENY"},
-                            {"Referrer-Policy", "no-referrer"},
-                            {"Cache-Control", "no-store"}});
-  http.set_payload_max_length(64 * 1024);
-  // httplib writes headers and body separately; with Nagle on, a kept-alive
-  // connection waits for the client's delayed ACK (about 40 ms) on every answer.
-  http.set_tcp_nodelay(true);
-  http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-    SendError(res, 500, "internal error");
-  });
-  http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
-    if (res.body.empty()) SendError(res, res.status, res.status == 404 ? "not found" : "bad request");
-  });
-  http.set_logger([self](const httplib::Request& req, const httplib::Response& res) {
-    // Route label: the matched API name or a fixed class, never the raw path,
-    // so a scanner cannot blow up the metric's cardinality.
-    std::string route = "static";
-    if (req.path.rfind("/api/", 0) == 0) route = res.status == 404 ? "/api/unknown" : req.path;
-    if (req.path == "/healthz" || req.path == "/metrics") route = req.path;
-    self->CountRequest(route, res.status);
-  });
-
-  http.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content(R"({"status":"ok"})", "application/json");
-  });
-  http.Get("/metrics", [self](const httplib::Request&, httplib::Response& res) {
-    res.set_content(self->RenderMetrics(), "text/plain; version=0.0.4");
-  });
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 
 void Server::AddApi(const std::string& name, ApiHandler handler) {
-  Impl* self = impl_.get();
-  const std::string path = "/api/" + name;
-  impl_->http.Get(path, [self, path, handler = std::move(handler)](const httplib::Request& req,
-                                                                   httplib::Response& res) {
-    const auto start = std::chrono::steady_clock::now();
-    if (!self->Authorized(req)) {
-      SendError(res, 401, "missing or wrong token: send 'Authorization: Bearer TOKEN'");
-    } else {
-      Params params;
-      for (const auto& [key, value] : req.params) params[key] = value;
-      auto result = handler(params);
-      if (result) {
-        res.set_content(result->dump(), "application/json");
-      } else if (result.error().code == ErrorCode::kInvalidArgument) {
-        SendError(res, 400, result.error().message);
-      } else {
-        spdlog::warn("{}: {}", path, result.error().message);
-        SendError(res, 500, result.error().message);
-      }
-    }
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    self->RecordLatency(path, seconds);
-  });
+  impl_->apis[name] = std::move(handler);
 }
 
 void Server::SetMetricsSource(MetricsSource source) { impl_->metrics_source = std::move(source); }
 
 Status Server::Start() {
+  RaiseOpenFileLimit();
   Impl* self = impl_.get();
-  if (!impl_->options.static_dir.empty()) {
-    impl_->http.Get(R"(/(?!api/).*)", [self](const httplib::Request& req, httplib::Response& res) {
-      const auto file = ResolveStatic(self->options.static_dir, req.path);
-      if (!file) return SendError(res, 404, "not found");
-      std::ifstream in(*file, std::ios::binary);
-      std::stringstream body;
-      body << in.rdbuf();
-      res.set_content(body.str(), ContentType(*file).c_str());
-    });
+  const ServerOptions& o = impl_->options;
+  rlimit files{};
+  getrlimit(RLIMIT_NOFILE, &files);
+  // Leave room for the warehouse's and the static files' descriptors.
+  const auto max_connections = static_cast<unsigned>(
+      std::min<rlim_t>(o.max_connections, files.rlim_cur > 256 ? files.rlim_cur - 128 : 128));
+  if (max_connections < static_cast<unsigned>(o.max_connections)) {
+    spdlog::warn("serving at most {} connections: the open-file limit is {}", max_connections,
+                 files.rlim_cur);
   }
-  const auto& o = impl_->options;
-  if (o.port == 0) {
-    impl_->bound_port = impl_->http.bind_to_any_port(o.host);
-  } else {
-    impl_->bound_port = impl_->http.bind_to_port(o.host, o.port) ? o.port : -1;
-  }
-  if (impl_->bound_port <= 0) {
+  unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME;
+  if (impl_->address.address.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
+  impl_->workers = std::make_unique<WorkerPool>(o.api_threads, o.max_queued_requests);
+  impl_->daemon = MHD_start_daemon(
+      flags, static_cast<std::uint16_t>(o.port), nullptr, nullptr, &Impl::OnRequest, self,
+      MHD_OPTION_SOCK_ADDR, reinterpret_cast<const sockaddr*>(&impl_->address.address),
+      MHD_OPTION_CONNECTION_LIMIT, max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+      static_cast<unsigned>(o.max_connections_per_client), MHD_OPTION_CONNECTION_TIMEOUT,
+      static_cast<unsigned>(o.idle_seconds), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+      static_cast<std::size_t>(o.max_header_bytes), MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+      MHD_OPTION_NOTIFY_COMPLETED, &Impl::OnCompleted, self, MHD_OPTION_NOTIFY_CONNECTION,
+      &Impl::OnConnection, self, MHD_OPTION_END);
+  if (impl_->daemon == nullptr) {
     return Fail(ErrorCode::kIo, fmt::format("cannot listen on {}:{} (in use, or not an address "
-                                            "of this machine?)", o.host, o.port));
+                                            "of this machine?)",
+                                            o.host, o.port));
   }
-  impl_->thread = std::thread([self] { self->http.listen_after_bind(); });
+  const auto* info = MHD_get_daemon_info(impl_->daemon, MHD_DAEMON_INFO_BIND_PORT);
+  impl_->bound_port = info == nullptr ? o.port : info->port;
+  impl_->loop = std::thread([self] { self->Loop(); });
   return {};
 }
 
 void Server::Wait() {
-  if (impl_->thread.joinable()) impl_->thread.join();
+  std::unique_lock lock(impl_->stop_mutex);
+  impl_->stopped_cv.wait(lock, [this] { return impl_->stopped || impl_->daemon == nullptr; });
 }
 
 void Server::Stop() {
-  impl_->http.stop();
-  Wait();
+  std::lock_guard lock(impl_->stop_mutex);
+  if (impl_->daemon == nullptr || impl_->stopped) return;
+  impl_->stopping = true;
+  impl_->loop.join();
+  // Every suspended connection is resumed by its job; only then may MHD stop.
+  impl_->workers.reset();
+  MHD_run(impl_->daemon);
+  MHD_stop_daemon(impl_->daemon);
+  impl_->stopped = true;
+  impl_->stopped_cv.notify_all();
 }
 
 int Server::port() const { return impl_->bound_port; }

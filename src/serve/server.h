@@ -1,35 +1,62 @@
 // The HTTP server behind the dashboard: static files, a read-only JSON API,
 // /healthz and /metrics (Prometheus text format).
 //
-// Safe by default: it binds 127.0.0.1; binding any other address requires a
-// token that every /api request must present (`Authorization: Bearer TOKEN`).
-// Every response carries a Content-Security-Policy that allows no inline
-// script, and nosniff. Static files are served only from inside `static_dir`.
-// A bad request gets a 4xx JSON body {"error": "..."}; a handler's failure a
-// 5xx JSON body; nothing a client sends can crash the process.
+// Safe by default: it binds 127.0.0.1; binding an address that does not
+// resolve to loopback only requires a token that every /api and /metrics
+// request must present (`Authorization: Bearer TOKEN`, compared in constant
+// time). A request whose Host header names none of the bound names gets 421,
+// so a DNS-rebound page cannot read a loopback server. Every response carries
+// a Content-Security-Policy that allows no inline script, and nosniff. Static
+// files are served only from inside `static_dir`. A bad request gets a 4xx
+// JSON body {"error": "..."}; a handler's failure a 5xx JSON body; nothing a
+// client sends can crash the process.
 //
-// Thread safety: handlers run concurrently on the server's worker threads and
-// must be safe for that. Start() returns once the socket is bound; Stop() may
-// be called from any thread.
+// Hostile clients cannot stall it: one event loop holds every connection
+// (no thread each); a request's whole header must arrive within
+// `request_header_seconds` however slowly it trickles; headers are capped in
+// size; connections are capped per client address and in total; API handlers
+// run on a small worker pool while the loop keeps answering others. Range
+// headers are ignored (a whole answer, once), and a connection holds at most
+// one answer at a time.
+//
+// Thread safety: handlers run concurrently on the worker threads and must be
+// safe for that. Start() returns once the socket is bound; Stop() may be
+// called from any thread.
 #pragma once
-
-#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 
 namespace playlake::serve {
 
 struct ServerOptions {
-  std::string host = "127.0.0.1";
-  int port = 8080;                      // 0: pick a free port (see Server::port())
-  std::string token;                    // required unless host is a loopback address
-  std::filesystem::path static_dir;     // the built dashboard; empty: no static files
+  std::string host = "127.0.0.1";    // a name or an address; resolved, not read
+  int port = 8080;                   // 0: pick a free port (see Server::port())
+  std::string token;                 // required unless host resolves to loopback only
+  std::filesystem::path static_dir;  // the built dashboard; empty: no static files
+  // /metrics without the token even when one is set (e.g. for a scraper).
+  bool public_metrics = false;
+  // Host header values accepted besides the bound name (and, on loopback,
+  // localhost, 127.0.0.1 and ::1); e.g. the name a reverse proxy forwards.
+  // Binding 0.0.0.0 or :: accepts any Host (the token guards it).
+  std::vector<std::string> allowed_hosts;
+
+  // Limits on what one client may cost.
+  int request_header_seconds = 10;      // whole request header, from connect or the last answer
+  int idle_seconds = 60;                // no traffic at all while an answer is pending or sent
+  int max_header_bytes = 32 * 1024;     // request line and headers
+  int max_connections = 4096;           // in total (capped by the open-file limit)
+  int max_connections_per_client = 64;  // per client IP address
+  int api_threads = 4;                  // API handlers running at once
+  int max_queued_requests = 256;        // API requests waiting for a thread; more get 503
 };
 
 // The query string of an API request, already split into names and values.
@@ -56,7 +83,8 @@ class Server {
   // REQUIRES: called before Start().
   void SetMetricsSource(MetricsSource source);
 
-  // Binds and starts serving on background threads.
+  // Raises the open-file limit to its hard limit, binds, and starts serving
+  // on background threads. Error{kIo} when it cannot bind.
   Status Start();
   // Blocks until Stop() is called (or the server fails).
   void Wait();
@@ -71,7 +99,8 @@ class Server {
   std::unique_ptr<Impl> impl_;
 };
 
-// True for 127.0.0.0/8, ::1 and "localhost".
+// True when `host` resolves, and only to loopback addresses (127.0.0.0/8,
+// ::1). A name is resolved, so "127.example.com" is not loopback.
 bool IsLoopback(const std::string& host);
 
 // Resolves `request_path` (e.g. "/assets/app.js") inside `root`; nullopt when

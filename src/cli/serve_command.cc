@@ -1,12 +1,12 @@
 // playlake serve: the dashboard and its JSON API over a project's gold layer.
 #include <fmt/chrono.h>
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
-
 #include <pthread.h>
+#include <spdlog/spdlog.h>
 
 #include <condition_variable>
 #include <csignal>
+#include <fstream>
 #include <mutex>
 #include <stop_token>
 #include <thread>
@@ -26,10 +26,29 @@ struct ServeFlags {
   std::string host;
   int port = -1;
   std::string token;
+  std::string token_file;
+  std::vector<std::string> allowed_hosts;
+  bool public_metrics = false;
   std::string web_dir = PLAYLAKE_WEB_DIR;
   std::size_t cache_entries = 1024;
   bool no_schedule = false;
 };
+
+// The token in `path`: its first line, without surrounding blanks.
+Result<std::string> ReadTokenFile(const std::string& path) {
+  std::ifstream in(path);
+  std::string token;
+  if (!in || !std::getline(in, token)) {
+    return Fail(ErrorCode::kIo, fmt::format("--token-file: cannot read '{}'", path));
+  }
+  const auto first = token.find_first_not_of(" \t\r");
+  const auto last = token.find_last_not_of(" \t\r");
+  if (first == std::string::npos) {
+    return Fail(ErrorCode::kInvalidArgument,
+                fmt::format("--token-file: '{}' starts with an empty line, not a token", path));
+  }
+  return token.substr(first, last - first + 1);
+}
 
 }  // namespace
 
@@ -95,7 +114,8 @@ Status ServeProject(const config::ProjectConfig& project, serve::ServerOptions o
   if (project.schedule.cron) {
     scheduler = NewScheduler(project);
     scheduling = std::thread([&] {
-      if (auto runs = scheduler->Run(); !runs) spdlog::error("no schedule: {}", runs.error().message);
+      if (auto runs = scheduler->Run(); !runs)
+        spdlog::error("no schedule: {}", runs.error().message);
     });
   }
   int signal = 0;
@@ -112,14 +132,24 @@ Status ServeProject(const config::ProjectConfig& project, serve::ServerOptions o
 void AddServeCommand(CLI::App& app, CommandBody& selected) {
   auto* cmd = app.add_subcommand("serve", "Serve the dashboard and its read-only JSON API");
   auto flags = std::make_shared<ServeFlags>();
-  cmd->add_option("--project", flags->project, "Project folder (with playlake.yml)")->capture_default_str();
+  cmd->add_option("--project", flags->project, "Project folder (with playlake.yml)")
+      ->capture_default_str();
   cmd->add_option("--host", flags->host, "Address to bind (default: server.host, 127.0.0.1)");
   cmd->add_option("--port", flags->port, "Port (default: server.port, 8080; 0 picks a free one)")
       ->check(CLI::Range(0, 65535));
   cmd->add_option("--token", flags->token,
-                  "API token, required when binding anything but loopback (default: the variable "
-                  "named by server.token_env, PLAYLAKE_TOKEN)");
-  cmd->add_option("--web-dir", flags->web_dir, "Folder of the built dashboard")->capture_default_str();
+                  "API token, required when binding anything but loopback (visible to other "
+                  "users in the process list: prefer --token-file or the variable named by "
+                  "server.token_env, PLAYLAKE_TOKEN, which is the default)");
+  cmd->add_option("--token-file", flags->token_file,
+                  "Read the API token from the first line of this file");
+  cmd->add_option("--allow-host", flags->allowed_hosts,
+                  "A Host name to answer besides the bound one (e.g. a reverse proxy's); "
+                  "repeatable");
+  cmd->add_flag("--public-metrics", flags->public_metrics,
+                "Serve /metrics without the token (a scraper on a trusted network)");
+  cmd->add_option("--web-dir", flags->web_dir, "Folder of the built dashboard")
+      ->capture_default_str();
   cmd->add_option("--cache-entries", flags->cache_entries,
                   "API answers kept in memory (of the newest build of gold); 0 disables the "
                   "cache and the warm-up")
@@ -135,6 +165,13 @@ void AddServeCommand(CLI::App& app, CommandBody& selected) {
       options.host = flags->host.empty() ? project->server.host : flags->host;
       options.port = flags->port >= 0 ? flags->port : project->server.port;
       options.token = flags->token.empty() ? project->server.token : flags->token;
+      if (flags->token.empty() && !flags->token_file.empty()) {
+        auto token = ReadTokenFile(flags->token_file);
+        if (!token) return tl::unexpected(token.error());
+        options.token = *token;
+      }
+      options.allowed_hosts = flags->allowed_hosts;
+      options.public_metrics = flags->public_metrics;
       options.static_dir = flags->web_dir;
       if (flags->no_schedule) project->schedule.cron.reset();
       return ServeProject(*project, std::move(options), flags->cache_entries);

@@ -8,8 +8,14 @@
 # question answered the way an analyst without Playlake would: DuckDB over
 # the raw NDJSON.
 #
+# Then the same server under attack: 500 idle and 50 slow-header connections
+# held open while normal requests are timed (goal p99 < 100 ms), and its
+# memory under amplification attempts (a 7.9 KB multi-range request from two
+# clients that never read; 1,100 requests with an unknown empty parameter).
+#
 #   bench/api.sh [USERS] [DAYS] [SECONDS_PER_REQUEST]
 #   API_PROJECT=DIR bench/api.sh     reuse a project built by `playlake demo`
+#   API_SECTIONS=hostile bench/api.sh   only the attack section (default: "latency hostile")
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${PLAYLAKE_BUILD:-$ROOT/build/release}"
@@ -17,6 +23,7 @@ OUT="${BENCH_OUT:-$ROOT/bench/out}"
 PLAYLAKE="$BUILD/src/cli/playlake"
 USERS="${1:-20000}" DAYS="${2:-30}" DURATION="${3:-5}"
 PROJECT="${API_PROJECT:-$OUT/api-demo-$USERS-$DAYS}"
+SECTIONS="${API_SECTIONS:-latency hostile}"
 command -v wrk > /dev/null || { echo "bench/api.sh: wrk is missing (scripts/setup.sh installs it)" >&2; exit 1; }
 
 if [[ ! -f "$PROJECT/warehouse.duckdb" ]]; then
@@ -52,6 +59,49 @@ measure() {
   wrk -t1 -c"$2" -d"${DURATION}s" -s "$OUT/p95.lua" "$1" | awk '/^RESULT/ {print $2, $3, $4, $5}'
 }
 
+hostile_section() {
+  local port=${cached_url%/}; port=${port##*:}
+  local pid=${pids[1]}
+  rss() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$pid/status"; }
+  # fresh URL N: p99 (ms) of N requests, each on a new connection, as curl times them.
+  fresh() {
+    for _ in $(seq "$2"); do curl -s -o /dev/null -m 10 -w '%{time_total}\n' "$1" || echo 10; done |
+      sort -n | awk '{t[NR] = $1 * 1000} END {i = int(NR * 0.99); if (i < 1) i = 1; printf "%.1f", t[i]}'
+  }
+  echo
+  echo "== api under attack: 500 idle + 50 slow-header connections held; goal p99 < 100 ms =="
+  python3 "$ROOT/bench/hostile_clients.py" hold "$port" 500 50 > "$OUT/api-hostile.out" &
+  local hostile=$!
+  for _ in $(seq 100); do grep -q held "$OUT/api-hostile.out" && break; sleep 0.1; done
+  read -r _ _ p99 rps < <(measure "${cached_url}api/overview" 4)
+  local fresh99; fresh99=$(fresh "${cached_url}api/overview" 200)
+  kill -TERM "$hostile"; wait "$hostile" || true
+  printf '%-60s %8.1f ms  (%.0f req/s)\n' "/api/overview p99, 4 kept-alive connections (wrk)" "$p99" "$rps"
+  printf '%-60s %8.1f ms\n' "/api/overview p99, 200 requests on new connections (curl)" "$fresh99"
+  printf '%-60s %s\n' "hostile connections" "$(tail -2 "$OUT/api-hostile.out" | tr '\n' ';')"
+
+  echo "== api memory under amplification attempts (server RSS) =="
+  local asset; asset=$(find "$BUILD/web" -type f -printf '%s /%P\n' | sort -n | tail -1)
+  local spec="bytes=0-$(printf ',0-%.0s' $(seq 2630))"
+  local before; before=$(rss)
+  local bytes; bytes=$(curl -s -o /dev/null -m 30 -w '%{size_download}' -H "Range: $spec" "${cached_url%/}${asset#* }")
+  python3 "$ROOT/bench/hostile_clients.py" range "$port" "${asset#* }" 2 &
+  local ranger=$!
+  sleep 2; local during; during=$(rss); wait "$ranger" || true
+  printf '%-60s %s bytes for a %s-byte file\n' "7.9 KB multi-range request: answer" "$bytes" "${asset%% *}"
+  printf '%-60s %s -> %s MB\n' "RSS before -> while 2 clients never read it" "$before" "$during"
+  before=$(rss)
+  for i in $(seq 1100); do printf 'url = "%sapi/overview?junk%d="\noutput = "/dev/null"\n' "$cached_url" "$i"; done > "$OUT/junk.curl"
+  local codes; codes=$(curl -s -K "$OUT/junk.curl" -w '%{http_code}\n' | sort | uniq -c | awk '{printf "%s x %s ", $1, $2}')
+  printf '%-60s %s\n' "1,100 requests with ?junkN= : statuses" "$codes"
+  printf '%-60s %s -> %s MB\n' "RSS before -> after" "$before" "$(rss)"
+}
+
+if [[ " $SECTIONS " != *" latency "* ]]; then
+  hostile_section
+  exit 0
+fi
+
 read -r country max_date < <(curl -s "${cold_url}api/filters" |
   sed 's/.*"countries":\["\([A-Z]*\)".*"max_date":"\([0-9-]*\)".*/\1 \2/'; echo)
 week_ago=$(date -d "$max_date - 7 days" +%F)
@@ -86,3 +136,4 @@ raw_ms=$(echo "($end - $start) * 1000" | bc -l)
 read -r _ api_p95 _ _ < <(measure "${cold_url}api/overview?country=$country&device=mobile" 1)
 printf '\n%-52s %9.1f ms\n' "same question, DuckDB over the raw NDJSON (1 query)" "$raw_ms"
 printf '%-52s %9.1f ms   (%.0fx faster)\n' "same question, Playlake API p95, cache off (1 conn.)" "$api_p95" "$(echo "$raw_ms / $api_p95" | bc -l)"
+[[ " $SECTIONS " == *" hostile "* ]] && hostile_section

@@ -70,6 +70,10 @@ hostile_section() {
   }
   echo
   echo "== api under attack: 500 idle + 50 slow-header connections held; goal p99 < 100 ms =="
+  read -r _ _ calm99 calm_rps < <(measure "${cached_url}api/overview" 4)
+  local calm_fresh99; calm_fresh99=$(fresh "${cached_url}api/overview" 200)
+  printf '%-60s %8.1f ms  (%.0f req/s)\n' "no attack: /api/overview p99, 4 kept-alive connections" "$calm99" "$calm_rps"
+  printf '%-60s %8.1f ms\n' "no attack: /api/overview p99, 200 new connections" "$calm_fresh99"
   python3 "$ROOT/bench/hostile_clients.py" hold "$port" 500 50 > "$OUT/api-hostile.out" &
   local hostile=$!
   for _ in $(seq 100); do grep -q held "$OUT/api-hostile.out" && break; sleep 0.1; done

@@ -1,6 +1,9 @@
 #include "sources/timestamp.h"
 
+#include <array>
+#include <charconv>
 #include <chrono>
+#include <cmath>
 
 namespace playlake::sources {
 namespace {
@@ -85,6 +88,72 @@ std::optional<std::int64_t> ParseDate(std::string_view s) {
     return std::nullopt;
   }
   return CivilMicros(y, mo, d, 0, 0, 0);
+}
+
+std::optional<std::int64_t> ParseDayMonthYearMinute(std::string_view s) {
+  static constexpr std::array<std::string_view, 12> kMonths = {
+      "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
+  int d = 0, y, h, mi;
+  std::size_t pos = 0;
+  const std::size_t day_digits = s.size() > 1 && s[1] == ' ' ? 1 : 2;
+  if (!Digits(s, 0, day_digits, d) || s.size() < day_digits + 5 || s[day_digits] != ' ') {
+    return std::nullopt;
+  }
+  pos = day_digits + 1;
+  int mo = 0;
+  for (std::size_t m = 0; m < kMonths.size(); ++m) {
+    bool same = true;
+    for (std::size_t i = 0; i < 3; ++i) {
+      const char c = s[pos + i];
+      same = same && (c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c) == kMonths[m][i];
+    }
+    if (same) mo = static_cast<int>(m) + 1;
+  }
+  pos += 3;
+  if (mo == 0 || pos >= s.size() || s[pos] != ' ' || !Digits(s, pos + 1, 4, y)) return std::nullopt;
+  pos += 5;
+  if (pos < s.size() && s[pos] == ',') ++pos;
+  if (pos >= s.size() || s[pos] != ' ' || !Digits(s, pos + 1, 2, h) || s.size() != pos + 6 ||
+      s[pos + 3] != ':' || !Digits(s, pos + 4, 2, mi)) {
+    return std::nullopt;
+  }
+  return CivilMicros(y, mo, d, h, mi, 0);
+}
+
+std::optional<EpochNumber> ParseEpochNumber(std::string_view s) {
+  if (s.empty() || s.size() > 40) return std::nullopt;
+  const std::size_t e = s.find_first_of("eE");
+  const std::string_view mantissa = s.substr(0, e);
+  int exponent = 0;
+  if (e != std::string_view::npos) {
+    std::string_view exp = s.substr(e + 1);
+    if (exp.starts_with('+')) exp.remove_prefix(1);
+    if (exp.empty() || std::from_chars(exp.data(), exp.data() + exp.size(), exponent).ptr !=
+                           exp.data() + exp.size()) {
+      return std::nullopt;
+    }
+  }
+  const std::size_t dot = mantissa.find('.');
+  const std::string_view whole = mantissa.substr(0, dot);
+  const std::string_view fraction =
+      dot == std::string_view::npos ? std::string_view() : mantissa.substr(dot + 1);
+  const auto digits = [](std::string_view t) {
+    return t.find_first_not_of("0123456789") == std::string_view::npos;
+  };
+  if (whole.empty() || !digits(whole) || !digits(fraction) ||
+      (dot != std::string_view::npos && fraction.empty() && e != std::string_view::npos)) {
+    return std::nullopt;
+  }
+  double value = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (ec != std::errc() || end != s.data() + s.size() || !std::isfinite(value) || value >= 9.2e18) {
+    return std::nullopt;
+  }
+  EpochNumber n;
+  n.value = std::llround(value);
+  n.place = exponent - static_cast<int>(fraction.size());
+  n.scientific = e != std::string_view::npos;
+  return n;
 }
 
 std::optional<std::int64_t> SpotifyOfflineTimestamp(std::int64_t value) {

@@ -29,6 +29,23 @@ std::optional<std::int64_t> ParseMinuteUtc(std::string_view text);
 // "YYYY-MM-DD" → micros at 00:00 UTC.
 std::optional<std::int64_t> ParseDate(std::string_view text);
 
+// Last.fm's "dd Mon yyyy, HH:MM" ("05 Jan 2021, 19:37"; the comma may be
+// missing, the day may have one digit, the month is English in any case),
+// which is UTC.
+std::optional<std::int64_t> ParseDayMonthYearMinute(std::string_view text);
+
+// A count of epoch units as a CSV or a spreadsheet wrote it: "1630000000123",
+// "1630000000123.0", or scientific notation ("1.63E+12", "1.630000000123e12").
+// `place` is the power of ten of the last digit written: 0 for "163", 10 for
+// "1.63E+12" (the value is known only to ±0.5e10 units), negative for written
+// fractions. The value is rounded to an integer.
+struct EpochNumber {
+  std::int64_t value = 0;
+  int place = 0;
+  bool scientific = false;
+};
+std::optional<EpochNumber> ParseEpochNumber(std::string_view text);
+
 inline std::int64_t EpochMillisToMicros(std::int64_t ms) { return ms * 1000; }
 inline std::int64_t EpochSecondsToMicros(std::int64_t s) { return s * kMicrosPerSecond; }
 

@@ -27,6 +27,37 @@ TEST(Timestamp, LegacyMinuteIsUtc) {
   EXPECT_FALSE(ParseMinuteUtc("2020-11-30T04:47"));
 }
 
+TEST(Timestamp, LastfmDayMonthYearMinuteIsUtc) {
+  EXPECT_EQ(ParseDayMonthYearMinute("05 Jan 2021, 19:37"), 1609875420 * kS);
+  EXPECT_EQ(ParseDayMonthYearMinute("5 jan 2021 19:37"), 1609875420 * kS);
+  EXPECT_EQ(ParseDayMonthYearMinute("29 FEB 2024, 00:00"), 1709164800 * kS);
+  EXPECT_FALSE(ParseDayMonthYearMinute("30 Feb 2021, 19:37"));
+  EXPECT_FALSE(ParseDayMonthYearMinute("05 Jun 2021, 19:37 extra"));
+  EXPECT_FALSE(ParseDayMonthYearMinute("05 Foo 2021, 19:37"));
+  EXPECT_FALSE(ParseDayMonthYearMinute("2021-01-05 19:37"));
+  EXPECT_FALSE(ParseDayMonthYearMinute("05 Jan"));
+}
+
+TEST(Timestamp, EpochNumbersAsSpreadsheetsWriteThem) {
+  const auto n = [](std::string_view text) { return ParseEpochNumber(text); };
+  ASSERT_TRUE(n("1630000000123"));
+  EXPECT_EQ(n("1630000000123")->value, 1630000000123);
+  EXPECT_EQ(n("1630000000123")->place, 0);
+  EXPECT_FALSE(n("1630000000123")->scientific);
+  EXPECT_EQ(n("1630000000123.0")->place, -1);
+  ASSERT_TRUE(n("1.63E+12"));
+  EXPECT_EQ(n("1.63E+12")->value, 1630000000000);
+  EXPECT_EQ(n("1.63E+12")->place, 10);  // known to ±0.5e10
+  EXPECT_TRUE(n("1.63E+12")->scientific);
+  EXPECT_EQ(n("1.630000000123e12")->value, 1630000000123);
+  EXPECT_EQ(n("1.630000000123e12")->place, 0);
+  EXPECT_EQ(n("1.609875420E+09")->value, 1609875420);
+  EXPECT_EQ(n("1.609875420E+09")->place, 0);
+  for (std::string_view bad : {"", "E+12", "1.E12", "one", "1.6e", "-1.6e12", "1,6e12", "1e999"}) {
+    EXPECT_FALSE(n(bad)) << bad;
+  }
+}
+
 TEST(Timestamp, EpochUnits) {
   EXPECT_EQ(EpochMillisToMicros(1541105830796), 1541105830796000);
   EXPECT_EQ(EpochSecondsToMicros(1677323975), 1677323975 * kS);

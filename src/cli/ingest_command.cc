@@ -26,8 +26,34 @@ struct IngestFlags {
   int threads = 0;
   std::string memory_limit;
   bool json = false;
+  std::vector<std::string> csv_map;  // FIELD=COLUMN
+  std::string ts_format;
+  bool allow_quarantined = false;
   std::string crash_at;
 };
+
+// --csv-map and --ts-format as a mapping; Error{kInvalidArgument} names the flag.
+Result<sources::CsvMapping> CsvMappingOf(const IngestFlags& flags) {
+  sources::CsvMapping mapping;
+  for (const std::string& entry : flags.csv_map) {
+    const auto eq = entry.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == entry.size()) {
+      return Fail(
+          ErrorCode::kInvalidArgument,
+          fmt::format("--csv-map '{}': expected FIELD=COLUMN, e.g. user_id=Listener", entry));
+    }
+    mapping.columns.emplace_back(entry.substr(0, eq), entry.substr(eq + 1));
+  }
+  mapping.timestamp_format = flags.ts_format;
+  if (auto s = mapping.Validate(); !s) {
+    const std::string& message = s.error().message;
+    const bool ts = message.starts_with("timestamp_format");
+    return Fail(ErrorCode::kInvalidArgument,
+                fmt::format("{}: {}", ts ? "--ts-format" : "--csv-map",
+                            ts ? message.substr(message.find(':') + 2) : message));
+  }
+  return mapping;
+}
 
 // Progress lines on stderr, at most one per second and only for files that
 // take a while, so small ingests stay quiet.
@@ -60,6 +86,13 @@ class StderrProgress final : public silver::Progress {
 Status RunIngest(const IngestFlags& flags) {
   std::optional<config::ProjectConfig> project;
   std::filesystem::path lake_root = flags.lake;
+  auto csv = CsvMappingOf(flags);
+  if (!csv) return tl::unexpected(csv.error());
+  if (!csv->empty() && flags.paths.empty()) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "--csv-map and --ts-format apply to the PATHs given; for the sources of "
+                "playlake.yml set `csv:` on the source");
+  }
   if (lake_root.empty() || flags.paths.empty()) {
     auto loaded = config::LoadProject(flags.project);
     if (!loaded) return tl::unexpected(loaded.error());
@@ -92,6 +125,7 @@ Status RunIngest(const IngestFlags& flags) {
     request.paths = flags.paths;
     if (flags.format != "auto") request.format = sources::ParseFormat(flags.format);
     request.user = flags.user;
+    request.csv = std::move(*csv);
     request.source = flags.source;
     request.threads = flags.threads > 0 ? flags.threads : (project ? project->threads : 0);
     request.memory_limit = flags.memory_limit;
@@ -111,6 +145,19 @@ Status RunIngest(const IngestFlags& flags) {
     return Fail(first->error_code,
                 fmt::format("{} file(s) failed; the first: {}", failed, first->error));
   }
+  int whole = 0;
+  for (const auto& f : report->files) {
+    if (f.outcome != silver::Outcome::kQuarantinedWhole) continue;
+    if (!first) first = &f;
+    ++whole;
+  }
+  if (first && !flags.allow_quarantined) {
+    return Fail(ErrorCode::kData,
+                fmt::format("{} file(s) quarantined whole, none of their records read; the first: "
+                            "{}: {}. Fix the file, or ingest it again saying how to read it "
+                            "(--format, --csv-map); --allow-quarantined-files accepts this",
+                            whole, first->path, first->error));
+  }
   return {};
 }
 
@@ -123,7 +170,8 @@ void AddIngestCommand(CLI::App& app, CommandBody& selected) {
       "Land files in the lake's bronze layer unchanged and build silver (typed, cleaned,\n"
       "deduplicated Parquet; rejected records go to quarantine). PATHs are files, folders\n"
       "(searched recursively for .json/.jsonl/.ndjson/.csv) or globs. Without PATH, ingests\n"
-      "the sources of playlake.yml. Re-ingesting the same input changes nothing.");
+      "the sources of playlake.yml. Re-ingesting the same input changes nothing, except that\n"
+      "a file quarantined whole is read again when --format or --csv-map says how.");
   cmd->add_option("path", flags->paths, "Files, folders or globs to ingest");
   cmd->add_option("--format", flags->format, "Input format (auto detects it per file)")
       ->check(CLI::IsMember({"auto", "playlake", "eventsim", "msd-song", "spotify-history",
@@ -134,7 +182,17 @@ void AddIngestCommand(CLI::App& app, CommandBody& selected) {
   cmd->add_option("--lake", flags->lake,
                   "Lake folder to use without a project (quick use; needs PATHs)");
   cmd->add_option("--user", flags->user,
-                  "Listener of Spotify exports that carry no username");
+                  "Listener of Spotify exports and CSVs (Last.fm) that carry no user");
+  cmd->add_option("--csv-map", flags->csv_map,
+                  "FIELD=COLUMN: the CSV column holding a play-event field (repeat for each; "
+                  "see docs/silver.md, CSV input)")
+      ->allow_extra_args(false);
+  cmd->add_option("--ts-format", flags->ts_format,
+                  "How the CSV's ts column is written: auto, epoch_s, epoch_ms, rfc3339, or "
+                  "\"dd Mon yyyy, HH:MM\"");
+  cmd->add_flag("--allow-quarantined-files", flags->allow_quarantined,
+                "Exit 0 even when a file is quarantined whole (format not detected, CSV header "
+                "refused)");
   cmd->add_option("--source", flags->source,
                   "Bronze source folder name (default: the format's name)");
   cmd->add_option("--threads", flags->threads, "Worker threads (0: project setting or all cores)");

@@ -249,5 +249,92 @@ TEST(IngestCommand, SpotifyExportWithoutUserExitsWithUsageError) {
   EXPECT_NE(run.stderr_text.find("--user"), std::string::npos) << run.stderr_text;
 }
 
+TEST(IngestCommand, AFileQuarantinedWholeIsAnErrorUnlessAllowed) {
+  TempDir dir;
+  const std::string lake = (dir / "lake").string();
+  std::ofstream(dir / "notes.jsonl") << "{\"note\":\"not a play\"}\n{\"note\":\"nor this\"}\n";
+  const auto run = RunPlaylake("ingest " + (dir / "notes.jsonl").string() + " --lake " + lake);
+  EXPECT_EQ(run.exit_code, 5) << run.stderr_text;
+  EXPECT_NE(run.stderr_text.find("1 file(s) quarantined whole"), std::string::npos)
+      << run.stderr_text;
+  EXPECT_NE(run.stderr_text.find("--format"), std::string::npos) << run.stderr_text;
+  EXPECT_NE(run.stdout_text.find("QUARANTINED WHOLE " + (dir / "notes.jsonl").string() +
+                                 ": unknown_format"),
+            std::string::npos)
+      << run.stdout_text;
+  EXPECT_NE(run.stdout_text.find("quarantined_whole=1"), std::string::npos) << run.stdout_text;
+
+  std::ofstream(dir / "header.csv") << "Listener,When,Song\nann,2026-07-06T08:01:02Z,Teardrop\n";
+  const auto allowed = RunPlaylake("ingest " + (dir / "header.csv").string() + " --lake " + lake +
+                                   " --json --allow-quarantined-files");
+  EXPECT_EQ(allowed.exit_code, 0) << allowed.stderr_text;
+  const auto summary = nlohmann::json::parse(allowed.stdout_text);
+  EXPECT_EQ(summary["outcomes"]["quarantined_whole"], 1);
+  EXPECT_EQ(summary["details"][0]["outcome"], "quarantined_whole");
+  EXPECT_NE(summary["details"][0]["error"].get<std::string>().find("invalid_csv_header"),
+            std::string::npos);
+
+  // Told how to read it, the file lands.
+  const auto mapped = RunPlaylake("ingest " + (dir / "header.csv").string() + " --lake " + lake +
+                                  " --csv-map user_id=Listener --csv-map ts=When "
+                                  "--csv-map track_name=Song");
+  EXPECT_EQ(mapped.exit_code, 0) << mapped.stderr_text;
+  const auto sql =
+      RunPlaylake("sql \"SELECT user_id, track_name FROM plays\" --format csv --lake " + lake);
+  EXPECT_EQ(sql.stdout_text, "user_id,track_name\nann,Teardrop\n");
+}
+
+TEST(IngestCommand, LastfmScrobblesTakeTheUserFromTheFlag) {
+  TempDir dir;
+  const std::string lake = (dir / "lake").string();
+  const std::string file = (dir / "scrobbles.csv").string();
+  std::ofstream(file)
+      << "uts,utc_time,artist,artist_mbid,album,album_mbid,track,track_mbid\n"
+         "1609875420,\"05 Jan 2021, 19:37\",Radiohead,a74b1b7f-71a5-4011-9441-d0b5e4122711,"
+         "OK Computer,b1392450-e666-3926-a536-22c65f834433,Karma Police,"
+         "8dc9ba8e-3fe6-4d47-b2b9-a0cdd2b9c0c8\n"
+         "1609875180,\"05 Jan 2021, 19:33\",Sigur Rós,f6f2326f-6b25-4170-b89d-e235b25508e8,"
+         "Ágætis byrjun,,Svefn-g-englar,\n";
+  const auto nobody = RunPlaylake("ingest " + file + " --lake " + lake);
+  EXPECT_EQ(nobody.exit_code, 2);
+  EXPECT_NE(nobody.stderr_text.find("--user NAME"), std::string::npos) << nobody.stderr_text;
+  const auto run = RunPlaylake("ingest " + file + " --lake " + lake + " --user ann");
+  ASSERT_EQ(run.exit_code, 0) << run.stderr_text;
+  const auto sql = RunPlaylake(
+      "sql \"SELECT user_id, track_name, event_ts::VARCHAR AS ts FROM plays ORDER BY event_ts\" "
+      "--format csv --lake " +
+      lake);
+  EXPECT_EQ(sql.stdout_text,
+            "user_id,track_name,ts\nann,Svefn-g-englar,2021-01-05 19:33:00+00\n"
+            "ann,Karma Police,2021-01-05 19:37:00+00\n");
+}
+
+TEST(IngestCommand, BadCsvMappingsNameTheFlagOrTheKey) {
+  TempDir dir;
+  const std::string lake = (dir / "lake").string();
+  std::ofstream(dir / "a.csv") << "When,Song\n";
+  const std::pair<std::string, std::string> cases[] = {
+      {"--csv-map listener=When", "--csv-map: columns.listener: not a play-event field"},
+      {"--csv-map ts", "--csv-map 'ts': expected FIELD=COLUMN"},
+      {"--csv-map ts=When --ts-format unix", "--ts-format: unknown format 'unix'"},
+  };
+  for (const auto& [flags, message] : cases) {
+    const auto run =
+        RunPlaylake("ingest " + (dir / "a.csv").string() + " --lake " + lake + " " + flags);
+    EXPECT_EQ(run.exit_code, 2) << flags;
+    EXPECT_NE(run.stderr_text.find(message), std::string::npos) << run.stderr_text;
+  }
+  const std::string project = (dir / "p").string();
+  ASSERT_EQ(RunPlaylake("init " + project).exit_code, 0);
+  std::ofstream(dir / "p" / "playlake.yml")
+      << "sources:\n  - name: radio\n    path: " << (dir / "a.csv").string()
+      << "\n    csv:\n      columns:\n        when: When\n";
+  const auto config = RunPlaylake("ingest --project " + project);
+  EXPECT_EQ(config.exit_code, 3);
+  EXPECT_NE(config.stderr_text.find("sources[radio].csv.columns.when: not a play-event field"),
+            std::string::npos)
+      << config.stderr_text;
+}
+
 }  // namespace
 }  // namespace playlake

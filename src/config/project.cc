@@ -65,6 +65,28 @@ std::filesystem::path Resolve(const std::filesystem::path& root, const std::stri
   return p.is_absolute() ? p : (root / p).lexically_normal();
 }
 
+// sources[].csv: {columns: {field: column, ...}, timestamp_format: ...}. The
+// field names and the format are checked where they are known (the ingest).
+Status ReadCsv(const Reader& r, const YAML::Node& node, const std::string& path,
+               SourceConfig& source) {
+  const YAML::Node csv = node["csv"];
+  if (!csv) return {};
+  const std::string key = path + ".csv";
+  if (auto s = r.CheckKeys(csv, key, {"columns", "timestamp_format"}); !s) return s;
+  if (auto s = r.Get(csv, key, "timestamp_format", source.csv_timestamp_format); !s) return s;
+  const YAML::Node columns = csv["columns"];
+  if (!columns) return {};
+  if (!columns.IsMap()) return r.Bad(key + ".columns", "expected a mapping of field: column");
+  for (const auto& entry : columns) {
+    const auto field = entry.first.as<std::string>();
+    if (!entry.second.IsScalar()) {
+      return r.Bad(key + ".columns." + field, "expected the name of a column");
+    }
+    source.csv_columns.emplace_back(field, entry.second.Scalar());
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<ProjectConfig> ParseProject(const std::string& text, const std::filesystem::path& root) {
@@ -141,13 +163,14 @@ Result<ProjectConfig> ParseProject(const std::string& text, const std::filesyste
     for (std::size_t i = 0; i < sources.size(); ++i) {
       const std::string path = fmt::format("sources[{}]", i);
       const YAML::Node node = sources[i];
-      if (auto s = r.CheckKeys(node, path, {"name", "format", "path", "user"}); !s) {
+      if (auto s = r.CheckKeys(node, path, {"name", "format", "path", "user", "csv"}); !s) {
         return tl::unexpected(s.error());
       }
       SourceConfig source;
       if (auto s = r.Get(node, path, "name", source.name); !s) return tl::unexpected(s.error());
       if (auto s = r.Get(node, path, "format", source.format); !s) return tl::unexpected(s.error());
       if (auto s = r.Get(node, path, "user", source.user); !s) return tl::unexpected(s.error());
+      if (auto s = ReadCsv(r, node, path, source); !s) return tl::unexpected(s.error());
       if (source.name.empty()) return r.Bad(path + ".name", "is required");
       if (!names.insert(source.name).second) {
         return r.Bad(path + ".name", fmt::format("'{}' is used by another source", source.name));

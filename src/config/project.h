@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/result.h"
@@ -22,7 +23,10 @@ struct SourceConfig {
   std::string name;                  // sources[].name, unique
   std::string format = "auto";       // auto|playlake|eventsim|msd-song|spotify-history|spotify-legacy|csv
   std::vector<std::string> paths;    // files, folders or globs, absolute after loading
-  std::string user;                  // listener name for Spotify exports without a username
+  std::string user;                  // listener of Spotify exports and CSVs without a user
+  // sources[].csv: how a CSV's columns become play fields (docs/silver.md, CSV input).
+  std::vector<std::pair<std::string, std::string>> csv_columns;  // csv.columns: field → column
+  std::string csv_timestamp_format;                              // csv.timestamp_format
 };
 
 struct ServerConfig {

@@ -64,6 +64,7 @@ std::map<std::string, std::int64_t> SilverStats::ToMap() const {
     m["existing." + name] = existing[t];
   }
   for (const auto& [reason, n] : quarantined) m["quarantine." + reason] = n;
+  if (!quarantined_whole.empty()) m["quarantined_whole"] = 1;
   return m;
 }
 
@@ -152,6 +153,7 @@ void SilverBatch::QuarantineWhole(std::string_view reason, std::string detail,
   Worker& w = *workers_[0];
   AddQuarantine(w.out, workers_[0]->parser.DefaultTarget(), reason, detail, head, length, 1, 0);
   ++stats_.records;
+  stats_.quarantined_whole = fmt::format("{}: {}", reason, detail);
   (void)Absorb(w, 0);
 }
 
@@ -236,6 +238,11 @@ Status SilverBatch::EmitLongLine() {
 
 Status SilverBatch::ProcessRegion(std::size_t begin, std::size_t end, bool final_region) {
   (void)final_region;
+  // A UTF-8 byte order mark starts no record (NDJSON or CSV).
+  if (buffer_offset_ == 0 && begin == 0 &&
+      std::string_view(buffer_.data(), end).starts_with("\xEF\xBB\xBF")) {
+    begin = 3;
+  }
   if (context_.format == sources::Format::kCsv && !TakeCsvHeader(begin, end)) return {};
   const char* data = buffer_.data();
   const std::size_t capacity_end = buffer_.size();
@@ -515,13 +522,14 @@ bool SilverBatch::TakeCsvHeader(std::size_t& begin, std::size_t end) {
                     head);
     return false;
   }
-  auto header = sources::CsvHeader::Parse(line);
+  auto header = sources::CsvHeader::Parse(line, options_.csv);
   if (!header) {
     RefuseCsvHeader(header.error().message, head);
     return false;
   }
   csv_header_ = std::make_unique<sources::CsvHeader>(std::move(*header));
   for (auto& w : workers_) w->parser.SetCsvHeader(csv_header_.get());
+  if (csv_header_->line1_is_data()) return true;
   begin = nl ? line_end + 1 : end;
   ++next_line_;
   return true;

@@ -49,6 +49,7 @@ struct ProcessorOptions {
   std::size_t max_record_bytes = 1 << 20;    // longer records: record_too_long
   std::size_t max_document_bytes = 1ULL << 30;  // whole-document inputs larger than this are refused
   std::size_t quarantine_raw_bytes = 64 << 10;  // raw bytes kept per quarantined record
+  sources::CsvMapping csv;                      // how a CSV's header is read (Format::kCsv)
 };
 
 struct SilverStats {
@@ -60,13 +61,17 @@ struct SilverStats {
   std::array<std::int64_t, sources::kTableCount> written{};     // rows in Parquet files
   std::map<std::string, std::int64_t> quarantined;              // by reason
   std::int64_t bytes = 0;
+  // Why the whole input became one quarantine row (unknown format, refused
+  // CSV header); empty when its records were read.
+  std::string quarantined_whole;
   // Where the time went (wall seconds), for tuning; not part of the manifest.
   // Parquet is written on a background thread while parsing goes on:
   // write_seconds is that thread's time, wait_seconds the time parsing
   // waited for it (the part of writing that did not overlap).
   double parse_seconds = 0, append_seconds = 0, write_seconds = 0, wait_seconds = 0;
 
-  // Manifest stats: records, rows.<table>, duplicates.<table>, quarantine.<reason>, ...
+  // Manifest stats: records, rows.<table>, duplicates.<table>, quarantine.<reason>,
+  // quarantined_whole (1 when set), ...
   std::map<std::string, std::int64_t> ToMap() const;
 };
 

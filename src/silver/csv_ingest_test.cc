@@ -371,5 +371,52 @@ TEST(CsvIngest, SilverIsCaughtUpFromACsvInBronze) {
   EXPECT_EQ(lake.Scalar("SELECT reason || '@' || line FROM quarantine"), "unterminated_quote@32");
 }
 
+TEST(CsvIngest, EventsimLogsAsCsvLandAsTheirJson) {
+  TempDir dir;
+  const fs::path day =
+      RealData() / "sparkify" / "log_data" / "2018" / "11" / "2018-11-13-events.json";
+  const std::vector<std::string> keys = {
+      "artist",    "auth",  "firstName", "gender", "itemInSession", "lastName",
+      "length",    "level", "location",  "method", "page",          "registration",
+      "sessionId", "song",  "status",    "ts",     "userAgent",     "userId"};
+  std::string csv;
+  for (const auto& k : keys) csv += (csv.empty() ? "" : ",") + k;
+  csv += "\n";
+  std::ifstream in(day);
+  std::string line;
+  int records = 0;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    const json j = json::parse(line);
+    std::string row;
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      if (i > 0) row += ',';
+      const auto it = j.find(keys[i]);
+      if (it == j.end() || it->is_null()) continue;
+      row += it->is_string() ? CsvQuote(it->get<std::string>()) : it->dump();
+    }
+    csv += row + "\n";
+    ++records;
+  }
+  ASSERT_GT(records, 300);
+  WriteFile(dir / "events.csv", csv);
+  TestLake from_json(dir / "lake_json");
+  TestLake from_csv(dir / "lake_csv");
+  ASSERT_TRUE(from_json.Ingest({day.string()}));
+  auto report = from_csv.Ingest({(dir / "events.csv").string()});
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->files[0].outcome, Outcome::kCommitted) << report->files[0].error;
+  EXPECT_GT(from_csv.Count("plays"), 100);
+  for (const char* sql :
+       {"SELECT play_id, event_ts, user_id, session_id, item_in_session, track_name, artist_name, "
+        "ms_played, region, city, device, platform, level, user_agent FROM plays ORDER BY play_id",
+        "SELECT page_view_id, page, auth, method, http_status, user_id FROM page_views ORDER BY 1",
+        "SELECT user_id, first_name, last_name, gender, level, registration_ts FROM users ORDER BY "
+        "ALL"}) {
+    EXPECT_EQ(Column(from_csv, sql), Column(from_json, sql)) << sql;
+  }
+  EXPECT_EQ(from_csv.Count("quarantine"), from_json.Count("quarantine"));
+}
+
 }  // namespace
 }  // namespace playlake::silver

@@ -71,7 +71,34 @@ using InputSignature = std::tuple<std::string, std::uint64_t, std::int64_t, std:
 struct CommittedInput {
   std::string batch_id;
   std::string format;
+  std::int64_t quarantined_whole = 0;  // see QuarantinedWhole
 };
+
+// How a request reads a file whose format was `found` (detected or given
+// before): the format it asks for (else `found`) and its CSV mapping.
+std::string ReadingOf(const IngestRequest& r, std::string_view found) {
+  return fmt::format("{}\x1f{}", r.format ? sources::FormatName(*r.format) : found,
+                     r.csv.Signature());
+}
+
+// Manifest stat `quarantined_whole` of a batch silver holds as one quarantine
+// row: a hash of the reading that refused it (never 0); 0 for other batches.
+std::int64_t ReadingHash(const std::string& reading) {
+  return static_cast<std::int64_t>(lake::Hash64(reading) >> 1) | 1;
+}
+std::int64_t QuarantinedWhole(const lake::ManifestEntry& entry) {
+  const auto it = entry.stats.find("quarantined_whole");
+  return it == entry.stats.end() ? 0 : it->second;
+}
+
+// Whether a file silver holds whole as quarantine, refused by the reading
+// hashed in `quarantined_whole` as format `found`, is to be read again: the
+// request says how to read it, and not as that time.
+bool ReadAgain(const IngestRequest& r, std::int64_t quarantined_whole, std::string_view found) {
+  return quarantined_whole != 0 && (r.format || !r.csv.empty()) &&
+         quarantined_whole != ReadingHash(ReadingOf(r, found));
+}
+
 // The silver batches of the lake by the signature of their input (entries with
 // a modification time only).
 using CommittedInputs = std::map<InputSignature, CommittedInput>;
@@ -81,7 +108,7 @@ CommittedInputs CommittedInputsOf(const std::vector<lake::ManifestEntry>& entrie
   for (const auto& e : entries) {
     if (e.input_modified_ns == 0) continue;
     inputs.emplace(InputSignature{e.input_path, e.input_size, e.input_modified_ns, e.user},
-                   CommittedInput{e.batch_id, e.format});
+                   CommittedInput{e.batch_id, e.format, QuarantinedWhole(e)});
   }
   return inputs;
 }
@@ -94,6 +121,13 @@ std::int64_t ModifiedNs(const std::string& path) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::file_clock::to_sys(t).time_since_epoch())
       .count();
+}
+
+// A batch silver holds as one quarantine row is reported as such, not as committed.
+void MarkQuarantinedWhole(FileReport& report) {
+  if (report.stats.quarantined_whole.empty()) return;
+  report.outcome = Outcome::kQuarantinedWhole;
+  report.error = report.stats.quarantined_whole;
 }
 
 // Everything one file needs while it streams through bronze and silver.
@@ -166,7 +200,8 @@ FileReport FileIngest::Run(const std::string& path) {
   // read, so a file changed while it is read differs from it next time.
   const std::int64_t modified_ns = ModifiedNs(path);
   const auto hit = inputs_.find({path, size, modified_ns, request_.user});
-  if (modified_ns != 0 && hit != inputs_.end()) {
+  if (modified_ns != 0 && hit != inputs_.end() &&
+      !ReadAgain(request_, hit->second.quarantined_whole, hit->second.format)) {
     report.batch_id = hit->second.batch_id;
     report.format = hit->second.format;
     report.outcome = Outcome::kAlreadyIngested;
@@ -193,11 +228,19 @@ FileReport FileIngest::Run(const std::string& path) {
                                                   "complete",
                                                   path, size, seen)});
   }
-  const std::string batch_id =
+  std::string batch_id =
       lake::FileBatchId(fs::path(path).filename().string(), size, checksum.Hex(), request_.user);
-  report.batch_id = batch_id;
   auto silver = lake_.Find("silver", batch_id);
   if (!silver) return fail(silver.error());
+  if (*silver && ReadAgain(request_, QuarantinedWhole(**silver), (*silver)->format)) {
+    // The same bytes read another way: a batch of their own.
+    batch_id =
+        lake::Hash128Hex(fmt::format("{}\x1f{}", batch_id, ReadingOf(request_, (*silver)->format)))
+            .substr(0, batch_id.size());
+    silver = lake_.Find("silver", batch_id);
+    if (!silver) return fail(silver.error());
+  }
+  report.batch_id = batch_id;
   if (*silver) {
     report.outcome = Outcome::kAlreadyIngested;
     report.format = (*silver)->format;
@@ -209,12 +252,14 @@ FileReport FileIngest::Run(const std::string& path) {
     report.format = (*bronze)->format;
     if (auto s = FromBronze(**bronze, report); !s) return fail(s.error());
     report.outcome = Outcome::kSilverCaughtUp;
+    MarkQuarantinedWhole(report);
     return report;
   }
   if (auto s = Land(path, size, modified_ns, checksum.Hex(), head, report); !s) {
     return fail(s.error());
   }
   report.outcome = Outcome::kCommitted;
+  MarkQuarantinedWhole(report);
   return report;
 }
 
@@ -329,6 +374,8 @@ Status FileIngest::CommitSilver(SilverBatch& batch, const lake::ManifestEntry& b
   silver.layer = "silver";
   silver.files = batch.files();
   silver.stats = batch.stats().ToMap();
+  if (silver.stats.contains("quarantined_whole"))
+    silver.stats["quarantined_whole"] = ReadingHash(ReadingOf(request_, bronze.format));
   auto committed = lake_.Commit(silver);
   if (!committed) return tl::unexpected(committed.error());
   lake_.faults().At("silver-committed");
@@ -403,6 +450,7 @@ Result<std::unique_ptr<TableWriter>> MakeWriter(const IngestRequest& request) {
 IngestRequest Normalised(const IngestRequest& request) {
   IngestRequest r = request;
   r.processor.threads = Threads(request);
+  r.processor.csv = request.csv;
   if (!r.open_input) {
     r.open_input = [](const std::string& path) { return lake::OpenLocalFile(path); };
   }
@@ -417,6 +465,8 @@ const char* OutcomeName(Outcome outcome) {
     case Outcome::kAlreadyIngested: return "already_ingested";
     case Outcome::kSilverCaughtUp: return "silver_caught_up";
     case Outcome::kEmpty: return "empty";
+    case Outcome::kQuarantinedWhole:
+      return "quarantined_whole";
     case Outcome::kFailed: return "failed";
   }
   return "?";
@@ -495,6 +545,7 @@ Result<IngestReport> CatchUpSilver(lake::Lake& lake, const IngestRequest& reques
       file.error_code = s.error().code;
     } else {
       file.outcome = Outcome::kSilverCaughtUp;
+      MarkQuarantinedWhole(file);
     }
     progress.OnFile(file);
     report.files.push_back(std::move(file));
@@ -548,6 +599,13 @@ Result<IngestReport> IngestConfiguredSources(lake::Lake& lake, const config::Pro
     request.source = source.name;
     request.user = source.user;
     request.threads = project.threads;
+    request.csv.columns = source.csv_columns;
+    request.csv.timestamp_format = source.csv_timestamp_format;
+    if (auto s = request.csv.Validate(); !s) {
+      return Fail(ErrorCode::kConfig,
+                  fmt::format("{}/playlake.yml: sources[{}].csv.{}", project.root.string(),
+                              source.name, s.error().message));
+    }
     if (source.format != "auto") {
       request.format = sources::ParseFormat(source.format);
       if (!request.format) {

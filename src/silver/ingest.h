@@ -5,7 +5,10 @@
 //   auto report = silver::Ingest(**lake, request, progress);
 //
 // For each input file: checksum → batch id (path + size + checksum); if the
-// batch is committed in silver, nothing happens (replay is a no-op). Otherwise
+// batch is committed in silver, nothing happens (replay is a no-op), unless
+// that batch was quarantined whole and the request says how to read the file
+// (a `format` or a `csv` mapping): then the file is read again as a batch of
+// its own, whose id adds that reading to the file's. Otherwise
 // the raw bytes are streamed once: compressed into bronze unchanged, and
 // parsed into silver rows. Bronze is committed first, then silver, each by an
 // atomic manifest (docs/lake-format.md). Bronze committed without silver (a
@@ -30,6 +33,7 @@
 #include "config/project.h"
 #include "lake/lake.h"
 #include "silver/batch_processor.h"
+#include "sources/csv.h"
 #include "sources/format.h"
 
 namespace playlake::silver {
@@ -38,7 +42,10 @@ struct IngestRequest {
   std::vector<std::string> paths;         // files, folders (recursively) and globs
   std::optional<sources::Format> format;  // nullopt: detect each file's format
   std::string source;                     // bronze source folder; empty: the format's name
-  std::string user;                       // listener of Spotify exports without a username
+  std::string user;                       // listener of Spotify exports and CSVs without a user
+  // How CSV headers are read (--csv-map, --ts-format, sources[].csv).
+  // REQUIRES: csv.Validate() succeeded.
+  sources::CsvMapping csv;
   int threads = 0;                        // parser threads; 0: all cores
   // Parquet writer threads; 0: 2 when threads >= 2, else 1. Each holds one
   // flush of rows (ProcessorOptions::flush_rows) while it writes.
@@ -59,7 +66,10 @@ enum class Outcome {
   kAlreadyIngested,  // the same input was committed before: nothing to do
   kSilverCaughtUp,   // bronze existed from an interrupted run; silver finished from it
   kEmpty,            // an empty file: nothing to land
-  kFailed,           // refused; see error (nothing of it is visible in the lake)
+  // Landed in bronze, but silver holds it as one quarantine row (format not
+  // detected, CSV header refused): none of its plays were read. See error.
+  kQuarantinedWhole,
+  kFailed,  // refused; see error (nothing of it is visible in the lake)
 };
 const char* OutcomeName(Outcome outcome);
 
@@ -70,7 +80,7 @@ struct FileReport {
   std::string batch_id;
   std::uint64_t bytes = 0;
   SilverStats stats;
-  std::string error;   // for kFailed
+  std::string error;  // for kFailed; for kQuarantinedWhole "<reason>: <detail>"
   ErrorCode error_code = ErrorCode::kInternal;
 };
 

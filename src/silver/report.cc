@@ -100,6 +100,13 @@ std::string IngestReport::ToText() const {
     if (++failed <= 10) out += fmt::format("  FAILED {}: {}\n", f.path, f.error);
   }
   if (failed > 10) out += fmt::format("  ... and {} more failed file(s) (see --json)\n", failed - 10);
+  int whole = 0;
+  for (const auto& f : files) {
+    if (f.outcome != Outcome::kQuarantinedWhole) continue;
+    if (++whole <= 10) out += fmt::format("  QUARANTINED WHOLE {}: {}\n", f.path, f.error);
+  }
+  if (whole > 10)
+    out += fmt::format("  ... and {} more file(s) quarantined whole (see --json)\n", whole - 10);
   return out;
 }
 

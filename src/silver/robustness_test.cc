@@ -64,7 +64,7 @@ TEST(Ingest, BadRecordsAreQuarantinedWithReasonsWhileNeighboursLand) {
   std::map<std::string, std::string> outcomes;
   for (const auto& f : report->files) outcomes[fs::path(f.path).filename()] = OutcomeName(f.outcome);
   EXPECT_EQ(outcomes["empty.jsonl"], "empty");
-  EXPECT_EQ(outcomes["blob.json"], "committed");  // landed in bronze, quarantined whole
+  EXPECT_EQ(outcomes["blob.json"], "quarantined_whole");  // landed in bronze, one quarantine row
   EXPECT_EQ(outcomes["events.jsonl"], "committed");
 }
 

@@ -1,6 +1,7 @@
 // CSV input: the splitter, the header, and CSV rows against the NDJSON rules.
 #include "sources/csv.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -326,12 +327,169 @@ TEST(CsvRecords, ALineBeforeTheHeaderIsAnError) {
   EXPECT_EQ(r.error().code, ErrorCode::kInternal);
 }
 
+// --- Headers that do not name contract fields.
+
+const BatchContext kLastfmContext{
+    Format::kCsv, "/in/scrobbles.csv", "scrobbles.csv", "b1", "ann", ""};
+
+// Plays of `lines` (data lines of a CSV whose header is `header_line`) as
+// "ts_ms|user|track_id|track_name|artist|album|ms_played|play_id" rows, or
+// "reason: detail" for rejected lines.
+std::vector<std::string> Plays(const std::string& header_line,
+                               const std::vector<std::string>& lines,
+                               const CsvMapping& mapping = {},
+                               const BatchContext& context = kLastfmContext) {
+  auto header = CsvHeader::Parse(header_line, mapping);
+  EXPECT_TRUE(header) << header.error().message;
+  if (!header) return {};
+  RecordParser parser(context);
+  parser.SetCsvHeader(&*header);
+  std::vector<std::string> out;
+  for (const std::string& line : lines) {
+    TableBatches batches;
+    auto r = parser.Parse(line, line.size(), 2, batches);
+    if (!r) {
+      out.push_back("error: " + r.error().message);
+      continue;
+    }
+    if (*r) {
+      out.push_back(fmt::format("{}: {}", (*r)->reason, (*r)->detail));
+      continue;
+    }
+    const ColumnBatch& b = batches[Table::kPlays];
+    if (b.rows() != 1) {
+      out.push_back(
+          fmt::format("plays={} page_views={}", b.rows(), batches[Table::kPageViews].rows()));
+      continue;
+    }
+    const auto text = [&](int column) {
+      return b.IsValid(column, 0) ? std::string(b.Text(column, 0)) : std::string("NULL");
+    };
+    out.push_back(fmt::format(
+        "{}|{}|{}|{}|{}|{}|{}|{}", b.Int(kPlayEventTs, 0) / 1000, text(kPlayUserId),
+        text(kPlayTrackId), text(kPlayTrackName), text(kPlayArtistName), text(kPlayAlbumName),
+        b.IsValid(kPlayMsPlayed, 0) ? std::to_string(b.Int(kPlayMsPlayed, 0)) : std::string("NULL"),
+        b.Text(0, 0).size()));
+  }
+  return out;
+}
+
+using Lines = std::vector<std::string>;
+
+TEST(CsvHeader, LastfmScrobbleExportIsRecognisedWithoutAMapping) {
+  const std::string header = "uts,utc_time,artist,artist_mbid,album,album_mbid,track,track_mbid";
+  auto h = CsvHeader::Parse(header);
+  ASSERT_TRUE(h) << h.error().message;
+  EXPECT_EQ(h->kind(), "lastfm");
+  EXPECT_EQ(h->time_format(), CsvTimeFormat::kEpochSeconds);
+  EXPECT_FALSE(h->line1_is_data());
+  const Lines rows = {
+      R"(1609875420,"05 Jan 2021, 19:37",Radiohead,a74b1b7f-71a5-4011-9441-d0b5e4122711,OK Computer,b1392450-e666-3926-a536-22c65f834433,Karma Police,8dc9ba8e-3fe6-4d47-b2b9-a0cdd2b9c0c8)",
+      R"(1609875180,"05 Jan 2021, 19:33",Sigur Rós,f6f2326f-6b25-4170-b89d-e235b25508e8,Ágætis byrjun,,Svefn-g-englar,)",
+      R"(1609875000,"05 Jan 2021, 19:30",Radiohead,,,,,)",
+  };
+  EXPECT_EQ(
+      Plays(header, rows),
+      (Lines{"1609875420000|ann|8dc9ba8e-3fe6-4d47-b2b9-a0cdd2b9c0c8|Karma Police|Radiohead|"
+             "OK Computer|NULL|32",
+             "1609875180000|ann|NULL|Svefn-g-englar|Sigur Rós|Ágætis byrjun|NULL|32",
+             "missing_field: required field 'track_id' or 'track_name' is missing or empty"}));
+  // Without a user the file is refused: a scrobble says nothing of whose it is.
+  const BatchContext nobody{Format::kCsv, "/in/scrobbles.csv", "scrobbles.csv", "b1", "", ""};
+  const Lines refused = Plays(header, {rows[0]}, {}, nobody);
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_NE(refused[0].find("--user NAME"), std::string::npos) << refused[0];
+}
+
+TEST(CsvHeader, HeaderlessLastfmLineOneIsAPlay) {
+  const std::string line1 = R"(Radiohead,OK Computer,Karma Police,"05 Jan 2021, 19:37")";
+  auto h = CsvHeader::Parse(line1);
+  ASSERT_TRUE(h) << h.error().message;
+  EXPECT_EQ(h->kind(), "lastfm-headerless");
+  EXPECT_TRUE(h->line1_is_data());
+  const Lines plays = Plays(line1, {line1, "Radiohead,OK Computer,Karma Police,05 Jan 2021 19:37",
+                                    "Björk,Homogenic,Jóga,31 Feb 2021 10:00"});
+  ASSERT_EQ(plays.size(), 3u);
+  EXPECT_EQ(plays[0], "1609875420000|ann|NULL|Karma Police|Radiohead|OK Computer|NULL|32");
+  // The same play written twice is one play (the id is the row's content).
+  EXPECT_EQ(plays[1], plays[0]);
+  EXPECT_EQ(plays[2].substr(0, plays[2].find(':')), "invalid_timestamp") << plays[2];
+}
+
+TEST(CsvHeader, EventsimCsvIsReadAsItsJson) {
+  const std::string header =
+      "artist,auth,firstName,gender,itemInSession,lastName,length,level,location,method,page,"
+      "registration,sessionId,song,status,ts,userAgent,userId";
+  auto h = CsvHeader::Parse(header);
+  ASSERT_TRUE(h) << h.error().message;
+  EXPECT_EQ(h->kind(), "eventsim");
+  const Lines plays = Plays(
+      header,
+      {R"csv(Des'ree,Logged In,Kaylee,F,1,Summers,246.30812,free,"Phoenix-Mesa-Scottsdale, AZ",PUT,NextSong,1540344794796.0,139,You Gotta Be,200,1541106106796,"""Mozilla/5.0 (Windows NT 6.1; WOW64) AppleWebKit/537.36""",8)csv",
+       R"csv(,Logged In,Kaylee,F,2,Summers,,free,"Phoenix-Mesa-Scottsdale, AZ",GET,Upgrade,1540344794796.0,139,,200,1541106132796,"""Mozilla/5.0 (Windows NT 6.1; WOW64)""",8)csv"});
+  ASSERT_EQ(plays.size(), 2u);
+  EXPECT_EQ(plays[0], "1541106106796|8|NULL|You Gotta Be|Des'ree|NULL|246308|32");
+  EXPECT_EQ(plays[1], "plays=0 page_views=1");
+}
+
+TEST(CsvHeader, AMappingReadsAnyHeader) {
+  CsvMapping mapping;
+  mapping.columns = {{"user_id", "Listener"},
+                     {"ts", "When"},
+                     {"track_name", "Song"},
+                     {"artist_name", "Artist"},
+                     {"ms_played", "Played (ms)"}};
+  mapping.timestamp_format = "epoch_ms";
+  ASSERT_TRUE(mapping.Validate());
+  const std::string header = "When,Listener,Song,Artist,Played (ms),Notes";
+  EXPECT_EQ(Plays(header,
+                  {"1630000000123,bob,Teardrop,Massive Attack,1000,x",
+                   "1.630000000123E+12,bob,Teardrop,Massive Attack,1000,x",
+                   "1.63E+12,bob,Teardrop,Massive Attack,1000,x",
+                   "16300000001230000000000,bob,Teardrop,Massive Attack,1000,x",
+                   "yesterday,bob,Teardrop,Massive Attack,1000,x"},
+                  mapping),
+            (Lines{"1630000000123|bob|NULL|Teardrop|Massive Attack|NULL|1000|32",
+                   "1630000000123|bob|NULL|Teardrop|Massive Attack|NULL|1000|32",
+                   "imprecise_timestamp: field 'ts': '1.63E+12' is known only to the nearest "
+                   "10000000 s (a spreadsheet wrote it in scientific notation and dropped digits); "
+                   "format the column as a whole number and export it again",
+                   "out_of_range: field 'ts': '16300000001230000000000' is outside 1990..2100",
+                   "invalid_timestamp: field 'ts': 'yesterday' is not epoch milliseconds"}));
+  mapping.timestamp_format = "epoch_s";
+  EXPECT_EQ(Plays(header, {"1.630000123E+09,bob,Teardrop,Massive Attack,1000,x"}, mapping),
+            (Lines{"1630000123000|bob|NULL|Teardrop|Massive Attack|NULL|1000|32"}));
+}
+
+TEST(CsvHeader, MappingProblemsAreNamed) {
+  const auto error = [](const std::string& header, CsvMapping mapping) {
+    if (auto s = mapping.Validate(); !s) return s.error().message;
+    auto h = CsvHeader::Parse(header, mapping);
+    return h ? std::string("accepted") : h.error().message;
+  };
+  EXPECT_NE(
+      error("A,B", {{{"listener", "A"}}, ""}).find("columns.listener: not a play-event field"),
+      std::string::npos);
+  EXPECT_NE(error("A,B", {{{"ts", "A"}, {"ts", "B"}}, ""}).find("columns.ts: mapped twice"),
+            std::string::npos);
+  EXPECT_NE(error("A,B", {{{"ts", "A"}}, "unix"}).find("timestamp_format: unknown format 'unix'"),
+            std::string::npos);
+  EXPECT_NE(error("A,B", {{{"ts", "When"}}, ""}).find("no column 'When' (mapped to ts)"),
+            std::string::npos);
+  EXPECT_NE(error("A,B", {{{"track_name", "A"}}, ""}).find("no column for 'ts'"),
+            std::string::npos);
+  EXPECT_NE(error("A,B", {{{"ts", "A"}}, ""}).find("no column for 'track_id' or 'track_name'"),
+            std::string::npos);
+  EXPECT_EQ(error("A,ts", {{{"ts", "A"}, {"track_name", "ts"}}, ""}), "accepted");
+}
+
 TEST(CsvRecords, DocsListTheCsvReasons) {
   std::ifstream in(std::string(PLAYLAKE_DOCS_DIR) + "/silver.md");
   std::stringstream text;
   text << in.rdbuf();
-  for (std::string_view r : {reason::kInvalidCsv, reason::kUnterminatedQuote,
-                             reason::kWrongFieldCount, reason::kInvalidCsvHeader}) {
+  for (std::string_view r :
+       {reason::kInvalidCsv, reason::kUnterminatedQuote, reason::kWrongFieldCount,
+        reason::kInvalidCsvHeader, reason::kImpreciseTimestamp}) {
     EXPECT_NE(text.str().find("| `" + std::string(r) + "` |"), std::string::npos) << r;
   }
 }

@@ -27,6 +27,16 @@ bool HasKey(std::string_view text, std::string_view key) {
   return Has(text, fmt::format("\"{}\"", key));
 }
 
+// The format of one JSON record (or a pretty-printed document) by its keys.
+std::optional<Format> RecordFormat(std::string_view record) {
+  const std::size_t open = record.find_first_not_of(" \t\r\n");
+  if (open == std::string_view::npos || record[open] != '{') return std::nullopt;
+  if (HasKey(record, "event_id")) return Format::kPlaylake;
+  if (HasKey(record, "sessionId") && HasKey(record, "page")) return Format::kEventsim;
+  if (HasKey(record, "song_id") && HasKey(record, "artist_id")) return Format::kMsdSong;
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::string_view FormatName(Format format) {
@@ -95,25 +105,46 @@ Result<Format> DetectFormat(std::string_view name, std::string_view head) {
   if (first == '[') {
     if (HasKey(head, "endTime") && HasKey(head, "msPlayed")) return Format::kSpotifyLegacy;
     if (HasKey(head, "ms_played") && HasKey(head, "ts")) return Format::kSpotifyHistory;
-  } else if (first == '{') {
-    // Judge by the first record only: a later line may be anything.
-    std::string_view record = head.substr(i);
-    if (FramingOf(Format::kPlaylake) == Framing::kLines) {
-      const std::size_t nl = record.find('\n');
-      // Pretty-printed objects span lines; keep enough to see their keys.
-      if (nl != std::string_view::npos && record.substr(0, nl).find('}') != std::string_view::npos) {
-        record = record.substr(0, nl);
+  } else {
+    // One garbage line, an unrelated object or a play without an id must not
+    // decide for a whole file: every sampled line votes, the most votes win
+    // (a tie goes to the format seen first), and the lines that are not of it
+    // become quarantine rows when the file is parsed.
+    std::array<int, kNames.size()> votes{};
+    std::array<int, kNames.size()> first_vote{};
+    int sampled = 0;
+    std::string_view rest = head.substr(i);
+    while (!rest.empty() && sampled < kSampleLines) {
+      const std::size_t nl = rest.find('\n');
+      const std::string_view line = rest.substr(0, nl);
+      rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+      if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+      ++sampled;
+      if (const std::optional<Format> f = RecordFormat(line)) {
+        const auto k = static_cast<std::size_t>(*f);
+        if (votes[k]++ == 0) first_vote[k] = sampled;
       }
     }
-    if (HasKey(record, "event_id")) return Format::kPlaylake;
-    if (HasKey(record, "sessionId") && HasKey(record, "page")) return Format::kEventsim;
-    if (HasKey(record, "song_id") && HasKey(record, "artist_id")) return Format::kMsdSong;
+    std::optional<std::size_t> best;
+    for (std::size_t k = 0; k < votes.size(); ++k) {
+      if (votes[k] == 0) continue;
+      if (!best || votes[k] > votes[*best] ||
+          (votes[k] == votes[*best] && first_vote[k] < first_vote[*best])) {
+        best = k;
+      }
+    }
+    if (best) return static_cast<Format>(*best);
+    // A pretty-printed object spans lines (its first has no '}'): judge it whole.
+    const std::string_view first_line = head.substr(i, head.find('\n', i) - i);
+    if (first == '{' && first_line.find('}') == std::string_view::npos) {
+      if (const std::optional<Format> f = RecordFormat(head.substr(i))) return *f;
+    }
   }
   return Fail(ErrorCode::kData,
-              fmt::format("{}: cannot tell the format from the name or the first bytes; pass "
+              fmt::format("{}: cannot tell the format from the name or the first {} lines; pass "
                           "--format (playlake, eventsim, msd-song, spotify-history, "
                           "spotify-legacy, csv, playlake-catalog)",
-                          name));
+                          name, kSampleLines));
 }
 
 }  // namespace playlake::sources

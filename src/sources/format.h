@@ -36,9 +36,16 @@ Framing FramingOf(Format format);
 // The bronze entity folder for a file of `format` named `file_name`.
 std::string EntityOf(Format format, std::string_view file_name);
 
-// Detects the format of a file from its base name and its first bytes.
-// Returns Error{kData} naming the file when nothing matches (binary data,
-// unknown JSON), so the caller can quarantine the whole file.
+// Lines of a file's head that vote on its format.
+inline constexpr int kSampleLines = 64;
+
+// Detects the format of a file from its base name and its first bytes: a
+// JSON array by the keys in it; otherwise each of the first kSampleLines
+// non-blank lines votes for the format its keys name and the most votes win,
+// so a few bad lines (garbage, an unrelated object, a play without an id) do
+// not decide for the file. Returns Error{kData} naming the file when no line
+// matches (binary data, unknown JSON), so the caller can quarantine the whole
+// file.
 Result<Format> DetectFormat(std::string_view file_name, std::string_view head);
 
 // The catalog entity of a playlake-catalog file name ("tracks.jsonl" →

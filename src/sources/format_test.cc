@@ -24,6 +24,28 @@ TEST(Format, DetectsByNameThenContent) {
   EXPECT_NE(garbage.error().message.find("--format"), std::string::npos);
 }
 
+TEST(Format, MostSampledLinesDecideNotTheFirst) {
+  const std::string play =
+      R"({"event_id":"e1","ts":"2026-11-01T18:23:45Z","user_id":"u1","track_id":"t1","ms_played":1})";
+  const std::string no_id =
+      R"({"ts":"2026-11-01T18:23:45Z","user_id":"u1","track_id":"t1","ms_played":1})";
+  const std::string eventsim =
+      R"({"artist":null,"auth":"Logged In","page":"Home","sessionId":38,"ts":1541105830796})";
+  const std::string plays = play + "\n" + play + "\n";
+  EXPECT_EQ(DetectFormat("x.jsonl", "garbage, not JSON\n" + plays), Format::kPlaylake);
+  EXPECT_EQ(DetectFormat("x.jsonl", "{\"hello\":\"world\"}\n" + plays), Format::kPlaylake);
+  EXPECT_EQ(DetectFormat("x.jsonl", no_id + "\n" + plays), Format::kPlaylake);
+  EXPECT_EQ(DetectFormat("x.jsonl", "\xEF\xBB\xBF" + plays), Format::kPlaylake);
+  // Most votes win; a tie goes to the format seen first.
+  EXPECT_EQ(DetectFormat("x.jsonl", eventsim + "\n" + plays), Format::kPlaylake);
+  EXPECT_EQ(DetectFormat("x.jsonl", eventsim + "\n" + play + "\n"), Format::kEventsim);
+  // Only the first kSampleLines lines vote.
+  std::string late;
+  for (int i = 0; i < kSampleLines; ++i) late += "{\"hello\":1}\n";
+  EXPECT_FALSE(DetectFormat("x.jsonl", late + plays));
+  EXPECT_FALSE(DetectFormat("x.jsonl", "{\"hello\":\"world\"}\n{\"a\":1}\n"));
+}
+
 TEST(Format, NamesRoundTrip) {
   for (auto f : {Format::kPlaylake, Format::kEventsim, Format::kMsdSong, Format::kSpotifyHistory,
                  Format::kSpotifyLegacy, Format::kCsv, Format::kPlaylakeCatalog}) {

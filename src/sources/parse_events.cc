@@ -93,7 +93,7 @@ std::span<const std::string_view> PlaylakeKeys() { return kPlaylakeKeys; }
 std::span<const std::string_view> EventsimKeys() { return kEventsimKeys; }
 
 std::optional<Rejection> ParsePlaylake(Values v, const BatchContext& ctx, std::int64_t line,
-                                       Cleaner& c, TableBatches& out) {
+                                       Cleaner& c, TableBatches& out, PlayRules rules) {
   constexpr Table T = Table::kPlays;
   std::array<std::string_view, kPkKeyCount> text{};
   // Every text field first: a wrong type anywhere rejects the record.
@@ -111,7 +111,9 @@ std::optional<Rejection> ParsePlaylake(Values v, const BatchContext& ctx, std::i
   }
   if (auto r = RequireId(text[kPkEventId], "event_id", T)) return r;
   if (auto r = RequireId(text[kPkUserId], "user_id", T)) return r;
-  if (auto r = RequireId(text[kPkTrackId], "track_id", T)) return r;
+  if (rules.track_id_required || text[kPkTrackId].data() != nullptr) {
+    if (auto r = RequireId(text[kPkTrackId], "track_id", T)) return r;
+  }
   for (int k : {kPkTrackName, kPkArtistName, kPkAlbumName}) {
     if (text[k].size() > kMaxNameBytes) {
       return Bad(reason::kOutOfRange, T,
@@ -122,11 +124,12 @@ std::optional<Rejection> ParsePlaylake(Values v, const BatchContext& ctx, std::i
   std::int64_t ts = 0;
   if (auto r = EventTime(v[kPkTs], "ts", T, ts)) return r;
   std::optional<std::int64_t> ms_played, duration_ms;
-  if (v[kPkMsPlayed].kind == FieldValue::kAbsent || v[kPkMsPlayed].kind == FieldValue::kNull) {
+  if (rules.ms_played_required &&
+      (v[kPkMsPlayed].kind == FieldValue::kAbsent || v[kPkMsPlayed].kind == FieldValue::kNull)) {
     return Missing("ms_played", T);
   }
   if (auto r = AsInt(v[kPkMsPlayed], "ms_played", ms_played, T)) return r;
-  if (*ms_played < 0 || *ms_played > kMaxMsPlayed) {
+  if (ms_played && (*ms_played < 0 || *ms_played > kMaxMsPlayed)) {
     return Bad(reason::kOutOfRange, T,
                fmt::format("field 'ms_played': {} is outside 0..{}", *ms_played, kMaxMsPlayed));
   }
@@ -181,13 +184,13 @@ std::optional<Rejection> ParsePlaylake(Values v, const BatchContext& ctx, std::i
   b.SetInt(kPlayEventDate, UtcDay(ts));
   b.SetText(kPlayUserId, text[kPkUserId]);
   PutText(b, kPlaySessionId, text[kPkSessionId]);
-  b.SetText(kPlayTrackId, SpotifyId(text[kPkTrackId]));
+  PutText(b, kPlayTrackId, SpotifyId(text[kPkTrackId]));
   PutText(b, kPlayArtistId, SpotifyId(text[kPkArtistId]));
   PutText(b, kPlayAlbumId, SpotifyId(text[kPkAlbumId]));
   PutText(b, kPlayTrackName, text[kPkTrackName]);
   PutText(b, kPlayArtistName, text[kPkArtistName]);
   PutText(b, kPlayAlbumName, text[kPkAlbumName]);
-  b.SetInt(kPlayMsPlayed, *ms_played);
+  PutInt(b, kPlayMsPlayed, ms_played);
   PutInt(b, kPlayDurationMs, duration_ms);
   PutText(b, kPlayCountry, country);
   PutText(b, kPlayRegion, text[kPkRegion]);

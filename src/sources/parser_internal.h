@@ -87,8 +87,13 @@ void PutLineage(ColumnBatch& b, int first_lineage_column, const BatchContext& ct
 // list, in that order.
 using Values = std::span<const FieldValue>;
 std::span<const std::string_view> PlaylakeKeys();
+// What a play needs beyond the contract's rules (mapped CSV relaxes these).
+struct PlayRules {
+  bool ms_played_required = true;  // false: a missing ms_played is NULL
+  bool track_id_required = true;   // false: the caller checked track_id or track_name
+};
 std::optional<Rejection> ParsePlaylake(Values v, const BatchContext& ctx, std::int64_t line,
-                                       Cleaner& c, TableBatches& out);
+                                       Cleaner& c, TableBatches& out, PlayRules rules = {});
 std::span<const std::string_view> EventsimKeys();
 std::optional<Rejection> ParseEventsim(Values v, const BatchContext& ctx, std::int64_t line,
                                        Cleaner& c, TableBatches& out);
@@ -108,6 +113,13 @@ std::optional<Rejection> ParseMsdSong(Values v, const BatchContext& ctx, std::in
 // quoting and a field count other than the header's.
 std::optional<Rejection> ReadCsvRow(std::string_view line, const CsvHeader& header,
                                     CsvSplitter& splitter, std::span<FieldValue> values);
+// Values read by ReadCsvRow → rows, by the header's profile (eventsim rules,
+// contract rules, or mapped: derived event_id, user from the context).
+// Error{kInvalidArgument} when a mapped CSV has no user_id column and the
+// context no user: the whole file must be refused.
+Result<std::optional<Rejection>> ParseCsvRecord(std::span<FieldValue> values,
+                                                const CsvHeader& header, const BatchContext& ctx,
+                                                std::int64_t line, Cleaner& c, TableBatches& out);
 // Catalog keys depend on the entity ("artists", "albums", "tracks", "users").
 std::span<const std::string_view> CatalogKeys(std::string_view entity);
 std::optional<Rejection> ParseCatalog(std::string_view entity, Values v, const BatchContext& ctx,

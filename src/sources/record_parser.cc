@@ -327,7 +327,11 @@ RecordParser::~RecordParser() = default;
 
 Table RecordParser::DefaultTarget() const { return impl_->Target(); }
 
-void RecordParser::SetCsvHeader(const CsvHeader* header) { impl_->csv_header = header; }
+void RecordParser::SetCsvHeader(const CsvHeader* header) {
+  impl_->csv_header = header;
+  impl_->keys = header->keys();
+  impl_->values.resize(impl_->keys.size());
+}
 
 Result<std::optional<Rejection>> RecordParser::Parse(std::string_view record, std::size_t capacity,
                                                      std::int64_t line, TableBatches& out) {
@@ -352,6 +356,9 @@ Result<std::optional<Rejection>> RecordParser::Impl::Parse(std::string_view reco
     }
   } else if (auto rejected = p.ReadFields(record, capacity)) {
     return rejected;
+  }
+  if (p.ctx.format == Format::kCsv) {
+    return internal::ParseCsvRecord(p.values, *p.csv_header, p.ctx, line, p.cleaner, out);
   }
   const internal::Values v(p.values);
   switch (p.ctx.format) {

@@ -3,11 +3,11 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 JOBS ?= $(shell nproc)
 
-.PHONY: help setup build release test test-dev test-asan demo bench clean
+.PHONY: help setup build release test test-dev test-asan test-fuzz demo bench clean
 
 help:
 	@echo "make demo   install, build, run the pipeline on generated data and serve the dashboard"
-	@echo "make test   install, build and run every test (dev and asan builds)"
+	@echo "make test   install, build and run every test (dev and asan builds, a short fuzz run)"
 	@echo "make bench  run the benchmarks under bench/ (release build)"
 
 setup:
@@ -29,7 +29,15 @@ test-asan: setup
 	@cmake --build --preset asan -j $(JOBS)
 	ctest --preset asan
 
-test: test-dev test-asan
+# Each libFuzzer target under fuzz/ for FUZZ_SECONDS (default 20; fuzz/README.md
+# tells how to run them for hours). Fails on a crash, a leak, a hang or a broken property.
+FUZZ_SECONDS ?= 20
+test-fuzz: setup
+	@cmake --preset fuzz -DPLAYLAKE_FUZZ_SECONDS=$(FUZZ_SECONDS) >/dev/null
+	@cmake --build --preset fuzz -j $(JOBS)
+	ctest --preset fuzz
+
+test: test-dev test-asan test-fuzz
 
 demo: release
 	build/release/src/cli/playlake demo

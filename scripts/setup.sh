@@ -9,6 +9,7 @@ deps="$root/.deps"
 
 packages=(
   cmake ninja-build g++ pkg-config
+  clang libclang-rt-14-dev
   libexpected-dev libsimdjson-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
   libspdlog-dev libfmt-dev libcurl4-openssl-dev libssl-dev libxxhash-dev
   libcpp-httplib-dev libmicrohttpd-dev librdkafka-dev libzstd-dev

@@ -126,6 +126,22 @@ TEST(RecordParser, PlaylakeEpochMillis) {
   EXPECT_EQ(p.out[Table::kPlays].Int(kPlayEventTs, 0), 1541106106796000);
 }
 
+TEST(RecordParser, EpochMillisTooLargeForMicrosAreOutOfRangeNotWrapped) {
+  // 18448444073709552 ms times 1000 wraps around to 1700000000000384 µs, a
+  // time in 2023 that passed the range check (found by fuzz/record_parser).
+  for (const std::string ts : {"18448444073709552", "-18448444073709552", "9223372036854775807"}) {
+    Parsed p = ParseOne(Format::kPlaylake,
+                        R"({"event_id":"e1","ts":)" + ts + R"(,"user_id":"u","track_id":"t","ms_played":0})");
+    ASSERT_TRUE(p.rejection) << ts;
+    EXPECT_EQ(p.rejection->reason, reason::kOutOfRange) << ts;
+    std::string eventsim = kSparkifyPlay;
+    eventsim.replace(eventsim.find("1541106106796"), 13, ts);
+    Parsed e = ParseOne(Format::kEventsim, eventsim);
+    ASSERT_TRUE(e.rejection) << ts;
+    EXPECT_EQ(e.rejection->reason, reason::kOutOfRange) << ts;
+  }
+}
+
 struct BadCase {
   const char* json;
   std::string_view reason;

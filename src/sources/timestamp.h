@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string_view>
 
@@ -46,8 +47,22 @@ struct EpochNumber {
 };
 std::optional<EpochNumber> ParseEpochNumber(std::string_view text);
 
-inline std::int64_t EpochMillisToMicros(std::int64_t ms) { return ms * 1000; }
-inline std::int64_t EpochSecondsToMicros(std::int64_t s) { return s * kMicrosPerSecond; }
+
+// Epoch integers from the input to micros. A value too large for micros gives
+// the int64 limit of its sign (far outside the event range, so the caller
+// rejects it), never an overflow that could wrap into a plausible time.
+inline std::int64_t SaturatingMultiply(std::int64_t value, std::int64_t factor) {
+  std::int64_t product;
+  if (__builtin_mul_overflow(value, factor, &product)) {
+    return value < 0 ? std::numeric_limits<std::int64_t>::min()
+                     : std::numeric_limits<std::int64_t>::max();
+  }
+  return product;
+}
+inline std::int64_t EpochMillisToMicros(std::int64_t ms) { return SaturatingMultiply(ms, 1000); }
+inline std::int64_t EpochSecondsToMicros(std::int64_t s) {
+  return SaturatingMultiply(s, kMicrosPerSecond);
+}
 
 // Spotify's offline_timestamp is epoch milliseconds in old exports and epoch
 // seconds in new ones. Values below 1e11 are seconds (1e11 s is the year

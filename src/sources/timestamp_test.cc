@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 namespace playlake::sources {
 namespace {
 
@@ -61,6 +63,17 @@ TEST(Timestamp, EpochNumbersAsSpreadsheetsWriteThem) {
 TEST(Timestamp, EpochUnits) {
   EXPECT_EQ(EpochMillisToMicros(1541105830796), 1541105830796000);
   EXPECT_EQ(EpochSecondsToMicros(1677323975), 1677323975 * kS);
+}
+
+TEST(Timestamp, EpochUnitsSaturateInsteadOfWrapping) {
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
+  // Times 1000 this wraps around to 1700000000000384 (2023-11-14 in µs).
+  EXPECT_EQ(EpochMillisToMicros(18448444073709552), kMax);
+  EXPECT_EQ(EpochMillisToMicros(-18448444073709552), kMin);
+  EXPECT_EQ(EpochMillisToMicros(kMax), kMax);
+  EXPECT_EQ(EpochSecondsToMicros(kMin / 1000), kMin);
+  EXPECT_EQ(SpotifyOfflineTimestamp(kMax), kMax);
 }
 
 TEST(Timestamp, SpotifyOfflineTimestampSecondsOrMillis) {

@@ -12,6 +12,14 @@ with plays as (
         where loaded_at > (select coalesce(max(loaded_at), timestamp '-infinity') from {{ this }})
     )
     {% endif %}
+),
+
+-- The country with the most plays each day; ties go to the first code
+-- (mode() would take whichever came first, which varies between builds).
+top_countries as (
+    select date_key, first(country order by plays desc, country) as top_country
+    from (select date_key, country, count(*) as plays from plays group by date_key, country)
+    group by date_key
 )
 
 select
@@ -23,7 +31,8 @@ select
     count(*) filter (where skipped)                           as skipped_plays,
     count(*) filter (where level = 'paid')                    as paid_plays,
     count(*) filter (where device = 'mobile')                 as mobile_plays,
-    mode(country)                                             as top_country,
+    t.top_country,
     max(loaded_at)                                            as loaded_at
 from plays
-group by date_key
+join top_countries as t using (date_key)
+group by date_key, t.top_country

@@ -14,7 +14,9 @@ select
     genre,
     feature,
     count(*)                                  as tracks,
-    avg(feature_value)                        as mean,
+    -- Summed as DECIMAL (exact, so the same in every build whatever order
+    -- the rows come in), then divided.
+    avg(feature_value::decimal(38, 10))       as mean,
     quantile_cont(feature_value, 0.10)        as p10,
     quantile_cont(feature_value, 0.25)        as p25,
     quantile_cont(feature_value, 0.50)        as median,

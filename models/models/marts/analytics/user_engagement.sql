@@ -6,7 +6,9 @@ with metrics as (
 sessions as (
     select
         user_id,
-        avg(epoch(session_end - session_start) / 60.0)   as avg_session_minutes,
+        -- From integer microseconds: a sum of doubles depends on the order
+        -- rows arrive in, and two builds could round 69.225 both ways.
+        avg(epoch_us(session_end) - epoch_us(session_start)) / 60000000.0 as avg_session_minutes,
         avg(plays)                                       as avg_plays_per_session
     from {{ ref('int_sessions') }}
     group by user_id

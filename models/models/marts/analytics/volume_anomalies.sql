@@ -26,9 +26,14 @@ hourly as (
 scored as (
     select
         *,
-        avg(plays) over (partition by hour_of_day)          as expected_plays,
-        stddev_samp(plays) over (partition by hour_of_day)  as stddev_plays
+        avg(plays) over by_hour                             as expected_plays,
+        -- stddev_samp from exact integer sums (n·Σx² − (Σx)²) / (n·(n − 1)):
+        -- the same in every build, whatever order the rows come in.
+        sqrt((count(*) over by_hour * sum(plays * plays) over by_hour
+              - sum(plays) over by_hour * sum(plays) over by_hour)
+             / (count(*) over by_hour * (count(*) over by_hour - 1)))  as stddev_plays
     from hourly
+    window by_hour as (partition by hour_of_day)
 )
 
 select

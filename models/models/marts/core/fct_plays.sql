@@ -60,7 +60,7 @@ tracks as (
 ),
 
 artists as (
-    select artist_id, any_value(genre) as genre from {{ ref('stg_artists') }} group by artist_id
+    select artist_id, min(genre) as genre from {{ ref('stg_artists') }} group by artist_id
 ),
 
 plays as (

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <initializer_list>
 #include <utility>
 
 namespace playlake::sources {
@@ -64,40 +65,61 @@ DeviceInfo DeviceFromUserAgent(std::string_view ua) {
   return {};
 }
 
+namespace {
+
+bool ContainsAnyNoCase(std::string_view text, std::initializer_list<std::string_view> needles) {
+  return std::any_of(needles.begin(), needles.end(),
+                     [&](std::string_view n) { return ContainsNoCase(text, n); });
+}
+
+// The device class named inside a partner or cast value ("Partner android_tv
+// Sony;BRAVIA", "cast_to_device chromecast_tv"); `fallback` when none is.
+std::string_view DeviceInside(std::string_view p, std::string_view fallback) {
+  if (ContainsAnyNoCase(p, {"playstation", "xbox", "ps4", "ps5", "nintendo"})) return "console";
+  if (ContainsAnyNoCase(p, {"tv", "roku", "tizen", "webos", "chromecast"})) return "tv";
+  if (ContainsAnyNoCase(p, {"auto", "car", "tesla"})) return "car";
+  return fallback;
+}
+
+}  // namespace
+
 DeviceInfo DeviceFromSpotifyPlatform(std::string_view p) {
   if (p.empty()) return {};
+  if (StartsWithNoCase(p, "not_applicable")) return {};  // Spotify's own "no device"
   if (StartsWithNoCase(p, "web_player") || StartsWithNoCase(p, "webplayer")) {
     if (ContainsNoCase(p, "windows")) return {"web", "windows"};
-    if (ContainsNoCase(p, "os x") || ContainsNoCase(p, "osx") || ContainsNoCase(p, "mac")) {
-      return {"web", "macos"};
-    }
+    if (ContainsAnyNoCase(p, {"os x", "osx", "mac"})) return {"web", "macos"};
     if (ContainsNoCase(p, "linux")) return {"web", "linux"};
     return {"web", "web"};
   }
-  if (StartsWithNoCase(p, "partner") || StartsWithNoCase(p, "cast_to_device")) {
-    if (ContainsNoCase(p, "playstation") || ContainsNoCase(p, "xbox") || ContainsNoCase(p, "ps4") ||
-        ContainsNoCase(p, "ps5")) {
-      return {"console", "console"};
-    }
-    if (ContainsNoCase(p, "tv") || ContainsNoCase(p, "roku") || ContainsNoCase(p, "chromecast")) {
-      return {"tv", "tv"};
-    }
-    if (ContainsNoCase(p, "auto") || ContainsNoCase(p, "car")) return {"car", "car"};
+  if (StartsWithNoCase(p, "cast")) return {DeviceInside(p, "speaker"), "cast"};
+  if (StartsWithNoCase(p, "partner")) {
+    const std::string_view device = DeviceInside(p, "speaker");
+    return {device, device};
+  }
+  if (ContainsAnyNoCase(p, {"playstation", "xbox", "ps4", "ps5"})) return {"console", "console"};
+  if (ContainsAnyNoCase(p, {"tizen", "webos", "roku", "tvos", "android_tv", "fire_tv"})) {
+    return {"tv", "tv"};
+  }
+  if (ContainsAnyNoCase(p, {"sonos", "echo", "alexa", "google_home", "bose"})) {
     return {"speaker", "speaker"};
   }
-  if (ContainsNoCase(p, "playstation") || ContainsNoCase(p, "xbox")) return {"console", "console"};
-  if (StartsWithNoCase(p, "ios") || ContainsNoCase(p, "iphone")) {
+  if (ContainsAnyNoCase(p, {"carplay", "android_auto"})) return {"car", "car"};
+  if (StartsWithNoCase(p, "ios") || ContainsAnyNoCase(p, {"iphone", "ipad", "ipod"})) {
     return {ContainsNoCase(p, "ipad") ? "tablet" : "mobile", "ios"};
   }
-  if (StartsWithNoCase(p, "android")) {
-    return {ContainsNoCase(p, "tv") ? "tv" : "mobile", "android"};
-  }
+  if (StartsWithNoCase(p, "android")) return {ContainsNoCase(p, "tv") ? "tv" : "mobile", "android"};
+  if (StartsWithNoCase(p, "windows phone")) return {"mobile", "windows"};
   if (StartsWithNoCase(p, "windows")) return {"desktop", "windows"};
-  if (StartsWithNoCase(p, "osx") || StartsWithNoCase(p, "os x") || StartsWithNoCase(p, "macos")) {
+  if (StartsWithNoCase(p, "osx") || StartsWithNoCase(p, "os x") || StartsWithNoCase(p, "macos") ||
+      StartsWithNoCase(p, "mac os")) {
     return {"desktop", "macos"};
   }
+  if (StartsWithNoCase(p, "chromeos") || StartsWithNoCase(p, "chrome os")) {
+    return {"desktop", "chromeos"};
+  }
   if (StartsWithNoCase(p, "linux")) return {"desktop", "linux"};
-  return {};
+  return {{}, p, false};
 }
 
 bool ParseUsMetroLocation(std::string_view location, UsLocation& out) {

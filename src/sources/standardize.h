@@ -12,6 +12,9 @@ namespace playlake::sources {
 struct DeviceInfo {
   std::string_view device;    // mobile, desktop, web, tablet, tv, car, speaker, console; empty: unknown
   std::string_view platform;  // ios, android, windows, macos, linux, web, ...; empty: unknown
+  // False when the input is a value the mapping does not know (drift to
+  // report); true for known values, including those that mean "no device".
+  bool recognised = true;
 };
 
 // A browser user agent, e.g. eventsim's "Mozilla/5.0 (iPhone; CPU iPhone OS 7_1_2 ...)".
@@ -22,7 +25,9 @@ DeviceInfo DeviceFromUserAgent(std::string_view user_agent);
 // Spotify's `platform` field across export years: "android", "iOS 15.1 (iPhone12,1)",
 // "Android OS 11 API 30 (samsung, SM-G991B)", "windows", "Windows 10 (10.0.19044; x64)",
 // "osx", "OS X 10.15.7 [x86 8]", "web_player linux ...", "linux", "Partner ..." (speakers, TVs,
-// cars, consoles), "cast_to_device".
+// cars, consoles), "cast", "cast_to_device", TV and console systems ("tizen", "webos", "ps4").
+// "not_applicable" is recognised and has no device. A value it does not know
+// returns its own text as platform, no device, and recognised = false.
 DeviceInfo DeviceFromSpotifyPlatform(std::string_view platform);
 
 // Sparkify's "City-City, ST-ST" (US metro areas): city is the part before the

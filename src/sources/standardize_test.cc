@@ -38,7 +38,30 @@ TEST(Standardize, SpotifyPlatforms) {
   ExpectDevice(DeviceFromSpotifyPlatform("Partner amazon_salmon Amazon;Echo_Dot"), "speaker",
                "speaker");
   ExpectDevice(DeviceFromSpotifyPlatform("Partner android_tv Sony;BRAVIA"), "tv", "tv");
-  ExpectDevice(DeviceFromSpotifyPlatform("something new"), "", "");
+}
+
+// Values of recent extended exports (2022-2024), as they appear in the files.
+TEST(Standardize, SpotifyPlatformsOfRecentExports) {
+  ExpectDevice(DeviceFromSpotifyPlatform("Android OS 9 API 28 (samsung, SM-G960F)"), "mobile",
+               "android");
+  ExpectDevice(DeviceFromSpotifyPlatform("Windows 10 (10.0.19045; x64)"), "desktop", "windows");
+  ExpectDevice(DeviceFromSpotifyPlatform("web_player windows 10;chrome 96"), "web", "windows");
+  ExpectDevice(DeviceFromSpotifyPlatform("cast"), "speaker", "cast");
+  ExpectDevice(DeviceFromSpotifyPlatform("cast_to_device"), "speaker", "cast");
+  ExpectDevice(DeviceFromSpotifyPlatform("cast_to_device chromecast_tv"), "tv", "cast");
+  ExpectDevice(DeviceFromSpotifyPlatform("tizen"), "tv", "tv");
+  ExpectDevice(DeviceFromSpotifyPlatform("ps4"), "console", "console");
+  ExpectDevice(DeviceFromSpotifyPlatform("iOS 17.2 (iPad13,1)"), "tablet", "ios");
+  const DeviceInfo none = DeviceFromSpotifyPlatform("not_applicable");
+  ExpectDevice(none, "", "");
+  EXPECT_TRUE(none.recognised);
+  EXPECT_TRUE(DeviceFromSpotifyPlatform("cast").recognised);
+}
+
+TEST(Standardize, UnknownSpotifyPlatformKeepsItsText) {
+  const DeviceInfo unknown = DeviceFromSpotifyPlatform("HoloLens 2 (build 22621)");
+  ExpectDevice(unknown, "", "HoloLens 2 (build 22621)");
+  EXPECT_FALSE(unknown.recognised);
 }
 
 TEST(Standardize, SparkifyLocationsAreUsStates) {

@@ -2,9 +2,60 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 namespace playlake::lake {
+
+namespace {
+
+using Observations = std::map<std::string, Observed>;
+
+nlohmann::ordered_json ObservationsJson(const Observations& m) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  for (const auto& [key, o] : m) j[key] = {{"count", o.count}, {"examples", o.examples}};
+  return j;
+}
+
+Observations ObservationsFrom(const nlohmann::json& j) {
+  Observations m;
+  for (const auto& [key, o] : j.items()) {
+    m[key] = Observed{o.at("count").get<std::int64_t>(),
+                      o.value("examples", std::vector<std::string>())};
+  }
+  return m;
+}
+
+void MergeInto(Observations& into, const Observations& from) {
+  for (const auto& [key, o] : from) {
+    Observed& mine = into[key];
+    mine.count += o.count;
+    for (const auto& example : o.examples) {
+      if (mine.examples.size() >= Observed::kMaxExamples) break;
+      if (std::find(mine.examples.begin(), mine.examples.end(), example) == mine.examples.end()) {
+        mine.examples.push_back(example);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void Drift::Merge(const Drift& other) {
+  MergeInto(unknown_fields, other.unknown_fields);
+  MergeInto(unknown_values, other.unknown_values);
+  MergeInto(approximate_zones, other.approximate_zones);
+}
+
+namespace {
+nlohmann::ordered_json DriftObject(const Drift& d) {
+  return {{"unknown_fields", ObservationsJson(d.unknown_fields)},
+          {"unknown_values", ObservationsJson(d.unknown_values)},
+          {"approximate_zones", ObservationsJson(d.approximate_zones)}};
+}
+}  // namespace
+
+std::string DriftToJson(const Drift& drift) { return DriftObject(drift).dump(); }
 
 std::string ManifestKey(const std::string& layer, const std::string& batch_id) {
   return fmt::format("_manifests/{}/{}.json", layer, batch_id);
@@ -29,6 +80,8 @@ std::string ToJson(const ManifestEntry& e) {
     j["files"].push_back({{"table", f.table}, {"key", f.key}, {"rows", f.rows}, {"bytes", f.bytes}});
   }
   j["stats"] = e.stats;
+  if (e.contract_version > 0) j["contract_version"] = e.contract_version;
+  if (!e.drift.empty()) j["drift"] = DriftObject(e.drift);
   return j.dump(1) + "\n";
 }
 
@@ -59,6 +112,13 @@ Result<ManifestEntry> ManifestFromJson(const std::string& text, const std::strin
                                  f.at("bytes").get<std::uint64_t>()});
     }
     e.stats = j.at("stats").get<std::map<std::string, std::int64_t>>();
+    e.contract_version = j.value("contract_version", 0);
+    if (const auto drift = j.find("drift"); drift != j.end()) {
+      const nlohmann::json empty = nlohmann::json::object();
+      e.drift.unknown_fields = ObservationsFrom(drift->value("unknown_fields", empty));
+      e.drift.unknown_values = ObservationsFrom(drift->value("unknown_values", empty));
+      e.drift.approximate_zones = ObservationsFrom(drift->value("approximate_zones", empty));
+    }
     return e;
   } catch (const nlohmann::json::exception& ex) {
     return Fail(ErrorCode::kData,

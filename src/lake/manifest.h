@@ -21,6 +21,31 @@ struct DataFile {
   std::uint64_t bytes = 0;
 };
 
+// A count of something a batch held, with a few examples of it.
+struct Observed {
+  std::int64_t count = 0;
+  std::vector<std::string> examples;  // at most kMaxExamples, first seen first
+  static constexpr std::size_t kMaxExamples = 3;
+};
+
+// What a batch held beyond its format's contract (docs/silver.md, "Drift"):
+// fields the parser does not read, and values outside a known enumeration.
+// Also the plays whose time zone is an approximation (a country's most
+// populous zone), reported beside drift.
+struct Drift {
+  // Field → records that had it; examples: its values.
+  std::map<std::string, Observed> unknown_fields;
+  // Field → records with a value outside its enumeration; examples: the values.
+  std::map<std::string, Observed> unknown_values;
+  // Country → plays given its most populous zone; example: the zone.
+  std::map<std::string, Observed> approximate_zones;
+  bool empty() const {
+    return unknown_fields.empty() && unknown_values.empty() && approximate_zones.empty();
+  }
+  // Adds `other`'s counts; examples are kept up to kMaxExamples.
+  void Merge(const Drift& other);
+};
+
 struct ManifestEntry {
   int version = 1;
   std::string layer;           // "bronze" or "silver"
@@ -39,7 +64,16 @@ struct ManifestEntry {
   std::int64_t committed_at_us = 0;  // commit time, µs since the epoch (UTC)
   std::vector<DataFile> files;
   std::map<std::string, std::int64_t> stats;  // counts: records, rows.<table>, quarantine.<reason>, ...
+  // Version of the format's contract the batch was read with
+  // (docs/event-contract.md, "Contract versions"); 0: not recorded (batches
+  // committed before versions were recorded).
+  int contract_version = 0;
+  Drift drift;  // silver entries only
 };
+
+// `drift` as a JSON object {"unknown_fields": {field: {"count", "examples"}},
+// "unknown_values": …, "approximate_zones": …}, as manifests store it.
+std::string DriftToJson(const Drift& drift);
 
 std::string ManifestKey(const std::string& layer, const std::string& batch_id);
 std::string ToJson(const ManifestEntry& entry);

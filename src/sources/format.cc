@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -37,7 +38,73 @@ std::optional<Format> RecordFormat(std::string_view record) {
   return std::nullopt;
 }
 
+// Files of Spotify's "Account data" package that hold no listening, with what
+// they hold. Playlist1.json, Playlist2.json, ... and WrappedYYYY.json are
+// matched by prefix.
+constexpr std::array<std::pair<std::string_view, std::string_view>, 21> kSpotifyNonListening{{
+    {"Userdata", "account details"},
+    {"Identity", "profile identity"},
+    {"Identifiers", "account identifiers"},
+    {"Inferences", "advertising inferences"},
+    {"Payments", "payment details"},
+    {"Follow", "followed artists and users"},
+    {"Marquee", "marketing campaigns"},
+    {"SearchQueries", "search queries"},
+    {"YourLibrary", "saved tracks, albums and shows"},
+    {"Playlist", "playlists"},
+    {"YourSoundCapsule", "Sound Capsule statistics"},
+    {"Wrapped", "Wrapped statistics"},
+    {"DuoNewFamily", "family plan details"},
+    {"FamilyPlan", "family plan details"},
+    {"MessageData", "messages"},
+    {"CustomerServiceHistory", "customer service history"},
+    {"PodcastInteractivityRatedShow", "podcast ratings"},
+    {"PodcastInteractivityQuiz", "podcast quiz answers"},
+    {"UserPrompts", "in-app prompts"},
+    {"ConnectedDevices", "connected devices"},
+    {"Read_Me_First", "the export's read-me"},
+}};
+
+bool AllDigits(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 }  // namespace
+
+std::string SpotifyExportSkipReason(std::string_view name) {
+  const std::size_t dot = name.rfind('.');
+  const std::string_view stem = name.substr(0, dot);
+  for (const auto& [prefix, what] : kSpotifyNonListening) {
+    if (!stem.starts_with(prefix)) continue;
+    const std::string_view rest = stem.substr(prefix.size());
+    const bool numbered = prefix == "Playlist" || prefix == "Wrapped";
+    if (rest.empty() || (numbered && AllDigits(rest))) {
+      return fmt::format("{}: a Spotify export file of {}, not listening: skipped", name, what);
+    }
+  }
+  // Legacy listening files: StreamingHistory_<kind>_<n>.json.
+  if (stem.starts_with("StreamingHistory_")) {
+    const std::string_view kind = stem.substr(17, stem.find('_', 17) - 17);
+    if (kind != "music" && kind != "podcast" && kind != "audiobook") {
+      return fmt::format(
+          "{}: Spotify listening history of type '{}', which playlake does not "
+          "read (it reads music, podcast and audiobook files): skipped",
+          name, kind);
+    }
+  }
+  return {};
+}
+
+int ContractVersion(Format format) {
+  switch (format) {
+    case Format::kSpotifyHistory:
+      return 2;  // 2: IP and user-agent fields, platforms as drift
+    case Format::kSpotifyLegacy:
+      return 2;  // 2: podcast and audiobook files
+    default:
+      return 1;
+  }
+}
 
 std::string_view FormatName(Format format) {
   for (const auto& [f, name] : kNames) {

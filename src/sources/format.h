@@ -48,6 +48,19 @@ inline constexpr int kSampleLines = 64;
 // file.
 Result<Format> DetectFormat(std::string_view file_name, std::string_view head);
 
+// Why a file of a Spotify data export is not ingested, by its base name:
+// files that hold no listening ("SearchQueries.json: search queries, not
+// listening"), and listening files of a kind Playlake does not read
+// ("StreamingHistory_video_0.json"). Empty for every other name, including
+// the listening files Playlake reads (music, podcast, audiobook, extended
+// history). Only consulted when the format is detected, not given.
+std::string SpotifyExportSkipReason(std::string_view file_name);
+
+// Version of the contract Playlake reads `format` with: the fields and values
+// it knows (docs/event-contract.md, "Contract versions"). Recorded with each
+// batch; raised when what a format's parser reads changes.
+int ContractVersion(Format format);
+
 // The catalog entity of a playlake-catalog file name ("tracks.jsonl" →
 // "tracks"), or empty when the name is not one of the four.
 std::string_view CatalogEntity(std::string_view file_name);

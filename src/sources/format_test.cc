@@ -46,6 +46,24 @@ TEST(Format, MostSampledLinesDecideNotTheFirst) {
   EXPECT_FALSE(DetectFormat("x.jsonl", "{\"hello\":\"world\"}\n{\"a\":1}\n"));
 }
 
+// The other files of a Spotify data export package are not listening.
+TEST(Format, SpotifyExportFilesThatAreNotListeningAreSkippedWithTheReason) {
+  for (const char* name :
+       {"SearchQueries.json", "Userdata.json", "Playlist1.json", "Playlist12.json",
+        "Inferences.json", "Wrapped2023.json", "YourLibrary.json", "Payments.json"}) {
+    const std::string why = SpotifyExportSkipReason(name);
+    EXPECT_NE(why.find("not listening: skipped"), std::string::npos) << name << ": " << why;
+  }
+  const std::string video = SpotifyExportSkipReason("StreamingHistory_video_0.json");
+  EXPECT_NE(video.find("type 'video', which playlake does not read"), std::string::npos) << video;
+  for (const char* name : {"StreamingHistory_music_0.json", "StreamingHistory_podcast_0.json",
+                           "StreamingHistory_audiobook_1.json", "StreamingHistory3.json",
+                           "Streaming_History_Audio_2023.json", "Streaming_History_Video_2023.json",
+                           "endsong_0.json", "PlaylistOfMine.json", "plays.json"}) {
+    EXPECT_EQ(SpotifyExportSkipReason(name), "") << name;
+  }
+}
+
 TEST(Format, NamesRoundTrip) {
   for (auto f : {Format::kPlaylake, Format::kEventsim, Format::kMsdSong, Format::kSpotifyHistory,
                  Format::kSpotifyLegacy, Format::kCsv, Format::kPlaylakeCatalog}) {

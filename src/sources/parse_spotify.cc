@@ -1,10 +1,14 @@
 // Spotify personal-data exports: extended streaming history and the legacy
-// StreamingHistory*.json. Both record the END of a play; silver's event_ts is
-// its start (end − ms_played), end_ts keeps the end.
+// StreamingHistory*.json (music, podcast and audiobook files). Both record the
+// END of a play; silver's event_ts is its start (end − ms_played), end_ts
+// keeps the end. Export times are UTC: a play's time zone is the one the user
+// set on the source, else its connection country's (country_zones.h).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 
+#include "sources/country_zones.h"
 #include "sources/parser_internal.h"
 #include "sources/standardize.h"
 #include "sources/text.h"
@@ -14,10 +18,33 @@ namespace playlake::sources::internal {
 namespace {
 
 enum HistoryKey {
-  kTs, kUsername, kPlatform, kMsPlayed, kConnCountry, kUserAgent, kTrackName, kArtistName,
-  kAlbumName, kTrackUri, kEpisodeName, kShowName, kEpisodeUri, kAudiobookTitle, kAudiobookUri,
-  kChapterUri, kChapterTitle, kReasonStart, kReasonEnd, kShuffle, kSkipped, kOffline,
-  kOfflineTimestamp, kIncognito, kHistoryKeyCount
+  kTs,
+  kUsername,
+  kPlatform,
+  kMsPlayed,
+  kConnCountry,
+  kUserAgent,
+  kTrackName,
+  kArtistName,
+  kAlbumName,
+  kTrackUri,
+  kEpisodeName,
+  kShowName,
+  kEpisodeUri,
+  kAudiobookTitle,
+  kAudiobookUri,
+  kChapterUri,
+  kChapterTitle,
+  kReasonStart,
+  kReasonEnd,
+  kShuffle,
+  kSkipped,
+  kOffline,
+  kOfflineTimestamp,
+  kIncognito,
+  kIpAddr,
+  kIpAddrDecrypted,
+  kHistoryKeyCount
 };
 constexpr std::array<std::string_view, kHistoryKeyCount> kHistoryKeys = {
     "ts",
@@ -43,11 +70,65 @@ constexpr std::array<std::string_view, kHistoryKeyCount> kHistoryKeys = {
     "skipped",
     "offline",
     "offline_timestamp",
-    "incognito_mode"};
+    "incognito_mode",
+    "ip_addr",  // read so that it is known, never stored (docs/privacy.md)
+    "ip_addr_decrypted"};
 
-enum LegacyKey { kEndTime, kArtist, kTrack, kLegacyMsPlayed, kLegacyKeyCount };
-constexpr std::array<std::string_view, kLegacyKeyCount> kLegacyKeys = {"endTime", "artistName",
-                                                                       "trackName", "msPlayed"};
+// Legacy files: StreamingHistory_music_N.json (and the older StreamingHistoryN.json),
+// StreamingHistory_podcast_N.json, StreamingHistory_audiobook_N.json.
+enum LegacyKey {
+  kEndTime,
+  kArtist,
+  kTrack,
+  kLegacyMsPlayed,
+  kPodcast,
+  kEpisode,
+  kAudiobook,
+  kChapter,
+  kAuthor,
+  kLegacyKeyCount
+};
+constexpr std::array<std::string_view, kLegacyKeyCount> kLegacyKeys = {
+    "endTime",     "artistName",    "trackName",   "msPlayed",  "podcastName",
+    "episodeName", "audiobookName", "chapterName", "authorName"};
+
+// reason_start and reason_end values seen in exports of 2014-2024.
+constexpr std::array<std::string_view, 19> kReasons = {"appload",
+                                                       "autoplay",
+                                                       "backbtn",
+                                                       "clickrow",
+                                                       "clickside",
+                                                       "endplay",
+                                                       "fwdbtn",
+                                                       "logout",
+                                                       "persisted",
+                                                       "playbtn",
+                                                       "popup",
+                                                       "remote",
+                                                       "switched-to-audio",
+                                                       "switched-to-video",
+                                                       "trackdone",
+                                                       "trackerror",
+                                                       "unexpected-exit",
+                                                       "unexpected-exit-while-paused",
+                                                       "unknown"};
+
+void CheckReason(std::string_view field, std::string_view value, Cleaner& c) {
+  if (value.data() == nullptr) return;
+  if (std::find(kReasons.begin(), kReasons.end(), value) == kReasons.end()) {
+    Observe(c.drift().unknown_values, field, value);
+  }
+}
+
+// The zone of a play: the source's, else its country's (counted when approximate).
+std::string_view PlayZone(const BatchContext& ctx, std::string_view country, Cleaner& c) {
+  if (!ctx.timezone.empty()) return ctx.timezone;
+  if (country.data() == nullptr) return {};
+  const CountryZone* zone = ZoneOfCountry(country);
+  if (zone == nullptr) return {};
+  if (zone->approximate) Observe(c.drift().approximate_zones, country, zone->zone);
+  return zone->zone;
+}
 
 constexpr std::int64_t kMaxMsPlayed = 86'400'000;
 
@@ -122,8 +203,14 @@ Result<std::optional<Rejection>> ParseSpotifyHistory(Values v, const BatchContex
   const std::int64_t offline_micros = SpotifyOfflineTimestamp(offline_value).value_or(0);
   const bool has_offline_ts = offline_value > 0;
   std::string_view country = text[kConnCountry];
-  if (country.data() != nullptr && !IsCountryCode(country)) country = {};  // "ZZ": unknown
+  if (country.data() != nullptr && !IsCountryCode(country)) {
+    if (country != "ZZ") Observe(c.drift().unknown_values, "conn_country", country);
+    country = {};  // "ZZ": Spotify's unknown
+  }
   const DeviceInfo device = DeviceFromSpotifyPlatform(text[kPlatform]);
+  if (!device.recognised) Observe(c.drift().unknown_values, "platform", text[kPlatform]);
+  CheckReason("reason_start", text[kReasonStart], c);
+  CheckReason("reason_end", text[kReasonEnd], c);
 
   const std::string_view ms_text = c.Keep(std::to_string(*ms_played));
   const std::string_view offline_text =
@@ -149,6 +236,7 @@ Result<std::optional<Rejection>> ParseSpotifyHistory(Values v, const BatchContex
     PutText(b, kPlayAlbumName, text[kAlbumName]);
     b.SetInt(kPlayMsPlayed, *ms_played);
     PutText(b, kPlayCountry, country);
+    PutText(b, kPlayTimezone, PlayZone(ctx, country, c));
     PutText(b, kPlayDevice, device.device);
     PutText(b, kPlayPlatform, device.platform);
     PutText(b, kPlayReasonStart, text[kReasonStart]);
@@ -195,17 +283,34 @@ Result<std::optional<Rejection>> ParseSpotifyHistory(Values v, const BatchContex
 Result<std::optional<Rejection>> ParseSpotifyLegacy(Values v, const BatchContext& ctx,
                                                     std::int64_t line, Cleaner& c,
                                                     TableBatches& out) {
-  constexpr Table T = Table::kPlays;
   if (ctx.user.empty()) return tl::unexpected(NoUser(ctx));
-  std::string_view end_text, artist, track;
-  if (auto r = AsText(v[kEndTime], "endTime", c, end_text, T)) return r;
-  if (auto r = AsText(v[kArtist], "artistName", c, artist, T)) return r;
-  if (auto r = AsText(v[kTrack], "trackName", c, track, T)) return r;
+  std::array<std::string_view, kLegacyKeyCount> text{};
+  const bool is_podcast =
+      v[kPodcast].kind == FieldValue::kString || v[kEpisode].kind == FieldValue::kString;
+  const bool is_audiobook =
+      v[kAudiobook].kind == FieldValue::kString || v[kChapter].kind == FieldValue::kString;
+  const Table T = (is_podcast || is_audiobook) ? Table::kEpisodes : Table::kPlays;
+  for (int k = 0; k < kLegacyKeyCount; ++k) {
+    if (k == kLegacyMsPlayed) continue;
+    if (auto r = AsText(v[k], kLegacyKeys[k], c, text[k], T)) return r;
+  }
   std::optional<std::int64_t> ms_played;
   if (auto r = AsInt(v[kLegacyMsPlayed], "msPlayed", ms_played, T)) return r;
+  const std::string_view end_text = text[kEndTime];
   if (end_text.data() == nullptr) return Missing("endTime", T);
   if (!ms_played) return Missing("msPlayed", T);
-  if (track.data() == nullptr) return Missing("trackName", T);
+  // The item's name: a track's, an episode's, or an audiobook chapter's (or
+  // the audiobook's, for files that name no chapter).
+  const std::string_view item = T == Table::kPlays                 ? text[kTrack]
+                                : is_podcast                       ? text[kEpisode]
+                                : text[kChapter].data() != nullptr ? text[kChapter]
+                                                                   : text[kAudiobook];
+  if (item.data() == nullptr) {
+    if (T == Table::kEpisodes) return Missing(is_podcast ? "episodeName" : "chapterName", T);
+    return Bad(reason::kNoContent, T,
+               "neither a track, a podcast episode nor an audiobook (no trackName, episodeName or "
+               "audiobookName)");
+  }
   const auto end = ParseMinuteUtc(end_text);
   if (!end) {
     return Bad(reason::kInvalidTimestamp, T,
@@ -219,19 +324,50 @@ Result<std::optional<Rejection>> ParseSpotifyLegacy(Values v, const BatchContext
   if (start < kMinEventMicros || *end >= kMaxEventMicros) {
     return Bad(reason::kOutOfRange, T, fmt::format("field 'endTime': '{}' is outside 1990..2100", end_text));
   }
+  const std::string_view ms_text = c.Keep(std::to_string(*ms_played));
+  if (T == Table::kPlays) {
+    const std::array<std::string_view, 6> id_parts{"spotify-legacy", ctx.user,     end_text,
+                                                   text[kArtist],    text[kTrack], ms_text};
+    ColumnBatch& b = out[T];
+    b.AddRow();
+    b.SetKey(ContentId(id_parts, c));
+    b.SetInt(kPlayEventTs, start);
+    b.SetInt(kPlayEventDate, UtcDay(start));
+    b.SetInt(kPlayEndTs, *end);
+    b.SetText(kPlayUserId, ctx.user);
+    b.SetText(kPlayTrackName, text[kTrack]);
+    PutText(b, kPlayArtistName, text[kArtist]);
+    b.SetInt(kPlayMsPlayed, *ms_played);
+    if (!ctx.timezone.empty()) b.SetText(kPlayTimezone, ctx.timezone);
+    PutLineage(b, kPlaySourceFormat, ctx, line);
+    return std::optional<Rejection>();
+  }
+  const std::string_view kind = is_podcast ? "podcast" : "audiobook";
+  const std::string_view show = is_podcast ? text[kPodcast] : text[kAudiobook];
   const std::array<std::string_view, 6> id_parts{
-      "spotify-legacy", ctx.user, end_text, artist, track, c.Keep(std::to_string(*ms_played))};
+      "spotify-legacy",
+      ctx.user,
+      end_text,
+      c.Keep(fmt::format("{}:{}", kind, show.data() ? show : "")),
+      item,
+      ms_text};
   ColumnBatch& b = out[T];
   b.AddRow();
   b.SetKey(ContentId(id_parts, c));
-  b.SetInt(kPlayEventTs, start);
-  b.SetInt(kPlayEventDate, UtcDay(start));
-  b.SetInt(kPlayEndTs, *end);
-  b.SetText(kPlayUserId, ctx.user);
-  b.SetText(kPlayTrackName, track);
-  PutText(b, kPlayArtistName, artist);
-  b.SetInt(kPlayMsPlayed, *ms_played);
-  PutLineage(b, kPlaySourceFormat, ctx, line);
+  b.SetInt(kEpEventTs, start);
+  b.SetInt(kEpEventDate, UtcDay(start));
+  b.SetInt(kEpEndTs, *end);
+  b.SetText(kEpUserId, ctx.user);
+  b.SetText(kEpKind, kind);
+  if (is_podcast) {
+    PutText(b, kEpEpisodeName, text[kEpisode]);
+    PutText(b, kEpShowName, text[kPodcast]);
+  } else {
+    PutText(b, kEpAudiobookTitle, text[kAudiobook]);
+    PutText(b, kEpChapterTitle, text[kChapter]);
+  }
+  b.SetInt(kEpMsPlayed, *ms_played);
+  PutLineage(b, kEpSourceFormat, ctx, line);
   return std::optional<Rejection>();
 }
 

@@ -2,13 +2,15 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
-#include <deque>
 #include <vector>
 
+#include "lake/manifest.h"
 #include "sources/csv.h"
 #include "sources/record_parser.h"
 
@@ -40,7 +42,12 @@ class Cleaner {
   std::string_view Keep(std::string_view text);
   std::string& Scratch();
 
+  // What the records held beyond their format's contract, for the whole
+  // batch (not reset per record).
+  lake::Drift& drift() { return drift_; }
+
  private:
+  lake::Drift drift_;
   std::deque<std::string> scratch_;  // deque: views stay valid as it grows
   std::size_t used_ = 0;
 };
@@ -56,6 +63,11 @@ std::optional<Rejection> AsDouble(const FieldValue& v, std::string_view field,
                                   std::optional<double>& out, Table target);
 std::optional<Rejection> AsBool(const FieldValue& v, std::string_view field,
                                 std::optional<bool>& out, Table target);
+
+// Counts one occurrence of `key` in `into`, keeping `example` while there are
+// fewer than Observed::kMaxExamples distinct ones (cut to 80 bytes).
+void Observe(std::map<std::string, lake::Observed>& into, std::string_view key,
+             std::string_view example);
 
 Rejection Missing(std::string_view field, Table target);
 Rejection Bad(std::string_view reason, Table target, std::string detail);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -10,6 +11,7 @@
 
 #include "lake/checksum.h"
 #include "sources/parser_internal.h"
+#include "sources/privacy.h"
 #include "sources/text.h"
 
 namespace playlake::sources {
@@ -67,6 +69,20 @@ std::string_view Cleaner::Text(std::string_view raw) {
   if (RepairDoubleEncoding(text, repaired)) text = Trim(repaired);
   if (text.empty()) return {};
   return text;
+}
+
+void Observe(std::map<std::string, lake::Observed>& into, std::string_view key,
+             std::string_view example) {
+  auto it = into.find(std::string(key));  // drift is rare: one lookup per odd value is cheap
+  if (it == into.end()) it = into.emplace(std::string(key), lake::Observed{}).first;
+  lake::Observed& o = it->second;
+  ++o.count;
+  if (o.examples.size() >= lake::Observed::kMaxExamples) return;
+  std::string cut(example.substr(0, 80));
+  ReplaceInvalidUtf8(cut);  // cut inside a character
+  if (std::find(o.examples.begin(), o.examples.end(), cut) == o.examples.end()) {
+    o.examples.push_back(std::move(cut));
+  }
 }
 
 Rejection Missing(std::string_view field, Table target) {
@@ -248,6 +264,25 @@ struct RecordParser::Impl {
   Result<std::optional<Rejection>> Parse(std::string_view record, std::size_t capacity,
                                          std::int64_t line, TableBatches& out);
 
+  // Counts a field outside the format's key list, with its value as example
+  // (scalars only; a value of a field that may name a person is not kept).
+  void NoteUnknownField(std::string_view key, simdjson::ondemand::value& value) {
+    auto& fields = cleaner.drift().unknown_fields;
+    const auto known = fields.find(std::string(key));
+    if (known != fields.end() && known->second.examples.size() >= lake::Observed::kMaxExamples) {
+      ++known->second.count;
+      return;
+    }
+    std::string_view example = "(object or array)";
+    simdjson::ondemand::json_type type;
+    if (!value.type().get(type) && type != simdjson::ondemand::json_type::object &&
+        type != simdjson::ondemand::json_type::array) {
+      example = value.raw_json_token();
+    }
+    if (IsPersonalField(key)) example = "(not shown: personal data)";
+    internal::Observe(fields, key, Trim(example));
+  }
+
   std::optional<Rejection> ReadFields(std::string_view record, std::size_t capacity) {
     using namespace simdjson;
     for (auto& v : values) v = FieldValue{};
@@ -280,9 +315,12 @@ struct RecordParser::Impl {
       std::string_view key;
       if (auto e = field.unescaped_key().get(key)) return json_error(e);
       const int index = FindKey(key);
-      if (index < 0) continue;  // unknown fields stay in bronze only
-      FieldValue& out = values[index];
       ondemand::value value = field.value();
+      if (index < 0) {  // unknown fields stay in bronze only; silver counts them
+        NoteUnknownField(key, value);
+        continue;
+      }
+      FieldValue& out = values[index];
       ondemand::json_type type;
       if (auto e = value.type().get(type)) return json_error(e);
       switch (type) {
@@ -326,6 +364,8 @@ RecordParser::RecordParser(const BatchContext& context) : impl_(std::make_unique
 RecordParser::~RecordParser() = default;
 
 Table RecordParser::DefaultTarget() const { return impl_->Target(); }
+
+const lake::Drift& RecordParser::drift() const { return impl_->cleaner.drift(); }
 
 void RecordParser::SetCsvHeader(const CsvHeader* header) {
   impl_->csv_header = header;

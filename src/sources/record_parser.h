@@ -23,6 +23,7 @@
 #include <string_view>
 
 #include "common/result.h"
+#include "lake/manifest.h"
 #include "sources/column_batch.h"
 #include "sources/format.h"
 #include "sources/tables.h"
@@ -66,6 +67,7 @@ struct BatchContext {
   std::string batch_id;
   std::string user;          // default listener for Spotify exports; may be empty
   std::string format_label;  // overrides FormatName(format) in quarantine rows ("unknown")
+  std::string timezone{};  // IANA zone of the listener (sources[].timezone); empty: from the country
 };
 
 // The rows produced from a slice of input: one batch per silver table.
@@ -99,6 +101,10 @@ class RecordParser {
 
   // The table a record of this batch is meant for (for quarantine rows).
   Table DefaultTarget() const;
+
+  // What the records parsed so far held beyond their format's contract:
+  // unknown fields and values, approximate time zones (lake::Drift).
+  const lake::Drift& drift() const;
 
  private:
   struct Impl;

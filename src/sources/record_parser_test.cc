@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "sources/text.h"
 #include "sources/timestamp.h"
@@ -19,14 +20,18 @@ struct Parsed {
   TableBatches out;
   std::optional<Rejection> rejection;
   std::optional<Error> error;
+  std::unique_ptr<RecordParser> parser;  // kept for its drift()
 };
 
+const lake::Drift& RecordParserDriftOf(const Parsed& p) { return p.parser->drift(); }
+
 Parsed ParseOne(Format format, std::string record, std::string user = "",
-                std::string file_name = "f.json") {
+                std::string file_name = "f.json", std::string timezone = "") {
   Parsed p;
-  p.context = std::make_unique<BatchContext>(
-      BatchContext{format, "/in/" + file_name, file_name, "batch1", std::move(user), ""});
-  RecordParser parser(*p.context);
+  p.context = std::make_unique<BatchContext>(BatchContext{
+      format, "/in/" + file_name, file_name, "batch1", std::move(user), "", std::move(timezone)});
+  p.parser = std::make_unique<RecordParser>(*p.context);
+  RecordParser& parser = *p.parser;
   const std::size_t size = record.size();
   record.resize(size + kRecordPadding, ' ');
   auto r = parser.Parse(std::string_view(record.data(), size), record.size(), 7, p.out);
@@ -257,6 +262,89 @@ TEST(RecordParser, SpotifyLegacyEndTimeIsUtcMinute) {
   EXPECT_EQ(p.out[Table::kPlays].Int(kPlayEndTs, 0), 1606711620 * kMicrosPerSecond);
   EXPECT_EQ(p.out[Table::kPlays].Int(kPlayEventTs, 0), 1606711620 * kMicrosPerSecond - 8490000);
   EXPECT_EQ(Text(p, Table::kPlays, kPlayTrackId), "<null>");
+}
+
+// Rows shaped like StreamingHistory_podcast_0.json and
+// StreamingHistory_audiobook_0.json of 2023-2024 "Account data" exports.
+TEST(RecordParser, SpotifyLegacyPodcastAndAudiobookRowsAreEpisodes) {
+  Parsed podcast = ParseOne(Format::kSpotifyLegacy,
+                            R"({"endTime" : "2024-01-07 21:14", "podcastName" : "The Daily",)"
+                            R"( "episodeName" : "The Year in Music", "msPlayed" : 1523000})",
+                            "alice", "StreamingHistory_podcast_0.json");
+  ASSERT_FALSE(podcast.rejection) << podcast.rejection->detail;
+  EXPECT_EQ(podcast.out[Table::kPlays].rows(), 0u);
+  EXPECT_EQ(Text(podcast, Table::kEpisodes, kEpKind), "podcast");
+  EXPECT_EQ(Text(podcast, Table::kEpisodes, kEpShowName), "The Daily");
+  EXPECT_EQ(Text(podcast, Table::kEpisodes, kEpEpisodeName), "The Year in Music");
+  EXPECT_EQ(podcast.out[Table::kEpisodes].Int(kEpMsPlayed, 0), 1523000);
+  EXPECT_EQ(podcast.out[Table::kEpisodes].Int(kEpEndTs, 0), 1704662040 * kMicrosPerSecond);
+
+  Parsed book =
+      ParseOne(Format::kSpotifyLegacy,
+               R"({"endTime":"2024-02-11 08:03","audiobookName":"Dune",)"
+               R"("chapterName":"Chapter 3","authorName":"Frank Herbert","msPlayed":600000})",
+               "alice", "StreamingHistory_audiobook_0.json");
+  ASSERT_FALSE(book.rejection) << book.rejection->detail;
+  EXPECT_EQ(Text(book, Table::kEpisodes, kEpKind), "audiobook");
+  EXPECT_EQ(Text(book, Table::kEpisodes, kEpAudiobookTitle), "Dune");
+  EXPECT_EQ(Text(book, Table::kEpisodes, kEpChapterTitle), "Chapter 3");
+  EXPECT_TRUE(book.out[Table::kEpisodes].rows() == 1 && book.out[Table::kPlays].rows() == 0);
+}
+
+TEST(RecordParser, SpotifyLegacyRowWithoutContentSaysSo) {
+  Parsed p =
+      ParseOne(Format::kSpotifyLegacy, R"({"endTime":"2024-02-11 08:03","msPlayed":1})", "alice");
+  ASSERT_TRUE(p.rejection);
+  EXPECT_EQ(p.rejection->reason, reason::kNoContent);
+}
+
+// Export times are UTC; the zone of the connection country gives local time.
+TEST(RecordParser, SpotifyPlaysGetTheZoneOfTheirCountry) {
+  Parsed india = ParseOne(Format::kSpotifyHistory, kSpotifyRow, "alice");
+  EXPECT_EQ(Text(india, Table::kPlays, kPlayTimezone), "Asia/Kolkata");
+  EXPECT_TRUE(india.context && RecordParserDriftOf(india).approximate_zones.empty());
+
+  std::string us = kSpotifyRow;
+  us.replace(us.find(R"("IN")"), 4, R"("US")");
+  Parsed american = ParseOne(Format::kSpotifyHistory, us, "alice");
+  EXPECT_EQ(Text(american, Table::kPlays, kPlayTimezone), "America/New_York");
+  const auto& zones = RecordParserDriftOf(american).approximate_zones;
+  ASSERT_EQ(zones.count("US"), 1u);
+  EXPECT_EQ(zones.at("US").examples, std::vector<std::string>{"America/New_York"});
+}
+
+TEST(RecordParser, SpotifyPlaysTakeTheZoneSetOnTheSource) {
+  Parsed p = ParseOne(Format::kSpotifyHistory, kSpotifyRow, "alice", "f.json", "Europe/Berlin");
+  EXPECT_EQ(Text(p, Table::kPlays, kPlayTimezone), "Europe/Berlin");
+  Parsed legacy = ParseOne(Format::kSpotifyLegacy,
+                           R"({"endTime":"2020-11-30 04:47","artistName":"Van Halen",)"
+                           R"("trackName":"Cabo Wabo","msPlayed":8490})",
+                           "alice", "f.json", "America/Denver");
+  EXPECT_EQ(Text(legacy, Table::kPlays, kPlayTimezone), "America/Denver");
+}
+
+TEST(RecordParser, SpotifyDriftIsCountedWithExamples) {
+  std::string row = kSpotifyRow;
+  row.replace(row.find("Android OS 11"), 40, "HoloLens 2 (build 22621)");
+  row.replace(row.find(R"("trackdone")"), 11, R"("teleported")");
+  row.insert(1, R"("video_id":"v123","ip_addr_decrypted":"203.0.113.9",)");
+  Parsed p = ParseOne(Format::kSpotifyHistory, row, "alice");
+  ASSERT_FALSE(p.rejection) << p.rejection->detail;
+  // The unknown platform keeps its text; there is no device.
+  EXPECT_EQ(Text(p, Table::kPlays, kPlayPlatform), "HoloLens 2 (build 22621)");
+  EXPECT_EQ(Text(p, Table::kPlays, kPlayDevice), "<null>");
+  const lake::Drift& drift = RecordParserDriftOf(p);
+  ASSERT_EQ(drift.unknown_values.count("platform"), 1u);
+  EXPECT_EQ(drift.unknown_values.at("platform").examples,
+            std::vector<std::string>{"HoloLens 2 (build 22621)"});
+  ASSERT_EQ(drift.unknown_values.count("reason_start"), 1u);
+  EXPECT_EQ(drift.unknown_values.at("reason_start").examples,
+            std::vector<std::string>{"teleported"});
+  ASSERT_EQ(drift.unknown_fields.count("video_id"), 1u);
+  EXPECT_EQ(drift.unknown_fields.at("video_id").examples, std::vector<std::string>{"\"v123\""});
+  // IP fields are known (and never stored): not drift.
+  EXPECT_EQ(drift.unknown_fields.count("ip_addr_decrypted"), 0u);
+  EXPECT_EQ(drift.unknown_fields.count("ip_addr"), 0u);
 }
 
 TEST(RecordParser, MsdSongYearZeroIsUnknown) {

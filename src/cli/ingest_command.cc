@@ -127,6 +127,7 @@ Status RunIngest(const IngestFlags& flags) {
     request.user = flags.user;
     request.csv = std::move(*csv);
     request.source = flags.source;
+    if (project) request.keep_ip_addresses = project->privacy.bronze_ip_addresses == "keep";
     request.threads = flags.threads > 0 ? flags.threads : (project ? project->threads : 0);
     request.memory_limit = flags.memory_limit;
     report = silver::Ingest(**lake, request, progress);
@@ -171,7 +172,10 @@ void AddIngestCommand(CLI::App& app, CommandBody& selected) {
       "deduplicated Parquet; rejected records go to quarantine). PATHs are files, folders\n"
       "(searched recursively for .json/.jsonl/.ndjson/.csv) or globs. Without PATH, ingests\n"
       "the sources of playlake.yml. Re-ingesting the same input changes nothing, except that\n"
-      "a file quarantined whole is read again when --format or --csv-map says how.");
+      "a file quarantined whole is read again when --format or --csv-map says how. IP\n"
+      "addresses of Spotify exports are masked in bronze (privacy.bronze_ip_addresses: keep\n"
+      "keeps them); a Spotify export's files that hold no listening (SearchQueries.json, ...)\n"
+      "are skipped.");
   cmd->add_option("path", flags->paths, "Files, folders or globs to ingest");
   cmd->add_option("--format", flags->format, "Input format (auto detects it per file)")
       ->check(CLI::IsMember({"auto", "playlake", "eventsim", "msd-song", "spotify-history",

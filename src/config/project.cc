@@ -14,6 +14,26 @@ namespace {
 const std::set<std::string> kFormats = {"auto",           "playlake",       "eventsim", "msd-song",
                                         "spotify-history", "spotify-legacy", "csv",      "playlake-catalog"};
 
+// An IANA zone name: "UTC", or Area/Location of letters, digits, _ - + and /.
+// Where the system has the zone database (Debian's tzdata), the zone must be
+// in it: a typo would otherwise only fail the gold build.
+bool IsTimeZoneName(const std::string& zone) {
+  if (zone == "UTC") return true;
+  if (zone.find('/') == std::string::npos || zone.front() == '/' ||
+      zone.find("..") != std::string::npos) {
+    return false;
+  }
+  for (char c : zone) {
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '-' || c == '+' || c == '/';
+    if (!ok) return false;
+  }
+  const std::filesystem::path database = "/usr/share/zoneinfo";
+  std::error_code ec;
+  if (!std::filesystem::is_directory(database, ec)) return true;
+  return std::filesystem::is_regular_file(database / zone, ec);
+}
+
 // Walks a YAML tree, remembering the key path for error messages.
 class Reader {
  public:
@@ -106,8 +126,9 @@ Result<ProjectConfig> ParseProject(const std::string& text, const std::filesyste
   config.models = PLAYLAKE_SHIPPED_MODELS;
   if (doc.IsNull()) return config;
 
-  if (auto s = r.CheckKeys(doc, "", {"name", "lake", "warehouse", "models", "threads", "sources",
-                                     "server", "schedule", "alerts"});
+  if (auto s = r.CheckKeys(doc, "",
+                           {"name", "lake", "warehouse", "models", "threads", "sources", "server",
+                            "schedule", "alerts", "privacy"});
       !s) {
     return tl::unexpected(s.error());
   }
@@ -157,13 +178,27 @@ Result<ProjectConfig> ParseProject(const std::string& text, const std::filesyste
     }
   }
 
+  if (const YAML::Node privacy = doc["privacy"]) {
+    if (auto s = r.CheckKeys(privacy, "privacy", {"bronze_ip_addresses"}); !s) {
+      return tl::unexpected(s.error());
+    }
+    std::string& ip = config.privacy.bronze_ip_addresses;
+    if (auto s = r.Get(privacy, "privacy", "bronze_ip_addresses", ip); !s)
+      return tl::unexpected(s.error());
+    if (ip != "redact" && ip != "keep") {
+      return r.Bad("privacy.bronze_ip_addresses",
+                   fmt::format("must be redact or keep, not '{}'", ip));
+    }
+  }
+
   if (const YAML::Node sources = doc["sources"]) {
     if (!sources.IsSequence()) return r.Bad("sources", "expected a list of sources");
     std::set<std::string> names;
     for (std::size_t i = 0; i < sources.size(); ++i) {
       const std::string path = fmt::format("sources[{}]", i);
       const YAML::Node node = sources[i];
-      if (auto s = r.CheckKeys(node, path, {"name", "format", "path", "user", "csv"}); !s) {
+      if (auto s = r.CheckKeys(node, path, {"name", "format", "path", "user", "csv", "timezone"});
+          !s) {
         return tl::unexpected(s.error());
       }
       SourceConfig source;
@@ -171,6 +206,14 @@ Result<ProjectConfig> ParseProject(const std::string& text, const std::filesyste
       if (auto s = r.Get(node, path, "format", source.format); !s) return tl::unexpected(s.error());
       if (auto s = r.Get(node, path, "user", source.user); !s) return tl::unexpected(s.error());
       if (auto s = ReadCsv(r, node, path, source); !s) return tl::unexpected(s.error());
+      if (auto s = r.Get(node, path, "timezone", source.timezone); !s)
+        return tl::unexpected(s.error());
+      if (!source.timezone.empty() && !IsTimeZoneName(source.timezone)) {
+        return r.Bad(path + ".timezone",
+                     fmt::format("'{}' is not an IANA time zone name such as Europe/Berlin or "
+                                 "America/New_York",
+                                 source.timezone));
+      }
       if (source.name.empty()) return r.Bad(path + ".name", "is required");
       if (!names.insert(source.name).second) {
         return r.Bad(path + ".name", fmt::format("'{}' is used by another source", source.name));

@@ -27,6 +27,17 @@ struct SourceConfig {
   // sources[].csv: how a CSV's columns become play fields (docs/silver.md, CSV input).
   std::vector<std::pair<std::string, std::string>> csv_columns;  // csv.columns: field → column
   std::string csv_timestamp_format;                              // csv.timestamp_format
+  // IANA time zone of the listener of an export ("Europe/Berlin"); empty: the
+  // zone of each play's connection country (docs/silver.md, "Local time").
+  std::string timezone;
+};
+
+// What bronze keeps of personal data in inputs (docs/privacy.md).
+struct PrivacyConfig {
+  // privacy.bronze_ip_addresses: "redact" (default) masks exports' IP
+  // addresses before they reach bronze; "keep" stores the file unchanged.
+  // Silver never has them either way.
+  std::string bronze_ip_addresses = "redact";
 };
 
 struct ServerConfig {
@@ -58,6 +69,7 @@ struct ProjectConfig {
   ServerConfig server;
   ScheduleConfig schedule;
   AlertConfig alerts;
+  PrivacyConfig privacy;
 };
 
 // Parses YAML `text` as if it were the file `root`/playlake.yml.

@@ -90,3 +90,33 @@ TEST(ProjectConfig, MissingFileSaysHowToCreateOne) {
 
 }  // namespace
 }  // namespace playlake::config
+
+namespace playlake::config {
+namespace {
+
+TEST(ProjectConfig, PrivacyAndSourceTimezone) {
+  auto defaults = ParseProject("", "/p");
+  ASSERT_TRUE(defaults) << defaults.error().message;
+  EXPECT_EQ(defaults->privacy.bronze_ip_addresses, "redact");
+  auto config = ParseProject(R"(
+privacy: {bronze_ip_addresses: keep}
+sources:
+  - {name: mine, format: spotify-history, path: a.json, user: alice, timezone: Europe/Berlin}
+)",
+                             "/p");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->privacy.bronze_ip_addresses, "keep");
+  EXPECT_EQ(config->sources.at(0).timezone, "Europe/Berlin");
+  for (const char* bad : {"privacy: {bronze_ip_addresses: sometimes}",
+                          "sources: [{name: s, path: a.json, timezone: Europe/Berln}]",
+                          "sources: [{name: s, path: a.json, timezone: 'CET; rm'}]"}) {
+    auto refused = ParseProject(bad, "/p");
+    ASSERT_FALSE(refused) << bad;
+    EXPECT_TRUE(refused.error().message.find("privacy.bronze_ip_addresses") != std::string::npos ||
+                refused.error().message.find("sources[0].timezone") != std::string::npos)
+        << refused.error().message;
+  }
+}
+
+}  // namespace
+}  // namespace playlake::config

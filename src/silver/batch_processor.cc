@@ -496,6 +496,7 @@ Status SilverBatch::Finish() {
   if (!csv_refusal_.empty()) {
     QuarantineWhole(sources::reason::kInvalidCsvHeader, csv_refusal_, csv_head_, stats_.bytes);
   }
+  for (const auto& w : workers_) stats_.drift.Merge(w->parser.drift());
   for (int t = 0; t < sources::kTableCount; ++t) {
     if (auto s = FlushTable(static_cast<Table>(t), true); !s) return s;
   }

@@ -60,6 +60,7 @@ struct SilverStats {
   std::array<std::int64_t, sources::kTableCount> existing{};    // dropped: key already in the lake
   std::array<std::int64_t, sources::kTableCount> written{};     // rows in Parquet files
   std::map<std::string, std::int64_t> quarantined;              // by reason
+  lake::Drift drift;  // unknown fields and values, approximate zones (known at Finish)
   std::int64_t bytes = 0;
   // Why the whole input became one quarantine row (unknown format, refused
   // CSV header); empty when its records were read.

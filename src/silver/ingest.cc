@@ -15,6 +15,7 @@
 #include "lake/bronze.h"
 #include "lake/checksum.h"
 #include "lake/zstd_stream.h"
+#include "sources/privacy.h"
 #include "sources/tables.h"
 
 namespace playlake::silver {
@@ -130,6 +131,24 @@ void MarkQuarantinedWhole(FileReport& report) {
   report.error = report.stats.quarantined_whole;
 }
 
+// The unknown fields each source's committed batches had ("first seen" is
+// against these).
+std::map<std::string, std::set<std::string>> FieldsSeenBySource(
+    const std::vector<lake::ManifestEntry>& entries) {
+  std::map<std::string, std::set<std::string>> seen;
+  for (const auto& e : entries) {
+    for (const auto& [field, observed] : e.drift.unknown_fields) seen[e.source].insert(field);
+  }
+  return seen;
+}
+
+// Records in `file` the unknown fields `seen` lacks, and adds them to it.
+void NoteNewFields(std::set<std::string>& seen, FileReport& file) {
+  for (const auto& [field, observed] : file.stats.drift.unknown_fields) {
+    if (seen.insert(field).second) file.new_fields.push_back(field);
+  }
+}
+
 // Everything one file needs while it streams through bronze and silver.
 class FileIngest {
  public:
@@ -173,6 +192,7 @@ sources::BatchContext FileIngest::Context(std::optional<sources::Format> format,
   ctx.file_name = fs::path(path).filename().string();
   ctx.batch_id = batch_id;
   ctx.user = user;
+  ctx.timezone = request_.timezone;
   return ctx;
 }
 
@@ -189,6 +209,15 @@ FileReport FileIngest::Run(const std::string& path) {
   const std::uint64_t size = fs::file_size(path, ec);
   if (ec) return fail(Error{ErrorCode::kNotFound, fmt::format("{}: {}", path, ec.message())});
   report.bytes = size;
+  if (!request_.format) {
+    if (std::string why = sources::SpotifyExportSkipReason(fs::path(path).filename().string());
+        !why.empty()) {
+      report.outcome = Outcome::kSkipped;
+      report.format = "none";
+      report.error = std::move(why);
+      return report;
+    }
+  }
   if (size == 0) {
     report.outcome = Outcome::kEmpty;
     report.format = "none";
@@ -300,6 +329,7 @@ Status FileIngest::Land(const std::string& path, std::uint64_t size, std::int64_
   bronze.input_checksum = checksum;
   bronze.input_modified_ns = modified_ns;
   bronze.user = request_.user;
+  if (format) bronze.contract_version = sources::ContractVersion(*format);
   const std::string key = lake::BronzeKey(source, entity, lake_.Now(), report.batch_id,
                                           lake_.NewNonce(), BronzeExtension(format, path));
   auto out = lake_.storage().Create(key);
@@ -318,6 +348,11 @@ Status FileIngest::Land(const std::string& path, std::uint64_t size, std::int64_
   if (!file) return tl::unexpected(file.error());
   lake::Checksum again;
   std::uint64_t done = 0;
+  // Exports' IP addresses are masked before bronze (and silver, which never
+  // reads them) sees the bytes, unless the project keeps them (docs/privacy.md).
+  const bool redact = !request_.keep_ip_addresses && (format == sources::Format::kSpotifyHistory ||
+                                                      format == sources::Format::kSpotifyLegacy);
+  sources::IpRedactor redactor;
   while (true) {
     // Read into a buffer the compressor takes afterwards (no copy for bronze).
     std::string buffer = zstd.Buffer(kReadChunk);
@@ -326,6 +361,7 @@ Status FileIngest::Land(const std::string& path, std::uint64_t size, std::int64_
     if (*n == 0) break;
     const std::string_view chunk(buffer.data(), *n);
     again.Update(chunk);
+    if (redact) redactor.Apply(buffer.data(), *n);
     if (format) {
       if (auto s = batch.Feed(chunk); !s) return s;
     }
@@ -376,6 +412,10 @@ Status FileIngest::CommitSilver(SilverBatch& batch, const lake::ManifestEntry& b
   silver.stats = batch.stats().ToMap();
   if (silver.stats.contains("quarantined_whole"))
     silver.stats["quarantined_whole"] = ReadingHash(ReadingOf(request_, bronze.format));
+  if (auto format = sources::ParseFormat(silver.format)) {
+    silver.contract_version = sources::ContractVersion(*format);
+  }
+  silver.drift = batch.stats().drift;
   auto committed = lake_.Commit(silver);
   if (!committed) return tl::unexpected(committed.error());
   lake_.faults().At("silver-committed");
@@ -468,6 +508,7 @@ const char* OutcomeName(Outcome outcome) {
     case Outcome::kQuarantinedWhole:
       return "quarantined_whole";
     case Outcome::kFailed: return "failed";
+    case Outcome::kSkipped: return "skipped";
   }
   return "?";
 }
@@ -573,9 +614,12 @@ Result<IngestReport> Ingest(lake::Lake& lake, const IngestRequest& request, Prog
   if (!entries) return tl::unexpected(entries.error());
   SilverBatch::Committed committed = SilverBatch::CommittedFrom(*entries, lake.storage());
   const CommittedInputs inputs = CommittedInputsOf(*entries);
+  std::map<std::string, std::set<std::string>> fields_seen = FieldsSeenBySource(*entries);
   for (const auto& path : *files) {
     FileIngest ingest(lake, r, progress, **writer, committed, inputs);
     FileReport file = ingest.Run(path);
+    file.source = r.source.empty() ? file.format : r.source;
+    if (file.outcome == Outcome::kCommitted) NoteNewFields(fields_seen[file.source], file);
     progress.OnFile(file);
     report->files.push_back(std::move(file));
   }
@@ -598,6 +642,8 @@ Result<IngestReport> IngestConfiguredSources(lake::Lake& lake, const config::Pro
     request.paths = source.paths;
     request.source = source.name;
     request.user = source.user;
+    request.timezone = source.timezone;
+    request.keep_ip_addresses = project.privacy.bronze_ip_addresses == "keep";
     request.threads = project.threads;
     request.csv.columns = source.csv_columns;
     request.csv.timestamp_format = source.csv_timestamp_format;

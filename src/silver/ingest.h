@@ -46,6 +46,8 @@ struct IngestRequest {
   // How CSV headers are read (--csv-map, --ts-format, sources[].csv).
   // REQUIRES: csv.Validate() succeeded.
   sources::CsvMapping csv;
+  std::string timezone;                   // IANA zone of export plays; empty: their country's
+  bool keep_ip_addresses = false;         // bronze keeps exports' IP addresses (docs/privacy.md)
   int threads = 0;                        // parser threads; 0: all cores
   // Parquet writer threads; 0: 2 when threads >= 2, else 1. Each holds one
   // flush of rows (ProcessorOptions::flush_rows) while it writes.
@@ -70,6 +72,7 @@ enum class Outcome {
   // detected, CSV header refused): none of its plays were read. See error.
   kQuarantinedWhole,
   kFailed,  // refused; see error (nothing of it is visible in the lake)
+  kSkipped,  // not a listening file (a Spotify export's SearchQueries.json, ...); see error
 };
 const char* OutcomeName(Outcome outcome);
 
@@ -80,7 +83,11 @@ struct FileReport {
   std::string batch_id;
   std::uint64_t bytes = 0;
   SilverStats stats;
-  std::string error;  // for kFailed; for kQuarantinedWhole "<reason>: <detail>"
+  std::string error;   // for kFailed and kSkipped, why; for kQuarantinedWhole "<reason>: <detail>"
+  std::string source;  // bronze source folder (sources[].name, or the format)
+  // Unknown fields of this file that no earlier committed batch of the same
+  // source had (stats.drift has them all): a warning for the user.
+  std::vector<std::string> new_fields;
   ErrorCode error_code = ErrorCode::kInternal;
 };
 

@@ -1,6 +1,7 @@
 #include "pipeline/batch.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
@@ -14,6 +15,7 @@
 #include "models/project.h"
 #include "models/runner.h"
 #include "pipeline/alert.h"
+#include "silver/drift_report.h"
 #include "silver/ingest.h"
 #include "silver/views.h"
 #include "warehouse/duckdb.h"
@@ -53,6 +55,28 @@ json Rows(warehouse::Connection& conn, const std::string& sql) {
   return rows;
 }
 
+// "; drift: 2 unknown fields (new: video_id), 1 unknown value" for the run
+// record, or nothing; new fields are also logged as warnings.
+std::string DriftSummary(const silver::IngestReport& report) {
+  std::int64_t fields = 0, values = 0;
+  std::vector<std::string> new_fields;
+  for (const auto& file : report.files) {
+    fields += static_cast<std::int64_t>(file.stats.drift.unknown_fields.size());
+    values += static_cast<std::int64_t>(file.stats.drift.unknown_values.size());
+    for (const auto& field : file.new_fields) {
+      spdlog::warn(
+          "{}: field '{}' never seen before in source '{}' (kept in bronze, not read "
+          "into silver)",
+          file.path, field, file.source);
+      new_fields.push_back(field);
+    }
+  }
+  if (fields == 0 && values == 0) return "";
+  return fmt::format(
+      "; drift: {} unknown field(s){}, {} unknown value(s)", fields,
+      new_fields.empty() ? "" : fmt::format(" (new: {})", fmt::join(new_fields, ", ")), values);
+}
+
 // Writes `value` to `file` whole or not at all (a temporary file renamed over it).
 Status WriteJson(const std::filesystem::path& file, const json& value) {
   std::error_code ec;
@@ -69,7 +93,8 @@ Status WriteJson(const std::filesystem::path& file, const json& value) {
 }
 
 // What the dashboard's pipeline page shows besides runs, tests and lineage.
-Status WriteStatus(warehouse::Connection& conn, const std::filesystem::path& file) {
+Status WriteStatus(warehouse::Connection& conn, const std::filesystem::path& file,
+                   const json& drift) {
   json freshness = json::array();
   const std::pair<const char*, const char*> tables[] = {
       {"silver.plays", "max(event_ts)"},      {"silver.page_views", "max(event_ts)"},
@@ -91,7 +116,10 @@ Status WriteStatus(warehouse::Connection& conn, const std::filesystem::path& fil
   json quarantine = Rows(conn,
                          "SELECT reason, source_format, count(*) AS records FROM silver.quarantine "
                          "GROUP BY ALL ORDER BY records DESC, reason");
-  return WriteJson(file, {{"freshness", freshness}, {"quarantine", quarantine}, {"updated_at", now}});
+  return WriteJson(file, {{"freshness", freshness},
+                          {"quarantine", quarantine},
+                          {"drift", drift},
+                          {"updated_at", now}});
 }
 
 // Inode, size and modification time: changes whenever the file is rewritten or replaced.
@@ -182,8 +210,8 @@ Result<RunRecord> RunBatch(const config::ProjectConfig& project, const BatchOpti
       return Fail(ErrorCode::kData, fmt::format("{} of {} input files were refused; see the "
                                                 "report above", failed, report->files.size()));
     }
-    return StepOutcome{rows, fmt::format("{} files, {} new, {} records", report->files.size(),
-                                         committed, rows)};
+    return StepOutcome{rows, fmt::format("{} files, {} new, {} records{}", report->files.size(),
+                                         committed, rows, DriftSummary(*report))};
   };
 
   auto build = [&project, &options, &target]() -> Result<StepOutcome> {
@@ -232,7 +260,11 @@ Result<RunRecord> RunBatch(const config::ProjectConfig& project, const BatchOpti
     {
       auto conn = db.Connect();
       if (!conn) return tl::unexpected(conn.error());
-      if (auto s = WriteStatus(**conn, target / "pipeline_status.json"); !s) {
+      auto silver_entries = (*lake)->Entries("silver");
+      if (!silver_entries) return tl::unexpected(silver_entries.error());
+      if (auto s = WriteStatus(**conn, target / "pipeline_status.json",
+                               silver::DriftRows(*silver_entries));
+          !s) {
         return tl::unexpected(s.error());
       }
     }

@@ -601,6 +601,8 @@ std::function<void()> RegisterGoldApi(Server& server, warehouse::Reader& gold,
                                                       : json::array()},
                     {"quarantine", status->is_object() ? status->value("quarantine", json::array())
                                                        : json::array()},
+                    {"drift", status->is_object() ? status->value("drift", json::array())
+                                                  : json::array()},
                     {"lineage", Lineage(*manifest)},
                     {"schedule", schedule ? schedule() : json()}};
       });

@@ -278,6 +278,28 @@ async function podcasts(main, filters) {
   ], data.shows);
 }
 
+// What inputs held beyond their format's contract: unknown fields (a field
+// seen for the first time is flagged), unknown values, approximate time zones.
+function driftCard(main, rows) {
+  const drift = card(main, 'Input drift', { size: 'wide', id: 'drift' });
+  const fresh = rows.filter((r) => r.first_seen);
+  const note = document.createElement('p');
+  note.className = 'note';
+  note.textContent = rows.length === 0
+    ? 'No drift: every input held only the fields and values its format defines.'
+    : fresh.length > 0
+      ? `Warning: new field(s) never seen before: ${fresh.map((r) => `${r.name} (${r.source})`).join(', ')}. They are kept in bronze, not read into silver.`
+      : 'Fields and values outside the contract of their format (kept in bronze, not read into silver).';
+  drift.append(note);
+  table(drift, [
+    { key: 'committed_at', label: 'Committed' }, { key: 'source', label: 'Source' },
+    { key: 'file', label: 'File' }, { key: 'kind', label: 'Kind' },
+    { key: 'name', label: 'Name', render: (v, r) => (r.first_seen ? `${v} (new)` : v) },
+    { key: 'count', label: 'Rows', num: true, render: format.int },
+    { key: 'examples', label: 'Examples' },
+  ], rows);
+}
+
 async function pipeline(main) {
   const data = await api('pipeline');
   const runs = card(main, 'Runs', { size: 'wide', id: 'runs' });
@@ -302,6 +324,7 @@ async function pipeline(main) {
     { key: 'reason', label: 'Reason' }, { key: 'source_format', label: 'Format' },
     { key: 'records', label: 'Records', num: true, render: format.int },
   ], data.quarantine);
+  driftCard(main, data.drift || []);
   table(card(main, 'Data tests', { size: 'wide', id: 'tests' }), [
     { key: 'name', label: 'Test' }, { key: 'status', label: 'Status', render: statusCell },
     { key: 'failures', label: 'Failing rows', num: true, render: format.int },

@@ -17,35 +17,14 @@
 namespace playlake::sources::internal {
 namespace {
 
+// clang-format off
 enum HistoryKey {
-  kTs,
-  kUsername,
-  kPlatform,
-  kMsPlayed,
-  kConnCountry,
-  kUserAgent,
-  kTrackName,
-  kArtistName,
-  kAlbumName,
-  kTrackUri,
-  kEpisodeName,
-  kShowName,
-  kEpisodeUri,
-  kAudiobookTitle,
-  kAudiobookUri,
-  kChapterUri,
-  kChapterTitle,
-  kReasonStart,
-  kReasonEnd,
-  kShuffle,
-  kSkipped,
-  kOffline,
-  kOfflineTimestamp,
-  kIncognito,
-  kIpAddr,
-  kIpAddrDecrypted,
-  kHistoryKeyCount
+  kTs, kUsername, kPlatform, kMsPlayed, kConnCountry, kUserAgent, kTrackName, kArtistName,
+  kAlbumName, kTrackUri, kEpisodeName, kShowName, kEpisodeUri, kAudiobookTitle, kAudiobookUri,
+  kChapterUri, kChapterTitle, kReasonStart, kReasonEnd, kShuffle, kSkipped, kOffline,
+  kOfflineTimestamp, kIncognito, kIpAddr, kIpAddrDecrypted, kHistoryKeyCount
 };
+// clang-format on
 constexpr std::array<std::string_view, kHistoryKeyCount> kHistoryKeys = {
     "ts",
     "username",
@@ -76,42 +55,23 @@ constexpr std::array<std::string_view, kHistoryKeyCount> kHistoryKeys = {
 
 // Legacy files: StreamingHistory_music_N.json (and the older StreamingHistoryN.json),
 // StreamingHistory_podcast_N.json, StreamingHistory_audiobook_N.json.
+// clang-format off
 enum LegacyKey {
-  kEndTime,
-  kArtist,
-  kTrack,
-  kLegacyMsPlayed,
-  kPodcast,
-  kEpisode,
-  kAudiobook,
-  kChapter,
-  kAuthor,
+  kEndTime, kArtist, kTrack, kLegacyMsPlayed, kPodcast, kEpisode, kAudiobook, kChapter, kAuthor,
   kLegacyKeyCount
 };
+// clang-format on
 constexpr std::array<std::string_view, kLegacyKeyCount> kLegacyKeys = {
     "endTime",     "artistName",    "trackName",   "msPlayed",  "podcastName",
     "episodeName", "audiobookName", "chapterName", "authorName"};
 
 // reason_start and reason_end values seen in exports of 2014-2024.
-constexpr std::array<std::string_view, 19> kReasons = {"appload",
-                                                       "autoplay",
-                                                       "backbtn",
-                                                       "clickrow",
-                                                       "clickside",
-                                                       "endplay",
-                                                       "fwdbtn",
-                                                       "logout",
-                                                       "persisted",
-                                                       "playbtn",
-                                                       "popup",
-                                                       "remote",
-                                                       "switched-to-audio",
-                                                       "switched-to-video",
-                                                       "trackdone",
-                                                       "trackerror",
-                                                       "unexpected-exit",
-                                                       "unexpected-exit-while-paused",
-                                                       "unknown"};
+// clang-format off
+constexpr std::array<std::string_view, 19> kReasons = {
+    "appload", "autoplay", "backbtn", "clickrow", "clickside", "endplay", "fwdbtn", "logout",
+    "persisted", "playbtn", "popup", "remote", "switched-to-audio", "switched-to-video",
+    "trackdone", "trackerror", "unexpected-exit", "unexpected-exit-while-paused", "unknown"};
+// clang-format on
 
 void CheckReason(std::string_view field, std::string_view value, Cleaner& c) {
   if (value.data() == nullptr) return;

@@ -47,8 +47,10 @@ TEST(RunCommand, DriftOfAnExportReachesTheRunRecordAndThePipelinePage) {
   std::filesystem::create_directories(project / "data" / "spotify");
   std::ofstream(project / "data" / "spotify" / "Streaming_History_Audio_2025.json")
       << kExportWithNewField;
-  std::ofstream(project / "playlake.yml", std::ios::app)
-      << "  - {name: my_spotify, path: data/spotify, user: lisa, timezone: Europe/Stockholm}\n";
+  std::ofstream(project / "playlake.yml")
+      << "sources:\n"
+         "  - {name: events, path: data/events}\n"
+         "  - {name: my_spotify, path: data/spotify, user: lisa, timezone: Europe/Stockholm}\n";
 
   const auto run = RunPlaylake("run --project " + project.string());
   ASSERT_EQ(run.exit_code, 0) << run.stderr_text;

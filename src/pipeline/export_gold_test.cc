@@ -234,10 +234,12 @@ TEST_F(ExportGoldTest, ListenerPageAnswersHerQuestions) {
   EXPECT_EQ(page["months"], json::parse(R"([
       {"month": "2023-03", "plays": 3, "skips": 1, "new_artists": 2, "music_hours": 0.1, "spoken_hours": 0.67},
       {"month": "2023-04", "plays": 2, "skips": 1, "new_artists": 1, "music_hours": 0.06, "spoken_hours": 0.92}])"));
+  // Local hours in Europe/Lisbon (conn_country PT): the April plays end at
+  // 21:33 UTC, 22:33 summer time (UTC+1); March is UTC+0.
   EXPECT_EQ(
       page["clock"],
       json::parse(R"([{"hour": 7, "plays": 1, "hours": 0.0}, {"hour": 8, "plays": 2, "hours": 0.1},
-      {"hour": 21, "plays": 2, "hours": 0.06}])"));
+      {"hour": 22, "plays": 2, "hours": 0.06}])"));
   ASSERT_EQ(page["top_shows"].size(), 3u);
   EXPECT_EQ(page["top_shows"][0]["show_name"], "Mythical Monsters");
   EXPECT_EQ(page["top_shows"][0]["year"], 2023);

@@ -4,9 +4,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstdlib>
-#include <fstream>
 #include <set>
-#include <sstream>
+
+#include "config/yaml.h"
 
 namespace playlake::config {
 namespace {
@@ -47,7 +47,12 @@ class Reader {
                    const std::set<std::string>& allowed) const {
     if (!map.IsMap()) return Bad(path.empty() ? "(top level)" : path, "expected a mapping");
     for (const auto& entry : map) {
-      const auto key = entry.first.as<std::string>();
+      if (!entry.first.IsScalar()) {
+        return Bad(path.empty() ? "(top level)" : path,
+                   fmt::format("line {}: expected a key name, not a list or mapping",
+                               LineOf(entry.first)));
+      }
+      const std::string key = entry.first.Scalar();
       if (!allowed.contains(key)) {
         std::string known;
         for (const auto& k : allowed) known += (known.empty() ? "" : ", ") + k;
@@ -98,7 +103,8 @@ Status ReadCsv(const Reader& r, const YAML::Node& node, const std::string& path,
   if (!columns) return {};
   if (!columns.IsMap()) return r.Bad(key + ".columns", "expected a mapping of field: column");
   for (const auto& entry : columns) {
-    const auto field = entry.first.as<std::string>();
+    if (!entry.first.IsScalar()) return r.Bad(key + ".columns", "expected field names as keys");
+    const std::string field = entry.first.Scalar();
     if (!entry.second.IsScalar()) {
       return r.Bad(key + ".columns." + field, "expected the name of a column");
     }
@@ -107,18 +113,9 @@ Status ReadCsv(const Reader& r, const YAML::Node& node, const std::string& path,
   return {};
 }
 
-}  // namespace
-
-Result<ProjectConfig> ParseProject(const std::string& text, const std::filesystem::path& root) {
-  const std::string file = (root / "playlake.yml").string();
-  Reader r(file);
-  YAML::Node doc;
-  try {
-    doc = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    return Fail(ErrorCode::kConfig,
-                fmt::format("{}:{}: invalid YAML: {}", file, e.mark.line + 1, e.msg));
-  }
+// Reads the parsed playlake.yml `doc` of project `root`.
+Result<ProjectConfig> ReadProject(const YAML::Node& doc, const std::filesystem::path& root,
+                                  const Reader& r) {
   ProjectConfig config;
   config.root = std::filesystem::absolute(root).lexically_normal();
   config.lake = config.root / "lake";
@@ -228,7 +225,14 @@ Result<ProjectConfig> ParseProject(const std::string& text, const std::filesyste
       if (paths.IsScalar()) {
         source.paths.push_back(Resolve(config.root, paths.Scalar()).string());
       } else if (paths.IsSequence()) {
-        for (const auto& p : paths) source.paths.push_back(Resolve(config.root, p.as<std::string>()).string());
+        for (std::size_t k = 0; k < paths.size(); ++k) {
+          if (!paths[k].IsScalar()) {
+            return r.Bad(
+                fmt::format("{}.path[{}]", path, k),
+                fmt::format("line {}: expected a path, not a list or mapping", LineOf(paths[k])));
+          }
+          source.paths.push_back(Resolve(config.root, paths[k].Scalar()).string());
+        }
       } else {
         return r.Bad(path + ".path", "expected a path or a list of paths");
       }
@@ -238,17 +242,27 @@ Result<ProjectConfig> ParseProject(const std::string& text, const std::filesyste
   return config;
 }
 
+}  // namespace
+
+Result<ProjectConfig> ParseProject(const std::string& text, const std::filesystem::path& root) {
+  const std::string file = (root / "playlake.yml").string();
+  auto doc = ParseYaml(text, file);
+  if (!doc) return tl::unexpected(doc.error());
+  const Reader r(file);
+  return GuardYaml(file, [&] { return ReadProject(*doc, root, r); });
+}
+
 Result<ProjectConfig> LoadProject(const std::filesystem::path& dir) {
   const auto file = dir / "playlake.yml";
-  std::ifstream in(file);
-  if (!in) {
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec)) {
     return Fail(ErrorCode::kConfig,
                 fmt::format("no project file at {}: create one with `playlake init {}` or pass "
                             "--project DIR", file.string(), dir.string()));
   }
-  std::stringstream text;
-  text << in.rdbuf();
-  auto config = ParseProject(text.str(), dir);
+  auto text = ReadYamlText(file.string());
+  if (!text) return tl::unexpected(text.error());
+  auto config = ParseProject(*text, dir);
   if (config) {
     if (const char* token = std::getenv(config->server.token_env.c_str())) config->server.token = token;
     if (const char* url = std::getenv(config->alerts.webhook_env.c_str())) config->alerts.webhook = url;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 namespace playlake::config {
 namespace {
 
@@ -80,7 +82,26 @@ INSTANTIATE_TEST_SUITE_P(
                     BadCase{"schedule: {cron: '61 * * * *'}", "schedule.cron: cron expression '61"},
                     BadCase{"schedule: {every: 5m}", "schedule.every: unknown key"},
                     BadCase{"alerts: {webhook: 'http://x'}", "alerts.webhook: unknown key"},
-                    BadCase{"name: [unclosed", "invalid YAML"}));
+                    BadCase{"name: [unclosed", "invalid YAML"},
+                    BadCase{"sources: [{name: a, path: [[a]]}]",
+                            "sources[0].path[0]: line 1: expected a path"},
+                    BadCase{"sources: [{name: a, path: x}]\n[a]: 1", "expected a key name"},
+                    BadCase{"name: a\nname: b", "playlake.yml:2: key 'name' is given twice"},
+                    BadCase{"server:\n  port: 1\n  port: 2", "playlake.yml:3: key 'port'"},
+                    BadCase{"name: \"radio\nlake: x\n", "playlake.yml:1: the quote"},
+                    BadCase{"lake: {a: 1}", "lake: expected a single value"},
+                    BadCase{"server: [1]", "server: expected a mapping"}));
+
+TEST(ProjectConfig, FolderInPlaceOfTheFileIsAnError) {
+  const auto dir = std::filesystem::temp_directory_path() / "playlake-folder-project";
+  std::filesystem::create_directories(dir / "playlake.yml");
+  auto config = LoadProject(dir);
+  std::filesystem::remove_all(dir);
+  ASSERT_FALSE(config.has_value());
+  EXPECT_EQ(config.error().code, ErrorCode::kConfig);
+  EXPECT_NE(config.error().message.find("playlake.yml is not a file"), std::string::npos)
+      << config.error().message;
+}
 
 TEST(ProjectConfig, MissingFileSaysHowToCreateOne) {
   auto config = LoadProject("/nonexistent/project");

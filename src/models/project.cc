@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "config/yaml.h"
 #include "models/context.h"
 #include "models/loader.h"
 
@@ -191,7 +192,11 @@ std::string ProjectLoader::SchemaFor(const std::string& custom) const {
 }
 
 Result<Project> ProjectLoader::Load() {
-  if (auto s = ReadProjectFile(); !s) return tl::unexpected(s.error());
+  // yaml-cpp throws on some shapes (a list where text belongs): an error, never an abort.
+  const std::string project_file = (project_.root_ / "dbt_project.yml").string();
+  if (auto s = config::GuardYaml(project_file, [&] { return ReadProjectFile(); }); !s) {
+    return tl::unexpected(s.error());
+  }
   if (auto s = LoadMacros(); !s) return tl::unexpected(s.error());
   if (auto s = LoadSqlFiles(NodeType::kModel, model_paths_); !s) return tl::unexpected(s.error());
   if (auto s = LoadSqlFiles(NodeType::kTest, test_paths_); !s) return tl::unexpected(s.error());
@@ -199,7 +204,9 @@ Result<Project> ProjectLoader::Load() {
     return tl::unexpected(s.error());
   if (auto s = LoadSeeds(); !s) return tl::unexpected(s.error());
   if (auto s = LoadYmlFiles(); !s) return tl::unexpected(s.error());
-  if (auto s = FinalizeConfigs(); !s) return tl::unexpected(s.error());
+  if (auto s = config::GuardYaml(project_file, [&] { return FinalizeConfigs(); }); !s) {
+    return tl::unexpected(s.error());
+  }
   if (auto s = ResolveDependencies(); !s) return tl::unexpected(s.error());
   return std::move(project_);
 }
@@ -214,13 +221,9 @@ Status ProjectLoader::ReadProjectFile() {
                             file.string()));
   }
   const std::string where = file.string();
-  YAML::Node doc;
-  try {
-    doc = YAML::Load(*text);
-  } catch (const YAML::Exception& e) {
-    return Fail(ErrorCode::kConfig,
-                fmt::format("{}:{}: invalid YAML: {}", where, e.mark.line + 1, e.msg));
-  }
+  auto parsed = config::ParseYaml(*text, where);
+  if (!parsed) return tl::unexpected(parsed.error());
+  const YAML::Node doc = *parsed;
   if (!doc.IsMap() || !doc["name"]) {
     return Fail(ErrorCode::kConfig, fmt::format("{}: `name:` is required", where));
   }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "config/yaml.h"
 #include "models/loader.h"
 
 namespace playlake::models {
@@ -77,7 +78,7 @@ Status ProjectLoader::LoadYmlFiles() {
     }
     std::sort(files.begin(), files.end());
     for (const fs::path& file : files) {
-      if (auto s = LoadYml(file); !s) return s;
+      if (auto s = config::GuardYaml(file.string(), [&] { return LoadYml(file); }); !s) return s;
     }
   }
   return {};
@@ -85,13 +86,9 @@ Status ProjectLoader::LoadYmlFiles() {
 
 Status ProjectLoader::LoadYml(const fs::path& path) {
   const std::string file = path.string();
-  YAML::Node doc;
-  try {
-    doc = YAML::LoadFile(file);
-  } catch (const YAML::Exception& e) {
-    return Fail(ErrorCode::kConfig,
-                fmt::format("{}:{}: invalid YAML: {}", file, e.mark.line + 1, e.msg));
-  }
+  auto loaded = config::LoadYamlFile(file);
+  if (!loaded) return tl::unexpected(loaded.error());
+  const YAML::Node doc = *loaded;
   if (doc.IsNull()) return {};
   if (auto s = CheckKeys(doc, {"version", "models", "seeds", "snapshots", "sources"}, file,
                          "a properties file");

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include "config/project.h"
@@ -48,6 +49,27 @@ TEST(Cli, InitCreatesAValidProjectAndRefusesToOverwrite) {
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_NE(run.stderr_text.find("--force"), std::string::npos);
   EXPECT_EQ(RunPlaylake("init --force " + project.string()).exit_code, 0);
+}
+
+TEST(Cli, BadProjectFileExits3NamingTheKeyOrLine) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"sources:\n  - name: a\n    path: [[a]]\n", "sources[0].path[0]"},
+      {"name: a\nthreads: 2\nname: b\n", "playlake.yml:3: key 'name' is given twice"},
+      {"name: \"radio\nthreads: 2\n", "playlake.yml:1: the quote"},
+  };
+  for (const auto& [yaml, expected] : cases) {
+    testing::TempDir dir;
+    std::ofstream(dir / "playlake.yml") << yaml;
+    const auto run = RunPlaylake("sql 'SELECT 1' --project " + dir.path().string());
+    EXPECT_EQ(run.exit_code, 3) << yaml << run.stderr_text;
+    EXPECT_NE(run.stderr_text.find(expected), std::string::npos) << run.stderr_text;
+  }
+  testing::TempDir dir;
+  std::filesystem::create_directories(dir / "playlake.yml");
+  const auto run = RunPlaylake("sql 'SELECT 1' --project " + dir.path().string());
+  EXPECT_EQ(run.exit_code, 3) << run.stderr_text;
+  EXPECT_NE(run.stderr_text.find("playlake.yml is not a file"), std::string::npos)
+      << run.stderr_text;
 }
 
 TEST(Cli, EveryCommandHasHelp) {

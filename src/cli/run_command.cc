@@ -25,8 +25,7 @@ Status RunProject(const config::ProjectConfig& project, bool full_refresh) {
   if (!run) return tl::unexpected(run.error());
   spdlog::info("run {} {} in {:.1f}s", run->run_id, run->status, run->duration_s);
   if (run->status != "success") {
-    return Fail(run->error.find("test") != std::string::npos ? ErrorCode::kTestFailed : ErrorCode::kData,
-                fmt::format("run {} failed: {}", run->run_id, run->error));
+    return Fail(run->error_code, fmt::format("run {} failed: {}", run->run_id, run->error));
   }
   return {};
 }
@@ -63,7 +62,9 @@ Status GenerateDemoData(const std::filesystem::path& dir, const DemoFlags& flags
   std::int64_t end_day = 0;
   if (flags.end.empty()) {
     end_day = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())
-                  .time_since_epoch().count() - 1;
+                  .time_since_epoch()
+                  .count() -
+              1;
   } else {
     auto parsed = sim::ParseDate(flags.end, "--end");
     if (!parsed) return tl::unexpected(parsed.error());
@@ -78,7 +79,8 @@ Status GenerateDemoData(const std::filesystem::path& dir, const DemoFlags& flags
                flags.users, flags.seed);
   const auto world = sim::World::Build(world_options);
   std::filesystem::create_directories(events, ec);
-  if (ec) return Fail(ErrorCode::kIo, fmt::format("cannot create {}: {}", events.string(), ec.message()));
+  if (ec)
+    return Fail(ErrorCode::kIo, fmt::format("cannot create {}: {}", events.string(), ec.message()));
   if (auto s = sim::WriteCatalogFiles(*world, dir / "data" / "catalog"); !s) return s;
   auto sink = sim::OpenSink(events.string() + "/");
   if (!sink) return tl::unexpected(sink.error());
@@ -91,13 +93,15 @@ Status GenerateDemoData(const std::filesystem::path& dir, const DemoFlags& flags
   options.faults.malformed = 0.0005;
   auto stats = sim::Generate(*world, options, **sink);
   if (!stats) return tl::unexpected(stats.error());
-  spdlog::info("generated {} plays ({:.0f} MB) in {:.1f}s", stats->plays, stats->bytes / 1e6, stats->seconds);
+  spdlog::info("generated {} plays ({:.0f} MB) in {:.1f}s", stats->plays, stats->bytes / 1e6,
+               stats->seconds);
   return {};
 }
 
 // Prints the headline answers of the gold layer on stdout.
 Status PrintHeadlines(const config::ProjectConfig& project) {
-  auto db = warehouse::Database::Open(project.warehouse.string(), {.threads = 0, .memory_limit = "", .read_only = true});
+  auto db = warehouse::Database::Open(project.warehouse.string(),
+                                      {.threads = 0, .memory_limit = "", .read_only = true});
   if (!db) return tl::unexpected(db.error());
   auto conn = (*db)->Connect();
   if (!conn) return tl::unexpected(conn.error());
@@ -114,7 +118,8 @@ Status PrintHeadlines(const config::ProjectConfig& project) {
   };
   const std::pair<const char*, const char*> headlines[] = {
       {"Plays, listeners, listening hours",
-       "SELECT count(*), count(DISTINCT user_id), round(sum(ms_played) / 3600000.0) FROM fct_plays"},
+       "SELECT count(*), count(DISTINCT user_id), round(sum(ms_played) / 3600000.0) FROM "
+       "fct_plays"},
       {"Top tracks",
        "SELECT t.track_name, t.artist_name, count(*) AS plays FROM fct_plays f JOIN dim_tracks t "
        "USING (track_id) GROUP BY ALL ORDER BY plays DESC LIMIT 5"},
@@ -127,7 +132,8 @@ Status PrintHeadlines(const config::ProjectConfig& project) {
        "SELECT device, round(100.0 * count(*) / sum(count(*)) OVER (), 1) || '%' FROM fct_plays "
        "GROUP BY ALL ORDER BY count(*) DESC"},
       {"Peak listening hour (local time)",
-       "SELECT weekday_name, local_hour || ':00', plays FROM hourly_activity ORDER BY plays DESC LIMIT 3"},
+       "SELECT weekday_name, local_hour || ':00', plays FROM hourly_activity ORDER BY plays DESC "
+       "LIMIT 3"},
   };
   for (const auto& [title, sql] : headlines) {
     if (auto s = print(title, sql); !s) return s;
@@ -150,7 +156,8 @@ Status PrintHeadlines(const config::ProjectConfig& project) {
 Status Demo(const DemoFlags& flags) {
   std::filesystem::path dir = flags.dir;
   if (dir.empty()) {
-    std::string pattern = (std::filesystem::temp_directory_path() / "playlake-demo-XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "playlake-demo-XXXXXX").string();
     if (!mkdtemp(pattern.data())) return Fail(ErrorCode::kIo, "cannot create a temporary folder");
     dir = pattern;
   }
@@ -176,11 +183,13 @@ Status Demo(const DemoFlags& flags) {
 
 void AddRunCommands(CLI::App& app, CommandBody& selected) {
   auto* run = app.add_subcommand(
-      "run", "Run the batch pipeline: ingest new inputs of the configured sources into bronze and "
-             "silver, build and test the gold layer, record the run");
+      "run",
+      "Run the batch pipeline: ingest new inputs of the configured sources into bronze and "
+      "silver, build and test the gold layer, record the run");
   auto project_dir = std::make_shared<std::string>(".");
   auto full_refresh = std::make_shared<bool>(false);
-  run->add_option("--project", *project_dir, "Project folder (with playlake.yml)")->capture_default_str();
+  run->add_option("--project", *project_dir, "Project folder (with playlake.yml)")
+      ->capture_default_str();
   run->add_flag("--full-refresh", *full_refresh, "Rebuild incremental models from scratch");
   run->callback([&selected, project_dir, full_refresh] {
     selected = [project_dir, full_refresh]() -> Status {
@@ -190,17 +199,25 @@ void AddRunCommands(CLI::App& app, CommandBody& selected) {
     };
   });
 
-  auto* demo = app.add_subcommand(
-      "demo", "The whole product in one command: generate a month of listening, run the "
-              "pipeline, print the headline answers and serve the dashboard");
+  auto* demo =
+      app.add_subcommand("demo",
+                         "The whole product in one command: generate a month of listening, run the "
+                         "pipeline, print the headline answers and serve the dashboard");
   auto flags = std::make_shared<DemoFlags>();
-  demo->add_option("--dir", flags->dir, "Project folder to create or reuse (default: a new temporary folder)");
+  demo->add_option("--dir", flags->dir,
+                   "Project folder to create or reuse (default: a new temporary folder)");
   demo->add_flag("--no-serve", flags->no_serve, "Stop after printing the answers");
-  demo->add_option("--users", flags->users, "Listeners to simulate")->check(CLI::Range(1u, 10000000u))->capture_default_str();
-  demo->add_option("--days", flags->days, "Days of listening, ending at --end")->check(CLI::Range(1, 3660))->capture_default_str();
+  demo->add_option("--users", flags->users, "Listeners to simulate")
+      ->check(CLI::Range(1u, 10000000u))
+      ->capture_default_str();
+  demo->add_option("--days", flags->days, "Days of listening, ending at --end")
+      ->check(CLI::Range(1, 3660))
+      ->capture_default_str();
   demo->add_option("--seed", flags->seed, "Simulator seed")->capture_default_str();
   demo->add_option("--end", flags->end, "Last day, YYYY-MM-DD (default: yesterday, UTC)");
-  demo->add_option("--port", flags->port, "Dashboard port (0 picks a free one)")->check(CLI::Range(0, 65535))->capture_default_str();
+  demo->add_option("--port", flags->port, "Dashboard port (0 picks a free one)")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
   demo->callback([&selected, flags] { selected = [flags] { return Demo(*flags); }; });
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <tl/expected.hpp>
 #include <utility>
 
@@ -16,6 +17,7 @@ enum class ErrorCode {
   kConfig,           // playlake.yml is missing, unreadable or invalid
   kNotFound,         // an input file or object does not exist
   kIo,               // reading or writing failed
+  kDiskFull,         // a write failed for lack of space (ENOSPC, EDQUOT): an I/O error
   kData,             // input data is malformed beyond what quarantine handles
   kWarehouse,        // the SQL engine reported an error
   kTestFailed,       // a data test failed
@@ -35,6 +37,12 @@ using Status = Result<void>;
 inline tl::unexpected<Error> Fail(ErrorCode code, std::string message) {
   return tl::unexpected<Error>(Error{code, std::move(message)});
 }
+
+// The error for a failed system call: `what` (e.g. "cannot write /x/y"), then
+// strerror(err). The code is the cause errno names — kNotFound for ENOENT,
+// kDiskFull for ENOSPC and EDQUOT (the message then says the disk is full and
+// what to do), kIo otherwise — so callers never classify by message text.
+Error ErrnoError(std::string_view what, int err);
 
 // Returns the exit status a command line tool should use for `code`.
 // Documented in docs/cli.md.

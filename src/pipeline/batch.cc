@@ -88,7 +88,8 @@ Status WriteJson(const std::filesystem::path& file, const json& value) {
     if (!out) return Fail(ErrorCode::kIo, fmt::format("cannot write {}", temp));
   }
   std::filesystem::rename(temp, file, ec);
-  if (ec) return Fail(ErrorCode::kIo, fmt::format("cannot write {}: {}", file.string(), ec.message()));
+  if (ec)
+    return Fail(ErrorCode::kIo, fmt::format("cannot write {}: {}", file.string(), ec.message()));
   return {};
 }
 
@@ -97,12 +98,18 @@ Status WriteStatus(warehouse::Connection& conn, const std::filesystem::path& fil
                    const json& drift) {
   json freshness = json::array();
   const std::pair<const char*, const char*> tables[] = {
-      {"silver.plays", "max(event_ts)"},      {"silver.page_views", "max(event_ts)"},
-      {"silver.episodes", "max(event_ts)"},   {"silver.users", "NULL"},
-      {"silver.tracks", "NULL"},              {"silver.artists", "NULL"},
-      {"silver.albums", "NULL"},              {"main.fct_plays", "max(played_at)"},
-      {"main.kpi_daily", "max(kpi_date)"},    {"main.top_tracks_daily", "max(play_date)"},
-      {"main.trending_tracks", "max(as_of_date)"}, {"main.dim_users", "max(valid_from)"},
+      {"silver.plays", "max(event_ts)"},
+      {"silver.page_views", "max(event_ts)"},
+      {"silver.episodes", "max(event_ts)"},
+      {"silver.users", "NULL"},
+      {"silver.tracks", "NULL"},
+      {"silver.artists", "NULL"},
+      {"silver.albums", "NULL"},
+      {"main.fct_plays", "max(played_at)"},
+      {"main.kpi_daily", "max(kpi_date)"},
+      {"main.top_tracks_daily", "max(play_date)"},
+      {"main.trending_tracks", "max(as_of_date)"},
+      {"main.dim_users", "max(valid_from)"},
   };
   const std::string now = Rfc3339Now();
   for (const auto& [table, newest] : tables) {
@@ -177,9 +184,23 @@ std::optional<LastBuild> ReadLastBuild(const std::filesystem::path& file) {
 }
 
 Status WriteLastBuild(const std::filesystem::path& file, const LastBuild& build) {
-  return WriteJson(file, {{"inputs", build.inputs},
-                          {"warehouse", build.warehouse},
-                          {"built_at", build.built_at}});
+  return WriteJson(
+      file,
+      {{"inputs", build.inputs}, {"warehouse", build.warehouse}, {"built_at", build.built_at}});
+}
+
+// "; failed: test.x (3 failing rows), model.y (error text)" naming what did
+// not pass, for the run's summary and record.
+std::string FailedNodes(const models::RunResults& results) {
+  std::string names;
+  for (const auto& node : results.results) {
+    if (node.status != models::NodeStatus::kFail && node.status != models::NodeStatus::kError) {
+      continue;
+    }
+    names += fmt::format("{}{} ({})", names.empty() ? "; failed: " : ", ", node.unique_id,
+                         node.message.substr(0, node.message.find('\n')));
+  }
+  return names;
 }
 
 int Threads(const config::ProjectConfig& project) {
@@ -200,15 +221,20 @@ Result<RunRecord> RunBatch(const config::ProjectConfig& project, const BatchOpti
     auto report = silver::IngestConfiguredSources(**lake, project, progress);
     if (!report) return tl::unexpected(report.error());
     std::int64_t rows = 0, committed = 0, failed = 0;
+    const silver::FileReport* first_failed = nullptr;
     for (const auto& file : report->files) {
       rows += file.stats.records;
       committed += file.outcome == silver::Outcome::kCommitted;
-      failed += file.outcome == silver::Outcome::kFailed;
+      if (file.outcome != silver::Outcome::kFailed) continue;
+      if (!first_failed) first_failed = &file;
+      ++failed;
     }
-    if (failed > 0) {
+    if (first_failed) {
       spdlog::warn("{}", report->ToText());
-      return Fail(ErrorCode::kData, fmt::format("{} of {} input files were refused; see the "
-                                                "report above", failed, report->files.size()));
+      // The cause is the first refused file's, as `playlake ingest` reports it.
+      return Fail(first_failed->error_code,
+                  fmt::format("{} of {} input files were refused; the first, {}: {}", failed,
+                              report->files.size(), first_failed->path, first_failed->error));
     }
     return StepOutcome{rows, fmt::format("{} files, {} new, {} records{}", report->files.size(),
                                          committed, rows, DriftSummary(*report))};
@@ -271,13 +297,14 @@ Result<RunRecord> RunBatch(const config::ProjectConfig& project, const BatchOpti
     // What the build made, tests failed or not, is what readers see next.
     if (auto s = (*writer)->Finish(); !s) return tl::unexpected(s.error());
     using models::NodeStatus;
-    const std::string detail = fmt::format(
-        "{} built, {} tests passed, {} warned, {} failed, {} errors, {} skipped",
-        results->Count(NodeStatus::kSuccess), results->Count(NodeStatus::kPass),
-        results->Count(NodeStatus::kWarn), results->Count(NodeStatus::kFail),
-        results->Count(NodeStatus::kError), results->Count(NodeStatus::kSkipped));
+    const std::string detail =
+        fmt::format("{} built, {} tests passed, {} warned, {} failed, {} errors, {} skipped",
+                    results->Count(NodeStatus::kSuccess), results->Count(NodeStatus::kPass),
+                    results->Count(NodeStatus::kWarn), results->Count(NodeStatus::kFail),
+                    results->Count(NodeStatus::kError), results->Count(NodeStatus::kSkipped));
     if (results->HasErrors() || results->HasTestFailures()) {
-      return Fail(results->HasErrors() ? ErrorCode::kWarehouse : ErrorCode::kTestFailed, detail);
+      return Fail(results->HasErrors() ? ErrorCode::kWarehouse : ErrorCode::kTestFailed,
+                  detail + FailedNodes(*results));
     }
     const LastBuild built{*inputs, FileIdentity(project.warehouse), started_at};
     if (auto s = WriteLastBuild(last_build_file, built); !s) return tl::unexpected(s.error());

@@ -35,7 +35,8 @@ Status AppendRun(const std::filesystem::path& history_file, const RunRecord& run
   out << ToJson(run).dump() << '\n';
   out.flush();
   if (!out) {
-    return Fail(ErrorCode::kIo, fmt::format("cannot append the run record to {}", history_file.string()));
+    return Fail(ErrorCode::kIo,
+                fmt::format("cannot append the run record to {}", history_file.string()));
   }
   return {};
 }
@@ -44,14 +45,23 @@ nlohmann::json ToJson(const RunRecord& run) {
   nlohmann::json steps = nlohmann::json::array();
   std::string summary;
   for (const auto& s : run.steps) {
-    steps.push_back({{"name", s.name}, {"status", s.status}, {"attempts", s.attempts},
-                     {"rows", s.rows}, {"seconds", s.seconds}, {"detail", s.detail}});
+    steps.push_back({{"name", s.name},
+                     {"status", s.status},
+                     {"attempts", s.attempts},
+                     {"rows", s.rows},
+                     {"seconds", s.seconds},
+                     {"detail", s.detail}});
     summary += (summary.empty() ? "" : ", ") + fmt::format("{} {:.1f}s", s.name, s.seconds);
   }
-  return {{"run_id", run.run_id},         {"started_at", run.started_at},
-          {"finished_at", run.finished_at}, {"status", run.status},
-          {"duration_s", run.duration_s},   {"steps", summary},
-          {"step_details", steps},          {"error", run.error}};
+  return {{"run_id", run.run_id},
+          {"started_at", run.started_at},
+          {"finished_at", run.finished_at},
+          {"status", run.status},
+          {"duration_s", run.duration_s},
+          {"steps", summary},
+          {"step_details", steps},
+          {"error", run.error},
+          {"cause", run.status == "success" ? "" : ErrorCodeName(run.error_code)}};
 }
 
 Status Pipeline::Add(Step step) {
@@ -64,8 +74,9 @@ Status Pipeline::Add(Step step) {
     const bool known = std::any_of(steps_.begin(), steps_.end(),
                                    [&](const Step& s) { return s.name == dependency; });
     if (!known) {
-      return Fail(ErrorCode::kInternal,
-                  fmt::format("pipeline step '{}' depends on unknown step '{}'", step.name, dependency));
+      return Fail(
+          ErrorCode::kInternal,
+          fmt::format("pipeline step '{}' depends on unknown step '{}'", step.name, dependency));
     }
   }
   steps_.push_back(std::move(step));
@@ -90,7 +101,8 @@ Result<RunRecord> Pipeline::Run(const std::filesystem::path& history_file) {
       record.status = "skipped";
       record.detail = fmt::format("skipped: {} did not succeed", *blocked);
       failed.insert(step.name);
-      spdlog::warn("[{}/{}] {} skipped ({} did not succeed)", i + 1, steps_.size(), step.name, *blocked);
+      spdlog::warn("[{}/{}] {} skipped ({} did not succeed)", i + 1, steps_.size(), step.name,
+                   *blocked);
       run.steps.push_back(std::move(record));
       continue;
     }
@@ -119,7 +131,10 @@ Result<RunRecord> Pipeline::Run(const std::filesystem::path& history_file) {
       record.status = "failed";
       record.detail = outcome.error().message;
       failed.insert(step.name);
-      if (run.error.empty()) run.error = fmt::format("{}: {}", step.name, outcome.error().message);
+      if (run.error.empty()) {
+        run.error = fmt::format("{}: {}", step.name, outcome.error().message);
+        run.error_code = outcome.error().code;
+      }
       spdlog::error("[{}/{}] {} FAILED after {:.2f}s: {}", i + 1, steps_.size(), step.name,
                     record.seconds, outcome.error().message);
     }

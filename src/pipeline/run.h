@@ -14,31 +14,30 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/result.h"
 
 namespace playlake::pipeline {
 
 struct StepOutcome {
-  std::int64_t rows = 0;         // rows the step produced, for the record
-  std::string detail;            // one line for the run record and the log
+  std::int64_t rows = 0;  // rows the step produced, for the record
+  std::string detail;     // one line for the run record and the log
 };
 
 struct Step {
   std::string name;
   std::vector<std::string> depends_on;
   std::function<Result<StepOutcome>()> body;
-  int retries = 0;                                       // extra attempts after a failure
-  std::chrono::milliseconds backoff{500};                // doubled after each attempt
+  int retries = 0;                         // extra attempts after a failure
+  std::chrono::milliseconds backoff{500};  // doubled after each attempt
 };
 
 struct StepRecord {
   std::string name;
-  std::string status;            // success, failed, skipped
+  std::string status;  // success, failed, skipped
   int attempts = 0;
   std::int64_t rows = 0;
   double seconds = 0;
@@ -47,12 +46,15 @@ struct StepRecord {
 
 struct RunRecord {
   std::string run_id;
-  std::string started_at;        // RFC 3339 UTC
+  std::string started_at;  // RFC 3339 UTC
   std::string finished_at;
-  std::string status;            // success or failed
+  std::string status;  // success or failed
   double duration_s = 0;
   std::vector<StepRecord> steps;
-  std::string error;             // the first failure, if any
+  std::string error;  // the first failure, if any
+  // What caused the first failure, as its step classified it (kInternal when
+  // the run succeeded): `playlake run` exits with ExitCodeFor(error_code).
+  ErrorCode error_code = ErrorCode::kInternal;
 };
 
 nlohmann::json ToJson(const RunRecord& run);

@@ -13,8 +13,14 @@ TEST(Pipeline, RunsStepsInOrderAndRecordsTheRun) {
   testing::TempDir dir;
   std::vector<std::string> order;
   Pipeline p;
-  ASSERT_TRUE(p.Add({"ingest", {}, [&]() -> Result<StepOutcome> { order.push_back("ingest"); return StepOutcome{10, "10 plays"}; }}));
-  ASSERT_TRUE(p.Add({"build", {"ingest"}, [&]() -> Result<StepOutcome> { order.push_back("build"); return StepOutcome{3, ""}; }}));
+  ASSERT_TRUE(p.Add({"ingest", {}, [&]() -> Result<StepOutcome> {
+                       order.push_back("ingest");
+                       return StepOutcome{10, "10 plays"};
+                     }}));
+  ASSERT_TRUE(p.Add({"build", {"ingest"}, [&]() -> Result<StepOutcome> {
+                       order.push_back("build");
+                       return StepOutcome{3, ""};
+                     }}));
   auto run = p.Run(dir / "target/runs.jsonl");
   ASSERT_TRUE(run.has_value());
   EXPECT_EQ(run->status, "success");
@@ -54,10 +60,20 @@ TEST(Pipeline, RetriesWithBackoffThenSucceeds) {
 TEST(Pipeline, AFailedStepSkipsItsDependantsAndFailsTheRun) {
   Pipeline p;
   bool later_ran = false, independent_ran = false;
-  ASSERT_TRUE(p.Add({"ingest", {}, []() -> Result<StepOutcome> { return Fail(ErrorCode::kIo, "disk full"); }}));
-  ASSERT_TRUE(p.Add({"build", {"ingest"}, [&]() -> Result<StepOutcome> { later_ran = true; return StepOutcome{}; }}));
-  ASSERT_TRUE(p.Add({"test", {"build"}, [&]() -> Result<StepOutcome> { later_ran = true; return StepOutcome{}; }}));
-  ASSERT_TRUE(p.Add({"docs", {}, [&]() -> Result<StepOutcome> { independent_ran = true; return StepOutcome{}; }}));
+  ASSERT_TRUE(p.Add(
+      {"ingest", {}, []() -> Result<StepOutcome> { return Fail(ErrorCode::kIo, "disk full"); }}));
+  ASSERT_TRUE(p.Add({"build", {"ingest"}, [&]() -> Result<StepOutcome> {
+                       later_ran = true;
+                       return StepOutcome{};
+                     }}));
+  ASSERT_TRUE(p.Add({"test", {"build"}, [&]() -> Result<StepOutcome> {
+                       later_ran = true;
+                       return StepOutcome{};
+                     }}));
+  ASSERT_TRUE(p.Add({"docs", {}, [&]() -> Result<StepOutcome> {
+                       independent_ran = true;
+                       return StepOutcome{};
+                     }}));
   auto run = p.Run("");
   ASSERT_TRUE(run.has_value());
   EXPECT_EQ(run->status, "failed");
@@ -66,6 +82,8 @@ TEST(Pipeline, AFailedStepSkipsItsDependantsAndFailsTheRun) {
   EXPECT_EQ(run->steps[1].status, "skipped");
   EXPECT_EQ(run->steps[2].status, "skipped");
   EXPECT_EQ(run->error, "ingest: disk full");
+  EXPECT_EQ(run->error_code, ErrorCode::kIo);
+  EXPECT_EQ(ToJson(*run)["cause"], "I/O error");
 }
 
 TEST(Pipeline, RefusesUnknownDependenciesAndDuplicateNames) {

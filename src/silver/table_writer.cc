@@ -163,8 +163,12 @@ struct Lane {
     duckdb_result* r = out ? out : &local;
     const bool failed = duckdb_query(conn, sql.c_str(), r) == DuckDBError;
     std::string message = failed && duckdb_result_error(r) ? duckdb_result_error(r) : "";
+    // A Parquet file DuckDB could not write (a full disk) is an I/O error.
+    const ErrorCode code = failed && duckdb_result_error_type(r) == DUCKDB_ERROR_IO
+                               ? ErrorCode::kIo
+                               : ErrorCode::kWarehouse;
     if (!out) duckdb_destroy_result(&local);
-    if (failed) return Fail(ErrorCode::kWarehouse, fmt::format("DuckDB ({}): {}", what, message));
+    if (failed) return Fail(code, fmt::format("DuckDB ({}): {}", what, message));
     return {};
   }
 

@@ -52,6 +52,8 @@ const char* TypeName(duckdb_type type) {
     case DUCKDB_TYPE_LIST: return "LIST";
     case DUCKDB_TYPE_STRUCT: return "STRUCT";
     case DUCKDB_TYPE_MAP: return "MAP";
+    case DUCKDB_TYPE_ARRAY: return "ARRAY";
+    case DUCKDB_TYPE_UNION: return "UNION";
     case DUCKDB_TYPE_UUID: return "UUID";
     default: return "OTHER";
   }
@@ -126,6 +128,13 @@ struct Database::Impl {
   duckdb_database db = nullptr;
 };
 
+// A file DuckDB could not read or write (a full disk among them) is an I/O
+// error, like one Playlake's own code meets; the rest is the warehouse's.
+ErrorCode CodeOf(duckdb_result* result) {
+  return duckdb_result_error_type(result) == DUCKDB_ERROR_IO ? ErrorCode::kIo
+                                                             : ErrorCode::kWarehouse;
+}
+
 struct Connection::Impl {
   duckdb_connection conn = nullptr;
 
@@ -133,7 +142,7 @@ struct Connection::Impl {
     const std::string statement(sql);
     if (duckdb_query(conn, statement.c_str(), out) == DuckDBError) {
       const char* message = duckdb_result_error(out);
-      return Fail(ErrorCode::kWarehouse, message ? message : "DuckDB query failed");
+      return Fail(CodeOf(out), message ? message : "DuckDB query failed");
     }
     return {};
   }
@@ -217,7 +226,7 @@ Result<Table> Connection::Query(std::string_view sql, const std::vector<Param>& 
   ResultGuard result;
   if (duckdb_execute_prepared(prepared, result.get()) == DuckDBError) {
     const char* message = duckdb_result_error(result.get());
-    return Fail(ErrorCode::kWarehouse, message ? message : "DuckDB query failed");
+    return Fail(CodeOf(result.get()), message ? message : "DuckDB query failed");
   }
   return Materialize(result.get());
 }

@@ -29,6 +29,8 @@ void AddRunCommands(CLI::App& app, CommandBody& selected);
 // ingest and sql: bronze and silver (ingest_command.cc, sql_command.cc).
 void AddIngestCommand(CLI::App& app, CommandBody& selected);
 void AddSqlCommand(CLI::App& app, CommandBody& selected);
+// vacuum: leftovers of crashed writers (vacuum_command.cc).
+void AddVacuumCommand(CLI::App& app, CommandBody& selected);
 // schedule (schedule_command.cc).
 void AddScheduleCommand(CLI::App& app, CommandBody& selected);
 

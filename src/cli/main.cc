@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   cli::AddScheduleCommand(app, selected);
   cli::AddIngestCommand(app, selected);
   cli::AddSqlCommand(app, selected);
+  cli::AddVacuumCommand(app, selected);
 
   try {
     app.parse(argc, argv);

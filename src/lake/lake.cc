@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <random>
+#include <set>
 
 namespace playlake::lake {
 
@@ -18,8 +19,8 @@ Result<std::unique_ptr<Lake>> Lake::OpenLocal(const std::filesystem::path& root,
   std::error_code ec;
   std::filesystem::create_directories(root / "_manifests", ec);
   if (ec) {
-    return Fail(ErrorCode::kIo, fmt::format("cannot create the lake folder {}: {}", root.string(),
-                                            ec.message()));
+    return Fail(ErrorCode::kIo,
+                fmt::format("cannot create the lake folder {}: {}", root.string(), ec.message()));
   }
   const bool durable = options.durable;
   return std::make_unique<Lake>(std::make_unique<LocalStorage>(root, durable), std::move(options));
@@ -44,9 +45,8 @@ Result<std::optional<ManifestEntry>> Lake::Find(const std::string& layer,
 }
 
 Result<bool> Lake::Commit(ManifestEntry entry) {
-  entry.committed_at_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                              clock_().time_since_epoch())
-                              .count();
+  entry.committed_at_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(clock_().time_since_epoch()).count();
   return storage_->PublishIfAbsent(ManifestKey(entry.layer, entry.batch_id), ToJson(entry));
 }
 
@@ -83,6 +83,42 @@ Result<std::vector<DataFile>> Lake::CommittedFiles(const std::string& layer,
   std::sort(files.begin(), files.end(),
             [](const DataFile& a, const DataFile& b) { return a.key < b.key; });
   return files;
+}
+
+Result<Leftovers> Lake::RemoveLeftovers(std::chrono::seconds older_than) {
+  // List before reading the commit log: a file committed in between is then
+  // seen as referenced, never removed.
+  std::vector<ObjectInfo> objects;
+  for (const char* prefix : {"bronze", "silver", "_manifests"}) {
+    auto listed = storage_->ListAll(prefix);
+    if (!listed) return tl::unexpected(listed.error());
+    objects.insert(objects.end(), listed->begin(), listed->end());
+  }
+  std::set<std::string> referenced;
+  for (const char* layer : {"bronze", "silver"}) {
+    auto entries = Entries(layer);
+    if (!entries) return tl::unexpected(entries.error());
+    for (const auto& e : *entries) {
+      for (const auto& f : e.files) referenced.insert(f.key);
+    }
+  }
+  const auto cutoff = clock_() - older_than;
+  Leftovers leftovers;
+  for (const auto& object : objects) {
+    const std::string_view name = std::string_view(object.key).substr(object.key.rfind('/') + 1);
+    const bool temporary = name.starts_with(".");
+    if (!temporary && (object.key.starts_with("_manifests/") || referenced.contains(object.key))) {
+      continue;
+    }
+    if (object.modified > cutoff) {
+      ++leftovers.kept;
+      continue;
+    }
+    if (auto s = storage_->Remove(object.key); !s) return tl::unexpected(s.error());
+    ++leftovers.removed;
+    leftovers.removed_bytes += object.bytes;
+  }
+  return leftovers;
 }
 
 }  // namespace playlake::lake

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -28,9 +29,16 @@ namespace playlake::lake {
 using Clock = std::function<std::chrono::system_clock::time_point()>;
 
 struct LakeOptions {
-  Clock clock;                    // default: the system clock
-  FaultHooks* faults = nullptr;   // default: no faults
-  bool durable = true;            // false: no fsync (tests, scratch lakes); see LocalStorage
+  Clock clock;                   // default: the system clock
+  FaultHooks* faults = nullptr;  // default: no faults
+  bool durable = true;           // false: no fsync (tests, scratch lakes); see LocalStorage
+};
+
+// What Lake::RemoveLeftovers found.
+struct Leftovers {
+  std::int64_t removed = 0;         // files removed
+  std::uint64_t removed_bytes = 0;  // the space they held
+  std::int64_t kept = 0;            // unreferenced files younger than the grace period
 };
 
 class Lake {
@@ -59,6 +67,15 @@ class Lake {
   // The committed data files of `table` in `layer`, sorted by key.
   Result<std::vector<DataFile>> CommittedFiles(const std::string& layer,
                                                const std::string& table) const;
+  // Removes what writers that crashed or failed (a full disk) left behind:
+  // files under bronze/ and silver/ that no manifest entry names, and
+  // temporaries (dot names) there and under _manifests/, last modified more
+  // than `older_than` ago. Manifests and the writer lock are never touched.
+  // REQUIRES: the caller holds LockWriters, or `older_than` is longer than
+  // any writer takes to commit what it writes (another writer's files are
+  // unreferenced until it commits). Errors: kIo, kData (a corrupt manifest:
+  // then nothing is removed).
+  Result<Leftovers> RemoveLeftovers(std::chrono::seconds older_than);
 
  private:
   std::unique_ptr<Storage> storage_;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "lake/bronze.h"
 #include "lake/checksum.h"
 #include "lake/zstd_stream.h"
@@ -69,6 +71,59 @@ TEST(Lake, ReadersSeeOnlyCommittedFilesInCommitOrder) {
   ASSERT_TRUE(entries);
   ASSERT_EQ(entries->size(), 2u);
   EXPECT_EQ(entries->at(0).batch_id, "a");  // the clock runs backwards here: "a" came first
+}
+
+void Put(Storage& storage, const std::string& key, const std::string& bytes) {
+  auto file = storage.Create(key);
+  ASSERT_TRUE(file) << file.error().message;
+  ASSERT_TRUE((*file)->Append(bytes));
+  ASSERT_TRUE((*file)->Close());
+}
+
+TEST(Lake, RemoveLeftoversKeepsCommittedAndYoungFiles) {
+  TempDir dir;
+  auto now = std::chrono::system_clock::now();
+  auto lake = Lake::OpenLocal(dir.path(), LakeOptions{[&] { return now; }, nullptr});
+  ASSERT_TRUE(lake);
+  Storage& storage = (*lake)->storage();
+  Put(storage, "silver/plays/kept.parquet", "committed");
+  ASSERT_TRUE((*lake)->Commit(Entry("b1", "plays", "silver/plays/kept.parquet")));
+  // What a crashed or disk-full writer leaves: data files no manifest names,
+  // a bronze file and a manifest's temporary.
+  Put(storage, "silver/plays/event_date=2026-01-01/b2.0.0.0.parquet", "12345");
+  Put(storage, "bronze/s/plays/ingest_date=2026-01-01/hour=00/b2.abc.jsonl.zst", "123");
+  Put(storage, "_manifests/silver/.b2.json.tmp-0011", "{");
+
+  // Younger than the grace period: a writer may still be at work on them.
+  auto young = (*lake)->RemoveLeftovers(std::chrono::hours(1));
+  ASSERT_TRUE(young) << young.error().message;
+  EXPECT_EQ(young->removed, 0);
+  EXPECT_EQ(young->kept, 3);
+
+  now += std::chrono::hours(2);
+  auto old = (*lake)->RemoveLeftovers(std::chrono::hours(1));
+  ASSERT_TRUE(old) << old.error().message;
+  EXPECT_EQ(old->removed, 3);
+  EXPECT_EQ(old->removed_bytes, 9u);
+  auto all = storage.ListAll("");
+  ASSERT_TRUE(all);
+  std::vector<std::string> left;
+  for (const auto& o : *all) left.push_back(o.key);
+  std::sort(left.begin(), left.end());
+  EXPECT_EQ(left,
+            (std::vector<std::string>{"_manifests/silver/b1.json", "silver/plays/kept.parquet"}));
+}
+
+TEST(Lake, RemoveLeftoversRemovesNothingWhenAManifestIsCorrupt) {
+  TempDir dir;
+  auto lake = Lake::OpenLocal(dir.path(), {});
+  ASSERT_TRUE(lake);
+  Put((*lake)->storage(), "silver/plays/maybe.parquet", "x");
+  ASSERT_TRUE((*lake)->storage().PublishIfAbsent("_manifests/silver/bad.json", "{not json"));
+  auto left = (*lake)->RemoveLeftovers(std::chrono::seconds(0));
+  ASSERT_FALSE(left);
+  EXPECT_EQ(left.error().code, ErrorCode::kData);
+  EXPECT_TRUE(*(*lake)->storage().Exists("silver/plays/maybe.parquet"));
 }
 
 TEST(Lake, CorruptManifestIsADataErrorNamingTheFile) {

@@ -16,7 +16,7 @@ namespace fs = std::filesystem;
 namespace {
 
 Error IoError(std::string_view what, const fs::path& path, int err) {
-  return Error{ErrorCode::kIo, fmt::format("{} {}: {}", what, path.string(), std::strerror(err))};
+  return ErrnoError(fmt::format("{} {}", what, path.string()), err);
 }
 
 // Creates every missing folder of `dir` and fsyncs the parents it created into,
@@ -178,7 +178,8 @@ Result<std::unique_ptr<ReadableFile>> OpenLocalFile(const fs::path& path) {
   return std::unique_ptr<ReadableFile>(std::make_unique<LocalReadableFile>(fd, path));
 }
 
-LocalStorage::LocalStorage(fs::path root, bool durable) : root_(std::move(root)), durable_(durable) {}
+LocalStorage::LocalStorage(fs::path root, bool durable)
+    : root_(std::move(root)), durable_(durable) {}
 
 std::string LocalStorage::Url(const std::string& key) const { return (root_ / key).string(); }
 
@@ -187,7 +188,8 @@ Result<std::unique_ptr<WritableFile>> LocalStorage::Create(const std::string& ke
   if (auto s = MakeFolders(path.parent_path(), durable_); !s) return tl::unexpected(s.error());
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) return tl::unexpected(IoError("cannot create", path, errno));
-  return std::unique_ptr<WritableFile>(std::make_unique<LocalWritableFile>(fd, path, durable_, true));
+  return std::unique_ptr<WritableFile>(
+      std::make_unique<LocalWritableFile>(fd, path, durable_, true));
 }
 
 Result<std::unique_ptr<ReadableFile>> LocalStorage::Open(const std::string& key) const {
@@ -220,8 +222,8 @@ Result<bool> LocalStorage::PublishIfAbsent(const std::string& key, std::string_v
   // Unique temporary name: two writers of the same key never share it.
   std::random_device random;
   const fs::path temp =
-      path.parent_path() / fmt::format(".{}.tmp-{:08x}{:08x}", path.filename().string(), random(),
-                                       random());
+      path.parent_path() /
+      fmt::format(".{}.tmp-{:08x}{:08x}", path.filename().string(), random(), random());
   {
     const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0) return tl::unexpected(IoError("cannot create", temp, errno));
@@ -279,6 +281,26 @@ Status LocalStorage::PrepareFolder(const std::string& key) {
 Status LocalStorage::SyncExisting(const std::string& key) {
   if (!durable_) return {};
   return SyncPath(root_ / key);
+}
+
+Result<std::vector<ObjectInfo>> LocalStorage::ListAll(const std::string& prefix) const {
+  std::vector<ObjectInfo> objects;
+  const fs::path dir = root_ / prefix;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return objects;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::end(it);
+       it.increment(ec)) {
+    struct stat st {};
+    if (::lstat(it->path().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    const auto modified = std::chrono::system_clock::time_point(
+        std::chrono::duration_cast<std::chrono::system_clock::duration>(
+            std::chrono::seconds(st.st_mtim.tv_sec) +
+            std::chrono::nanoseconds(st.st_mtim.tv_nsec)));
+    objects.push_back({it->path().lexically_relative(root_).generic_string(),
+                       static_cast<std::uint64_t>(st.st_size), modified});
+  }
+  if (ec) return tl::unexpected(IoError("cannot list", dir, ec.value()));
+  return objects;
 }
 
 Status LocalStorage::Remove(const std::string& key) {

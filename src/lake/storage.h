@@ -20,6 +20,7 @@
 // WritableFile/ReadableFile by one thread at a time.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -56,6 +57,13 @@ class WriterLock {
   virtual ~WriterLock() = default;
 };
 
+// An object as a listing for clean-up sees it.
+struct ObjectInfo {
+  std::string key;
+  std::uint64_t bytes = 0;
+  std::chrono::system_clock::time_point modified;
+};
+
 class Storage {
  public:
   virtual ~Storage() = default;
@@ -81,6 +89,10 @@ class Storage {
   // COPY — durable.
   virtual Status SyncExisting(const std::string& key) = 0;
   virtual Status Remove(const std::string& key) = 0;
+  // Every object under `prefix` (recursively), temporaries that List hides
+  // included, with size and modification time: what Lake::RemoveLeftovers
+  // looks through. Unsorted.
+  virtual Result<std::vector<ObjectInfo>> ListAll(const std::string& prefix) const = 0;
   // Where an engine (DuckDB) can read or write the object: a local path today,
   // an s3:// URL for an object store.
   virtual std::string Url(const std::string& key) const = 0;
@@ -103,6 +115,7 @@ class LocalStorage final : public Storage {
   Status PrepareFolder(const std::string& key) override;
   Status SyncExisting(const std::string& key) override;
   Status Remove(const std::string& key) override;
+  Result<std::vector<ObjectInfo>> ListAll(const std::string& prefix) const override;
   std::string Url(const std::string& key) const override;
   const std::filesystem::path& root() const { return root_; }
 

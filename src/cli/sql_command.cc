@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -33,7 +34,45 @@ std::string CsvField(const std::optional<std::string>& v) {
   return out + "\"";
 }
 
-std::string Render(const warehouse::Table& table, const std::string& format) {
+// Lists, structs, maps, arrays and unions: values the engine hands over as
+// text only through to_json.
+bool IsNested(const warehouse::Column& column) {
+  for (const char* type : {"LIST", "STRUCT", "MAP", "ARRAY", "UNION"}) {
+    if (column.type == type) return true;
+  }
+  return false;
+}
+
+// Runs `query`; when its result has nested columns, runs it again with those
+// columns as JSON text (the engine cannot render them otherwise), marking
+// them in `json_columns`.
+Result<warehouse::Table> QueryRenderable(warehouse::Connection& conn, const std::string& query,
+                                         std::vector<bool>& json_columns) {
+  auto table = conn.Query(query);
+  if (!table) return table;
+  json_columns.assign(table->columns.size(), false);
+  std::string aliases, select;
+  for (std::size_t c = 0; c < table->columns.size(); ++c) {
+    const auto& column = table->columns[c];
+    json_columns[c] = IsNested(column);
+    const std::string alias = fmt::format("c{}", c);
+    aliases += (c ? ", " : "") + alias;
+    const std::string value = json_columns[c] ? "to_json(" + alias + ")::VARCHAR" : alias;
+    select += (c ? ", " : "") + value + " AS " + warehouse::QuoteIdentifier(column.name);
+  }
+  if (std::find(json_columns.begin(), json_columns.end(), true) == json_columns.end()) {
+    return table;
+  }
+  std::string inner = query;
+  while (!inner.empty() &&
+         (std::isspace(static_cast<unsigned char>(inner.back())) || inner.back() == ';')) {
+    inner.pop_back();
+  }
+  return conn.Query(fmt::format("SELECT {} FROM ({}\n) AS q({})", select, inner, aliases));
+}
+
+std::string Render(const warehouse::Table& table, const std::vector<bool>& json_columns,
+                   const std::string& format) {
   std::string out;
   if (format == "csv") {
     for (std::size_t c = 0; c < table.columns.size(); ++c) {
@@ -54,6 +93,8 @@ std::string Render(const warehouse::Table& table, const std::string& format) {
         const auto& col = table.columns[c];
         if (!row[c]) {
           obj[col.name] = nullptr;
+        } else if (json_columns[c]) {
+          obj[col.name] = nlohmann::ordered_json::parse(*row[c], nullptr, false);
         } else if (col.kind == warehouse::ColumnKind::kInteger) {
           obj[col.name] = std::stoll(*row[c]);
         } else if (col.kind == warehouse::ColumnKind::kFloat) {
@@ -71,7 +112,8 @@ std::string Render(const warehouse::Table& table, const std::string& format) {
   std::vector<std::size_t> width(table.columns.size());
   for (std::size_t c = 0; c < table.columns.size(); ++c) width[c] = table.columns[c].name.size();
   for (const auto& row : table.rows) {
-    for (std::size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c] ? row[c]->size() : 4);
+    for (std::size_t c = 0; c < row.size(); ++c)
+      width[c] = std::max(width[c], row[c] ? row[c]->size() : 4);
   }
   auto line = [&](auto cell) {
     for (std::size_t c = 0; c < table.columns.size(); ++c) {
@@ -83,7 +125,8 @@ std::string Render(const warehouse::Table& table, const std::string& format) {
     out += "\n";
   };
   line([&](std::size_t c) { return table.columns[c].name; });
-  for (std::size_t c = 0; c < table.columns.size(); ++c) out += (c ? "-+-" : "") + std::string(width[c], '-');
+  for (std::size_t c = 0; c < table.columns.size(); ++c)
+    out += (c ? "-+-" : "") + std::string(width[c], '-');
   out += "\n";
   for (const auto& row : table.rows) line([&](std::size_t c) { return row[c].value_or("NULL"); });
   out += fmt::format("({} row{})\n", table.rows.size(), table.rows.size() == 1 ? "" : "s");
@@ -116,12 +159,16 @@ Status RunSql(const SqlFlags& flags) {
   auto conn = (*db)->Connect();
   if (!conn) return tl::unexpected(conn.error());
   if (auto s = (*conn)->Execute("SET TimeZone = 'UTC'"); !s) return s;
-  if (auto s = silver::CreateSilverViews(**conn, **lake); !s) return s;
+  // Silver's views live in schema silver, so `silver.users` names one whatever
+  // else is on the search path.
+  if (auto s = silver::CreateSilverSchema(**conn, **lake); !s) return s;
+  if (auto s = (*conn)->Execute("SET search_path = 'memory.silver'"); !s) return s;
   if (flags.gold) {
-    // Gold tables resolve by name after silver's; the warehouse stays untouched.
+    // A gold table wins over a silver view of the same name (users, artists):
+    // gold is what --gold asks for. The warehouse stays untouched.
     const std::string attach = fmt::format(
         "ATTACH {} AS gold (READ_ONLY); "
-        "SET search_path = 'memory.main,gold.main'",
+        "SET search_path = 'gold.main,memory.silver'",
         warehouse::QuoteLiteral(warehouse_file.string()));
     if (auto s =
             warehouse::OpenWhenReadable(warehouse_file, [&] { return (*conn)->Execute(attach); });
@@ -129,9 +176,10 @@ Status RunSql(const SqlFlags& flags) {
       return s;
     }
   }
-  auto result = (*conn)->Query(flags.query);
+  std::vector<bool> json_columns;
+  auto result = QueryRenderable(**conn, flags.query, json_columns);
   if (!result) return tl::unexpected(result.error());
-  std::fputs(Render(*result, flags.format).c_str(), stdout);
+  std::fputs(Render(*result, json_columns, flags.format).c_str(), stdout);
   return {};
 }
 
@@ -142,8 +190,10 @@ void AddSqlCommand(CLI::App& app, CommandBody& selected) {
   CLI::App* cmd = app.add_subcommand(
       "sql",
       "Run a SQL query (DuckDB dialect) over the lake. Silver tables are views by name:\n"
-      "plays, page_views, users, tracks, artists, albums, episodes, quarantine. Only\n"
-      "committed files are visible. Times are shown in UTC.");
+      "plays, page_views, users, tracks, artists, albums, episodes, quarantine (also as\n"
+      "silver.plays, ...). Only committed files are visible. Times are shown in UTC; lists\n"
+      "and structs as JSON. With --gold, a gold table wins over a silver view of the same\n"
+      "name (users, artists): write silver.users for the silver one.");
   cmd->add_option("query", flags->query, "The SQL query")->required();
   cmd->add_option("--format", flags->format, "Output format")
       ->check(CLI::IsMember({"table", "csv", "json"}))

@@ -2,6 +2,8 @@
 
 #include <httplib.h>
 
+#include <fstream>
+
 #include <nlohmann/json.hpp>
 
 #include "testing/testing.h"
@@ -15,6 +17,24 @@ std::filesystem::path SparkifyDay(const std::string& day) {
 void AddSparkifyDay(const std::filesystem::path& project, const std::string& day) {
   std::filesystem::copy_file(SparkifyDay(day),
                              project / "data" / "events" / (day + "-events.json"));
+}
+
+void WriteText(const std::filesystem::path& file, const std::string& text) {
+  std::filesystem::create_directories(file.parent_path());
+  std::ofstream(file) << text;
+}
+
+void WriteModelProject(const std::filesystem::path& dir, const std::string& model,
+                       const std::string& model_sql, const std::string& schema_yml,
+                       const std::string& lake) {
+  WriteText(dir / "playlake.yml", "name: t\nlake: " + lake +
+                                      "\nmodels: mymodels\nsources:\n"
+                                      "  - {name: events, format: eventsim, path: data}\n");
+  std::filesystem::create_directories(dir / "data");
+  std::filesystem::copy_file(SparkifyDay("2018-11-01"), dir / "data" / "2018-11-01-events.json");
+  WriteText(dir / "mymodels" / "dbt_project.yml", "name: t\nmodel-paths: [models]\n");
+  WriteText(dir / "mymodels" / "models" / (model + ".sql"), model_sql);
+  WriteText(dir / "mymodels" / "models" / "schema.yml", schema_yml);
 }
 
 long long OverviewPlays(int port) {

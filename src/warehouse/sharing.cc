@@ -24,7 +24,8 @@ fs::path CopyPath(const fs::path& file) { return Beside(file, ".building"); }
 fs::path WalOf(const fs::path& file) { return file.string() + ".wal"; }
 
 Error IoError(const std::string& what, const fs::path& path, const std::error_code& ec) {
-  return Error{ErrorCode::kIo, fmt::format("{} {}: {}", what, path.string(), ec.message())};
+  // std::filesystem's codes are errno values: a full disk is classified as such.
+  return ErrnoError(fmt::format("{} {}", what, path.string()), ec.value());
 }
 
 // The process holding DuckDB's lock on `file`, if any. DuckDB locks the whole

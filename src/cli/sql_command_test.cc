@@ -44,16 +44,16 @@ TEST(SqlCommand, ListsAndStructsPrintAsJson) {
   ASSERT_EQ(RunPlaylake("ingest" + project).exit_code, 0);
   const std::string query =
       " 'SELECT [1, 2] AS ids, struct_pack(level := level, n := 2) AS info, 7 AS seven "
-      "FROM plays WHERE level = '\\''paid'\\'' LIMIT 1 -- a comment'";
+      "FROM plays WHERE level = '\\''free'\\'' LIMIT 1 -- a comment'";
   const auto json = RunPlaylake("sql --format json" + query + project);
   ASSERT_EQ(json.exit_code, 0) << json.stderr_text;
   EXPECT_EQ(nlohmann::json::parse(json.stdout_text),
-            nlohmann::json::parse(R"([{"ids": [1, 2], "info": {"level": "paid", "n": 2},
+            nlohmann::json::parse(R"([{"ids": [1, 2], "info": {"level": "free", "n": 2},
                                       "seven": 7}])"));
   const auto csv = RunPlaylake("sql --format csv" + query + project);
   ASSERT_EQ(csv.exit_code, 0) << csv.stderr_text;
   EXPECT_EQ(csv.stdout_text,
-            "ids,info,seven\n\"[1,2]\",\"{\"\"level\"\":\"\"paid\"\",\"\"n\"\":2}\",7\n");
+            "ids,info,seven\n\"[1,2]\",\"{\"\"level\"\":\"\"free\"\",\"\"n\"\":2}\",7\n");
 }
 
 }  // namespace

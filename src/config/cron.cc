@@ -13,6 +13,9 @@
 namespace playlake::config {
 namespace {
 
+// 400 Gregorian years, after which dates and weekdays repeat.
+constexpr std::chrono::days kCalendarCycle{146097};
+
 using std::chrono::days;
 using std::chrono::hours;
 using std::chrono::minutes;
@@ -146,11 +149,12 @@ Result<Cron> Cron::Parse(const std::string& expression) {
   // a day must match both; otherwise either.
   cron.any_day_ = fields[3][0] == '*';
   cron.any_weekday_ = fields[5][0] == '*';
-  // Every month has a 28th, and February 29th comes at least once in eight
-  // years: an expression that finds no time in eight years from a leap day
-  // never fires.
+  // The Gregorian calendar repeats every 400 years, weekdays included: an
+  // expression that finds no time in one whole cycle never fires. One that
+  // does may still fire rarely: "29 2 */7" (a February 29th that is a Sunday,
+  // both day fields must match) waits 40 years across 2100.
   const TimePoint start = std::chrono::sys_days{std::chrono::year{2096} / 2 / 29};
-  if (cron.Next(start) - start > days(8 * 366)) {
+  if (cron.Next(start) - start >= kCalendarCycle) {
     return Bad(expression, "it names no day that exists (such as February 30th)");
   }
   return cron;
@@ -164,7 +168,7 @@ bool Cron::DayMatches(std::chrono::year_month_day day) const {
 }
 
 Cron::TimePoint Cron::Next(TimePoint after) const {
-  const TimePoint limit = after + days(9 * 366);
+  const TimePoint limit = after + kCalendarCycle;
   TimePoint t = after + seconds(1);
   while (t < limit) {
     const auto day = std::chrono::floor<days>(t);

@@ -30,7 +30,9 @@ class Cron {
   static Result<Cron> Parse(const std::string& expression);
 
   // The first time after `after` (strictly) that the expression names.
-  // REQUIRES: a Cron from Parse (it fires at least once every eight years).
+  // REQUIRES: a Cron from Parse (it fires at least once in 400 years, the
+  // calendar's cycle; a day that must match both day fields can be decades
+  // apart).
   TimePoint Next(TimePoint after) const;
 
   const std::string& expression() const { return expression_; }

@@ -67,6 +67,13 @@ TEST(Cron, MonthEndsAndLeapDays) {
   EXPECT_EQ(Next("0 0 29 2 *", "2096-02-29 00:00:00"), "2104-02-29 00:00:00");
 }
 
+// When a day field starts with '*', a day must match both fields: such a day
+// can be more than a decade away (found by the cron fuzzer), or 40 years.
+TEST(Cron, DaysThatMustMatchBothFieldsCanBeDecadesApart) {
+  EXPECT_EQ(Next("49 5 3 3 4 */20", "2022-04-04 00:00:00"), "2033-04-03 03:05:49");
+  EXPECT_EQ(Next("0 0 29 2 */7", "2088-03-01 00:00:00"), "2128-02-29 00:00:00");
+}
+
 TEST(Cron, SecondsFieldAndShorthands) {
   EXPECT_EQ(Next("*/20 * * * * *", "2026-12-03 18:24:13"), "2026-12-03 18:24:20");
   EXPECT_EQ(Next("* * * * * *", "2026-12-03 18:24:59"), "2026-12-03 18:25:00");

@@ -78,6 +78,10 @@ Answer JsonError(int status, const std::string& message) {
 // One request, from its complete header to its answer (MHD's per-request
 // context). A worker fills `answer` before it resumes the connection.
 struct Exchange {
+  // libmicrohttpd calls the handler once the header is in, again when the
+  // request is complete, and again after a suspended request resumes.
+  enum class Stage { kHeaderReceived, kRouted };
+  Stage stage = Stage::kHeaderReceived;
   std::string route;  // the metrics label: never the raw path
   Clock::time_point start = Clock::now();
   Answer answer;
@@ -211,30 +215,40 @@ struct Server::Impl {
                               const char* method, const char*, const char*,
                               std::size_t* upload_size, void** context) {
     auto* self = static_cast<Impl*>(cls);
-    if (*context != nullptr) {  // resumed: a worker has the answer
-      *upload_size = 0;
-      return self->Send(connection, *static_cast<Exchange*>(*context));
+    if (*context == nullptr) {
+      if (auto it = self->peers.find(connection); it != self->peers.end()) {
+        it->second.reading_header = false;
+      }
+      auto exchange = std::make_unique<Exchange>();
+      Exchange& ex = *exchange;
+      *context = exchange.release();  // freed by OnCompleted
+      // A request that may carry a body is refused now, which also closes
+      // the connection; any other is answered once it is complete. Answering
+      // before that would make libmicrohttpd close the connection after the
+      // answer, dropping requests pipelined behind it.
+      const std::string_view verb = method;
+      if (verb == "GET" || verb == "HEAD") return MHD_YES;
+      ex.stage = Exchange::Stage::kRouted;
+      ex.route = self->RouteLabel(url);
+      ex.answer = JsonError(405, "only GET and HEAD are served");
+      return self->Send(connection, ex);
     }
-    if (auto it = self->peers.find(connection); it != self->peers.end()) {
-      it->second.reading_header = false;
-    }
-    auto exchange = std::make_unique<Exchange>();
-    Exchange& ex = *exchange;
-    *context = exchange.release();  // freed by OnCompleted
-    return self->Route(connection, url, method, ex);
+    auto& ex = *static_cast<Exchange*>(*context);
+    *upload_size = 0;  // a GET's body, if any, is not read
+    if (ex.stage == Exchange::Stage::kRouted) return self->Send(connection, ex);  // resumed
+    ex.stage = Exchange::Stage::kRouted;
+    ex.route = self->RouteLabel(url);
+    return self->Route(connection, url, ex);
   }
 
-  MHD_Result Route(MHD_Connection* connection, const std::string& path, std::string_view method,
-                   Exchange& ex) {
-    ex.route = "static";
-    if (path == "/healthz" || path == "/metrics") ex.route = path;
-    if (path.rfind("/api/", 0) == 0) {
-      ex.route = apis.count(path.substr(5)) ? path : "/api/unknown";
-    }
-    if (method != "GET" && method != "HEAD") {
-      ex.answer = JsonError(405, "only GET and HEAD are served");
-      return Send(connection, ex);
-    }
+  // The metrics label of a path: never the raw path, whose values are unbounded.
+  std::string RouteLabel(const std::string& path) const {
+    if (path == "/healthz" || path == "/metrics") return path;
+    if (path.rfind("/api/", 0) == 0) return apis.count(path.substr(5)) ? path : "/api/unknown";
+    return "static";
+  }
+
+  MHD_Result Route(MHD_Connection* connection, const std::string& path, Exchange& ex) {
     if (!HostAccepted(connection)) {
       ex.answer = JsonError(421, "this server does not answer for that Host name");
       return Send(connection, ex);

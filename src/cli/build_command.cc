@@ -128,7 +128,7 @@ Status RunCommand(const std::string& command, const ModelFlags& f) {
   if (f.json) fmt::print("{}\n", models::RunResultsJson(*results));
   const std::string where = (options.target_dir / "run_results.json").string();
   if (results->HasErrors()) {
-    return Fail(ErrorCode::kWarehouse,
+    return Fail(results->FailureCode(),
                 fmt::format("{} node(s) failed with an error; details in {}",
                             results->Count(models::NodeStatus::kError), where));
   }

@@ -152,8 +152,30 @@ TEST(RunCommand, FullDiskWhileWritingBronzeExits4AndSaysSo) {
 TEST(RunCommand, FullDiskWhileDuckDbWritesSilverExits4) {
   TempDir dir;
   const auto record = RunOnFullDisk(dir.path(), 40);
-  EXPECT_EQ(record["cause"], "I/O error");
+  EXPECT_EQ(record["cause"], "disk full");
   EXPECT_NE(record["error"].get<std::string>().find("DuckDB"), std::string::npos) << record;
+  EXPECT_NE(record["error"].get<std::string>().find("the disk is full"), std::string::npos)
+      << record;
+}
+
+TEST(RunCommand, FullDiskWhileDuckDbBuildsGoldExits4AsADiskFull) {
+  TempDir dir;
+  WriteProject(dir.path(),
+               "{{ config(materialized='table') }}\n"
+               "select range as i, md5(range::varchar) || md5((range * 7)::varchar) as s "
+               "from range(400000)",
+               kNoTests);
+  cli_test::WriteText(dir / "playlake.yml",
+                      testing::ReadFile(dir / "playlake.yml") + "warehouse: wh/gold.duckdb\n");
+  SmallDisk disk(dir / "wh", "2m");
+  ASSERT_EQ(disk.error(), "") << "this test needs root, to mount a small tmpfs";
+  const auto run = RunPlaylake("run --project " + dir.path().string());
+  EXPECT_EQ(run.exit_code, 4) << run.stderr_text;
+  EXPECT_NE(run.stderr_text.find("No space left on device"), std::string::npos) << run.stderr_text;
+  const auto record = LastRun(dir.path());
+  EXPECT_EQ(record["cause"], "disk full") << record;
+  EXPECT_NE(record["error"].get<std::string>().find("the disk is full"), std::string::npos)
+      << record;
 }
 
 TEST(VacuumCommand, RemovesWhatACrashedIngestLeftAfterTheGracePeriod) {

@@ -14,13 +14,17 @@ Error ErrnoError(std::string_view what, int err) {
       return Error{ErrorCode::kNotFound, std::move(message)};
     case ENOSPC:
     case EDQUOT:
-      message += " (errno " + std::to_string(err) +
-                 "): the disk is full; free some space and retry (`playlake vacuum` removes what "
-                 "failed writes left behind)";
-      return Error{ErrorCode::kDiskFull, std::move(message)};
+      return DiskFullError(message + " (errno " + std::to_string(err) + ")");
     default:
       return Error{ErrorCode::kIo, std::move(message)};
   }
+}
+
+Error DiskFullError(std::string message) {
+  message +=
+      ": the disk is full; free some space and retry (`playlake vacuum` removes what failed "
+      "writes left behind)";
+  return Error{ErrorCode::kDiskFull, std::move(message)};
 }
 
 int ExitCodeFor(ErrorCode code) {

@@ -44,6 +44,10 @@ inline tl::unexpected<Error> Fail(ErrorCode code, std::string message) {
 // what to do), kIo otherwise — so callers never classify by message text.
 Error ErrnoError(std::string_view what, int err);
 
+// A write that failed for lack of space, as kDiskFull: `message` followed by
+// what to do about it. For errors met by others (e.g. the warehouse's).
+Error DiskFullError(std::string message);
+
 // Returns the exit status a command line tool should use for `code`.
 // Documented in docs/cli.md.
 int ExitCodeFor(ErrorCode code);

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "common/result.h"
+
 namespace playlake::models {
 
 // dbt's statuses: models, seeds and snapshots end in success, error or
@@ -15,10 +17,11 @@ const char* NodeStatusName(NodeStatus status);
 struct NodeResult {
   std::string unique_id;
   NodeStatus status = NodeStatus::kSkipped;
-  std::string message;        // adapter response, failure count or the error
-  std::string relation;       // where the node was built ("main"."x"), if any
-  std::string compiled_code;  // the SQL that ran
-  std::string started_at;     // ISO 8601 UTC; empty when skipped
+  std::string message;                           // adapter response, failure count or the error
+  ErrorCode error_code = ErrorCode::kWarehouse;  // why, when the status is error
+  std::string relation;                          // where the node was built ("main"."x"), if any
+  std::string compiled_code;                     // the SQL that ran
+  std::string started_at;                        // ISO 8601 UTC; empty when skipped
   std::string completed_at;
   double execution_time = 0;   // seconds
   int64_t rows_affected = -1;  // -1: not applicable
@@ -38,6 +41,9 @@ struct RunResults {
   // snapshot error, a test error, or a test failure at severity error.
   bool HasErrors() const { return Count(NodeStatus::kError) > 0; }
   bool HasTestFailures() const { return Count(NodeStatus::kFail) > 0; }
+  // Why the run failed, for the exit status: the cause of the first node in
+  // error (a full disk stays a full disk), else kTestFailed.
+  ErrorCode FailureCode() const;
   const NodeResult* Find(const std::string& unique_id) const;
 };
 

@@ -81,6 +81,13 @@ int RunResults::Count(NodeStatus status) const {
   return n;
 }
 
+ErrorCode RunResults::FailureCode() const {
+  for (const auto& r : results) {
+    if (r.status == NodeStatus::kError) return r.error_code;
+  }
+  return ErrorCode::kTestFailed;
+}
+
 const NodeResult* RunResults::Find(const std::string& unique_id) const {
   for (const NodeResult& r : results) {
     if (r.unique_id == unique_id) return &r;
@@ -442,7 +449,9 @@ NodeResult Runner::ExecuteNode(warehouse::Connection& conn, const Node& node, Sc
   r.completed_at = Now();
   if (!sql || !done) {
     r.status = NodeStatus::kError;
-    r.message = !sql ? sql.error().message : done.error().message;
+    const Error& error = !sql ? sql.error() : done.error();
+    r.message = error.message;
+    r.error_code = error.code;
     if (writes) emit("FAIL", r.message);
     return r;
   }

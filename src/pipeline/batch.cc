@@ -303,8 +303,7 @@ Result<RunRecord> RunBatch(const config::ProjectConfig& project, const BatchOpti
                     results->Count(NodeStatus::kWarn), results->Count(NodeStatus::kFail),
                     results->Count(NodeStatus::kError), results->Count(NodeStatus::kSkipped));
     if (results->HasErrors() || results->HasTestFailures()) {
-      return Fail(results->HasErrors() ? ErrorCode::kWarehouse : ErrorCode::kTestFailed,
-                  detail + FailedNodes(*results));
+      return Fail(results->FailureCode(), detail + FailedNodes(*results));
     }
     const LastBuild built{*inputs, FileIdentity(project.warehouse), started_at};
     if (auto s = WriteLastBuild(last_build_file, built); !s) return tl::unexpected(s.error());

@@ -11,6 +11,8 @@
 #include <limits>
 #include <map>
 
+#include "warehouse/duckdb.h"
+
 namespace playlake::silver {
 namespace {
 
@@ -20,13 +22,20 @@ using sources::TableSpec;
 
 duckdb_type TypeId(ColumnType t) {
   switch (t) {
-    case ColumnType::kText: return DUCKDB_TYPE_VARCHAR;
-    case ColumnType::kBlob: return DUCKDB_TYPE_BLOB;
-    case ColumnType::kInt64: return DUCKDB_TYPE_BIGINT;
-    case ColumnType::kDouble: return DUCKDB_TYPE_DOUBLE;
-    case ColumnType::kBool: return DUCKDB_TYPE_BOOLEAN;
-    case ColumnType::kTimestamp: return DUCKDB_TYPE_TIMESTAMP_TZ;
-    case ColumnType::kDate: return DUCKDB_TYPE_DATE;
+    case ColumnType::kText:
+      return DUCKDB_TYPE_VARCHAR;
+    case ColumnType::kBlob:
+      return DUCKDB_TYPE_BLOB;
+    case ColumnType::kInt64:
+      return DUCKDB_TYPE_BIGINT;
+    case ColumnType::kDouble:
+      return DUCKDB_TYPE_DOUBLE;
+    case ColumnType::kBool:
+      return DUCKDB_TYPE_BOOLEAN;
+    case ColumnType::kTimestamp:
+      return DUCKDB_TYPE_TIMESTAMP_TZ;
+    case ColumnType::kDate:
+      return DUCKDB_TYPE_DATE;
   }
   return DUCKDB_TYPE_VARCHAR;
 }
@@ -34,8 +43,10 @@ duckdb_type TypeId(ColumnType t) {
 std::string Quote(std::string_view text) {
   std::string out = "'";
   for (char c : text) {
-    if (c == '\'') out += "''";
-    else out += c;
+    if (c == '\'')
+      out += "''";
+    else
+      out += c;
   }
   return out + "'";
 }
@@ -50,13 +61,20 @@ struct QueryResult {
 
 const char* SqlType(ColumnType t) {
   switch (t) {
-    case ColumnType::kText: return "VARCHAR";
-    case ColumnType::kBlob: return "BLOB";
-    case ColumnType::kInt64: return "BIGINT";
-    case ColumnType::kDouble: return "DOUBLE";
-    case ColumnType::kBool: return "BOOLEAN";
-    case ColumnType::kTimestamp: return "TIMESTAMPTZ";
-    case ColumnType::kDate: return "DATE";
+    case ColumnType::kText:
+      return "VARCHAR";
+    case ColumnType::kBlob:
+      return "BLOB";
+    case ColumnType::kInt64:
+      return "BIGINT";
+    case ColumnType::kDouble:
+      return "DOUBLE";
+    case ColumnType::kBool:
+      return "BOOLEAN";
+    case ColumnType::kTimestamp:
+      return "TIMESTAMPTZ";
+    case ColumnType::kDate:
+      return "DATE";
   }
   return "VARCHAR";
 }
@@ -162,13 +180,13 @@ struct Lane {
     duckdb_result local{};
     duckdb_result* r = out ? out : &local;
     const bool failed = duckdb_query(conn, sql.c_str(), r) == DuckDBError;
-    std::string message = failed && duckdb_result_error(r) ? duckdb_result_error(r) : "";
-    // A Parquet file DuckDB could not write (a full disk) is an I/O error.
-    const ErrorCode code = failed && duckdb_result_error_type(r) == DUCKDB_ERROR_IO
-                               ? ErrorCode::kIo
-                               : ErrorCode::kWarehouse;
+    const std::string message = failed && duckdb_result_error(r) ? duckdb_result_error(r) : "";
+    const bool io_error = failed && duckdb_result_error_type(r) == DUCKDB_ERROR_IO;
     if (!out) duckdb_destroy_result(&local);
-    if (failed) return Fail(code, fmt::format("DuckDB ({}): {}", what, message));
+    if (failed) {
+      return tl::unexpected(
+          warehouse::StatementError(io_error, fmt::format("DuckDB ({}): {}", what, message)));
+    }
     return {};
   }
 
@@ -248,7 +266,9 @@ struct Lane {
         }
         case ColumnType::kDate: {
           auto* out = static_cast<std::int32_t*>(data);
-          fill([&](idx_t i, std::size_t r) { out[i] = static_cast<std::int32_t>(batch.Int(col, r)); });
+          fill([&](idx_t i, std::size_t r) {
+            out[i] = static_cast<std::int32_t>(batch.Int(col, r));
+          });
           break;
         }
         case ColumnType::kBool: {
@@ -276,7 +296,8 @@ struct Lane {
     duckdb_table_function_supports_projection_pushdown(tf, true);
     const bool failed = duckdb_register_table_function(conn, tf) == DuckDBError;
     duckdb_destroy_table_function(&tf);
-    if (failed) return Fail(ErrorCode::kWarehouse, "cannot register DuckDB table function " + function);
+    if (failed)
+      return Fail(ErrorCode::kWarehouse, "cannot register DuckDB table function " + function);
     return {};
   }
 
@@ -332,8 +353,10 @@ Result<std::unique_ptr<TableWriter>> TableWriter::Create(const WriterOptions& op
   auto impl = std::make_unique<Impl>();
   duckdb_config config = nullptr;
   duckdb_create_config(&config);
-  if (options.threads > 0) duckdb_set_config(config, "threads", std::to_string(options.threads).c_str());
-  if (!options.memory_limit.empty()) duckdb_set_config(config, "memory_limit", options.memory_limit.c_str());
+  if (options.threads > 0)
+    duckdb_set_config(config, "threads", std::to_string(options.threads).c_str());
+  if (!options.memory_limit.empty())
+    duckdb_set_config(config, "memory_limit", options.memory_limit.c_str());
   char* error = nullptr;
   const duckdb_state state = duckdb_open_ext(nullptr, &impl->db, config, &error);
   duckdb_destroy_config(&config);

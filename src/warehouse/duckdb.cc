@@ -3,6 +3,9 @@
 #include <duckdb.h>
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cstring>
+
 namespace playlake::warehouse {
 namespace {
 
@@ -17,45 +20,77 @@ ColumnKind KindOf(duckdb_type type) {
     case DUCKDB_TYPE_UINTEGER:
     case DUCKDB_TYPE_UBIGINT:
     case DUCKDB_TYPE_HUGEINT:
-    case DUCKDB_TYPE_UHUGEINT: return ColumnKind::kInteger;
+    case DUCKDB_TYPE_UHUGEINT:
+      return ColumnKind::kInteger;
     case DUCKDB_TYPE_FLOAT:
     case DUCKDB_TYPE_DOUBLE:
-    case DUCKDB_TYPE_DECIMAL: return ColumnKind::kFloat;
-    case DUCKDB_TYPE_BOOLEAN: return ColumnKind::kBoolean;
-    default: return ColumnKind::kText;
+    case DUCKDB_TYPE_DECIMAL:
+      return ColumnKind::kFloat;
+    case DUCKDB_TYPE_BOOLEAN:
+      return ColumnKind::kBoolean;
+    default:
+      return ColumnKind::kText;
   }
 }
 
 const char* TypeName(duckdb_type type) {
   switch (type) {
-    case DUCKDB_TYPE_BOOLEAN: return "BOOLEAN";
-    case DUCKDB_TYPE_TINYINT: return "TINYINT";
-    case DUCKDB_TYPE_SMALLINT: return "SMALLINT";
-    case DUCKDB_TYPE_INTEGER: return "INTEGER";
-    case DUCKDB_TYPE_BIGINT: return "BIGINT";
-    case DUCKDB_TYPE_UTINYINT: return "UTINYINT";
-    case DUCKDB_TYPE_USMALLINT: return "USMALLINT";
-    case DUCKDB_TYPE_UINTEGER: return "UINTEGER";
-    case DUCKDB_TYPE_UBIGINT: return "UBIGINT";
-    case DUCKDB_TYPE_HUGEINT: return "HUGEINT";
-    case DUCKDB_TYPE_UHUGEINT: return "UHUGEINT";
-    case DUCKDB_TYPE_FLOAT: return "FLOAT";
-    case DUCKDB_TYPE_DOUBLE: return "DOUBLE";
-    case DUCKDB_TYPE_DECIMAL: return "DECIMAL";
-    case DUCKDB_TYPE_VARCHAR: return "VARCHAR";
-    case DUCKDB_TYPE_BLOB: return "BLOB";
-    case DUCKDB_TYPE_DATE: return "DATE";
-    case DUCKDB_TYPE_TIME: return "TIME";
-    case DUCKDB_TYPE_TIMESTAMP: return "TIMESTAMP";
-    case DUCKDB_TYPE_TIMESTAMP_TZ: return "TIMESTAMP WITH TIME ZONE";
-    case DUCKDB_TYPE_INTERVAL: return "INTERVAL";
-    case DUCKDB_TYPE_LIST: return "LIST";
-    case DUCKDB_TYPE_STRUCT: return "STRUCT";
-    case DUCKDB_TYPE_MAP: return "MAP";
-    case DUCKDB_TYPE_ARRAY: return "ARRAY";
-    case DUCKDB_TYPE_UNION: return "UNION";
-    case DUCKDB_TYPE_UUID: return "UUID";
-    default: return "OTHER";
+    case DUCKDB_TYPE_BOOLEAN:
+      return "BOOLEAN";
+    case DUCKDB_TYPE_TINYINT:
+      return "TINYINT";
+    case DUCKDB_TYPE_SMALLINT:
+      return "SMALLINT";
+    case DUCKDB_TYPE_INTEGER:
+      return "INTEGER";
+    case DUCKDB_TYPE_BIGINT:
+      return "BIGINT";
+    case DUCKDB_TYPE_UTINYINT:
+      return "UTINYINT";
+    case DUCKDB_TYPE_USMALLINT:
+      return "USMALLINT";
+    case DUCKDB_TYPE_UINTEGER:
+      return "UINTEGER";
+    case DUCKDB_TYPE_UBIGINT:
+      return "UBIGINT";
+    case DUCKDB_TYPE_HUGEINT:
+      return "HUGEINT";
+    case DUCKDB_TYPE_UHUGEINT:
+      return "UHUGEINT";
+    case DUCKDB_TYPE_FLOAT:
+      return "FLOAT";
+    case DUCKDB_TYPE_DOUBLE:
+      return "DOUBLE";
+    case DUCKDB_TYPE_DECIMAL:
+      return "DECIMAL";
+    case DUCKDB_TYPE_VARCHAR:
+      return "VARCHAR";
+    case DUCKDB_TYPE_BLOB:
+      return "BLOB";
+    case DUCKDB_TYPE_DATE:
+      return "DATE";
+    case DUCKDB_TYPE_TIME:
+      return "TIME";
+    case DUCKDB_TYPE_TIMESTAMP:
+      return "TIMESTAMP";
+    case DUCKDB_TYPE_TIMESTAMP_TZ:
+      return "TIMESTAMP WITH TIME ZONE";
+    case DUCKDB_TYPE_INTERVAL:
+      return "INTERVAL";
+    case DUCKDB_TYPE_LIST:
+      return "LIST";
+    case DUCKDB_TYPE_STRUCT:
+      return "STRUCT";
+    case DUCKDB_TYPE_MAP:
+      return "MAP";
+    case DUCKDB_TYPE_ARRAY:
+      return "ARRAY";
+    case DUCKDB_TYPE_UNION:
+      return "UNION";
+    case DUCKDB_TYPE_UUID:
+      return "UUID";
+    default:
+      return "OTHER";
   }
 }
 
@@ -75,8 +110,8 @@ class ResultGuard {
 // An instant as DuckDB renders it in UTC: "2024-03-01 10:34:56.789+00".
 std::string RenderUtc(duckdb_timestamp instant) {
   const duckdb_timestamp_struct t = duckdb_from_timestamp(instant);
-  std::string text = fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", t.date.year, t.date.month, t.date.day,
-                                 t.time.hour, t.time.min, t.time.sec);
+  std::string text = fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", t.date.year, t.date.month,
+                                 t.date.day, t.time.hour, t.time.min, t.time.sec);
   if (t.time.micros != 0) {
     std::string fraction = fmt::format("{:06}", t.time.micros);
     fraction.erase(fraction.find_last_not_of('0') + 1);
@@ -128,11 +163,10 @@ struct Database::Impl {
   duckdb_database db = nullptr;
 };
 
-// A file DuckDB could not read or write (a full disk among them) is an I/O
-// error, like one Playlake's own code meets; the rest is the warehouse's.
-ErrorCode CodeOf(duckdb_result* result) {
-  return duckdb_result_error_type(result) == DUCKDB_ERROR_IO ? ErrorCode::kIo
-                                                             : ErrorCode::kWarehouse;
+static tl::unexpected<Error> Refused(duckdb_result* result) {
+  const char* message = duckdb_result_error(result);
+  return tl::unexpected(StatementError(duckdb_result_error_type(result) == DUCKDB_ERROR_IO,
+                                       message ? message : "DuckDB query failed"));
 }
 
 struct Connection::Impl {
@@ -140,10 +174,7 @@ struct Connection::Impl {
 
   Status Run(std::string_view sql, duckdb_result* out) {
     const std::string statement(sql);
-    if (duckdb_query(conn, statement.c_str(), out) == DuckDBError) {
-      const char* message = duckdb_result_error(out);
-      return Fail(CodeOf(out), message ? message : "DuckDB query failed");
-    }
+    if (duckdb_query(conn, statement.c_str(), out) == DuckDBError) return Refused(out);
     return {};
   }
 };
@@ -224,10 +255,7 @@ Result<Table> Connection::Query(std::string_view sql, const std::vector<Param>& 
     }
   }
   ResultGuard result;
-  if (duckdb_execute_prepared(prepared, result.get()) == DuckDBError) {
-    const char* message = duckdb_result_error(result.get());
-    return Fail(CodeOf(result.get()), message ? message : "DuckDB query failed");
-  }
+  if (duckdb_execute_prepared(prepared, result.get()) == DuckDBError) return Refused(result.get());
   return Materialize(result.get());
 }
 
@@ -238,6 +266,17 @@ Result<std::string> Connection::QueryScalar(std::string_view sql) {
     return Fail(ErrorCode::kWarehouse, fmt::format("query returned no value: {}", sql));
   }
   return *table->rows[0][0];
+}
+
+Error StatementError(bool io_error, std::string message) {
+  if (!io_error) return Error{ErrorCode::kWarehouse, std::move(message)};
+  // DuckDB says why in strerror's words; a full disk is a cause of its own.
+  for (const int full : {ENOSPC, EDQUOT}) {
+    if (message.find(std::strerror(full)) != std::string::npos) {
+      return DiskFullError(std::move(message));
+    }
+  }
+  return Error{ErrorCode::kIo, std::move(message)};
 }
 
 std::string QuoteLiteral(std::string_view text) {

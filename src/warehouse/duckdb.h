@@ -2,7 +2,7 @@
 //
 // Database owns an embedded DuckDB instance (in memory or in a file).
 // Connection runs SQL on it and returns results as values; DuckDB's errors
-// become Error{kWarehouse} with the failing statement's message.
+// become Errors with the failing statement's message (see StatementError).
 //
 // Thread safety: a Database may be shared by many threads, each with its own
 // Connection. A Connection must not be used by two threads at once.
@@ -37,9 +37,9 @@ struct Table {
 };
 
 struct DatabaseOptions {
-  int threads = 0;                   // 0: DuckDB's default (all cores)
-  std::string memory_limit;          // e.g. "2GB"; empty: DuckDB's default
-  bool read_only = false;            // open an existing file without taking the write lock
+  int threads = 0;           // 0: DuckDB's default (all cores)
+  std::string memory_limit;  // e.g. "2GB"; empty: DuckDB's default
+  bool read_only = false;    // open an existing file without taking the write lock
 };
 
 // A query parameter: text, or SQL NULL (std::nullopt). Parameters are bound as
@@ -87,6 +87,12 @@ class Connection {
   explicit Connection(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// The error for a statement DuckDB refused with `message`. A file it could not
+// read or write (`io_error`: DuckDB's error type is IO) is kIo, or kDiskFull
+// when the disk was full, like errors Playlake's own code meets; the rest is
+// kWarehouse.
+Error StatementError(bool io_error, std::string message);
 
 // Quotes `text` as a SQL string literal ('it''s').
 std::string QuoteLiteral(std::string_view text);

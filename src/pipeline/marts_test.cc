@@ -250,6 +250,26 @@ TEST_F(MartsTest, RegionalTrendsCountryTotalsMatchSilver) {
             db_->Int("SELECT count(*) FROM silver.plays"));
 }
 
+TEST_F(MartsTest, RegionsCarryTheirIsoSubdivisionNames) {
+  // The simulator's places, by the names ISO 3166-2 gives their codes (Debian's iso-codes).
+  const Rows named = db_->Query(
+      "SELECT country, region, region_name FROM dim_regions "
+      "WHERE (country, region) IN (('JP', '13'), ('US', 'NY'), ('PH', '00')) ORDER BY 1");
+  EXPECT_EQ(named, (Rows{{"JP", "13", "Tokyo"}, {"PH", "00", "National Capital Region"}, {"US", "NY", "New York"}}));
+  // A code ISO 3166-2 does not list (Poland renumbered its voivodeships: PL-MZ is now PL-14)
+  // shows as the code; a place without a region has no name.
+  EXPECT_EQ(db_->Query("SELECT region_name FROM dim_regions WHERE country = 'PL' AND region = 'MZ'"), (Rows{{"MZ"}}));
+  EXPECT_EQ(db_->Int("SELECT count(*) FROM dim_regions WHERE region IS NOT NULL AND region_name IS NULL"), 0);
+  EXPECT_EQ(db_->Int("SELECT count(*) FROM dim_regions WHERE region IS NULL AND region_name IS NOT NULL"), 0);
+  // The dashboard's cube and the regional mart carry the same names.
+  EXPECT_EQ(db_->Int("SELECT count(*) FROM (SELECT DISTINCT country, region, region_name FROM agg_listener_days "
+                     "EXCEPT SELECT country, region, region_name FROM dim_regions)"),
+            0);
+  EXPECT_EQ(db_->Query("SELECT DISTINCT region_name FROM regional_trends WHERE country = 'JP' AND region = '13' "
+                       "AND geo_level <> 'country'"),
+            (Rows{{"Tokyo"}}));
+}
+
 TEST_F(MartsTest, DeviceUsageSplitsEveryPlay) {
   EXPECT_EQ(db_->Int("SELECT sum(plays) FROM device_usage"), db_->Int("SELECT count(*) FROM silver.plays"));
   const Rows expected = db_->Query(

@@ -22,9 +22,11 @@ export function card(parent, title, { size = '', id } = {}) {
   return section;
 }
 
-function chartIn(section, option, { className = 'chart' } = {}) {
+// A chart in a new element at the end of `section`; height (px) overrides the CSS one.
+export function chartIn(section, option, { className = 'chart', height } = {}) {
   const el = document.createElement('div');
   el.className = className;
+  if (height) el.style.height = `${height}px`;
   section.append(el);
   const chart = echarts.init(el, null, { renderer: 'canvas' });
   chart.setOption({ color: PALETTE, textStyle: { color: '#dbe4ee' }, animation: false, ...option });
@@ -76,8 +78,9 @@ export function pieChart(section, { items }) {
   });
 }
 
-// cells: [[xIndex, yIndex, value]]
-export function heatmap(section, { x, y, cells }) {
+// cells: [[xIndex, yIndex, value]]; label(value) is the text written in each
+// cell (default: none), for a grid small enough to read every number.
+export function heatmap(section, { x, y, cells, label }) {
   const max = Math.max(1, ...cells.map((c) => c[2]));
   return chartIn(section, {
     tooltip: {},
@@ -86,18 +89,10 @@ export function heatmap(section, { x, y, cells }) {
     yAxis: { type: 'category', data: y, ...AXIS },
     visualMap: { min: 0, max, calculable: true, orient: 'horizontal', left: 'center', bottom: 0,
       textStyle: { color: '#8b9bb0' }, inRange: { color: ['#15202b', '#1db954'] } },
-    series: [{ type: 'heatmap', data: cells }],
-  });
-}
-
-export function graphChart(section, { nodes, links }) {
-  return chartIn(section, {
-    tooltip: {},
     series: [{
-      type: 'graph', layout: 'force', roam: true, draggable: true, data: nodes, links,
-      force: { repulsion: 180, edgeLength: 70 }, label: { show: true, color: '#dbe4ee', fontSize: 10 },
-      edgeSymbol: ['none', 'arrow'], lineStyle: { color: '#44546a' },
-      categories: [...new Set(nodes.map((n) => n.category))].map((name) => ({ name })),
+      type: 'heatmap', data: cells,
+      label: label ? { show: true, formatter: ({ value }) => label(value[2]), color: '#f4f8fb',
+        textBorderColor: '#0f1419', textBorderWidth: 2, fontSize: 11 } : undefined,
     }],
   });
 }
@@ -141,6 +136,14 @@ export function worldChart(section, { names, items, tooltipLines, onClick }) {
   }, { className: 'chart map' });
   chart.on('click', (params) => { if (hasItem(params.data)) onClick(params.name); });
   return chart;
+}
+
+// A run's or a test's status, coloured: green for success, red for failure, amber for a warning.
+export function statusCell(value) {
+  const span = document.createElement('span');
+  span.textContent = value;
+  span.className = { success: 'ok', pass: 'ok', ok: 'ok', error: 'fail', fail: 'fail', warn: 'warn', skipped: 'warn' }[value] ?? '';
+  return span;
 }
 
 // columns: [{ key, label, num?: true, render?: (value, row) => string|Node }]

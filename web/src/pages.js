@@ -3,8 +3,10 @@
 // filters; setFilters({ name: value }) changes them (an empty value clears one).
 import { api } from './api.js';
 import {
-  barChart, card, format, graphChart, heatmap, lineChart, loadWorldMap, pieChart, table, tiles, worldChart,
+  barChart, card, format, heatmap, lineChart, loadWorldMap, pieChart, statusCell, table, tiles, worldChart,
 } from './charts.js';
+import { lineageCard } from './lineage.js';
+import { testsCard } from './test_results.js';
 
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 const HOURS = Array.from({ length: 24 }, (_, h) => String(h).padStart(2, '0'));
@@ -18,17 +20,11 @@ function movement(change, row) {
   return span;
 }
 
-function statusCell(value) {
-  const span = document.createElement('span');
-  span.textContent = value;
-  span.className = { success: 'ok', pass: 'ok', ok: 'ok', error: 'fail', fail: 'fail', warn: 'warn', skipped: 'warn' }[value] ?? '';
-  return span;
-}
-
 async function overview(main, filters) {
   const data = await api('overview', filters);
   const k = data.kpis;
-  const top = k.top_region ? `${k.top_region.country}${k.top_region.region ? ` · ${k.top_region.region}` : ''}` : '–';
+  const region = k.top_region?.region_name ?? k.top_region?.region;
+  const top = k.top_region ? `${k.top_region.country}${region ? ` · ${region}` : ''}` : '–';
   const totalPlays = data.device_split.reduce((sum, d) => sum + d.plays, 0) || 1;
   const split = data.device_split.slice(0, 3).map((d) => `${d.device} ${Math.round((100 * d.plays) / totalPlays)}%`).join(' · ');
   tiles(main, [
@@ -104,6 +100,14 @@ async function artists(main, filters) {
 
 async function geography(main, filters, { setFilters }) {
   const [data, names] = await Promise.all([api('geography', filters), loadWorldMap()]);
+  const countryName = (code) => names.get(code) ?? code;
+  // A region's ISO 3166-2 name from gold, its code on hover (the code when ISO lists no name).
+  const regionCell = (name, row) => {
+    const span = document.createElement('span');
+    span.textContent = name ?? row.region ?? '–';
+    if (row.region) span.title = `${row.country}-${row.region}`;
+    return span;
+  };
   const map = card(main, 'Plays by country: click one to filter, again to clear', { size: 'wide', id: 'world' });
   worldChart(map, {
     names,
@@ -123,11 +127,11 @@ async function geography(main, filters, { setFilters }) {
     series: [{ name: 'Plays', data: data.countries.map((c) => c.plays) }, { name: 'Listeners', data: data.countries.map((c) => c.listeners) }],
   });
   table(card(main, 'Top regions', { id: 'regions' }), [
-    { key: 'country', label: 'Country' }, { key: 'region', label: 'Region' },
+    { key: 'country', label: 'Country', render: countryName }, { key: 'region_name', label: 'Region', render: regionCell },
     { key: 'plays', label: 'Plays', num: true, render: format.int }, { key: 'listeners', label: 'Listeners', num: true, render: format.int },
   ], data.regions);
   table(card(main, 'Top cities', { id: 'cities' }), [
-    { key: 'country', label: 'Country' }, { key: 'city', label: 'City' },
+    { key: 'country', label: 'Country', render: countryName }, { key: 'city', label: 'City' },
     { key: 'plays', label: 'Plays', num: true, render: format.int }, { key: 'listening_hours', label: 'Hours', num: true, render: format.int },
   ], data.cities);
 }
@@ -170,7 +174,7 @@ async function listeners(main, filters) {
   const cohorts = [...new Set(data.retention.map((r) => r.cohort_week))];
   const weeks = [...new Set(data.retention.map((r) => r.week))].sort((a, b) => a - b);
   heatmap(card(main, 'Weekly retention by first-play cohort (%)', { size: 'wide', id: 'retention' }), {
-    x: weeks.map((w) => `week ${w}`), y: cohorts,
+    x: weeks.map((w) => `week ${w}`), y: cohorts, label: (pct) => format.num(pct, 1),
     cells: data.retention.map((r) => [weeks.indexOf(r.week), cohorts.indexOf(r.cohort_week), r.retention_pct]),
   });
 }
@@ -325,14 +329,8 @@ async function pipeline(main) {
     { key: 'records', label: 'Records', num: true, render: format.int },
   ], data.quarantine);
   driftCard(main, data.drift || []);
-  table(card(main, 'Data tests', { size: 'wide', id: 'tests' }), [
-    { key: 'name', label: 'Test' }, { key: 'status', label: 'Status', render: statusCell },
-    { key: 'failures', label: 'Failing rows', num: true, render: format.int },
-  ], data.tests);
-  graphChart(card(main, 'Lineage: sources → staging → marts', { size: 'wide', id: 'lineage' }), {
-    nodes: data.lineage.nodes.map((n) => ({ id: n.id, name: n.name, category: n.layer, symbolSize: 14 })),
-    links: data.lineage.edges.map(([source, target]) => ({ source, target })),
-  });
+  testsCard(main, data.tests);
+  lineageCard(main, data.lineage);
 }
 
 export const pages = {

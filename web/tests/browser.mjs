@@ -77,3 +77,16 @@ export async function chartSeries(page, selector) {
     return chart.getOption().series.map((s) => s.data.map((d) => (typeof d === 'object' && d !== null ? d.value : d)));
   }, selector);
 }
+
+// The label drawn on each data item of the first series of the chart inside
+// `selector`, in data order (null for an item without one).
+export async function itemLabels(page, selector) {
+  return page.evaluate((sel) => {
+    const chart = window.echarts.getInstanceByDom(document.querySelector(`${sel} .chart`));
+    const data = chart.getModel().getSeriesByIndex(0).getData();
+    return Array.from({ length: data.count() }, (_, i) => {
+      const label = data.getItemGraphicEl(i)?.getTextContent();
+      return label && !label.ignore ? String(label.style.text) : null;
+    });
+  }, selector);
+}

@@ -51,23 +51,33 @@ export function lineChart(section, { x, series, yName }) {
     yAxis: { type: 'value', name: yName, ...AXIS },
     series: series.map((s) => ({
       type: s.type ?? 'line', name: s.name, data: s.data, showSymbol: false, smooth: s.smooth ?? false,
-      markPoint: s.markPoints ? { symbol: 'pin', symbolSize: 36, itemStyle: { color: '#e5484d' },
+      // Dots, not pins with numbers: anomalies come in clusters, and numbered pins overlap.
+      markPoint: s.markPoints ? { symbol: 'circle', symbolSize: 9, label: { show: false }, itemStyle: { color: '#e5484d' },
         data: s.markPoints.map((p) => ({ coord: [p.x, p.y], name: p.name, value: p.y })) } : undefined,
     })),
   });
 }
 
+// series: [{ name, data, axis?: 'right' }]: a series on the right axis has its own
+// scale (listeners beside plays). A horizontal chart grows with its labels.
 export function barChart(section, { labels, series, horizontal = false, stack }) {
-  const category = { type: 'category', data: labels, ...AXIS };
+  // Every category named while they fit (40 two-letter codes, a dozen genres).
+  const category = { type: 'category', data: labels, ...AXIS,
+    axisLabel: { ...AXIS.axisLabel, interval: labels.length <= 40 ? 0 : 'auto' } };
   const value = { type: 'value', ...AXIS };
+  const right = series.some((s) => s.axis === 'right');
+  const values = right
+    ? [{ ...value, name: series.find((s) => s.axis !== 'right')?.name },
+      { ...value, name: series.find((s) => s.axis === 'right').name, splitLine: { show: false } }]
+    : value;
   return chartIn(section, {
     tooltip: { trigger: 'axis' },
     legend: { top: 0, type: 'scroll', textStyle: { color: '#8b9bb0' } },
-    grid: { left: horizontal ? 160 : 60, right: 20, top: 40, bottom: 30 },
+    grid: { left: horizontal ? 10 : 60, right: right ? 60 : 20, top: 40, bottom: 30, containLabel: horizontal },
     xAxis: horizontal ? value : category,
-    yAxis: horizontal ? { ...category, inverse: true } : value,
-    series: series.map((s) => ({ type: 'bar', name: s.name, data: s.data, stack })),
-  });
+    yAxis: horizontal ? { ...category, inverse: true } : values,
+    series: series.map((s) => ({ type: 'bar', name: s.name, data: s.data, stack, yAxisIndex: s.axis === 'right' ? 1 : 0 })),
+  }, { height: horizontal ? Math.max(320, 70 + 22 * labels.length) : undefined });
 }
 
 export function pieChart(section, { items }) {
@@ -181,7 +191,7 @@ export function tiles(parent, items) {
     l.className = 'label';
     l.textContent = label;
     const v = document.createElement('div');
-    v.className = 'value';
+    v.className = String(value).length > 14 ? 'value long' : 'value';  // words, not a number
     v.textContent = value;
     tile.append(l, v);
     box.append(tile);

@@ -64,10 +64,9 @@ async function trending(main, filters) {
     labels: data.top_tracks.map((t) => `${t.track_name} — ${t.artist_name}`),
     series: [{ name: 'Plays', data: data.top_tracks.map((t) => t.plays) }], horizontal: true,
   });
-  table(card(main, 'Top 5 tracks per day', { size: 'wide', id: 'top-daily' }), [
-    { key: 'date', label: 'Day' }, { key: 'rank', label: '#', num: true }, { key: 'track_name', label: 'Track' },
-    { key: 'artist_name', label: 'Artist' }, { key: 'plays', label: 'Plays', num: true, render: format.int },
-  ], data.top_daily);
+  ranksPer(card(main, 'Top 5 tracks per day (plays)', { size: 'wide', id: 'top-daily' }), data.top_daily, {
+    key: 'date', title: 'Day', cell: (t) => `${t.track_name} — ${t.artist_name} (${format.int(t.plays)})`,
+  });
 }
 
 async function artists(main, filters) {
@@ -124,7 +123,8 @@ async function geography(main, filters, { setFilters }) {
   }
   barChart(card(main, 'Plays by country', { size: 'wide', id: 'countries' }), {
     labels: data.countries.map((c) => c.country),
-    series: [{ name: 'Plays', data: data.countries.map((c) => c.plays) }, { name: 'Listeners', data: data.countries.map((c) => c.listeners) }],
+    series: [{ name: 'Plays', data: data.countries.map((c) => c.plays) },
+      { name: 'Listeners', data: data.countries.map((c) => c.listeners), axis: 'right' }],
   });
   table(card(main, 'Top regions', { id: 'regions' }), [
     { key: 'country', label: 'Country', render: countryName }, { key: 'region_name', label: 'Region', render: regionCell },
@@ -193,18 +193,24 @@ function listenerLink(user) {
   return link;
 }
 
-// Rows of `rows` per year, newest first: a table per year would be long, so
-// each year's top five read as one line.
-function perYear(section, rows, label) {
-  const years = [...new Set(rows.map((r) => r.year))];
+// Ranked rows as one line per group (a day, a year), in the rows' order: a
+// table of every rank would be long. rows: [{ [key], rank, ... }]; cell(row) is
+// what a rank's cell says.
+function ranksPer(section, rows, { key, title, ranks = 5, cell }) {
+  const groups = [...new Set(rows.map((r) => r[key]))];
   table(section, [
-    { key: 'year', label: 'Year' },
-    ...[1, 2, 3, 4, 5].map((rank) => ({ key: rank, label: `#${rank}` })),
-  ], years.map((year) => {
-    const row = { year };
-    for (const r of rows.filter((x) => x.year === year)) row[r.rank] = `${label(r)} (${format.num(r.hours, 2)} h)`;
+    { key, label: title },
+    ...Array.from({ length: ranks }, (_, i) => ({ key: i + 1, label: `#${i + 1}` })),
+  ], groups.map((group) => {
+    const row = { [key]: group };
+    for (const r of rows.filter((x) => x[key] === group)) row[r.rank] = cell(r);
     return row;
   }));
+}
+
+// Top five per year, newest first, with the hours listened.
+function perYear(section, rows, label) {
+  ranksPer(section, rows, { key: 'year', title: 'Year', cell: (r) => `${label(r)} (${format.num(r.hours, 2)} h)` });
 }
 
 async function listener(main, filters) {

@@ -77,14 +77,16 @@ async function artists(main, filters) {
     { key: 'plays', label: 'Plays', num: true, render: format.int },
     { key: 'rank_change', label: 'Move', num: true, render: movement },
   ], data.ranking);
+  // Twenty lines would tangle: the seven biggest genres of the latest week; the title says the rest's share.
   const weeks = [...new Set(data.genres.map((g) => g.week_start))];
-  const genres = [...new Set(data.genres.map((g) => g.genre))];
-  lineChart(card(main, 'Genre share of plays per week (%)', { id: 'genres' }), {
-    x: weeks,
-    series: genres.map((genre) => ({
-      name: genre,
-      data: weeks.map((w) => data.genres.find((g) => g.genre === genre && g.week_start === w)?.plays_share_pct ?? 0),
-    })),
+  const share = (genre, week) => data.genres.find((g) => g.genre === genre && g.week_start === week)?.plays_share_pct ?? 0;
+  const latest = weeks[weeks.length - 1];
+  const genres = [...new Set(data.genres.map((g) => g.genre))].sort((a, b) => share(b, latest) - share(a, latest));
+  const [top, rest] = [genres.slice(0, 7), genres.slice(7)];
+  const restShare = rest.reduce((sum, g) => sum + share(g, latest), 0);
+  const others = rest.length ? `; the other ${rest.length}: ${format.pct(restShare)} last week` : '';
+  lineChart(card(main, `Share of plays per week (%), top ${top.length} genres${others}`, { id: 'genres' }), {
+    x: weeks, series: top.map((genre) => ({ name: genre, data: weeks.map((w) => share(genre, w)) })),
   });
   const features = [...new Set(data.audio_features.map((f) => f.feature))].filter((f) => f !== 'tempo' && f !== 'loudness');
   const featureGenres = [...new Set(data.audio_features.map((f) => f.genre))];

@@ -21,10 +21,11 @@ function movement(change, row) {
 }
 
 async function overview(main, filters) {
-  const data = await api('overview', filters);
+  const [data, names] = await Promise.all([api('overview', filters), loadWorldMap().catch(() => new Map())]);
   const k = data.kpis;
   const region = k.top_region?.region_name ?? k.top_region?.region;
-  const top = k.top_region ? `${k.top_region.country}${region ? ` · ${region}` : ''}` : '–';
+  const country = names.get(k.top_region?.country) ?? k.top_region?.country;
+  const top = k.top_region ? `${region ? `${region}, ` : ''}${country}` : '–';
   const totalPlays = data.device_split.reduce((sum, d) => sum + d.plays, 0) || 1;
   const split = data.device_split.slice(0, 3).map((d) => `${d.device} ${Math.round((100 * d.plays) / totalPlays)}%`).join(' · ');
   tiles(main, [

@@ -202,7 +202,7 @@ test('the world map colours every country with plays, and a click filters by it'
   await page.close();
 });
 
-test('regions show their ISO 3166-2 names, from gold', async () => {
+test('regions show their ISO 3166-2 names, from gold, and countries their names', async () => {
   const api = await apiJson('geography');
   const world = await (await fetch(`${baseUrl}world.json`)).json();
   const names = new Map(world.features.map((f) => [f.properties.iso, f.properties.name]));
@@ -214,13 +214,15 @@ test('regions show their ISO 3166-2 names, from gold', async () => {
     [...tr.cells].slice(0, 2).map((td) => td.textContent)));
   assert.deepEqual(rows, api.regions.map((r) => [names.get(r.country) ?? r.country, r.region_name ?? r.region ?? '–']));
   assert.ok(rows.some(([country, region]) => country === 'Japan' && region === 'Tokyo'), JSON.stringify(rows));
+  // The country filter lists countries by name.
+  assert.equal(await page.textContent('select[name="country"] option[value="JP"]'), 'Japan');
   await page.close();
 
   const overview = await apiJson('overview');
   const top = overview.kpis.top_region;
   assert.ok(top.region_name && top.region_name !== top.region, JSON.stringify(top));
   const tile = await open('#/overview');
-  assert.equal(await tile.page.textContent('[data-kpi="top_region"] .value'), `${top.country} · ${top.region_name}`);
+  assert.equal(await tile.page.textContent('[data-kpi="top_region"] .value'), `${top.region_name}, ${names.get(top.country)}`);
   await tile.page.close();
 });
 

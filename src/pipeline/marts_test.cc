@@ -270,6 +270,37 @@ TEST_F(MartsTest, RegionsCarryTheirIsoSubdivisionNames) {
             (Rows{{"Tokyo"}}));
 }
 
+// Regions as files from elsewhere carry them: the code with its country prefix, in lower
+// case, a name instead of a code, a code ISO 3166-2 does not list, and none.
+TEST(DimRegions, NamesFullCodesAndKeepsWhatIsoDoesNotList) {
+  testing::TempDir dir;
+  fs::create_directories(dir.path() / "data" / "events");
+  testutil::WriteTextFile(dir.path() / "playlake.yml",
+                          "name: regions\nsources:\n  - name: events\n    format: playlake\n    path: data/events\n");
+  std::string lines;
+  const std::vector<std::pair<std::string, std::string>> places = {
+      {"JP", "\"region\":\"13\","}, {"JP", "\"region\":\"jp-27\","}, {"US", "\"region\":\"California\","},
+      {"PL", "\"region\":\"MZ\","}, {"SE", ""}};
+  for (size_t i = 0; i < places.size(); ++i) {
+    const std::string n = std::to_string(i + 1);
+    lines += "{\"event_id\":\"e" + n + "\",\"ts\":\"2026-06-0" + n + "T10:00:00Z\",\"user_id\":\"u" + n +
+             "\",\"track_id\":\"t1\",\"ms_played\":200000,\"country\":\"" + places[i].first + "\"," +
+             places[i].second + "\"timezone\":\"UTC\",\"level\":\"free\"}\n";
+  }
+  testutil::WriteTextFile(dir.path() / "data" / "events" / "plays.jsonl", lines);
+  const auto run = RunPlaylake("run --project " + dir.path().string());
+  ASSERT_EQ(run.exit_code, 0) << run.stdout_text << run.stderr_text;
+  WarehouseReader db(dir.path() / "warehouse.duckdb");
+  ASSERT_TRUE(db.ok());
+  EXPECT_EQ(db.Query("SELECT country, coalesce(region, ''), coalesce(region_name, 'null') FROM dim_regions ORDER BY 1, 2"),
+            (Rows{{"JP", "13", "Tokyo"},
+                  {"JP", "jp-27", "Osaka"},
+                  {"PL", "MZ", "MZ"},
+                  {"SE", "", "null"},
+                  {"US", "California", "California"},
+                  {"unknown", "", "null"}}));
+}
+
 TEST_F(MartsTest, DeviceUsageSplitsEveryPlay) {
   EXPECT_EQ(db_->Int("SELECT sum(plays) FROM device_usage"), db_->Int("SELECT count(*) FROM silver.plays"));
   const Rows expected = db_->Query(

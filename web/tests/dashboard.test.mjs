@@ -5,12 +5,8 @@
 // where to write one PNG per page, e.g. docs/screenshots).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
-  apiJson as sharedApiJson, chartSeries, cleanUp, itemLabels, launchBrowser, openPage, screenshot, startServer,
+  apiJson as sharedApiJson, chartSeries, cleanUp, itemLabels, openPage, screenshot, startDemo,
 } from './browser.mjs';
 
 const binary = process.env.PLAYLAKE_BINARY;
@@ -70,12 +66,7 @@ async function pointInCountry(page, code) {
 }
 
 before(async () => {
-  assert.ok(binary, 'PLAYLAKE_BINARY must name the playlake binary');
-  dir = mkdtempSync(join(tmpdir(), 'playlake-web-'));
-  execFileSync(binary, ['demo', '--dir', dir, '--no-serve', '--users', '400', '--days', '21', '--seed', '11'],
-    { stdio: ['ignore', 'ignore', 'inherit'] });
-  ({ child: server, url: baseUrl } = await startServer(binary, dir));
-  browser = await launchBrowser();
+  ({ dir, server, url: baseUrl, browser } = await startDemo(binary, ['--users', '400', '--days', '21', '--seed', '11']));
 });
 
 after(() => cleanUp({ browser, server, dir }));

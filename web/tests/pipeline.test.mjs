@@ -6,12 +6,11 @@
 // Environment: PLAYLAKE_BINARY (the binary under test).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync, execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { cpSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { apiJson as sharedApiJson, cleanUp, launchBrowser, openPage, startServer } from './browser.mjs';
+import { apiJson as sharedApiJson, cleanUp, openPage, startDemo } from './browser.mjs';
 
 const binary = process.env.PLAYLAKE_BINARY;
 const shippedModels = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'models');
@@ -57,12 +56,7 @@ function expectedMatches({ nodes, edges }, query) {
 }
 
 before(async () => {
-  assert.ok(binary, 'PLAYLAKE_BINARY must name the playlake binary');
-  dir = mkdtempSync(join(tmpdir(), 'playlake-pipeline-'));
-  execFileSync(binary, ['demo', '--dir', dir, '--no-serve', '--users', '150', '--days', '14', '--seed', '5'],
-    { stdio: ['ignore', 'ignore', 'inherit'] });
-  ({ child: server, url: baseUrl } = await startServer(binary, dir));
-  browser = await launchBrowser();
+  ({ dir, server, url: baseUrl, browser } = await startDemo(binary, ['--users', '150', '--days', '14', '--seed', '5']));
 });
 
 after(() => cleanUp({ browser, server, dir }));

@@ -304,6 +304,7 @@ function driftCard(main, rows) {
       ? `Warning: new field(s) never seen before: ${fresh.map((r) => `${r.name} (${r.source})`).join(', ')}. They are kept in bronze, not read into silver.`
       : 'Fields and values outside the contract of their format (kept in bronze, not read into silver).';
   drift.append(note);
+  if (rows.length === 0) return;
   table(drift, [
     { key: 'committed_at', label: 'Committed' }, { key: 'source', label: 'Source' },
     { key: 'file', label: 'File' }, { key: 'kind', label: 'Kind' },

@@ -1,5 +1,5 @@
 // The Pipeline page's data tests: what needs a look first (failures, errors,
-// warnings, skipped tests), then the passing tests folded into one row per
+// warnings, skipped tests), then the passing tests folded into one entry per
 // model, which opens to list them.
 import { card, format, statusCell, table } from './charts.js';
 

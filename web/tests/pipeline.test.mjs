@@ -61,7 +61,7 @@ before(async () => {
 
 after(() => cleanUp({ browser, server, dir }));
 
-test('all tests passing: one folded row per model, with its count', async () => {
+test('all tests passing: one fold per model, with its count', async () => {
   const api = await apiJson('pipeline');
   assert.ok(api.tests.length > 50, `expected the shipped data tests, got ${api.tests.length}`);
   assert.ok(api.tests.every((t) => t.status === 'pass'), 'the demo passes its tests');
@@ -79,7 +79,7 @@ test('all tests passing: one folded row per model, with its count', async () => 
   assert.deepEqual(folds, Object.keys(perModel).sort().map((m) => [m, `${m} ${perModel[m]} passed`, perModel[m]]));
   assert.ok(perModel.fct_plays >= 3, 'fct_plays carries several tests');
   assert.match(await page.textContent('#tests-summary'), new RegExp(`^${api.tests.length} tests: ${api.tests.length} passed, 0 failed, 0 warned`));
-  // A folded row opens to list its tests.
+  // A fold opens to list its tests.
   const fct = page.locator('#tests .folded[data-model="fct_plays"]');
   await fct.locator('summary').click();
   const listed = await fct.locator('li').allTextContents();

@@ -158,8 +158,9 @@ export function lineageCard(main, lineage) {
     const nodes = lineage.nodes.filter((n) => keep.has(n.id));
     const shown = edges.filter(([from, to]) => keep.has(from) && keep.has(to));
     const { height, option } = lineageOption(nodes, shown, section.clientWidth - 60);
-    note.textContent = search.value.trim()
-      ? `${format.int(nodes.length)} of ${format.int(lineage.nodes.length)} nodes: those whose name holds “${search.value.trim()}”, with everything upstream and downstream.`
+    const query = search.value.trim();
+    note.textContent = query && nodes.length === 0 ? `No node's name holds “${query}”.`
+      : query ? `${format.int(nodes.length)} of ${format.int(lineage.nodes.length)} nodes: those whose name holds “${query}”, with everything upstream and downstream.`
       : `${format.int(lineage.nodes.length)} nodes, ${format.int(edges.length)} edges. Hover a node to follow its edges.`;
     if (!chart) {
       chart = chartIn(section, option, { className: 'chart lineage', height: height + 40 });

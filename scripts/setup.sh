@@ -14,7 +14,7 @@ packages=(
   libspdlog-dev libfmt-dev libcurl4-openssl-dev libssl-dev libxxhash-dev
   libcpp-httplib-dev libmicrohttpd-dev librdkafka-dev libzstd-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  nodejs npm zstd chromium fonts-dejavu-core
+  nodejs npm zstd chromium fonts-dejavu-core fonts-noto-color-emoji fonts-ipafont-gothic iso-codes
   wrk bc curl
 )
 

@@ -250,6 +250,57 @@ TEST_F(MartsTest, RegionalTrendsCountryTotalsMatchSilver) {
             db_->Int("SELECT count(*) FROM silver.plays"));
 }
 
+TEST_F(MartsTest, RegionsCarryTheirIsoSubdivisionNames) {
+  // The simulator's places, by the names ISO 3166-2 gives their codes (Debian's iso-codes).
+  const Rows named = db_->Query(
+      "SELECT country, region, region_name FROM dim_regions "
+      "WHERE (country, region) IN (('JP', '13'), ('US', 'NY'), ('PH', '00')) ORDER BY 1");
+  EXPECT_EQ(named, (Rows{{"JP", "13", "Tokyo"}, {"PH", "00", "National Capital Region"}, {"US", "NY", "New York"}}));
+  // A code ISO 3166-2 does not list (Poland renumbered its voivodeships: PL-MZ is now PL-14)
+  // shows as the code; a place without a region has no name.
+  EXPECT_EQ(db_->Query("SELECT region_name FROM dim_regions WHERE country = 'PL' AND region = 'MZ'"), (Rows{{"MZ"}}));
+  EXPECT_EQ(db_->Int("SELECT count(*) FROM dim_regions WHERE region IS NOT NULL AND region_name IS NULL"), 0);
+  EXPECT_EQ(db_->Int("SELECT count(*) FROM dim_regions WHERE region IS NULL AND region_name IS NOT NULL"), 0);
+  // The dashboard's cube and the regional mart carry the same names.
+  EXPECT_EQ(db_->Int("SELECT count(*) FROM (SELECT DISTINCT country, region, region_name FROM agg_listener_days "
+                     "EXCEPT SELECT country, region, region_name FROM dim_regions)"),
+            0);
+  EXPECT_EQ(db_->Query("SELECT DISTINCT region_name FROM regional_trends WHERE country = 'JP' AND region = '13' "
+                       "AND geo_level <> 'country'"),
+            (Rows{{"Tokyo"}}));
+}
+
+// Regions as files from elsewhere carry them: the code with its country prefix, in lower
+// case, a name instead of a code, a code ISO 3166-2 does not list, and none.
+TEST(DimRegions, NamesFullCodesAndKeepsWhatIsoDoesNotList) {
+  testing::TempDir dir;
+  fs::create_directories(dir.path() / "data" / "events");
+  testutil::WriteTextFile(dir.path() / "playlake.yml",
+                          "name: regions\nsources:\n  - name: events\n    format: playlake\n    path: data/events\n");
+  std::string lines;
+  const std::vector<std::pair<std::string, std::string>> places = {
+      {"JP", "\"region\":\"13\","}, {"JP", "\"region\":\"jp-27\","}, {"US", "\"region\":\"California\","},
+      {"PL", "\"region\":\"MZ\","}, {"SE", ""}};
+  for (size_t i = 0; i < places.size(); ++i) {
+    const std::string n = std::to_string(i + 1);
+    lines += "{\"event_id\":\"e" + n + "\",\"ts\":\"2026-06-0" + n + "T10:00:00Z\",\"user_id\":\"u" + n +
+             "\",\"track_id\":\"t1\",\"ms_played\":200000,\"country\":\"" + places[i].first + "\"," +
+             places[i].second + "\"timezone\":\"UTC\",\"level\":\"free\"}\n";
+  }
+  testutil::WriteTextFile(dir.path() / "data" / "events" / "plays.jsonl", lines);
+  const auto run = RunPlaylake("run --project " + dir.path().string());
+  ASSERT_EQ(run.exit_code, 0) << run.stdout_text << run.stderr_text;
+  WarehouseReader db(dir.path() / "warehouse.duckdb");
+  ASSERT_TRUE(db.ok());
+  EXPECT_EQ(db.Query("SELECT country, coalesce(region, ''), coalesce(region_name, 'null') FROM dim_regions ORDER BY 1, 2"),
+            (Rows{{"JP", "13", "Tokyo"},
+                  {"JP", "jp-27", "Osaka"},
+                  {"PL", "MZ", "MZ"},
+                  {"SE", "", "null"},
+                  {"US", "California", "California"},
+                  {"unknown", "", "null"}}));
+}
+
 TEST_F(MartsTest, DeviceUsageSplitsEveryPlay) {
   EXPECT_EQ(db_->Int("SELECT sum(plays) FROM device_usage"), db_->Int("SELECT count(*) FROM silver.plays"));
   const Rows expected = db_->Query(

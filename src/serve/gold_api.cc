@@ -105,8 +105,9 @@ Result<json> OverviewEndpoint(warehouse::Database& db, const Params& params) {
       "round(sum(skipped_plays) * 100.0 / sum(plays), 1) AS skip_rate_pct "
       "FROM agg_listener_days WHERE {}", where.sql), where.params));
   json top = (q.Row(fmt::format(
-      "SELECT country, region, sum(plays)::BIGINT AS plays FROM agg_listener_days WHERE {} "
-      "GROUP BY country, region ORDER BY plays DESC, country, region LIMIT 1", where.sql), where.params));
+      "SELECT country, region, region_name, sum(plays)::BIGINT AS plays FROM agg_listener_days WHERE {} "
+      "GROUP BY country, region, region_name ORDER BY plays DESC, country, region LIMIT 1", where.sql),
+      where.params));
   out["kpis"]["top_region"] = top.empty() ? json(nullptr) : top;
   out["device_split"] = (q.Rows(fmt::format(
       "SELECT device, sum(plays)::BIGINT AS plays FROM agg_listener_days WHERE {} "
@@ -206,7 +207,7 @@ Result<json> GeographyEndpoint(warehouse::Database& db, const Params& params) {
       "round(sum(ms_played) / 3600000.0, 1) AS listening_hours FROM agg_listener_days "
       "WHERE {} GROUP BY ALL ORDER BY plays DESC, {{0}} LIMIT {{1}}", where.sql);
   out["countries"] = (q.Rows(fmt::format(fmt::runtime(base), "country", 250), where.params));
-  out["regions"] = (q.Rows(fmt::format(fmt::runtime(base), "country, region", 25), where.params));
+  out["regions"] = (q.Rows(fmt::format(fmt::runtime(base), "country, region, region_name", 25), where.params));
   out["cities"] = (q.Rows(fmt::format(fmt::runtime(base), "country, city", 25), where.params));
   return q.Finish(out);
 }
@@ -454,14 +455,27 @@ json Lineage(const json& manifest) {
   return {{"nodes", nodes}, {"edges", edges}};
 }
 
-// Data test results from a dbt-style run_results.json.
-json Tests(const json& run_results) {
+// The name of the model a test checks, from the manifest: the node a schema test is
+// attached to, or a singular test's one parent; null for a test of several nodes.
+json TestedModel(const json& manifest, const std::string& test_id) {
+  if (!manifest.is_object() || !manifest.contains("nodes") || !manifest["nodes"].contains(test_id)) return nullptr;
+  const json& test = manifest["nodes"][test_id];
+  std::string node = test.value("attached_node", "");
+  const json parents = test.contains("depends_on") ? test["depends_on"].value("nodes", json::array()) : json::array();
+  if (node.empty() && parents.size() == 1) node = parents[0].get<std::string>();
+  if (node.empty()) return nullptr;
+  return node.substr(node.rfind('.') + 1);
+}
+
+// Data test results from a dbt-style run_results.json, with the model each checks.
+json Tests(const json& run_results, const json& manifest) {
   json tests = json::array();
   if (!run_results.is_object() || !run_results.contains("results")) return tests;
   for (const auto& result : run_results["results"]) {
     const std::string id = result.value("unique_id", "");
     if (id.rfind("test.", 0) != 0) continue;
     tests.push_back({{"name", id.substr(5)},
+                     {"model", TestedModel(manifest, id)},
                      {"status", result.value("status", "")},
                      {"failures", result.value("failures", json(nullptr))}});
   }
@@ -596,7 +610,7 @@ std::function<void()> RegisterGoldApi(Server& server, warehouse::Reader& gold,
         auto status = ReadJsonFile(target / "pipeline_status.json");
         if (!status) return tl::unexpected(status.error());
         return json{{"runs", Runs(target / "runs.jsonl", 20)},
-                    {"tests", Tests(*run_results)},
+                    {"tests", Tests(*run_results, *manifest)},
                     {"freshness", status->is_object() ? status->value("freshness", json::array())
                                                       : json::array()},
                     {"quarantine", status->is_object() ? status->value("quarantine", json::array())

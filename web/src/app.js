@@ -1,6 +1,7 @@
 // The dashboard shell: routing, filters that live in the URL, and the API client.
 // A view is fully described by its URL (#/page?from=…&to=…&country=…), so it can be shared.
 import { api } from './api.js';
+import { loadWorldMap } from './charts.js';
 import { pages } from './pages.js';
 
 const FILTER_NAMES = ['from', 'to', 'country', 'device', 'level'];
@@ -45,12 +46,14 @@ function setFilters(name, filters, changes) {
 }
 
 async function fillFilterOptions() {
-  const options = await api('filters');
-  const fill = (name, values) => {
+  // Countries by name (from the map's data); a code the map does not know stays a code.
+  const [options, names] = await Promise.all([api('filters'), loadWorldMap().catch(() => new Map())]);
+  const fill = (name, values, label = (v) => v) => {
     const select = form.elements[name];
-    for (const value of values) select.add(new Option(value, value));
+    for (const value of values) select.add(new Option(label(value), value));
   };
-  fill('country', options.countries);
+  const countryName = (code) => names.get(code) ?? code;
+  fill('country', [...options.countries].sort((a, b) => countryName(a).localeCompare(countryName(b))), countryName);
   fill('device', options.devices);
   fill('level', options.levels);
   form.elements.from.min = form.elements.to.min = options.min_date ?? '';

@@ -22,9 +22,11 @@ export function card(parent, title, { size = '', id } = {}) {
   return section;
 }
 
-function chartIn(section, option, { className = 'chart' } = {}) {
+// A chart in a new element at the end of `section`; height (px) overrides the CSS one.
+export function chartIn(section, option, { className = 'chart', height } = {}) {
   const el = document.createElement('div');
   el.className = className;
+  if (height) el.style.height = `${height}px`;
   section.append(el);
   const chart = echarts.init(el, null, { renderer: 'canvas' });
   chart.setOption({ color: PALETTE, textStyle: { color: '#dbe4ee' }, animation: false, ...option });
@@ -49,23 +51,33 @@ export function lineChart(section, { x, series, yName }) {
     yAxis: { type: 'value', name: yName, ...AXIS },
     series: series.map((s) => ({
       type: s.type ?? 'line', name: s.name, data: s.data, showSymbol: false, smooth: s.smooth ?? false,
-      markPoint: s.markPoints ? { symbol: 'pin', symbolSize: 36, itemStyle: { color: '#e5484d' },
+      // Dots, not pins with numbers: anomalies come in clusters, and numbered pins overlap.
+      markPoint: s.markPoints ? { symbol: 'circle', symbolSize: 9, label: { show: false }, itemStyle: { color: '#e5484d' },
         data: s.markPoints.map((p) => ({ coord: [p.x, p.y], name: p.name, value: p.y })) } : undefined,
     })),
   });
 }
 
+// series: [{ name, data, axis?: 'right' }]: a series on the right axis has its own
+// scale (listeners beside plays). A horizontal chart grows with its labels.
 export function barChart(section, { labels, series, horizontal = false, stack }) {
-  const category = { type: 'category', data: labels, ...AXIS };
+  // Every category named while they fit (40 two-letter codes, a dozen genres).
+  const category = { type: 'category', data: labels, ...AXIS,
+    axisLabel: { ...AXIS.axisLabel, interval: labels.length <= 40 ? 0 : 'auto' } };
   const value = { type: 'value', ...AXIS };
+  const right = series.some((s) => s.axis === 'right');
+  const values = right
+    ? [{ ...value, name: series.find((s) => s.axis !== 'right')?.name },
+      { ...value, name: series.find((s) => s.axis === 'right').name, splitLine: { show: false } }]
+    : value;
   return chartIn(section, {
     tooltip: { trigger: 'axis' },
     legend: { top: 0, type: 'scroll', textStyle: { color: '#8b9bb0' } },
-    grid: { left: horizontal ? 160 : 60, right: 20, top: 40, bottom: 30 },
+    grid: { left: horizontal ? 10 : 60, right: right ? 60 : 20, top: 40, bottom: 30, containLabel: horizontal },
     xAxis: horizontal ? value : category,
-    yAxis: horizontal ? { ...category, inverse: true } : value,
-    series: series.map((s) => ({ type: 'bar', name: s.name, data: s.data, stack })),
-  });
+    yAxis: horizontal ? { ...category, inverse: true } : values,
+    series: series.map((s) => ({ type: 'bar', name: s.name, data: s.data, stack, yAxisIndex: s.axis === 'right' ? 1 : 0 })),
+  }, { height: horizontal ? Math.max(320, 70 + 22 * labels.length) : undefined });
 }
 
 export function pieChart(section, { items }) {
@@ -76,8 +88,9 @@ export function pieChart(section, { items }) {
   });
 }
 
-// cells: [[xIndex, yIndex, value]]
-export function heatmap(section, { x, y, cells }) {
+// cells: [[xIndex, yIndex, value]]; label(value) is the text written in each
+// cell (default: none), for a grid small enough to read every number.
+export function heatmap(section, { x, y, cells, label }) {
   const max = Math.max(1, ...cells.map((c) => c[2]));
   return chartIn(section, {
     tooltip: {},
@@ -86,18 +99,10 @@ export function heatmap(section, { x, y, cells }) {
     yAxis: { type: 'category', data: y, ...AXIS },
     visualMap: { min: 0, max, calculable: true, orient: 'horizontal', left: 'center', bottom: 0,
       textStyle: { color: '#8b9bb0' }, inRange: { color: ['#15202b', '#1db954'] } },
-    series: [{ type: 'heatmap', data: cells }],
-  });
-}
-
-export function graphChart(section, { nodes, links }) {
-  return chartIn(section, {
-    tooltip: {},
     series: [{
-      type: 'graph', layout: 'force', roam: true, draggable: true, data: nodes, links,
-      force: { repulsion: 180, edgeLength: 70 }, label: { show: true, color: '#dbe4ee', fontSize: 10 },
-      edgeSymbol: ['none', 'arrow'], lineStyle: { color: '#44546a' },
-      categories: [...new Set(nodes.map((n) => n.category))].map((name) => ({ name })),
+      type: 'heatmap', data: cells,
+      label: label ? { show: true, formatter: ({ value }) => label(value[2]), color: '#f4f8fb',
+        textBorderColor: '#0f1419', textBorderWidth: 2, fontSize: 11 } : undefined,
     }],
   });
 }
@@ -143,6 +148,14 @@ export function worldChart(section, { names, items, tooltipLines, onClick }) {
   return chart;
 }
 
+// A run's or a test's status, coloured: green for success, red for failure, amber for a warning.
+export function statusCell(value) {
+  const span = document.createElement('span');
+  span.textContent = value;
+  span.className = { success: 'ok', pass: 'ok', ok: 'ok', error: 'fail', fail: 'fail', warn: 'warn', skipped: 'warn' }[value] ?? '';
+  return span;
+}
+
 // columns: [{ key, label, num?: true, render?: (value, row) => string|Node }]
 export function table(section, columns, rows) {
   const tableEl = document.createElement('table');
@@ -178,7 +191,7 @@ export function tiles(parent, items) {
     l.className = 'label';
     l.textContent = label;
     const v = document.createElement('div');
-    v.className = 'value';
+    v.className = String(value).length > 14 ? 'value long' : 'value';  // words, not a number
     v.textContent = value;
     tile.append(l, v);
     box.append(tile);

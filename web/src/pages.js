@@ -3,8 +3,10 @@
 // filters; setFilters({ name: value }) changes them (an empty value clears one).
 import { api } from './api.js';
 import {
-  barChart, card, format, graphChart, heatmap, lineChart, loadWorldMap, pieChart, table, tiles, worldChart,
+  barChart, card, format, heatmap, lineChart, loadWorldMap, pieChart, statusCell, table, tiles, worldChart,
 } from './charts.js';
+import { lineageCard } from './lineage.js';
+import { testsCard } from './test_results.js';
 
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 const HOURS = Array.from({ length: 24 }, (_, h) => String(h).padStart(2, '0'));
@@ -18,17 +20,12 @@ function movement(change, row) {
   return span;
 }
 
-function statusCell(value) {
-  const span = document.createElement('span');
-  span.textContent = value;
-  span.className = { success: 'ok', pass: 'ok', ok: 'ok', error: 'fail', fail: 'fail', warn: 'warn', skipped: 'warn' }[value] ?? '';
-  return span;
-}
-
 async function overview(main, filters) {
-  const data = await api('overview', filters);
+  const [data, names] = await Promise.all([api('overview', filters), loadWorldMap().catch(() => new Map())]);
   const k = data.kpis;
-  const top = k.top_region ? `${k.top_region.country}${k.top_region.region ? ` · ${k.top_region.region}` : ''}` : '–';
+  const region = k.top_region?.region_name ?? k.top_region?.region;
+  const country = names.get(k.top_region?.country) ?? k.top_region?.country;
+  const top = k.top_region ? `${region ? `${region}, ` : ''}${country}` : '–';
   const totalPlays = data.device_split.reduce((sum, d) => sum + d.plays, 0) || 1;
   const split = data.device_split.slice(0, 3).map((d) => `${d.device} ${Math.round((100 * d.plays) / totalPlays)}%`).join(' · ');
   tiles(main, [
@@ -68,10 +65,9 @@ async function trending(main, filters) {
     labels: data.top_tracks.map((t) => `${t.track_name} — ${t.artist_name}`),
     series: [{ name: 'Plays', data: data.top_tracks.map((t) => t.plays) }], horizontal: true,
   });
-  table(card(main, 'Top 5 tracks per day', { size: 'wide', id: 'top-daily' }), [
-    { key: 'date', label: 'Day' }, { key: 'rank', label: '#', num: true }, { key: 'track_name', label: 'Track' },
-    { key: 'artist_name', label: 'Artist' }, { key: 'plays', label: 'Plays', num: true, render: format.int },
-  ], data.top_daily);
+  ranksPer(card(main, 'Top 5 tracks per day (plays)', { size: 'wide', id: 'top-daily' }), data.top_daily, {
+    key: 'date', title: 'Day', cell: (t) => `${t.track_name} — ${t.artist_name} (${format.int(t.plays)})`,
+  });
 }
 
 async function artists(main, filters) {
@@ -82,14 +78,16 @@ async function artists(main, filters) {
     { key: 'plays', label: 'Plays', num: true, render: format.int },
     { key: 'rank_change', label: 'Move', num: true, render: movement },
   ], data.ranking);
+  // Twenty lines would tangle: the seven biggest genres of the latest week; the title says the rest's share.
   const weeks = [...new Set(data.genres.map((g) => g.week_start))];
-  const genres = [...new Set(data.genres.map((g) => g.genre))];
-  lineChart(card(main, 'Genre share of plays per week (%)', { id: 'genres' }), {
-    x: weeks,
-    series: genres.map((genre) => ({
-      name: genre,
-      data: weeks.map((w) => data.genres.find((g) => g.genre === genre && g.week_start === w)?.plays_share_pct ?? 0),
-    })),
+  const share = (genre, week) => data.genres.find((g) => g.genre === genre && g.week_start === week)?.plays_share_pct ?? 0;
+  const latest = weeks[weeks.length - 1];
+  const genres = [...new Set(data.genres.map((g) => g.genre))].sort((a, b) => share(b, latest) - share(a, latest));
+  const [top, rest] = [genres.slice(0, 7), genres.slice(7)];
+  const restShare = rest.reduce((sum, g) => sum + share(g, latest), 0);
+  const others = rest.length ? `; the other ${rest.length}: ${format.pct(restShare)} last week` : '';
+  lineChart(card(main, `Share of plays per week (%), top ${top.length} genres${others}`, { id: 'genres' }), {
+    x: weeks, series: top.map((genre) => ({ name: genre, data: weeks.map((w) => share(genre, w)) })),
   });
   const features = [...new Set(data.audio_features.map((f) => f.feature))].filter((f) => f !== 'tempo' && f !== 'loudness');
   const featureGenres = [...new Set(data.audio_features.map((f) => f.genre))];
@@ -104,6 +102,14 @@ async function artists(main, filters) {
 
 async function geography(main, filters, { setFilters }) {
   const [data, names] = await Promise.all([api('geography', filters), loadWorldMap()]);
+  const countryName = (code) => names.get(code) ?? code;
+  // A region's ISO 3166-2 name from gold, its code on hover (the code when ISO lists no name).
+  const regionCell = (name, row) => {
+    const span = document.createElement('span');
+    span.textContent = name ?? row.region ?? '–';
+    if (row.region) span.title = `${row.country}-${row.region}`;
+    return span;
+  };
   const map = card(main, 'Plays by country: click one to filter, again to clear', { size: 'wide', id: 'world' });
   worldChart(map, {
     names,
@@ -120,14 +126,15 @@ async function geography(main, filters, { setFilters }) {
   }
   barChart(card(main, 'Plays by country', { size: 'wide', id: 'countries' }), {
     labels: data.countries.map((c) => c.country),
-    series: [{ name: 'Plays', data: data.countries.map((c) => c.plays) }, { name: 'Listeners', data: data.countries.map((c) => c.listeners) }],
+    series: [{ name: 'Plays', data: data.countries.map((c) => c.plays) },
+      { name: 'Listeners', data: data.countries.map((c) => c.listeners), axis: 'right' }],
   });
   table(card(main, 'Top regions', { id: 'regions' }), [
-    { key: 'country', label: 'Country' }, { key: 'region', label: 'Region' },
+    { key: 'country', label: 'Country', render: countryName }, { key: 'region_name', label: 'Region', render: regionCell },
     { key: 'plays', label: 'Plays', num: true, render: format.int }, { key: 'listeners', label: 'Listeners', num: true, render: format.int },
   ], data.regions);
   table(card(main, 'Top cities', { id: 'cities' }), [
-    { key: 'country', label: 'Country' }, { key: 'city', label: 'City' },
+    { key: 'country', label: 'Country', render: countryName }, { key: 'city', label: 'City' },
     { key: 'plays', label: 'Plays', num: true, render: format.int }, { key: 'listening_hours', label: 'Hours', num: true, render: format.int },
   ], data.cities);
 }
@@ -170,7 +177,7 @@ async function listeners(main, filters) {
   const cohorts = [...new Set(data.retention.map((r) => r.cohort_week))];
   const weeks = [...new Set(data.retention.map((r) => r.week))].sort((a, b) => a - b);
   heatmap(card(main, 'Weekly retention by first-play cohort (%)', { size: 'wide', id: 'retention' }), {
-    x: weeks.map((w) => `week ${w}`), y: cohorts,
+    x: weeks.map((w) => `week ${w}`), y: cohorts, label: (pct) => format.num(pct, 1),
     cells: data.retention.map((r) => [weeks.indexOf(r.week), cohorts.indexOf(r.cohort_week), r.retention_pct]),
   });
 }
@@ -189,18 +196,24 @@ function listenerLink(user) {
   return link;
 }
 
-// Rows of `rows` per year, newest first: a table per year would be long, so
-// each year's top five read as one line.
-function perYear(section, rows, label) {
-  const years = [...new Set(rows.map((r) => r.year))];
+// Ranked rows as one line per group (a day, a year), in the rows' order: a
+// table of every rank would be long. rows: [{ [key], rank, ... }]; cell(row) is
+// what a rank's cell says.
+function ranksPer(section, rows, { key, title, ranks = 5, cell }) {
+  const groups = [...new Set(rows.map((r) => r[key]))];
   table(section, [
-    { key: 'year', label: 'Year' },
-    ...[1, 2, 3, 4, 5].map((rank) => ({ key: rank, label: `#${rank}` })),
-  ], years.map((year) => {
-    const row = { year };
-    for (const r of rows.filter((x) => x.year === year)) row[r.rank] = `${label(r)} (${format.num(r.hours, 2)} h)`;
+    { key, label: title },
+    ...Array.from({ length: ranks }, (_, i) => ({ key: i + 1, label: `#${i + 1}` })),
+  ], groups.map((group) => {
+    const row = { [key]: group };
+    for (const r of rows.filter((x) => x[key] === group)) row[r.rank] = cell(r);
     return row;
   }));
+}
+
+// Top five per year, newest first, with the hours listened.
+function perYear(section, rows, label) {
+  ranksPer(section, rows, { key: 'year', title: 'Year', cell: (r) => `${label(r)} (${format.num(r.hours, 2)} h)` });
 }
 
 async function listener(main, filters) {
@@ -291,6 +304,7 @@ function driftCard(main, rows) {
       ? `Warning: new field(s) never seen before: ${fresh.map((r) => `${r.name} (${r.source})`).join(', ')}. They are kept in bronze, not read into silver.`
       : 'Fields and values outside the contract of their format (kept in bronze, not read into silver).';
   drift.append(note);
+  if (rows.length === 0) return;
   table(drift, [
     { key: 'committed_at', label: 'Committed' }, { key: 'source', label: 'Source' },
     { key: 'file', label: 'File' }, { key: 'kind', label: 'Kind' },
@@ -325,14 +339,8 @@ async function pipeline(main) {
     { key: 'records', label: 'Records', num: true, render: format.int },
   ], data.quarantine);
   driftCard(main, data.drift || []);
-  table(card(main, 'Data tests', { size: 'wide', id: 'tests' }), [
-    { key: 'name', label: 'Test' }, { key: 'status', label: 'Status', render: statusCell },
-    { key: 'failures', label: 'Failing rows', num: true, render: format.int },
-  ], data.tests);
-  graphChart(card(main, 'Lineage: sources → staging → marts', { size: 'wide', id: 'lineage' }), {
-    nodes: data.lineage.nodes.map((n) => ({ id: n.id, name: n.name, category: n.layer, symbolSize: 14 })),
-    links: data.lineage.edges.map(([source, target]) => ({ source, target })),
-  });
+  testsCard(main, data.tests);
+  lineageCard(main, data.lineage);
 }
 
 export const pages = {

@@ -1,8 +1,9 @@
 // Helpers shared by the browser tests: a real `playlake serve`, Debian's
 // Chromium driven by playwright-core, and reading what a page drew.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -23,6 +24,17 @@ export async function startServer(binary, project) {
     child.on('exit', (code) => reject(new Error(`playlake serve exited with ${code}: ${stderr}`)));
   });
   return { child, url };
+}
+
+// `binary demo` with `demoFlags` (users, days, seed) into a new temporary folder, then
+// `binary serve` on it and a browser; resolves to { dir, server, url, browser }, which
+// cleanUp takes down.
+export async function startDemo(binary, demoFlags) {
+  assert.ok(binary, 'PLAYLAKE_BINARY must name the playlake binary');
+  const dir = mkdtempSync(join(tmpdir(), 'playlake-web-'));
+  execFileSync(binary, ['demo', '--dir', dir, '--no-serve', ...demoFlags], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const { child: server, url } = await startServer(binary, dir);
+  return { dir, server, url, browser: await launchBrowser() };
 }
 
 // Closes the browser, stops the server and removes the project folder (each may be unset).
@@ -75,5 +87,18 @@ export async function chartSeries(page, selector) {
   return page.evaluate((sel) => {
     const chart = window.echarts.getInstanceByDom(document.querySelector(`${sel} .chart`));
     return chart.getOption().series.map((s) => s.data.map((d) => (typeof d === 'object' && d !== null ? d.value : d)));
+  }, selector);
+}
+
+// The label drawn on each data item of the first series of the chart inside
+// `selector`, in data order (null for an item without one).
+export async function itemLabels(page, selector) {
+  return page.evaluate((sel) => {
+    const chart = window.echarts.getInstanceByDom(document.querySelector(`${sel} .chart`));
+    const data = chart.getModel().getSeriesByIndex(0).getData();
+    return Array.from({ length: data.count() }, (_, i) => {
+      const label = data.getItemGraphicEl(i)?.getTextContent();
+      return label && !label.ignore ? String(label.style.text) : null;
+    });
   }, selector);
 }

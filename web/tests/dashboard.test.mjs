@@ -5,12 +5,8 @@
 // where to write one PNG per page, e.g. docs/screenshots).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
-  apiJson as sharedApiJson, chartSeries, cleanUp, launchBrowser, openPage, screenshot, startServer,
+  apiJson as sharedApiJson, chartSeries, cleanUp, itemLabels, openPage, screenshot, startDemo,
 } from './browser.mjs';
 
 const binary = process.env.PLAYLAKE_BINARY;
@@ -70,12 +66,7 @@ async function pointInCountry(page, code) {
 }
 
 before(async () => {
-  assert.ok(binary, 'PLAYLAKE_BINARY must name the playlake binary');
-  dir = mkdtempSync(join(tmpdir(), 'playlake-web-'));
-  execFileSync(binary, ['demo', '--dir', dir, '--no-serve', '--users', '400', '--days', '21', '--seed', '11'],
-    { stdio: ['ignore', 'ignore', 'inherit'] });
-  ({ child: server, url: baseUrl } = await startServer(binary, dir));
-  browser = await launchBrowser();
+  ({ dir, server, url: baseUrl, browser } = await startDemo(binary, ['--users', '400', '--days', '21', '--seed', '11']));
 });
 
 after(() => cleanUp({ browser, server, dir }));
@@ -189,7 +180,7 @@ test('the world map colours every country with plays, and a click filters by it'
   assert.deepEqual(plays, [target.plays]);
   assert.equal(await page.locator('#regions tbody tr').count(), filtered.regions.length);
   assert.deepEqual(await page.locator('#regions tbody tr td:first-child').allTextContents(),
-    filtered.regions.map(() => target.country));
+    filtered.regions.map(() => names.get(target.country)));
 
   // A second click on the same country clears the filter.
   const again = await pointInCountry(page, target.country);
@@ -202,18 +193,36 @@ test('the world map colours every country with plays, and a click filters by it'
   await page.close();
 });
 
-test('pipeline page shows the last run, its tests and the lineage', async () => {
-  const api = await apiJson('pipeline');
-  assert.ok(api.runs.length >= 1, 'the demo recorded a run');
-  const { page } = await open('#/pipeline');
-  const firstRun = await page.textContent('#runs tbody tr:first-child td:first-child');
-  assert.equal(firstRun, api.runs[0].run_id);
-  assert.equal(await page.textContent('#runs tbody tr:first-child td:nth-child(3)'), api.runs[0].status);
-  assert.ok(api.tests.length > 10, `expected the shipped data tests, got ${api.tests.length}`);
-  assert.equal(await page.locator('#tests tbody tr').count(), api.tests.length);
-  assert.ok(api.lineage.nodes.some((n) => n.name === 'fct_plays'));
-  assert.equal(api.schedule, null, 'the demo project has no schedule');
-  assert.match(await page.textContent('#schedule'), /No schedule/);
+test('regions show their ISO 3166-2 names, from gold, and countries their names', async () => {
+  const api = await apiJson('geography');
+  const world = await (await fetch(`${baseUrl}world.json`)).json();
+  const names = new Map(world.features.map((f) => [f.properties.iso, f.properties.name]));
+  const tokyo = api.regions.find((r) => r.country === 'JP' && r.region === '13');
+  assert.ok(tokyo, `expected Tokyo among the demo's top regions: ${JSON.stringify(api.regions)}`);
+  assert.equal(tokyo.region_name, 'Tokyo');
+  const { page } = await open('#/geography');
+  const rows = await page.locator('#regions tbody tr').evaluateAll((trs) => trs.map((tr) =>
+    [...tr.cells].slice(0, 2).map((td) => td.textContent)));
+  assert.deepEqual(rows, api.regions.map((r) => [names.get(r.country) ?? r.country, r.region_name ?? r.region ?? '–']));
+  assert.ok(rows.some(([country, region]) => country === 'Japan' && region === 'Tokyo'), JSON.stringify(rows));
+  // The country filter lists countries by name.
+  assert.equal(await page.textContent('select[name="country"] option[value="JP"]'), 'Japan');
+  await page.close();
+
+  const overview = await apiJson('overview');
+  const top = overview.kpis.top_region;
+  assert.ok(top.region_name && top.region_name !== top.region, JSON.stringify(top));
+  const tile = await open('#/overview');
+  assert.equal(await tile.page.textContent('[data-kpi="top_region"] .value'), `${top.region_name}, ${names.get(top.country)}`);
+  await tile.page.close();
+});
+
+test('the retention heatmap writes each cell\'s percentage in it', async () => {
+  const api = await apiJson('listeners');
+  assert.ok(api.retention.length > 5, `expected several cohorts and weeks, got ${api.retention.length} cells`);
+  const { page } = await open('#/listeners');
+  const drawn = await itemLabels(page, '#retention');
+  assert.deepEqual(drawn, api.retention.map((r) => r.retention_pct.toLocaleString('en-US', { maximumFractionDigits: 1 })));
   await page.close();
 });
 

@@ -19,6 +19,7 @@ plays as (
         c.date_key <= b.as_of_date - 7 and c.date_key > b.as_of_date - 14 as is_previous,
         c.country,
         c.region,
+        c.region_name,
         c.city
     from cube as c
     cross join bounds as b
@@ -31,6 +32,7 @@ grouped as (
              else 'city' end                        as geo_level,
         country,
         region,
+        case when grouping(region) = 0 then any_value(region_name) end as region_name,
         city,
         sum(plays)::bigint                          as plays,
         count(distinct user_key)                    as listeners,

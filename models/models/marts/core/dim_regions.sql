@@ -1,6 +1,9 @@
 {{ config(materialized='incremental', unique_key='region_key') }}
 -- Where listeners are: country, region, city, with the time zone of the
 -- place's latest play. The "unknown" member catches plays with no location.
+-- region is an ISO 3166-2 subdivision code, with or without its country
+-- prefix (13 or JP-13); region_name is its ISO name (Tokyo), or the code
+-- itself when ISO 3166-2 does not list it.
 --
 -- Incremental on the silver batches fct_plays loaded since this table's
 -- latest loaded_at: a run reads only those batches' plays (the batch filter
@@ -45,6 +48,31 @@ places as (
 unknown as (
     select 'unknown||' as region_key, 'unknown' as country, null as region, null as city, 'UTC' as timezone,
            null::timestamp as last_played_at
+),
+
+subdivisions as (
+    select subdivision_code, subdivision_name from {{ ref('stg_subdivisions') }}
+),
+
+all_places as (
+    select * from places
+    union all
+    select * from unknown where region_key not in (select region_key from places)
+),
+
+named as (
+    select
+        p.region_key,
+        p.country,
+        p.region,
+        coalesce(s.subdivision_name, p.region) as region_name,
+        p.city,
+        p.timezone,
+        p.last_played_at
+    from all_places as p
+    left join subdivisions as s
+        on s.subdivision_code = case when upper(p.region) like p.country || '-%' then upper(p.region)
+                                     else p.country || '-' || upper(p.region) end
 )
 
 select
@@ -54,8 +82,4 @@ select
     {% else %}
     (select max(loaded_at) from {{ ref('fct_plays') }}) as loaded_at
     {% endif %}
-from (
-    select * from places
-    union all
-    select * from unknown where region_key not in (select region_key from places)
-)
+from named

@@ -19,7 +19,7 @@ with plays as (
 ),
 
 regions as (
-    select region_key, region, city from {{ ref('dim_regions') }}
+    select region_key, region, region_name, city from {{ ref('dim_regions') }}
 ),
 
 devices as (
@@ -31,6 +31,7 @@ select
     hash(p.user_id)                                        as user_key,
     p.country,
     r.region,
+    r.region_name,
     r.city,
     p.device,
     d.platform,

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <set>
+
 #include "models/compiler.h"
 
 namespace playlake::models {
@@ -97,8 +99,40 @@ Result<Materialized> BuildTable(warehouse::Connection& conn, const Node& node,
   return SwapIn(conn, node, staged, "CREATE TABLE");
 }
 
+std::string SchemaChange::Describe() const {
+  std::string added_names, removed_names;
+  for (const auto& [name, type] : added) added_names += (added_names.empty() ? "" : ", ") + name;
+  for (const auto& name : removed) removed_names += (removed_names.empty() ? "" : ", ") + name;
+  if (removed.empty()) return "added " + added_names;
+  if (added.empty()) return "removed " + removed_names;
+  return fmt::format("added {}; removed {}", added_names, removed_names);
+}
+
+Result<SchemaChange> CompareColumns(warehouse::Connection& conn, const Node& node,
+                                    const std::string& sql) {
+  auto wanted = conn.Query(fmt::format("DESCRIBE SELECT * FROM (\n{}\n)", sql));
+  if (!wanted) return tl::unexpected(wanted.error());
+  auto present = conn.Query(
+      fmt::format("SELECT column_name FROM information_schema.columns WHERE table_catalog = "
+                  "current_database() AND table_schema = {} AND table_name = {}",
+                  QuoteLiteral(node.schema), QuoteLiteral(node.alias)));
+  if (!present) return tl::unexpected(present.error());
+  std::set<std::string> table_columns, query_columns;
+  for (const auto& row : present->rows) table_columns.insert(row[0].value_or(""));
+  SchemaChange change;
+  for (const auto& row : wanted->rows) {  // column_name, column_type, ...
+    const std::string name = row[0].value_or("");
+    query_columns.insert(name);
+    if (!table_columns.count(name)) change.added.emplace_back(name, row[1].value_or(""));
+  }
+  for (const auto& name : table_columns) {
+    if (!query_columns.count(name)) change.removed.push_back(name);
+  }
+  return change;
+}
+
 Result<Materialized> BuildIncremental(warehouse::Connection& conn, const Node& node,
-                                      const std::string& sql) {
+                                      const std::string& sql, const SchemaChange& change) {
   const std::string relation = Compiler::RelationOf(node);
   const std::string staged = QuoteIdentifier("playlake_incr_" + node.schema + "_" + node.alias);
   if (auto s =
@@ -109,6 +143,28 @@ Result<Materialized> BuildIncremental(warehouse::Connection& conn, const Node& n
   auto rows = CountRows(conn, staged);
   if (!rows) return tl::unexpected(rows.error());
   std::vector<std::string> statements;
+  using Change = Node::OnSchemaChange;
+  std::string insert_columns = "*";
+  if (node.on_schema_change == Change::kIgnore && !change.added.empty()) {
+    insert_columns = "* EXCLUDE (";
+    for (std::size_t i = 0; i < change.added.size(); ++i) {
+      insert_columns += (i ? ", " : "") + QuoteIdentifier(change.added[i].first);
+    }
+    insert_columns += ")";
+  }
+  if (node.on_schema_change == Change::kAppendNewColumns ||
+      node.on_schema_change == Change::kSyncAllColumns) {
+    for (const auto& [name, type] : change.added) {
+      statements.push_back(
+          fmt::format("ALTER TABLE {} ADD COLUMN {} {}", relation, QuoteIdentifier(name), type));
+    }
+  }
+  if (node.on_schema_change == Change::kSyncAllColumns) {
+    for (const auto& name : change.removed) {
+      statements.push_back(
+          fmt::format("ALTER TABLE {} DROP COLUMN {}", relation, QuoteIdentifier(name)));
+    }
+  }
   if (!node.unique_key.empty()) {
     std::string match;
     for (const std::string& key : node.unique_key) {
@@ -118,7 +174,8 @@ Result<Materialized> BuildIncremental(warehouse::Connection& conn, const Node& n
     statements.push_back(fmt::format(
         "DELETE FROM {} WHERE EXISTS (SELECT 1 FROM {} AS new WHERE {})", relation, staged, match));
   }
-  statements.push_back(fmt::format("INSERT INTO {} BY NAME SELECT * FROM {}", relation, staged));
+  statements.push_back(
+      fmt::format("INSERT INTO {} BY NAME SELECT {} FROM {}", relation, insert_columns, staged));
   Status status = InTransaction(conn, statements);
   (void)conn.Execute("DROP TABLE IF EXISTS " + staged);
   if (!status) return tl::unexpected(status.error());

@@ -6,7 +6,11 @@
 //   incremental  first run or --full-refresh: as table; later runs: the new rows
 //                are staged in a temp table, then (in one transaction) rows with the
 //                same unique_key are deleted and the new rows inserted by column name
-//                (dbt's delete+insert; without unique_key rows are appended)
+//                (dbt's delete+insert; without unique_key rows are appended). When the
+//                query's columns differ from the table's, on_schema_change decides:
+//                ignore (insert the table's columns), append_new_columns,
+//                sync_all_columns (also drop the columns gone), fail, or full_refresh
+//                (the caller rebuilds the model as a table)
 //   ephemeral    never built; inlined as a CTE by the Compiler
 // Seeds load a CSV (DuckDB's read_csv with type detection) through the table path.
 //
@@ -37,9 +41,23 @@ Result<Materialized> BuildView(warehouse::Connection& conn, const Node& node,
                                const std::string& sql);
 Result<Materialized> BuildTable(warehouse::Connection& conn, const Node& node,
                                 const std::string& sql);
-// REQUIRES: the node's relation exists as a table; `sql` was compiled with is_incremental() true.
+// How the columns of a model's query differ from its table's, by name.
+struct SchemaChange {
+  std::vector<std::pair<std::string, std::string>> added;  // name, DuckDB type
+  std::vector<std::string> removed;
+  bool empty() const { return added.empty() && removed.empty(); }
+  std::string Describe() const;  // e.g. "added region_name; removed city"
+};
+// REQUIRES: the node's relation exists as a table.
+Result<SchemaChange> CompareColumns(warehouse::Connection& conn, const Node& node,
+                                    const std::string& sql);
+
+// REQUIRES: the node's relation exists as a table; `sql` was compiled with
+// is_incremental() true; `change` is CompareColumns's answer for it and the
+// node's on_schema_change is ignore, append_new_columns or sync_all_columns
+// (or the change is empty).
 Result<Materialized> BuildIncremental(warehouse::Connection& conn, const Node& node,
-                                      const std::string& sql);
+                                      const std::string& sql, const SchemaChange& change);
 Result<Materialized> LoadSeed(warehouse::Connection& conn, const Node& node);
 
 // Runs `statements` in one transaction; rolls back on the first failure.

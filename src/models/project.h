@@ -75,7 +75,11 @@ struct Node {
   std::string schema;
   std::string alias;
   Materialization materialized = Materialization::kView;
-  std::vector<std::string> unique_key;             // incremental models
+  std::vector<std::string> unique_key;  // incremental models
+  // Incremental models: what a run does when the model's columns no longer
+  // match its table's (dbt's on_schema_change; kFullRefresh is Playlake's own).
+  enum class OnSchemaChange { kIgnore, kFail, kAppendNewColumns, kSyncAllColumns, kFullRefresh };
+  OnSchemaChange on_schema_change = OnSchemaChange::kIgnore;
   std::map<std::string, std::string> config_text;  // every config key, rendered, for the manifest
 
   std::string raw_code;                 // file text (models, singular tests, snapshots)

@@ -158,9 +158,22 @@ Status ProjectLoader::Interpret(Node& node, const ConfigMap& config) {
         return bad(fmt::format(
             "incremental_strategy '{}' is not supported (delete+insert, merge, append)", text));
       }
-    } else if (key == "on_schema_change" && text != "fail") {
-      return bad(
-          "only on_schema_change='fail' is supported: a changed schema needs --full-refresh");
+    } else if (key == "on_schema_change") {
+      using Change = Node::OnSchemaChange;
+      static const std::map<std::string, Change> kChanges = {
+          {"ignore", Change::kIgnore},
+          {"fail", Change::kFail},
+          {"append_new_columns", Change::kAppendNewColumns},
+          {"sync_all_columns", Change::kSyncAllColumns},
+          {"full_refresh", Change::kFullRefresh}};
+      const auto it = kChanges.find(text);
+      if (it == kChanges.end()) {
+        return bad(
+            fmt::format("on_schema_change='{}' is not one of ignore, fail, append_new_columns, "
+                        "sync_all_columns, full_refresh",
+                        text));
+      }
+      node.on_schema_change = it->second;
     } else if (key == "severity") {
       std::string lower = text;
       std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);

@@ -420,8 +420,30 @@ NodeResult Runner::ExecuteNode(warehouse::Connection& conn, const Node& node, Sc
       }
       sql = compiler_.Compile(node, incremental);
       if (!sql) break;
+      SchemaChange change;
+      if (incremental) {
+        auto compared = CompareColumns(conn, node, *sql);
+        if (!compared) {
+          done = tl::unexpected(compared.error());
+          break;
+        }
+        change = std::move(*compared);
+      }
+      using Change = Node::OnSchemaChange;
+      if (!change.empty() && node.on_schema_change == Change::kFail) {
+        done = Fail(ErrorCode::kWarehouse,
+                    fmt::format("the model's columns no longer match its table's ({}) and "
+                                "on_schema_change is 'fail': run with --full-refresh",
+                                change.Describe()));
+        break;
+      }
+      if (!change.empty() && node.on_schema_change == Change::kFullRefresh) {
+        incremental = false;  // rebuilt in full from its inputs, as --full-refresh would
+        sql = compiler_.Compile(node, false);
+        if (!sql) break;
+      }
       if (incremental)
-        done = BuildIncremental(conn, node, *sql);
+        done = BuildIncremental(conn, node, *sql, change);
       else if (node.materialized == Materialization::kView)
         done = BuildView(conn, node, *sql);
       else

@@ -180,6 +180,74 @@ TEST(Materialization, IncrementalWithoutUniqueKeyAppends) {
   EXPECT_EQ(h.Scalar("select string_agg(id::varchar, ',' order by id) from main.log"), "1,2,3");
 }
 
+// An incremental log of events, built once with `id` only, then with a new
+// column `kind` (and without `note`) under `on_schema_change`, in `h`;
+// returns the second build's results.
+RunResults ChangeLogColumns(Harness& h, const std::string& on_schema_change) {
+  const std::string config =
+      "{{ config(materialized='incremental', unique_key='id'" +
+      (on_schema_change.empty() ? std::string() : ", on_schema_change='" + on_schema_change + "'") +
+      ") }}";
+  const std::string since =
+      "{% if is_incremental() %} where id > (select max(id) from {{ this }}){% endif %}";
+  h.Write("seeds/events.csv", "id\n1\n2\n");
+  h.Write("models/log.sql", config + "select id, 'n' as note from {{ ref('events') }}" + since);
+  h.MustRun("build");
+  h.Write("seeds/events.csv", "id\n1\n2\n3\n");
+  h.Write("models/log.sql",
+          config + "select id, 'k' || id as kind from {{ ref('events') }}" + since);
+  return h.MustRun("build");
+}
+
+TEST(Materialization, OnSchemaChangeIgnoreKeepsTheTablesColumns) {
+  Harness h({});
+  const RunResults second = ChangeLogColumns(h, "");  // dbt's default
+  EXPECT_FALSE(second.HasErrors());
+  EXPECT_EQ(h.Scalar("select string_agg(id || ':' || coalesce(note, '-'), ',' order by id) "
+                     "from main.log"),
+            "1:n,2:n,3:-");
+  EXPECT_EQ(h.Scalar("select count(*) from information_schema.columns where table_name = 'log' "
+                     "and column_name = 'kind'"),
+            "0");
+}
+
+TEST(Materialization, OnSchemaChangeAppendAndSyncAddTheNewColumn) {
+  Harness appended({});
+  EXPECT_FALSE(ChangeLogColumns(appended, "append_new_columns").HasErrors());
+  EXPECT_EQ(appended.Scalar("select string_agg(id || ':' || coalesce(note, '-') || ':' || "
+                            "coalesce(kind, '-'), ',' order by id) from main.log"),
+            "1:n:-,2:n:-,3:-:k3");
+  Harness synced({});
+  EXPECT_FALSE(ChangeLogColumns(synced, "sync_all_columns").HasErrors());
+  EXPECT_EQ(synced.Scalar("select string_agg(id || ':' || coalesce(kind, '-'), ',' order by id) "
+                          "from main.log"),
+            "1:-,2:-,3:k3");
+  EXPECT_EQ(synced.Scalar("select count(*) from information_schema.columns where table_name = "
+                          "'log' and column_name = 'note'"),
+            "0");
+}
+
+TEST(Materialization, OnSchemaChangeFailNamesTheColumns) {
+  Harness h({});
+  const RunResults second = ChangeLogColumns(h, "fail");
+  ASSERT_TRUE(second.HasErrors());
+  const NodeResult* log = second.Find("model.shop.log");
+  ASSERT_NE(log, nullptr);
+  EXPECT_NE(log->message.find("added kind; removed note"), std::string::npos) << log->message;
+  EXPECT_EQ(h.Scalar("select count(*) from main.log"), "2");  // untouched
+}
+
+TEST(Materialization, OnSchemaChangeFullRefreshRebuildsTheModel) {
+  Harness h({});
+  EXPECT_FALSE(ChangeLogColumns(h, "full_refresh").HasErrors());
+  EXPECT_EQ(h.Scalar("select string_agg(id || ':' || kind, ',' order by id) from main.log"),
+            "1:k1,2:k2,3:k3");
+  // Later runs are incremental again.
+  h.Write("seeds/events.csv", "id\n1\n2\n3\n4\n");
+  EXPECT_FALSE(h.MustRun("build").HasErrors());
+  EXPECT_EQ(h.Scalar("select string_agg(kind, ',' order by id) from main.log"), "k1,k2,k3,k4");
+}
+
 // Orders with a duplicate id, a null id, an unknown status and an orphan customer.
 Files TestedShop(const std::string& orders_csv) {
   return {

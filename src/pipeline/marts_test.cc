@@ -302,6 +302,35 @@ TEST(DimRegions, NamesFullCodesAndKeepsWhatIsoDoesNotList) {
                   {"unknown", "", "null"}}));
 }
 
+// A project built by an older Playlake, whose incremental dim_regions and
+// agg_listener_days had no region_name, gains it on its next run: the shipped
+// models rebuild an incremental model whose columns changed.
+TEST(DimRegions, AnOlderProjectGainsRegionNamesOnItsNextRun) {
+  testing::TempDir dir;
+  testutil::WriteTextFile(dir.path() / "playlake.yml",
+                          "name: upgrade\nsources:\n  - name: events\n    format: playlake\n    path: data\n");
+  auto play = [](int n, const std::string& region) {
+    return "{\"event_id\":\"e" + std::to_string(n) + "\",\"ts\":\"2026-06-0" + std::to_string(n) +
+           "T10:00:00Z\",\"user_id\":\"u1\",\"track_id\":\"t1\",\"ms_played\":200000,\"country\":\"JP\","
+           "\"region\":\"" + region + "\"}\n";
+  };
+  testutil::WriteTextFile(dir.path() / "data" / "day1.jsonl", play(1, "13"));
+  ASSERT_EQ(RunPlaylake("run --project " + dir.path().string()).exit_code, 0);
+  {
+    WarehouseReader old(dir.path() / "warehouse.duckdb", /*read_only=*/false);
+    ASSERT_TRUE(old.Execute("ALTER TABLE dim_regions DROP COLUMN region_name; "
+                            "ALTER TABLE agg_listener_days DROP COLUMN region_name"));
+  }
+  testutil::WriteTextFile(dir.path() / "data" / "day2.jsonl", play(2, "27"));
+  const auto run = RunPlaylake("run --project " + dir.path().string());
+  ASSERT_EQ(run.exit_code, 0) << run.stderr_text;
+  WarehouseReader db(dir.path() / "warehouse.duckdb");
+  EXPECT_EQ(db.Query("SELECT region, region_name FROM dim_regions WHERE country = 'JP' ORDER BY 1"),
+            (Rows{{"13", "Tokyo"}, {"27", "Osaka"}}));
+  EXPECT_EQ(db.Query("SELECT DISTINCT region_name FROM agg_listener_days WHERE country = 'JP' ORDER BY 1"),
+            (Rows{{"Osaka"}, {"Tokyo"}}));
+}
+
 TEST_F(MartsTest, DeviceUsageSplitsEveryPlay) {
   EXPECT_EQ(db_->Int("SELECT sum(plays) FROM device_usage"), db_->Int("SELECT count(*) FROM silver.plays"));
   const Rows expected = db_->Query(

@@ -167,6 +167,20 @@ TEST_F(GoldApiTest, ListenerPageHoldsOneListenersPlays) {
   EXPECT_TRUE(page["top_shows"].empty()) << "simulated listening has no podcasts";
 }
 
+TEST_F(GoldApiTest, ListenerPageTakesTheCountryFilter) {
+  // The listener's plays are joined to artists, which have a country of their
+  // own: the filter must read the play's country.
+  const std::string user = Get("/api/listeners")["top_listeners"][0]["user_id"];
+  const std::string country = Get("/api/filters")["countries"][0];
+  const json page = Get("/api/listener?user=" + user + "&country=" + country);
+  const long long plays = SilverCount("SELECT count(*) FROM plays WHERE user_id = '" + user +
+                                      "' AND country = '" + country + "'");
+  EXPECT_EQ(page["summary"]["plays"].get<long long>(), plays);
+  long long clock = 0;
+  for (const auto& hour : page["clock"]) clock += hour["plays"].get<long long>();
+  EXPECT_EQ(clock, plays);
+}
+
 TEST_F(GoldApiTest, MetricsDescribeThePipeline) {
   httplib::Client client("127.0.0.1", port_);
   client.Get("/api/overview");

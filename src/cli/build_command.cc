@@ -154,7 +154,9 @@ void AddBuildCommands(CLI::App& app, CommandBody& selected) {
   AddRunnerCommand(
       app, selected, "build",
       "Build seeds, models and snapshots and run their tests in dependency order (like dbt build); "
-      "a failing test skips what depends on it. Exit 7 when a test fails, 6 when a node errors");
+      "a failing test skips what depends on it; then checks the dashboard's queries (the project's "
+      "exposures) against the new warehouse. Exit 7 when a test fails, 6 when a node errors, 3 "
+      "when a dashboard query reads a missing table or column");
   AddRunnerCommand(app, selected, "test",
                    "Run the data tests (schema .yml tests and tests/*.sql); exit 7 when one fails");
   AddRunnerCommand(app, selected, "snapshot", "Run the snapshots (SCD2 history tables)");

@@ -44,8 +44,12 @@ class BuildCommandTest : public ::testing::Test {
     const auto demo = RunPlaylake("demo --no-serve --dir " + dir_->path().string() +
                                   " --users 60 --days 4 --seed 5 --end 2026-06-30");
     ASSERT_EQ(demo.exit_code, 0) << demo.stderr_text;
+    demo_stdout_ = new std::string(demo.stdout_text);
   }
-  static void TearDownTestSuite() { delete dir_; }
+  static void TearDownTestSuite() {
+    delete dir_;
+    delete demo_stdout_;
+  }
 
   // A fresh copy of the shipped model project in the demo's folder.
   static fs::path CopyModels(const std::string& name) {
@@ -59,9 +63,24 @@ class BuildCommandTest : public ::testing::Test {
   }
 
   static testing::TempDir* dir_;
+  static std::string* demo_stdout_;
 };
 
 testing::TempDir* BuildCommandTest::dir_ = nullptr;
+std::string* BuildCommandTest::demo_stdout_ = nullptr;
+
+TEST_F(BuildCommandTest, DemoPrintsTheHeadlinesOfItsExposure) {
+  // The demo's answers are the queries of the `demo` exposure (analyses/demo).
+  const std::string& out = *demo_stdout_;
+  for (const char* title :
+       {"Top tracks", "Trending now", "Top countries", "Device split", "Peak listening hour"}) {
+    EXPECT_NE(out.find(title), std::string::npos) << out;
+  }
+  const std::string totals = "Plays, listeners, listening hours\n";
+  const std::size_t at = out.find(totals);
+  ASSERT_NE(at, std::string::npos) << out;
+  EXPECT_EQ(std::stoll(out.substr(at + totals.size())), cli_test::SilverPlays(dir_->path()));
+}
 
 TEST_F(BuildCommandTest, RenamedColumnFailsNamingThePage) {
   const fs::path models = CopyModels("renamed_column");

@@ -80,7 +80,7 @@ Result<std::vector<ExposureQuery>> CompileExposureQueries(const Project& project
       auto sql = compiler.Compile(query, false);
       if (!sql) return tl::unexpected(sql.error());
       out.push_back({exposure.name, exposure.label.empty() ? exposure.name : exposure.label,
-                     query.name, query.path, std::move(*sql)});
+                     exposure.type, query.name, query.path, std::move(*sql)});
     }
   }
   return out;

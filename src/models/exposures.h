@@ -15,6 +15,7 @@ namespace playlake::models {
 struct ExposureQuery {
   std::string exposure;  // the exposure's name, e.g. "overview"
   std::string label;     // its label, or its name when it has none
+  std::string type;      // its type: dashboard, application, ...
   std::string name;      // the query: its file's name without .sql, e.g. "kpis"
   std::string path;      // the file, relative to the project folder
   std::string sql;       // compiled SQL

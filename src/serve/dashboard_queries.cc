@@ -80,7 +80,7 @@ Result<Condition> FillPlaceholders(const std::string& sql, const RequestValues& 
 DashboardQueries::DashboardQueries(const std::vector<models::ExposureQuery>& queries) {
   for (const auto& query : queries) {
     queries_[{query.exposure, query.name}] = query;
-    pages_[query.exposure] = query.label;
+    pages_[query.exposure] = {query.label, query.type};
   }
 }
 
@@ -97,7 +97,8 @@ DashboardQueries DashboardQueries::FromProject(const models::Project& project,
   DashboardQueries out(compiled);
   // An exposure without query files still names its page.
   for (const auto& [id, exposure] : project.exposures()) {
-    out.pages_.emplace(exposure.name, exposure.label.empty() ? exposure.name : exposure.label);
+    out.pages_.emplace(exposure.name, Page{exposure.label.empty() ? exposure.name : exposure.label,
+                                           exposure.type});
   }
   return out;
 }
@@ -106,9 +107,13 @@ bool DashboardQueries::HasEndpoint(const std::string& endpoint) const {
   return pages_.count(endpoint) > 0;
 }
 
-std::string DashboardQueries::PageOf(const std::string& endpoint) const {
+std::string DashboardQueries::Describe(const std::string& endpoint) const {
   const auto it = pages_.find(endpoint);
-  return it == pages_.end() ? endpoint : it->second;
+  const Page page = it == pages_.end() ? Page{endpoint, "dashboard"} : it->second;
+  if (page.type == "dashboard") {
+    return fmt::format("dashboard page '{}' (exposure {})", page.label, endpoint);
+  }
+  return fmt::format("exposure {} ({})", endpoint, page.label);
 }
 
 std::string DashboardQueries::PathOf(const std::string& endpoint, const std::string& name) const {
@@ -121,15 +126,13 @@ Result<Condition> DashboardQueries::Bind(const std::string& endpoint, const std:
   const auto it = queries_.find({endpoint, name});
   if (it == queries_.end()) {
     return Fail(ErrorCode::kConfig,
-                fmt::format("dashboard page '{}': the model project has no query {}/{}.sql in "
-                            "its analyses (exposure '{}')",
-                            PageOf(endpoint), endpoint, name, endpoint));
+                fmt::format("{}: the model project has no query {}/{}.sql in its analyses",
+                            Describe(endpoint), endpoint, name));
   }
   auto bound = FillPlaceholders(it->second.sql, values);
   if (!bound) {
-    return Fail(ErrorCode::kConfig,
-                fmt::format("dashboard page '{}' (exposure {}): {}: {}", PageOf(endpoint), endpoint,
-                            it->second.path, bound.error().message));
+    return Fail(ErrorCode::kConfig, fmt::format("{}: {}: {}", Describe(endpoint), it->second.path,
+                                                bound.error().message));
   }
   return bound;
 }

@@ -47,8 +47,13 @@ class DashboardQueries {
 
   // True when the project declares the endpoint (an exposure of that name).
   bool HasEndpoint(const std::string& endpoint) const;
-  // "Overview" for "overview": the exposure's label, else the endpoint's name.
-  std::string PageOf(const std::string& endpoint) const;
+  // How messages name an exposure: "dashboard page 'Overview' (exposure
+  // overview)" for a dashboard, "exposure demo (Demo headlines)" otherwise.
+  std::string Describe(const std::string& endpoint) const;
+  // Every query: (exposure, query name) -> compiled query.
+  const std::map<std::pair<std::string, std::string>, models::ExposureQuery>& all() const {
+    return queries_;
+  }
   // The query `name` of `endpoint` with its placeholders filled in from `values`.
   // Errors: kConfig when the project has no such query or it holds an unknown
   // placeholder or a `?`.
@@ -59,7 +64,11 @@ class DashboardQueries {
 
  private:
   std::map<std::pair<std::string, std::string>, models::ExposureQuery> queries_;
-  std::map<std::string, std::string> pages_;  // endpoint -> label
+  struct Page {
+    std::string label;
+    std::string type;
+  };
+  std::map<std::string, Page> pages_;  // by exposure name
 };
 
 // Replaces the placeholders of `sql` (see above). Errors: kConfig naming an

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "serve/gold_api.h"
+
 namespace playlake::serve {
 namespace {
 
@@ -46,7 +48,7 @@ TEST(DashboardQueries, UnknownPlaceholdersAndBareMarkersAreRefused) {
 
 TEST(DashboardQueries, MissingQueryNamesThePage) {
   const DashboardQueries queries(std::vector<models::ExposureQuery>{
-      {"overview", "Overview", "kpis", "analyses/overview/kpis.sql", "select 1"}});
+      {"overview", "Overview", "dashboard", "kpis", "analyses/overview/kpis.sql", "select 1"}});
   EXPECT_TRUE(queries.HasEndpoint("overview"));
   EXPECT_FALSE(queries.HasEndpoint("trending"));
   auto kpis = queries.Bind("overview", "kpis", {});
@@ -56,6 +58,41 @@ TEST(DashboardQueries, MissingQueryNamesThePage) {
   ASSERT_FALSE(daily);
   EXPECT_NE(daily.error().message.find("dashboard page 'Overview'"), std::string::npos);
   EXPECT_NE(daily.error().message.find("overview/daily.sql"), std::string::npos);
+}
+
+TEST(DashboardQueries, CheckNamesThePageAndTheMissingColumn) {
+  auto db = warehouse::Database::Open("");
+  ASSERT_TRUE(db) << db.error().message;
+  auto conn = (*db)->Connect();
+  ASSERT_TRUE(conn) << conn.error().message;
+  ASSERT_TRUE(
+      (*conn)->Query("CREATE TABLE days (date_key DATE, country VARCHAR, device VARCHAR, "
+                     "level VARCHAR, plays BIGINT)"));
+  const std::string good = "select sum(plays) as plays from days where {filters(date_key)}";
+  const DashboardQueries fine(std::vector<models::ExposureQuery>{
+      {"geography", "Geography", "dashboard", "countries", "analyses/geography/countries.sql",
+       good},
+      {"demo", "Demo headlines", "application", "totals", "analyses/demo/totals.sql", good}});
+  // Geography declares one of its three queries: the other two are missing.
+  const auto missing = CheckDashboard(fine, **conn);
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message.find("dashboard page 'Geography' (exposure geography): the "
+                                         "model project has no query geography/regions.sql"),
+            std::string::npos)
+      << missing.error().message;
+  EXPECT_EQ(missing.error().message.find("demo"), std::string::npos) << missing.error().message;
+
+  const DashboardQueries renamed(std::vector<models::ExposureQuery>{
+      {"demo", "Demo headlines", "application", "totals", "analyses/demo/totals.sql",
+       "select sum(play_count) from days where {dates(date_key)}"}});
+  const auto bad = CheckDashboard(renamed, **conn);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, ErrorCode::kConfig);
+  EXPECT_NE(bad.error().message.find("exposure demo (Demo headlines): analyses/demo/totals.sql: "),
+            std::string::npos)
+      << bad.error().message;
+  EXPECT_NE(bad.error().message.find("play_count"), std::string::npos) << bad.error().message;
+  EXPECT_TRUE(CheckDashboard(DashboardQueries(), **conn));
 }
 
 }  // namespace

@@ -15,21 +15,27 @@ Status CheckDashboard(const DashboardQueries& queries, warehouse::Connection& co
   const RequestValues neutral{{"2000-01-01", "2000-01-01", "unknown", "unknown", "unknown"},
                               "unknown"};
   std::string problems;
+  auto add = [&problems](const std::string& problem) {
+    problems += (problems.empty() ? "" : "\n") + problem;
+  };
+  // Each endpoint the project declares has every query it reads.
   for (const GoldEndpointSpec& endpoint : GoldEndpoints()) {
     if (!queries.HasEndpoint(endpoint.name)) continue;
     for (const std::string& query : endpoint.queries) {
-      std::string problem;
-      auto bound = queries.Bind(endpoint.name, query, neutral);
-      if (!bound) {
-        problem = bound.error().message;
-      } else if (auto plan = conn.Query("EXPLAIN " + bound->sql, bound->params); !plan) {
-        // EXPLAIN binds and plans the query (a missing table or column is an
-        // error here) without reading any data.
-        problem =
-            fmt::format("dashboard page '{}' (exposure {}): {}: {}", queries.PageOf(endpoint.name),
-                        endpoint.name, queries.PathOf(endpoint.name, query), plan.error().message);
+      if (!queries.PathOf(endpoint.name, query).empty()) continue;
+      if (auto missing = queries.Bind(endpoint.name, query, neutral); !missing) {
+        add(missing.error().message);
       }
-      if (!problem.empty()) problems += (problems.empty() ? "" : "\n") + problem;
+    }
+  }
+  // Every query plans on the warehouse: EXPLAIN binds it (a missing table or
+  // column is an error here) without reading any data.
+  for (const auto& [key, query] : queries.all()) {
+    auto bound = queries.Bind(key.first, key.second, neutral);
+    if (!bound) {
+      add(bound.error().message);
+    } else if (auto plan = conn.Query("EXPLAIN " + bound->sql, bound->params); !plan) {
+      add(fmt::format("{}: {}: {}", queries.Describe(key.first), query.path, plan.error().message));
     }
   }
   if (!problems.empty()) return Fail(ErrorCode::kConfig, problems);

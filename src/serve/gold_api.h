@@ -47,12 +47,14 @@ struct GoldApiOptions {
 std::function<void()> RegisterGoldApi(Server& server, warehouse::Reader& gold,
                                       GoldApiOptions options);
 
-// Checks that every endpoint can answer from the warehouse on `conn`: each
-// query the endpoint reads exists in the model project, and binds (tables
-// and columns exist) with every filter set to a neutral value; nothing runs.
-// A project that declares none of the endpoints (no dashboard) passes.
-// Errors: Error{kConfig} naming the dashboard page, the query's file and
-// DuckDB's message (e.g. the missing column); one line per failing query.
+// Checks the exposures' queries against the warehouse on `conn`: each endpoint
+// the project declares (an exposure named after it) has every query it reads,
+// and every query of every exposure binds (its tables and columns exist) with
+// every filter set to a neutral value; nothing runs. A project without
+// exposures passes.
+// Errors: Error{kConfig}, one line per failing query, naming the dashboard
+// page (or the exposure), the query's file and DuckDB's message (e.g. the
+// missing column).
 Status CheckDashboard(const DashboardQueries& queries, warehouse::Connection& conn);
 
 }  // namespace playlake::serve

@@ -85,8 +85,7 @@ TEST_F(BuildCommandTest, DemoPrintsTheHeadlinesOfItsExposure) {
 TEST_F(BuildCommandTest, RenamedColumnFailsNamingThePage) {
   const fs::path models = CopyModels("renamed_column");
   // volume_anomalies.expected_plays feeds the Overview page's hourly chart.
-  const fs::path mart = models / "models" / "marts" / "analytics" / "volume_anomalies.sql";
-  ReplaceEverywhere(mart.parent_path(), "expected_plays", "baseline_plays");
+  ReplaceEverywhere(models / "models" / "marts" / "analytics", "expected_plays", "baseline_plays");
   const auto build = Build(models);
   EXPECT_EQ(build.exit_code, 3) << build.stderr_text;
   EXPECT_NE(build.stderr_text.find("dashboard page 'Overview'"), std::string::npos)
@@ -97,6 +96,15 @@ TEST_F(BuildCommandTest, RenamedColumnFailsNamingThePage) {
   // Only that page's query is named.
   EXPECT_EQ(build.stderr_text.find("dashboard page 'Trending'"), std::string::npos)
       << build.stderr_text;
+  // A build of some models checks the pages that read them, and only those.
+  const std::string models_flag =
+      " --project " + dir_->path().string() + " --models " + models.string();
+  const auto mart = RunPlaylake("build --select volume_anomalies" + models_flag);
+  EXPECT_EQ(mart.exit_code, 3) << mart.stderr_text;
+  EXPECT_NE(mart.stderr_text.find("dashboard page 'Overview'"), std::string::npos)
+      << mart.stderr_text;
+  const auto other = RunPlaylake("build --select dim_date" + models_flag);
+  EXPECT_EQ(other.exit_code, 0) << other.stderr_text;
 }
 
 TEST_F(BuildCommandTest, RenamedMartIsFollowedByTheDashboard) {

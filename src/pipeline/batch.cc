@@ -13,7 +13,6 @@
 #include "lake/lake.h"
 #include "pipeline/alert.h"
 #include "pipeline/gold_build.h"
-#include "silver/drift_report.h"
 #include "silver/ingest.h"
 
 namespace playlake::pipeline {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 #include "lake/lake.h"
@@ -84,11 +85,22 @@ Status WriteStatus(warehouse::Connection& conn, const std::filesystem::path& fil
                                                '\n');
 }
 
-// The dashboard's queries of `models`, bound on the warehouse `db` holds.
-Status CheckDashboard(const models::Project& models, warehouse::Database& db) {
+// The queries of the exposures of `models` that read a node `results` built,
+// bound on the warehouse `db` holds. A build of some models checks what
+// reads them; the exposures of the models it left alone are not its concern.
+Status CheckDashboard(const models::Project& models, const models::RunResults& results,
+                      warehouse::Database& db) {
+  std::set<std::string> built;
+  for (const auto& node : results.results) {
+    if (node.status == models::NodeStatus::kSuccess) built.insert(node.unique_id);
+  }
   auto compiled = models::CompileExposureQueries(models);
   if (!compiled) return tl::unexpected(compiled.error());
-  auto queries = serve::DashboardQueries::FromProject(models, *compiled);
+  auto queries = serve::DashboardQueries::FromProject(
+      models, *compiled, [&built](const models::Exposure& exposure) {
+        return std::any_of(exposure.depends_on.begin(), exposure.depends_on.end(),
+                           [&built](const std::string& id) { return built.count(id) > 0; });
+      });
   auto conn = db.Connect();
   if (!conn) return tl::unexpected(conn.error());
   return serve::CheckDashboard(queries, **conn);
@@ -156,7 +168,7 @@ Result<GoldBuild> BuildGold(const config::ProjectConfig& project, const GoldBuil
   // Only on a clean build: a failed node skips what depends on it, and the
   // dashboard would be checked against tables this build did not make.
   if (builds && !build.results.HasErrors() && !build.results.HasTestFailures()) {
-    build.dashboard = CheckDashboard(*models, db);
+    build.dashboard = CheckDashboard(*models, build.results, db);
   }
   {
     auto conn = db.Connect();

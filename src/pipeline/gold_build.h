@@ -4,8 +4,9 @@
 //   1. point the warehouse's `silver` views at the lake's committed batches;
 //   2. load the model project and run the runner's command (build: seeds,
 //      models, snapshots and tests in DAG order, then docs);
-//   3. after a `build` or `run` without errors or failed tests, check that every dashboard
-//      page's queries bind on the new warehouse (serve::CheckDashboard);
+//   3. after a `build` or `run` without errors or failed tests, check that the
+//      queries of every exposure that reads a model it built bind on the new
+//      warehouse (serve::CheckDashboard): in a full build, every dashboard page;
 //   4. write target/pipeline_status.json (what the pipeline page shows);
 //   5. publish the warehouse to readers, tests failed or not.
 //

@@ -92,13 +92,18 @@ Result<DashboardQueries> DashboardQueries::Load(const std::filesystem::path& mod
   return FromProject(*project, *queries);
 }
 
-DashboardQueries DashboardQueries::FromProject(const models::Project& project,
-                                               const std::vector<models::ExposureQuery>& compiled) {
-  DashboardQueries out(compiled);
-  // An exposure without query files still names its page.
+DashboardQueries DashboardQueries::FromProject(
+    const models::Project& project, const std::vector<models::ExposureQuery>& compiled,
+    const std::function<bool(const models::Exposure&)>& include) {
+  DashboardQueries out;
   for (const auto& [id, exposure] : project.exposures()) {
+    if (include && !include(exposure)) continue;
+    // An exposure without query files still names its page.
     out.pages_.emplace(exposure.name, Page{exposure.label.empty() ? exposure.name : exposure.label,
                                            exposure.type});
+  }
+  for (const auto& query : compiled) {
+    if (out.pages_.count(query.exposure)) out.queries_[{query.exposure, query.name}] = query;
   }
   return out;
 }

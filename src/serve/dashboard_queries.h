@@ -14,6 +14,7 @@
 // Thread safety: immutable after construction; safe to share between threads.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <utility>
@@ -41,9 +42,11 @@ class DashboardQueries {
   // Errors: those of models::Project::Load and models::CompileExposureQueries.
   static Result<DashboardQueries> Load(const std::filesystem::path& models_dir);
   // `compiled`: models::CompileExposureQueries(project). Also names the pages
-  // of exposures that have no query files.
-  static DashboardQueries FromProject(const models::Project& project,
-                                      const std::vector<models::ExposureQuery>& compiled);
+  // of exposures that have no query files. Only the exposures `include`
+  // accepts are kept (all of them when it is empty).
+  static DashboardQueries FromProject(
+      const models::Project& project, const std::vector<models::ExposureQuery>& compiled,
+      const std::function<bool(const models::Exposure&)>& include = {});
 
   // True when the project declares the endpoint (an exposure of that name).
   bool HasEndpoint(const std::string& endpoint) const;

@@ -1,28 +1,23 @@
 // playlake build | test | snapshot | docs: the dbt-compatible model runner.
 //
-// Each command loads playlake.yml (--project), the model project it names
-// (`models:` or --models), opens the warehouse file and hands over to
-// models::Runner. Progress lines go to stderr; with --json the run results go
-// to stdout. Artifacts land in <project>/target/.
+// Each command loads playlake.yml (--project) and takes the one build path,
+// pipeline::BuildGold (the model project it names with `models:` or --models,
+// the warehouse file, models::Runner, the dashboard check); this file keeps
+// the flags and the exit codes. Progress lines go to stderr; with --json the
+// run results go to stdout. Artifacts land in <project>/target/.
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
-#include <cstdio>
 #include <memory>
-#include <thread>
 
 #include "cli/command.h"
 #include "config/project.h"
-#include "lake/lake.h"
 #include "models/artifacts.h"
 #include "models/graph.h"
 #include "models/project.h"
-#include "models/runner.h"
-#include "silver/views.h"
-#include "warehouse/duckdb.h"
-#include "warehouse/sharing.h"
+#include "pipeline/gold_build.h"
 
 namespace playlake::cli {
 namespace {
@@ -84,17 +79,20 @@ Result<Loaded> LoadAll(const ModelFlags& f) {
 }
 
 Status RunCommand(const std::string& command, const ModelFlags& f) {
-  auto loaded = LoadAll(f);
-  if (!loaded) return tl::unexpected(loaded.error());
-  const config::ProjectConfig& config = loaded->config;
-  models::RunnerOptions options;
-  options.target_dir = config.root / "target";
-  int threads = f.threads > 0 ? f.threads : config.threads;
-  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  options.threads = threads;
+  auto config = config::LoadProject(f.project);
+  if (!config) return tl::unexpected(config.error());
+  pipeline::GoldBuildOptions options;
+  options.command = command;
+  options.selection = {f.select, f.exclude};
+  options.models_dir = f.models;
+  options.threads = f.threads;
   options.full_refresh = f.full_refresh;
-  options.warehouse_name = config.warehouse.string();
   options.progress = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
+  if (!f.vars.empty()) {
+    auto vars = models::ParseVars(f.vars);
+    if (!vars) return tl::unexpected(vars.error());
+    options.vars = std::move(*vars);
+  }
   for (const std::string& mapping : f.sources) {
     const std::size_t eq = mapping.find('=');
     if (eq == std::string::npos || mapping.find('.') > eq) {
@@ -103,39 +101,21 @@ Status RunCommand(const std::string& command, const ModelFlags& f) {
     }
     options.source_relations[mapping.substr(0, eq)] = mapping.substr(eq + 1);
   }
-  auto writer = warehouse::Writer::Open(config.warehouse, {});
-  if (!writer) return tl::unexpected(writer.error());
-  warehouse::Database& database = (*writer)->db();
-  {
-    // As `playlake run` does: the batches ingested since the last build are
-    // what the models build on.
-    auto lake = lake::Lake::OpenLocal(config.lake, {});
-    if (!lake) return tl::unexpected(lake.error());
-    auto conn = database.Connect();
-    if (!conn) return tl::unexpected(conn.error());
-    if (auto s = silver::CreateSilverSchema(**conn, **lake); !s) return s;
-  }
-  Result<models::RunResults> results = [&] {
-    models::Runner runner(loaded->project, database, options);
-    const models::Selection selection{f.select, f.exclude};
-    return command == "build"      ? runner.Build(selection)
-           : command == "test"     ? runner.Test(selection)
-           : command == "snapshot" ? runner.Snapshot(selection)
-                                   : runner.Run(selection);
-  }();
-  if (!results) return tl::unexpected(results.error());
-  if (auto s = (*writer)->Finish(); !s) return s;
-  if (f.json) fmt::print("{}\n", models::RunResultsJson(*results));
-  const std::string where = (options.target_dir / "run_results.json").string();
-  if (results->HasErrors()) {
-    return Fail(results->FailureCode(),
+  auto build = pipeline::BuildGold(*config, options);
+  if (!build) return tl::unexpected(build.error());
+  const models::RunResults& results = build->results;
+  if (f.json) fmt::print("{}\n", models::RunResultsJson(results));
+  const std::string where = (config->root / "target" / "run_results.json").string();
+  if (results.HasErrors()) {
+    return Fail(results.FailureCode(),
                 fmt::format("{} node(s) failed with an error; details in {}",
-                            results->Count(models::NodeStatus::kError), where));
+                            results.Count(models::NodeStatus::kError), where));
   }
-  if (results->HasTestFailures()) {
+  if (!build->dashboard) return build->dashboard;
+  if (results.HasTestFailures()) {
     return Fail(ErrorCode::kTestFailed,
                 fmt::format("{} data test(s) failed; details in {}",
-                            results->Count(models::NodeStatus::kFail), where));
+                            results.Count(models::NodeStatus::kFail), where));
   }
   return {};
 }
@@ -174,7 +154,9 @@ void AddBuildCommands(CLI::App& app, CommandBody& selected) {
   AddRunnerCommand(
       app, selected, "build",
       "Build seeds, models and snapshots and run their tests in dependency order (like dbt build); "
-      "a failing test skips what depends on it. Exit 7 when a test fails, 6 when a node errors");
+      "a failing test skips what depends on it; then checks the dashboard's queries (the project's "
+      "exposures) against the new warehouse. Exit 7 when a test fails, 6 when a node errors, 3 "
+      "when a dashboard query reads a missing table or column");
   AddRunnerCommand(app, selected, "test",
                    "Run the data tests (schema .yml tests and tests/*.sql); exit 7 when one fails");
   AddRunnerCommand(app, selected, "snapshot", "Run the snapshots (SCD2 history tables)");

@@ -10,6 +10,7 @@
 
 #include "cli/command.h"
 #include "pipeline/batch.h"
+#include "serve/dashboard_queries.h"
 #include "sim/catalog_files.h"
 #include "sim/civil_time.h"
 #include "sim/generator.h"
@@ -98,15 +99,28 @@ Status GenerateDemoData(const std::filesystem::path& dir, const DemoFlags& flags
   return {};
 }
 
-// Prints the headline answers of the gold layer on stdout.
+// Prints the headline answers of the gold layer on stdout: the queries of the
+// model project's `demo` exposure (analyses/demo/*.sql), under these titles.
 Status PrintHeadlines(const config::ProjectConfig& project) {
+  auto queries = serve::DashboardQueries::Load(project.models);
+  if (!queries) return tl::unexpected(queries.error());
   auto db = warehouse::Database::Open(project.warehouse.string(),
                                       {.threads = 0, .memory_limit = "", .read_only = true});
   if (!db) return tl::unexpected(db.error());
   auto conn = (*db)->Connect();
   if (!conn) return tl::unexpected(conn.error());
-  auto print = [&](const std::string& title, const std::string& sql) -> Status {
-    auto table = (*conn)->Query(sql);
+  const std::pair<const char*, const char*> headlines[] = {
+      {"Plays, listeners, listening hours", "totals"},
+      {"Top tracks", "top_tracks"},
+      {"Trending now (last 7 days vs the 7 before)", "trending"},
+      {"Top countries", "top_countries"},
+      {"Device split", "device_split"},
+      {"Peak listening hour (local time)", "peak_hours"},
+  };
+  for (const auto& [title, name] : headlines) {
+    auto query = queries->Bind("demo", name, {});
+    if (!query) return tl::unexpected(query.error());
+    auto table = (*conn)->Query(query->sql, query->params);
     if (!table) return tl::unexpected(table.error());
     fmt::print("\n{}\n", title);
     for (const auto& row : table->rows) {
@@ -114,29 +128,6 @@ Status PrintHeadlines(const config::ProjectConfig& project) {
       for (const auto& value : row) line += fmt::format("  {:<28}", value.value_or("-"));
       fmt::print("{}\n", line);
     }
-    return {};
-  };
-  const std::pair<const char*, const char*> headlines[] = {
-      {"Plays, listeners, listening hours",
-       "SELECT count(*), count(DISTINCT user_id), round(sum(ms_played) / 3600000.0) FROM "
-       "fct_plays"},
-      {"Top tracks",
-       "SELECT t.track_name, t.artist_name, count(*) AS plays FROM fct_plays f JOIN dim_tracks t "
-       "USING (track_id) GROUP BY ALL ORDER BY plays DESC LIMIT 5"},
-      {"Trending now (last 7 days vs the 7 before)",
-       "SELECT track_name, artist_name, plays_recent, coalesce(growth_pct::VARCHAR || '%', 'new') "
-       "FROM trending_tracks ORDER BY rank LIMIT 5"},
-      {"Top countries",
-       "SELECT country, count(*) AS plays FROM fct_plays GROUP BY ALL ORDER BY plays DESC LIMIT 5"},
-      {"Device split",
-       "SELECT device, round(100.0 * count(*) / sum(count(*)) OVER (), 1) || '%' FROM fct_plays "
-       "GROUP BY ALL ORDER BY count(*) DESC"},
-      {"Peak listening hour (local time)",
-       "SELECT weekday_name, local_hour || ':00', plays FROM hourly_activity ORDER BY plays DESC "
-       "LIMIT 3"},
-  };
-  for (const auto& [title, sql] : headlines) {
-    if (auto s = print(title, sql); !s) return s;
   }
   std::ifstream results(project.root / "target" / "run_results.json");
   const auto json = nlohmann::json::parse(results, nullptr, false);

@@ -67,6 +67,10 @@ Status ServeProject(const config::ProjectConfig& project, serve::ServerOptions o
   const auto target = project.root / "target";
   serve::GoldApiOptions api;
   api.target_dir = target;
+  // The pages' SQL follows the model project the warehouse was built from.
+  auto queries = serve::DashboardQueries::Load(project.models);
+  if (!queries) return tl::unexpected(queries.error());
+  api.queries = std::move(*queries);
   api.cache_entries = cache_entries;
   if (const auto& cron = project.schedule.cron) {
     api.schedule = [cron = *cron] {

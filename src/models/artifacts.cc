@@ -96,6 +96,35 @@ std::string ManifestJson(const Project& project, const Graph& graph,
                    {"columns", Columns(s.columns)},
                    {"path", fs::path(s.file).lexically_relative(project.root()).generic_string()}};
   }
+  // Exposures as dbt writes them: their own section, and in parent_map and
+  // child_map (a query's models are its exposure's, so only the exposure shows).
+  json exposures = json::object();
+  json parent_map = Edges(graph.parent_map());
+  json child_map = Edges(graph.child_map());
+  for (const auto& [id, e] : project.exposures()) {
+    json meta = json::object();
+    for (const auto& [key, value] : e.meta) meta[key] = value;
+    exposures[id] = {{"unique_id", id},
+                     {"resource_type", "exposure"},
+                     {"name", e.name},
+                     {"type", e.type},
+                     {"label", e.label},
+                     {"url", e.url},
+                     {"maturity", e.maturity},
+                     {"description", e.description},
+                     {"owner", {{"name", e.owner_name}, {"email", e.owner_email}}},
+                     {"meta", meta},
+                     {"package_name", project.name()},
+                     {"path", fs::path(e.file).lexically_relative(project.root()).generic_string()},
+                     {"fqn", {project.name(), e.name}},
+                     {"depends_on", {{"nodes", e.depends_on}}}};
+    parent_map[id] = e.depends_on;
+    for (const std::string& parent : e.depends_on) {
+      json& children = child_map[parent];
+      if (!children.is_array()) children = json::array();
+      children.push_back(id);
+    }
+  }
   json manifest = {
       {"metadata",
        {{"dbt_schema_version", "https://schemas.getdbt.com/dbt/manifest/v12.json"},
@@ -105,8 +134,9 @@ std::string ManifestJson(const Project& project, const Graph& graph,
         {"adapter_type", "duckdb"}}},
       {"nodes", nodes},
       {"sources", sources},
-      {"parent_map", Edges(graph.parent_map())},
-      {"child_map", Edges(graph.child_map())},
+      {"exposures", exposures},
+      {"parent_map", parent_map},
+      {"child_map", child_map},
   };
   return manifest.dump(2);
 }

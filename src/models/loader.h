@@ -43,6 +43,10 @@ class ProjectLoader {
   Status AddColumnTests(const YAML::Node& tests, const std::string& target_name,
                         const std::string& target_label, const std::string& column,
                         const std::vector<std::string>& fqn_prefix, const std::string& file);
+  Status LoadYmlExposures(const YAML::Node& list, const std::string& file);
+  // exposures.cc
+  Status LoadExposureQueries();
+  Status ResolveExposures();
   Status FinalizeConfigs();
   Status Interpret(Node& node, const ConfigMap& config);
   Status ResolveDependencies();
@@ -59,6 +63,7 @@ class ProjectLoader {
   std::vector<std::string> snapshot_paths_{"snapshots"};
   std::vector<std::string> seed_paths_{"seeds"};
   std::vector<std::string> macro_paths_{"macros"};
+  std::vector<std::string> analysis_paths_{"analyses"};
   // Every template of the project is parsed with these (LoadMacros).
   std::shared_ptr<MacroLibrary> macros_ = std::make_shared<MacroLibrary>();
   std::map<NodeType, YAML::Node> folder_configs_;

@@ -208,6 +208,8 @@ Result<Project> ProjectLoader::Load() {
     return tl::unexpected(s.error());
   }
   if (auto s = ResolveDependencies(); !s) return tl::unexpected(s.error());
+  if (auto s = LoadExposureQueries(); !s) return tl::unexpected(s.error());
+  if (auto s = ResolveExposures(); !s) return tl::unexpected(s.error());
   return std::move(project_);
 }
 
@@ -234,7 +236,6 @@ Status ProjectLoader::ReadProjectFile() {
                                                  "clean-targets",
                                                  "target-path",
                                                  "log-path",
-                                                 "analysis-paths",
                                                  "docs-paths",
                                                  "asset-paths",
                                                  "packages-install-path"};
@@ -260,6 +261,8 @@ Status ProjectLoader::ReadProjectFile() {
       status = paths(seed_paths_);
     } else if (key == "macro-paths") {
       status = paths(macro_paths_);
+    } else if (key == "analysis-paths") {
+      status = paths(analysis_paths_);
     } else if (key == "vars") {
       if (!value.IsMap())
         return Fail(ErrorCode::kConfig,
@@ -350,6 +353,32 @@ Status ProjectLoader::LoadSqlFiles(NodeType type, const std::vector<std::string>
                                 node.file, NodeTypeName(type), node.name));
       }
       project_.nodes_.emplace(node.unique_id, std::move(node));
+    }
+  }
+  return {};
+}
+
+// Each exposure's queries: analyses/<exposure name>/*.sql, parsed with the
+// project's macros. An analysis folder named after no exposure is left alone.
+Status ProjectLoader::LoadExposureQueries() {
+  for (auto& [id, exposure] : project_.exposures_) {
+    for (const std::string& base : analysis_paths_) {
+      for (const fs::path& file : FilesUnder(project_.root_ / base / exposure.name, ".sql")) {
+        auto text = ReadText(file);
+        if (!text) return tl::unexpected(text.error());
+        Node query;
+        query.name = file.stem().string();
+        query.path = Relative(file);
+        query.file = file.string();
+        query.unique_id =
+            fmt::format("analysis.{}.{}.{}", project_.name_, exposure.name, query.name);
+        query.fqn = {project_.name_, exposure.name, query.name};
+        query.raw_code = *text;
+        auto sql = Template::Parse(*text, query.file, {.macros = macros_});
+        if (!sql) return tl::unexpected(sql.error());
+        query.sql = std::move(*sql);
+        exposure.queries.push_back(std::move(query));
+      }
     }
   }
   return {};

@@ -10,7 +10,8 @@
 //
 // Errors are Error{kConfig} naming the file (and line, where there is one):
 // bad YAML, unknown keys, unsupported Jinja, a ref to a model that does not
-// exist, a test on an undeclared column's model, duplicate names.
+// exist, a test on an undeclared column's model, duplicate names, an
+// exposure's query reading a model its depends_on does not list.
 //
 // A Project is immutable after Load and safe to read from many threads.
 #pragma once
@@ -107,6 +108,30 @@ struct Source {
   std::string file;
 };
 
+// A use of the models outside the project (dbt's `exposures:`), such as a
+// page of the dashboard, declared in a .yml file beside the models or the
+// analyses. Its queries are the .sql files of the folder named after it under
+// the analysis-paths (analyses/<name>/<query>.sql): templates like models'
+// (ref() resolves to the built relation), compiled but never materialized.
+struct Exposure {
+  std::string unique_id;  // "exposure.<project>.<name>"
+  std::string name;
+  std::string type;  // dashboard, notebook, analysis, ml, application
+  std::string label;
+  std::string url;
+  std::string maturity;
+  std::string description;
+  std::string owner_name;
+  std::string owner_email;
+  std::map<std::string, std::string> meta;  // scalar meta values
+  std::vector<std::string> depends_on;      // unique_ids of what it reads, sorted, unique
+  std::string file;                         // the .yml that declares it
+  int line = 0;
+  // One node per query file, by file name; unique_id "analysis.<project>.<exposure>.<query>".
+  // Every ref() of a query names a model the exposure lists in depends_on.
+  std::vector<Node> queries;
+};
+
 struct LoadOptions {
   // Overrides and additions to the project's `vars:` (like dbt's --vars).
   std::map<std::string, Value> vars;
@@ -125,6 +150,8 @@ class Project {
   // All nodes by unique_id (ordered, so iteration is deterministic).
   const std::map<std::string, Node>& nodes() const { return nodes_; }
   const std::map<std::string, Source>& sources() const { return sources_; }
+  // Exposures by unique_id.
+  const std::map<std::string, Exposure>& exposures() const { return exposures_; }
 
   const Node* FindNode(const std::string& unique_id) const;
   // The model, seed or snapshot called `name` (what ref('name') means).
@@ -139,6 +166,7 @@ class Project {
   std::map<std::string, Value> vars_;
   std::map<std::string, Node> nodes_;
   std::map<std::string, Source> sources_;
+  std::map<std::string, Exposure> exposures_;
   std::map<std::string, std::string> refable_;  // name -> unique_id
 };
 

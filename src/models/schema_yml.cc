@@ -66,6 +66,7 @@ Status ProjectLoader::LoadYmlFiles() {
   std::vector<std::string> bases = model_paths_;
   bases.insert(bases.end(), seed_paths_.begin(), seed_paths_.end());
   bases.insert(bases.end(), snapshot_paths_.begin(), snapshot_paths_.end());
+  bases.insert(bases.end(), analysis_paths_.begin(), analysis_paths_.end());
   for (const std::string& base : bases) {
     const fs::path dir = project_.root_ / base;
     std::error_code ec;
@@ -90,8 +91,8 @@ Status ProjectLoader::LoadYml(const fs::path& path) {
   if (!loaded) return tl::unexpected(loaded.error());
   const YAML::Node doc = *loaded;
   if (doc.IsNull()) return {};
-  if (auto s = CheckKeys(doc, {"version", "models", "seeds", "snapshots", "sources"}, file,
-                         "a properties file");
+  if (auto s = CheckKeys(doc, {"version", "models", "seeds", "snapshots", "sources", "exposures"},
+                         file, "a properties file");
       !s) {
     return s;
   }
@@ -102,7 +103,60 @@ Status ProjectLoader::LoadYml(const fs::path& path) {
       if (auto s = LoadYmlResources(doc[key], type, file); !s) return s;
     }
   }
+  if (doc["exposures"]) {
+    if (auto s = LoadYmlExposures(doc["exposures"], file); !s) return s;
+  }
   if (doc["sources"]) return LoadYmlSources(doc["sources"], file);
+  return {};
+}
+
+Status ProjectLoader::LoadYmlExposures(const YAML::Node& list, const std::string& file) {
+  if (!list.IsSequence()) return Bad(file, list, "exposures: must be a list");
+  static const std::set<std::string> kTypes = {"dashboard", "notebook", "analysis", "ml",
+                                               "application"};
+  for (const YAML::Node& entry : list) {
+    if (auto s = CheckKeys(entry,
+                           {"name", "type", "label", "url", "maturity", "owner", "depends_on",
+                            "description", "meta", "tags", "config"},
+                           file, "an exposure");
+        !s) {
+      return s;
+    }
+    Exposure exposure;
+    exposure.name = Str(entry["name"]);
+    exposure.type = Str(entry["type"]);
+    if (exposure.name.empty()) return Bad(file, entry, "an exposure needs a name:");
+    if (!kTypes.count(exposure.type)) {
+      return Bad(file, entry,
+                 fmt::format("exposure '{}': type: must be one of dashboard, notebook, analysis, "
+                             "ml, application",
+                             exposure.name));
+    }
+    exposure.unique_id = fmt::format("exposure.{}.{}", project_.name_, exposure.name);
+    exposure.label = Str(entry["label"]);
+    exposure.url = Str(entry["url"]);
+    exposure.maturity = Str(entry["maturity"]);
+    exposure.description = Str(entry["description"]);
+    exposure.file = file;
+    exposure.line = LineOf(entry);
+    if (const YAML::Node owner = entry["owner"]) {
+      if (auto s = CheckKeys(owner, {"name", "email"}, file, "an exposure's owner"); !s) return s;
+      exposure.owner_name = Str(owner["name"]);
+      exposure.owner_email = Str(owner["email"]);
+    }
+    if (const YAML::Node meta = entry["meta"]; meta && meta.IsMap()) {
+      for (const auto& kv : meta) exposure.meta[kv.first.Scalar()] = Str(kv.second);
+    }
+    // depends_on holds "ref('x')" texts until every model is known (ResolveExposures).
+    if (const YAML::Node deps = entry["depends_on"]) {
+      if (!deps.IsSequence()) return Bad(file, deps, "depends_on: must be a list of ref('model')");
+      for (const YAML::Node& dep : deps) exposure.depends_on.push_back(Str(dep));
+    }
+    if (project_.exposures_.count(exposure.unique_id)) {
+      return Bad(file, entry, fmt::format("an exposure named '{}' already exists", exposure.name));
+    }
+    project_.exposures_.emplace(exposure.unique_id, std::move(exposure));
+  }
   return {};
 }
 

@@ -8,18 +8,12 @@
 #include <algorithm>
 #include <fstream>
 #include <optional>
-#include <thread>
 
 #include "lake/checksum.h"
 #include "lake/lake.h"
-#include "models/project.h"
-#include "models/runner.h"
 #include "pipeline/alert.h"
-#include "silver/drift_report.h"
+#include "pipeline/gold_build.h"
 #include "silver/ingest.h"
-#include "silver/views.h"
-#include "warehouse/duckdb.h"
-#include "warehouse/sharing.h"
 
 namespace playlake::pipeline {
 namespace {
@@ -33,27 +27,6 @@ class LogProgress : public silver::Progress {
     spdlog::debug("ingest {}: {}", file.path, silver::OutcomeName(file.outcome));
   }
 };
-
-json Rows(warehouse::Connection& conn, const std::string& sql) {
-  json rows = json::array();
-  auto table = conn.Query(sql);
-  if (!table) return rows;
-  for (const auto& row : table->rows) {
-    json object;
-    for (std::size_t c = 0; c < table->columns.size(); ++c) {
-      const auto& value = row[c];
-      if (!value) {
-        object[table->columns[c].name] = nullptr;
-      } else if (table->columns[c].kind == warehouse::ColumnKind::kInteger) {
-        object[table->columns[c].name] = std::stoll(*value);
-      } else {
-        object[table->columns[c].name] = *value;
-      }
-    }
-    rows.push_back(std::move(object));
-  }
-  return rows;
-}
 
 // "; drift: 2 unknown fields (new: video_id), 1 unknown value" for the run
 // record, or nothing; new fields are also logged as warnings.
@@ -91,42 +64,6 @@ Status WriteJson(const std::filesystem::path& file, const json& value) {
   if (ec)
     return Fail(ErrorCode::kIo, fmt::format("cannot write {}: {}", file.string(), ec.message()));
   return {};
-}
-
-// What the dashboard's pipeline page shows besides runs, tests and lineage.
-Status WriteStatus(warehouse::Connection& conn, const std::filesystem::path& file,
-                   const json& drift) {
-  json freshness = json::array();
-  const std::pair<const char*, const char*> tables[] = {
-      {"silver.plays", "max(event_ts)"},
-      {"silver.page_views", "max(event_ts)"},
-      {"silver.episodes", "max(event_ts)"},
-      {"silver.users", "NULL"},
-      {"silver.tracks", "NULL"},
-      {"silver.artists", "NULL"},
-      {"silver.albums", "NULL"},
-      {"main.fct_plays", "max(played_at)"},
-      {"main.kpi_daily", "max(kpi_date)"},
-      {"main.top_tracks_daily", "max(play_date)"},
-      {"main.trending_tracks", "max(as_of_date)"},
-      {"main.dim_users", "max(valid_from)"},
-  };
-  const std::string now = Rfc3339Now();
-  for (const auto& [table, newest] : tables) {
-    json row = Rows(conn, fmt::format("SELECT '{}' AS \"table\", count(*) AS rows, "
-                                      "CAST({} AS VARCHAR) AS newest_event FROM {}",
-                                      table, newest, table));
-    if (row.empty()) continue;  // the table does not exist (yet)
-    row[0]["updated_at"] = now;
-    freshness.push_back(row[0]);
-  }
-  json quarantine = Rows(conn,
-                         "SELECT reason, source_format, count(*) AS records FROM silver.quarantine "
-                         "GROUP BY ALL ORDER BY records DESC, reason");
-  return WriteJson(file, {{"freshness", freshness},
-                          {"quarantine", quarantine},
-                          {"drift", drift},
-                          {"updated_at", now}});
 }
 
 // Inode, size and modification time: changes whenever the file is rewritten or replaced.
@@ -203,11 +140,6 @@ std::string FailedNodes(const models::RunResults& results) {
   return names;
 }
 
-int Threads(const config::ProjectConfig& project) {
-  if (project.threads > 0) return project.threads;
-  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-}
-
 }  // namespace
 
 Result<RunRecord> RunBatch(const config::ProjectConfig& project, const BatchOptions& options) {
@@ -257,58 +189,30 @@ Result<RunRecord> RunBatch(const config::ProjectConfig& project, const BatchOpti
     std::error_code ec;
     std::filesystem::remove(last_build_file, ec);
     const std::string started_at = Rfc3339Now();
-    warehouse::DatabaseOptions db_options;
-    db_options.threads = Threads(project);
-    auto writer = warehouse::Writer::Open(project.warehouse, db_options);
-    if (!writer) return tl::unexpected(writer.error());
-    warehouse::Database& db = (*writer)->db();
-    {
-      auto conn = db.Connect();
-      if (!conn) return tl::unexpected(conn.error());
-      if (auto s = silver::CreateSilverSchema(**conn, **lake); !s) return tl::unexpected(s.error());
-    }
-    auto models = models::Project::Load(project.models);
-    if (!models) return tl::unexpected(models.error());
-    models::RunnerOptions runner_options;
-    runner_options.threads = Threads(project);
-    runner_options.full_refresh = options.full_refresh;
-    runner_options.target_dir = target;
-    runner_options.warehouse_name = project.warehouse.string();
-    runner_options.progress = [](const std::string& line) { spdlog::debug("{}", line); };
-    Result<models::RunResults> results = [&]() -> Result<models::RunResults> {
-      models::Runner runner(*models, db, runner_options);
-      auto built = runner.Build({});
-      if (!built) return built;
-      if (auto docs = runner.Docs(); !docs) return tl::unexpected(docs.error());
-      return built;
-    }();
-    if (!results) return tl::unexpected(results.error());
-    {
-      auto conn = db.Connect();
-      if (!conn) return tl::unexpected(conn.error());
-      auto silver_entries = (*lake)->Entries("silver");
-      if (!silver_entries) return tl::unexpected(silver_entries.error());
-      if (auto s = WriteStatus(**conn, target / "pipeline_status.json",
-                               silver::DriftRows(*silver_entries));
-          !s) {
-        return tl::unexpected(s.error());
-      }
-    }
-    // What the build made, tests failed or not, is what readers see next.
-    if (auto s = (*writer)->Finish(); !s) return tl::unexpected(s.error());
+    GoldBuildOptions build_options;
+    build_options.full_refresh = options.full_refresh;
+    build_options.progress = [](const std::string& line) { spdlog::debug("{}", line); };
+    auto gold = BuildGold(project, build_options);
+    if (!gold) return tl::unexpected(gold.error());
+    const models::RunResults& results = gold->results;
     using models::NodeStatus;
     const std::string detail =
         fmt::format("{} built, {} tests passed, {} warned, {} failed, {} errors, {} skipped",
-                    results->Count(NodeStatus::kSuccess), results->Count(NodeStatus::kPass),
-                    results->Count(NodeStatus::kWarn), results->Count(NodeStatus::kFail),
-                    results->Count(NodeStatus::kError), results->Count(NodeStatus::kSkipped));
-    if (results->HasErrors() || results->HasTestFailures()) {
-      return Fail(results->FailureCode(), detail + FailedNodes(*results));
+                    results.Count(NodeStatus::kSuccess), results.Count(NodeStatus::kPass),
+                    results.Count(NodeStatus::kWarn), results.Count(NodeStatus::kFail),
+                    results.Count(NodeStatus::kError), results.Count(NodeStatus::kSkipped));
+    if (results.HasErrors() || results.HasTestFailures()) {
+      return Fail(results.FailureCode(), detail + FailedNodes(results));
+    }
+    if (!gold->dashboard) {
+      return Fail(gold->dashboard.error().code,
+                  fmt::format("{}; the dashboard cannot read the new gold: {}", detail,
+                              gold->dashboard.error().message));
     }
     const LastBuild built{*inputs, FileIdentity(project.warehouse), started_at};
     if (auto s = WriteLastBuild(last_build_file, built); !s) return tl::unexpected(s.error());
     std::int64_t rows = 0;
-    for (const auto& node : results->results) rows += std::max<std::int64_t>(0, node.rows_affected);
+    for (const auto& node : results.results) rows += std::max<std::int64_t>(0, node.rows_affected);
     return StepOutcome{rows, detail};
   };
 

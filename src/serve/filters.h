@@ -23,7 +23,8 @@ struct Filters {
 // Parses `params`. `allowed_extra` names further parameters the endpoint
 // reads itself. Any other parameter, or a malformed value, is
 // Error{kInvalidArgument} naming it.
-Result<Filters> ParseFilters(const Params& params, const std::vector<std::string>& allowed_extra = {});
+Result<Filters> ParseFilters(const Params& params,
+                             const std::vector<std::string>& allowed_extra = {});
 
 // A SQL condition ("1=1" when no filter is set) and the parameters it binds,
 // in order. `date_expr` is the SQL of the date to filter on; country, device

@@ -1,17 +1,20 @@
 // The dashboard's read-only JSON API over the gold layer (docs/api.md).
 //
 // Each endpoint answers one page of the dashboard from the gold tables in the
-// warehouse. Filterable breakdowns read the serving cubes (agg_*) under the
-// request's filters; answers that only make sense over all listeners (trending now,
-// rank movement, week-over-week genres, audio features, retention, anomalies)
-// come from their marts, restricted to the date range, and say so in "scope".
+// warehouse, with the queries the model project declares for it (an exposure
+// and its analyses/<endpoint>/*.sql, see dashboard_queries.h); endpoints in
+// gold_endpoints.h, the pipeline page and /metrics in pipeline_artifacts.h. Filterable breakdowns
+// read the serving cubes (agg_*) under the request's filters; answers that only make sense over all
+// listeners (trending now, rank movement, week-over-week genres, audio features, retention,
+// anomalies) come from their marts, restricted to the date range, and say so in "scope".
 #pragma once
 
 #include <filesystem>
 #include <functional>
-
 #include <nlohmann/json.hpp>
 
+#include "serve/dashboard_queries.h"
+#include "serve/pipeline_artifacts.h"
 #include "serve/server.h"
 #include "warehouse/duckdb.h"
 #include "warehouse/sharing.h"
@@ -29,6 +32,10 @@ struct GoldApiOptions {
   // The pipeline page's schedule: {"cron", "next_run_at"}, asked at each
   // request; empty: the project has none (the answer says null).
   std::function<nlohmann::json()> schedule;
+  // The endpoints' SQL, from the project's model project
+  // (DashboardQueries::Load). An endpoint whose query is missing answers an
+  // error naming the page and the file.
+  DashboardQueries queries;
 };
 
 // Registers every /api endpoint on `server`. `gold` must outlive the server.
@@ -40,12 +47,14 @@ struct GoldApiOptions {
 std::function<void()> RegisterGoldApi(Server& server, warehouse::Reader& gold,
                                       GoldApiOptions options);
 
-// Prometheus text for the pipeline, from the files in `target_dir`: runs by
-// status, time of the last successful run, rows per table and layer,
-// quarantined records by reason.
-std::string PipelineMetrics(const std::filesystem::path& target_dir);
-
-// Renders a query result as a JSON array of objects, numbers as JSON numbers.
-nlohmann::json ToJson(const warehouse::Table& table);
+// Checks the exposures' queries against the warehouse on `conn`: each endpoint
+// the project declares (an exposure named after it) has every query it reads,
+// and every query of every exposure binds (its tables and columns exist) with
+// every filter set to a neutral value; nothing runs. A project without
+// exposures passes.
+// Errors: Error{kConfig}, one line per failing query, naming the dashboard
+// page (or the exposure), the query's file and DuckDB's message (e.g. the
+// missing column).
+Status CheckDashboard(const DashboardQueries& queries, warehouse::Connection& conn);
 
 }  // namespace playlake::serve

@@ -43,7 +43,8 @@ class GoldApiTest : public ::testing::Test {
 
   // One number computed from silver with `playlake sql`, independently of gold.
   static long long SilverCount(const std::string& sql) {
-    const auto run = RunPlaylake("sql --format csv --project " + dir_->path().string() + " \"" + sql + "\"");
+    const auto run =
+        RunPlaylake("sql --format csv --project " + dir_->path().string() + " \"" + sql + "\"");
     EXPECT_EQ(run.exit_code, 0) << run.stderr_text;
     const auto newline = run.stdout_text.find('\n');
     return std::stoll(run.stdout_text.substr(newline + 1));
@@ -84,10 +85,12 @@ TEST_F(GoldApiTest, FiltersNarrowTheAnswer) {
 
 TEST_F(GoldApiTest, BreakdownsUnderFiltersMatchSilver) {
   const std::string country = Get("/api/filters")["countries"][0];
-  const std::string where = "country = '" + country + "' AND level = 'paid' AND event_date >= DATE '2026-06-22'";
+  const std::string where =
+      "country = '" + country + "' AND level = 'paid' AND event_date >= DATE '2026-06-22'";
   const std::string query = "?country=" + country + "&level=paid&from=2026-06-22";
   const long long plays = SilverCount("SELECT count(*) FROM plays WHERE " + where);
-  const long long listeners = SilverCount("SELECT count(DISTINCT user_id) FROM plays WHERE " + where);
+  const long long listeners =
+      SilverCount("SELECT count(DISTINCT user_id) FROM plays WHERE " + where);
   ASSERT_GT(plays, 0);
 
   const json geography = Get("/api/geography" + query);
@@ -103,8 +106,8 @@ TEST_F(GoldApiTest, BreakdownsUnderFiltersMatchSilver) {
   EXPECT_EQ(heatmap_plays, plays);
   const std::string top_device = devices["devices"][0]["device"];
   EXPECT_EQ(devices["devices"][0]["listeners"].get<long long>(),
-            SilverCount("SELECT count(DISTINCT user_id) FROM plays WHERE " + where + " AND device = '" +
-                        top_device + "' AND platform IS NOT DISTINCT FROM '" +
+            SilverCount("SELECT count(DISTINCT user_id) FROM plays WHERE " + where +
+                        " AND device = '" + top_device + "' AND platform IS NOT DISTINCT FROM '" +
                         devices["devices"][0]["platform"].get<std::string>() + "'"));
 
   const json listeners_page = Get("/api/listeners" + query);
@@ -125,7 +128,8 @@ TEST_F(GoldApiTest, BreakdownsUnderFiltersMatchSilver) {
     EXPECT_EQ(day["rank"], 1);
     EXPECT_EQ(day["plays"].get<long long>(),
               SilverCount("SELECT max(n) FROM (SELECT count(*) AS n FROM plays WHERE " + condition +
-                          " AND event_date = DATE '" + day["date"].get<std::string>() + "' GROUP BY track_id)"))
+                          " AND event_date = DATE '" + day["date"].get<std::string>() +
+                          "' GROUP BY track_id)"))
         << condition;
   }
 }
@@ -167,14 +171,30 @@ TEST_F(GoldApiTest, ListenerPageHoldsOneListenersPlays) {
   EXPECT_TRUE(page["top_shows"].empty()) << "simulated listening has no podcasts";
 }
 
+TEST_F(GoldApiTest, ListenerPageTakesTheCountryFilter) {
+  // The listener's plays are joined to artists, which have a country of their
+  // own: the filter must read the play's country.
+  const std::string user = Get("/api/listeners")["top_listeners"][0]["user_id"];
+  const std::string country = Get("/api/filters")["countries"][0];
+  const json page = Get("/api/listener?user=" + user + "&country=" + country);
+  const long long plays = SilverCount("SELECT count(*) FROM plays WHERE user_id = '" + user +
+                                      "' AND country = '" + country + "'");
+  EXPECT_EQ(page["summary"]["plays"].get<long long>(), plays);
+  long long clock = 0;
+  for (const auto& hour : page["clock"]) clock += hour["plays"].get<long long>();
+  EXPECT_EQ(clock, plays);
+}
+
 TEST_F(GoldApiTest, MetricsDescribeThePipeline) {
   httplib::Client client("127.0.0.1", port_);
   client.Get("/api/overview");
   auto res = client.Get("/metrics");
   ASSERT_TRUE(res);
   const std::string& text = res->body;
-  EXPECT_NE(text.find("playlake_pipeline_runs_total{status=\"success\"} 1"), std::string::npos) << text;
-  EXPECT_NE(text.find("playlake_http_requests_total{route=\"/api/overview\",status=\"200\"}"), std::string::npos);
+  EXPECT_NE(text.find("playlake_pipeline_runs_total{status=\"success\"} 1"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("playlake_http_requests_total{route=\"/api/overview\",status=\"200\"}"),
+            std::string::npos);
   const std::string plays = "playlake_table_rows{layer=\"silver\",table=\"plays\"} " +
                             std::to_string(SilverCount("SELECT count(*) FROM plays"));
   EXPECT_NE(text.find(plays), std::string::npos) << text;

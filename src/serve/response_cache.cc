@@ -6,7 +6,8 @@ std::string ResponseCache::Key(const std::string& endpoint, const Params& params
   std::string key = endpoint;
   for (const auto& [name, value] : params) {
     // Length-prefixed, so no value (validated or not) can mimic two parameters.
-    key += '|' + std::to_string(name.size()) + ':' + name + std::to_string(value.size()) + ':' + value;
+    key +=
+        '|' + std::to_string(name.size()) + ':' + name + std::to_string(value.size()) + ':' + value;
   }
   return key;
 }

@@ -39,7 +39,7 @@ class ResponseCache {
   const std::size_t capacity_;
   std::mutex mu_;
   std::uint64_t generation_ = 0;  // of every answer kept
-  std::list<Entry> entries_;  // most recently used first
+  std::list<Entry> entries_;      // most recently used first
   std::unordered_map<std::string, std::list<Entry>::iterator> index_;
 };
 

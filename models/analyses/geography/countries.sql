@@ -1,0 +1,1 @@
+{{ dashboard_breakdown(ref('agg_listener_days'), 'country', 250) }}

@@ -1,0 +1,4 @@
+select user_id, plays, listening_hours
+from {{ ref('user_engagement') }}
+order by plays desc, user_id
+limit 20

@@ -1,0 +1,6 @@
+select
+    as_of_date::varchar as as_of_date, rank, track_id, track_name, artist_name, genre,
+    plays_recent, plays_previous, growth_pct, trend_score
+from {{ ref('trending_tracks') }}
+order by rank
+limit 20

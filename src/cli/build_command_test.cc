@@ -1,0 +1,137 @@
+// `playlake build` checks the dashboard's queries (the model project's
+// exposures) against the warehouse it built: a mart column the dashboard
+// reads, renamed in a copy of the shipped models, fails the build naming
+// the page; a mart renamed along with its refs builds and serves.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "cli/test_util.h"
+#include "testing/testing.h"
+
+namespace playlake {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::RunPlaylake;
+
+std::string ReadText(const fs::path& file) {
+  std::ifstream in(file);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Replaces every `from` by `to` in every file under `dir`.
+void ReplaceEverywhere(const fs::path& dir, const std::string& from, const std::string& to) {
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    if (!entry.is_regular_file()) continue;
+    std::string text = ReadText(entry.path());
+    for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at)) {
+      text.replace(at, from.size(), to);
+      at += to.size();
+    }
+    cli_test::WriteText(entry.path(), text);
+  }
+}
+
+class BuildCommandTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new testing::TempDir();
+    const auto demo = RunPlaylake("demo --no-serve --dir " + dir_->path().string() +
+                                  " --users 60 --days 4 --seed 5 --end 2026-06-30");
+    ASSERT_EQ(demo.exit_code, 0) << demo.stderr_text;
+    demo_stdout_ = new std::string(demo.stdout_text);
+  }
+  static void TearDownTestSuite() {
+    delete dir_;
+    delete demo_stdout_;
+  }
+
+  // A fresh copy of the shipped model project in the demo's folder.
+  static fs::path CopyModels(const std::string& name) {
+    const fs::path copy = dir_->path() / name;
+    fs::copy(PLAYLAKE_MODELS_DIR, copy, fs::copy_options::recursive);
+    return copy;
+  }
+
+  static testing::CommandOutput Build(const fs::path& models) {
+    return RunPlaylake("build --project " + dir_->path().string() + " --models " + models.string());
+  }
+
+  static testing::TempDir* dir_;
+  static std::string* demo_stdout_;
+};
+
+testing::TempDir* BuildCommandTest::dir_ = nullptr;
+std::string* BuildCommandTest::demo_stdout_ = nullptr;
+
+TEST_F(BuildCommandTest, DemoPrintsTheHeadlinesOfItsExposure) {
+  // The demo's answers are the queries of the `demo` exposure (analyses/demo).
+  const std::string& out = *demo_stdout_;
+  for (const char* title :
+       {"Top tracks", "Trending now", "Top countries", "Device split", "Peak listening hour"}) {
+    EXPECT_NE(out.find(title), std::string::npos) << out;
+  }
+  const std::string totals = "Plays, listeners, listening hours\n";
+  const std::size_t at = out.find(totals);
+  ASSERT_NE(at, std::string::npos) << out;
+  EXPECT_EQ(std::stoll(out.substr(at + totals.size())), cli_test::SilverPlays(dir_->path()));
+}
+
+TEST_F(BuildCommandTest, RenamedColumnFailsNamingThePage) {
+  const fs::path models = CopyModels("renamed_column");
+  // volume_anomalies.expected_plays feeds the Overview page's hourly chart.
+  ReplaceEverywhere(models / "models" / "marts" / "analytics", "expected_plays", "baseline_plays");
+  const auto build = Build(models);
+  EXPECT_EQ(build.exit_code, 3) << build.stderr_text;
+  EXPECT_NE(build.stderr_text.find("dashboard page 'Overview'"), std::string::npos)
+      << build.stderr_text;
+  EXPECT_NE(build.stderr_text.find("analyses/overview/hourly.sql"), std::string::npos)
+      << build.stderr_text;
+  EXPECT_NE(build.stderr_text.find("expected_plays"), std::string::npos) << build.stderr_text;
+  // Only that page's query is named.
+  EXPECT_EQ(build.stderr_text.find("dashboard page 'Trending'"), std::string::npos)
+      << build.stderr_text;
+  // A build of some models checks the pages that read them, and only those.
+  const std::string models_flag =
+      " --project " + dir_->path().string() + " --models " + models.string();
+  const auto mart = RunPlaylake("build --select volume_anomalies" + models_flag);
+  EXPECT_EQ(mart.exit_code, 3) << mart.stderr_text;
+  EXPECT_NE(mart.stderr_text.find("dashboard page 'Overview'"), std::string::npos)
+      << mart.stderr_text;
+  const auto other = RunPlaylake("build --select dim_date" + models_flag);
+  EXPECT_EQ(other.exit_code, 0) << other.stderr_text;
+}
+
+TEST_F(BuildCommandTest, RenamedMartIsFollowedByTheDashboard) {
+  const fs::path models = CopyModels("renamed_mart");
+  const fs::path analytics = models / "models" / "marts" / "analytics";
+  fs::rename(analytics / "volume_anomalies.sql", analytics / "hourly_anomalies.sql");
+  ReplaceEverywhere(models, "volume_anomalies", "hourly_anomalies");
+  const auto build = Build(models);
+  EXPECT_EQ(build.exit_code, 0) << build.stderr_text;
+  const auto count = RunPlaylake("sql --gold --format csv --project " + dir_->path().string() +
+                                 " \"SELECT count(*) AS n FROM hourly_anomalies\"");
+  ASSERT_EQ(count.exit_code, 0) << count.stderr_text;
+  EXPECT_NE(count.stdout_text, "n\n0\n");
+}
+
+TEST_F(BuildCommandTest, QueryReadingAnUndeclaredModelIsRefused) {
+  const fs::path models = CopyModels("undeclared");
+  // The Overview page's hourly query now reads a model its exposure does not list.
+  ReplaceEverywhere(models / "analyses" / "overview", "ref('volume_anomalies')",
+                    "ref('hourly_activity')");
+  const auto build = Build(models);
+  EXPECT_EQ(build.exit_code, 3) << build.stderr_text;
+  EXPECT_NE(build.stderr_text.find("ref('hourly_activity') is not in the depends_on of exposure "
+                                   "'overview'"),
+            std::string::npos)
+      << build.stderr_text;
+}
+
+}  // namespace
+}  // namespace playlake

@@ -1,0 +1,89 @@
+// Resolving exposures once every model is known (ProjectLoader), and
+// compiling their queries.
+#include "models/exposures.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "models/compiler.h"
+#include "models/loader.h"
+
+namespace playlake::models {
+namespace {
+
+// "ref('x')" or ref("x") -> x; anything else -> nothing.
+std::optional<std::string> RefName(const std::string& text) {
+  std::string t;
+  for (char c : text) {
+    if (c != ' ') t += c;
+  }
+  if (t.size() < 8 || t.rfind("ref(", 0) != 0 || t.back() != ')') return std::nullopt;
+  const std::string quoted = t.substr(4, t.size() - 5);
+  if (quoted.size() < 3 || (quoted.front() != '\'' && quoted.front() != '"') ||
+      quoted.back() != quoted.front()) {
+    return std::nullopt;
+  }
+  return quoted.substr(1, quoted.size() - 2);
+}
+
+}  // namespace
+
+Status ProjectLoader::ResolveExposures() {
+  for (auto& [id, exposure] : project_.exposures_) {
+    const std::string where = fmt::format("{}:{}", exposure.file, exposure.line);
+    std::set<std::string> deps;
+    for (const std::string& dep : exposure.depends_on) {
+      const auto name = RefName(dep);
+      if (!name) {
+        return Fail(ErrorCode::kConfig,
+                    fmt::format("{}: exposure '{}': depends_on entry \"{}\" is not ref('model')",
+                                where, exposure.name, dep));
+      }
+      auto resolved = ResolveRef(*name, fmt::format("{}: exposure '{}'", where, exposure.name));
+      if (!resolved) return tl::unexpected(resolved.error());
+      deps.insert(*resolved);
+    }
+    exposure.depends_on.assign(deps.begin(), deps.end());
+    // A query may read only what its exposure declares: the declaration is
+    // what lineage and `--select` see, so it must not drift from the SQL.
+    for (Node& query : exposure.queries) {
+      std::set<std::string> reads;
+      for (const StaticCall& call : query.sql.FindCalls("ref")) {
+        const std::string at = fmt::format("{}:{}", query.file, call.line);
+        if (!call.all_literal || call.args.size() != 1) {
+          return Fail(ErrorCode::kConfig, fmt::format("{}: ref() takes one string literal", at));
+        }
+        auto resolved = ResolveRef(call.args[0].text, at);
+        if (!resolved) return tl::unexpected(resolved.error());
+        if (!deps.count(*resolved)) {
+          return Fail(ErrorCode::kConfig,
+                      fmt::format("{}: ref('{}') is not in the depends_on of exposure '{}' ({}); "
+                                  "add it there",
+                                  at, call.args[0].text, exposure.name, where));
+        }
+        reads.insert(*resolved);
+      }
+      query.depends_on.assign(reads.begin(), reads.end());
+    }
+  }
+  return {};
+}
+
+Result<std::vector<ExposureQuery>> CompileExposureQueries(const Project& project) {
+  static const SourceRelations kNoSources;
+  const Compiler compiler(project, kNoSources);
+  std::vector<ExposureQuery> out;
+  for (const auto& [id, exposure] : project.exposures()) {
+    for (const Node& query : exposure.queries) {
+      auto sql = compiler.Compile(query, false);
+      if (!sql) return tl::unexpected(sql.error());
+      out.push_back({exposure.name, exposure.label.empty() ? exposure.name : exposure.label,
+                     exposure.type, query.name, query.path, std::move(*sql)});
+    }
+  }
+  return out;
+}
+
+}  // namespace playlake::models

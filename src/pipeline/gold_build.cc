@@ -1,0 +1,189 @@
+#include "pipeline/gold_build.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+
+#include "lake/lake.h"
+#include "models/artifacts.h"
+#include "models/exposures.h"
+#include "models/project.h"
+#include "pipeline/run.h"
+#include "serve/gold_api.h"
+#include "silver/drift_report.h"
+#include "silver/views.h"
+#include "warehouse/duckdb.h"
+#include "warehouse/sharing.h"
+
+namespace playlake::pipeline {
+namespace {
+
+using nlohmann::json;
+
+json Rows(warehouse::Connection& conn, const std::string& sql) {
+  json rows = json::array();
+  auto table = conn.Query(sql);
+  if (!table) return rows;
+  for (const auto& row : table->rows) {
+    json object;
+    for (std::size_t c = 0; c < table->columns.size(); ++c) {
+      const auto& value = row[c];
+      if (!value) {
+        object[table->columns[c].name] = nullptr;
+      } else if (table->columns[c].kind == warehouse::ColumnKind::kInteger) {
+        object[table->columns[c].name] = std::stoll(*value);
+      } else {
+        object[table->columns[c].name] = *value;
+      }
+    }
+    rows.push_back(std::move(object));
+  }
+  return rows;
+}
+
+// What the dashboard's pipeline page shows besides runs, tests and lineage.
+Status WriteStatus(warehouse::Connection& conn, const std::filesystem::path& file,
+                   const json& drift) {
+  json freshness = json::array();
+  const std::pair<const char*, const char*> tables[] = {
+      {"silver.plays", "max(event_ts)"},
+      {"silver.page_views", "max(event_ts)"},
+      {"silver.episodes", "max(event_ts)"},
+      {"silver.users", "NULL"},
+      {"silver.tracks", "NULL"},
+      {"silver.artists", "NULL"},
+      {"silver.albums", "NULL"},
+      {"main.fct_plays", "max(played_at)"},
+      {"main.kpi_daily", "max(kpi_date)"},
+      {"main.top_tracks_daily", "max(play_date)"},
+      {"main.trending_tracks", "max(as_of_date)"},
+      {"main.dim_users", "max(valid_from)"},
+  };
+  const std::string now = Rfc3339Now();
+  for (const auto& [table, newest] : tables) {
+    json row = Rows(conn, fmt::format("SELECT '{}' AS \"table\", count(*) AS rows, "
+                                      "CAST({} AS VARCHAR) AS newest_event FROM {}",
+                                      table, newest, table));
+    if (row.empty()) continue;  // the table does not exist (yet)
+    row[0]["updated_at"] = now;
+    freshness.push_back(row[0]);
+  }
+  json quarantine = Rows(conn,
+                         "SELECT reason, source_format, count(*) AS records FROM silver.quarantine "
+                         "GROUP BY ALL ORDER BY records DESC, reason");
+  std::error_code ec;
+  std::filesystem::create_directories(file.parent_path(), ec);
+  return models::WriteFileAtomically(file, json{{"freshness", freshness},
+                                                {"quarantine", quarantine},
+                                                {"drift", drift},
+                                                {"updated_at", now}}
+                                                   .dump(2) +
+                                               '\n');
+}
+
+// The queries of the exposures of `models` that read a node `results` built,
+// bound on the warehouse `db` holds. A build of some models checks what
+// reads them; the exposures of the models it left alone are not its concern.
+Status CheckDashboard(const models::Project& models, const models::RunResults& results,
+                      warehouse::Database& db) {
+  std::set<std::string> built;
+  for (const auto& node : results.results) {
+    if (node.status == models::NodeStatus::kSuccess) built.insert(node.unique_id);
+  }
+  auto compiled = models::CompileExposureQueries(models);
+  if (!compiled) return tl::unexpected(compiled.error());
+  auto queries = serve::DashboardQueries::FromProject(
+      models, *compiled, [&built](const models::Exposure& exposure) {
+        return std::any_of(exposure.depends_on.begin(), exposure.depends_on.end(),
+                           [&built](const std::string& id) { return built.count(id) > 0; });
+      });
+  auto conn = db.Connect();
+  if (!conn) return tl::unexpected(conn.error());
+  return serve::CheckDashboard(queries, **conn);
+}
+
+}  // namespace
+
+int BuildThreads(const config::ProjectConfig& project, int requested) {
+  if (requested > 0) return requested;
+  if (project.threads > 0) return project.threads;
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+Result<GoldBuild> BuildGold(const config::ProjectConfig& project, const GoldBuildOptions& options) {
+  const std::filesystem::path dir =
+      options.models_dir.empty() ? project.models : options.models_dir;
+  if (dir.empty()) {
+    return Fail(ErrorCode::kConfig,
+                fmt::format("{}/playlake.yml has no `models:` folder; set one or pass --models DIR",
+                            project.root.string()));
+  }
+  models::LoadOptions load;
+  load.vars = options.vars;
+  auto models = models::Project::Load(dir, load);
+  if (!models) return tl::unexpected(models.error());
+
+  const auto target = project.root / "target";
+  const int threads = BuildThreads(project, options.threads);
+  auto lake = lake::Lake::OpenLocal(project.lake, {});
+  if (!lake) return tl::unexpected(lake.error());
+  warehouse::DatabaseOptions db_options;
+  db_options.threads = threads;
+  auto writer = warehouse::Writer::Open(project.warehouse, db_options);
+  if (!writer) return tl::unexpected(writer.error());
+  warehouse::Database& db = (*writer)->db();
+  {
+    // The batches ingested since the last build are what the models build on.
+    auto conn = db.Connect();
+    if (!conn) return tl::unexpected(conn.error());
+    if (auto s = silver::CreateSilverSchema(**conn, **lake); !s) return tl::unexpected(s.error());
+  }
+
+  models::RunnerOptions runner_options;
+  runner_options.threads = threads;
+  runner_options.full_refresh = options.full_refresh;
+  runner_options.target_dir = target;
+  runner_options.warehouse_name = project.warehouse.string();
+  runner_options.source_relations = options.source_relations;
+  runner_options.progress = options.progress;
+  GoldBuild build;
+  {
+    models::Runner runner(*models, db, runner_options);
+    const std::string& command = options.command;
+    auto results = command == "build"      ? runner.Build(options.selection)
+                   : command == "test"     ? runner.Test(options.selection)
+                   : command == "snapshot" ? runner.Snapshot(options.selection)
+                                           : runner.Run(options.selection);
+    if (!results) return tl::unexpected(results.error());
+    if (command == "build") {
+      if (auto docs = runner.Docs(); !docs) return tl::unexpected(docs.error());
+    }
+    build.results = std::move(*results);
+  }
+  const bool builds = options.command == "build" || options.command == "run";
+  // Only on a clean build: a failed node skips what depends on it, and the
+  // dashboard would be checked against tables this build did not make.
+  if (builds && !build.results.HasErrors() && !build.results.HasTestFailures()) {
+    build.dashboard = CheckDashboard(*models, build.results, db);
+  }
+  {
+    auto conn = db.Connect();
+    if (!conn) return tl::unexpected(conn.error());
+    auto silver_entries = (*lake)->Entries("silver");
+    if (!silver_entries) return tl::unexpected(silver_entries.error());
+    if (auto s = WriteStatus(**conn, target / "pipeline_status.json",
+                             silver::DriftRows(*silver_entries));
+        !s) {
+      return tl::unexpected(s.error());
+    }
+  }
+  // What the build made, tests failed or not, is what readers see next.
+  if (auto s = (*writer)->Finish(); !s) return tl::unexpected(s.error());
+  return build;
+}
+
+}  // namespace playlake::pipeline

@@ -51,12 +51,14 @@ constexpr int kBurstPlays = 1500;
 // also carries broken ones: wrong types, missing fields, bad values).
 bool IsCleanPlay(const nlohmann::json& event) {
   if (!event.is_object()) return false;
-  for (const char* key : {"event_id", "ts", "user_id", "track_id", "session_id", "country", "timezone", "level"}) {
-    if (!event.contains(key) || !event[key].is_string() || event[key].get<std::string>().empty()) return false;
+  for (const char* key :
+       {"event_id", "ts", "user_id", "track_id", "session_id", "country", "timezone", "level"}) {
+    if (!event.contains(key) || !event[key].is_string() || event[key].get<std::string>().empty())
+      return false;
   }
   for (const char* key : {"ms_played", "duration_ms"}) {
-    if (!event.contains(key) || !event[key].is_number_integer() || event[key].get<long long>() < 0 ||
-        event[key].get<long long>() > 86400000) {
+    if (!event.contains(key) || !event[key].is_number_integer() ||
+        event[key].get<long long>() < 0 || event[key].get<long long>() > 86400000) {
       return false;
     }
   }
@@ -65,8 +67,9 @@ bool IsCleanPlay(const nlohmann::json& event) {
   }
   const std::string level = event["level"], country = event["country"];
   const std::string device = event.value("device", "");
-  const bool known_device = device == "mobile" || device == "desktop" || device == "web" || device == "tablet" ||
-                            device == "tv" || device == "car" || device == "speaker" || device == "console";
+  const bool known_device = device == "mobile" || device == "desktop" || device == "web" ||
+                            device == "tablet" || device == "tv" || device == "car" ||
+                            device == "speaker" || device == "console";
   return (level == "free" || level == "paid") && country.size() == 2 && std::isupper(country[0]) &&
          std::isupper(country[1]) && known_device;
 }
@@ -103,8 +106,8 @@ class MartsTest : public ::testing::Test {
     // A realistic feed: duplicates, late events and malformed lines included.
     const auto gen = RunPlaylake("generate --quiet --users 200 --seed 5 --start 2026-06-09 --end " +
                                  std::string(kLastDay) + " --dup-rate 0.005 --late-rate 0.002 " +
-                                 "--bad-rate 0.0005 --out " + generated.string() + "/ --catalog-out " +
-                                 (a / "data" / "catalog").string());
+                                 "--bad-rate 0.0005 --out " + generated.string() +
+                                 "/ --catalog-out " + (a / "data" / "catalog").string());
     ASSERT_EQ(gen.exit_code, 0) << gen.stderr_text;
     // A first run with the catalog only: every model is built empty, and the
     // incremental ones must still take all plays in the runs that follow.
@@ -165,20 +168,28 @@ double ToDouble(const std::string& text) { return text == "NULL" ? std::nan("") 
 
 // Every row of `table` but its loaded_at, which says when a run added the row
 // and so alone may differ between an incremental and a full build.
-std::string RowsOf(const std::string& table) { return "SELECT COLUMNS(c -> c <> 'loaded_at') FROM " + table; }
+std::string RowsOf(const std::string& table) {
+  return "SELECT COLUMNS(c -> c <> 'loaded_at') FROM " + table;
+}
 
 // Expects `table` to hold the same rows in `db` as in the attached database `b`.
 void ExpectSameRows(WarehouseReader& db, const std::string& table) {
-  EXPECT_EQ(db.Int("SELECT count(*) FROM " + table), db.Int("SELECT count(*) FROM b." + table)) << table;
-  EXPECT_EQ(db.Int("SELECT count(*) FROM (" + RowsOf(table) + " EXCEPT ALL " + RowsOf("b." + table) + ")"), 0)
+  EXPECT_EQ(db.Int("SELECT count(*) FROM " + table), db.Int("SELECT count(*) FROM b." + table))
       << table;
-  EXPECT_EQ(db.Int("SELECT count(*) FROM (" + RowsOf("b." + table) + " EXCEPT ALL " + RowsOf(table) + ")"), 0)
+  EXPECT_EQ(db.Int("SELECT count(*) FROM (" + RowsOf(table) + " EXCEPT ALL " +
+                   RowsOf("b." + table) + ")"),
+            0)
+      << table;
+  EXPECT_EQ(db.Int("SELECT count(*) FROM (" + RowsOf("b." + table) + " EXCEPT ALL " +
+                   RowsOf(table) + ")"),
+            0)
       << table;
 }
 
 TEST_F(MartsTest, SilverHoldsTheGeneratedPlaysAndTheBurst) {
   EXPECT_GT(db_->Int("SELECT count(*) FROM silver.plays"), 20000);
-  EXPECT_EQ(db_->Int("SELECT count(*) FROM silver.plays WHERE play_id LIKE 'burst-%'"), kBurstPlays);
+  EXPECT_EQ(db_->Int("SELECT count(*) FROM silver.plays WHERE play_id LIKE 'burst-%'"),
+            kBurstPlays);
   EXPECT_EQ(db_->Int("SELECT count(DISTINCT event_date) FROM silver.plays"), 22);
 }
 
@@ -211,18 +222,21 @@ TEST_F(MartsTest, TopTracksDailyRankOneIsTheMostPlayedTrackOfEachDay) {
 
 TEST_F(MartsTest, TrendingTracksCountTheLastSevenDaysAgainstTheSevenBefore) {
   const Rows top = db_->Query(
-      "SELECT track_id, plays_recent, plays_previous, as_of_date FROM trending_tracks WHERE rank <= 5 ORDER BY rank");
+      "SELECT track_id, plays_recent, plays_previous, as_of_date FROM trending_tracks WHERE rank "
+      "<= 5 ORDER BY rank");
   ASSERT_EQ(top.size(), 5u);
   EXPECT_EQ(top[0][3], kLastDay);
   for (const auto& row : top) {
     const std::string filter = "FROM silver.plays WHERE track_id = '" + row[0] + "'";
     EXPECT_EQ(std::to_string(db_->Int("SELECT count(*) " + filter +
                                       " AND event_date > DATE '2026-06-30' - 7")),
-              row[1]) << row[0];
+              row[1])
+        << row[0];
     EXPECT_EQ(std::to_string(db_->Int("SELECT count(*) " + filter +
                                       " AND event_date <= DATE '2026-06-30' - 7"
                                       " AND event_date > DATE '2026-06-30' - 14")),
-              row[2]) << row[0];
+              row[2])
+        << row[0];
   }
   // The top five by the documented score, computed from silver.
   const Rows expected = db_->Query(R"(
@@ -243,7 +257,8 @@ TEST_F(MartsTest, RegionalTrendsCountryTotalsMatchSilver) {
       "SELECT coalesce(country, 'unknown'), count(*), count(DISTINCT user_id) FROM silver.plays "
       "GROUP BY 1 ORDER BY 1");
   const Rows actual = db_->Query(
-      "SELECT country, plays, listeners FROM regional_trends WHERE geo_level = 'country' ORDER BY 1");
+      "SELECT country, plays, listeners FROM regional_trends WHERE geo_level = 'country' ORDER BY "
+      "1");
   ASSERT_GT(expected.size(), 3u);
   EXPECT_EQ(actual, expected);
   EXPECT_EQ(db_->Int("SELECT sum(plays) FROM regional_trends WHERE geo_level = 'city'"),
@@ -255,20 +270,30 @@ TEST_F(MartsTest, RegionsCarryTheirIsoSubdivisionNames) {
   const Rows named = db_->Query(
       "SELECT country, region, region_name FROM dim_regions "
       "WHERE (country, region) IN (('JP', '13'), ('US', 'NY'), ('PH', '00')) ORDER BY 1");
-  EXPECT_EQ(named, (Rows{{"JP", "13", "Tokyo"}, {"PH", "00", "National Capital Region"}, {"US", "NY", "New York"}}));
+  EXPECT_EQ(named, (Rows{{"JP", "13", "Tokyo"},
+                         {"PH", "00", "National Capital Region"},
+                         {"US", "NY", "New York"}}));
   // Every region the simulator writes has its ISO name; a place without a region has none.
-  EXPECT_EQ(db_->Query("SELECT region_name FROM dim_regions WHERE country = 'PL' AND region = '14'"),
-            (Rows{{"Mazowieckie"}}));
+  EXPECT_EQ(
+      db_->Query("SELECT region_name FROM dim_regions WHERE country = 'PL' AND region = '14'"),
+      (Rows{{"Mazowieckie"}}));
   EXPECT_EQ(db_->Int("SELECT count(*) FROM dim_regions WHERE region_name = region"), 0);
-  EXPECT_EQ(db_->Int("SELECT count(*) FROM dim_regions WHERE region IS NOT NULL AND region_name IS NULL"), 0);
-  EXPECT_EQ(db_->Int("SELECT count(*) FROM dim_regions WHERE region IS NULL AND region_name IS NOT NULL"), 0);
+  EXPECT_EQ(
+      db_->Int("SELECT count(*) FROM dim_regions WHERE region IS NOT NULL AND region_name IS NULL"),
+      0);
+  EXPECT_EQ(
+      db_->Int("SELECT count(*) FROM dim_regions WHERE region IS NULL AND region_name IS NOT NULL"),
+      0);
   // The dashboard's cube and the regional mart carry the same names.
-  EXPECT_EQ(db_->Int("SELECT count(*) FROM (SELECT DISTINCT country, region, region_name FROM agg_listener_days "
+  EXPECT_EQ(db_->Int("SELECT count(*) FROM (SELECT DISTINCT country, region, region_name FROM "
+                     "agg_listener_days "
                      "EXCEPT SELECT country, region, region_name FROM dim_regions)"),
             0);
-  EXPECT_EQ(db_->Query("SELECT DISTINCT region_name FROM regional_trends WHERE country = 'JP' AND region = '13' "
-                       "AND geo_level <> 'country'"),
-            (Rows{{"Tokyo"}}));
+  EXPECT_EQ(
+      db_->Query(
+          "SELECT DISTINCT region_name FROM regional_trends WHERE country = 'JP' AND region = '13' "
+          "AND geo_level <> 'country'"),
+      (Rows{{"Tokyo"}}));
 }
 
 // Regions as files from elsewhere carry them: the code with its country prefix, in lower
@@ -276,24 +301,30 @@ TEST_F(MartsTest, RegionsCarryTheirIsoSubdivisionNames) {
 TEST(DimRegions, NamesFullCodesAndKeepsWhatIsoDoesNotList) {
   testing::TempDir dir;
   fs::create_directories(dir.path() / "data" / "events");
-  testutil::WriteTextFile(dir.path() / "playlake.yml",
-                          "name: regions\nsources:\n  - name: events\n    format: playlake\n    path: data/events\n");
+  testutil::WriteTextFile(
+      dir.path() / "playlake.yml",
+      "name: regions\nsources:\n  - name: events\n    format: playlake\n    path: data/events\n");
   std::string lines;
   const std::vector<std::pair<std::string, std::string>> places = {
-      {"JP", "\"region\":\"13\","}, {"JP", "\"region\":\"jp-27\","}, {"US", "\"region\":\"California\","},
-      {"PL", "\"region\":\"MZ\","}, {"SE", ""}};
+      {"JP", "\"region\":\"13\","},
+      {"JP", "\"region\":\"jp-27\","},
+      {"US", "\"region\":\"California\","},
+      {"PL", "\"region\":\"MZ\","},
+      {"SE", ""}};
   for (size_t i = 0; i < places.size(); ++i) {
     const std::string n = std::to_string(i + 1);
-    lines += "{\"event_id\":\"e" + n + "\",\"ts\":\"2026-06-0" + n + "T10:00:00Z\",\"user_id\":\"u" + n +
-             "\",\"track_id\":\"t1\",\"ms_played\":200000,\"country\":\"" + places[i].first + "\"," +
-             places[i].second + "\"timezone\":\"UTC\",\"level\":\"free\"}\n";
+    lines += "{\"event_id\":\"e" + n + "\",\"ts\":\"2026-06-0" + n +
+             "T10:00:00Z\",\"user_id\":\"u" + n +
+             "\",\"track_id\":\"t1\",\"ms_played\":200000,\"country\":\"" + places[i].first +
+             "\"," + places[i].second + "\"timezone\":\"UTC\",\"level\":\"free\"}\n";
   }
   testutil::WriteTextFile(dir.path() / "data" / "events" / "plays.jsonl", lines);
   const auto run = RunPlaylake("run --project " + dir.path().string());
   ASSERT_EQ(run.exit_code, 0) << run.stdout_text << run.stderr_text;
   WarehouseReader db(dir.path() / "warehouse.duckdb");
   ASSERT_TRUE(db.ok());
-  EXPECT_EQ(db.Query("SELECT country, coalesce(region, ''), coalesce(region_name, 'null') FROM dim_regions ORDER BY 1, 2"),
+  EXPECT_EQ(db.Query("SELECT country, coalesce(region, ''), coalesce(region_name, 'null') FROM "
+                     "dim_regions ORDER BY 1, 2"),
             (Rows{{"JP", "13", "Tokyo"},
                   {"JP", "jp-27", "Osaka"},
                   {"PL", "MZ", "MZ"},
@@ -307,19 +338,23 @@ TEST(DimRegions, NamesFullCodesAndKeepsWhatIsoDoesNotList) {
 // models rebuild an incremental model whose columns changed.
 TEST(DimRegions, AnOlderProjectGainsRegionNamesOnItsNextRun) {
   testing::TempDir dir;
-  testutil::WriteTextFile(dir.path() / "playlake.yml",
-                          "name: upgrade\nsources:\n  - name: events\n    format: playlake\n    path: data\n");
+  testutil::WriteTextFile(
+      dir.path() / "playlake.yml",
+      "name: upgrade\nsources:\n  - name: events\n    format: playlake\n    path: data\n");
   auto play = [](int n, const std::string& region) {
     return "{\"event_id\":\"e" + std::to_string(n) + "\",\"ts\":\"2026-06-0" + std::to_string(n) +
-           "T10:00:00Z\",\"user_id\":\"u1\",\"track_id\":\"t1\",\"ms_played\":200000,\"country\":\"JP\","
-           "\"region\":\"" + region + "\"}\n";
+           "T10:00:00Z\",\"user_id\":\"u1\",\"track_id\":\"t1\",\"ms_played\":200000,\"country\":"
+           "\"JP\","
+           "\"region\":\"" +
+           region + "\"}\n";
   };
   testutil::WriteTextFile(dir.path() / "data" / "day1.jsonl", play(1, "13"));
   ASSERT_EQ(RunPlaylake("run --project " + dir.path().string()).exit_code, 0);
   {
     WarehouseReader old(dir.path() / "warehouse.duckdb", /*read_only=*/false);
-    ASSERT_TRUE(old.Execute("ALTER TABLE dim_regions DROP COLUMN region_name; "
-                            "ALTER TABLE agg_listener_days DROP COLUMN region_name"));
+    ASSERT_TRUE(
+        old.Execute("ALTER TABLE dim_regions DROP COLUMN region_name; "
+                    "ALTER TABLE agg_listener_days DROP COLUMN region_name"));
   }
   testutil::WriteTextFile(dir.path() / "data" / "day2.jsonl", play(2, "27"));
   const auto run = RunPlaylake("run --project " + dir.path().string());
@@ -327,18 +362,23 @@ TEST(DimRegions, AnOlderProjectGainsRegionNamesOnItsNextRun) {
   WarehouseReader db(dir.path() / "warehouse.duckdb");
   EXPECT_EQ(db.Query("SELECT region, region_name FROM dim_regions WHERE country = 'JP' ORDER BY 1"),
             (Rows{{"13", "Tokyo"}, {"27", "Osaka"}}));
-  EXPECT_EQ(db.Query("SELECT DISTINCT region_name FROM agg_listener_days WHERE country = 'JP' ORDER BY 1"),
-            (Rows{{"Osaka"}, {"Tokyo"}}));
+  EXPECT_EQ(
+      db.Query(
+          "SELECT DISTINCT region_name FROM agg_listener_days WHERE country = 'JP' ORDER BY 1"),
+      (Rows{{"Osaka"}, {"Tokyo"}}));
 }
 
 TEST_F(MartsTest, DeviceUsageSplitsEveryPlay) {
-  EXPECT_EQ(db_->Int("SELECT sum(plays) FROM device_usage"), db_->Int("SELECT count(*) FROM silver.plays"));
+  EXPECT_EQ(db_->Int("SELECT sum(plays) FROM device_usage"),
+            db_->Int("SELECT count(*) FROM silver.plays"));
   const Rows expected = db_->Query(
-      "SELECT coalesce(device, 'unknown'), coalesce(platform, '-'), count(*), count(DISTINCT user_id), "
+      "SELECT coalesce(device, 'unknown'), coalesce(platform, '-'), count(*), count(DISTINCT "
+      "user_id), "
       "round(avg(CASE WHEN level = 'paid' THEN 1.0 ELSE 0.0 END), 6) FROM silver.plays "
       "GROUP BY ALL ORDER BY 1, 2");
   const Rows actual = db_->Query(
-      "SELECT device, coalesce(platform, '-'), plays, listeners, round(paid_share, 6) FROM device_usage "
+      "SELECT device, coalesce(platform, '-'), plays, listeners, round(paid_share, 6) FROM "
+      "device_usage "
       "ORDER BY 1, 2");
   EXPECT_EQ(actual, expected);
   EXPECT_NEAR(ToDouble(db_->Scalar("SELECT sum(plays_share_pct) FROM device_usage")), 100.0, 0.1);
@@ -348,13 +388,14 @@ TEST_F(MartsTest, HourlyActivityUsesTheListenersLocalTime) {
   const Rows expected = db_->Query(R"(
       SELECT isodow(timezone(coalesce(timezone, 'UTC'), event_ts)), hour(timezone(coalesce(timezone, 'UTC'), event_ts)), count(*)
       FROM silver.plays GROUP BY ALL ORDER BY 1, 2)");
-  const Rows actual = db_->Query(
-      "SELECT local_weekday, local_hour, plays FROM hourly_activity ORDER BY 1, 2");
+  const Rows actual =
+      db_->Query("SELECT local_weekday, local_hour, plays FROM hourly_activity ORDER BY 1, 2");
   ASSERT_EQ(expected.size(), 7u * 24u);
   EXPECT_EQ(actual, expected);
   // Not the UTC hours: the listeners span many time zones.
   const Rows utc = db_->Query(
-      "SELECT isodow(event_ts), hour(event_ts), count(*) FROM silver.plays GROUP BY ALL ORDER BY 1, 2");
+      "SELECT isodow(event_ts), hour(event_ts), count(*) FROM silver.plays GROUP BY ALL ORDER BY "
+      "1, 2");
   EXPECT_NE(actual, utc);
 }
 
@@ -364,9 +405,12 @@ TEST_F(MartsTest, GenreTrendsWeekOverWeekGrowthOfTheBiggestGenre) {
       GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1)");
   const Rows weekly = db_->Query(
       "SELECT date_trunc('week', p.event_date)::DATE, count(*) FROM silver.plays p "
-      "JOIN silver.tracks t USING (track_id) WHERE t.genre = '" + genre + "' GROUP BY 1 ORDER BY 1");
-  const Rows mart = db_->Query("SELECT week_start, plays, coalesce(wow_growth_pct::VARCHAR, 'NULL') "
-                               "FROM genre_trends WHERE genre = '" + genre + "' ORDER BY 1");
+      "JOIN silver.tracks t USING (track_id) WHERE t.genre = '" +
+      genre + "' GROUP BY 1 ORDER BY 1");
+  const Rows mart = db_->Query(
+      "SELECT week_start, plays, coalesce(wow_growth_pct::VARCHAR, 'NULL') "
+      "FROM genre_trends WHERE genre = '" +
+      genre + "' ORDER BY 1");
   ASSERT_GE(weekly.size(), 3u);
   ASSERT_EQ(mart.size(), weekly.size());
   for (size_t i = 0; i < weekly.size(); ++i) {
@@ -377,7 +421,8 @@ TEST_F(MartsTest, GenreTrendsWeekOverWeekGrowthOfTheBiggestGenre) {
       continue;
     }
     const double previous = std::stod(weekly[i - 1][1]), current = std::stod(weekly[i][1]);
-    EXPECT_NEAR(ToDouble(mart[i][2]), 100.0 * (current - previous) / previous, 0.051) << weekly[i][0];
+    EXPECT_NEAR(ToDouble(mart[i][2]), 100.0 * (current - previous) / previous, 0.051)
+        << weekly[i][0];
   }
 }
 
@@ -389,7 +434,8 @@ TEST_F(MartsTest, ArtistRankingRankAndPreviousRankOfTheTopArtist) {
       "SELECT date_trunc('week', event_date)::DATE, artist_id, count(*), count(DISTINCT user_id) "
       "FROM silver.plays GROUP BY 1, 2");
   std::map<std::string, std::vector<std::tuple<long long, long long, std::string>>> by_week;
-  for (const auto& row : counts) by_week[row[0]].emplace_back(std::stoll(row[2]), std::stoll(row[3]), row[1]);
+  for (const auto& row : counts)
+    by_week[row[0]].emplace_back(std::stoll(row[2]), std::stoll(row[3]), row[1]);
   std::map<std::string, int> rank_of;  // week -> rank of `artist`
   for (auto& [week, artists] : by_week) {
     std::sort(artists.begin(), artists.end(), [](const auto& x, const auto& y) {
@@ -401,8 +447,10 @@ TEST_F(MartsTest, ArtistRankingRankAndPreviousRankOfTheTopArtist) {
       if (std::get<2>(artists[i]) == artist) rank_of[week] = static_cast<int>(i + 1);
     }
   }
-  const Rows mart = db_->Query("SELECT week_start, rank, coalesce(previous_rank::VARCHAR, 'NULL') "
-                               "FROM artist_ranking WHERE artist_id = '" + artist + "' ORDER BY 1");
+  const Rows mart = db_->Query(
+      "SELECT week_start, rank, coalesce(previous_rank::VARCHAR, 'NULL') "
+      "FROM artist_ranking WHERE artist_id = '" +
+      artist + "' ORDER BY 1");
   ASSERT_EQ(mart.size(), rank_of.size());
   std::string previous_week;
   for (const auto& row : mart) {
@@ -418,18 +466,20 @@ TEST_F(MartsTest, ArtistRankingRankAndPreviousRankOfTheTopArtist) {
 
 TEST_F(MartsTest, AudioFeaturesMedianDanceabilityOfOneGenre) {
   const std::string genre = db_->Scalar(
-      "SELECT genre FROM silver.tracks WHERE danceability IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1");
+      "SELECT genre FROM silver.tracks WHERE danceability IS NOT NULL GROUP BY 1 ORDER BY count(*) "
+      "DESC, 1 LIMIT 1");
   std::vector<double> values;
-  for (const auto& row : db_->Query("SELECT danceability FROM silver.tracks WHERE genre = '" + genre +
-                                    "' AND danceability IS NOT NULL")) {
+  for (const auto& row : db_->Query("SELECT danceability FROM silver.tracks WHERE genre = '" +
+                                    genre + "' AND danceability IS NOT NULL")) {
     values.push_back(std::stod(row[0]));
   }
   ASSERT_GT(values.size(), 10u);
   std::sort(values.begin(), values.end());
   const size_t n = values.size();
   const double median = n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-  const Rows mart = db_->Query("SELECT median, tracks FROM audio_features_by_genre WHERE genre = '" + genre +
-                               "' AND feature = 'danceability'");
+  const Rows mart =
+      db_->Query("SELECT median, tracks FROM audio_features_by_genre WHERE genre = '" + genre +
+                 "' AND feature = 'danceability'");
   ASSERT_EQ(mart.size(), 1u);
   EXPECT_NEAR(std::stod(mart[0][0]), median, 1e-9);
   EXPECT_EQ(mart[0][1], std::to_string(n));
@@ -444,8 +494,8 @@ TEST_F(MartsTest, UserEngagementPlaysAndSessionsOfAFewListeners) {
   ASSERT_EQ(expected.size(), 5u);
   std::string ids;
   for (const auto& row : expected) ids += (ids.empty() ? "'" : ", '") + row[0] + "'";
-  EXPECT_EQ(db_->Query("SELECT user_id, plays, sessions FROM user_engagement WHERE user_id IN (" + ids +
-                       ") ORDER BY 1"),
+  EXPECT_EQ(db_->Query("SELECT user_id, plays, sessions FROM user_engagement WHERE user_id IN (" +
+                       ids + ") ORDER BY 1"),
             expected);
   EXPECT_EQ(db_->Int("SELECT count(*) FROM user_engagement"),
             db_->Int("SELECT count(DISTINCT user_id) FROM silver.plays"));
@@ -474,31 +524,37 @@ TEST_F(MartsTest, UserEngagementCountsEveryLevelChange) {
     expected.push_back({row[0], std::to_string(up), std::to_string(down)});
   }
   ASSERT_GT(upgrades + downgrades, 0) << "the generated month has plan changes";
-  EXPECT_EQ(db_->Query("SELECT user_id, upgrades, downgrades FROM user_engagement ORDER BY 1"), expected);
+  EXPECT_EQ(db_->Query("SELECT user_id, upgrades, downgrades FROM user_engagement ORDER BY 1"),
+            expected);
 }
 
 TEST_F(MartsTest, RetentionCohortSizesSumToAllListeners) {
-  EXPECT_EQ(db_->Int("SELECT sum(cohort_size) FROM retention_cohorts WHERE weeks_since_first_play = 0"),
-            db_->Int("SELECT count(DISTINCT user_id) FROM silver.plays"));
+  EXPECT_EQ(
+      db_->Int("SELECT sum(cohort_size) FROM retention_cohorts WHERE weeks_since_first_play = 0"),
+      db_->Int("SELECT count(DISTINCT user_id) FROM silver.plays"));
   // Each cohort: the listeners whose first play falls in that week.
   EXPECT_EQ(db_->Query("SELECT cohort_week, cohort_size FROM retention_cohorts "
                        "WHERE weeks_since_first_play = 0 ORDER BY 1"),
-            db_->Query("WITH firsts AS (SELECT user_id, date_trunc('week', min(event_date))::DATE AS week "
-                       "FROM silver.plays GROUP BY user_id) SELECT week, count(*) FROM firsts GROUP BY 1 ORDER BY 1"));
+            db_->Query(
+                "WITH firsts AS (SELECT user_id, date_trunc('week', min(event_date))::DATE AS week "
+                "FROM silver.plays GROUP BY user_id) SELECT week, count(*) FROM firsts GROUP BY 1 "
+                "ORDER BY 1"));
   EXPECT_EQ(db_->Int("SELECT count(*) FROM retention_cohorts WHERE weeks_since_first_play = 0 "
                      "AND active_listeners <> cohort_size"),
             0);
 }
 
 TEST_F(MartsTest, KpiDailyPlaysAndSevenDayAverage) {
-  const Rows expected = db_->Query("SELECT event_date, count(*) FROM silver.plays GROUP BY 1 ORDER BY 1");
+  const Rows expected =
+      db_->Query("SELECT event_date, count(*) FROM silver.plays GROUP BY 1 ORDER BY 1");
   const Rows actual = db_->Query("SELECT kpi_date, plays FROM kpi_daily ORDER BY 1");
   ASSERT_EQ(expected.size(), 22u);
   EXPECT_EQ(actual, expected);
   // The 7-day rolling average of day 10, by hand.
   double sum = 0;
   for (size_t i = 3; i <= 9; ++i) sum += std::stod(expected[i][1]);
-  EXPECT_NEAR(ToDouble(db_->Scalar("SELECT plays_7d_avg FROM kpi_daily WHERE kpi_date = '" + expected[9][0] + "'")),
+  EXPECT_NEAR(ToDouble(db_->Scalar("SELECT plays_7d_avg FROM kpi_daily WHERE kpi_date = '" +
+                                   expected[9][0] + "'")),
               sum / 7, 1e-9);
   // The first day averages over itself only.
   EXPECT_NEAR(ToDouble(db_->Scalar("SELECT plays_7d_avg FROM kpi_daily ORDER BY kpi_date LIMIT 1")),
@@ -507,30 +563,37 @@ TEST_F(MartsTest, KpiDailyPlaysAndSevenDayAverage) {
 
 TEST_F(MartsTest, VolumeAnomaliesFlagTheBurstHour) {
   const std::string hour = std::string("TIMESTAMP '") + kBurstHour + "'";
-  const Rows row = db_->Query("SELECT plays, is_anomaly FROM volume_anomalies WHERE hour_start = " + hour);
+  const Rows row =
+      db_->Query("SELECT plays, is_anomaly FROM volume_anomalies WHERE hour_start = " + hour);
   ASSERT_EQ(row.size(), 1u);
-  EXPECT_EQ(std::stoll(row[0][0]),
-            db_->Int("SELECT count(*) FROM silver.plays WHERE date_trunc('hour', timezone('UTC', event_ts)) = " + hour));
+  EXPECT_EQ(std::stoll(row[0][0]), db_->Int("SELECT count(*) FROM silver.plays WHERE "
+                                            "date_trunc('hour', timezone('UTC', event_ts)) = " +
+                                            hour));
   EXPECT_GE(std::stoll(row[0][0]), kBurstPlays);
   EXPECT_EQ(row[0][1], "true");
   // The same hour the day before is ordinary.
-  EXPECT_EQ(db_->Scalar("SELECT is_anomaly FROM volume_anomalies WHERE hour_start = " + hour + " - INTERVAL 1 DAY"),
+  EXPECT_EQ(db_->Scalar("SELECT is_anomaly FROM volume_anomalies WHERE hour_start = " + hour +
+                        " - INTERVAL 1 DAY"),
             "false");
   // Every hour from the first play to the last, none twice.
   EXPECT_EQ(db_->Int("SELECT count(*) FROM volume_anomalies"),
             db_->Int("SELECT count(DISTINCT hour_start) FROM volume_anomalies"));
-  EXPECT_EQ(db_->Int("SELECT sum(plays) FROM volume_anomalies"), db_->Int("SELECT count(*) FROM silver.plays"));
+  EXPECT_EQ(db_->Int("SELECT sum(plays) FROM volume_anomalies"),
+            db_->Int("SELECT count(*) FROM silver.plays"));
 }
 
 TEST_F(MartsTest, StarSchemaKeysFindTheirDimensions) {
-  EXPECT_EQ(db_->Int("SELECT count(*) FROM fct_plays"), db_->Int("SELECT count(DISTINCT play_id) FROM silver.plays"));
+  EXPECT_EQ(db_->Int("SELECT count(*) FROM fct_plays"),
+            db_->Int("SELECT count(DISTINCT play_id) FROM silver.plays"));
   const std::pair<const char*, const char*> keys[] = {
-      {"track_id", "dim_tracks"},   {"artist_id", "dim_artists"}, {"album_id", "dim_albums"},
+      {"track_id", "dim_tracks"},    {"artist_id", "dim_artists"},  {"album_id", "dim_albums"},
       {"region_key", "dim_regions"}, {"device_key", "dim_devices"}, {"date_key", "dim_date"},
       {"time_key", "dim_time"},
   };
   for (const auto& [key, dim] : keys) {
-    EXPECT_EQ(db_->Int(std::string("SELECT count(*) FROM fct_plays f ANTI JOIN ") + dim + " d USING (" + key + ")"), 0)
+    EXPECT_EQ(db_->Int(std::string("SELECT count(*) FROM fct_plays f ANTI JOIN ") + dim +
+                       " d USING (" + key + ")"),
+              0)
         << key << " -> " << dim;
   }
   // Each play finds exactly one dim_users period: the one it was played in, at its level.
@@ -554,7 +617,8 @@ TEST_F(MartsTest, DimUsersPeriodsNeverOverlapAndOneIsCurrent) {
                      "HAVING count(*) FILTER (WHERE is_current) <> 1)"),
             0);
   // Every listener of silver has a row; some changed level during the data.
-  EXPECT_EQ(db_->Int("SELECT count(*) FROM (SELECT DISTINCT user_id FROM silver.plays) ANTI JOIN dim_users USING (user_id)"),
+  EXPECT_EQ(db_->Int("SELECT count(*) FROM (SELECT DISTINCT user_id FROM silver.plays) ANTI JOIN "
+                     "dim_users USING (user_id)"),
             0);
   EXPECT_GT(db_->Int("SELECT count(*) FROM dim_users WHERE version > 1"), 0);
 }
@@ -563,16 +627,21 @@ TEST_F(MartsTest, IncrementalRunEqualsFullRefresh) {
   // The incremental run really was incremental: fct_plays grew by the new day only.
   const auto runs = testing::ReadFile(project() / "target" / "runs.jsonl");
   EXPECT_EQ(std::count(runs.begin(), runs.end(), '\n'), 3);
-  ASSERT_TRUE(db_->Execute("ATTACH '" + (dir_->path() / "b" / "warehouse.duckdb").string() + "' AS b (READ_ONLY)"));
-  for (const std::string table :
-       {"fct_plays", "int_sessions", "int_level_changes", "int_user_metrics", "dim_users", "agg_kpi_days",
-        "agg_genre_weeks", "agg_artist_weeks", "dim_regions", "dim_devices", "int_tracks_played", "dim_tracks",
-        "kpi_daily", "genre_trends", "top_tracks_daily", "artist_ranking", "trending_tracks", "volume_anomalies",
-        "user_engagement", "songplays", "time", "agg_listener_days", "agg_track_days", "agg_track_slices",
-        "agg_local_hours"}) {
+  ASSERT_TRUE(db_->Execute("ATTACH '" + (dir_->path() / "b" / "warehouse.duckdb").string() +
+                           "' AS b (READ_ONLY)"));
+  for (const std::string table : {"fct_plays",         "int_sessions",      "int_level_changes",
+                                  "int_user_metrics",  "dim_users",         "agg_kpi_days",
+                                  "agg_genre_weeks",   "agg_artist_weeks",  "dim_regions",
+                                  "dim_devices",       "int_tracks_played", "dim_tracks",
+                                  "kpi_daily",         "genre_trends",      "top_tracks_daily",
+                                  "artist_ranking",    "trending_tracks",   "volume_anomalies",
+                                  "user_engagement",   "songplays",         "time",
+                                  "agg_listener_days", "agg_track_days",    "agg_track_slices",
+                                  "agg_local_hours"}) {
     ExpectSameRows(*db_, table);
   }
-  // The two runs that loaded plays stamped them with two loaded_at values (the catalog-only run added none).
+  // The two runs that loaded plays stamped them with two loaded_at values (the catalog-only run
+  // added none).
   EXPECT_EQ(db_->Int("SELECT count(DISTINCT loaded_at) FROM fct_plays"), 2);
   // Both of int_level_changes' paths ran: listeners whose new plays came after their latest one,
   // and listeners with a late play, recomputed from all their plays.
@@ -594,17 +663,20 @@ TEST_F(MartsTest, FactRebuiltAloneHandsEveryPlayOverAgainAndNothingCountsTwice) 
   // fct_plays rebuilt by itself stamps every play with a new loaded_at, so the
   // next run gives every play to the models built on it as new.
   const fs::path d = CopyOfProject("d");
-  const auto refresh = RunPlaylake("build --full-refresh --select fct_plays --project " + d.string());
+  const auto refresh =
+      RunPlaylake("build --full-refresh --select fct_plays --project " + d.string());
   ASSERT_EQ(refresh.exit_code, 0) << refresh.stdout_text << refresh.stderr_text;
   const auto run = RunPlaylake("run --project " + d.string());
   ASSERT_EQ(run.exit_code, 0) << run.stdout_text << run.stderr_text;
   WarehouseReader db(d / "warehouse.duckdb");
   ASSERT_TRUE(db.ok());
-  ASSERT_TRUE(db.Execute("ATTACH '" + (dir_->path() / "b" / "warehouse.duckdb").string() + "' AS b (READ_ONLY)"));
+  ASSERT_TRUE(db.Execute("ATTACH '" + (dir_->path() / "b" / "warehouse.duckdb").string() +
+                         "' AS b (READ_ONLY)"));
   EXPECT_EQ(db.Int("SELECT count(DISTINCT loaded_at) FROM fct_plays"), 1);
-  for (const std::string table : {"int_sessions", "int_level_changes", "int_user_metrics", "user_engagement",
-                                  "int_tracks_played", "dim_regions", "dim_devices", "agg_kpi_days",
-                                  "agg_listener_days", "kpi_daily"}) {
+  for (const std::string table :
+       {"int_sessions", "int_level_changes", "int_user_metrics", "user_engagement",
+        "int_tracks_played", "dim_regions", "dim_devices", "agg_kpi_days", "agg_listener_days",
+        "kpi_daily"}) {
     ExpectSameRows(db, table);
   }
 }
@@ -616,9 +688,11 @@ TEST_F(MartsTest, PlaylakeTestFailsWithExitCodeSevenOnBrokenGold) {
   {
     WarehouseReader writable(c / "warehouse.duckdb", /*read_only=*/false);
     ASSERT_TRUE(writable.ok());
-    ASSERT_TRUE(writable.Execute("INSERT INTO fct_plays SELECT * FROM fct_plays ORDER BY play_id LIMIT 1"));
-    ASSERT_TRUE(writable.Execute(
-        "UPDATE fct_plays SET ms_played = -5 WHERE play_id = (SELECT max(play_id) FROM fct_plays)"));
+    ASSERT_TRUE(
+        writable.Execute("INSERT INTO fct_plays SELECT * FROM fct_plays ORDER BY play_id LIMIT 1"));
+    ASSERT_TRUE(
+        writable.Execute("UPDATE fct_plays SET ms_played = -5 WHERE play_id = (SELECT max(play_id) "
+                         "FROM fct_plays)"));
   }
   const auto broken = RunPlaylake("test --json --project " + c.string());
   EXPECT_EQ(broken.exit_code, 7) << broken.stderr_text;
@@ -629,7 +703,8 @@ TEST_F(MartsTest, PlaylakeTestFailsWithExitCodeSevenOnBrokenGold) {
     if (r.value("status", "") == "fail") failed.push_back(r.value("unique_id", ""));
   }
   const auto has = [&](const std::string& part) {
-    return std::any_of(failed.begin(), failed.end(), [&](const auto& id) { return id.find(part) != std::string::npos; });
+    return std::any_of(failed.begin(), failed.end(),
+                       [&](const auto& id) { return id.find(part) != std::string::npos; });
   };
   EXPECT_TRUE(has("unique_fct_plays_play_id")) << broken.stdout_text.substr(0, 2000);
   EXPECT_TRUE(has("assert_no_negative_plays")) << broken.stdout_text.substr(0, 2000);

@@ -1,6 +1,7 @@
 // `playlake stream` as a user runs it: a real broker process, real producers
 // (kcat and `playlake generate --kafka`), the real binary, exact offsets.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <fstream>
 #include <set>
@@ -144,6 +145,51 @@ TEST(StreamCommand, KilledAtEachCommitStepThenRestartedHoldsEveryOffsetOnce) {
   EXPECT_EQ(CheckExactlyOnce(CommittedRanges(dir / "lake", "bronze"), ends), "");
   EXPECT_EQ(Only(SqlRows(dir.path(), "select count(*), count(distinct play_id) from plays")),
             "320,320");
+}
+
+// A worker stopped (SIGSTOP) past the session timeout loses its partition;
+// another worker commits the range; the first, woken (SIGCONT), has its batch
+// in flight refused: nothing overwritten, nothing extra.
+TEST(StreamCommand, AZombiesBatchIsRefused) {
+  auto broker = MockBroker::Start({{"plays", 1}});
+  ASSERT_TRUE(broker) << broker.error().message;
+  const std::string bootstrap = (*broker)->bootstrap();
+  TempDir dir;
+  const auto produced = RunPlaylake("generate --seed 9 --users 10 --events 50 --quiet --kafka " +
+                                    bootstrap + " --topic plays");
+  ASSERT_EQ(produced.exit_code, 0) << produced.stderr_text;
+  // Two projects on one lake: the zombie-to-be holds its batch for an hour.
+  WriteKafkaProject(dir / "a", bootstrap, "plays", "g", 3'600'000);
+  WriteKafkaProject(dir / "b", bootstrap, "plays", "g", 200);
+  std::filesystem::create_directories(dir / "lake");
+  std::filesystem::create_symlink(dir / "lake", dir / "a" / "lake");
+  std::filesystem::create_symlink(dir / "lake", dir / "b" / "lake");
+
+  Background a({"--log-level", "debug", "stream", "--project", (dir / "a").string()},
+               dir / "a.log");
+  for (int i = 0; i < 600 && a.log().find("batch from offset 0") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_NE(a.log().find("batch from offset 0"), std::string::npos) << a.log();
+  const int zombie = ChildPid((dir / "a").string());
+  ASSERT_GT(zombie, 0);
+  ::kill(zombie, SIGSTOP);
+  // More plays while it sleeps: the next worker's batch covers 0..69, not 0..49.
+  const auto more = RunPlaylake("generate --seed 10 --users 10 --events 20 --quiet --kafka " +
+                                bootstrap + " --topic plays");
+  ASSERT_EQ(more.exit_code, 0) << more.stderr_text;
+  Background b({"stream", "--project", (dir / "b").string()}, dir / "b.log");
+  EXPECT_TRUE(WaitForOffsets(dir / "lake", {{0, 70}}, 60)) << b.log();
+  ::kill(zombie, SIGCONT);
+  for (int i = 0; i < 400 && a.log().find("refused") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_NE(a.log().find("batch 0..49 refused"), std::string::npos) << a.log();
+  EXPECT_EQ(a.Stop(), 0) << a.log();
+  EXPECT_EQ(b.Stop(), 0) << b.log();
+  EXPECT_EQ(CheckExactlyOnce(CommittedRanges(dir / "lake", "silver"), {{0, 70}}), "");
+  EXPECT_EQ(CheckExactlyOnce(CommittedRanges(dir / "lake", "bronze"), {{0, 70}}), "");
+  EXPECT_EQ(Only(SqlRows(dir / "b", "select count(*) from plays")), "70");
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -106,6 +107,22 @@ std::map<int, std::int64_t> EndOffsets(const std::string& brokers, const std::st
   std::int64_t offset = 0;
   while (in >> partition >> offset) ends[partition] = std::max(ends[partition], offset + 1);
   return ends;
+}
+
+int ChildPid(const std::string& marker) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string cmdline = testing::ReadFile(entry.path() / "cmdline");
+    std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+    std::ifstream stat(entry.path() / "stat");
+    std::string pid, comm, state;
+    int parent = 0;
+    stat >> pid >> comm >> state >> parent;
+    if (parent == ::getpid() && cmdline.find(marker) != std::string::npos) return std::stoi(name);
+  }
+  return 0;
 }
 
 std::vector<std::string> SqlRows(const std::filesystem::path& project, const std::string& query) {

@@ -40,6 +40,10 @@ bool WaitForOffsets(const std::filesystem::path& lake, const std::map<int, std::
 // The end offset (high watermark) of each partition of `topic`, read with kcat.
 std::map<int, std::int64_t> EndOffsets(const std::string& brokers, const std::string& topic);
 
+// The PID of this process's child whose command line contains `marker`; 0
+// when there is none (to stop and continue a worker started by Background).
+int ChildPid(const std::string& marker);
+
 // Rows of `playlake sql --format csv QUERY` in `project`, without the header.
 std::vector<std::string> SqlRows(const std::filesystem::path& project, const std::string& query);
 

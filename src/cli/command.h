@@ -31,6 +31,8 @@ void AddIngestCommand(CLI::App& app, CommandBody& selected);
 void AddSqlCommand(CLI::App& app, CommandBody& selected);
 // vacuum: leftovers of crashed writers (vacuum_command.cc).
 void AddVacuumCommand(CLI::App& app, CommandBody& selected);
+// stream: a Kafka source into the lake (stream_command.cc).
+void AddStreamCommand(CLI::App& app, CommandBody& selected);
 // schedule (schedule_command.cc).
 void AddScheduleCommand(CLI::App& app, CommandBody& selected);
 

@@ -7,7 +7,10 @@
 #include <chrono>
 #include <csignal>
 #include <memory>
+#include <span>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "cli/command.h"
 #include "sim/catalog_files.h"
@@ -15,6 +18,7 @@
 #include "sim/generator.h"
 #include "sim/sink.h"
 #include "sim/world.h"
+#include "stream/producer.h"
 
 namespace playlake::cli {
 namespace {
@@ -40,7 +44,87 @@ struct GenerateFlags {
   int threads = 0;
   std::string catalog_out;
   bool quiet = false;
+  std::string kafka;  // bootstrap servers; empty: write to --out
+  std::string topic;
+  std::vector<std::string> kafka_properties;  // KEY=VALUE, passed to librdkafka
 };
+
+// Writes each generated line as one Kafka message keyed by its listener.
+class KafkaSink final : public sim::Sink {
+ public:
+  explicit KafkaSink(std::unique_ptr<stream::Producer> producer) : producer_(std::move(producer)) {}
+  Status StartDay(int64_t) override { return {}; }
+  Status WriteParts(std::span<const std::string_view> parts) override {
+    for (std::string_view part : parts) {
+      while (!part.empty()) {
+        const auto newline = part.find('\n');
+        if (newline == std::string_view::npos) {
+          partial_.append(part);
+          break;
+        }
+        std::string_view line = part.substr(0, newline);
+        if (!partial_.empty()) {
+          partial_.append(line);
+          line = partial_;
+        }
+        if (auto s = producer_->Send(stream::ListenerKey(line), line); !s) return s;
+        partial_.clear();
+        part.remove_prefix(newline + 1);
+      }
+    }
+    return {};
+  }
+  Status Flush() override {
+    producer_->Poll();
+    return {};
+  }
+  Status Finish() override {
+    if (!partial_.empty()) {
+      if (auto s = producer_->Send(stream::ListenerKey(partial_), partial_); !s) return s;
+      partial_.clear();
+    }
+    const stream::ProduceReport report = producer_->Finish(std::chrono::seconds(30));
+    delivered_ = report.delivered;
+    if (!report.ok()) {
+      return Fail(
+          ErrorCode::kIo,
+          fmt::format("{} of {} messages were not delivered to {}: {}; check that the "
+                      "brokers are up and the topic exists",
+                      report.failed, report.sent, producer_->Describe(), report.first_error));
+    }
+    return {};
+  }
+  std::string Describe() const override {
+    return fmt::format("{} ({} messages delivered)", producer_->Describe(), delivered_);
+  }
+
+ private:
+  std::unique_ptr<stream::Producer> producer_;
+  std::string partial_;
+  std::int64_t delivered_ = 0;
+};
+
+Result<std::unique_ptr<sim::Sink>> OpenOutput(const GenerateFlags& flags) {
+  if (flags.kafka.empty()) return sim::OpenSink(flags.out);
+  if (flags.topic.empty()) {
+    return Fail(ErrorCode::kInvalidArgument, "--kafka needs --topic TOPIC");
+  }
+  if (flags.out != "-") {
+    return Fail(ErrorCode::kInvalidArgument, "--kafka and --out are exclusive: pick one output");
+  }
+  stream::ProducerOptions options{flags.kafka, flags.topic, {}};
+  for (const auto& property : flags.kafka_properties) {
+    const auto eq = property.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  fmt::format("--kafka-property takes KEY=VALUE, not '{}'", property));
+    }
+    options.properties[property.substr(0, eq)] = property.substr(eq + 1);
+  }
+  auto producer = stream::Producer::Create(options);
+  if (!producer) return tl::unexpected(producer.error());
+  return std::unique_ptr<sim::Sink>(std::make_unique<KafkaSink>(std::move(*producer)));
+}
 
 std::string Human(double v) {
   if (v >= 1e9) return fmt::format("{:.2f}G", v / 1e9);
@@ -100,7 +184,7 @@ Status Run(const GenerateFlags& flags) {
   options.realtime = flags.realtime;
   options.rate = flags.rate;
 
-  auto sink = sim::OpenSink(flags.out);
+  auto sink = OpenOutput(flags);
   if (!sink) return tl::unexpected(sink.error());
 
   sim::GenerateHooks hooks;
@@ -206,6 +290,14 @@ void AddGenerateCommand(CLI::App& app, CommandBody& selected) {
   cmd->add_option(
       "--catalog-out", f->catalog_out,
       "Also write artists.jsonl, albums.jsonl, tracks.jsonl and users.jsonl to this folder");
+  cmd->add_option("--kafka", f->kafka,
+                  "Produce the lines to Kafka instead of --out: bootstrap servers, e.g. "
+                  "127.0.0.1:9092 (idempotent producer, key = listener; an undelivered message "
+                  "fails the command). See docs/streaming.md");
+  cmd->add_option("--topic", f->topic, "Kafka topic for --kafka");
+  cmd->add_option("--kafka-property", f->kafka_properties,
+                  "librdkafka property KEY=VALUE for --kafka (repeatable; SASL, TLS, "
+                  "message.timeout.ms, ...)");
   cmd->add_flag("--quiet", f->quiet, "No progress lines on stderr (the summary line stays)");
   cmd->callback([&selected, f] { selected = [f] { return Run(*f); }; });
 }

@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   cli::AddIngestCommand(app, selected);
   cli::AddSqlCommand(app, selected);
   cli::AddVacuumCommand(app, selected);
+  cli::AddStreamCommand(app, selected);
 
   try {
     app.parse(argc, argv);

@@ -113,6 +113,83 @@ Status ReadCsv(const Reader& r, const YAML::Node& node, const std::string& path,
   return {};
 }
 
+// A mapping of text → text at `key` (kafka.properties, kafka.properties_env).
+Result<std::map<std::string, std::string>> ReadTextMap(const Reader& r, const YAML::Node& node,
+                                                       const std::string& key) {
+  std::map<std::string, std::string> out;
+  if (!node) return out;
+  if (!node.IsMap()) return r.Bad(key, "expected a mapping of name: value");
+  for (const auto& entry : node) {
+    if (!entry.first.IsScalar() || !entry.second.IsScalar()) {
+      return r.Bad(key, fmt::format("line {}: expected name: value", LineOf(entry.first)));
+    }
+    out[entry.first.Scalar()] = entry.second.Scalar();
+  }
+  return out;
+}
+
+// sources[].kafka: brokers, topics, group, properties, properties_env and the
+// flush limits (docs/streaming.md).
+Status ReadKafka(const Reader& r, const YAML::Node& node, const std::string& path,
+                 SourceConfig& source) {
+  const YAML::Node kafka = node["kafka"];
+  if (!kafka) return {};
+  const std::string key = path + ".kafka";
+  if (auto s = r.CheckKeys(kafka, key,
+                           {"brokers", "topics", "group", "properties", "properties_env",
+                            "flush_interval_ms", "flush_bytes", "max_buffer_bytes"});
+      !s) {
+    return s;
+  }
+  KafkaSourceConfig k;
+  if (auto s = r.Get(kafka, key, "brokers", k.brokers); !s) return s;
+  if (auto s = r.Get(kafka, key, "group", k.group); !s) return s;
+  if (auto s = r.Get(kafka, key, "flush_interval_ms", k.flush_interval_ms); !s) return s;
+  if (auto s = r.Get(kafka, key, "flush_bytes", k.flush_bytes); !s) return s;
+  if (auto s = r.Get(kafka, key, "max_buffer_bytes", k.max_buffer_bytes); !s) return s;
+  if (k.brokers.empty()) return r.Bad(key + ".brokers", "is required (host:port[,host:port...])");
+  if (k.group.empty()) return r.Bad(key + ".group", "must not be empty");
+  const YAML::Node topics = kafka["topics"];
+  if (topics && topics.IsScalar()) {
+    k.topics.push_back(topics.Scalar());
+  } else if (topics && topics.IsSequence()) {
+    for (const auto& t : topics) {
+      if (!t.IsScalar()) return r.Bad(key + ".topics", "expected topic names");
+      k.topics.push_back(t.Scalar());
+    }
+  }
+  if (k.topics.empty()) return r.Bad(key + ".topics", "is required (a topic name or a list)");
+  if (k.flush_interval_ms < 10 || k.flush_interval_ms > 3'600'000) {
+    return r.Bad(key + ".flush_interval_ms", "must be 10 to 3600000 (one hour)");
+  }
+  if (k.flush_bytes < 1024 || k.flush_bytes > (std::int64_t{1} << 30)) {
+    return r.Bad(key + ".flush_bytes", "must be 1024 to 1073741824 (1 GiB)");
+  }
+  if (k.max_buffer_bytes < k.flush_bytes) {
+    return r.Bad(key + ".max_buffer_bytes", "must be at least flush_bytes");
+  }
+  auto properties = ReadTextMap(r, kafka["properties"], key + ".properties");
+  if (!properties) return tl::unexpected(properties.error());
+  k.properties = std::move(*properties);
+  auto from_env = ReadTextMap(r, kafka["properties_env"], key + ".properties_env");
+  if (!from_env) return tl::unexpected(from_env.error());
+  for (const auto& [property, variable] : *from_env) {
+    const char* value = std::getenv(variable.c_str());
+    if (value == nullptr) {
+      return r.Bad(key + ".properties_env." + property,
+                   fmt::format("the environment variable {} is not set", variable));
+    }
+    k.properties[property] = value;
+  }
+  if (source.format == "auto") source.format = "playlake";
+  if (source.format != "playlake" && source.format != "eventsim") {
+    return r.Bad(path + ".format",
+                 "a Kafka source carries playlake or eventsim events, one a message");
+  }
+  source.kafka = std::move(k);
+  return {};
+}
+
 // Reads the parsed playlake.yml `doc` of project `root`.
 Result<ProjectConfig> ReadProject(const YAML::Node& doc, const std::filesystem::path& root,
                                   const Reader& r) {
@@ -194,7 +271,8 @@ Result<ProjectConfig> ReadProject(const YAML::Node& doc, const std::filesystem::
     for (std::size_t i = 0; i < sources.size(); ++i) {
       const std::string path = fmt::format("sources[{}]", i);
       const YAML::Node node = sources[i];
-      if (auto s = r.CheckKeys(node, path, {"name", "format", "path", "user", "csv", "timezone"});
+      if (auto s = r.CheckKeys(node, path,
+                               {"name", "format", "path", "user", "csv", "timezone", "kafka"});
           !s) {
         return tl::unexpected(s.error());
       }
@@ -220,7 +298,13 @@ Result<ProjectConfig> ReadProject(const YAML::Node& doc, const std::filesystem::
                      fmt::format("unknown format '{}' (known: auto, playlake, eventsim, msd-song, "
                                  "spotify-history, spotify-legacy, csv, playlake-catalog)", source.format));
       }
+      if (auto s = ReadKafka(r, node, path, source); !s) return tl::unexpected(s.error());
       const YAML::Node paths = node["path"];
+      if (source.kafka) {
+        if (paths) return r.Bad(path + ".path", "a Kafka source has no path (it reads its topics)");
+        config.sources.push_back(std::move(source));
+        continue;
+      }
       if (!paths) return r.Bad(path + ".path", "is required (a file, folder or glob, or a list)");
       if (paths.IsScalar()) {
         source.paths.push_back(Resolve(config.root, paths.Scalar()).string());

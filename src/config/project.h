@@ -8,7 +8,9 @@
 // The format is documented in docs/project.md.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -18,6 +20,21 @@
 #include "config/cron.h"
 
 namespace playlake::config {
+
+// sources[].kafka: a Kafka source, read continuously by `playlake stream`
+// (docs/streaming.md).
+struct KafkaSourceConfig {
+  std::string brokers;              // kafka.brokers: bootstrap servers, required
+  std::vector<std::string> topics;  // kafka.topics: one name or a list, required
+  std::string group = "playlake";   // kafka.group: consumer group
+  // kafka.properties: librdkafka properties passed through (SASL, TLS, ...),
+  // then kafka.properties_env: property → environment variable holding its
+  // value (secrets such as sasl.password), read here.
+  std::map<std::string, std::string> properties;
+  int flush_interval_ms = 2000;         // kafka.flush_interval_ms: a partition's batch age limit
+  std::int64_t flush_bytes = 16 << 20;  // kafka.flush_bytes: a partition's batch size limit
+  std::int64_t max_buffer_bytes = 64 << 20;  // kafka.max_buffer_bytes: all batches together
+};
 
 struct SourceConfig {
   std::string name;                  // sources[].name, unique
@@ -30,6 +47,8 @@ struct SourceConfig {
   // IANA time zone of the listener of an export ("Europe/Berlin"); empty: the
   // zone of each play's connection country (docs/silver.md, "Local time").
   std::string timezone;
+  // Set for a Kafka source (which then has no paths; format playlake or eventsim).
+  std::optional<KafkaSourceConfig> kafka;
 };
 
 // What bronze keeps of personal data in inputs (docs/privacy.md).

@@ -90,7 +90,58 @@ INSTANTIATE_TEST_SUITE_P(
                     BadCase{"server:\n  port: 1\n  port: 2", "playlake.yml:3: key 'port'"},
                     BadCase{"name: \"radio\nlake: x\n", "playlake.yml:1: the quote"},
                     BadCase{"lake: {a: 1}", "lake: expected a single value"},
-                    BadCase{"server: [1]", "server: expected a mapping"}));
+                    BadCase{"server: [1]", "server: expected a mapping"},
+                    BadCase{"sources: [{name: k, kafka: {topics: t}}]",
+                            "sources[0].kafka.brokers: is required"},
+                    BadCase{"sources: [{name: k, kafka: {brokers: b}}]",
+                            "sources[0].kafka.topics: is required"},
+                    BadCase{"sources: [{name: k, path: x, kafka: {brokers: b, topics: t}}]",
+                            "sources[0].path: a Kafka source has no path"},
+                    BadCase{"sources: [{name: k, format: csv, kafka: {brokers: b, topics: t}}]",
+                            "sources[0].format: a Kafka source carries playlake or eventsim"},
+                    BadCase{"sources: [{name: k, kafka: {brokers: b, topics: t, flush_bytes: 1}}]",
+                            "sources[0].kafka.flush_bytes: must be 1024"},
+                    BadCase{"sources: [{name: k, kafka: {brokers: b, topics: t, "
+                            "properties_env: {sasl.password: PLAYLAKE_TEST_UNSET_VARIABLE}}}]",
+                            "properties_env.sasl.password: the environment variable "
+                            "PLAYLAKE_TEST_UNSET_VARIABLE is not set"},
+                    BadCase{"sources: [{name: k, kafka: {brokers: b, topics: t, lag: 1}}]",
+                            "sources[0].kafka.lag: unknown key"}));
+
+TEST(ProjectConfig, ReadsAKafkaSource) {
+  ::setenv("PLAYLAKE_TEST_KAFKA_SECRET", "s3cret", 1);
+  auto config = ParseProject(R"(
+sources:
+  - name: live
+    kafka:
+      brokers: 10.0.0.1:9092,10.0.0.2:9092
+      topics: [plays, plays-eu]
+      group: lake-writers
+      flush_interval_ms: 500
+      flush_bytes: 4096
+      max_buffer_bytes: 8192
+      properties: {security.protocol: SASL_SSL, sasl.mechanism: PLAIN}
+      properties_env: {sasl.password: PLAYLAKE_TEST_KAFKA_SECRET}
+)", "/p");
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  ASSERT_EQ(config->sources.size(), 1u);
+  const SourceConfig& s = config->sources[0];
+  EXPECT_EQ(s.format, "playlake");
+  EXPECT_TRUE(s.paths.empty());
+  ASSERT_TRUE(s.kafka.has_value());
+  EXPECT_EQ(s.kafka->brokers, "10.0.0.1:9092,10.0.0.2:9092");
+  EXPECT_EQ(s.kafka->topics, (std::vector<std::string>{"plays", "plays-eu"}));
+  EXPECT_EQ(s.kafka->group, "lake-writers");
+  EXPECT_EQ(s.kafka->flush_interval_ms, 500);
+  EXPECT_EQ(s.kafka->flush_bytes, 4096);
+  EXPECT_EQ(s.kafka->max_buffer_bytes, 8192);
+  EXPECT_EQ(s.kafka->properties.at("security.protocol"), "SASL_SSL");
+  EXPECT_EQ(s.kafka->properties.at("sasl.password"), "s3cret");
+  auto defaults = ParseProject("sources: [{name: k, kafka: {brokers: b, topics: t}}]", "/p");
+  ASSERT_TRUE(defaults.has_value()) << defaults.error().message;
+  EXPECT_EQ(defaults->sources[0].kafka->group, "playlake");
+  EXPECT_EQ(defaults->sources[0].kafka->flush_interval_ms, 2000);
+}
 
 TEST(ProjectConfig, FolderInPlaceOfTheFileIsAnError) {
   const auto dir = std::filesystem::temp_directory_path() / "playlake-folder-project";

@@ -82,6 +82,13 @@ std::string ToJson(const ManifestEntry& e) {
   j["stats"] = e.stats;
   if (e.contract_version > 0) j["contract_version"] = e.contract_version;
   if (!e.drift.empty()) j["drift"] = DriftObject(e.drift);
+  if (e.kafka) {
+    j["kafka"] = {{"topic", e.kafka->topic},
+                  {"partition", e.kafka->partition},
+                  {"first_offset", e.kafka->first_offset},
+                  {"last_offset", e.kafka->last_offset},
+                  {"lines_offset", e.kafka->lines_offset}};
+  }
   return j.dump(1) + "\n";
 }
 
@@ -118,6 +125,12 @@ Result<ManifestEntry> ManifestFromJson(const std::string& text, const std::strin
       e.drift.unknown_fields = ObservationsFrom(drift->value("unknown_fields", empty));
       e.drift.unknown_values = ObservationsFrom(drift->value("unknown_values", empty));
       e.drift.approximate_zones = ObservationsFrom(drift->value("approximate_zones", empty));
+    }
+    if (const auto kafka = j.find("kafka"); kafka != j.end()) {
+      e.kafka = KafkaRange{kafka->at("topic").get<std::string>(), kafka->at("partition").get<int>(),
+                           kafka->at("first_offset").get<std::int64_t>(),
+                           kafka->at("last_offset").get<std::int64_t>(),
+                           kafka->at("lines_offset").get<std::int64_t>()};
     }
     return e;
   } catch (const nlohmann::json::exception& ex) {

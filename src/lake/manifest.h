@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,18 @@ struct Drift {
   void Merge(const Drift& other);
 };
 
+// The Kafka messages a stream batch holds: offsets first_offset..last_offset
+// (inclusive) of one partition of a topic (docs/streaming.md).
+struct KafkaRange {
+  std::string topic;
+  int partition = 0;
+  std::int64_t first_offset = 0;
+  std::int64_t last_offset = 0;
+  // Offset of the first message: the data file's first line (offsets before
+  // it hold no message, e.g. transaction markers).
+  std::int64_t lines_offset = 0;
+};
+
 struct ManifestEntry {
   int version = 1;
   std::string layer;           // "bronze" or "silver"
@@ -69,6 +82,9 @@ struct ManifestEntry {
   // committed before versions were recorded).
   int contract_version = 0;
   Drift drift;  // silver entries only
+  // Stream batches only: the offsets they hold. A partition's committed
+  // ranges follow each other with no gap and no overlap.
+  std::optional<KafkaRange> kafka;
 };
 
 // `drift` as a JSON object {"unknown_fields": {field: {"count", "examples"}},

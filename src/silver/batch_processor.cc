@@ -87,6 +87,7 @@ SilverBatch::SilverBatch(lake::Lake& lake, TableWriter& writer, sources::BatchCo
       nonce_(lake.NewNonce()),
       queue_(std::make_unique<WriteQueue>(writer)) {
   for (const sources::TableSpec* spec : sources::AllTables()) staged_.emplace_back(*spec);
+  next_line_ = context_.first_line;
   const int threads = std::max(1, options_.threads);
   for (int i = 0; i < threads; ++i) workers_.push_back(std::make_unique<Worker>(context_));
 }

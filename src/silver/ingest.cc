@@ -445,7 +445,9 @@ Status FileIngest::CommitSilver(SilverBatch& batch, const lake::ManifestEntry& b
 Status FileIngest::FromBronze(const lake::ManifestEntry& bronze, FileReport& report) {
   std::optional<sources::Format> format = sources::ParseFormat(bronze.format);
   const std::string user = !bronze.user.empty() ? bronze.user : request_.user;
-  SilverBatch batch(lake_, writer_, Context(format, bronze.input_path, bronze.batch_id, user),
+  sources::BatchContext context = Context(format, bronze.input_path, bronze.batch_id, user);
+  if (bronze.kafka) context.first_line = bronze.kafka->lines_offset;  // lines are offsets
+  SilverBatch batch(lake_, writer_, std::move(context),
                     OptionsFor(request_.processor, bronze.input_size));
   batch.Start(committed_);
   if (bronze.files.empty()) return Fail(ErrorCode::kData, "bronze manifest lists no file: " + bronze.batch_id);
@@ -646,6 +648,7 @@ Result<IngestReport> IngestConfiguredSources(lake::Lake& lake, const config::Pro
   IngestReport total;
   const auto started = std::chrono::steady_clock::now();
   for (const auto& source : project.sources) {
+    if (source.kafka) continue;  // `playlake stream` reads it
     IngestRequest request;
     request.paths = source.paths;
     request.source = source.name;

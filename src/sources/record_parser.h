@@ -68,6 +68,9 @@ struct BatchContext {
   std::string user;          // default listener for Spotify exports; may be empty
   std::string format_label;  // overrides FormatName(format) in quarantine rows ("unknown")
   std::string timezone{};  // IANA zone of the listener (sources[].timezone); empty: from the country
+  // Line number of the batch's first line. A Kafka batch (one message a line)
+  // starts at its first offset, so a quarantine row's `line` is the offset.
+  std::int64_t first_line = 1;
 };
 
 // The rows produced from a slice of input: one batch per silver table.

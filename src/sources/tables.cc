@@ -165,7 +165,7 @@ constexpr ColumnSpec kQuarantine[] = {
     {"detail", T::kText, "what exactly was wrong (field, value, parser message)"},
     {"source_format", T::kText, "input format"},
     {"source_file", T::kText, "input file"},
-    {"line", T::kInt64, "1-based line where the record starts"},
+    {"line", T::kInt64, "1-based line where the record starts (Kafka: the message offset)"},
     {"byte_offset", T::kInt64, "byte offset where the record starts"},
     {"raw", T::kBlob, "the record's raw bytes, first 65,536 only"},
     {"raw_length", T::kInt64, "full length of the raw record in bytes"},

@@ -1,0 +1,212 @@
+#include "stream/batch_commit.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <set>
+
+#include "lake/bronze.h"
+#include "lake/checksum.h"
+#include "lake/zstd_stream.h"
+#include "silver/ingest.h"
+
+namespace playlake::stream {
+namespace {
+
+// Keys of committed plays kept in memory for dedupe (8 bytes each, ~16 MB);
+// past it, later batches anti-join with the committed files instead.
+constexpr std::size_t kMaxCommittedKeys = 2'000'000;
+
+class NoProgress final : public silver::Progress {};
+
+}  // namespace
+
+void AppendMessage(std::string& lines, std::string_view value) {
+  if (value.empty()) {
+    lines += "null\n";
+    return;
+  }
+  const std::size_t at = lines.size();
+  lines.append(value);
+  for (std::size_t i = at; i < lines.size(); ++i) {
+    if (lines[i] == '\n' || lines[i] == '\r') lines[i] = ' ';
+  }
+  lines += '\n';
+}
+
+const char* CommitOutcomeName(CommitOutcome outcome) {
+  switch (outcome) {
+    case CommitOutcome::kCommitted:
+      return "committed";
+    case CommitOutcome::kAlreadyCommitted:
+      return "already_committed";
+    case CommitOutcome::kRefused:
+      return "refused";
+  }
+  return "?";
+}
+
+std::string KafkaInputPath(const std::string& topic, int partition) {
+  return fmt::format("kafka:{}/{}", topic, partition);
+}
+
+std::string KafkaBatchId(const std::string& topic, int partition, std::int64_t first,
+                         std::int64_t last) {
+  return lake::Hash128Hex(
+      fmt::format("kafka\x1f{}\x1f{}\x1f{}\x1f{}", topic, partition, first, last));
+}
+
+BatchCommitter::BatchCommitter(lake::Lake& lake, CommitterOptions options)
+    : lake_(lake), options_(std::move(options)) {}
+BatchCommitter::~BatchCommitter() = default;
+
+Status BatchCommitter::Prepare() {
+  auto fresh = record_.Refresh(lake_);
+  if (!fresh) return tl::unexpected(fresh.error());
+  if (!committed_) {
+    committed_ = silver::SilverBatch::CommittedFrom(*fresh, lake_.storage());
+  } else {
+    for (const auto& e : *fresh) committed_->AddFiles(e.files, lake_.storage());
+  }
+  if (!writer_) {
+    auto writer = silver::TableWriter::Create(
+        silver::WriterOptions{1, 1, std::string(), options_.parquet_zstd_level});
+    if (!writer) return tl::unexpected(writer.error());
+    writer_ = std::move(*writer);
+  }
+  return {};
+}
+
+Status BatchCommitter::Refresh() {
+  auto lock = lake_.storage().LockWriters([&](const std::string& holder) {
+    spdlog::info("another writer ({}) holds the lake; waiting for it", holder);
+  });
+  if (!lock) return tl::unexpected(lock.error());
+  // A stream batch a crash left in bronze only was fenced before it was
+  // written: it is the next range of its partition. Finish it first.
+  silver::IngestRequest request;
+  request.threads = options_.threads;
+  NoProgress progress;
+  auto caught_up = silver::CatchUpSilver(lake_, request, progress);
+  if (!caught_up) return tl::unexpected(caught_up.error());
+  for (const auto& file : caught_up->files) {
+    if (file.outcome == silver::Outcome::kFailed) {
+      return Fail(file.error_code,
+                  fmt::format("finishing {} from bronze: {}", file.path, file.error));
+    }
+    spdlog::info("finished batch {} of {} from bronze (an earlier worker stopped after bronze)",
+                 file.batch_id, file.path);
+  }
+  return Prepare();
+}
+
+Result<CommitResult> BatchCommitter::Commit(const PartitionBatch& batch) {
+  auto lock = lake_.storage().LockWriters([&](const std::string& holder) {
+    spdlog::info("another writer ({}) holds the lake; waiting for it", holder);
+  });
+  if (!lock) return tl::unexpected(lock.error());
+  if (auto s = Prepare(); !s) return tl::unexpected(s.error());
+  return CommitLocked(batch);
+}
+
+Result<CommitResult> BatchCommitter::CommitLocked(const PartitionBatch& batch) {
+  CommitResult result;
+  result.batch_id =
+      KafkaBatchId(batch.topic, batch.partition, batch.first_offset, batch.last_offset);
+  const auto next = record_.Next(batch.topic, batch.partition);
+  if (next && *next != batch.first_offset) {
+    auto silver = lake_.Find("silver", result.batch_id);
+    if (!silver) return tl::unexpected(silver.error());
+    result.outcome = *silver ? CommitOutcome::kAlreadyCommitted : CommitOutcome::kRefused;
+    result.why = fmt::format(
+        "{}: the lake holds offsets up to {}, this batch holds {}..{}: it must start at {}",
+        KafkaInputPath(batch.topic, batch.partition), *next - 1, batch.first_offset,
+        batch.last_offset, *next);
+    return result;
+  }
+  lake::ManifestEntry bronze;
+  bronze.layer = "bronze";
+  bronze.batch_id = result.batch_id;
+  bronze.source = options_.source;
+  bronze.format = std::string(sources::FormatName(options_.format));
+  bronze.entity = sources::EntityOf(options_.format, "kafka");
+  bronze.input_path = KafkaInputPath(batch.topic, batch.partition);
+  bronze.input_size = batch.lines.size();
+  bronze.input_checksum = lake::Hash128Hex(batch.lines);
+  bronze.contract_version = sources::ContractVersion(options_.format);
+  bronze.kafka = lake::KafkaRange{batch.topic, batch.partition, batch.first_offset,
+                                  batch.last_offset, batch.lines_offset};
+  bronze.stats["messages"] = batch.messages();
+  bronze.stats["bytes"] = static_cast<std::int64_t>(batch.lines.size());
+
+  auto landed = lake_.Find("bronze", result.batch_id);
+  if (!landed) return tl::unexpected(landed.error());
+  if (!*landed) {
+    const std::string key = lake::BronzeKey(options_.source, bronze.entity, lake_.Now(),
+                                            result.batch_id, lake_.NewNonce(), "jsonl");
+    auto out = lake_.storage().Create(key);
+    if (!out) return tl::unexpected(out.error());
+    {
+      lake::ZstdWriter zstd(**out, options_.zstd_level, 0);
+      if (auto s = zstd.AppendOwned(std::string(batch.lines)); !s) return tl::unexpected(s.error());
+      if (auto s = zstd.Finish(); !s) return tl::unexpected(s.error());
+    }
+    lake_.faults().At("bronze-written");
+    if (auto s = (*out)->Sync(); !s) return tl::unexpected(s.error());
+    if (auto s = (*out)->Close(); !s) return tl::unexpected(s.error());
+    lake_.faults().At("bronze-synced");
+    bronze.files.push_back(lake::DataFile{bronze.entity, key, 0, (*out)->size()});
+    bronze.stats["compressed_bytes"] = static_cast<std::int64_t>((*out)->size());
+    if (auto c = lake_.Commit(bronze); !c) return tl::unexpected(c.error());
+    lake_.faults().At("bronze-committed");
+  } else {
+    bronze = **landed;
+  }
+
+  sources::BatchContext context;
+  context.format = options_.format;
+  context.source_file = bronze.input_path;
+  context.file_name = "kafka";
+  context.batch_id = result.batch_id;
+  context.first_line = batch.lines_offset;
+  silver::ProcessorOptions processor;
+  processor.threads = options_.threads;
+  silver::SilverBatch rows(lake_, *writer_, std::move(context), processor);
+  rows.Start(*committed_);
+  if (auto s = rows.Feed(batch.lines); !s) return tl::unexpected(s.error());
+  if (auto s = rows.Finish(); !s) return tl::unexpected(s.error());
+  lake_.faults().At("silver-staged");
+  std::set<std::string> folders;
+  for (const auto& f : rows.files()) {
+    if (auto s = lake_.storage().SyncExisting(f.key); !s) return tl::unexpected(s.error());
+    const std::filesystem::path parent = std::filesystem::path(f.key).parent_path();
+    folders.insert(parent.string());
+    folders.insert(parent.parent_path().string());
+  }
+  for (const auto& folder : folders) {
+    if (auto s = lake_.storage().SyncExisting(folder); !s) return tl::unexpected(s.error());
+  }
+  lake_.faults().At("silver-synced");
+  lake::ManifestEntry silver = bronze;
+  silver.layer = "silver";
+  silver.files = rows.files();
+  silver.stats = rows.stats().ToMap();
+  silver.drift = rows.stats().drift;
+  auto committed = lake_.Commit(silver);
+  if (!committed) return tl::unexpected(committed.error());
+  lake_.faults().At("silver-committed");
+  record_.Note(silver);
+  std::size_t keys = 0;
+  for (const auto& k : committed_->keys) keys += k.size();
+  if (keys < kMaxCommittedKeys) {
+    rows.MoveKeysTo(*committed_);
+  } else {
+    committed_->AddFiles(silver.files, lake_.storage());
+  }
+  result.outcome = CommitOutcome::kCommitted;
+  result.stats = rows.stats();
+  return result;
+}
+
+}  // namespace playlake::stream

@@ -1,0 +1,256 @@
+#include "stream/worker.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <librdkafka/rdkafkacpp.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <map>
+#include <optional>
+
+#include "stream/kafka_config.h"
+
+namespace playlake::stream {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using PartitionKey = std::pair<std::string, int>;
+
+// A partition this worker owns: where it stands and the batch it collects.
+struct Partition {
+  std::optional<std::int64_t> position;  // the offset the next batch covers from
+  PartitionBatch batch;                  // batch.lines empty: nothing pending
+  Clock::time_point started;             // when the batch got its first message
+};
+
+}  // namespace
+
+struct StreamWorker::State : public RdKafka::RebalanceCb {
+  State(lake::Lake& lake, config::SourceConfig source, WorkerOptions options)
+      : lake(lake),
+        source(std::move(source)),
+        options(std::move(options)),
+        committer(lake,
+                  CommitterOptions{this->source.name, *sources::ParseFormat(this->source.format),
+                                   this->options.threads, 1, 1}) {}
+
+  void rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
+                    std::vector<RdKafka::TopicPartition*>& partitions) override;
+  Status Assign(RdKafka::KafkaConsumer& consumer,
+                std::vector<RdKafka::TopicPartition*>& partitions);
+  Status Add(const RdKafka::Message& message);
+  Status Flush(const PartitionKey& key);
+  Status FlushDue(bool all);
+  std::int64_t Buffered() const;
+
+  lake::Lake& lake;
+  config::SourceConfig source;
+  WorkerOptions options;
+  BatchCommitter committer;
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer;
+  std::map<PartitionKey, Partition> owned;
+  std::optional<Error> error;  // from the rebalance callback
+  WorkerStats stats;
+};
+
+StreamWorker::StreamWorker(lake::Lake& lake, config::SourceConfig source, WorkerOptions options)
+    : state_(std::make_unique<State>(lake, std::move(source), std::move(options))) {}
+StreamWorker::~StreamWorker() = default;
+const WorkerStats& StreamWorker::stats() const { return state_->stats; }
+
+void StreamWorker::State::rebalance_cb(RdKafka::KafkaConsumer* c, RdKafka::ErrorCode err,
+                                       std::vector<RdKafka::TopicPartition*>& partitions) {
+  if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
+    if (auto s = Assign(*c, partitions); !s && !error) error = s.error();
+    return;
+  }
+  // Revoked: what is in flight is committed while this worker still owns it
+  // (if it no longer does, the lake refuses the batch).
+  for (const auto* tp : partitions) {
+    const PartitionKey key{tp->topic(), tp->partition()};
+    if (auto s = Flush(key); !s && !error) error = s.error();
+    owned.erase(key);
+  }
+  c->unassign();
+}
+
+Status StreamWorker::State::Assign(RdKafka::KafkaConsumer& c,
+                                   std::vector<RdKafka::TopicPartition*>& partitions) {
+  auto refreshed = committer.Refresh();
+  for (auto* tp : partitions) {
+    const auto next =
+        refreshed ? committer.record().Next(tp->topic(), tp->partition()) : std::nullopt;
+    tp->set_offset(next ? *next : RdKafka::Topic::OFFSET_STORED);
+    owned[{tp->topic(), tp->partition()}] = Partition{next, {}, {}};
+    spdlog::info("stream: assigned {} from {}", KafkaInputPath(tp->topic(), tp->partition()),
+                 next ? fmt::format("offset {} (the lake's record)", *next)
+                      : std::string("the group's offset (the lake holds none of it)"));
+  }
+  c.assign(partitions);
+  if (!refreshed) return tl::unexpected(refreshed.error());
+  return {};
+}
+
+Status StreamWorker::State::Add(const RdKafka::Message& m) {
+  const PartitionKey key{m.topic_name(), m.partition()};
+  auto it = owned.find(key);
+  if (it == owned.end()) return {};  // revoked since it was fetched
+  Partition& p = it->second;
+  if (p.batch.lines.empty() && p.position && m.offset() < *p.position) return {};  // in the lake
+  if (!p.batch.lines.empty() && m.offset() != p.batch.last_offset + 1) {
+    if (auto s = Flush(key); !s) return s;  // a gap: lines must follow offsets
+  }
+  if (p.batch.lines.empty()) {
+    p.batch.topic = key.first;
+    p.batch.partition = key.second;
+    p.batch.first_offset = p.position && *p.position <= m.offset() ? *p.position : m.offset();
+    p.batch.lines_offset = m.offset();
+    p.started = Clock::now();
+    spdlog::debug("stream: {} batch from offset {}", KafkaInputPath(key.first, key.second),
+                  m.offset());
+  }
+  AppendMessage(p.batch.lines, std::string_view(static_cast<const char*>(m.payload()), m.len()));
+  p.batch.last_offset = m.offset();
+  return {};
+}
+
+Status StreamWorker::State::Flush(const PartitionKey& key) {
+  auto it = owned.find(key);
+  if (it == owned.end() || it->second.batch.lines.empty()) return {};
+  Partition& p = it->second;
+  PartitionBatch batch = std::move(p.batch);
+  p.batch = PartitionBatch{};
+  auto result = committer.Commit(batch);
+  if (!result) return tl::unexpected(result.error());
+  const std::string where = KafkaInputPath(batch.topic, batch.partition);
+  if (result->outcome == CommitOutcome::kRefused) {
+    ++stats.refused;
+    spdlog::warn("stream: batch {}..{} refused: {}; seeking to the lake's record",
+                 batch.first_offset, batch.last_offset, result->why);
+    const auto next = committer.record().Next(batch.topic, batch.partition);
+    p.position = next;
+    if (next) {
+      std::unique_ptr<RdKafka::TopicPartition> tp(
+          RdKafka::TopicPartition::create(batch.topic, batch.partition, *next));
+      if (const auto err = consumer->seek(*tp, 5000); err != RdKafka::ERR_NO_ERROR) {
+        spdlog::warn("stream: cannot seek {} to {}: {}", where, *next, RdKafka::err2str(err));
+      }
+    }
+    return {};
+  }
+  p.position = batch.last_offset + 1;
+  if (result->outcome == CommitOutcome::kCommitted) {
+    ++stats.batches;
+    stats.messages += batch.messages();
+    std::int64_t quarantined = 0;
+    for (const auto& [reason, n] : result->stats.quarantined) quarantined += n;
+    stats.quarantined += quarantined;
+    spdlog::info("stream: {} offsets {}..{}: committed batch {} ({} messages, {} quarantined)",
+                 where, batch.first_offset, batch.last_offset, result->batch_id, batch.messages(),
+                 quarantined);
+  }
+  // Kafka's offset only after the lake's commit; the lake stays the truth if this fails.
+  lake.faults().At("offsets-committing");
+  std::vector<RdKafka::TopicPartition*> offsets = {
+      RdKafka::TopicPartition::create(batch.topic, batch.partition, batch.last_offset + 1)};
+  const auto err = consumer->commitSync(offsets);
+  RdKafka::TopicPartition::destroy(offsets);
+  if (err != RdKafka::ERR_NO_ERROR) {
+    spdlog::warn("stream: Kafka did not take the offset of {} ({}); the lake's record holds it",
+                 where, RdKafka::err2str(err));
+  }
+  lake.faults().At("offsets-committed");
+  return {};
+}
+
+std::int64_t StreamWorker::State::Buffered() const {
+  std::int64_t total = 0;
+  for (const auto& [key, p] : owned) total += static_cast<std::int64_t>(p.batch.lines.size());
+  return total;
+}
+
+Status StreamWorker::State::FlushDue(bool all) {
+  const config::KafkaSourceConfig& k = *source.kafka;
+  const auto now = Clock::now();
+  const auto interval = std::chrono::milliseconds(k.flush_interval_ms);
+  std::vector<PartitionKey> due;
+  for (const auto& [key, p] : owned) {
+    if (p.batch.lines.empty()) continue;
+    if (all || now - p.started >= interval ||
+        static_cast<std::int64_t>(p.batch.lines.size()) >= k.flush_bytes) {
+      due.push_back(key);
+    }
+  }
+  for (const auto& key : due) {
+    if (auto s = Flush(key); !s) return s;
+  }
+  while (Buffered() > k.max_buffer_bytes) {
+    const PartitionKey* largest = nullptr;
+    std::size_t size = 0;
+    for (const auto& [key, p] : owned) {
+      if (p.batch.lines.size() > size) {
+        size = p.batch.lines.size();
+        largest = &key;
+      }
+    }
+    if (auto s = Flush(*largest); !s) return s;
+  }
+  return {};
+}
+
+Status StreamWorker::Run() {
+  State& st = *state_;
+  const config::KafkaSourceConfig& k = *st.source.kafka;
+  std::map<std::string, std::string> properties = {
+      {"bootstrap.servers", k.brokers},        {"group.id", k.group},
+      {"client.id", "playlake-stream"},        {"enable.auto.commit", "false"},
+      {"enable.auto.offset.store", "false"},   {"auto.offset.reset", "earliest"},
+      {"queued.max.messages.kbytes", "16384"},
+  };
+  for (const auto& [key, value] : k.properties) properties[key] = value;
+  auto conf = MakeConf(properties);
+  if (!conf) return tl::unexpected(conf.error());
+  std::string error;
+  if ((*conf)->set("rebalance_cb", static_cast<RdKafka::RebalanceCb*>(&st), error) !=
+      RdKafka::Conf::CONF_OK) {
+    return Fail(ErrorCode::kInternal, "cannot set the rebalance callback: " + error);
+  }
+  st.consumer.reset(RdKafka::KafkaConsumer::create(conf->get(), error));
+  if (!st.consumer) return Fail(ErrorCode::kConfig, "cannot create a Kafka consumer: " + error);
+  if (const auto err = st.consumer->subscribe(k.topics); err != RdKafka::ERR_NO_ERROR) {
+    return Fail(ErrorCode::kConfig, fmt::format("cannot subscribe to {}: {}",
+                                                fmt::join(k.topics, ", "), RdKafka::err2str(err)));
+  }
+  spdlog::info("stream: source {} reading {} from {} as group {}", st.source.name,
+               fmt::join(k.topics, ", "), k.brokers, k.group);
+  Status status;
+  while (!st.options.stop_requested() && !st.error) {
+    std::unique_ptr<RdKafka::Message> m(st.consumer->consume(100));
+    if (st.error) break;
+    switch (m->err()) {
+      case RdKafka::ERR_NO_ERROR:
+        status = st.Add(*m);
+        break;
+      case RdKafka::ERR__TIMED_OUT:
+      case RdKafka::ERR__PARTITION_EOF:
+        break;
+      case RdKafka::ERR__FATAL:
+        status = Fail(ErrorCode::kIo, "Kafka consumer: " + m->errstr());
+        break;
+      default:
+        spdlog::warn("stream: {} (retrying)", m->errstr());
+    }
+    if (status) status = st.FlushDue(false);
+    if (!status) break;
+  }
+  if (st.error && status) status = tl::unexpected(*st.error);
+  if (status) status = st.FlushDue(true);  // stopping: commit what is in flight
+  st.consumer->close();
+  if (status && st.error) status = tl::unexpected(*st.error);
+  spdlog::info("stream: {} batches committed ({} messages, {} quarantined), {} refused",
+               st.stats.batches, st.stats.messages, st.stats.quarantined, st.stats.refused);
+  return status;
+}
+
+}  // namespace playlake::stream

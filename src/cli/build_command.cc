@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "cli/command.h"
+#include "common/rfc3339.h"
 #include "config/project.h"
 #include "lake/lake.h"
 #include "models/artifacts.h"
@@ -146,9 +147,8 @@ Status Docs(const ModelFlags& f) {
   auto graph = models::Graph::Build(loaded->project);
   if (!graph) return tl::unexpected(graph.error());
   const auto target = loaded->config.root / "target";
-  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   if (auto s = models::WriteDocs(target, loaded->project, *graph,
-                                 fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", now));
+                                 FormatRfc3339(std::chrono::system_clock::now()));
       !s) {
     return s;
   }

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "cli/command.h"
+#include "common/input_formats.h"
 #include "config/project.h"
 
 namespace playlake::cli {
@@ -21,8 +22,8 @@ warehouse: warehouse.duckdb
 # 0 uses every core.
 threads: 0
 
-# Inputs that `playlake run` ingests. Formats: auto, playlake, eventsim, msd-song,
-# spotify-history, spotify-legacy, csv, playlake-catalog.
+# Inputs that `playlake run` ingests. Formats:
+# {formats}.
 sources:
   - name: events
     format: auto
@@ -58,7 +59,9 @@ Status Init(const std::filesystem::path& dir, bool force) {
     return Fail(ErrorCode::kIo, fmt::format("cannot create {}: {}", dir.string(), ec.message()));
   }
   const std::string name = std::filesystem::absolute(dir).lexically_normal().filename().string();
-  const std::string text = fmt::format(fmt::runtime(kProjectTemplate), fmt::arg("name", name.empty() ? "playlake" : name));
+  const std::string text = fmt::format(fmt::runtime(kProjectTemplate),
+                                       fmt::arg("name", name.empty() ? "playlake" : name),
+                                       fmt::arg("formats", InputFormatList(true)));
   {
     std::ofstream out(file);
     out << text;

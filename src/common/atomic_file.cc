@@ -11,13 +11,6 @@
 
 namespace playlake {
 namespace fs = std::filesystem;
-namespace {
-
-Error FileError(std::string_view what, const fs::path& path, int err) {
-  return ErrnoError(fmt::format("{} {}", what, path.string()), err);
-}
-
-}  // namespace
 
 Result<std::unique_ptr<AtomicFile>> AtomicFile::Create(fs::path path, Durability durability) {
   // A random name: two writers of the same file never share a temporary.
@@ -25,7 +18,7 @@ Result<std::unique_ptr<AtomicFile>> AtomicFile::Create(fs::path path, Durability
   fs::path temp = path.parent_path() /
                   fmt::format(".{}.tmp-{:08x}{:08x}", path.filename().string(), random(), random());
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) return tl::unexpected(FileError("cannot create", temp, errno));
+  if (fd < 0) return tl::unexpected(PathError("cannot create", temp, errno));
   return std::unique_ptr<AtomicFile>(
       new AtomicFile(std::move(path), std::move(temp), fd, durability));
 }
@@ -46,11 +39,11 @@ Status AtomicFile::AppendParts(std::span<const std::string_view> parts) {
 
 Status AtomicFile::Finish() {
   if (durability_ == Durability::kDurable && ::fdatasync(fd_) != 0) {
-    return tl::unexpected(FileError("cannot fsync", temp_, errno));
+    return tl::unexpected(PathError("cannot fsync", temp_, errno));
   }
   const int fd = fd_;
   fd_ = -1;
-  if (::close(fd) != 0) return tl::unexpected(FileError("cannot write", path_, errno));
+  if (::close(fd) != 0) return tl::unexpected(PathError("cannot write", path_, errno));
   return {};
 }
 
@@ -58,7 +51,7 @@ Status AtomicFile::Commit() {
   if (auto s = Finish(); !s) return s;
   if (::rename(temp_.c_str(), path_.c_str()) != 0) {
     return tl::unexpected(
-        FileError(fmt::format("cannot rename {} to", temp_.string()), path_, errno));
+        PathError(fmt::format("cannot rename {} to", temp_.string()), path_, errno));
   }
   temp_exists_ = false;
   if (durability_ == Durability::kAtomicOnly) return {};
@@ -74,7 +67,7 @@ Result<bool> AtomicFile::CommitIfAbsent() {
   temp_exists_ = false;
   if (rc != 0) {
     if (err == EEXIST) return false;
-    return tl::unexpected(FileError("cannot publish", path_, err));
+    return tl::unexpected(PathError("cannot publish", path_, err));
   }
   if (durability_ == Durability::kDurable) {
     if (auto s = SyncFolder(path_.parent_path()); !s) return tl::unexpected(s.error());
@@ -87,7 +80,7 @@ Status WriteFileAtomically(const fs::path& path, std::string_view bytes, Durabil
     std::error_code ec;
     fs::create_directories(path.parent_path(), ec);
     if (ec)
-      return tl::unexpected(FileError("cannot create folder", path.parent_path(), ec.value()));
+      return tl::unexpected(PathError("cannot create folder", path.parent_path(), ec.value()));
   }
   auto file = AtomicFile::Create(path, durability);
   if (!file) return tl::unexpected(file.error());

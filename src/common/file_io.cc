@@ -9,6 +9,10 @@
 
 namespace playlake {
 
+Error PathError(std::string_view what, const std::filesystem::path& path, int err) {
+  return ErrnoError(fmt::format("{} {}", what, path.string()), err);
+}
+
 Status WriteFully(int fd, std::string_view bytes, std::string_view name) {
   return WriteFully(fd, std::span<const std::string_view>(&bytes, 1), name);
 }

@@ -14,6 +14,10 @@
 
 namespace playlake {
 
+// ErrnoError for a failed call on a file: "<what> <path>: <strerror(err)>",
+// e.g. PathError("cannot create", "/x/y", errno).
+Error PathError(std::string_view what, const std::filesystem::path& path, int err);
+
 // Writes all of `bytes` to `fd`. `name` is what an error message calls the
 // file ("/x/y", "stdout").
 Status WriteFully(int fd, std::string_view bytes, std::string_view name);

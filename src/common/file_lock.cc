@@ -7,21 +7,16 @@
 
 #include <cerrno>
 
+#include "common/file_io.h"
+
 namespace playlake {
 namespace fs = std::filesystem;
-namespace {
-
-Error LockError(std::string_view what, const fs::path& path, int err) {
-  return ErrnoError(fmt::format("{} {}", what, path.string()), err);
-}
-
-}  // namespace
 
 FileLock::~FileLock() { ::close(fd_); }  // closing releases the flock
 
 Result<std::unique_ptr<FileLock>> FileLock::Open(const fs::path& path) {
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return tl::unexpected(LockError("cannot open", path, errno));
+  if (fd < 0) return tl::unexpected(PathError("cannot open", path, errno));
   return std::unique_ptr<FileLock>(new FileLock(fd));
 }
 
@@ -34,7 +29,7 @@ std::string FileLock::Holder() const {
 Status FileLock::Sign(const fs::path& path) {
   const std::string me = fmt::format("process {}", ::getpid());
   if (::ftruncate(fd_, 0) != 0 || ::pwrite(fd_, me.data(), me.size(), 0) < 0) {
-    return tl::unexpected(LockError("cannot write", path, errno));
+    return tl::unexpected(PathError("cannot write", path, errno));
   }
   return {};
 }
@@ -45,10 +40,10 @@ Result<std::unique_ptr<FileLock>> FileLock::Acquire(
   if (!lock) return lock;
   const int fd = (*lock)->fd_;
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    if (errno != EWOULDBLOCK) return tl::unexpected(LockError("cannot lock", path, errno));
+    if (errno != EWOULDBLOCK) return tl::unexpected(PathError("cannot lock", path, errno));
     on_wait((*lock)->Holder());
     while (::flock(fd, LOCK_EX) != 0) {
-      if (errno != EINTR) return tl::unexpected(LockError("cannot lock", path, errno));
+      if (errno != EINTR) return tl::unexpected(PathError("cannot lock", path, errno));
     }
   }
   if (auto s = (*lock)->Sign(path); !s) return tl::unexpected(s.error());
@@ -59,7 +54,7 @@ Result<std::unique_ptr<FileLock>> FileLock::TryAcquire(const fs::path& path, std
   auto lock = Open(path);
   if (!lock) return lock;
   if (::flock((*lock)->fd_, LOCK_EX | LOCK_NB) != 0) {
-    if (errno != EWOULDBLOCK) return tl::unexpected(LockError("cannot lock", path, errno));
+    if (errno != EWOULDBLOCK) return tl::unexpected(PathError("cannot lock", path, errno));
     holder = (*lock)->Holder();
     return nullptr;
   }

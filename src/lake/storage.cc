@@ -17,10 +17,6 @@ namespace playlake::lake {
 namespace fs = std::filesystem;
 namespace {
 
-Error IoError(std::string_view what, const fs::path& path, int err) {
-  return ErrnoError(fmt::format("{} {}", what, path.string()), err);
-}
-
 // Creates every missing folder of `dir` and fsyncs the parents it created into,
 // so a new folder entry is durable before files inside it are published.
 Status MakeFolders(const fs::path& dir, bool durable) {
@@ -29,7 +25,7 @@ Status MakeFolders(const fs::path& dir, bool durable) {
   if (fs::is_directory(dir, ec)) return {};
   if (auto s = MakeFolders(dir.parent_path(), durable); !s) return s;
   if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
-    return tl::unexpected(IoError("cannot create folder", dir, errno));
+    return tl::unexpected(PathError("cannot create folder", dir, errno));
   }
   return durable ? SyncFolder(dir.parent_path()) : Status();
 }
@@ -57,13 +53,13 @@ class LocalWritableFile final : public WritableFile {
   }
   Status Sync() override {
     if (!durable_) return {};
-    if (::fdatasync(fd_) != 0) return tl::unexpected(IoError("cannot fsync", path_, errno));
+    if (::fdatasync(fd_) != 0) return tl::unexpected(PathError("cannot fsync", path_, errno));
     return SyncFolder(path_.parent_path());
   }
   Status Close() override {
     const int fd = fd_;
     fd_ = -1;
-    if (::close(fd) != 0) return tl::unexpected(IoError("cannot close", path_, errno));
+    if (::close(fd) != 0) return tl::unexpected(PathError("cannot close", path_, errno));
     return {};
   }
   std::uint64_t size() const override { return size_; }
@@ -83,7 +79,7 @@ class LocalReadableFile final : public ReadableFile {
     while (true) {
       const ssize_t got = ::read(fd_, buffer, n);
       if (got >= 0) return static_cast<std::size_t>(got);
-      if (errno != EINTR) return tl::unexpected(IoError("cannot read", path_, errno));
+      if (errno != EINTR) return tl::unexpected(PathError("cannot read", path_, errno));
     }
   }
 
@@ -101,7 +97,7 @@ Result<std::unique_ptr<ReadableFile>> OpenLocalFile(const fs::path& path) {
     if (err == ENOENT) {
       return Fail(ErrorCode::kNotFound, fmt::format("no such file: {}", path.string()));
     }
-    return tl::unexpected(IoError("cannot open", path, err));
+    return tl::unexpected(PathError("cannot open", path, err));
   }
   return std::unique_ptr<ReadableFile>(std::make_unique<LocalReadableFile>(fd, path));
 }
@@ -115,7 +111,7 @@ Result<std::unique_ptr<WritableFile>> LocalStorage::Create(const std::string& ke
   const fs::path path = root_ / key;
   if (auto s = MakeFolders(path.parent_path(), durable_); !s) return tl::unexpected(s.error());
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) return tl::unexpected(IoError("cannot create", path, errno));
+  if (fd < 0) return tl::unexpected(PathError("cannot create", path, errno));
   return std::unique_ptr<WritableFile>(std::make_unique<LocalWritableFile>(fd, path, durable_));
 }
 
@@ -159,7 +155,7 @@ Result<bool> LocalStorage::Exists(const std::string& key) const {
   struct stat st {};
   if (::stat((root_ / key).c_str(), &st) == 0) return true;
   if (errno == ENOENT || errno == ENOTDIR) return false;
-  return tl::unexpected(IoError("cannot stat", root_ / key, errno));
+  return tl::unexpected(PathError("cannot stat", root_ / key, errno));
 }
 
 Result<std::vector<std::string>> LocalStorage::List(const std::string& prefix) const {
@@ -174,7 +170,7 @@ Result<std::vector<std::string>> LocalStorage::List(const std::string& prefix) c
     if (name.starts_with(".")) continue;  // temporaries of PublishIfAbsent
     keys.push_back(it->path().lexically_relative(root_).generic_string());
   }
-  if (ec) return tl::unexpected(IoError("cannot list", dir, ec.value()));
+  if (ec) return tl::unexpected(PathError("cannot list", dir, ec.value()));
   std::sort(keys.begin(), keys.end());
   return keys;
 }
@@ -204,13 +200,13 @@ Result<std::vector<ObjectInfo>> LocalStorage::ListAll(const std::string& prefix)
     objects.push_back({it->path().lexically_relative(root_).generic_string(),
                        static_cast<std::uint64_t>(st.st_size), modified});
   }
-  if (ec) return tl::unexpected(IoError("cannot list", dir, ec.value()));
+  if (ec) return tl::unexpected(PathError("cannot list", dir, ec.value()));
   return objects;
 }
 
 Status LocalStorage::Remove(const std::string& key) {
   if (::unlink((root_ / key).c_str()) != 0 && errno != ENOENT) {
-    return tl::unexpected(IoError("cannot remove", root_ / key, errno));
+    return tl::unexpected(PathError("cannot remove", root_ / key, errno));
   }
   return {};
 }

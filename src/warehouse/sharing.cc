@@ -26,7 +26,7 @@ fs::path WalOf(const fs::path& file) { return file.string() + ".wal"; }
 
 Error IoError(const std::string& what, const fs::path& path, const std::error_code& ec) {
   // std::filesystem's codes are errno values: a full disk is classified as such.
-  return ErrnoError(fmt::format("{} {}", what, path.string()), ec.value());
+  return PathError(what, path, ec.value());
 }
 
 // The process holding DuckDB's lock on `file`, if any. DuckDB locks the whole

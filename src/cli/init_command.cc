@@ -3,9 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
-#include <fstream>
 
 #include "cli/command.h"
+#include "common/atomic_file.h"
 #include "common/input_formats.h"
 #include "config/project.h"
 
@@ -62,11 +62,7 @@ Status Init(const std::filesystem::path& dir, bool force) {
   const std::string text = fmt::format(fmt::runtime(kProjectTemplate),
                                        fmt::arg("name", name.empty() ? "playlake" : name),
                                        fmt::arg("formats", InputFormatList(true)));
-  {
-    std::ofstream out(file);
-    out << text;
-    if (!out) return Fail(ErrorCode::kIo, fmt::format("cannot write {}", file.string()));
-  }
+  if (auto s = WriteFileAtomically(file, text); !s) return s;
   // Prove the scaffold is valid before telling the user it is.
   if (auto config = config::LoadProject(dir); !config) return tl::unexpected(config.error());
   spdlog::info("created project {} (edit {} to add sources)", dir.string(), file.string());

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <string>
 
+#include "common/rfc3339.h"
 #include "fuzz_input.h"
 #include "sources/timestamp.h"
 
@@ -16,16 +17,11 @@ namespace {
 
 using namespace playlake;
 
-// `micros` as RFC 3339 with microseconds and Z (years 0000-9999 only).
+// `micros` as RFC 3339 with microseconds and Z.
 std::string FormatUtc(std::int64_t micros) {
-  using namespace std::chrono;
-  const sys_time<microseconds> t{microseconds{micros}};
-  const sys_days day = floor<days>(t);
-  const year_month_day ymd{day};
-  const hh_mm_ss<microseconds> time{t - day};
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", int(ymd.year()),
-                     unsigned(ymd.month()), unsigned(ymd.day()), time.hours().count(),
-                     time.minutes().count(), time.seconds().count(), time.subseconds().count());
+  return FormatRfc3339(
+      std::chrono::sys_time<std::chrono::microseconds>{std::chrono::microseconds{micros}},
+      SubSeconds::kMicros);
 }
 
 }  // namespace

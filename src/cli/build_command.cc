@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "cli/command.h"
+#include "common/rfc3339.h"
 #include "config/project.h"
 #include "models/artifacts.h"
 #include "models/graph.h"
@@ -126,9 +127,8 @@ Status Docs(const ModelFlags& f) {
   auto graph = models::Graph::Build(loaded->project);
   if (!graph) return tl::unexpected(graph.error());
   const auto target = loaded->config.root / "target";
-  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   if (auto s = models::WriteDocs(target, loaded->project, *graph,
-                                 fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", now));
+                                 FormatRfc3339(std::chrono::system_clock::now()));
       !s) {
     return s;
   }

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "cli/command.h"
+#include "common/input_formats.h"
 #include "config/project.h"
 #include "lake/faults.h"
 #include "lake/lake.h"
@@ -178,8 +179,7 @@ void AddIngestCommand(CLI::App& app, CommandBody& selected) {
       "are skipped.");
   cmd->add_option("path", flags->paths, "Files, folders or globs to ingest");
   cmd->add_option("--format", flags->format, "Input format (auto detects it per file)")
-      ->check(CLI::IsMember({"auto", "playlake", "eventsim", "msd-song", "spotify-history",
-                             "spotify-legacy", "csv", "playlake-catalog"}))
+      ->check(CLI::IsMember(InputFormatChoices(true)))
       ->capture_default_str();
   cmd->add_option("--project", flags->project, "Project folder with playlake.yml")
       ->capture_default_str();

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "cli/test_util.h"
+#include "common/file_lock.h"
 #include "lake/storage.h"
 #include "testing/testing.h"
 
@@ -152,7 +153,7 @@ TEST(RunCommand, RunsOfAProjectTakeTurns) {
   ASSERT_EQ(RunPlaylake("init " + project).exit_code, 0);
   AddSparkifyDay(dir / "radio", "2018-11-01");
   std::filesystem::create_directories(dir / "radio" / "target");
-  auto held = lake::LockFile(dir / "radio" / "target" / ".run.lock", [](const std::string&) {});
+  auto held = FileLock::Acquire(dir / "radio" / "target" / ".run.lock", [](const std::string&) {});
   ASSERT_TRUE(held);
   auto both = std::async(std::launch::async, [&] {
     const std::string run = testing::PlaylakeBinary() + " run --project " + project;

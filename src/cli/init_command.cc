@@ -3,9 +3,10 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
-#include <fstream>
 
 #include "cli/command.h"
+#include "common/atomic_file.h"
+#include "common/input_formats.h"
 #include "config/project.h"
 
 namespace playlake::cli {
@@ -21,8 +22,8 @@ warehouse: warehouse.duckdb
 # 0 uses every core.
 threads: 0
 
-# Inputs that `playlake run` ingests. Formats: auto, playlake, eventsim, msd-song,
-# spotify-history, spotify-legacy, csv, playlake-catalog.
+# Inputs that `playlake run` ingests. Formats:
+# {formats}.
 sources:
   - name: events
     format: auto
@@ -58,12 +59,10 @@ Status Init(const std::filesystem::path& dir, bool force) {
     return Fail(ErrorCode::kIo, fmt::format("cannot create {}: {}", dir.string(), ec.message()));
   }
   const std::string name = std::filesystem::absolute(dir).lexically_normal().filename().string();
-  const std::string text = fmt::format(fmt::runtime(kProjectTemplate), fmt::arg("name", name.empty() ? "playlake" : name));
-  {
-    std::ofstream out(file);
-    out << text;
-    if (!out) return Fail(ErrorCode::kIo, fmt::format("cannot write {}", file.string()));
-  }
+  const std::string text = fmt::format(fmt::runtime(kProjectTemplate),
+                                       fmt::arg("name", name.empty() ? "playlake" : name),
+                                       fmt::arg("formats", InputFormatList(true)));
+  if (auto s = WriteFileAtomically(file, text); !s) return s;
   // Prove the scaffold is valid before telling the user it is.
   if (auto config = config::LoadProject(dir); !config) return tl::unexpected(config.error());
   spdlog::info("created project {} (edit {} to add sources)", dir.string(), file.string());

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "cli/command.h"
+#include "common/rfc3339.h"
 #include "pipeline/scheduler.h"
 
 namespace playlake::cli {
@@ -66,7 +67,7 @@ void AddScheduleCommand(CLI::App& app, CommandBody& selected) {
         auto t = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
         for (int i = 0; i < flags->next; ++i) {
           t = project->schedule.cron->Next(t);
-          fmt::print("{:%Y-%m-%dT%H:%M:%S}Z\n", t);
+          fmt::print("{}\n", FormatRfc3339(t));
         }
         return {};
       }

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "cli/command.h"
+#include "common/rfc3339.h"
 #include "config/project.h"
 #include "pipeline/scheduler.h"
 #include "serve/gold_api.h"
@@ -76,7 +77,7 @@ Status ServeProject(const config::ProjectConfig& project, serve::ServerOptions o
     api.schedule = [cron = *cron] {
       const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
       return nlohmann::json{{"cron", cron.expression()},
-                            {"next_run_at", fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", cron.Next(now))}};
+                            {"next_run_at", FormatRfc3339(cron.Next(now))}};
     };
   }
   spdlog::info("answering the dashboard's first pages...");

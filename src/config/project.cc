@@ -6,13 +6,11 @@
 #include <cstdlib>
 #include <set>
 
+#include "common/input_formats.h"
 #include "config/yaml.h"
 
 namespace playlake::config {
 namespace {
-
-const std::set<std::string> kFormats = {"auto",           "playlake",       "eventsim", "msd-song",
-                                        "spotify-history", "spotify-legacy", "csv",      "playlake-catalog"};
 
 // An IANA zone name: "UTC", or Area/Location of letters, digits, _ - + and /.
 // Where the system has the zone database (Debian's tzdata), the zone must be
@@ -293,10 +291,9 @@ Result<ProjectConfig> ReadProject(const YAML::Node& doc, const std::filesystem::
       if (!names.insert(source.name).second) {
         return r.Bad(path + ".name", fmt::format("'{}' is used by another source", source.name));
       }
-      if (!kFormats.contains(source.format)) {
-        return r.Bad(path + ".format",
-                     fmt::format("unknown format '{}' (known: auto, playlake, eventsim, msd-song, "
-                                 "spotify-history, spotify-legacy, csv, playlake-catalog)", source.format));
+      if (!IsInputFormatName(source.format, true)) {
+        return r.Bad(path + ".format", fmt::format("unknown format '{}' (known: {})", source.format,
+                                                   InputFormatList(true)));
       }
       if (auto s = ReadKafka(r, node, path, source); !s) return tl::unexpected(s.error());
       const YAML::Node paths = node["path"];

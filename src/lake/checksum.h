@@ -1,4 +1,4 @@
-// Content checksums and batch ids.
+// Batch ids (the hashes themselves are common/hash.h).
 //
 // A batch id names one unit of input (a file today; a Kafka offset range or an
 // API cursor later) and is derived only from that input, so replaying the same
@@ -14,27 +14,9 @@
 #include <string>
 #include <string_view>
 
+#include "common/hash.h"
+
 namespace playlake::lake {
-
-// Incremental XXH3-128 of a byte stream. Not thread safe.
-class Checksum {
- public:
-  Checksum();
-  ~Checksum();
-  Checksum(const Checksum&) = delete;
-  Checksum& operator=(const Checksum&) = delete;
-  void Update(std::string_view bytes);
-  // 32 lower-case hex digits of the digest so far.
-  std::string Hex() const;
-
- private:
-  void* state_;  // XXH3_state_t, kept out of the header
-};
-
-std::string Hash128Hex(std::string_view bytes);
-// Writes the 32 hex digits of XXH3-128(bytes) to `out` without allocating.
-void Hash128HexTo(std::string_view bytes, char (&out)[32]);
-std::uint64_t Hash64(std::string_view bytes);
 
 std::string FileBatchId(std::string_view file_name, std::uint64_t size,
                         std::string_view checksum_hex, std::string_view user = {});

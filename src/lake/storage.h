@@ -13,8 +13,9 @@
 // temporary (fails with EEXIST when the key exists), 3 by a folder walk.
 // Writers also take LockWriters, so one ingest at a time deduplicates against
 // everything committed before it (two at once would each keep a play the
-// other commits); LocalStorage holds flock(2) on a file at the root, which
-// the kernel releases however the holder ends (kill -9 included).
+// other commits); LocalStorage holds a FileLock (common/file_lock.h) on a file
+// at the root, which the kernel releases however the holder ends (kill -9
+// included). Its files are written with AtomicFile (common/atomic_file.h).
 //
 // Thread safety: a Storage may be used by many threads at once; a
 // WritableFile/ReadableFile by one thread at a time.
@@ -51,7 +52,7 @@ class ReadableFile {
   virtual Result<std::size_t> Read(char* buffer, std::size_t n) = 0;
 };
 
-// Held while alive: see Storage::LockWriters and LockFile.
+// Held while alive: see Storage::LockWriters.
 class WriterLock {
  public:
   virtual ~WriterLock() = default;
@@ -124,22 +125,7 @@ class LocalStorage final : public Storage {
   bool durable_;
 };
 
-// An exclusive flock(2) on the local file `path` (created if missing), across
-// processes, held until the result is destroyed. Waits while another process
-// holds it, calling `on_wait` with the holder ("process <pid>") once first.
-Result<std::unique_ptr<WriterLock>> LockFile(
-    const std::filesystem::path& path,
-    const std::function<void(const std::string& holder)>& on_wait);
-
-// The same lock without waiting: null when another process holds it, and
-// then `holder` says which.
-Result<std::unique_ptr<WriterLock>> TryLockFile(const std::filesystem::path& path,
-                                                std::string& holder);
-
 // Opens a plain local file (an input outside the lake) for streaming reads.
 Result<std::unique_ptr<ReadableFile>> OpenLocalFile(const std::filesystem::path& path);
-
-// fsyncs a folder so a new entry in it survives a crash.
-Status SyncFolder(const std::filesystem::path& folder);
 
 }  // namespace playlake::lake

@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "common/atomic_file.h"
 #include "models/compiler.h"
 
 namespace playlake::models {
@@ -211,23 +211,6 @@ std::string LineageDot(const Project& project, const Graph& graph) {
       out += fmt::format("  {} -> {};\n", quote(id), quote(child));
   }
   return out + "}\n";
-}
-
-Status WriteFileAtomically(const fs::path& file, const std::string& text) {
-  std::error_code ec;
-  fs::create_directories(file.parent_path(), ec);
-  const fs::path temp = file.string() + ".tmp";
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) return Fail(ErrorCode::kIo, fmt::format("cannot write {}", temp.string()));
-  }
-  fs::rename(temp, file, ec);
-  if (ec)
-    return Fail(ErrorCode::kIo, fmt::format("cannot rename {} to {}: {}", temp.string(),
-                                            file.string(), ec.message()));
-  return {};
 }
 
 Status WriteDocs(const fs::path& target_dir, const Project& project, const Graph& graph,

@@ -7,8 +7,9 @@
 // Only the fields documented in docs/models.md are written; dbt's other fields
 // are absent rather than filled with guesses.
 //
-// Files are written to a temporary name and renamed, so a reader never sees a
-// half-written artifact. Errors are Error{kIo} naming the file.
+// Files are written with WriteFileAtomically (common/atomic_file.h), so a
+// reader never sees a half-written artifact. Errors are I/O errors naming the
+// file.
 #pragma once
 
 #include <filesystem>
@@ -30,8 +31,5 @@ std::string LineageDot(const Project& project, const Graph& graph);
 Status WriteDocs(const std::filesystem::path& target_dir, const Project& project,
                  const Graph& graph, const std::string& generated_at);
 Status WriteRunResults(const std::filesystem::path& target_dir, const RunResults& results);
-
-// Replaces `file` with `text` atomically (write to a sibling, then rename).
-Status WriteFileAtomically(const std::filesystem::path& file, const std::string& text);
 
 }  // namespace playlake::models

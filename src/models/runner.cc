@@ -10,6 +10,7 @@
 #include <random>
 #include <thread>
 
+#include "common/rfc3339.h"
 #include "models/artifacts.h"
 #include "models/graph.h"
 #include "models/materialize.h"
@@ -20,13 +21,6 @@ namespace playlake::models {
 namespace {
 
 using Clock = std::chrono::system_clock;
-
-std::string IsoTime(Clock::time_point t) {
-  const auto micros =
-      std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count() % 1000000;
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:06d}Z", std::chrono::floor<std::chrono::seconds>(t),
-                     micros);
-}
 
 std::string SqlTime(Clock::time_point t) {
   const auto micros =
@@ -145,7 +139,7 @@ Runner::Runner(const Project& project, warehouse::Database& database, RunnerOpti
   if (options_.lineage_namespace.empty()) options_.lineage_namespace = project_.name();
 }
 
-std::string Runner::Now() const { return IsoTime(options_.clock()); }
+std::string Runner::Now() const { return FormatRfc3339(options_.clock(), SubSeconds::kMicros); }
 
 Result<RunResults> Runner::Build(const Selection& s) {
   return Execute("build", {NodeType::kSeed, NodeType::kModel, NodeType::kSnapshot, NodeType::kTest},

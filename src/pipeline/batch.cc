@@ -9,7 +9,9 @@
 #include <fstream>
 #include <optional>
 
-#include "lake/checksum.h"
+#include "common/atomic_file.h"
+#include "common/file_lock.h"
+#include "common/hash.h"
 #include "lake/lake.h"
 #include "pipeline/alert.h"
 #include "pipeline/gold_build.h"
@@ -50,20 +52,9 @@ std::string DriftSummary(const silver::IngestReport& report) {
       new_fields.empty() ? "" : fmt::format(" (new: {})", fmt::join(new_fields, ", ")), values);
 }
 
-// Writes `value` to `file` whole or not at all (a temporary file renamed over it).
+// Writes `value` to `file` whole or not at all.
 Status WriteJson(const std::filesystem::path& file, const json& value) {
-  std::error_code ec;
-  std::filesystem::create_directories(file.parent_path(), ec);
-  const auto temp = file.string() + ".tmp";
-  {
-    std::ofstream out(temp);
-    out << value.dump(2) << '\n';
-    if (!out) return Fail(ErrorCode::kIo, fmt::format("cannot write {}", temp));
-  }
-  std::filesystem::rename(temp, file, ec);
-  if (ec)
-    return Fail(ErrorCode::kIo, fmt::format("cannot write {}: {}", file.string(), ec.message()));
-  return {};
+  return WriteFileAtomically(file, value.dump(2) + '\n');
 }
 
 // Inode, size and modification time: changes whenever the file is rewritten or replaced.
@@ -82,7 +73,7 @@ Result<std::string> BuildInputs(const config::ProjectConfig& project, const lake
   std::vector<std::string> batches;
   for (const auto& e : *entries) batches.push_back(e.batch_id);
   std::sort(batches.begin(), batches.end());
-  lake::Checksum sum;
+  Checksum sum;
   for (const auto& b : batches) sum.Update(b + '\n');
   std::vector<std::filesystem::path> files;
   std::error_code ec;
@@ -225,7 +216,7 @@ Result<RunRecord> RunBatch(const config::ProjectConfig& project, const BatchOpti
   if (ec) {
     return Fail(ErrorCode::kIo, fmt::format("cannot create {}: {}", target.string(), ec.message()));
   }
-  auto turn = lake::LockFile(target / ".run.lock", [&](const std::string& holder) {
+  auto turn = FileLock::Acquire(target / ".run.lock", [&](const std::string& holder) {
     spdlog::info("another run of {} ({}) is going; waiting for it to finish", project.root.string(),
                  holder);
   });

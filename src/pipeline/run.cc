@@ -10,16 +10,11 @@
 #include <set>
 #include <thread>
 
+#include "common/rfc3339.h"
+
 namespace playlake::pipeline {
-namespace {
 
-std::string Rfc3339(std::chrono::system_clock::time_point t) {
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", std::chrono::floor<std::chrono::seconds>(t));
-}
-
-}  // namespace
-
-std::string Rfc3339Now() { return Rfc3339(std::chrono::system_clock::now()); }
+std::string Rfc3339Now() { return FormatRfc3339(std::chrono::system_clock::now()); }
 
 std::string NewRunId() {
   std::random_device random;
@@ -89,7 +84,7 @@ Result<RunRecord> Pipeline::Run(const std::filesystem::path& history_file) {
   const auto start = Clock::now();
   RunRecord run;
   run.run_id = NewRunId();
-  run.started_at = Rfc3339(wall_start);
+  run.started_at = FormatRfc3339(wall_start);
   std::set<std::string> failed;  // failed or skipped steps
 
   for (std::size_t i = 0; i < steps_.size(); ++i) {

@@ -10,7 +10,8 @@
 #include <csignal>
 #include <cstring>
 
-#include "lake/storage.h"
+#include "common/file_lock.h"
+#include "common/rfc3339.h"
 #include "pipeline/alert.h"
 #include "pipeline/run.h"
 
@@ -64,10 +65,10 @@ Result<int> Scheduler::Run() {
   std::error_code ec;
   std::filesystem::create_directories(target, ec);
   // One scheduler per project runs the schedule; the others stand by.
-  std::unique_ptr<lake::WriterLock> turn;
+  std::unique_ptr<FileLock> turn;
   bool standing_by = false;
   for (std::string holder; !turn;) {
-    auto lock = lake::TryLockFile(target / ".scheduler.lock", holder);
+    auto lock = FileLock::TryAcquire(target / ".scheduler.lock", holder);
     if (!lock) return tl::unexpected(lock.error());
     turn = std::move(*lock);
     if (turn) break;
@@ -86,8 +87,8 @@ Result<int> Scheduler::Run() {
   auto now = std::chrono::floor<std::chrono::seconds>(Clock::now());
   while (true) {
     const auto next = cron.Next(now);
-    spdlog::info("next run of {} at {:%Y-%m-%dT%H:%M:%S}Z (schedule '{}', UTC)", project_.name,
-                 next, cron.expression());
+    spdlog::info("next run of {} at {} (schedule '{}', UTC)", project_.name, FormatRfc3339(next),
+                 cron.expression());
     {
       std::unique_lock lock(mutex_);
       if (wake_.wait_until(lock, next, [this] { return stopping_; })) return runs;

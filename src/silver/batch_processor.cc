@@ -8,7 +8,7 @@
 #include <thread>
 #include <utility>
 
-#include "lake/checksum.h"
+#include "common/hash.h"
 #include "sources/framing.h"
 
 namespace playlake::silver {
@@ -132,7 +132,7 @@ void SilverBatch::AddQuarantine(TableBatches& out, Table target, std::string_vie
   ColumnBatch& q = out[Table::kQuarantine];
   const std::string id_input = fmt::format("{}\x1f{}\x1f{}", context_.batch_id, offset, reason);
   q.AddRow();
-  q.SetKey(lake::Hash128Hex(id_input));
+  q.SetKey(Hash128Hex(id_input));
   q.SetText(sources::kQTargetTable, sources::SpecOf(target).name);
   q.SetText(sources::kQReason, reason);
   q.SetText(sources::kQDetail, detail);

@@ -1,6 +1,5 @@
 #include "silver/drift_report.h"
 
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -9,15 +8,9 @@
 #include <set>
 #include <string>
 
+#include "common/rfc3339.h"
+
 namespace playlake::silver {
-namespace {
-
-std::string Rfc3339(std::int64_t micros) {
-  const std::chrono::sys_seconds t{std::chrono::seconds(micros / 1'000'000)};
-  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", t);
-}
-
-}  // namespace
 
 nlohmann::json DriftRows(const std::vector<lake::ManifestEntry>& entries, std::size_t limit) {
   // Entries come oldest first (Lake::Entries): "first seen" is decided in that order.
@@ -27,15 +20,17 @@ nlohmann::json DriftRows(const std::vector<lake::ManifestEntry>& entries, std::s
     auto add = [&](const char* kind, const std::map<std::string, lake::Observed>& m, bool fields) {
       for (const auto& [name, o] : m) {
         const bool first = fields && seen[e.source].insert(name).second;
-        rows.push_back({{"source", e.source},
-                        {"file", e.input_path},
-                        {"committed_at", Rfc3339(e.committed_at_us)},
-                        {"contract_version", e.contract_version},
-                        {"kind", kind},
-                        {"name", name},
-                        {"count", o.count},
-                        {"examples", fmt::format("{}", fmt::join(o.examples, ", "))},
-                        {"first_seen", first}});
+        rows.push_back(
+            {{"source", e.source},
+             {"file", e.input_path},
+             {"committed_at", FormatRfc3339(std::chrono::sys_time<std::chrono::microseconds>(
+                                  std::chrono::microseconds(e.committed_at_us)))},
+             {"contract_version", e.contract_version},
+             {"kind", kind},
+             {"name", name},
+             {"count", o.count},
+             {"examples", fmt::format("{}", fmt::join(o.examples, ", "))},
+             {"first_seen", first}});
       }
     };
     add("unknown field", e.drift.unknown_fields, true);

@@ -12,6 +12,7 @@
 #include <thread>
 #include <tuple>
 
+#include "common/hash.h"
 #include "lake/bronze.h"
 #include "lake/checksum.h"
 #include "lake/zstd_stream.h"
@@ -85,7 +86,7 @@ std::string ReadingOf(const IngestRequest& r, std::string_view found) {
 // Manifest stat `quarantined_whole` of a batch silver holds as one quarantine
 // row: a hash of the reading that refused it (never 0); 0 for other batches.
 std::int64_t ReadingHash(const std::string& reading) {
-  return static_cast<std::int64_t>(lake::Hash64(reading) >> 1) | 1;
+  return static_cast<std::int64_t>(Hash64(reading) >> 1) | 1;
 }
 std::int64_t QuarantinedWhole(const lake::ManifestEntry& entry) {
   const auto it = entry.stats.find("quarantined_whole");
@@ -239,7 +240,7 @@ FileReport FileIngest::Run(const std::string& path) {
   // Pass 1: the checksum names the batch, so a replay can stop here.
   auto file = request_.open_input(path);
   if (!file) return fail(file.error());
-  lake::Checksum checksum;
+  Checksum checksum;
   std::string head;
   std::vector<char> buffer(kReadChunk);
   std::uint64_t seen = 0;
@@ -263,9 +264,8 @@ FileReport FileIngest::Run(const std::string& path) {
   if (!silver) return fail(silver.error());
   if (*silver && ReadAgain(request_, QuarantinedWhole(**silver), (*silver)->format)) {
     // The same bytes read another way: a batch of their own.
-    batch_id =
-        lake::Hash128Hex(fmt::format("{}\x1f{}", batch_id, ReadingOf(request_, (*silver)->format)))
-            .substr(0, batch_id.size());
+    batch_id = Hash128Hex(fmt::format("{}\x1f{}", batch_id, ReadingOf(request_, (*silver)->format)))
+                   .substr(0, batch_id.size());
     silver = lake_.Find("silver", batch_id);
     if (!silver) return fail(silver.error());
   }
@@ -346,7 +346,7 @@ Status FileIngest::Land(const std::string& path, std::uint64_t size, std::int64_
   // Pass 2: one read feeds bronze and silver; the checksum proves it saw pass 1's bytes.
   auto file = request_.open_input(path);
   if (!file) return tl::unexpected(file.error());
-  lake::Checksum again;
+  Checksum again;
   std::uint64_t done = 0;
   // Exports' IP addresses are masked before bronze (and silver, which never
   // reads them) sees the bytes, unless the project keeps them (docs/privacy.md).

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "common/atomic_file.h"
 #include "sim/civil_time.h"
 #include "sim/genres.h"
 #include "sim/geo_data.h"

@@ -2,108 +2,17 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
+#include "common/atomic_file.h"
+#include "common/file_io.h"
 #include "sim/civil_time.h"
 
 namespace playlake::sim {
 namespace {
-
-Status WriteAll(int fd, std::string_view bytes, const std::string& what) {
-  while (!bytes.empty()) {
-    const ssize_t n = ::write(fd, bytes.data(), bytes.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Fail(ErrorCode::kIo, fmt::format("cannot write {}: {}", what, std::strerror(errno)));
-    }
-    bytes.remove_prefix(static_cast<size_t>(n));
-  }
-  return {};
-}
-
-// One output file written under "<dir>/.<name>.tmp-<pid>" and renamed on Commit.
-// Writes all parts, batching them into writev calls and resuming after
-// partial writes.
-Status WriteAllParts(int fd, std::span<const std::string_view> parts, const std::string& what) {
-  constexpr size_t kMaxIov = 1024;
-  iovec iov[kMaxIov];
-  size_t next = 0;
-  while (next < parts.size()) {
-    size_t count = 0;
-    for (; count < kMaxIov && next + count < parts.size(); ++count) {
-      iov[count].iov_base = const_cast<char*>(parts[next + count].data());
-      iov[count].iov_len = parts[next + count].size();
-    }
-    iovec* cursor = iov;
-    size_t left = count;
-    while (left > 0) {
-      const ssize_t n = ::writev(fd, cursor, static_cast<int>(left));
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return Fail(ErrorCode::kIo, fmt::format("cannot write {}: {}", what, std::strerror(errno)));
-      }
-      auto written = static_cast<size_t>(n);
-      while (left > 0 && written >= cursor->iov_len) {
-        written -= cursor->iov_len;
-        ++cursor;
-        --left;
-      }
-      if (left > 0) {
-        cursor->iov_base = static_cast<char*>(cursor->iov_base) + written;
-        cursor->iov_len -= written;
-      }
-    }
-    next += count;
-  }
-  return {};
-}
-
-class AtomicFile {
- public:
-  static Result<std::unique_ptr<AtomicFile>> Create(const std::filesystem::path& path) {
-    auto file = std::unique_ptr<AtomicFile>(new AtomicFile());
-    file->path_ = path;
-    file->temp_ =
-        path.parent_path() / fmt::format(".{}.tmp-{}", path.filename().string(), ::getpid());
-    file->fd_ = ::open(file->temp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (file->fd_ < 0) {
-      return Fail(ErrorCode::kIo,
-                  fmt::format("cannot create {}: {}", file->temp_.string(), std::strerror(errno)));
-    }
-    return file;
-  }
-  ~AtomicFile() {
-    if (fd_ >= 0) ::close(fd_);
-    if (!committed_) ::unlink(temp_.c_str());
-  }
-  Status Write(std::string_view bytes) { return WriteAll(fd_, bytes, path_.string()); }
-  Status WriteParts(std::span<const std::string_view> parts) {
-    return WriteAllParts(fd_, parts, path_.string());
-  }
-  Status Commit() {
-    const int fd = fd_;
-    fd_ = -1;
-    if (::close(fd) != 0)
-      return Fail(ErrorCode::kIo,
-                  fmt::format("cannot write {}: {}", path_.string(), std::strerror(errno)));
-    if (::rename(temp_.c_str(), path_.c_str()) != 0) {
-      return Fail(ErrorCode::kIo, fmt::format("cannot rename {} to {}: {}", temp_.string(),
-                                              path_.string(), std::strerror(errno)));
-    }
-    committed_ = true;
-    return {};
-  }
-
- private:
-  AtomicFile() = default;
-  std::filesystem::path path_, temp_;
-  int fd_ = -1;
-  bool committed_ = false;
-};
 
 // stdout, or an existing device or pipe (/dev/null, a FIFO): written in
 // place, since renaming over it would be wrong.
@@ -116,7 +25,7 @@ class StreamSink final : public Sink {
   }
   Status StartDay(int64_t) override { return {}; }
   Status WriteParts(std::span<const std::string_view> parts) override {
-    return WriteAllParts(fd_, parts, name_);
+    return WriteFully(fd_, parts, name_);
   }
   Status Flush() override { return {}; }
   Status Finish() override { return {}; }
@@ -134,7 +43,7 @@ class FileSink final : public Sink {
       : file_(std::move(file)), path_(std::move(path)) {}
   Status StartDay(int64_t) override { return {}; }
   Status WriteParts(std::span<const std::string_view> parts) override {
-    return file_->WriteParts(parts);
+    return file_->AppendParts(parts);
   }
   Status Flush() override { return {}; }
   Status Finish() override { return file_->Commit(); }
@@ -162,7 +71,7 @@ class DaySink final : public Sink {
   }
   Status WriteParts(std::span<const std::string_view> parts) override {
     if (!file_) return Fail(ErrorCode::kInternal, "DaySink::WriteParts before StartDay");
-    return file_->WriteParts(parts);
+    return file_->AppendParts(parts);
   }
   Status Flush() override { return {}; }
   Status Finish() override {
@@ -212,13 +121,6 @@ Result<std::unique_ptr<Sink>> OpenSink(const std::string& out) {
   auto file = AtomicFile::Create(path);
   if (!file) return tl::unexpected(file.error());
   return std::unique_ptr<Sink>(std::make_unique<FileSink>(std::move(*file), out));
-}
-
-Status WriteFileAtomically(const std::filesystem::path& path, std::string_view bytes) {
-  auto file = AtomicFile::Create(path);
-  if (!file) return tl::unexpected(file.error());
-  if (auto s = (*file)->Write(bytes); !s) return s;
-  return (*file)->Commit();
 }
 
 }  // namespace playlake::sim

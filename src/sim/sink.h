@@ -1,6 +1,7 @@
-// Sinks: where generated lines go. Files are written under a temporary name
-// in the target folder and renamed into place only when complete, so a
-// reader never sees a partial file (an interrupted run leaves no output).
+// Sinks: where generated lines go. Files are written with AtomicFile
+// (common/atomic_file.h): under a temporary name in the target folder, renamed
+// into place only when complete, so a reader never sees a partial file (an
+// interrupted run leaves no output).
 //
 // Errors are kIo values naming the path. Thread safety: none; one writer.
 #pragma once
@@ -39,8 +40,5 @@ class Sink {
 // UTC day named events-YYYY-MM-DD.jsonl; an existing device or pipe: written
 // in place; otherwise one file, written atomically.
 Result<std::unique_ptr<Sink>> OpenSink(const std::string& out);
-
-// Writes `bytes` to `path` atomically (temp file + rename).
-Status WriteFileAtomically(const std::filesystem::path& path, std::string_view bytes);
 
 }  // namespace playlake::sim

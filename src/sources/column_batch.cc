@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "lake/checksum.h"
+#include "common/hash.h"
 
 namespace playlake::sources {
 
@@ -114,7 +114,7 @@ void ColumnBatch::AddToInts(int column, std::int64_t delta) {
 
 void ColumnBatch::SetKey(std::string_view key) {
   SetText(spec_->key, key);
-  key_hashes_[rows_ - 1] = lake::Hash64(key);
+  key_hashes_[rows_ - 1] = Hash64(key);
 }
 
 }  // namespace playlake::sources

@@ -6,18 +6,24 @@
 #include <array>
 #include <utility>
 
+#include "common/input_formats.h"
+
 namespace playlake::sources {
 namespace {
 
-constexpr std::array<std::pair<Format, std::string_view>, 7> kNames{{
-    {Format::kPlaylake, "playlake"},
-    {Format::kEventsim, "eventsim"},
-    {Format::kMsdSong, "msd-song"},
-    {Format::kSpotifyHistory, "spotify-history"},
-    {Format::kSpotifyLegacy, "spotify-legacy"},
-    {Format::kCsv, "csv"},
-    {Format::kPlaylakeCatalog, "playlake-catalog"},
-}};
+// A format's name is kInputFormatNames at its enum value.
+constexpr std::size_t kFormats = kInputFormatNames.size();
+static_assert(static_cast<std::size_t>(Format::kPlaylakeCatalog) + 1 == kFormats);
+static_assert(kInputFormatNames[static_cast<std::size_t>(Format::kPlaylake)] == "playlake");
+static_assert(kInputFormatNames[static_cast<std::size_t>(Format::kEventsim)] == "eventsim");
+static_assert(kInputFormatNames[static_cast<std::size_t>(Format::kMsdSong)] == "msd-song");
+static_assert(kInputFormatNames[static_cast<std::size_t>(Format::kSpotifyHistory)] ==
+              "spotify-history");
+static_assert(kInputFormatNames[static_cast<std::size_t>(Format::kSpotifyLegacy)] ==
+              "spotify-legacy");
+static_assert(kInputFormatNames[static_cast<std::size_t>(Format::kCsv)] == "csv");
+static_assert(kInputFormatNames[static_cast<std::size_t>(Format::kPlaylakeCatalog)] ==
+              "playlake-catalog");
 
 bool Has(std::string_view text, std::string_view needle) {
   return text.find(needle) != std::string_view::npos;
@@ -107,15 +113,13 @@ int ContractVersion(Format format) {
 }
 
 std::string_view FormatName(Format format) {
-  for (const auto& [f, name] : kNames) {
-    if (f == format) return name;
-  }
-  return "unknown";
+  const auto k = static_cast<std::size_t>(format);
+  return k < kFormats ? kInputFormatNames[k] : "unknown";
 }
 
 std::optional<Format> ParseFormat(std::string_view name) {
-  for (const auto& [f, n] : kNames) {
-    if (n == name) return f;
+  for (std::size_t k = 0; k < kFormats; ++k) {
+    if (kInputFormatNames[k] == name) return static_cast<Format>(k);
   }
   return std::nullopt;
 }
@@ -177,8 +181,8 @@ Result<Format> DetectFormat(std::string_view name, std::string_view head) {
     // decide for a whole file: every sampled line votes, the most votes win
     // (a tie goes to the format seen first), and the lines that are not of it
     // become quarantine rows when the file is parsed.
-    std::array<int, kNames.size()> votes{};
-    std::array<int, kNames.size()> first_vote{};
+    std::array<int, kFormats> votes{};
+    std::array<int, kFormats> first_vote{};
     int sampled = 0;
     std::string_view rest = head.substr(i);
     while (!rest.empty() && sampled < kSampleLines) {
@@ -209,9 +213,8 @@ Result<Format> DetectFormat(std::string_view name, std::string_view head) {
   }
   return Fail(ErrorCode::kData,
               fmt::format("{}: cannot tell the format from the name or the first {} lines; pass "
-                          "--format (playlake, eventsim, msd-song, spotify-history, "
-                          "spotify-legacy, csv, playlake-catalog)",
-                          name, kSampleLines));
+                          "--format ({})",
+                          name, kSampleLines, InputFormatList(false)));
 }
 
 }  // namespace playlake::sources

@@ -9,7 +9,7 @@
 #include <cstring>
 #include <vector>
 
-#include "lake/checksum.h"
+#include "common/hash.h"
 #include "sources/parser_internal.h"
 #include "sources/privacy.h"
 #include "sources/text.h"
@@ -170,7 +170,7 @@ std::string_view ContentId(std::span<const std::string_view> parts, Cleaner& cle
     joined.push_back('\x1f');
   }
   char hex[32];
-  lake::Hash128HexTo(joined, hex);
+  Hash128HexTo(joined, hex);
   std::string& id = cleaner.Scratch();
   id.assign(hex, sizeof hex);
   return id;

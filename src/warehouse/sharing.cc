@@ -10,7 +10,8 @@
 #include <cstring>
 #include <optional>
 
-#include "lake/storage.h"
+#include "common/file_io.h"
+#include "common/file_lock.h"
 
 namespace playlake::warehouse {
 namespace fs = std::filesystem;
@@ -25,7 +26,7 @@ fs::path WalOf(const fs::path& file) { return file.string() + ".wal"; }
 
 Error IoError(const std::string& what, const fs::path& path, const std::error_code& ec) {
   // std::filesystem's codes are errno values: a full disk is classified as such.
-  return ErrnoError(fmt::format("{} {}", what, path.string()), ec.value());
+  return PathError(what, path, ec.value());
 }
 
 // The process holding DuckDB's lock on `file`, if any. DuckDB locks the whole
@@ -54,24 +55,14 @@ std::uint64_t InodeOf(const fs::path& file) {
   return ::stat(file.c_str(), &st) == 0 ? static_cast<std::uint64_t>(st.st_ino) : 0;
 }
 
-Status SyncFile(const fs::path& file) {
-  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return tl::unexpected(IoError("cannot open", file, {errno, std::generic_category()}));
-  const bool synced = ::fsync(fd) == 0;
-  const int err = errno;
-  ::close(fd);
-  if (!synced) return tl::unexpected(IoError("cannot sync", file, {err, std::generic_category()}));
-  return {};
-}
-
 void RemoveCopy(const fs::path& copy) {
   std::error_code ec;
   fs::remove(copy, ec);
   fs::remove(WalOf(copy), ec);
 }
 
-Result<std::unique_ptr<lake::WriterLock>> TakeTurn(const fs::path& file) {
-  return lake::LockFile(LockPath(file), [&](const std::string& holder) {
+Result<std::unique_ptr<FileLock>> TakeTurn(const fs::path& file) {
+  return FileLock::Acquire(LockPath(file), [&](const std::string& holder) {
     spdlog::info("another build of {} ({}) is going; waiting for it to finish", file.string(),
                  holder);
   });
@@ -80,7 +71,7 @@ Result<std::unique_ptr<lake::WriterLock>> TakeTurn(const fs::path& file) {
 }  // namespace
 
 struct Writer::Lock {
-  std::unique_ptr<lake::WriterLock> held;
+  std::unique_ptr<FileLock> held;
 };
 
 Writer::Writer(fs::path file, std::unique_ptr<Lock> lock)
@@ -126,7 +117,7 @@ Result<std::unique_ptr<Writer>> Writer::Open(const fs::path& file, const Databas
 Status Writer::Finish() {
   db_.reset();
   if (copy_.empty()) return {};
-  if (auto s = SyncFile(copy_); !s) return s;
+  if (auto s = SyncPath(copy_); !s) return s;
   std::error_code ec;
   // The file's own WAL (see Open) is in the copy now; left beside the new
   // file it would be replayed into it.
@@ -135,7 +126,7 @@ Status Writer::Finish() {
   if (ec) return tl::unexpected(IoError("cannot rename the new build over", file_, ec));
   if (fs::exists(WalOf(copy_))) fs::rename(WalOf(copy_), WalOf(file_), ec);
   copy_.clear();
-  return lake::SyncFolder(file_.parent_path());
+  return SyncFolder(file_.parent_path());
 }
 
 Status OpenWhenReadable(const fs::path& file, const std::function<Status()>& open) {

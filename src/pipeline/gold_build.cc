@@ -8,6 +8,7 @@
 #include <set>
 #include <thread>
 
+#include "common/atomic_file.h"
 #include "lake/lake.h"
 #include "models/artifacts.h"
 #include "models/exposures.h"
@@ -75,14 +76,12 @@ Status WriteStatus(warehouse::Connection& conn, const std::filesystem::path& fil
   json quarantine = Rows(conn,
                          "SELECT reason, source_format, count(*) AS records FROM silver.quarantine "
                          "GROUP BY ALL ORDER BY records DESC, reason");
-  std::error_code ec;
-  std::filesystem::create_directories(file.parent_path(), ec);
-  return models::WriteFileAtomically(file, json{{"freshness", freshness},
-                                                {"quarantine", quarantine},
-                                                {"drift", drift},
-                                                {"updated_at", now}}
-                                                   .dump(2) +
-                                               '\n');
+  return WriteFileAtomically(file, json{{"freshness", freshness},
+                                        {"quarantine", quarantine},
+                                        {"drift", drift},
+                                        {"updated_at", now}}
+                                           .dump(2) +
+                                       '\n');
 }
 
 // The queries of the exposures of `models` that read a node `results` built,

@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <set>
 
+#include "common/hash.h"
 #include "lake/bronze.h"
-#include "lake/checksum.h"
 #include "lake/zstd_stream.h"
 #include "silver/ingest.h"
 
@@ -53,8 +53,7 @@ std::string KafkaInputPath(const std::string& topic, int partition) {
 
 std::string KafkaBatchId(const std::string& topic, int partition, std::int64_t first,
                          std::int64_t last) {
-  return lake::Hash128Hex(
-      fmt::format("kafka\x1f{}\x1f{}\x1f{}\x1f{}", topic, partition, first, last));
+  return Hash128Hex(fmt::format("kafka\x1f{}\x1f{}\x1f{}\x1f{}", topic, partition, first, last));
 }
 
 BatchCommitter::BatchCommitter(lake::Lake& lake, CommitterOptions options)
@@ -133,7 +132,7 @@ Result<CommitResult> BatchCommitter::CommitLocked(const PartitionBatch& batch) {
   bronze.entity = sources::EntityOf(options_.format, "kafka");
   bronze.input_path = KafkaInputPath(batch.topic, batch.partition);
   bronze.input_size = batch.lines.size();
-  bronze.input_checksum = lake::Hash128Hex(batch.lines);
+  bronze.input_checksum = Hash128Hex(batch.lines);
   bronze.contract_version = sources::ContractVersion(options_.format);
   bronze.kafka = lake::KafkaRange{batch.topic, batch.partition, batch.first_offset,
                                   batch.last_offset, batch.lines_offset};

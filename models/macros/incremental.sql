@@ -12,3 +12,14 @@
     where loaded_at > (select coalesce(max(loaded_at), timestamp '-infinity') from {{ this }})
     group by batch_id
 {% endmacro %}
+
+{#
+  The days (date_key) of fct_plays that gained plays after the latest
+  loaded_at the calling model holds. The models kept per day (the serving
+  cubes, agg_kpi_days) rebuild these days whole, keyed by date_key.
+  REQUIRES: is_incremental() in the calling model.
+#}
+{% macro fct_plays_days_loaded_since_this() %}
+    select date_key from {{ ref('fct_plays') }}
+    where loaded_at > (select coalesce(max(loaded_at), timestamp '-infinity') from {{ this }})
+{% endmacro %}

@@ -6,11 +6,7 @@ with plays as (
     select date_key, user_id, session_id, ms_played, skipped, level, device, country, loaded_at
     from {{ ref('fct_plays') }}
     {% if is_incremental() %}
-    -- Only the days that gained plays since this table's latest loaded_at.
-    where date_key in (
-        select date_key from {{ ref('fct_plays') }}
-        where loaded_at > (select coalesce(max(loaded_at), timestamp '-infinity') from {{ this }})
-    )
+    where date_key in ({{ fct_plays_days_loaded_since_this() }})
     {% endif %}
 ),
 

@@ -27,10 +27,12 @@ nlohmann::json Rows(const Ranking& ranking, int window_seconds) {
 
 void LiveAggregates::WindowedCounts::Add(std::size_t slot, std::string_view key) {
   auto& in_second = seconds[slot];
-  auto it = in_second.find(std::string(key));
+  auto it = in_second.find(key);
   if (it == in_second.end()) it = in_second.emplace(std::string(key), 0).first;
   ++it->second;
-  ++totals[it->first];
+  auto total = totals.find(key);
+  if (total == totals.end()) total = totals.emplace(it->first, 0).first;
+  ++total->second;
 }
 
 void LiveAggregates::WindowedCounts::Expire(std::size_t slot) {
@@ -126,8 +128,7 @@ bool LiveAggregates::Add(const LivePlay& play) {
   return true;
 }
 
-Ranking LiveAggregates::Rank(const std::unordered_map<std::string, std::int64_t>& counts,
-                             std::size_t limit) {
+Ranking LiveAggregates::Rank(const Counts& counts, std::size_t limit) {
   Ranking ranking(counts.begin(), counts.end());
   const auto before = [](const auto& a, const auto& b) {
     return a.second != b.second ? a.second > b.second : a.first < b.first;

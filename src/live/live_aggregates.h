@@ -79,19 +79,27 @@ class LiveAggregates {
   std::int64_t late_plays() const { return late_; }
 
  private:
+  // Looked up by string_view: no string is built for a key already counted.
+  struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view key) const {
+      return std::hash<std::string_view>{}(key);
+    }
+  };
+  using Counts = std::unordered_map<std::string, std::int64_t, KeyHash, std::equal_to<>>;
+
   // Counts per key over a sliding window of seconds: one map per second and
   // their running sum, so the window's totals are exact at any time.
   struct WindowedCounts {
-    std::vector<std::unordered_map<std::string, std::int64_t>> seconds;
-    std::unordered_map<std::string, std::int64_t> totals;
+    std::vector<Counts> seconds;
+    Counts totals;
     void Add(std::size_t slot, std::string_view key);
     void Expire(std::size_t slot);
   };
 
   explicit LiveAggregates(LiveOptions options);
   void Advance(std::int64_t second);
-  static Ranking Rank(const std::unordered_map<std::string, std::int64_t>& counts,
-                      std::size_t limit);
+  static Ranking Rank(const Counts& counts, std::size_t limit);
 
   const LiveOptions options_;
   bool started_ = false;

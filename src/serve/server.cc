@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -23,6 +24,7 @@
 
 #include "serve/http_checks.h"
 #include "serve/metrics.h"
+#include "serve/sse_hub.h"
 #include "serve/worker_pool.h"
 
 namespace playlake::serve {
@@ -115,6 +117,13 @@ struct ParamsReader {
   }
 };
 
+std::optional<std::uint64_t> ParseEventId(std::string_view text) {
+  std::uint64_t id = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return id;
+}
+
 void RaiseOpenFileLimit() {
   rlimit limit{};
   if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
@@ -155,6 +164,8 @@ struct Server::Impl {
   ListenAddress address;
   std::set<std::string> host_names;  // accepted Host header names; empty: any
   std::map<std::string, ApiHandler> apis;
+  std::map<std::string, std::shared_ptr<EventStream>> streams;
+  std::shared_ptr<SseHub> hub;
   MetricsSource metrics_source;
   RequestStats stats;
 
@@ -173,6 +184,7 @@ struct Server::Impl {
     while (!stopping) {
       MHD_run_wait(daemon, kSweepMilliseconds);
       CutLateHeaders();
+      hub->Sweep();
     }
   }
 
@@ -244,7 +256,10 @@ struct Server::Impl {
   // The metrics label of a path: never the raw path, whose values are unbounded.
   std::string RouteLabel(const std::string& path) const {
     if (path == "/healthz" || path == "/metrics") return path;
-    if (path.rfind("/api/", 0) == 0) return apis.count(path.substr(5)) ? path : "/api/unknown";
+    if (path.rfind("/api/", 0) == 0) {
+      const std::string name = path.substr(5);
+      return apis.count(name) || streams.count(name) ? path : "/api/unknown";
+    }
     return "static";
   }
 
@@ -269,9 +284,13 @@ struct Server::Impl {
     }
     if (ex.route == "/metrics") {
       return Defer(connection, ex, [this] {
-        return Answer{200, stats.Render() + (metrics_source ? metrics_source() : ""),
+        return Answer{200,
+                      stats.Render() + StreamMetrics() + (metrics_source ? metrics_source() : ""),
                       "text/plain; version=0.0.4"};
       });
+    }
+    if (auto it = streams.find(ex.route.substr(5)); it != streams.end()) {
+      return OpenStream(connection, *it->second, ex);
     }
     ParamsReader reader;
     MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, &ParamsReader::Add, &reader);
@@ -282,6 +301,26 @@ struct Server::Impl {
     return Defer(connection, ex, [this, route = ex.route, params = std::move(reader.params)] {
       return CallApi(route, params);
     });
+  }
+
+  // A Server-Sent Events answer that stays open (see SseHub).
+  MHD_Result OpenStream(MHD_Connection* connection, EventStream& stream, Exchange& ex) {
+    std::optional<std::uint64_t> last_event_id;
+    const char* header = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Last-Event-ID");
+    if (header != nullptr && *header != '\0') {
+      last_event_id = ParseEventId(header);
+      if (!last_event_id) {
+        ex.answer = JsonError(400, "Last-Event-ID: expected the id of an event of this stream");
+        return Send(connection, ex);
+      }
+    }
+    MHD_Response* response = hub->Open(connection, stream, last_event_id);
+    if (response != nullptr) {
+      // Proxies must pass each event on at once (nginx buffers otherwise).
+      MHD_add_response_header(response, "Cache-Control", "no-cache");
+      MHD_add_response_header(response, "X-Accel-Buffering", "no");
+    }
+    return Queue(connection, response, 200, "text/event-stream", ex);
   }
 
   Answer CallApi(const std::string& route, const Params& params) {
@@ -310,6 +349,14 @@ struct Server::Impl {
       MHD_resume_connection(connection);
     }
     return MHD_YES;
+  }
+
+  std::string StreamMetrics() const {
+    if (streams.empty()) return "";
+    return fmt::format(
+        "# HELP playlake_stream_clients Open Server-Sent Events connections.\n"
+        "# TYPE playlake_stream_clients gauge\nplaylake_stream_clients {}\n",
+        hub->clients());
   }
 
   bool HostAccepted(MHD_Connection* connection) const {
@@ -352,6 +399,7 @@ struct Server::Impl {
                    const std::string& content_type, const Exchange& ex) {
     if (response == nullptr) return MHD_NO;  // out of memory: MHD closes the connection
     for (const auto& [name, value] : kSecurityHeaders) {
+      if (MHD_get_response_header(response, name) != nullptr) continue;  // set by the route
       MHD_add_response_header(response, name, value);
     }
     MHD_add_response_header(response, "Content-Type", content_type.c_str());
@@ -359,7 +407,8 @@ struct Server::Impl {
         MHD_queue_response(connection, static_cast<unsigned>(status), response);
     MHD_destroy_response(response);
     stats.Count(ex.route, status);
-    if (ex.route.rfind("/api/", 0) == 0 && ex.route != "/api/unknown") {
+    if (ex.route.rfind("/api/", 0) == 0 && ex.route != "/api/unknown" &&
+        !streams.count(ex.route.substr(5))) {
       stats.RecordLatency(ex.route, std::chrono::duration<double>(Clock::now() - ex.start).count());
     }
     return queued;
@@ -378,7 +427,7 @@ Result<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   for (const int limit :
        {options.request_header_seconds, options.idle_seconds, options.max_header_bytes,
         options.max_connections, options.max_connections_per_client, options.api_threads,
-        options.max_queued_requests}) {
+        options.max_queued_requests, options.stream_heartbeat_seconds}) {
     if (limit <= 0) {
       return Fail(ErrorCode::kInvalidArgument, "server limits must be positive numbers");
     }
@@ -402,12 +451,18 @@ Result<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
     if (address->loopback) impl->host_names.insert({"localhost", "127.0.0.1", "::1"});
     for (const auto& name : options.allowed_hosts) impl->host_names.insert(HostName(name));
   }
+  impl->hub = std::make_shared<SseHub>(options.stream_heartbeat_seconds);
   impl->options = std::move(options);
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 
 void Server::AddApi(const std::string& name, ApiHandler handler) {
   impl_->apis[name] = std::move(handler);
+}
+
+void Server::AddStream(const std::string& name, std::shared_ptr<EventStream> stream) {
+  SseHub::Attach(impl_->hub, *stream);
+  impl_->streams[name] = std::move(stream);
 }
 
 void Server::SetMetricsSource(MetricsSource source) { impl_->metrics_source = std::move(source); }
@@ -456,6 +511,7 @@ void Server::Wait() {
 void Server::Stop() {
   std::lock_guard lock(impl_->stop_mutex);
   if (impl_->daemon == nullptr || impl_->stopped) return;
+  impl_->hub->CloseAll();  // MHD may not stop with suspended connections
   impl_->stopping = true;
   impl_->loop.join();
   // Every suspended connection is resumed by its job; only then may MHD stop.

@@ -19,6 +19,13 @@
 // headers are ignored (a whole answer, once), and a connection holds at most
 // one answer at a time.
 //
+// Streaming endpoints (AddStream) answer with Server-Sent Events: the
+// connection stays open, holding no thread and no buffer of its own, and
+// receives every event published on its EventStream, a heartbeat comment
+// every `stream_heartbeat_seconds`, and on reconnect with `Last-Event-ID`
+// exactly the events after that id while the stream's ring still holds them.
+// A client that falls behind the ring is closed. Stop() ends every stream.
+//
 // Thread safety: handlers run concurrently on the worker threads and must be
 // safe for that. Start() returns once the socket is bound; Stop() may be
 // called from any thread.
@@ -34,6 +41,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "serve/event_stream.h"
 
 namespace playlake::serve {
 
@@ -57,6 +65,7 @@ struct ServerOptions {
   int max_connections_per_client = 64;  // per client IP address
   int api_threads = 4;                  // API handlers running at once
   int max_queued_requests = 256;        // API requests waiting for a thread; more get 503
+  int stream_heartbeat_seconds = 15;    // a comment on an idle event stream; below idle_seconds
 };
 
 // The query string of an API request, already split into names and values.
@@ -80,6 +89,10 @@ class Server {
 
   // Registers GET /api/<name>. REQUIRES: called before Start().
   void AddApi(const std::string& name, ApiHandler handler);
+  // Registers GET /api/<name> as a Server-Sent Events stream of `stream`'s
+  // events (the same token rules as the API). Publish on `stream` from any
+  // thread. REQUIRES: called before Start(); `name` is not also an AddApi name.
+  void AddStream(const std::string& name, std::shared_ptr<EventStream> stream);
   // REQUIRES: called before Start().
   void SetMetricsSource(MetricsSource source);
 

@@ -1,0 +1,118 @@
+// What the Live page shows, kept by event time from a stream of plays: plays
+// per second over the last hour, listeners active in the last 5 minutes
+// (HyperLogLog: ±1.6 % standard error), and over the last 15 minutes the top
+// tracks and artists, plays by country and the device split, which are exact
+// (equal to a recount of the same plays over the same window).
+//
+// Time is the plays' own: "now" is the latest event time seen, and the
+// watermark trails it by `allowed_lateness_seconds`. A play older than the
+// watermark is late: it is counted apart and changes no window. Windows are
+// whole seconds ending at now: "the last N seconds" holds the plays whose
+// second is in (now - N, now].
+//
+// Memory is bounded by the windows, not the stream: one counter per second of
+// the hour, one 4 KiB sketch per second of the listeners' window, and per
+// second of the top window a count per distinct key seen in that second.
+//
+// Thread safety: none; one thread feeds it and takes snapshots (or the
+// caller serializes).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "common/result.h"
+#include "live/hyper_log_log.h"
+
+namespace playlake::live {
+
+// One play, as parsed from the stream (the views need only live for Add()).
+struct LivePlay {
+  std::int64_t event_time_ms = 0;  // Unix epoch milliseconds
+  std::string_view listener;
+  std::string_view track;
+  std::string_view artist;
+  std::string_view country;
+  std::string_view device;
+};
+
+struct LiveOptions {
+  int series_seconds = 3600;          // plays per second
+  int listeners_seconds = 300;        // active listeners
+  int top_seconds = 900;              // top tracks and artists, countries, devices
+  int allowed_lateness_seconds = 60;  // older than now minus this: late
+  int top_n = 10;                     // rows of each top list in the snapshot
+};
+
+// Keys with their play counts, most played first, ties by key.
+using Ranking = std::vector<std::pair<std::string, std::int64_t>>;
+
+class LiveAggregates {
+ public:
+  // Error{kInvalidArgument} naming the option when a window is not positive
+  // or the lateness is not shorter than every window.
+  static Result<std::unique_ptr<LiveAggregates>> Create(LiveOptions options = {});
+
+  // Adds a play; false when it is late (counted in late_plays() only).
+  bool Add(const LivePlay& play);
+
+  // The Live page's document: see docs/api.md (live stream).
+  nlohmann::json Snapshot() const;
+
+  // The top window's rankings, `limit` rows at most (0: all).
+  Ranking TopTracks(std::size_t limit = 0) const { return Rank(tracks_.totals, limit); }
+  Ranking TopArtists(std::size_t limit = 0) const { return Rank(artists_.totals, limit); }
+  Ranking Countries() const { return Rank(countries_.totals, 0); }
+  Ranking Devices() const { return Rank(devices_.totals, 0); }
+  // Plays per second, oldest first, ending at now (series_seconds values).
+  std::vector<std::int64_t> PlaysPerSecond() const;
+  double ActiveListeners() const;
+
+  std::int64_t now_second() const { return now_; }
+  std::int64_t accepted_plays() const { return accepted_; }
+  std::int64_t late_plays() const { return late_; }
+
+ private:
+  // Looked up by string_view: no string is built for a key already counted.
+  struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view key) const {
+      return std::hash<std::string_view>{}(key);
+    }
+  };
+  using Counts = std::unordered_map<std::string, std::int64_t, KeyHash, std::equal_to<>>;
+
+  // Counts per key over a sliding window of seconds: one map per second and
+  // their running sum, so the window's totals are exact at any time.
+  struct WindowedCounts {
+    std::vector<Counts> seconds;
+    Counts totals;
+    void Add(std::size_t slot, std::string_view key);
+    void Expire(std::size_t slot);
+  };
+
+  explicit LiveAggregates(LiveOptions options);
+  void Advance(std::int64_t second);
+  static Ranking Rank(const Counts& counts, std::size_t limit);
+
+  const LiveOptions options_;
+  bool started_ = false;
+  std::int64_t now_ = 0;  // the latest second seen
+  std::int64_t accepted_ = 0;
+  std::int64_t late_ = 0;
+
+  std::vector<std::int64_t> series_second_;  // which second each slot holds
+  std::vector<std::int64_t> series_plays_;
+  std::vector<std::int64_t> listeners_second_;
+  std::vector<HyperLogLog> listeners_;
+  std::vector<std::int64_t> top_second_;
+  WindowedCounts tracks_, artists_, countries_, devices_;
+};
+
+}  // namespace playlake::live

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "stream/mock_broker.h"
+#include "stream/stream_test_util.h"
 #include "testing/testing.h"
 
 namespace playlake::stream {
@@ -15,15 +16,7 @@ namespace {
 using playlake::testing::RunPlaylake;
 using playlake::testing::RunShell;
 using playlake::testing::TempDir;
-
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty()) lines.push_back(line);
-  }
-  return lines;
-}
+using playlake::stream_test::Lines;
 
 TEST(ListenerKey, ReadsPlaylakeAndEventsimListeners) {
   EXPECT_EQ(ListenerKey(R"({"event_id":"e1","user_id":"u42","ts":1})"), "u42");

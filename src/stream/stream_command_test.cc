@@ -23,15 +23,6 @@ using playlake::testing::RunShell;
 using playlake::testing::TempDir;
 using namespace playlake::stream_test;
 
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty()) lines.push_back(line);
-  }
-  return lines;
-}
-
 std::string Only(const std::vector<std::string>& rows) { return rows.size() == 1 ? rows[0] : "?"; }
 
 // Plays from kcat (an independent client) land once each; messages that are

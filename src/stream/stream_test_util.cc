@@ -137,4 +137,13 @@ std::vector<std::string> SqlRows(const std::filesystem::path& project, const std
   return rows;
 }
 
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) lines.push_back(line);
+  }
+  return lines;
+}
+
 }  // namespace playlake::stream_test

@@ -47,4 +47,7 @@ int ChildPid(const std::string& marker);
 // Rows of `playlake sql --format csv QUERY` in `project`, without the header.
 std::vector<std::string> SqlRows(const std::filesystem::path& project, const std::string& query);
 
+// The non-empty lines of `text`.
+std::vector<std::string> Lines(const std::string& text);
+
 }  // namespace playlake::stream_test

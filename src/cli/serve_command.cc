@@ -1,9 +1,11 @@
 // playlake serve: the dashboard and its JSON API over a project's gold layer.
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <pthread.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <csignal>
 #include <fstream>
@@ -15,8 +17,10 @@
 #include "common/rfc3339.h"
 #include "config/project.h"
 #include "pipeline/scheduler.h"
+#include "serve/event_stream.h"
 #include "serve/gold_api.h"
 #include "serve/server.h"
+#include "stream/live_feed.h"
 #include "warehouse/sharing.h"
 
 namespace playlake::cli {
@@ -51,6 +55,32 @@ Result<std::string> ReadTokenFile(const std::string& path) {
   return token.substr(first, last - first + 1);
 }
 
+// The live view of the project's first Kafka source, if it has one: /api/live
+// answers the latest snapshot and /api/live/stream pushes each new one
+// (docs/api.md, "Live"). Null when the project has no Kafka source.
+Result<std::unique_ptr<stream::LiveFeed>> StartLiveView(const config::ProjectConfig& project,
+                                                        serve::Server& server) {
+  const auto source = std::find_if(project.sources.begin(), project.sources.end(),
+                                   [](const config::SourceConfig& s) { return s.kafka; });
+  if (source == project.sources.end()) return nullptr;
+  // Ids continue from the wall clock, so ids after a restart are new: a
+  // client resuming from an older one is told to reload, never shown a gap.
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  auto events =
+      std::make_shared<serve::EventStream>(64, static_cast<std::uint64_t>(now_ms.count()));
+  auto feed = stream::LiveFeed::Start(*source, {}, [events](const nlohmann::json& snapshot) {
+    events->Publish("snapshot", snapshot.dump());
+  });
+  if (!feed) return tl::unexpected(feed.error());
+  server.AddApi("live", [feed = feed->get()](const serve::Params&) -> Result<nlohmann::json> {
+    return feed->Snapshot();
+  });
+  server.AddStream("live/stream", events);
+  spdlog::info("live view: source {} ({})", source->name, fmt::join(source->kafka->topics, ", "));
+  return std::move(*feed);
+}
+
 }  // namespace
 
 Status ServeProject(const config::ProjectConfig& project, serve::ServerOptions options,
@@ -80,6 +110,8 @@ Status ServeProject(const config::ProjectConfig& project, serve::ServerOptions o
                             {"next_run_at", FormatRfc3339(cron.Next(now))}};
     };
   }
+  auto live = StartLiveView(project, **server);
+  if (!live) return tl::unexpected(live.error());
   spdlog::info("answering the dashboard's first pages...");
   const auto warm = serve::RegisterGoldApi(**server, **gold, api);
   (*server)->SetMetricsSource([target] { return serve::PipelineMetrics(target); });
@@ -130,6 +162,7 @@ Status ServeProject(const config::ProjectConfig& project, serve::ServerOptions o
     scheduler->Stop();
     scheduling.join();
   }
+  if (*live) (*live)->Stop();  // no snapshot is published on a stopped server
   (*server)->Stop();
   return {};
 }

@@ -1,0 +1,253 @@
+#include "stream/live_feed.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <librdkafka/rdkafkacpp.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <mutex>
+#include <set>
+#include <stop_token>
+#include <thread>
+
+#include "common/rfc3339.h"
+#include "sources/format.h"
+#include "sources/record_parser.h"
+#include "stream/kafka_config.h"
+
+namespace playlake::stream {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::int64_t EpochMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Owns the TopicPartitions librdkafka's calls take as raw pointers.
+struct Partitions {
+  std::vector<RdKafka::TopicPartition*> list;
+  Partitions() = default;
+  Partitions(const Partitions&) = delete;
+  Partitions& operator=(const Partitions&) = delete;
+  ~Partitions() { RdKafka::TopicPartition::destroy(list); }
+};
+
+}  // namespace
+
+struct LiveFeed::State {
+  config::SourceConfig source;
+  LiveFeedOptions options;
+  Publish publish;
+  std::unique_ptr<live::LiveAggregates> aggregates;
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer;
+  sources::BatchContext context;
+  std::unique_ptr<sources::RecordParser> parser;
+  sources::TableBatches rows;
+  std::string padded;
+  Partitions assigned;
+  std::int64_t messages_read = 0;
+  std::int64_t last_read_ms = 0;  // wall clock of the last message read; 0: none yet
+
+  mutable std::mutex mutex;
+  nlohmann::json snapshot;  // guarded by mutex
+  std::jthread thread;
+
+  Status Assign();
+  void Read(const RdKafka::Message& message);
+  nlohmann::json Lag();
+  void PublishSnapshot();
+  void Run(std::stop_token stop);
+};
+
+// Assigns every partition of the source's topics, each at most `backlog`
+// messages before its end.
+Status LiveFeed::State::Assign() {
+  RdKafka::Metadata* raw = nullptr;
+  if (const auto err = consumer->metadata(true, nullptr, &raw, 5000);
+      err != RdKafka::ERR_NO_ERROR) {
+    return Fail(ErrorCode::kIo, "cannot list the topics: " + RdKafka::err2str(err));
+  }
+  const std::unique_ptr<RdKafka::Metadata> metadata(raw);
+  const std::set<std::string> wanted(source.kafka->topics.begin(), source.kafka->topics.end());
+  Partitions partitions;
+  for (const auto* topic : *metadata->topics()) {
+    if (!wanted.count(topic->topic()) || topic->err() != RdKafka::ERR_NO_ERROR) continue;
+    for (const auto* partition : *topic->partitions()) {
+      std::int64_t low = 0, high = 0;
+      if (const auto err =
+              consumer->query_watermark_offsets(topic->topic(), partition->id(), &low, &high, 5000);
+          err != RdKafka::ERR_NO_ERROR) {
+        return Fail(ErrorCode::kIo, fmt::format("cannot read where {}/{} ends: {}", topic->topic(),
+                                                partition->id(), RdKafka::err2str(err)));
+      }
+      partitions.list.push_back(RdKafka::TopicPartition::create(
+          topic->topic(), partition->id(), std::max(low, high - options.backlog)));
+    }
+  }
+  if (partitions.list.empty()) {
+    return Fail(ErrorCode::kNotFound, fmt::format("no partition of {} on the brokers yet",
+                                                  fmt::join(source.kafka->topics, ", ")));
+  }
+  if (const auto err = consumer->assign(partitions.list); err != RdKafka::ERR_NO_ERROR) {
+    return Fail(ErrorCode::kIo, "cannot assign the partitions: " + RdKafka::err2str(err));
+  }
+  std::swap(assigned.list, partitions.list);
+  spdlog::info("live: reading {} partition(s) of {}, each from at most {} messages back",
+               assigned.list.size(), fmt::join(source.kafka->topics, ", "), options.backlog);
+  return {};
+}
+
+// Parses one message as the lake would and counts the play it holds, if any.
+void LiveFeed::State::Read(const RdKafka::Message& message) {
+  ++messages_read;
+  last_read_ms = EpochMillis();
+  const std::string_view value(static_cast<const char*>(message.payload()), message.len());
+  padded.assign(value);
+  padded.resize(value.size() + sources::kRecordPadding, '\0');
+  auto parsed = parser->Parse(value, padded.size(), message.offset(), rows);
+  auto& plays = rows[sources::Table::kPlays];
+  if (parsed && !*parsed && plays.rows() > 0) {
+    const std::size_t row = plays.rows() - 1;
+    auto text = [&](int column) {
+      return plays.IsValid(column, row) ? plays.Text(column, row) : std::string_view();
+    };
+    live::LivePlay play;
+    play.event_time_ms = plays.Int(sources::kPlayEventTs, row) / 1000;
+    play.listener = text(sources::kPlayUserId);
+    play.track = text(sources::kPlayTrackId).empty() ? text(sources::kPlayTrackName)
+                                                     : text(sources::kPlayTrackId);
+    play.artist = text(sources::kPlayArtistName);
+    play.country = text(sources::kPlayCountry);
+    play.device = text(sources::kPlayDevice);
+    aggregates->Add(play);
+  }
+  for (auto& batch : rows.batches) batch.Clear();
+}
+
+nlohmann::json LiveFeed::State::Lag() {
+  nlohmann::json partitions = nlohmann::json::array();
+  std::int64_t total = 0;
+  consumer->position(assigned.list);
+  for (const auto* p : assigned.list) {
+    std::int64_t low = 0, high = 0;
+    if (consumer->get_watermark_offsets(p->topic(), p->partition(), &low, &high) !=
+            RdKafka::ERR_NO_ERROR ||
+        high < 0) {
+      continue;
+    }
+    const std::int64_t lag =
+        std::max<std::int64_t>(0, high - (p->offset() >= 0 ? p->offset() : low));
+    total += lag;
+    partitions.push_back({{"topic", p->topic()}, {"partition", p->partition()}, {"lag", lag}});
+  }
+  return {{"messages", total}, {"partitions", partitions}};
+}
+
+void LiveFeed::State::PublishSnapshot() {
+  nlohmann::json next = aggregates->Snapshot();
+  next["lag"] = assigned.list.empty() ? nlohmann::json(nullptr) : Lag();
+  next["messages_read"] = messages_read;
+  next["last_read_at"] = last_read_ms == 0
+                             ? nlohmann::json(nullptr)
+                             : nlohmann::json(FormatRfc3339(std::chrono::system_clock::time_point(
+                                   std::chrono::milliseconds(last_read_ms))));
+  next["topics"] = source.kafka->topics;
+  {
+    std::lock_guard lock(mutex);
+    snapshot = next;
+  }
+  publish(next);
+}
+
+void LiveFeed::State::Run(std::stop_token stop) {
+  auto next_publish = Clock::now();
+  auto next_assign = Clock::now();
+  while (!stop.stop_requested()) {
+    if (assigned.list.empty() && Clock::now() >= next_assign) {
+      if (auto s = Assign(); !s) {
+        spdlog::warn("live: {} (retrying)", s.error().message);
+        next_assign = Clock::now() + std::chrono::seconds(2);
+      }
+    }
+    if (!assigned.list.empty()) {
+      std::unique_ptr<RdKafka::Message> m(consumer->consume(50));
+      if (m->err() == RdKafka::ERR_NO_ERROR) {
+        Read(*m);
+      } else if (m->err() != RdKafka::ERR__TIMED_OUT && m->err() != RdKafka::ERR__PARTITION_EOF) {
+        spdlog::debug("live: {}", m->errstr());
+      }
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    if (Clock::now() >= next_publish) {
+      PublishSnapshot();
+      next_publish = Clock::now() + options.publish_interval;
+    }
+  }
+  consumer->close();
+}
+
+Result<std::unique_ptr<LiveFeed>> LiveFeed::Start(const config::SourceConfig& source,
+                                                  LiveFeedOptions options, Publish publish) {
+  if (!source.kafka) {
+    return Fail(ErrorCode::kConfig, fmt::format("source {} is not a Kafka source", source.name));
+  }
+  const auto format = sources::ParseFormat(source.format);
+  if (!format) {
+    return Fail(ErrorCode::kConfig, fmt::format("source {}: format '{}' cannot be read live",
+                                                source.name, source.format));
+  }
+  auto aggregates = live::LiveAggregates::Create(options.live);
+  if (!aggregates) return tl::unexpected(aggregates.error());
+  // No group takes part: partitions are assigned, nothing is committed.
+  std::map<std::string, std::string> properties = {
+      {"bootstrap.servers", source.kafka->brokers},
+      {"group.id", "playlake-live"},
+      {"client.id", "playlake-live"},
+      {"enable.auto.commit", "false"},
+      {"enable.auto.offset.store", "false"},
+      {"queued.max.messages.kbytes", "16384"},
+  };
+  for (const auto& [key, value] : source.kafka->properties) properties[key] = value;
+  auto conf = MakeConf(properties);
+  if (!conf) return tl::unexpected(conf.error());
+  std::string error;
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer(
+      RdKafka::KafkaConsumer::create(conf->get(), error));
+  if (!consumer) return Fail(ErrorCode::kConfig, "cannot create a Kafka consumer: " + error);
+
+  auto state = std::make_unique<State>();
+  state->source = source;
+  state->options = options;
+  state->publish = std::move(publish);
+  state->aggregates = std::move(*aggregates);
+  state->consumer = std::move(consumer);
+  state->context.format = *format;
+  state->context.source_file = "kafka:live";
+  state->context.timezone = source.timezone;
+  state->parser = std::make_unique<sources::RecordParser>(state->context);
+  state->snapshot = state->aggregates->Snapshot();
+  State* running = state.get();
+  state->thread = std::jthread([running](std::stop_token stop) { running->Run(stop); });
+  return std::unique_ptr<LiveFeed>(new LiveFeed(std::move(state)));
+}
+
+LiveFeed::LiveFeed(std::unique_ptr<State> state) : state_(std::move(state)) {}
+
+LiveFeed::~LiveFeed() { Stop(); }
+
+void LiveFeed::Stop() {
+  state_->thread.request_stop();
+  if (state_->thread.joinable()) state_->thread.join();
+}
+
+nlohmann::json LiveFeed::Snapshot() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->snapshot;
+}
+
+}  // namespace playlake::stream

@@ -55,26 +55,34 @@ Result<std::string> ReadTokenFile(const std::string& path) {
   return token.substr(first, last - first + 1);
 }
 
-// The live view of the project's first Kafka source, if it has one: /api/live
-// answers the latest snapshot and /api/live/stream pushes each new one
-// (docs/api.md, "Live"). Null when the project has no Kafka source.
+// The live view of the project's first Kafka source: /api/live answers the
+// latest snapshot and /api/live/stream pushes each new one (docs/api.md,
+// "Live"). Without a Kafka source, /api/live says so and the feed is null.
 Result<std::unique_ptr<stream::LiveFeed>> StartLiveView(const config::ProjectConfig& project,
                                                         serve::Server& server) {
   const auto source = std::find_if(project.sources.begin(), project.sources.end(),
                                    [](const config::SourceConfig& s) { return s.kafka; });
-  if (source == project.sources.end()) return nullptr;
+  if (source == project.sources.end()) {
+    server.AddApi("live", [](const serve::Params&) -> Result<nlohmann::json> {
+      return nlohmann::json{{"available", false}};
+    });
+    return nullptr;
+  }
   // Ids continue from the wall clock, so ids after a restart are new: a
   // client resuming from an older one is told to reload, never shown a gap.
   const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::system_clock::now().time_since_epoch());
   auto events =
       std::make_shared<serve::EventStream>(64, static_cast<std::uint64_t>(now_ms.count()));
-  auto feed = stream::LiveFeed::Start(*source, {}, [events](const nlohmann::json& snapshot) {
+  auto feed = stream::LiveFeed::Start(*source, {}, [events](nlohmann::json snapshot) {
+    snapshot["available"] = true;
     events->Publish("snapshot", snapshot.dump());
   });
   if (!feed) return tl::unexpected(feed.error());
   server.AddApi("live", [feed = feed->get()](const serve::Params&) -> Result<nlohmann::json> {
-    return feed->Snapshot();
+    auto snapshot = feed->Snapshot();
+    snapshot["available"] = true;
+    return snapshot;
   });
   server.AddStream("live/stream", events);
   spdlog::info("live view: source {} ({})", source->name, fmt::join(source->kafka->topics, ", "));

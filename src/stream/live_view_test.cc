@@ -166,7 +166,9 @@ TEST(LiveView, AProjectWithoutKafkaHasNone) {
   httplib::Client client("127.0.0.1", serve.port());
   auto res = client.Get("/api/live");
   ASSERT_TRUE(res);
-  EXPECT_EQ(res->status, 404);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->body, R"({"available":false})");
+  EXPECT_EQ(client.Get("/api/live/stream")->status, 404);
 }
 
 }  // namespace

@@ -375,10 +375,8 @@ function drawLive(view, s) {
 }
 
 async function live(main) {
-  let first;
-  try {
-    first = await api('live');
-  } catch {
+  const first = await api('live');
+  if (!first.available) {
     const none = card(main, 'Live', { size: 'wide', id: 'live-none' });
     const text = document.createElement('p');
     text.textContent = 'This project has no Kafka source. Add one to playlake.yml (docs/streaming.md) '

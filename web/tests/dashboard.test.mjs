@@ -93,6 +93,13 @@ for (const name of ['listener', 'podcasts']) {
   });
 }
 
+test('the live page says what it needs when the project has no Kafka source', async () => {
+  const { page, errors } = await open('#/live');
+  assert.match(await page.textContent('#live-none'), /no Kafka source/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('overview numbers match the API', async () => {
   const api = await apiJson('overview');
   const { page } = await open('#/overview');

@@ -7,7 +7,7 @@ JOBS ?= $(shell nproc)
 
 help:
 	@echo "make demo   install, build, run the pipeline on generated data and serve the dashboard"
-	@echo "make test   install, build and run every test (dev and asan builds, a short fuzz run)"
+	@echo "make test   install, build and run every test (under ASan and UBSan, and a short fuzz run)"
 	@echo "make bench  run the benchmarks under bench/ (release build)"
 
 setup:
@@ -37,7 +37,9 @@ test-fuzz: setup
 	@cmake --build --preset fuzz -j $(JOBS)
 	ctest --preset fuzz
 
-test: test-dev test-asan test-fuzz
+# Every test runs once, in the asan build (the dev build runs the same tests, unsanitised:
+# `make test-dev` is the quicker loop while working).
+test: test-asan test-fuzz
 
 demo: release
 	build/release/src/cli/playlake demo

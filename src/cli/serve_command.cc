@@ -20,7 +20,9 @@
 #include "serve/event_stream.h"
 #include "serve/gold_api.h"
 #include "serve/server.h"
+#include "serve/stream_metrics.h"
 #include "stream/live_feed.h"
+#include "stream/stream_monitor.h"
 #include "warehouse/sharing.h"
 
 namespace playlake::cli {
@@ -89,6 +91,45 @@ Result<std::unique_ptr<stream::LiveFeed>> StartLiveView(const config::ProjectCon
   return std::move(*feed);
 }
 
+// The stream figures of the project's first Kafka source: /api/stream and
+// the playlake_stream_* lines of /metrics (docs/streaming.md, "Monitoring").
+// Without a Kafka source, /api/stream says so and the metrics are empty.
+struct StreamStatus {
+  std::unique_ptr<lake::Lake> lake;
+  std::unique_ptr<stream::StreamMonitor> monitor;
+  std::string Metrics() const {
+    if (!monitor) return "";
+    auto figures = monitor->Read();
+    if (!figures) return "# playlake_stream: " + figures.error().message + "\n";
+    return serve::StreamMetricsText(*figures);
+  }
+};
+
+Result<std::shared_ptr<StreamStatus>> AddStreamStatus(const config::ProjectConfig& project,
+                                                      serve::Server& server) {
+  auto status = std::make_shared<StreamStatus>();
+  const auto source = std::find_if(project.sources.begin(), project.sources.end(),
+                                   [](const config::SourceConfig& s) { return s.kafka; });
+  if (source == project.sources.end()) {
+    server.AddApi("stream", [](const serve::Params&) -> Result<nlohmann::json> {
+      return nlohmann::json{{"available", false}};
+    });
+    return status;
+  }
+  auto lake = lake::Lake::OpenLocal(project.lake, {});
+  if (!lake) return tl::unexpected(lake.error());
+  auto monitor = stream::StreamMonitor::Create(**lake, *source, {});
+  if (!monitor) return tl::unexpected(monitor.error());
+  status->lake = std::move(*lake);
+  status->monitor = std::move(*monitor);
+  server.AddApi("stream", [status](const serve::Params&) -> Result<nlohmann::json> {
+    auto figures = status->monitor->Read();
+    if (!figures) return tl::unexpected(figures.error());
+    return serve::StreamFiguresJson(*figures);
+  });
+  return status;
+}
+
 }  // namespace
 
 Status ServeProject(const config::ProjectConfig& project, serve::ServerOptions options,
@@ -120,9 +161,13 @@ Status ServeProject(const config::ProjectConfig& project, serve::ServerOptions o
   }
   auto live = StartLiveView(project, **server);
   if (!live) return tl::unexpected(live.error());
+  auto stream_status = AddStreamStatus(project, **server);
+  if (!stream_status) return tl::unexpected(stream_status.error());
   spdlog::info("answering the dashboard's first pages...");
   const auto warm = serve::RegisterGoldApi(**server, **gold, api);
-  (*server)->SetMetricsSource([target] { return serve::PipelineMetrics(target); });
+  (*server)->SetMetricsSource([target, stream_status = *stream_status] {
+    return serve::PipelineMetrics(target) + stream_status->Metrics();
+  });
   // Block SIGINT/SIGTERM before the server starts its threads (they inherit
   // the mask), then wait for one here and stop cleanly.
   sigset_t signals;

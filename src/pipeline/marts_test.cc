@@ -29,6 +29,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::RunPlaylake;
+using testutil::ExpectSameRows;
 using testutil::Rows;
 using testutil::WarehouseReader;
 
@@ -165,26 +166,6 @@ class MartsTest : public ::testing::Test {
 testing::TempDir* MartsTest::dir_ = nullptr;
 
 double ToDouble(const std::string& text) { return text == "NULL" ? std::nan("") : std::stod(text); }
-
-// Every row of `table` but its loaded_at, which says when a run added the row
-// and so alone may differ between an incremental and a full build.
-std::string RowsOf(const std::string& table) {
-  return "SELECT COLUMNS(c -> c <> 'loaded_at') FROM " + table;
-}
-
-// Expects `table` to hold the same rows in `db` as in the attached database `b`.
-void ExpectSameRows(WarehouseReader& db, const std::string& table) {
-  EXPECT_EQ(db.Int("SELECT count(*) FROM " + table), db.Int("SELECT count(*) FROM b." + table))
-      << table;
-  EXPECT_EQ(db.Int("SELECT count(*) FROM (" + RowsOf(table) + " EXCEPT ALL " +
-                   RowsOf("b." + table) + ")"),
-            0)
-      << table;
-  EXPECT_EQ(db.Int("SELECT count(*) FROM (" + RowsOf("b." + table) + " EXCEPT ALL " +
-                   RowsOf(table) + ")"),
-            0)
-      << table;
-}
 
 TEST_F(MartsTest, SilverHoldsTheGeneratedPlaysAndTheBurst) {
   EXPECT_GT(db_->Int("SELECT count(*) FROM silver.plays"), 20000);

@@ -72,4 +72,25 @@ void WriteTextFile(const std::filesystem::path& path, const std::string& text) {
   ASSERT_TRUE(out.good()) << "cannot write " << path;
 }
 
+namespace {
+
+std::string RowsOf(const std::string& table) {
+  return "SELECT COLUMNS(c -> c <> 'loaded_at') FROM " + table;
+}
+
+}  // namespace
+
+void ExpectSameRows(WarehouseReader& db, const std::string& table) {
+  EXPECT_EQ(db.Int("SELECT count(*) FROM " + table), db.Int("SELECT count(*) FROM b." + table))
+      << table;
+  EXPECT_EQ(db.Int("SELECT count(*) FROM (" + RowsOf(table) + " EXCEPT ALL " +
+                   RowsOf("b." + table) + ")"),
+            0)
+      << table;
+  EXPECT_EQ(db.Int("SELECT count(*) FROM (" + RowsOf("b." + table) + " EXCEPT ALL " +
+                   RowsOf(table) + ")"),
+            0)
+      << table;
+}
+
 }  // namespace playlake::pipeline::testutil

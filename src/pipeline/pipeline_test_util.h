@@ -37,6 +37,11 @@ class WarehouseReader {
   std::unique_ptr<warehouse::Connection> connection_;
 };
 
+// Expects `table` to hold the same rows in `db` as in the database attached
+// to it as `b`, but for loaded_at (which says when a run added a row, so alone
+// may differ between an incremental and a full build).
+void ExpectSameRows(WarehouseReader& db, const std::string& table);
+
 // Writes `text` to `path`, creating its folder.
 void WriteTextFile(const std::filesystem::path& path, const std::string& text);
 

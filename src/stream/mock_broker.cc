@@ -41,7 +41,7 @@ std::string MockBrokerBinary() { return PLAYLAKE_KAFKA_MOCK; }
 Result<std::unique_ptr<MockBroker>> MockBroker::Start(
     const std::vector<std::pair<std::string, int>>& topics) {
   const std::string binary = MockBrokerBinary();
-  std::vector<std::string> args = {binary};
+  std::vector<std::string> args = {binary, "--commands"};
   for (const auto& [name, partitions] : topics) {
     args.push_back("--topic");
     args.push_back(fmt::format("{}:{}", name, partitions));
@@ -53,11 +53,15 @@ Result<std::unique_ptr<MockBroker>> MockBroker::Start(
       (std::filesystem::temp_directory_path() / fmt::format("kafka-mock-{}.log", ::getpid()))
           .string();
   int out[2];
-  if (::pipe(out) != 0) return Fail(ErrorCode::kIo, "cannot create a pipe for the mock broker");
+  int in[2];
+  if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(in, O_CLOEXEC) != 0) {
+    return Fail(ErrorCode::kIo, "cannot create a pipe for the mock broker");
+  }
   const int pid = ::fork();
   if (pid < 0) return Fail(ErrorCode::kIo, "cannot fork the mock broker");
   if (pid == 0) {
     ::dup2(out[1], STDOUT_FILENO);
+    ::dup2(in[0], STDIN_FILENO);
     const int fd = ::open(err_log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd >= 0) ::dup2(fd, STDERR_FILENO);
     ::close(out[0]);
@@ -65,6 +69,7 @@ Result<std::unique_ptr<MockBroker>> MockBroker::Start(
     ::_exit(127);
   }
   ::close(out[1]);
+  ::close(in[0]);
   std::string line;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (line.find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline) {
@@ -75,9 +80,10 @@ Result<std::unique_ptr<MockBroker>> MockBroker::Start(
     if (n <= 0) break;
     line.append(buffer, static_cast<std::size_t>(n));
   }
-  ::close(out[0]);
   const auto newline = line.find('\n');
   if (newline == std::string::npos || newline == 0) {
+    ::close(out[0]);
+    ::close(in[1]);
     StopProcess(pid);
     const std::string why = ReadText(err_log);
     std::filesystem::remove(err_log);
@@ -86,9 +92,34 @@ Result<std::unique_ptr<MockBroker>> MockBroker::Start(
                             why.empty() ? "it printed no bootstrap address within 20 s" : why));
   }
   std::filesystem::remove(err_log);
-  return std::unique_ptr<MockBroker>(new MockBroker(pid, line.substr(0, newline)));
+  return std::unique_ptr<MockBroker>(new MockBroker(pid, line.substr(0, newline), in[1], out[0]));
 }
 
-MockBroker::~MockBroker() { StopProcess(pid_); }
+MockBroker::~MockBroker() {
+  ::close(to_helper_);
+  ::close(from_helper_);
+  StopProcess(pid_);
+}
+
+Status MockBroker::Command(const std::string& line) {
+  const std::string sent = line + "\n";
+  if (::write(to_helper_, sent.data(), sent.size()) != static_cast<ssize_t>(sent.size())) {
+    return Fail(ErrorCode::kIo, fmt::format("cannot send '{}' to the mock broker", line));
+  }
+  std::string answer;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (answer.find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    pollfd p{from_helper_, POLLIN, 0};
+    if (::poll(&p, 1, 100) <= 0) continue;
+    char c = 0;
+    if (::read(from_helper_, &c, 1) != 1) break;  // one byte at a time: nothing read past the line
+    answer += c;
+  }
+  if (answer != "ok\n") {
+    return Fail(ErrorCode::kIo, fmt::format("the mock broker did not do '{}': {}", line,
+                                            answer.empty() ? "no answer within 10 s" : answer));
+  }
+  return {};
+}
 
 }  // namespace playlake::stream

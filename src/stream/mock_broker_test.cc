@@ -25,6 +25,24 @@ TEST(MockBroker, ServesTopicsOverTcpAndStopsByPid) {
   EXPECT_NE(::kill(pid, 0), 0) << "the broker process is still running";
 }
 
+// `down all` refuses clients until `up all`; a bad command is an error.
+TEST(MockBroker, TakesBrokersDownAndUpOnCommand) {
+  auto broker = MockBroker::Start({{"plays", 1}});
+  ASSERT_TRUE(broker) << broker.error().message;
+  const std::string list = "kcat -b " + (*broker)->bootstrap() + " -L -t plays -m 3";
+  ASSERT_TRUE((*broker)->Command("down all"));
+  const auto down = RunShell(list);
+  EXPECT_NE(down.exit_code, 0) << down.stdout_text;
+  ASSERT_TRUE((*broker)->Command("up all"));
+  const auto up = RunShell(list);
+  EXPECT_EQ(up.exit_code, 0) << up.stderr_text;
+  EXPECT_NE(up.stdout_text.find("topic \"plays\" with 1 partitions"), std::string::npos);
+  const auto refused = (*broker)->Command("down 7");
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("no broker '7'"), std::string::npos)
+      << refused.error().message;
+}
+
 TEST(MockBroker, RefusesBadTopicsWithAClearMessage) {
   auto broker = MockBroker::Start({{"plays", 0}});
   ASSERT_FALSE(broker);

@@ -23,8 +23,6 @@ using playlake::testing::RunShell;
 using playlake::testing::TempDir;
 using namespace playlake::stream_test;
 
-std::string Only(const std::vector<std::string>& rows) { return rows.size() == 1 ? rows[0] : "?"; }
-
 // Plays from kcat (an independent client) land once each; messages that are
 // not valid events are quarantined with topic, partition and offset.
 TEST(StreamCommand, KcatMessagesLandOnceAndBadOnesAreQuarantinedByOffset) {

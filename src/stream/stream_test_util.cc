@@ -137,6 +137,8 @@ std::vector<std::string> SqlRows(const std::filesystem::path& project, const std
   return rows;
 }
 
+std::string Only(const std::vector<std::string>& rows) { return rows.size() == 1 ? rows[0] : "?"; }
+
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> lines;
   std::istringstream in(text);

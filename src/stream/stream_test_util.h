@@ -47,6 +47,9 @@ int ChildPid(const std::string& marker);
 // Rows of `playlake sql --format csv QUERY` in `project`, without the header.
 std::vector<std::string> SqlRows(const std::filesystem::path& project, const std::string& query);
 
+// The one row of `rows`; "?" unless there is exactly one.
+std::string Only(const std::vector<std::string>& rows);
+
 // The non-empty lines of `text`.
 std::vector<std::string> Lines(const std::string& text);
 

@@ -314,8 +314,37 @@ function driftCard(main, rows) {
   ], rows);
 }
 
+// The Stream panel (only for a project with a Kafka source): how far the lake is behind the
+// topic, from the lake's commits and the brokers' high watermarks (docs/streaming.md).
+function streamCard(main, s) {
+  if (!s.available) return;
+  const view = card(main, `Stream: source ${s.source} (${s.topics.join(', ')})`, { size: 'wide', id: 'stream' });
+  tiles(view, [
+    { id: 'stream_lag', label: 'Lag (messages not in the lake)', value: s.lag === null ? 'unknown' : format.int(s.lag) },
+    { id: 'stream_rate', label: `Events landed per second, last ${s.window_seconds} s`, value: format.num(s.events_per_second, 1) },
+    { id: 'stream_last_commit', label: 'Last commit', value: s.last_commit_at ?? 'none yet' },
+  ]);
+  if (!s.brokers.answered) {
+    const note = document.createElement('p');
+    note.className = 'note';
+    note.id = 'stream-brokers';
+    note.textContent = `Warning: ${s.brokers.error}. The lake's figures hold; the lag is unknown until they answer.`;
+    view.append(note);
+  }
+  const orDash = (v) => (v === null ? '–' : format.int(v));
+  table(view, [
+    { key: 'topic', label: 'Topic' }, { key: 'partition', label: 'Partition', num: true },
+    { key: 'committed_offset', label: 'In the lake to', num: true, render: format.int },
+    { key: 'end_offset', label: 'On the brokers to', num: true, render: orDash },
+    { key: 'lag', label: 'Lag', num: true, render: orDash },
+    { key: 'landed_events', label: 'Events landed', num: true, render: format.int },
+    { key: 'last_commit_at', label: 'Last commit', render: (v) => v ?? '–' },
+  ], s.partitions);
+}
+
 async function pipeline(main) {
-  const data = await api('pipeline');
+  const [data, stream] = await Promise.all([api('pipeline'), api('stream')]);
+  streamCard(main, stream);
   const runs = card(main, 'Runs', { size: 'wide', id: 'runs' });
   const schedule = document.createElement('p');
   schedule.className = 'note';

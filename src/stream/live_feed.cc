@@ -49,8 +49,8 @@ struct LiveFeed::State {
   sources::TableBatches rows;
   std::string padded;
   Partitions assigned;
-  std::vector<std::int64_t> start_offsets;  // per assigned partition, where reading began
-  std::vector<std::int64_t> catch_up_to;    // per assigned partition, its end when assigned
+  std::vector<std::int64_t> read_to;      // per assigned partition, the offset read up to
+  std::vector<std::int64_t> catch_up_to;  // per assigned partition, its end when assigned
   bool caught_up = false;
   bool unread_news = false;  // messages read since the last snapshot published
   std::uint64_t published_position = 0;
@@ -64,7 +64,7 @@ struct LiveFeed::State {
 
   Status Assign();
   void Read(const RdKafka::Message& message);
-  std::uint64_t Position();
+  std::uint64_t Position() const;
   nlohmann::json Lag() const;
   nlohmann::json Compose(std::uint64_t position);
   void MaybePublish();
@@ -95,18 +95,18 @@ Status LiveFeed::State::Assign() {
       const std::int64_t start = std::max(low, high - options.backlog);
       partitions.list.push_back(
           RdKafka::TopicPartition::create(topic->topic(), partition->id(), start));
-      start_offsets.push_back(start);
+      read_to.push_back(start);
       catch_up_to.push_back(high);
     }
   }
   if (partitions.list.empty()) {
-    start_offsets.clear();
+    read_to.clear();
     catch_up_to.clear();
     return Fail(ErrorCode::kNotFound, fmt::format("no partition of {} on the brokers yet",
                                                   fmt::join(source.kafka->topics, ", ")));
   }
   if (const auto err = consumer->assign(partitions.list); err != RdKafka::ERR_NO_ERROR) {
-    start_offsets.clear();
+    read_to.clear();
     catch_up_to.clear();
     return Fail(ErrorCode::kIo, "cannot assign the partitions: " + RdKafka::err2str(err));
   }
@@ -120,6 +120,13 @@ Status LiveFeed::State::Assign() {
 void LiveFeed::State::Read(const RdKafka::Message& message) {
   ++messages_read;
   unread_news = true;
+  for (std::size_t i = 0; i < assigned.list.size(); ++i) {
+    if (assigned.list[i]->partition() == message.partition() &&
+        (source.kafka->topics.size() == 1 || assigned.list[i]->topic() == message.topic_name())) {
+      read_to[i] = std::max(read_to[i], message.offset() + 1);
+      break;
+    }
+  }
   last_read_ms = EpochMillis();
   if (const auto stamp = message.timestamp();
       stamp.type != RdKafka::MessageTimestamp::MSG_TIMESTAMP_NOT_AVAILABLE) {
@@ -148,39 +155,33 @@ void LiveFeed::State::Read(const RdKafka::Message& message) {
   for (auto& batch : rows.batches) batch.Clear();
 }
 
-// Refreshes the assigned partitions' read positions and returns their sum;
-// a partition not read yet counts from where reading began.
-std::uint64_t LiveFeed::State::Position() {
-  consumer->position(assigned.list);
+// The sum of the offsets read up to (not the consumer's position, which may
+// count messages fetched but not read yet).
+std::uint64_t LiveFeed::State::Position() const {
   std::uint64_t sum = 0;
-  for (std::size_t i = 0; i < assigned.list.size(); ++i) {
-    const std::int64_t offset = assigned.list[i]->offset();
-    if (offset < 0) assigned.list[i]->set_offset(start_offsets[i]);
-    sum += static_cast<std::uint64_t>(assigned.list[i]->offset());
-  }
+  for (const std::int64_t offset : read_to) sum += static_cast<std::uint64_t>(offset);
   return sum;
 }
 
-// REQUIRES: Position() called since the last message was read.
 nlohmann::json LiveFeed::State::Lag() const {
   nlohmann::json partitions = nlohmann::json::array();
   std::int64_t total = 0;
-  for (const auto* p : assigned.list) {
+  for (std::size_t i = 0; i < assigned.list.size(); ++i) {
+    const auto* p = assigned.list[i];
     std::int64_t low = 0, high = 0;
     if (consumer->get_watermark_offsets(p->topic(), p->partition(), &low, &high) !=
             RdKafka::ERR_NO_ERROR ||
         high < 0) {
       continue;
     }
-    const std::int64_t lag = std::max<std::int64_t>(0, high - p->offset());
+    const std::int64_t lag = std::max<std::int64_t>(0, high - read_to[i]);
     total += lag;
     partitions.push_back({{"topic", p->topic()}, {"partition", p->partition()}, {"lag", lag}});
   }
   return {{"messages", total}, {"partitions", partitions}};
 }
 
-// The snapshot at `position`. REQUIRES: Position() called since the last
-// message was read (when partitions are assigned).
+// The snapshot at `position`.
 nlohmann::json LiveFeed::State::Compose(std::uint64_t position) {
   nlohmann::json next = aggregates->Snapshot();
   next["available"] = true;
@@ -202,7 +203,7 @@ void LiveFeed::State::MaybePublish() {
   const std::uint64_t position = Position();
   if (!caught_up) {
     for (std::size_t i = 0; i < assigned.list.size(); ++i) {
-      if (assigned.list[i]->offset() < catch_up_to[i]) return;
+      if (read_to[i] < catch_up_to[i]) return;
     }
     caught_up = true;
     spdlog::info("live: caught up ({} messages read), publishing as messages arrive",

@@ -42,15 +42,30 @@ function buildLive(view, first) {
     { key: 'key', label: name }, { key: 'plays', label: 'Plays', num: true, render: format.int },
   ];
   const sections = RANKINGS.map(([id, title]) => card(view, `${title}, last ${minutes} min`, { id }));
+  // What is drawn now: only what changed is drawn again (most snapshots change a few
+  // numbers and the last bar).
+  let drawnNow = null;
+  const drawnRows = RANKINGS.map(() => '');
   return (s, id) => {
-    for (const [kpi, , value] of TILES) values.get(kpi).textContent = value(s);
+    for (const [kpi, , value] of TILES) {
+      const text = value(s);
+      if (values.get(kpi).textContent !== text) values.get(kpi).textContent = text;
+    }
     const series = s.plays_per_second.counts.slice(-SERIES_SECONDS);
-    const from = (s.now_ms ?? 0) - (series.length - 1) * 1000;
-    chart.setOption({
-      xAxis: { data: series.map((_, i) => new Date(from + i * 1000).toLocaleTimeString()) },
-      series: [{ data: series }],
-    });
+    if (s.now_ms !== drawnNow) {
+      drawnNow = s.now_ms;
+      const from = (s.now_ms ?? 0) - (series.length - 1) * 1000;
+      chart.setOption({
+        xAxis: { data: series.map((_, i) => new Date(from + i * 1000).toLocaleTimeString()) },
+        series: [{ data: series }],
+      });
+    } else {
+      chart.setOption({ series: [{ data: series }] });
+    }
     RANKINGS.forEach(([, , field, name], i) => {
+      const rows = JSON.stringify(s[field].rows);
+      if (rows === drawnRows[i]) return;
+      drawnRows[i] = rows;
       sections[i].querySelector('table')?.remove();
       table(sections[i], columns(name), s[field].rows);
     });

@@ -70,21 +70,17 @@ Result<std::unique_ptr<stream::LiveFeed>> StartLiveView(const config::ProjectCon
     });
     return nullptr;
   }
-  // Ids continue from the wall clock, so ids after a restart are new: a
-  // client resuming from an older one is told to reload, never shown a gap.
-  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::system_clock::now().time_since_epoch());
-  auto events =
-      std::make_shared<serve::EventStream>(64, static_cast<std::uint64_t>(now_ms.count()));
-  auto feed = stream::LiveFeed::Start(*source, {}, [events](nlohmann::json snapshot) {
-    snapshot["available"] = true;
-    events->Publish("snapshot", snapshot.dump());
-  });
+  // Event ids are the snapshots' positions in the topic: they follow the
+  // data, so a client resuming after a restart gets the next snapshot past
+  // the one it has.
+  auto events = std::make_shared<serve::EventStream>(256);
+  auto feed = stream::LiveFeed::Start(
+      *source, {}, [events](std::uint64_t position, const nlohmann::json& snapshot) {
+        events->PublishAt(position, "snapshot", snapshot.dump());
+      });
   if (!feed) return tl::unexpected(feed.error());
   server.AddApi("live", [feed = feed->get()](const serve::Params&) -> Result<nlohmann::json> {
-    auto snapshot = feed->Snapshot();
-    snapshot["available"] = true;
-    return snapshot;
+    return feed->Snapshot();
   });
   server.AddStream("live/stream", events);
   spdlog::info("live view: source {} ({})", source->name, fmt::join(source->kafka->topics, ", "));

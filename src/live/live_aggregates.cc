@@ -128,18 +128,21 @@ bool LiveAggregates::Add(const LivePlay& play) {
   return true;
 }
 
+// Ranks pointers into `counts` and copies only the rows kept: a snapshot
+// is taken many times a second over windows of many distinct keys.
 Ranking LiveAggregates::Rank(const Counts& counts, std::size_t limit) {
-  Ranking ranking(counts.begin(), counts.end());
-  const auto before = [](const auto& a, const auto& b) {
-    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  std::vector<const Counts::value_type*> order;
+  order.reserve(counts.size());
+  for (const auto& entry : counts) order.push_back(&entry);
+  const auto before = [](const auto* a, const auto* b) {
+    return a->second != b->second ? a->second > b->second : a->first < b->first;
   };
-  if (limit == 0 || limit >= ranking.size()) {
-    std::sort(ranking.begin(), ranking.end(), before);
-  } else {
-    std::partial_sort(ranking.begin(), ranking.begin() + static_cast<std::ptrdiff_t>(limit),
-                      ranking.end(), before);
-    ranking.resize(limit);
-  }
+  const std::size_t kept = limit == 0 ? order.size() : std::min(limit, order.size());
+  const auto end = order.begin() + static_cast<std::ptrdiff_t>(kept);
+  std::partial_sort(order.begin(), end, order.end(), before);
+  Ranking ranking;
+  ranking.reserve(kept);
+  for (auto it = order.begin(); it != end; ++it) ranking.emplace_back((*it)->first, (*it)->second);
   return ranking;
 }
 

@@ -7,7 +7,7 @@
 namespace playlake::serve {
 
 EventStream::EventStream(std::size_t capacity, std::uint64_t last_id)
-    : capacity_(std::max<std::size_t>(capacity, 1)), last_id_(last_id) {}
+    : capacity_(std::max<std::size_t>(capacity, 1)), last_id_(last_id), dropped_id_(last_id) {}
 
 std::string EventStream::Format(std::uint64_t id, std::string_view type, std::string_view data) {
   std::string wire;
@@ -35,17 +35,31 @@ std::string EventStream::Format(std::uint64_t id, std::string_view type, std::st
 }
 
 std::uint64_t EventStream::Publish(std::string_view type, std::string_view data) {
-  std::uint64_t id = 0;
+  return Add(std::nullopt, type, data);
+}
+
+bool EventStream::PublishAt(std::uint64_t id, std::string_view type, std::string_view data) {
+  return Add(id, type, data) != 0;
+}
+
+std::uint64_t EventStream::Add(std::optional<std::uint64_t> id, std::string_view type,
+                               std::string_view data) {
   std::vector<std::function<void()>> listeners;
+  std::uint64_t at = 0;
   {
     std::lock_guard lock(mutex_);
-    id = ++last_id_;
-    ring_.push_back(std::make_shared<const std::string>(Format(id, type, data)));
-    if (ring_.size() > capacity_) ring_.pop_front();
+    at = id.value_or(last_id_ + 1);
+    if (at <= last_id_) return 0;
+    last_id_ = at;
+    ring_.push_back({at, std::make_shared<const std::string>(Format(at, type, data))});
+    if (ring_.size() > capacity_) {
+      dropped_id_ = ring_.front().id;
+      ring_.pop_front();
+    }
     listeners = listeners_;
   }
   for (const auto& listener : listeners) listener();
-  return id;
+  return at;
 }
 
 void EventStream::AddListener(std::function<void()> listener) {
@@ -53,12 +67,14 @@ void EventStream::AddListener(std::function<void()> listener) {
   listeners_.push_back(std::move(listener));
 }
 
-EventStream::Next EventStream::Get(std::uint64_t id) const {
+EventStream::Next EventStream::After(std::uint64_t seen) const {
   std::lock_guard lock(mutex_);
-  if (id > last_id_) return {Next::State::kNotYet, nullptr};
-  const std::uint64_t oldest = last_id_ + 1 - ring_.size();
-  if (id < oldest) return {Next::State::kGone, nullptr};
-  return {Next::State::kReady, ring_[id - oldest]};
+  if (seen < dropped_id_) return {Next::State::kGone, 0, nullptr};
+  const auto next =
+      std::upper_bound(ring_.begin(), ring_.end(), seen,
+                       [](std::uint64_t id, const Kept& kept) { return id < kept.id; });
+  if (next == ring_.end()) return {Next::State::kNotYet, 0, nullptr};
+  return {Next::State::kReady, next->id, next->wire};
 }
 
 std::uint64_t EventStream::last_id() const {
@@ -66,9 +82,9 @@ std::uint64_t EventStream::last_id() const {
   return last_id_;
 }
 
-std::uint64_t EventStream::oldest_id() const {
+bool EventStream::Missed(std::uint64_t seen) const {
   std::lock_guard lock(mutex_);
-  return last_id_ + 1 - ring_.size();
+  return seen < dropped_id_;
 }
 
 }  // namespace playlake::serve

@@ -3,6 +3,10 @@
 // most recent events so that a client reconnecting with `Last-Event-ID`
 // receives exactly the events after that id: no gap, no repeat.
 //
+// Ids only grow. Publish() numbers events one after another; PublishAt()
+// takes the id from the publisher, e.g. a position in the data, so that the
+// ids of a restarted publisher stay comparable with the old one's.
+//
 // Each event is formatted once, at Publish(), into its wire form
 // ("id: N\nevent: TYPE\ndata: ...\n\n") and shared by every connection that
 // sends it: a connection holds a reference and an offset, never a copy.
@@ -16,6 +20,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,27 +40,32 @@ class EventStream {
   // (line breaks in it become spaces); `data` may hold several lines, each is
   // sent as its own `data:` line. Then calls every listener.
   std::uint64_t Publish(std::string_view type, std::string_view data);
+  // As Publish(), with the id `id`; false (nothing published) unless `id` is
+  // greater than last_id().
+  bool PublishAt(std::uint64_t id, std::string_view type, std::string_view data);
 
   // `listener` is called, on the publishing thread and outside any lock of
   // this class, after each Publish(). The server uses it to wake the
   // connections waiting for an event.
   void AddListener(std::function<void()> listener);
 
-  // What a client whose next event is `id` receives.
+  // What a client that has seen the events up to id `seen` receives next.
   struct Next {
     enum class State { kReady, kNotYet, kGone };
     State state = State::kNotYet;
+    std::uint64_t id = 0;                     // the event's id when kReady
     std::shared_ptr<const std::string> wire;  // the event's bytes when kReady
   };
-  // kReady with the event `id`; kNotYet when `id` is not published yet;
-  // kGone when it has already left the ring.
-  Next Get(std::uint64_t id) const;
+  // kReady with the first event whose id is greater than `seen`; kNotYet when
+  // there is none yet; kGone when one has already left the ring (or `seen`
+  // is older than the stream's first id), so the client would miss it.
+  Next After(std::uint64_t seen) const;
 
   // The id of the last published event (0, or the constructor's `last_id`,
   // before any).
   std::uint64_t last_id() const;
-  // The id of the oldest event still in the ring (last_id() + 1 when empty).
-  std::uint64_t oldest_id() const;
+  // True when After(seen) is kGone.
+  bool Missed(std::uint64_t seen) const;
   std::size_t capacity() const { return capacity_; }
 
   // The wire form of one event (exposed for tests and for events that are not
@@ -65,8 +75,16 @@ class EventStream {
  private:
   const std::size_t capacity_;
   mutable std::mutex mutex_;
-  std::deque<std::shared_ptr<const std::string>> ring_;  // ids oldest_ .. last_
+  struct Kept {
+    std::uint64_t id;
+    std::shared_ptr<const std::string> wire;
+  };
+  // Publishes at `id` (nullopt: the next number); 0 when `id` is not new.
+  std::uint64_t Add(std::optional<std::uint64_t> id, std::string_view type, std::string_view data);
+
+  std::deque<Kept> ring_;  // ids ascending, the last one last_id_
   std::uint64_t last_id_;
+  std::uint64_t dropped_id_;  // the newest id no longer kept (the start id at first)
   std::vector<std::function<void()>> listeners_;
 };
 

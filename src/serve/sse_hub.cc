@@ -15,7 +15,7 @@ struct SseHub::Client {
   EventStream* stream = nullptr;
   MHD_Connection* connection = nullptr;
   int fd = -1;
-  std::uint64_t next_id = 1;                   // the next event of `stream` to send
+  std::uint64_t seen = 0;                      // the id of the last event of `stream` sent
   bool reload_first = false;                   // send the reload notice before anything else
   std::shared_ptr<const std::string> sending;  // the event being sent
   std::size_t offset = 0;                      // bytes of it already sent
@@ -44,15 +44,15 @@ MHD_Response* SseHub::Open(MHD_Connection* connection, EventStream& stream,
   client->connection = connection;
   const auto* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
   client->fd = info == nullptr ? -1 : info->connect_fd;
-  const std::uint64_t last = stream.last_id();
-  client->next_id = last + 1;
+  client->seen = stream.last_id();
   if (last_event_id) {
     // The client has seen up to *last_event_id: resume right after it if the
-    // ring still holds everything since.
-    if (*last_event_id + 1 >= stream.oldest_id() && *last_event_id <= last) {
-      client->next_id = *last_event_id + 1;
-    } else {
+    // ring still holds everything since (an id not published yet waits for
+    // the events after it).
+    if (stream.Missed(*last_event_id)) {
       client->reload_first = true;
+    } else {
+      client->seen = *last_event_id;
     }
   }
   MHD_Response* response = MHD_create_response_from_callback(
@@ -92,7 +92,7 @@ ssize_t SseHub::Fill(Client& client, char* buf, std::size_t max) {
           client.sending = reload_wire_;
           continue;
         }
-        auto next = client.stream->Get(client.next_id);
+        auto next = client.stream->After(client.seen);
         if (next.state == EventStream::Next::State::kNotYet) break;
         if (next.state == EventStream::Next::State::kGone) {
           // Fell behind the ring: close rather than buffer without limit.
@@ -100,7 +100,7 @@ ssize_t SseHub::Fill(Client& client, char* buf, std::size_t max) {
           return MHD_CONTENT_READER_END_WITH_ERROR;
         }
         client.sending = std::move(next.wire);
-        ++client.next_id;
+        client.seen = next.id;
       }
       const std::size_t n = std::min(max - written, client.sending->size() - client.offset);
       std::memcpy(buf + written, client.sending->data() + client.offset, n);
@@ -120,7 +120,7 @@ ssize_t SseHub::Fill(Client& client, char* buf, std::size_t max) {
     // race with a Publish() between the check above and the suspension.
     std::lock_guard lock(wait_mutex_);
     if (closing_) return MHD_CONTENT_READER_END_OF_STREAM;
-    if (client.stream->last_id() >= client.next_id) continue;
+    if (client.stream->last_id() > client.seen) continue;
     waiting_.push_back(&client);
     MHD_suspend_connection(client.connection);
     return 0;
@@ -149,7 +149,7 @@ void SseHub::Sweep() {
   // A client that does not read leaves its socket unwritable, so MHD stops
   // asking it for data; close it here once its next event has left the ring.
   for (Client* client : open_) {
-    if (!client->reload_first && client->next_id < client->stream->oldest_id() && client->fd >= 0) {
+    if (!client->reload_first && client->fd >= 0 && client->stream->Missed(client->seen)) {
       shutdown(client->fd, SHUT_RDWR);
       client->fd = -1;
     }

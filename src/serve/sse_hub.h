@@ -42,11 +42,13 @@ class SseHub {
   // outlives the hub's last connection (the server keeps a shared_ptr).
   static void Attach(const std::shared_ptr<SseHub>& hub, EventStream& stream);
 
-  // The answer for a new stream connection: the events after
-  // `last_event_id`, or only new events without one. When `last_event_id`
-  // is no longer in the ring (or is not an id of this stream) the client
-  // first receives a `reload` event: its view may have a gap, so it should
-  // reload the snapshot. Null when out of memory. The caller queues it.
+  // The answer for a new stream connection: the events with ids greater
+  // than `last_event_id`, or only new events without one. When an event
+  // after `last_event_id` has left the ring (or it is older than the
+  // stream's first id) the client first receives a `reload` event: its view
+  // may have a gap, so it should reload the snapshot. An id greater than the
+  // last published waits for the events after it. Null when out of memory.
+  // The caller queues it.
   MHD_Response* Open(MHD_Connection* connection, EventStream& stream,
                      std::optional<std::uint64_t> last_event_id);
 

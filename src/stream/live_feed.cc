@@ -49,8 +49,14 @@ struct LiveFeed::State {
   sources::TableBatches rows;
   std::string padded;
   Partitions assigned;
+  std::vector<std::int64_t> read_to;      // per assigned partition, the offset read up to
+  std::vector<std::int64_t> catch_up_to;  // per assigned partition, its end when assigned
+  bool caught_up = false;
+  bool unread_news = false;  // messages read since the last snapshot published
+  std::uint64_t published_position = 0;
   std::int64_t messages_read = 0;
-  std::int64_t last_read_ms = 0;  // wall clock of the last message read; 0: none yet
+  std::int64_t last_read_ms = 0;      // wall clock of the last message read; 0: none yet
+  std::int64_t last_produced_ms = 0;  // the newest message timestamp read; 0: none yet
 
   mutable std::mutex mutex;
   nlohmann::json snapshot;  // guarded by mutex
@@ -58,8 +64,10 @@ struct LiveFeed::State {
 
   Status Assign();
   void Read(const RdKafka::Message& message);
-  nlohmann::json Lag();
-  void PublishSnapshot();
+  std::uint64_t Position() const;
+  nlohmann::json Lag() const;
+  nlohmann::json Compose(std::uint64_t position);
+  void MaybePublish();
   void Run(std::stop_token stop);
 };
 
@@ -84,15 +92,22 @@ Status LiveFeed::State::Assign() {
         return Fail(ErrorCode::kIo, fmt::format("cannot read where {}/{} ends: {}", topic->topic(),
                                                 partition->id(), RdKafka::err2str(err)));
       }
-      partitions.list.push_back(RdKafka::TopicPartition::create(
-          topic->topic(), partition->id(), std::max(low, high - options.backlog)));
+      const std::int64_t start = std::max(low, high - options.backlog);
+      partitions.list.push_back(
+          RdKafka::TopicPartition::create(topic->topic(), partition->id(), start));
+      read_to.push_back(start);
+      catch_up_to.push_back(high);
     }
   }
   if (partitions.list.empty()) {
+    read_to.clear();
+    catch_up_to.clear();
     return Fail(ErrorCode::kNotFound, fmt::format("no partition of {} on the brokers yet",
                                                   fmt::join(source.kafka->topics, ", ")));
   }
   if (const auto err = consumer->assign(partitions.list); err != RdKafka::ERR_NO_ERROR) {
+    read_to.clear();
+    catch_up_to.clear();
     return Fail(ErrorCode::kIo, "cannot assign the partitions: " + RdKafka::err2str(err));
   }
   std::swap(assigned.list, partitions.list);
@@ -104,7 +119,19 @@ Status LiveFeed::State::Assign() {
 // Parses one message as the lake would and counts the play it holds, if any.
 void LiveFeed::State::Read(const RdKafka::Message& message) {
   ++messages_read;
+  unread_news = true;
+  for (std::size_t i = 0; i < assigned.list.size(); ++i) {
+    if (assigned.list[i]->partition() == message.partition() &&
+        (source.kafka->topics.size() == 1 || assigned.list[i]->topic() == message.topic_name())) {
+      read_to[i] = std::max(read_to[i], message.offset() + 1);
+      break;
+    }
+  }
   last_read_ms = EpochMillis();
+  if (const auto stamp = message.timestamp();
+      stamp.type != RdKafka::MessageTimestamp::MSG_TIMESTAMP_NOT_AVAILABLE) {
+    last_produced_ms = std::max(last_produced_ms, stamp.timestamp);
+  }
   const std::string_view value(static_cast<const char*>(message.payload()), message.len());
   padded.assign(value);
   padded.resize(value.size() + sources::kRecordPadding, '\0');
@@ -128,39 +155,69 @@ void LiveFeed::State::Read(const RdKafka::Message& message) {
   for (auto& batch : rows.batches) batch.Clear();
 }
 
-nlohmann::json LiveFeed::State::Lag() {
+// The sum of the offsets read up to (not the consumer's position, which may
+// count messages fetched but not read yet).
+std::uint64_t LiveFeed::State::Position() const {
+  std::uint64_t sum = 0;
+  for (const std::int64_t offset : read_to) sum += static_cast<std::uint64_t>(offset);
+  return sum;
+}
+
+nlohmann::json LiveFeed::State::Lag() const {
   nlohmann::json partitions = nlohmann::json::array();
   std::int64_t total = 0;
-  consumer->position(assigned.list);
-  for (const auto* p : assigned.list) {
+  for (std::size_t i = 0; i < assigned.list.size(); ++i) {
+    const auto* p = assigned.list[i];
     std::int64_t low = 0, high = 0;
     if (consumer->get_watermark_offsets(p->topic(), p->partition(), &low, &high) !=
             RdKafka::ERR_NO_ERROR ||
         high < 0) {
       continue;
     }
-    const std::int64_t lag =
-        std::max<std::int64_t>(0, high - (p->offset() >= 0 ? p->offset() : low));
+    const std::int64_t lag = std::max<std::int64_t>(0, high - read_to[i]);
     total += lag;
     partitions.push_back({{"topic", p->topic()}, {"partition", p->partition()}, {"lag", lag}});
   }
   return {{"messages", total}, {"partitions", partitions}};
 }
 
-void LiveFeed::State::PublishSnapshot() {
+// The snapshot at `position`.
+nlohmann::json LiveFeed::State::Compose(std::uint64_t position) {
   nlohmann::json next = aggregates->Snapshot();
+  next["available"] = true;
+  next["position"] = position;
   next["lag"] = assigned.list.empty() ? nlohmann::json(nullptr) : Lag();
   next["messages_read"] = messages_read;
   next["last_read_at"] = last_read_ms == 0
                              ? nlohmann::json(nullptr)
                              : nlohmann::json(FormatRfc3339(std::chrono::system_clock::time_point(
                                    std::chrono::milliseconds(last_read_ms))));
+  next["last_produced_ms"] =
+      last_produced_ms == 0 ? nlohmann::json(nullptr) : nlohmann::json(last_produced_ms);
   next["topics"] = source.kafka->topics;
+  return next;
+}
+
+// Publishes what was read since the last snapshot, once caught up.
+void LiveFeed::State::MaybePublish() {
+  const std::uint64_t position = Position();
+  if (!caught_up) {
+    for (std::size_t i = 0; i < assigned.list.size(); ++i) {
+      if (read_to[i] < catch_up_to[i]) return;
+    }
+    caught_up = true;
+    spdlog::info("live: caught up ({} messages read), publishing as messages arrive",
+                 messages_read);
+  }
+  unread_news = false;
+  if (position <= published_position) return;
+  published_position = position;
+  nlohmann::json next = Compose(position);
   {
     std::lock_guard lock(mutex);
     snapshot = next;
   }
-  publish(next);
+  publish(position, next);
 }
 
 void LiveFeed::State::Run(std::stop_token stop) {
@@ -173,19 +230,30 @@ void LiveFeed::State::Run(std::stop_token stop) {
         next_assign = Clock::now() + std::chrono::seconds(2);
       }
     }
-    if (!assigned.list.empty()) {
-      std::unique_ptr<RdKafka::Message> m(consumer->consume(50));
-      if (m->err() == RdKafka::ERR_NO_ERROR) {
-        Read(*m);
-      } else if (m->err() != RdKafka::ERR__TIMED_OUT && m->err() != RdKafka::ERR__PARTITION_EOF) {
-        spdlog::debug("live: {}", m->errstr());
-      }
-    } else {
+    if (assigned.list.empty()) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      continue;
     }
-    if (Clock::now() >= next_publish) {
-      PublishSnapshot();
-      next_publish = Clock::now() + options.publish_interval;
+    // With news to publish, wait no longer than until it may go out.
+    auto wait = std::chrono::milliseconds(100);
+    if (unread_news && caught_up) {
+      wait = std::clamp(
+          std::chrono::duration_cast<std::chrono::milliseconds>(next_publish - Clock::now()),
+          std::chrono::milliseconds(0), wait);
+    }
+    std::unique_ptr<RdKafka::Message> m(consumer->consume(static_cast<int>(wait.count())));
+    if (m->err() == RdKafka::ERR_NO_ERROR) {
+      Read(*m);
+    } else if (m->err() == RdKafka::ERR__TIMED_OUT && !caught_up && messages_read > 0) {
+      // Nothing more to read: whatever the ends were, they are reached (a
+      // partition's end may hold no message, e.g. a transaction marker).
+      caught_up = true;
+    } else if (m->err() != RdKafka::ERR__TIMED_OUT && m->err() != RdKafka::ERR__PARTITION_EOF) {
+      spdlog::debug("live: {}", m->errstr());
+    }
+    if (unread_news && Clock::now() >= next_publish) {
+      MaybePublish();
+      next_publish = Clock::now() + options.min_publish_interval;
     }
   }
   consumer->close();
@@ -230,7 +298,7 @@ Result<std::unique_ptr<LiveFeed>> LiveFeed::Start(const config::SourceConfig& so
   state->context.source_file = "kafka:live";
   state->context.timezone = source.timezone;
   state->parser = std::make_unique<sources::RecordParser>(state->context);
-  state->snapshot = state->aggregates->Snapshot();
+  state->snapshot = state->Compose(0);
   State* running = state.get();
   state->thread = std::jthread([running](std::stop_token stop) { running->Run(stop); });
   return std::unique_ptr<LiveFeed>(new LiveFeed(std::move(state)));

@@ -6,6 +6,7 @@ import {
   barChart, card, format, heatmap, lineChart, loadWorldMap, pieChart, statusCell, table, tiles, worldChart,
 } from './charts.js';
 import { lineageCard } from './lineage.js';
+import { live } from './live.js';
 import { testsCard } from './test_results.js';
 
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
@@ -370,61 +371,6 @@ async function pipeline(main) {
   driftCard(main, data.drift || []);
   testsCard(main, data.tests);
   lineageCard(main, data.lineage);
-}
-
-// The Live page: what the project's Kafka topic carries now, by event time. The server
-// pushes a new snapshot each second (Server-Sent Events): no reload, no polling. The
-// stream is closed at the first snapshot after another page has replaced this one.
-
-function drawLive(view, s) {
-  const series = s.plays_per_second.counts.slice(-300);
-  const from = (s.now_ms ?? 0) - (series.length - 1) * 1000;
-  const perMinute = series.slice(-60).reduce((sum, n) => sum + n, 0);
-  view.replaceChildren();
-  tiles(view, [
-    { id: 'live_plays_minute', label: 'Plays, last minute', value: format.int(perMinute) },
-    { id: 'live_listeners', label: `Listeners, last ${s.active_listeners.window_seconds / 60} min`, value: format.int(s.active_listeners.estimate) },
-    { id: 'live_plays', label: 'Plays seen', value: format.int(s.accepted_plays) },
-    { id: 'live_late', label: 'Late plays (apart)', value: format.int(s.late_plays) },
-    { id: 'live_lag', label: 'Lag (messages not read)', value: s.lag ? format.int(s.lag.messages) : '–' },
-    { id: 'live_now', label: 'Latest event time', value: s.now_ms ? new Date(s.now_ms).toLocaleTimeString() : '–' },
-  ]);
-  lineChart(card(view, 'Plays per second, last 5 minutes (event time)', { size: 'wide', id: 'live-series' }), {
-    x: series.map((_, i) => new Date(from + i * 1000).toLocaleTimeString()),
-    series: [{ name: 'Plays', data: series, type: 'bar' }],
-  });
-  const minutes = s.top_tracks.window_seconds / 60;
-  const ranking = (title, id, rows, label) => table(card(view, title, { id }), [
-    { key: 'key', label }, { key: 'plays', label: 'Plays', num: true, render: format.int },
-  ], rows);
-  ranking(`Top tracks, last ${minutes} min`, 'live-tracks', s.top_tracks.rows, 'Track');
-  ranking(`Top artists, last ${minutes} min`, 'live-artists', s.top_artists.rows, 'Artist');
-  ranking(`Plays by country, last ${minutes} min`, 'live-countries', s.countries.rows, 'Country');
-  ranking(`Devices, last ${minutes} min`, 'live-devices', s.devices.rows, 'Device');
-}
-
-async function live(main) {
-  const first = await api('live');
-  if (!first.available) {
-    const none = card(main, 'Live', { size: 'wide', id: 'live-none' });
-    const text = document.createElement('p');
-    text.textContent = 'This project has no Kafka source. Add one to playlake.yml (docs/streaming.md) '
-      + 'and this page shows its plays as they happen.';
-    none.append(text);
-    return;
-  }
-  const view = document.createElement('div');
-  view.id = 'live';
-  main.append(view);
-  drawLive(view, first);
-  const events = new EventSource('api/live/stream');
-  events.addEventListener('snapshot', (e) => {
-    if (!view.isConnected) { events.close(); return; }
-    view.dataset.eventId = e.lastEventId;
-    drawLive(view, JSON.parse(e.data));
-  });
-  // The server no longer holds the events after ours (it restarted): start from its snapshot.
-  events.addEventListener('reload', async () => drawLive(view, await api('live')));
 }
 
 export const pages = {

@@ -1,0 +1,114 @@
+// Browser test of the Live page: a Kafka broker on 127.0.0.1 (librdkafka's mock
+// cluster, in its own process), plays produced to it with kcat, `playlake serve`
+// reading the topic, and Debian's Chromium showing the page. The numbers on the page
+// must equal what was produced, and follow what is produced next without a reload.
+//
+// Environment: PLAYLAKE_BINARY (the binary under test), PLAYLAKE_KAFKA_MOCK (the mock
+// broker; by default beside the binary's build tree), SCREENSHOT_DIR (optional).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { appendFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { cleanUp, launchBrowser, openPage, screenshot, startServer } from './browser.mjs';
+
+const binary = process.env.PLAYLAKE_BINARY;
+const mockBinary = process.env.PLAYLAKE_KAFKA_MOCK
+  ?? join(dirname(binary ?? '.'), '..', 'stream', 'playlake-kafka-mock');
+const screenshots = process.env.SCREENSHOT_DIR;
+const COUNTRIES = ['SE', 'JP', 'BR', 'US', 'DE'];
+const DEVICES = ['mobile', 'desktop', 'tablet'];
+let dir, server, url, browser, broker, bootstrap;
+
+// Starts the mock broker with `topic`; resolves to { child, bootstrap }.
+function startBroker(topic) {
+  const child = spawn(mockBinary, ['--topic', topic], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('the mock broker printed no address in 20 s')), 20000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) { clearTimeout(timer); resolve({ child, bootstrap: out.trim() }); }
+    });
+    child.on('exit', (code) => reject(new Error(`the mock broker exited with ${code}`)));
+  });
+}
+
+// Plays n = first .. first+count-1 produced with kcat, keyed by listener, 100 ms of
+// event time apart (all within the allowed lateness, whichever partition is read
+// first). Tracks, artists and countries are skewed so that the rankings have an order
+// to get right. Returns the plays, to count from.
+function produce(first, count) {
+  const plays = [];
+  for (let n = first; n < first + count; n++) {
+    plays.push({
+      event_id: `e${n}`, ts: Date.UTC(2026, 11, 5, 12) + n * 100, user_id: `u${n % 37}`,
+      track_id: `t${Math.floor(Math.sqrt(n % 144))}`, artist_name: `a${(n % 7) % 4}`, ms_played: 180000,
+      country: COUNTRIES[Math.floor(Math.sqrt(n % 25))], device: DEVICES[n % 3],
+    });
+  }
+  const lines = plays.map((p) => `${p.user_id}\t${JSON.stringify(p)}\n`).join('');
+  execFileSync('kcat', ['-P', '-b', bootstrap, '-t', 'plays', '-K', '\t'], { input: lines });
+  return plays;
+}
+
+// A ranking as the page shows it: [key, plays as drawn], most played first, ties by key.
+function ranked(plays, field, limit = Infinity) {
+  const counts = new Map();
+  for (const p of plays) counts.set(p[field], (counts.get(p[field]) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, limit).map(([key, n]) => [key, n.toLocaleString('en-US')]);
+}
+
+async function tableRows(page, id) {
+  return page.$$eval(`#${id} tbody tr`, (rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
+}
+const tile = (page, kpi) => page.textContent(`#live [data-kpi="${kpi}"] .value`);
+
+async function expectPageShows(page, plays) {
+  await page.waitForFunction((n) => document.querySelector('#live')?.dataset.eventId === String(n),
+    plays.length, { timeout: 30000 });
+  assert.equal(await tile(page, 'live_plays'), plays.length.toLocaleString('en-US'));
+  assert.equal(await tile(page, 'live_late'), '0');
+  assert.equal(await tile(page, 'live_lag'), '0');
+  assert.deepEqual(await tableRows(page, 'live-tracks'), ranked(plays, 'track_id', 10));
+  assert.deepEqual(await tableRows(page, 'live-artists'), ranked(plays, 'artist_name', 10));
+  assert.deepEqual(await tableRows(page, 'live-countries'), ranked(plays, 'country'));
+  assert.deepEqual(await tableRows(page, 'live-devices'), ranked(plays, 'device'));
+  // The chart's bars add up to the plays (all within the last five minutes of event time).
+  const bars = await page.evaluate(() => window.echarts.getInstanceByDom(document.querySelector('#live-series .chart'))
+    .getOption().series[0].data.reduce((a, n) => a + n, 0));
+  assert.equal(bars, plays.length);
+}
+
+before(async () => {
+  assert.ok(binary, 'PLAYLAKE_BINARY must name the playlake binary');
+  ({ child: broker, bootstrap } = await startBroker('plays:2'));
+  dir = mkdtempSync(join(tmpdir(), 'playlake-live-'));
+  execFileSync(binary, ['demo', '--dir', dir, '--no-serve', '--users', '20', '--days', '2'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  appendFileSync(join(dir, 'playlake.yml'), `  - name: live\n    format: playlake\n    kafka:\n      brokers: ${bootstrap}\n`
+    + '      topics: plays\n      group: live-test\n      properties:\n        fetch.wait.max.ms: 5\n');
+  ({ child: server, url } = await startServer(binary, dir));
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await cleanUp({ browser, server, dir });
+  broker?.kill('SIGTERM');
+});
+
+test('the live page shows what was produced and follows what is produced next', async () => {
+  const plays = produce(0, 240);
+  const { page, errors } = await openPage(browser, url, '#/live');
+  await expectPageShows(page, plays);
+  // More plays while the page is open: drawn without a reload, on the same elements.
+  await page.evaluate(() => { document.querySelector('#live').dataset.sameView = 'yes'; });
+  plays.push(...produce(240, 150));
+  await expectPageShows(page, plays);
+  plays.push(...produce(390, 60));
+  await expectPageShows(page, plays);
+  assert.equal(await page.evaluate(() => document.querySelector('#live').dataset.sameView), 'yes');
+  await screenshot(page, screenshots, 'live');
+  assert.deepEqual(errors, []);
+});

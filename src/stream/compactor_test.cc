@@ -111,6 +111,14 @@ struct StreamedProject {
   }
 };
 
+// Rows of `playlake sql --gold` (the warehouse's gold tables) in `project`.
+std::vector<std::string> GoldRows(const fs::path& project, const std::string& query) {
+  const auto out =
+      RunPlaylake("sql --gold --format csv --project " + project.string() + " \"" + query + "\"");
+  EXPECT_EQ(out.exit_code, 0) << out.stderr_text;
+  return Lines(out.stdout_text);
+}
+
 lake::ManifestEntry Entry(const std::string& id, std::vector<lake::DataFile> files,
                           std::vector<std::string> replaces = {}) {
   lake::ManifestEntry e;
@@ -276,12 +284,15 @@ TEST(CompactCommand, IncrementalGoldAfterCompactionEqualsAFullRefresh) {
   fs::copy(s.project, full, fs::copy_options::recursive);
   const auto refresh = RunPlaylake("run --full-refresh --project " + full.string());
   ASSERT_EQ(refresh.exit_code, 0) << refresh.stderr_text;
-  EXPECT_EQ(SqlRows(s.project, "select count(*) from fct_plays"), std::vector<std::string>{"1200"});
+  EXPECT_EQ(GoldRows(s.project, "select count(*) as n from fct_plays"),
+            (std::vector<std::string>{"n", "1200"}));
   for (const char* table : {"fct_plays", "int_tracks_played", "int_sessions", "agg_track_days",
                             "agg_listener_days", "dim_regions", "dim_devices"}) {
     const std::string rows =
         std::string("select columns(c -> c <> 'loaded_at') from ") + table + " order by all";
-    EXPECT_EQ(SqlRows(s.project, rows), SqlRows(full, rows)) << table;
+    const auto incremental = GoldRows(s.project, rows);
+    EXPECT_GT(incremental.size(), 1u) << table;
+    EXPECT_EQ(incremental, GoldRows(full, rows)) << table;
   }
 }
 

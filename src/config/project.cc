@@ -133,10 +133,10 @@ Status ReadKafka(const Reader& r, const YAML::Node& node, const std::string& pat
   const YAML::Node kafka = node["kafka"];
   if (!kafka) return {};
   const std::string key = path + ".kafka";
-  if (auto s = r.CheckKeys(kafka, key,
-                           {"brokers", "topics", "group", "properties", "properties_env",
-                            "flush_interval_ms", "flush_bytes", "max_buffer_bytes",
-                            "compact_target_bytes", "compact_min_files"});
+  if (auto s = r.CheckKeys(
+          kafka, key,
+          {"brokers", "topics", "group", "properties", "properties_env", "flush_interval_ms",
+           "flush_bytes", "max_buffer_bytes", "compact_target_bytes", "compact_min_files"});
       !s) {
     return s;
   }
@@ -171,7 +171,8 @@ Status ReadKafka(const Reader& r, const YAML::Node& node, const std::string& pat
   }
   if (k.compact_target_bytes != 0 &&
       (k.compact_target_bytes < (1 << 20) || k.compact_target_bytes > (std::int64_t{1} << 34))) {
-    return r.Bad(key + ".compact_target_bytes", "must be 0 (off) or 1048576 (1 MiB) to 17179869184 (16 GiB)");
+    return r.Bad(key + ".compact_target_bytes",
+                 "must be 0 (off) or 1048576 (1 MiB) to 17179869184 (16 GiB)");
   }
   if (k.compact_min_files < 2 || k.compact_min_files > 100000) {
     return r.Bad(key + ".compact_min_files", "must be 2 to 100000");

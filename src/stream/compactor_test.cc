@@ -213,6 +213,40 @@ TEST(CompactCommand, KeepsRowsAndOffsetsAndTheFenceWithFewerFiles) {
             std::vector<std::string>{"1530,1530"});
 }
 
+// Two compactors over the same files (the stream's pass and a `playlake
+// compact`): the one that planned before the other committed loses cleanly.
+TEST(Compactor, AStalePlanLosesToACompactionThatReplacedItsFiles) {
+  StreamedProject s(600, 600);
+  auto lake = lake::Lake::OpenLocal(s.project / "lake", ScratchLake());
+  ASSERT_TRUE(lake);
+  CompactOptions options;
+  options.min_files = 2;
+  auto entries = (*lake)->Entries("silver");
+  ASSERT_TRUE(entries);
+  const auto stale = PlanCompactions(*entries, options);
+  ASSERT_FALSE(stale.empty());
+  // More batches of the same days, then a compaction that plans them too.
+  fs::create_directories(s.dir / "more");
+  const auto more = Plays(s.dir / "more", 60, 99);
+  CommitAsStream(s.project / "lake", more, 0, more.size(), 25, s.next);
+  Compactor first(**lake, options);
+  auto done = first.Run();
+  ASSERT_TRUE(done) << done.error().message;
+  EXPECT_EQ(done->partitions, static_cast<std::int64_t>(stale.size()));
+  const Snapshot after = SnapshotOf(s.project);
+  EXPECT_EQ(after.plays.size(), 660u);
+  const std::size_t on_disk = ParquetFilesOnDisk(s.project / "lake");
+
+  Compactor late(**lake, options);
+  for (const auto& plan : stale) {
+    auto lost = late.Compact(plan);
+    ASSERT_TRUE(lost) << lost.error().message;
+    EXPECT_FALSE(lost->committed) << plan.folder;
+  }
+  EXPECT_EQ(SnapshotOf(s.project), after);
+  EXPECT_EQ(ParquetFilesOnDisk(s.project / "lake"), on_disk);  // its files are gone
+}
+
 // kill -9 at each step of a compaction, then a re-run: the lake is as before
 // the kill or as after a clean compaction, and vacuum leaves no stray file.
 TEST(CompactCommand, KilledAtEachStepThenRerunIsACleanCompaction) {

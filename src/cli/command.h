@@ -33,6 +33,8 @@ void AddSqlCommand(CLI::App& app, CommandBody& selected);
 void AddVacuumCommand(CLI::App& app, CommandBody& selected);
 // stream: a Kafka source into the lake (stream_command.cc).
 void AddStreamCommand(CLI::App& app, CommandBody& selected);
+// playlake compact: merge small silver files (compact_command.cc).
+void AddCompactCommand(CLI::App& app, CommandBody& selected);
 // schedule (schedule_command.cc).
 void AddScheduleCommand(CLI::App& app, CommandBody& selected);
 

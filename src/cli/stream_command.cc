@@ -3,13 +3,17 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
+#include <chrono>
 #include <csignal>
 #include <memory>
+#include <thread>
 
 #include "cli/command.h"
 #include "config/project.h"
 #include "lake/faults.h"
 #include "lake/lake.h"
+#include "stream/compactor.h"
 #include "stream/worker.h"
 
 namespace playlake::cli {
@@ -48,6 +52,61 @@ Result<config::SourceConfig> KafkaSourceOf(const config::ProjectConfig& project,
               "per source)");
 }
 
+// How long the background compactor leaves the files it replaced for
+// readers that listed the lake before (a query, a gold build).
+constexpr std::chrono::hours kKeepReplaced{1};
+
+// The stream's compactor: a pass every few flush intervals (at least 1 s)
+// while the worker runs, on a thread of its own with one DuckDB thread, so
+// the worker's commits wait only for a compaction's publication. Its errors
+// are logged, never fatal to the stream: the small files stay readable.
+class BackgroundCompactor {
+ public:
+  BackgroundCompactor(lake::Lake& lake, const config::KafkaSourceConfig& kafka) {
+    if (kafka.compact_target_bytes <= 0) return;
+    stream::CompactOptions options;
+    options.target_bytes = static_cast<std::uint64_t>(kafka.compact_target_bytes);
+    options.min_files = kafka.compact_min_files;
+    options.stop_requested = [this] { return stop_.load(); };
+    const auto every = std::chrono::milliseconds(std::max(1000, kafka.flush_interval_ms * 5));
+    thread_ = std::thread([this, &lake, options, every] { Loop(lake, options, every); });
+  }
+  ~BackgroundCompactor() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  void Loop(lake::Lake& lake, const stream::CompactOptions& options,
+            std::chrono::milliseconds every) {
+    stream::Compactor compactor(lake, options);
+    while (!stop_) {
+      for (auto waited = std::chrono::milliseconds(0); waited < every && !stop_;
+           waited += std::chrono::milliseconds(100)) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+      if (stop_) break;
+      auto summary = compactor.Run();
+      if (!summary) {
+        spdlog::warn("compaction: {} (the small files stay; retrying later)",
+                     summary.error().message);
+        continue;
+      }
+      if (summary->partitions > 0) {
+        spdlog::info("compacted {} partition(s): {} files ({:.1f} MB) → {} ({:.1f} MB) in {:.2f} s",
+                     summary->partitions, summary->files_before, summary->bytes_before / 1e6,
+                     summary->files_after, summary->bytes_after / 1e6, summary->seconds);
+      }
+      if (auto removed = lake.RemoveReplaced(kKeepReplaced); !removed) {
+        spdlog::warn("compaction: removing replaced files: {}", removed.error().message);
+      }
+    }
+  }
+
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
 Status RunStream(const StreamFlags& flags) {
   auto project = config::LoadProject(flags.project);
   if (!project) return tl::unexpected(project.error());
@@ -66,6 +125,7 @@ Status RunStream(const StreamFlags& flags) {
   stream::WorkerOptions worker_options;
   worker_options.threads = flags.threads > 0 ? flags.threads : std::max(1, project->threads);
   worker_options.stop_requested = [] { return g_stream_stop != 0; };
+  BackgroundCompactor compactor(**lake, *source->kafka);
   stream::StreamWorker worker(**lake, std::move(*source), worker_options);
   return worker.Run();
 }
@@ -79,8 +139,9 @@ void AddStreamCommand(CLI::App& app, CommandBody& selected) {
       "committed with an exactly-once effect: each partition's offset range is recorded in the\n"
       "lake's commit, a batch commits only if it starts where its partition's record ends, and\n"
       "offsets go to Kafka after the lake commit. Invalid messages are quarantined with topic,\n"
-      "partition and offset. Runs until SIGTERM or Ctrl-C, then commits what is in flight and\n"
-      "exits 0. See docs/streaming.md.");
+      "partition and offset. In the background, small silver files are compacted into large\n"
+      "ones (kafka.compact_target_bytes). Runs until SIGTERM or Ctrl-C, then commits what is in\n"
+      "flight and exits 0. See docs/streaming.md.");
   auto flags = std::make_shared<StreamFlags>();
   cmd->add_option("--project", flags->project, "Project folder with playlake.yml")
       ->capture_default_str();

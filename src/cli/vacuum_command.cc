@@ -68,6 +68,17 @@ Status Vacuum(const VacuumFlags& flags) {
     fmt::print("; kept {} younger than {}", left->kept, flags.older_than);
   }
   fmt::print("\n");
+  // Files a compaction replaced (playlake compact), once it is old enough.
+  auto replaced = (*lake)->RemoveReplaced(*older_than);
+  if (!replaced) return tl::unexpected(replaced.error());
+  if (replaced->removed > 0 || replaced->kept > 0) {
+    fmt::print("removed {} file{} replaced by compaction ({:.1f} MB)", replaced->removed,
+               replaced->removed == 1 ? "" : "s", replaced->removed_bytes / 1e6);
+    if (replaced->kept > 0) {
+      fmt::print("; kept {} replaced less than {} ago", replaced->kept, flags.older_than);
+    }
+    fmt::print("\n");
+  }
   std::fflush(stdout);
   return {};
 }
@@ -79,8 +90,9 @@ void AddVacuumCommand(CLI::App& app, CommandBody& selected) {
   CLI::App* cmd = app.add_subcommand(
       "vacuum",
       "Remove what crashed or failed writers left in the lake: data files no manifest names and\n"
-      "temporary files, last changed longer ago than --older-than. Committed data is never\n"
-      "touched. Waits for a running ingest to finish.");
+      "temporary files, last changed longer ago than --older-than; and the small files a\n"
+      "compaction replaced longer ago than that. Committed data is never touched. Waits for a\n"
+      "running ingest to finish.");
   cmd->add_option("--project", flags->project, "Project folder with playlake.yml")
       ->capture_default_str();
   cmd->add_option("--lake", flags->lake, "Lake folder to clean without a project");

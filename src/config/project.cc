@@ -133,9 +133,10 @@ Status ReadKafka(const Reader& r, const YAML::Node& node, const std::string& pat
   const YAML::Node kafka = node["kafka"];
   if (!kafka) return {};
   const std::string key = path + ".kafka";
-  if (auto s = r.CheckKeys(kafka, key,
-                           {"brokers", "topics", "group", "properties", "properties_env",
-                            "flush_interval_ms", "flush_bytes", "max_buffer_bytes"});
+  if (auto s = r.CheckKeys(
+          kafka, key,
+          {"brokers", "topics", "group", "properties", "properties_env", "flush_interval_ms",
+           "flush_bytes", "max_buffer_bytes", "compact_target_bytes", "compact_min_files"});
       !s) {
     return s;
   }
@@ -145,6 +146,8 @@ Status ReadKafka(const Reader& r, const YAML::Node& node, const std::string& pat
   if (auto s = r.Get(kafka, key, "flush_interval_ms", k.flush_interval_ms); !s) return s;
   if (auto s = r.Get(kafka, key, "flush_bytes", k.flush_bytes); !s) return s;
   if (auto s = r.Get(kafka, key, "max_buffer_bytes", k.max_buffer_bytes); !s) return s;
+  if (auto s = r.Get(kafka, key, "compact_target_bytes", k.compact_target_bytes); !s) return s;
+  if (auto s = r.Get(kafka, key, "compact_min_files", k.compact_min_files); !s) return s;
   if (k.brokers.empty()) return r.Bad(key + ".brokers", "is required (host:port[,host:port...])");
   if (k.group.empty()) return r.Bad(key + ".group", "must not be empty");
   const YAML::Node topics = kafka["topics"];
@@ -165,6 +168,14 @@ Status ReadKafka(const Reader& r, const YAML::Node& node, const std::string& pat
   }
   if (k.max_buffer_bytes < k.flush_bytes) {
     return r.Bad(key + ".max_buffer_bytes", "must be at least flush_bytes");
+  }
+  if (k.compact_target_bytes != 0 &&
+      (k.compact_target_bytes < (1 << 20) || k.compact_target_bytes > (std::int64_t{1} << 34))) {
+    return r.Bad(key + ".compact_target_bytes",
+                 "must be 0 (off) or 1048576 (1 MiB) to 17179869184 (16 GiB)");
+  }
+  if (k.compact_min_files < 2 || k.compact_min_files > 100000) {
+    return r.Bad(key + ".compact_min_files", "must be 2 to 100000");
   }
   auto properties = ReadTextMap(r, kafka["properties"], key + ".properties");
   if (!properties) return tl::unexpected(properties.error());

@@ -34,6 +34,10 @@ struct KafkaSourceConfig {
   int flush_interval_ms = 2000;         // kafka.flush_interval_ms: a partition's batch age limit
   std::int64_t flush_bytes = 16 << 20;  // kafka.flush_bytes: a partition's batch size limit
   std::int64_t max_buffer_bytes = 64 << 20;  // kafka.max_buffer_bytes: all batches together
+  // kafka.compact_target_bytes: size of the files the stream's compactor
+  // merges small silver files into; 0 turns background compaction off.
+  std::int64_t compact_target_bytes = std::int64_t{128} << 20;
+  int compact_min_files = 10;  // kafka.compact_min_files: small files a partition needs first
 };
 
 struct SourceConfig {

@@ -102,6 +102,12 @@ INSTANTIATE_TEST_SUITE_P(
                     BadCase{"sources: [{name: k, kafka: {brokers: b, topics: t, flush_bytes: 1}}]",
                             "sources[0].kafka.flush_bytes: must be 1024"},
                     BadCase{"sources: [{name: k, kafka: {brokers: b, topics: t, "
+                            "compact_target_bytes: 1000}}]",
+                            "sources[0].kafka.compact_target_bytes: must be 0 (off) or 1048576"},
+                    BadCase{"sources: [{name: k, kafka: {brokers: b, topics: t, "
+                            "compact_min_files: 1}}]",
+                            "sources[0].kafka.compact_min_files: must be 2 to 100000"},
+                    BadCase{"sources: [{name: k, kafka: {brokers: b, topics: t, "
                             "properties_env: {sasl.password: PLAYLAKE_TEST_UNSET_VARIABLE}}}]",
                             "properties_env.sasl.password: the environment variable "
                             "PLAYLAKE_TEST_UNSET_VARIABLE is not set"},
@@ -120,6 +126,8 @@ sources:
       flush_interval_ms: 500
       flush_bytes: 4096
       max_buffer_bytes: 8192
+      compact_target_bytes: 0
+      compact_min_files: 4
       properties: {security.protocol: SASL_SSL, sasl.mechanism: PLAIN}
       properties_env: {sasl.password: PLAYLAKE_TEST_KAFKA_SECRET}
 )", "/p");
@@ -135,12 +143,16 @@ sources:
   EXPECT_EQ(s.kafka->flush_interval_ms, 500);
   EXPECT_EQ(s.kafka->flush_bytes, 4096);
   EXPECT_EQ(s.kafka->max_buffer_bytes, 8192);
+  EXPECT_EQ(s.kafka->compact_target_bytes, 0);
+  EXPECT_EQ(s.kafka->compact_min_files, 4);
   EXPECT_EQ(s.kafka->properties.at("security.protocol"), "SASL_SSL");
   EXPECT_EQ(s.kafka->properties.at("sasl.password"), "s3cret");
   auto defaults = ParseProject("sources: [{name: k, kafka: {brokers: b, topics: t}}]", "/p");
   ASSERT_TRUE(defaults.has_value()) << defaults.error().message;
   EXPECT_EQ(defaults->sources[0].kafka->group, "playlake");
   EXPECT_EQ(defaults->sources[0].kafka->flush_interval_ms, 2000);
+  EXPECT_EQ(defaults->sources[0].kafka->compact_target_bytes, 128 << 20);
+  EXPECT_EQ(defaults->sources[0].kafka->compact_min_files, 10);
 }
 
 TEST(ProjectConfig, FolderInPlaceOfTheFileIsAnError) {

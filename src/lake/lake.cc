@@ -3,10 +3,23 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <random>
 #include <set>
 
 namespace playlake::lake {
+
+std::vector<DataFile> LiveFiles(const std::vector<ManifestEntry>& entries) {
+  std::set<std::string_view> replaced;
+  for (const auto& e : entries) replaced.insert(e.replaces.begin(), e.replaces.end());
+  std::vector<DataFile> files;
+  for (const auto& e : entries) {
+    for (const auto& f : e.files) {
+      if (!replaced.contains(f.key)) files.push_back(f);
+    }
+  }
+  return files;
+}
 
 Lake::Lake(std::unique_ptr<Storage> storage, LakeOptions options)
     : storage_(std::move(storage)),
@@ -74,12 +87,8 @@ Result<std::vector<DataFile>> Lake::CommittedFiles(const std::string& layer,
                                                    const std::string& table) const {
   auto entries = Entries(layer);
   if (!entries) return tl::unexpected(entries.error());
-  std::vector<DataFile> files;
-  for (auto& e : *entries) {
-    for (auto& f : e.files) {
-      if (f.table == table) files.push_back(std::move(f));
-    }
-  }
+  std::vector<DataFile> files = LiveFiles(*entries);
+  std::erase_if(files, [&](const DataFile& f) { return f.table != table; });
   std::sort(files.begin(), files.end(),
             [](const DataFile& a, const DataFile& b) { return a.key < b.key; });
   return files;
@@ -119,6 +128,34 @@ Result<Leftovers> Lake::RemoveLeftovers(std::chrono::seconds older_than) {
     leftovers.removed_bytes += object.bytes;
   }
   return leftovers;
+}
+
+Result<Leftovers> Lake::RemoveReplaced(std::chrono::seconds older_than) {
+  auto entries = Entries("silver");
+  if (!entries) return tl::unexpected(entries.error());
+  const auto cutoff_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                             (clock_() - older_than).time_since_epoch())
+                             .count();
+  std::map<std::string, std::uint64_t> named;  // every file some entry lists → bytes
+  for (const auto& e : *entries) {
+    for (const auto& f : e.files) named[f.key] = f.bytes;
+  }
+  Leftovers replaced;
+  for (const auto& e : *entries) {
+    for (const auto& key : e.replaces) {
+      if (e.committed_at_us > cutoff_us) {
+        ++replaced.kept;
+        continue;
+      }
+      auto exists = storage_->Exists(key);
+      if (!exists) return tl::unexpected(exists.error());
+      if (!*exists || !named.contains(key)) continue;  // removed before, or never ours
+      if (auto s = storage_->Remove(key); !s) return tl::unexpected(s.error());
+      ++replaced.removed;
+      replaced.removed_bytes += named[key];
+    }
+  }
+  return replaced;
 }
 
 }  // namespace playlake::lake

@@ -41,6 +41,11 @@ struct Leftovers {
   std::int64_t kept = 0;            // unreferenced files younger than the grace period
 };
 
+// The data files of `entries` that readers use: every entry's files except
+// those a later compaction entry replaces (ManifestEntry::replaces), in entry
+// order.
+std::vector<DataFile> LiveFiles(const std::vector<ManifestEntry>& entries);
+
 class Lake {
  public:
   Lake(std::unique_ptr<Storage> storage, LakeOptions options);
@@ -64,7 +69,8 @@ class Lake {
   Result<bool> Commit(ManifestEntry entry);
   // Every committed entry of `layer`, in commit order (ties broken by input path).
   Result<std::vector<ManifestEntry>> Entries(const std::string& layer) const;
-  // The committed data files of `table` in `layer`, sorted by key.
+  // The committed data files of `table` in `layer` that no compaction
+  // replaced (LiveFiles), sorted by key.
   Result<std::vector<DataFile>> CommittedFiles(const std::string& layer,
                                                const std::string& table) const;
   // Removes what writers that crashed or failed (a full disk) left behind:
@@ -76,6 +82,12 @@ class Lake {
   // unreferenced until it commits). Errors: kIo, kData (a corrupt manifest:
   // then nothing is removed).
   Result<Leftovers> RemoveLeftovers(std::chrono::seconds older_than);
+  // Removes the data files that compactions committed more than `older_than`
+  // ago replaced (readers that listed the lake before the compaction may
+  // still be reading them until then). `kept` counts replaced files younger
+  // than that. Needs no writer lock: a replaced file is never used again.
+  // Errors: kIo, kData (a corrupt manifest: then nothing is removed).
+  Result<Leftovers> RemoveReplaced(std::chrono::seconds older_than);
 
  private:
   std::unique_ptr<Storage> storage_;

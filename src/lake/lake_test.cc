@@ -114,6 +114,67 @@ TEST(Lake, RemoveLeftoversKeepsCommittedAndYoungFiles) {
             (std::vector<std::string>{"_manifests/silver/b1.json", "silver/plays/kept.parquet"}));
 }
 
+// A compaction entry replaces files of earlier entries: readers see its
+// files instead, leftovers ignore the replaced ones, and RemoveReplaced takes
+// them once the compaction is older than the grace period.
+TEST(Lake, ACompactionReplacesFilesForReadersAndRemoveReplacedTakesThemLater) {
+  TempDir dir;
+  auto now = std::chrono::system_clock::now();
+  auto lake = Lake::OpenLocal(dir.path(), LakeOptions{[&] { return now; }, nullptr});
+  ASSERT_TRUE(lake);
+  Storage& storage = (*lake)->storage();
+  for (const char* key : {"silver/plays/a.parquet", "silver/plays/b.parquet",
+                          "silver/plays/ab.parquet", "silver/users/u.parquet"}) {
+    Put(storage, key, "12345");
+  }
+  ASSERT_TRUE((*lake)->Commit(Entry("a", "plays", "silver/plays/a.parquet")));
+  ASSERT_TRUE((*lake)->Commit(Entry("b", "plays", "silver/plays/b.parquet")));
+  ASSERT_TRUE((*lake)->Commit(Entry("u", "users", "silver/users/u.parquet")));
+  ManifestEntry compaction = Entry("c", "plays", "silver/plays/ab.parquet");
+  compaction.version = kCompactionManifestVersion;
+  compaction.replaces = {"silver/plays/a.parquet", "silver/plays/b.parquet"};
+  ASSERT_TRUE((*lake)->Commit(compaction));
+
+  auto found = (*lake)->Find("silver", "c");
+  ASSERT_TRUE(found && found->has_value());
+  EXPECT_EQ((*found)->version, 2);
+  EXPECT_EQ((*found)->replaces, compaction.replaces);
+  auto plays = (*lake)->CommittedFiles("silver", "plays");
+  ASSERT_TRUE(plays);
+  ASSERT_EQ(plays->size(), 1u);
+  EXPECT_EQ(plays->at(0).key, "silver/plays/ab.parquet");
+  auto entries = (*lake)->Entries("silver");
+  ASSERT_TRUE(entries);
+  EXPECT_EQ(LiveFiles(*entries).size(), 2u);  // ab and u
+
+  auto leftovers = (*lake)->RemoveLeftovers(std::chrono::seconds(0));
+  ASSERT_TRUE(leftovers);
+  EXPECT_EQ(leftovers->removed, 0);  // replaced files are not leftovers
+  auto young = (*lake)->RemoveReplaced(std::chrono::hours(1));
+  ASSERT_TRUE(young) << young.error().message;
+  EXPECT_EQ(young->removed, 0);
+  EXPECT_EQ(young->kept, 2);
+  now += std::chrono::hours(2);
+  auto old = (*lake)->RemoveReplaced(std::chrono::hours(1));
+  ASSERT_TRUE(old) << old.error().message;
+  EXPECT_EQ(old->removed, 2);
+  EXPECT_EQ(old->removed_bytes, 200u);  // as the manifests recorded them
+  EXPECT_FALSE(*storage.Exists("silver/plays/a.parquet"));
+  EXPECT_TRUE(*storage.Exists("silver/plays/ab.parquet"));
+  EXPECT_TRUE(*storage.Exists("silver/users/u.parquet"));
+  auto again = (*lake)->RemoveReplaced(std::chrono::hours(1));
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->removed, 0);
+}
+
+TEST(Manifest, AVersionNewerThanCompactionEntriesIsRefused) {
+  ManifestEntry e = Entry("b", "plays", "silver/plays/x.parquet");
+  e.version = kCompactionManifestVersion + 1;
+  auto parsed = ManifestFromJson(ToJson(e), "b.json");
+  ASSERT_FALSE(parsed);
+  EXPECT_NE(parsed.error().message.find("upgrade playlake"), std::string::npos);
+}
+
 TEST(Lake, RemoveLeftoversRemovesNothingWhenAManifestIsCorrupt) {
   TempDir dir;
   auto lake = Lake::OpenLocal(dir.path(), {});

@@ -89,6 +89,7 @@ std::string ToJson(const ManifestEntry& e) {
                   {"last_offset", e.kafka->last_offset},
                   {"lines_offset", e.kafka->lines_offset}};
   }
+  if (!e.replaces.empty()) j["replaces"] = e.replaces;
   return j.dump(1) + "\n";
 }
 
@@ -97,7 +98,7 @@ Result<ManifestEntry> ManifestFromJson(const std::string& text, const std::strin
     const auto j = nlohmann::json::parse(text);
     ManifestEntry e;
     e.version = j.at("version").get<int>();
-    if (e.version != 1) {
+    if (e.version < 1 || e.version > kCompactionManifestVersion) {
       return Fail(ErrorCode::kData, fmt::format("{}: manifest version {} is newer than this "
                                                 "playlake understands: upgrade playlake",
                                                 origin, e.version));
@@ -132,6 +133,7 @@ Result<ManifestEntry> ManifestFromJson(const std::string& text, const std::strin
                            kafka->at("last_offset").get<std::int64_t>(),
                            kafka->at("lines_offset").get<std::int64_t>()};
     }
+    e.replaces = j.value("replaces", std::vector<std::string>());
     return e;
   } catch (const nlohmann::json::exception& ex) {
     return Fail(ErrorCode::kData,

@@ -59,6 +59,11 @@ struct KafkaRange {
   std::int64_t lines_offset = 0;
 };
 
+// The manifest version this playlake writes for an entry that replaces files
+// (a compaction); plain batches stay at version 1, so older readers still read
+// them, and refuse a compacted lake instead of counting its rows twice.
+constexpr int kCompactionManifestVersion = 2;
+
 struct ManifestEntry {
   int version = 1;
   std::string layer;           // "bronze" or "silver"
@@ -85,6 +90,10 @@ struct ManifestEntry {
   // Stream batches only: the offsets they hold. A partition's committed
   // ranges follow each other with no gap and no overlap.
   std::optional<KafkaRange> kafka;
+  // Compaction entries only (version 2): keys of committed data files that
+  // this entry's files replace, row for row. Readers use a file only while no
+  // entry replaces it (LiveFiles in lake.h).
+  std::vector<std::string> replaces;
 };
 
 // `drift` as a JSON object {"unknown_fields": {field: {"count", "examples"}},

@@ -112,7 +112,7 @@ Result<SilverBatch::Committed> SilverBatch::LoadCommitted(const lake::Lake& lake
 SilverBatch::Committed SilverBatch::CommittedFrom(const std::vector<lake::ManifestEntry>& entries,
                                                   lake::Storage& storage) {
   Committed committed;
-  for (const auto& e : entries) committed.AddFiles(e.files, storage);
+  committed.AddFiles(lake::LiveFiles(entries), storage);  // without files a compaction replaced
   return committed;
 }
 

@@ -20,6 +20,17 @@ constexpr std::size_t kMaxCommittedKeys = 2'000'000;
 
 class NoProgress final : public silver::Progress {};
 
+// Forgets the files a compaction replaced (its own files hold the same rows):
+// they may be removed once the compaction is old enough (Lake::RemoveReplaced).
+void DropReplaced(silver::SilverBatch::Committed& committed, const lake::ManifestEntry& entry,
+                  lake::Storage& storage) {
+  std::set<std::string> urls;
+  for (const auto& key : entry.replaces) urls.insert(storage.Url(key));
+  for (auto& files : committed.files) {
+    std::erase_if(files, [&](const std::string& f) { return urls.contains(f); });
+  }
+}
+
 }  // namespace
 
 void AppendMessage(std::string& lines, std::string_view value) {
@@ -66,7 +77,10 @@ Status BatchCommitter::Prepare() {
   if (!committed_) {
     committed_ = silver::SilverBatch::CommittedFrom(*fresh, lake_.storage());
   } else {
-    for (const auto& e : *fresh) committed_->AddFiles(e.files, lake_.storage());
+    for (const auto& e : *fresh) {
+      if (!e.replaces.empty()) DropReplaced(*committed_, e, lake_.storage());
+      committed_->AddFiles(e.files, lake_.storage());
+    }
   }
   if (!writer_) {
     auto writer = silver::TableWriter::Create(

@@ -33,6 +33,8 @@ void AddSqlCommand(CLI::App& app, CommandBody& selected);
 void AddVacuumCommand(CLI::App& app, CommandBody& selected);
 // stream: a Kafka source into the lake (stream_command.cc).
 void AddStreamCommand(CLI::App& app, CommandBody& selected);
+// spotify login and get: the Spotify Web API (spotify_command.cc).
+void AddSpotifyCommand(CLI::App& app, CommandBody& selected);
 // schedule (schedule_command.cc).
 void AddScheduleCommand(CLI::App& app, CommandBody& selected);
 

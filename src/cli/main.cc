@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   cli::AddSqlCommand(app, selected);
   cli::AddVacuumCommand(app, selected);
   cli::AddStreamCommand(app, selected);
+  cli::AddSpotifyCommand(app, selected);
 
   try {
     app.parse(argc, argv);

@@ -35,6 +35,8 @@ void AddVacuumCommand(CLI::App& app, CommandBody& selected);
 void AddStreamCommand(CLI::App& app, CommandBody& selected);
 // playlake compact: merge small silver files (compact_command.cc).
 void AddCompactCommand(CLI::App& app, CommandBody& selected);
+// spotify login and get: the Spotify Web API (spotify_command.cc).
+void AddSpotifyCommand(CLI::App& app, CommandBody& selected);
 // schedule (schedule_command.cc).
 void AddScheduleCommand(CLI::App& app, CommandBody& selected);
 

@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   cli::AddVacuumCommand(app, selected);
   cli::AddStreamCommand(app, selected);
   cli::AddCompactCommand(app, selected);
+  cli::AddSpotifyCommand(app, selected);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,394 @@
+#include "spotify/fake_spotify_api.h"
+
+#include <fmt/format.h>
+#include <httplib.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "spotify/oauth.h"
+
+namespace playlake::spotify::testing {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using nlohmann::json;
+
+std::string ReadAll(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void EraseField(json& value, const std::string& field) {
+  if (value.is_object()) {
+    value.erase(field);
+    for (auto& [key, child] : value.items()) EraseField(child, field);
+  } else if (value.is_array()) {
+    for (auto& child : value) EraseField(child, field);
+  }
+}
+
+struct Fault {
+  std::string prefix;
+  int status;  // 0: hang
+  int count;
+  std::string retry_after;
+};
+
+struct AuthorizeGrant {
+  std::string challenge;
+  std::string redirect_uri;
+};
+
+}  // namespace
+
+struct FakeSpotifyApi::State {
+  httplib::Server server;
+  std::thread thread;
+  int port = 0;
+  std::map<std::string, std::string> files;  // API path → captured answer
+  json playlist_items;                       // the Top 50's items
+
+  mutable std::mutex mutex;
+  std::condition_variable released;
+  bool stopping = false;
+  std::vector<Fault> faults;
+  std::set<std::string> forbidden;
+  std::set<std::string> dropped_fields;
+  std::set<std::string> access_tokens;
+  std::set<std::string> refresh_tokens;
+  std::map<std::string, AuthorizeGrant> codes;
+  int expire_after = -1;  // API requests until the issued tokens expire; -1: never
+  int issued = 0;
+  std::chrono::milliseconds latency{0};
+  int in_flight = 0;
+  int max_in_flight = 0;
+  std::vector<std::pair<std::string, Clock::time_point>> requests;
+  std::map<std::string, int> token_requests;
+  std::vector<std::string> received;
+
+  std::string NewToken(const char* kind) {
+    return fmt::format("fake-{}-{}-{}", kind, ++issued, RandomToken());
+  }
+
+  // Returns the fault for `path`, consuming one of its count; nullopt: none.
+  std::optional<Fault> TakeFault(const std::string& path) {
+    for (auto it = faults.begin(); it != faults.end(); ++it) {
+      if (!path.starts_with(it->prefix)) continue;
+      Fault fault = *it;
+      if (--it->count == 0) faults.erase(it);
+      return fault;
+    }
+    return std::nullopt;
+  }
+
+  void Reply(httplib::Response& res, int status, const json& body) {
+    res.status = status;
+    res.set_content(body.dump(), "application/json");
+  }
+
+  void ApiError(httplib::Response& res, int status, const std::string& message) {
+    Reply(res, status, json{{"error", {{"status", status}, {"message", message}}}});
+  }
+
+  std::string Base() const { return fmt::format("http://127.0.0.1:{}/v1", port); }
+
+  json PlaylistPage(const httplib::Request& req, const std::string& id) {
+    const int total = static_cast<int>(playlist_items.size());
+    const int offset = req.has_param("offset") ? std::stoi(req.get_param_value("offset")) : 0;
+    const int limit = req.has_param("limit") ? std::stoi(req.get_param_value("limit")) : 20;
+    const std::string path = fmt::format("{}/playlists/{}/items", Base(), id);
+    json items = json::array();
+    for (int i = offset; i < std::min(total, offset + limit); ++i)
+      items.push_back(playlist_items[i]);
+    const auto page_url = [&](int at) {
+      return fmt::format("{}?offset={}&limit={}", path, at, limit);
+    };
+    return json{
+        {"href", page_url(offset)},
+        {"items", items},
+        {"limit", limit},
+        {"next", offset + limit < total ? json(page_url(offset + limit)) : json(nullptr)},
+        {"offset", offset},
+        {"previous", offset > 0 ? json(page_url(std::max(0, offset - limit))) : json(nullptr)},
+        {"total", total}};
+  }
+
+  void HandleApi(const httplib::Request& req, httplib::Response& res) {
+    std::unique_lock lock(mutex);
+    max_in_flight = std::max(max_in_flight, ++in_flight);
+    if (latency.count() > 0) {
+      released.wait_for(lock, latency, [&] { return stopping; });
+    }
+    Answer(req, res, lock);
+    --in_flight;
+  }
+
+  void Answer(const httplib::Request& req, httplib::Response& res,
+              std::unique_lock<std::mutex>& lock) {
+    requests.emplace_back(req.path, Clock::now());
+    received.push_back(req.get_header_value("Authorization") + " " + req.path);
+    if (expire_after == 0) {
+      access_tokens.clear();
+      expire_after = -1;
+    } else if (expire_after > 0) {
+      --expire_after;
+    }
+    if (std::optional<Fault> fault = TakeFault(req.path)) {
+      if (fault->status == 0) {
+        released.wait_for(lock, std::chrono::seconds(30), [&] { return stopping; });
+        return ApiError(res, 503, "hung");
+      }
+      if (!fault->retry_after.empty()) res.set_header("Retry-After", fault->retry_after);
+      return ApiError(res, fault->status, "injected fault");
+    }
+    const std::string auth = req.get_header_value("Authorization");
+    if (!auth.starts_with("Bearer ") || !access_tokens.contains(auth.substr(7))) {
+      return ApiError(res, 401, "The access token expired");
+    }
+    for (const std::string& prefix : forbidden) {
+      if (req.path.starts_with(prefix)) return ApiError(res, 403, "Forbidden");
+    }
+    json body;
+    std::smatch match;
+    static const std::regex kPlaylist("/v1/playlists/([^/]+)/(items|tracks)");
+    if (std::regex_match(req.path, match, kPlaylist)) {
+      if (match[1] != kPlaylistId) return ApiError(res, 404, "Resource not found");
+      body = PlaylistPage(req, match[1]);
+    } else {
+      // "/v1/tracks?ids=" is the batch answer; "/v1/tracks/ID" the single one.
+      const std::string key =
+          req.has_param("ids") ? req.path + "?ids" : req.path.substr(0, req.path.rfind('/'));
+      const auto file = files.find(key);
+      if (file == files.end()) return ApiError(res, 404, "Service not found");
+      body = json::parse(file->second);
+      const std::string id = req.path.substr(req.path.rfind('/') + 1);
+      if (!req.has_param("ids") && body.contains("id") && body["id"] != id) {
+        return ApiError(res, 404, "Non existing id: '" + id + "'");
+      }
+    }
+    for (const std::string& field : dropped_fields) EraseField(body, field);
+    Reply(res, 200, body);
+  }
+
+  void HandleAuthorize(const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard lock(mutex);
+    received.push_back(req.path + "?" + req.get_param_value("redirect_uri"));
+    const std::string redirect = req.get_param_value("redirect_uri");
+    if (req.get_param_value("client_id") != kClientId) {
+      return Reply(res, 400, json{{"error", "INVALID_CLIENT: Invalid client"}});
+    }
+    if (!redirect.starts_with("http://127.0.0.1:")) {
+      return Reply(res, 400, json{{"error", "INVALID_CLIENT: Insecure redirect URI"}});
+    }
+    if (req.get_param_value("response_type") != "code" ||
+        req.get_param_value("code_challenge_method") != "S256" ||
+        req.get_param_value("code_challenge").empty()) {
+      return Reply(res, 400, json{{"error", "invalid_request"}});
+    }
+    const std::string code = NewToken("code");
+    codes[code] = AuthorizeGrant{req.get_param_value("code_challenge"), redirect};
+    res.status = 302;
+    res.set_header("Location", fmt::format("{}?code={}&state={}", redirect, code,
+                                           req.get_param_value("state")));
+  }
+
+  void HandleToken(const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard lock(mutex);
+    received.push_back(req.get_header_value("Authorization") + " " + req.body);
+    const std::string grant = req.get_param_value("grant_type");
+    ++token_requests[grant];
+    const auto invalid_grant = [&](const char* why) {
+      Reply(res, 400, json{{"error", "invalid_grant"}, {"error_description", why}});
+    };
+    if (grant == "authorization_code") {
+      const auto found = codes.find(req.get_param_value("code"));
+      if (found == codes.end()) return invalid_grant("Invalid authorization code");
+      const AuthorizeGrant granted = found->second;
+      codes.erase(found);
+      if (granted.redirect_uri != req.get_param_value("redirect_uri")) {
+        return invalid_grant("Invalid redirect URI");
+      }
+      if (S256Challenge(req.get_param_value("code_verifier")) != granted.challenge) {
+        return invalid_grant("code_verifier was incorrect");
+      }
+      const std::string access = NewToken("access");
+      const std::string refresh = NewToken("refresh");
+      access_tokens.insert(access);
+      refresh_tokens.insert(refresh);
+      return Reply(res, 200,
+                   json{{"access_token", access},
+                        {"token_type", "Bearer"},
+                        {"scope", "user-read-recently-played"},
+                        {"expires_in", 3600},
+                        {"refresh_token", refresh}});
+    }
+    if (grant == "refresh_token") {
+      if (!refresh_tokens.contains(req.get_param_value("refresh_token"))) {
+        return invalid_grant("Refresh token revoked");
+      }
+      const std::string access = NewToken("access");
+      access_tokens.insert(access);
+      return Reply(res, 200,
+                   json{{"access_token", access},
+                        {"token_type", "Bearer"},
+                        {"scope", "user-read-recently-played"},
+                        {"expires_in", 3600}});
+    }
+    if (grant == "client_credentials") {
+      const std::string expected =
+          "Basic " + Base64(std::string(kClientId) + ":" + kClientSecret, false);
+      if (req.get_header_value("Authorization") != expected) {
+        return Reply(
+            res, 400,
+            json{{"error", "invalid_client"}, {"error_description", "Invalid client secret"}});
+      }
+      // The captured answer's shape, with a token of ours.
+      json body = json::parse(files.at("token"));
+      body["access_token"] = NewToken("access");
+      access_tokens.insert(body["access_token"].get<std::string>());
+      return Reply(res, 200, body);
+    }
+    Reply(res, 400, json{{"error", "unsupported_grant_type"}});
+  }
+};
+
+FakeSpotifyApi::FakeSpotifyApi(const std::filesystem::path& realdata_dir)
+    : state_(std::make_unique<State>()) {
+  const auto file = [&](const char* name) { return ReadAll(realdata_dir / name); };
+  state_->files = {
+      {"/v1/tracks", file("swaj_GetTrackRequest.json")},
+      {"/v1/tracks?ids", file("swaj_GetSeveralTracksRequest.json")},
+      {"/v1/artists", file("swaj_GetArtistRequest.json")},
+      {"/v1/artists?ids", file("swaj_GetSeveralArtistsRequest.json")},
+      {"/v1/albums", file("swaj_GetAlbumRequest.json")},
+      {"/v1/albums?ids", file("swaj_GetSeveralAlbumsRequest.json")},
+      {"/v1/audio-features", file("swaj_GetAudioFeaturesForTrackRequest.json")},
+      {"/v1/audio-features?ids", file("swaj_GetAudioFeaturesForSeveralTracksRequest.json")},
+      {"token", file("swaj_ClientCredentials.json")},
+  };
+  // The capture is a JSON array wrapping the playlist object.
+  const json playlist =
+      json::parse(file("playlist_37i9dQZEVXbMDoHDwVN2tF_top50_global_2024-05.json"));
+  state_->playlist_items = playlist.at(0).at("tracks").at("items");
+
+  State* state = state_.get();
+  state->server.Get("/v1/.*", [state](const httplib::Request& req, httplib::Response& res) {
+    state->HandleApi(req, res);
+  });
+  state->server.Get("/authorize", [state](const httplib::Request& req, httplib::Response& res) {
+    state->HandleAuthorize(req, res);
+  });
+  state->server.Post("/api/token", [state](const httplib::Request& req, httplib::Response& res) {
+    state->HandleToken(req, res);
+  });
+  state->port = state->server.bind_to_any_port("127.0.0.1");
+  state->thread = std::thread([state] { state->server.listen_after_bind(); });
+  // stop() is a no-op until the accept loop runs: wait for it.
+  while (!state->server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
+FakeSpotifyApi::~FakeSpotifyApi() {
+  {
+    std::lock_guard lock(state_->mutex);
+    state_->stopping = true;
+  }
+  state_->released.notify_all();
+  state_->server.stop();
+  state_->thread.join();
+}
+
+std::string FakeSpotifyApi::api_base() const { return state_->Base(); }
+
+std::string FakeSpotifyApi::accounts_base() const {
+  return fmt::format("http://127.0.0.1:{}", state_->port);
+}
+
+std::string FakeSpotifyApi::IssueAccessToken() {
+  std::lock_guard lock(state_->mutex);
+  std::string token = state_->NewToken("access");
+  state_->access_tokens.insert(token);
+  return token;
+}
+
+std::string FakeSpotifyApi::IssueRefreshToken() {
+  std::lock_guard lock(state_->mutex);
+  std::string token = state_->NewToken("refresh");
+  state_->refresh_tokens.insert(token);
+  return token;
+}
+
+void FakeSpotifyApi::FailNext(const std::string& prefix, int status, int count,
+                              const std::string& retry_after) {
+  std::lock_guard lock(state_->mutex);
+  state_->faults.push_back(Fault{prefix, status, count, retry_after});
+}
+
+void FakeSpotifyApi::HangNext(const std::string& prefix, int count) { FailNext(prefix, 0, count); }
+
+void FakeSpotifyApi::ExpireTokensAfter(int requests) {
+  std::lock_guard lock(state_->mutex);
+  state_->expire_after = requests;
+}
+
+void FakeSpotifyApi::Forbid(const std::string& prefix) {
+  std::lock_guard lock(state_->mutex);
+  state_->forbidden.insert(prefix);
+}
+
+void FakeSpotifyApi::DropField(const std::string& field) {
+  std::lock_guard lock(state_->mutex);
+  state_->dropped_fields.insert(field);
+}
+
+void FakeSpotifyApi::SetLatency(std::chrono::milliseconds latency) {
+  std::lock_guard lock(state_->mutex);
+  state_->latency = latency;
+}
+
+int FakeSpotifyApi::MaxInFlight() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->max_in_flight;
+}
+
+void FakeSpotifyApi::RevokeRefreshTokens() {
+  std::lock_guard lock(state_->mutex);
+  state_->refresh_tokens.clear();
+}
+
+int FakeSpotifyApi::Requests(const std::string& prefix) const {
+  return static_cast<int>(RequestTimes(prefix).size());
+}
+
+std::vector<Clock::time_point> FakeSpotifyApi::RequestTimes(const std::string& prefix) const {
+  std::lock_guard lock(state_->mutex);
+  std::vector<Clock::time_point> times;
+  for (const auto& [path, at] : state_->requests) {
+    if (path.starts_with(prefix)) times.push_back(at);
+  }
+  return times;
+}
+
+int FakeSpotifyApi::TokenRequests(const std::string& grant_type) const {
+  std::lock_guard lock(state_->mutex);
+  const auto found = state_->token_requests.find(grant_type);
+  return found == state_->token_requests.end() ? 0 : found->second;
+}
+
+std::vector<std::string> FakeSpotifyApi::Received() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->received;
+}
+
+}  // namespace playlake::spotify::testing

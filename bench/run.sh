@@ -8,7 +8,8 @@
 #   bench/run.sh generate        only the named sections
 #
 # Environment: PLAYLAKE_BUILD (default build/release), BENCH_OUT (scratch
-# folder, default bench/out), GENERATE_EVENTS (default 5000000).
+# folder, default bench/out), GENERATE_EVENTS (default 5000000),
+# STREAM_EVENTS (2000000), STREAM_BACKLOG_EVENTS (10000000).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -109,6 +110,15 @@ section_pipeline() {
 }
 
 if selected pipeline; then section_pipeline; fi
+
+# --- stream: Kafka → committed silver vs kcat and ingest; latency; memory ----
+# The work is in bench/stream.sh (starts its own test brokers on 127.0.0.1).
+section_stream() {
+  "$ROOT/bench/stream.sh" "${STREAM_EVENTS:-2000000}" "${STREAM_BACKLOG_EVENTS:-10000000}"
+  echo
+}
+
+if selected stream; then section_stream; fi
 
 # --- api: dashboard API latency, cache off and on, vs DuckDB over raw NDJSON ---
 # The work is in bench/api.sh (builds a demo-sized project once, then reuses it).

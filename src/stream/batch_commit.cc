@@ -162,7 +162,7 @@ Result<CommitResult> BatchCommitter::CommitLocked(const PartitionBatch& batch) {
     if (!out) return tl::unexpected(out.error());
     {
       lake::ZstdWriter zstd(**out, options_.zstd_level, 0);
-      if (auto s = zstd.AppendOwned(std::string(batch.lines)); !s) return tl::unexpected(s.error());
+      if (auto s = zstd.Append(batch.lines); !s) return tl::unexpected(s.error());
       if (auto s = zstd.Finish(); !s) return tl::unexpected(s.error());
     }
     lake_.faults().At("bronze-written");

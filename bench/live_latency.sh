@@ -69,6 +69,10 @@ for rate in "${RATES[@]}"; do
   cpu=$(echo "100 * ($after - $before) / $TICKS / ($t1 - $t0)" | bc -l)
   node -e '
     const r = JSON.parse(process.argv[1]);
+    if (!r.plays) {
+      console.error("bench/live_latency.sh: the Live page drew no play; is the build older than its live-drawn event?");
+      process.exit(1);
+    }
     const f = (n) => n.toFixed(0);
     console.log(`| ${process.argv[2]} ev/s for ${process.argv[3]} s | ${Number(process.argv[2]).toLocaleString("en-US")} | ${r.plays.toLocaleString("en-US")} | ${f(r.p50_ms)} | ${f(r.p99_ms)} | ${f(r.max_ms)} | ${Number(process.argv[4]).toFixed(0)} % |`);
   ' "$result" "$rate" "$SECONDS_PER_RATE" "$cpu"

@@ -19,8 +19,9 @@
 #  3. Memory: peak RSS of a worker draining a BACKLOG_EVENTS backlog beside
 #     the EVENTS one (bounded: it must not grow with the backlog), and the
 #     broker's own memory per million events held.
-#  4. Committed files: count and mean size of silver's plays files, before
-#     compaction; after compaction: not measured yet.
+#  4. Committed files: count and size of silver's plays files as section 1's
+#     stream committed them (background compaction off there), then after one
+#     `playlake compact` and a vacuum of the files it replaced.
 #  5. bench/live_latency.sh, when it exists.
 #
 # The test broker keeps at most 5 MiB of message batches per partition and
@@ -79,7 +80,7 @@ stop() {
 rss_mb() { awk '/^VmRSS/ {printf "%d", $2 / 1024}' "/proc/$1/status"; }
 
 # project DIR TOPIC: a project streaming TOPIC of $BROKERS into DIR/lake.
-project() {
+project() {  # DIR TOPIC [COMPACT_TARGET_BYTES]
   mkdir -p "$1"
   cat > "$1/playlake.yml" << EOF
 name: bench
@@ -92,6 +93,7 @@ sources:
       topics: $2
       group: bench-$2
       properties: {fetch.wait.max.ms: 5}
+      compact_target_bytes: ${3:-134217728}
 EOF
 }
 
@@ -183,7 +185,7 @@ COPIED=$(wc -l < "$OUT/topic.jsonl")
 (( COPIED == MESSAGES )) || { echo "bench/stream.sh: kcat copied $COPIED of $MESSAGES messages" >&2; exit 1; }
 timed ingest "$PLAYLAKE" --log-level warn ingest "$OUT/topic.jsonl" --lake "$OUT/ingest/lake" --threads "$THREADS"
 INGEST_CPU=$CPU INGEST_WALL=$WALL INGEST_MB=$PEAK_MB
-project "$OUT/stream" plays
+project "$OUT/stream" plays 0   # no background compaction: section 4 compacts once
 stream_until "$OUT/stream" "$MESSAGES"
 STREAM_CPU=$CPU STREAM_WALL=$WALL STREAM_MB=$PEAK_MB
 
@@ -197,8 +199,17 @@ row "playlake stream topic → silver" "$MESSAGES" "$STREAM_CPU" "$STREAM_WALL" 
 echo "(ratio: playlake stream's events per CPU second / the row's; goal: stream ≥ 300,000 events/CPU-s)"
 echo "rows: silver.plays by ingest=$(count "$OUT/ingest/lake"), by stream=$(count "$OUT/stream/lake")"
 echo "broker: $BROKER_MB MB RSS holding $MESSAGES messages"
-FILES=$(find "$OUT/stream/lake/silver/plays" -name '*.parquet' | wc -l)
-FILE_BYTES=$(find "$OUT/stream/lake/silver/plays" -name '*.parquet' -printf '%s\n' | awk '{s += $1} END {print s + 0}')
+plays_files() {  # sets FILES and FILE_BYTES: silver's plays files on disk
+  FILES=$(find "$OUT/stream/lake/silver/plays" -name '*.parquet' | wc -l)
+  FILE_BYTES=$(find "$OUT/stream/lake/silver/plays" -name '*.parquet' -printf '%s\n' | awk '{s += $1} END {print s + 0}')
+}
+plays_files
+BEFORE_FILES=$FILES BEFORE_BYTES=$FILE_BYTES
+timed compact "$PLAYLAKE" --log-level warn compact --project "$OUT/stream" --min-files 2
+COMPACT_CPU=$CPU COMPACT_WALL=$WALL
+"$PLAYLAKE" --log-level warn vacuum --project "$OUT/stream" --older-than 0 > /dev/null
+plays_files
+echo "rows after compaction: silver.plays=$(count "$OUT/stream/lake")"
 BATCHES=$(grep -c 'committed batch' "$OUT/stream/stream.log" || true)
 stop "$BROKER_PID"
 rm -rf "$OUT/topic.jsonl" "$OUT/ingest"
@@ -249,9 +260,13 @@ echo
 
 # --- 4. committed files -----------------------------------------------------
 echo "== committed silver files of plays (section 1's stream: $BATCHES batches) =="
-printf '%-44s %12s %14s\n' "" "files" "mean MB"
-printf '%-44s %12d %14.2f\n' "before compaction" "$FILES" "$(echo "$FILE_BYTES / $FILES / 1000000" | bc -l)"
-printf '%-44s %12s %14s\n' "after compaction" "not measured" "(no compactor yet)"
+printf '%-44s %12s %14s %12s\n' "" "files" "mean MB" "total MB"
+printf '%-44s %12d %14.2f %12.1f\n' "as the stream committed them" "$BEFORE_FILES" \
+  "$(echo "$BEFORE_BYTES / $BEFORE_FILES / 1000000" | bc -l)" "$(echo "$BEFORE_BYTES / 1000000" | bc -l)"
+printf '%-44s %12d %14.2f %12.1f\n' "after playlake compact (+ vacuum)" "$FILES" \
+  "$(echo "$FILE_BYTES / $FILES / 1000000" | bc -l)" "$(echo "$FILE_BYTES / 1000000" | bc -l)"
+printf '(playlake compact: %.1f s CPU, %.1f s wall; the stream compacts in the background by default)\n' \
+  "$COMPACT_CPU" "$COMPACT_WALL"
 echo
 
 # --- 5. live view ---------------------------------------------------------------

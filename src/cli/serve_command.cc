@@ -204,9 +204,10 @@ Status ServeProject(const config::ProjectConfig& project, serve::ServerOptions o
         spdlog::error("no schedule: {}", runs.error().message);
     });
   }
-  int signal = 0;
-  sigwait(&signals, &signal);
-  spdlog::info("stopping on signal {}", signal);
+  siginfo_t signal{};
+  while (sigwaitinfo(&signals, &signal) < 0) {
+  }
+  spdlog::info("stopping on signal {} from process {}", signal.si_signo, signal.si_pid);
   if (scheduler) {
     scheduler->Stop();
     scheduling.join();

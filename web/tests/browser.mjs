@@ -23,6 +23,10 @@ export async function startServer(binary, project) {
     });
     child.on('exit', (code) => reject(new Error(`playlake serve exited with ${code}: ${stderr}`)));
   });
+  // A server that dies under a test (not stopped by cleanUp's SIGTERM) says why.
+  child.on('exit', (code, signal) => {
+    if (signal !== 'SIGTERM') console.error(`playlake serve exited (${code ?? signal}) during the tests: ${stderr}`);
+  });
   return { child, url };
 }
 

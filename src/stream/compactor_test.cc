@@ -43,6 +43,7 @@ std::vector<std::string> Plays(const fs::path& dir, int events, int seed) {
 void CommitAsStream(const fs::path& lake_root, const std::vector<std::string>& plays,
                     std::size_t from, std::size_t to, int per_batch,
                     std::map<int, std::int64_t>& next) {
+  ASSERT_LE(to, plays.size()) << "fewer plays than asked for: did generating them fail?";
   auto lake = lake::Lake::OpenLocal(lake_root, ScratchLake());
   ASSERT_TRUE(lake) << lake.error().message;
   BatchCommitter committer(**lake, {"live", sources::Format::kPlaylake, 1, 1, 1});

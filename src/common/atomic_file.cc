@@ -12,12 +12,13 @@
 namespace playlake {
 namespace fs = std::filesystem;
 
-Result<std::unique_ptr<AtomicFile>> AtomicFile::Create(fs::path path, Durability durability) {
+Result<std::unique_ptr<AtomicFile>> AtomicFile::Create(fs::path path, Durability durability,
+                                                       unsigned mode) {
   // A random name: two writers of the same file never share a temporary.
   std::random_device random;
   fs::path temp = path.parent_path() /
                   fmt::format(".{}.tmp-{:08x}{:08x}", path.filename().string(), random(), random());
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
   if (fd < 0) return tl::unexpected(PathError("cannot create", temp, errno));
   return std::unique_ptr<AtomicFile>(
       new AtomicFile(std::move(path), std::move(temp), fd, durability));

@@ -35,9 +35,11 @@ enum class Durability {
 
 class AtomicFile {
  public:
-  // Creates the temporary for `path`. REQUIRES: the folder of `path` exists.
+  // Creates the temporary for `path` with permission bits `mode` (before the
+  // umask), which the file keeps. REQUIRES: the folder of `path` exists.
   static Result<std::unique_ptr<AtomicFile>> Create(std::filesystem::path path,
-                                                    Durability durability = Durability::kDurable);
+                                                    Durability durability = Durability::kDurable,
+                                                    unsigned mode = 0644);
   ~AtomicFile();  // removes the temporary unless committed
   AtomicFile(const AtomicFile&) = delete;
   AtomicFile& operator=(const AtomicFile&) = delete;

@@ -1,15 +1,12 @@
 #include "spotify/secrets.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "common/file_io.h"
+#include "common/atomic_file.h"
 
 namespace playlake::spotify {
 namespace {
@@ -74,18 +71,10 @@ Status SaveSpotifySecrets(const std::filesystem::path& project_root,
   if (Status ignored = IgnoreInGit(project_root); !ignored) return ignored;
 
   // Created 0600 from the start: the secret is never readable by others.
-  const std::filesystem::path temp = path.string() + ".tmp";
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return tl::unexpected(PathError("cannot create", temp, errno));
-  ::fchmod(fd, 0600);  // an old temporary may have had another mode
-  Status written = WriteFully(fd, doc->dump(2) + "\n", temp.string());
-  if (written && ::fsync(fd) != 0) written = tl::unexpected(PathError("cannot sync", temp, errno));
-  ::close(fd);
-  if (!written) return written;
-  if (::rename(temp.c_str(), path.c_str()) != 0) {
-    return tl::unexpected(PathError("cannot rename into place", path, errno));
-  }
-  return SyncFolder(project_root);
+  auto file = AtomicFile::Create(path, Durability::kDurable, 0600);
+  if (!file) return tl::unexpected(file.error());
+  if (Status written = (*file)->Append(doc->dump(2) + "\n"); !written) return written;
+  return (*file)->Commit();
 }
 
 Result<SpotifySecrets> LoadSpotifySecrets(const std::filesystem::path& project_root) {

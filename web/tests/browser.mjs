@@ -25,7 +25,7 @@ export async function startServer(binary, project) {
   });
   // A server that dies under a test (not stopped by cleanUp's SIGTERM) says why.
   child.on('exit', (code, signal) => {
-    if (signal !== 'SIGTERM') console.error(`playlake serve exited (${code ?? signal}) during the tests: ${stderr}`);
+    if (!child.stopping) console.error(`playlake serve exited (${code ?? signal}) during the tests: ${stderr}`);
   });
   return { child, url };
 }
@@ -44,7 +44,10 @@ export async function startDemo(binary, demoFlags) {
 // Closes the browser, stops the server and removes the project folder (each may be unset).
 export async function cleanUp({ browser, server, dir }) {
   await browser?.close();
-  server?.kill('SIGTERM');
+  if (server) {
+    server.stopping = true;
+    server.kill('SIGTERM');
+  }
   if (dir) rmSync(dir, { recursive: true, force: true });
 }
 

@@ -35,11 +35,13 @@ void LiveAggregates::WindowedCounts::Add(std::size_t slot, std::string_view key)
   ++total->second;
 }
 
-void LiveAggregates::WindowedCounts::Expire(std::size_t slot) {
+void LiveAggregates::WindowedCounts::Expire(std::size_t slot, TrackNames* names) {
   for (const auto& [key, count] : seconds[slot]) {
     auto it = totals.find(key);
     it->second -= count;
-    if (it->second == 0) totals.erase(it);
+    if (it->second != 0) continue;
+    totals.erase(it);
+    if (names != nullptr) names->erase(key);
   }
   seconds[slot].clear();
 }
@@ -86,7 +88,8 @@ void LiveAggregates::Advance(std::int64_t second) {
   for (std::int64_t s = now_ - window + 1; s <= last; ++s) {
     const std::size_t slot = Slot(s, window);
     if (top_second_[slot] != s) continue;
-    for (auto* counts : {&tracks_, &artists_, &countries_, &devices_}) counts->Expire(slot);
+    tracks_.Expire(slot, &track_names_);
+    for (auto* counts : {&artists_, &countries_, &devices_}) counts->Expire(slot);
     top_second_[slot] = kNoSecond;
   }
   now_ = second;
@@ -122,6 +125,12 @@ bool LiveAggregates::Add(const LivePlay& play) {
   const std::size_t top = Slot(second, options_.top_seconds);
   top_second_[top] = second;
   tracks_.Add(top, play.track);
+  if (!play.track_name.empty() && play.track_name != play.track) {
+    auto [it, added] = track_names_.try_emplace(std::string(play.track));
+    if (added || it->second.first != play.track_name || it->second.second != play.artist) {
+      it->second = {std::string(play.track_name), std::string(play.artist)};
+    }
+  }
   artists_.Add(top, play.artist);
   countries_.Add(top, play.country);
   devices_.Add(top, play.device);
@@ -169,6 +178,18 @@ double LiveAggregates::ActiveListeners() const {
   return started_ ? all.Estimate() : 0;
 }
 
+// Rows() of the top tracks, with `name` and `artist` where the plays gave a name.
+nlohmann::json LiveAggregates::TrackRows(std::size_t limit) const {
+  nlohmann::json rows = Rows(TopTracks(limit), options_.top_seconds);
+  for (auto& row : rows["rows"]) {
+    const auto it = track_names_.find(row["key"].get<std::string_view>());
+    if (it == track_names_.end()) continue;
+    row["name"] = it->second.first;
+    row["artist"] = it->second.second;
+  }
+  return rows;
+}
+
 nlohmann::json LiveAggregates::Snapshot() const {
   const auto top_n = static_cast<std::size_t>(options_.top_n);
   nlohmann::json now = nullptr, watermark = nullptr, from = nullptr;
@@ -190,7 +211,7 @@ nlohmann::json LiveAggregates::Snapshot() const {
        {{"window_seconds", options_.listeners_seconds},
         {"estimate", std::llround(ActiveListeners())},
         {"standard_error", HyperLogLog::kStandardError}}},
-      {"top_tracks", Rows(TopTracks(top_n), options_.top_seconds)},
+      {"top_tracks", TrackRows(top_n)},
       {"top_artists", Rows(TopArtists(top_n), options_.top_seconds)},
       {"countries", Rows(Countries(), options_.top_seconds)},
       {"devices", Rows(Devices(), options_.top_seconds)},

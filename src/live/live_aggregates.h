@@ -36,10 +36,11 @@ namespace playlake::live {
 struct LivePlay {
   std::int64_t event_time_ms = 0;  // Unix epoch milliseconds
   std::string_view listener;
-  std::string_view track;
+  std::string_view track;  // the track's key: its id, else its name
   std::string_view artist;
   std::string_view country;
   std::string_view device;
+  std::string_view track_name;  // shown for the key when given
 };
 
 struct LiveOptions {
@@ -87,6 +88,9 @@ class LiveAggregates {
     }
   };
   using Counts = std::unordered_map<std::string, std::int64_t, KeyHash, std::equal_to<>>;
+  // What a track key is shown as: the track's and its artist's names.
+  using TrackNames = std::unordered_map<std::string, std::pair<std::string, std::string>, KeyHash,
+                                        std::equal_to<>>;
 
   // Counts per key over a sliding window of seconds: one map per second and
   // their running sum, so the window's totals are exact at any time.
@@ -94,12 +98,14 @@ class LiveAggregates {
     std::vector<Counts> seconds;
     Counts totals;
     void Add(std::size_t slot, std::string_view key);
-    void Expire(std::size_t slot);
+    // Forgets the keys that leave the window in `names` too, when given.
+    void Expire(std::size_t slot, TrackNames* names = nullptr);
   };
 
   explicit LiveAggregates(LiveOptions options);
   void Advance(std::int64_t second);
   static Ranking Rank(const Counts& counts, std::size_t limit);
+  nlohmann::json TrackRows(std::size_t limit) const;
 
   const LiveOptions options_;
   bool started_ = false;
@@ -113,6 +119,7 @@ class LiveAggregates {
   std::vector<HyperLogLog> listeners_;
   std::vector<std::int64_t> top_second_;
   WindowedCounts tracks_, artists_, countries_, devices_;
+  TrackNames track_names_;  // of the keys in tracks_ that came with a name
 };
 
 }  // namespace playlake::live

@@ -18,7 +18,7 @@ struct Row {
 };
 
 LivePlay View(const Row& row) {
-  return {row.ms, row.listener, row.track, row.artist, row.country, row.device};
+  return {row.ms, row.listener, row.track, row.artist, row.country, row.device, {}};
 }
 
 std::unique_ptr<LiveAggregates> Make(LiveOptions options = {}) {
@@ -133,16 +133,17 @@ TEST(LiveAggregates, TopListsAreCutAfterTheMostPlayed) {
   auto live = Make();
   const std::vector<std::pair<std::string, int>> plays = {{"b", 3}, {"a", 3}, {"c", 5}, {"d", 1}};
   for (const auto& [track, times] : plays) {
-    for (int i = 0; i < times; ++i) live->Add({kStartMs, "u", track, "x", "SE", "web"});
+    for (int i = 0; i < times; ++i) live->Add({kStartMs, "u", track, "x", "SE", "web", {}});
   }
   EXPECT_EQ(live->TopTracks(3), (Ranking{{"c", 5}, {"a", 3}, {"b", 3}}));
 }
 
 TEST(LiveAggregates, LatePlaysAreCountedApartAndChangeNothing) {
   auto live = Make();
-  live->Add({kStartMs + 600'000, "u1", "Song", "Band", "SE", "ios"});
-  EXPECT_TRUE(live->Add({kStartMs + 540'000, "u2", "Song", "Band", "SE", "ios"}));  // 60 s: on time
-  EXPECT_FALSE(live->Add({kStartMs + 539'000, "u3", "Other", "Band", "US", "web"}));
+  live->Add({kStartMs + 600'000, "u1", "Song", "Band", "SE", "ios", {}});
+  EXPECT_TRUE(
+      live->Add({kStartMs + 540'000, "u2", "Song", "Band", "SE", "ios", {}}));  // 60 s: on time
+  EXPECT_FALSE(live->Add({kStartMs + 539'000, "u3", "Other", "Band", "US", "web", {}}));
   EXPECT_EQ(live->late_plays(), 1);
   EXPECT_EQ(live->accepted_plays(), 2);
   EXPECT_EQ(live->TopTracks(), (Ranking{{"Song", 2}}));
@@ -152,10 +153,10 @@ TEST(LiveAggregates, LatePlaysAreCountedApartAndChangeNothing) {
 TEST(LiveAggregates, ListenersOnlyCountTheLastFiveMinutes) {
   auto live = Make();
   for (int i = 0; i < 1000; ++i)
-    live->Add({kStartMs, "early" + std::to_string(i), "t", "a", "SE", "web"});
+    live->Add({kStartMs, "early" + std::to_string(i), "t", "a", "SE", "web", {}});
   EXPECT_NEAR(live->ActiveListeners(), 1000, 3 * HyperLogLog::kStandardError * 1000);
   for (int i = 0; i < 300; ++i) {
-    live->Add({kStartMs + 300'000, "later" + std::to_string(i), "t", "a", "SE", "web"});
+    live->Add({kStartMs + 300'000, "later" + std::to_string(i), "t", "a", "SE", "web", {}});
   }
   // The early ones are 300 s old: gone.
   EXPECT_NEAR(live->ActiveListeners(), 300, 3 * HyperLogLog::kStandardError * 300);
@@ -168,10 +169,10 @@ TEST(LiveAggregates, SnapshotCarriesEveryAggregateWithItsWindow) {
   options.allowed_lateness_seconds = 2;
   auto live = Make(options);
   EXPECT_TRUE(live->Snapshot()["now_ms"].is_null());
-  live->Add({kStartMs + 1'500, "u1", "One", "A", "SE", "ios"});
-  live->Add({kStartMs + 3'200, "u2", "Two", "B", "US", "web"});
-  live->Add({kStartMs + 3'900, "u2", "Two", "B", "US", "web"});
-  live->Add({kStartMs + 3'900, "u3", "Three", "B", "US", "web"});
+  live->Add({kStartMs + 1'500, "u1", "One", "A", "SE", "ios", {}});
+  live->Add({kStartMs + 3'200, "u2", "Two", "B", "US", "web", {}});
+  live->Add({kStartMs + 3'900, "u2", "Two", "B", "US", "web", {}});
+  live->Add({kStartMs + 3'900, "u3", "Three", "B", "US", "web", {}});
   const auto snapshot = live->Snapshot();
   EXPECT_EQ(snapshot["now_ms"], kStartMs + 3'000);
   EXPECT_EQ(snapshot["watermark_ms"], kStartMs + 1'000);
@@ -185,6 +186,24 @@ TEST(LiveAggregates, SnapshotCarriesEveryAggregateWithItsWindow) {
   EXPECT_EQ(snapshot["devices"]["rows"].size(), 2u);
   EXPECT_EQ(snapshot["accepted_plays"], 4);
   EXPECT_EQ(snapshot["late_plays"], 0);
+}
+
+TEST(LiveAggregates, TopTracksShowTheLatestNameOfEachIdWhileItIsInTheWindow) {
+  LiveOptions options;
+  options.top_seconds = 10;
+  options.allowed_lateness_seconds = 2;
+  auto live = Make(options);
+  live->Add({kStartMs, "u1", "id1", "Band", "SE", "ios", "Old Title"});
+  live->Add({kStartMs + 1'000, "u2", "id1", "Band", "SE", "ios", "New Title"});
+  live->Add({kStartMs + 1'000, "u2", "id2", "Other", "SE", "ios", {}});  // no name given
+  EXPECT_EQ(
+      live->Snapshot()["top_tracks"]["rows"],
+      (nlohmann::json{{{"key", "id1"}, {"plays", 2}, {"name", "New Title"}, {"artist", "Band"}},
+                      {{"key", "id2"}, {"plays", 1}}}));
+  // id1 leaves the window and comes back without a name: its old name is gone.
+  live->Add({kStartMs + 20'000, "u3", "id1", "Band", "SE", "ios", {}});
+  EXPECT_EQ(live->Snapshot()["top_tracks"]["rows"],
+            (nlohmann::json{{{"key", "id1"}, {"plays", 1}}}));
 }
 
 TEST(LiveAggregates, OptionsAreValidatedByName) {

@@ -145,8 +145,9 @@ void LiveFeed::State::Read(const RdKafka::Message& message) {
     live::LivePlay play;
     play.event_time_ms = plays.Int(sources::kPlayEventTs, row) / 1000;
     play.listener = text(sources::kPlayUserId);
-    play.track = text(sources::kPlayTrackId).empty() ? text(sources::kPlayTrackName)
-                                                     : text(sources::kPlayTrackId);
+    play.track_name = text(sources::kPlayTrackName);
+    play.track =
+        text(sources::kPlayTrackId).empty() ? play.track_name : text(sources::kPlayTrackId);
     play.artist = text(sources::kPlayArtistName);
     play.country = text(sources::kPlayCountry);
     play.device = text(sources::kPlayDevice);

@@ -69,6 +69,7 @@ async function render() {
   const thisRender = ++renderCount;
   renderNav(name);
   showFilters(filters);
+  form.hidden = pages[name].filtered === false;
   document.title = `${pages[name].title} · Playlake`;
   main.replaceChildren();
   main.dataset.page = name;

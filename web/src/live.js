@@ -28,6 +28,9 @@ const RANKINGS = [
   ['live-devices', 'Devices', 'devices', 'Device'],
 ];
 
+// A ranking's row as shown: a track by its name and artist when the plays named it.
+const shownAs = (key, row) => (row.name ? [row.name, row.artist].filter(Boolean).join(' — ') : key);
+
 // Builds the page's parts for the first snapshot; returns draw(snapshot, id), which
 // updates them in place.
 function buildLive(view, first) {
@@ -39,7 +42,7 @@ function buildLive(view, first) {
   });
   const minutes = first.top_tracks.window_seconds / 60;
   const columns = (name) => [
-    { key: 'key', label: name }, { key: 'plays', label: 'Plays', num: true, render: format.int },
+    { key: 'key', label: name, render: shownAs }, { key: 'plays', label: 'Plays', num: true, render: format.int },
   ];
   const sections = RANKINGS.map(([id, title]) => card(view, `${title}, last ${minutes} min`, { id }));
   // What is drawn now: only what changed is drawn again (most snapshots change a few

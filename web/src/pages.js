@@ -382,6 +382,7 @@ export const pages = {
   listeners: { title: 'Listeners', render: listeners },
   listener: { title: 'Listener', render: listener },
   podcasts: { title: 'Podcasts', render: podcasts },
-  pipeline: { title: 'Pipeline', render: pipeline },
-  live: { title: 'Live', render: live },
+  // These two ignore the filters, so the filter bar is hidden on them.
+  pipeline: { title: 'Pipeline', render: pipeline, filtered: false },
+  live: { title: 'Live', render: live, filtered: false },
 };

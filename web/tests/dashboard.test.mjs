@@ -96,6 +96,11 @@ for (const name of ['listener', 'podcasts']) {
 test('the live page says what it needs when the project has no Kafka source', async () => {
   const { page, errors } = await open('#/live');
   assert.match(await page.textContent('#live-none'), /no Kafka source/);
+  // The Live page ignores the filters, so it does not show them; the next page does.
+  assert.equal(await page.isVisible('#filters'), false);
+  await page.click('nav a[data-page="overview"]');
+  await page.waitForSelector('main[data-page="overview"][data-state="ready"]');
+  assert.equal(await page.isVisible('#filters'), true);
   assert.deepEqual(errors, []);
   await page.close();
 });

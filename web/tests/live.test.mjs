@@ -3,12 +3,13 @@
 // reading the topic, and Debian's Chromium showing the page. The numbers on the page
 // must equal what was produced, and follow what is produced next without a reload.
 //
-// Environment: PLAYLAKE_BINARY (the binary under test), PLAYLAKE_KAFKA_MOCK (the mock
-// broker; by default beside the binary's build tree), SCREENSHOT_DIR (optional).
+// Environment: PLAYLAKE_BINARY (the binary under test), PLAYLAKE_REALDATA (the real data
+// folder), PLAYLAKE_KAFKA_MOCK (the mock broker; by default beside the binary's build
+// tree), SCREENSHOT_DIR (optional).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { appendFileSync, mkdtempSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { cleanUp, launchBrowser, openPage, screenshot, startServer } from './browser.mjs';
@@ -19,7 +20,18 @@ const mockBinary = process.env.PLAYLAKE_KAFKA_MOCK
 const screenshots = process.env.SCREENSHOT_DIR;
 const COUNTRIES = ['SE', 'JP', 'BR', 'US', 'DE'];
 const DEVICES = ['mobile', 'desktop', 'tablet'];
-let dir, server, url, browser, broker, bootstrap;
+let dir, server, url, browser, broker, bootstrap, tracks;
+
+// The first twelve tracks of a real playlist (Spotify's Top 50 Global, May 2024).
+function realTracks() {
+  const realdata = process.env.PLAYLAKE_REALDATA;
+  assert.ok(realdata, 'PLAYLAKE_REALDATA must name the real data folder');
+  const file = join(realdata, 'spotify_api', 'playlist_37i9dQZEVXbMDoHDwVN2tF_top50_global_2024-05.json');
+  const [playlist] = JSON.parse(readFileSync(file, 'utf8'));
+  return playlist.tracks.items.slice(0, 12).map(({ track }) => ({
+    id: track.id, name: track.name, artist: track.artists[0].name,
+  }));
+}
 
 // Starts the mock broker with `topic`; resolves to { child, bootstrap }.
 function startBroker(topic) {
@@ -37,14 +49,15 @@ function startBroker(topic) {
 
 // Plays n = first .. first+count-1 produced with kcat, keyed by listener, 100 ms of
 // event time apart (all within the allowed lateness, whichever partition is read
-// first). Tracks, artists and countries are skewed so that the rankings have an order
-// to get right. Returns the plays, to count from.
+// first). Tracks and countries are skewed so that the rankings have an order to get
+// right. Returns the plays, to count from.
 function produce(first, count) {
   const plays = [];
   for (let n = first; n < first + count; n++) {
+    const track = tracks[Math.floor(Math.sqrt(n % 144))];
     plays.push({
       event_id: `e${n}`, ts: Date.UTC(2026, 11, 5, 12) + n * 100, user_id: `u${n % 37}`,
-      track_id: `t${Math.floor(Math.sqrt(n % 144))}`, artist_name: `a${(n % 7) % 4}`, ms_played: 180000,
+      track_id: track.id, track_name: track.name, artist_name: track.artist, ms_played: 180000,
       country: COUNTRIES[Math.floor(Math.sqrt(n % 25))], device: DEVICES[n % 3],
     });
   }
@@ -72,7 +85,10 @@ async function expectPageShows(page, plays) {
   assert.equal(await tile(page, 'live_plays'), plays.length.toLocaleString('en-US'));
   assert.equal(await tile(page, 'live_late'), '0');
   assert.equal(await tile(page, 'live_lag'), '0');
-  assert.deepEqual(await tableRows(page, 'live-tracks'), ranked(plays, 'track_id', 10));
+  // Tracks rank by id and show as their name and artist.
+  const shown = new Map(tracks.map((t) => [t.id, `${t.name} — ${t.artist}`]));
+  assert.deepEqual(await tableRows(page, 'live-tracks'),
+    ranked(plays, 'track_id', 10).map(([id, n]) => [shown.get(id), n]));
   assert.deepEqual(await tableRows(page, 'live-artists'), ranked(plays, 'artist_name', 10));
   assert.deepEqual(await tableRows(page, 'live-countries'), ranked(plays, 'country'));
   assert.deepEqual(await tableRows(page, 'live-devices'), ranked(plays, 'device'));
@@ -84,6 +100,7 @@ async function expectPageShows(page, plays) {
 
 before(async () => {
   assert.ok(binary, 'PLAYLAKE_BINARY must name the playlake binary');
+  tracks = realTracks();
   ({ child: broker, bootstrap } = await startBroker('plays:2'));
   dir = mkdtempSync(join(tmpdir(), 'playlake-live-'));
   execFileSync(binary, ['demo', '--dir', dir, '--no-serve', '--users', '20', '--days', '2'], { stdio: ['ignore', 'ignore', 'inherit'] });

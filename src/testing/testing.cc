@@ -1,11 +1,10 @@
 #include "testing/testing.h"
 
 #include <fcntl.h>
+#include <httplib.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <httplib.h>
 
 #include <atomic>
 #include <chrono>
@@ -60,9 +59,12 @@ CommandOutput RunPlaylake(const std::string& args) {
 }
 
 Background::Background(const std::vector<std::string>& args, std::filesystem::path log)
+    : Background(PlaylakeBinary(), args, std::move(log)) {}
+
+Background::Background(const std::string& binary, const std::vector<std::string>& args,
+                       std::filesystem::path log)
     : log_(std::move(log)) {
   // Everything the child needs is made before fork: it only opens and execs.
-  const std::string binary = PlaylakeBinary();
   std::vector<std::string> all = {binary};
   all.insert(all.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -113,13 +115,13 @@ struct WebhookReceiver::State {
 
 WebhookReceiver::WebhookReceiver(std::vector<int> statuses) : state_(std::make_unique<State>()) {
   state_->statuses = std::move(statuses);
-  state_->server.Post(".*", [state = state_.get()](const httplib::Request& request,
-                                                   httplib::Response& response) {
-    std::lock_guard lock(state->mutex);
-    state->bodies.push_back(request.body);
-    const std::size_t n = state->bodies.size();
-    response.status = n <= state->statuses.size() ? state->statuses[n - 1] : 200;
-  });
+  state_->server.Post(
+      ".*", [state = state_.get()](const httplib::Request& request, httplib::Response& response) {
+        std::lock_guard lock(state->mutex);
+        state->bodies.push_back(request.body);
+        const std::size_t n = state->bodies.size();
+        response.status = n <= state->statuses.size() ? state->statuses[n - 1] : 200;
+      });
   state_->port = state_->server.bind_to_any_port("127.0.0.1");
   state_->thread = std::thread([state = state_.get()] { state->server.listen_after_bind(); });
   while (!state_->server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));

@@ -24,7 +24,7 @@ class TempDir {
 };
 
 struct CommandOutput {
-  int exit_code;       // the process's exit status (128 + N when killed by signal N)
+  int exit_code;  // the process's exit status (128 + N when killed by signal N)
   std::string stdout_text;
   std::string stderr_text;
 };
@@ -41,11 +41,13 @@ std::string PlaylakeBinary();
 
 std::string ReadFile(const std::filesystem::path& path);
 
-// A real `playlake ARGS` in the background, its stdout and stderr in `log`,
-// stopped (SIGTERM) when destroyed.
+// A real `playlake ARGS` (or `program ARGS`) in the background, its stdout and
+// stderr in `log`, stopped (SIGTERM) when destroyed.
 class Background {
  public:
   Background(const std::vector<std::string>& args, std::filesystem::path log);
+  Background(const std::string& program, const std::vector<std::string>& args,
+             std::filesystem::path log);
   ~Background();
   Background(const Background&) = delete;
   Background& operator=(const Background&) = delete;

@@ -1,0 +1,142 @@
+// A test S3 server for Playlake's tests: s3rver (npm) on a temporary folder, behind a
+// proxy that does what s3rver does not:
+// - verifies every request's AWS Signature V4 with an independent signer (npm aws4),
+//   answering 403 SignatureDoesNotMatch when it differs;
+// - honours `If-None-Match: *` on PUT (412 PreconditionFailed when the key exists),
+//   one conditional PUT per key at a time, so of two racing writers exactly one wins;
+// - injects faults on command: `POST /__faults` with JSON {"status": 503, "count": 3}
+//   answers the next `count` requests with that status (503 as S3's SlowDown).
+// Prints the proxy's URL on its first line of stdout, then serves until killed.
+//
+// Usage: node --openssl-legacy-provider s3_server.mjs --bucket NAME [--access-key ID
+//          --secret-key KEY] [--region R]
+// (s3rver makes its listing continuation tokens with DES, which OpenSSL 3 keeps in its
+// legacy provider.)
+import http from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import aws4 from 'aws4';
+import S3rver from 's3rver';
+
+const { values: args } = parseArgs({
+  options: {
+    bucket: { type: 'string' },
+    'access-key': { type: 'string', default: 'PLAYLAKETESTKEY' },
+    'secret-key': { type: 'string', default: 'playlake-test-secret' },
+    region: { type: 'string', default: 'us-east-1' },
+  },
+});
+if (!process.execArgv.includes('--openssl-legacy-provider')) {
+  console.error('s3_server.mjs: run it with node --openssl-legacy-provider (s3rver lists with DES tokens)');
+  process.exit(2);
+}
+if (!args.bucket) {
+  console.error('usage: node s3_server.mjs --bucket NAME [--access-key ID --secret-key KEY] [--region R]');
+  process.exit(2);
+}
+
+const folder = mkdtempSync(join(tmpdir(), 'playlake-s3-'));
+const s3rver = new S3rver({
+  address: '127.0.0.1', port: 0, silent: true, directory: folder, configureBuckets: [{ name: args.bucket }],
+});
+const { port: backendPort } = await s3rver.run();
+
+const faults = { status: 0, count: 0 };
+const locks = new Map(); // key -> promise of the conditional PUT in flight
+
+function xmlError(res, status, code, message) {
+  res.writeHead(status, { 'Content-Type': 'application/xml' });
+  res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`);
+}
+
+// The signature aws4 computes for the request as received; null when it carries none.
+function expectedAuthorization(req) {
+  const authorization = req.headers.authorization ?? '';
+  const signed = /SignedHeaders=([^,]+)/.exec(authorization)?.[1];
+  if (!signed) return null;
+  const headers = {};
+  for (const name of signed.split(';')) headers[name] = req.headers[name] ?? '';
+  const signer = aws4.sign({
+    service: 's3', region: args.region, method: req.method, host: req.headers.host, path: req.url, headers,
+    extraHeadersToInclude: Object.fromEntries(signed.split(';').map((n) => [n, true])),
+  }, { accessKeyId: args['access-key'], secretAccessKey: args['secret-key'] });
+  return signer.headers.Authorization;
+}
+
+function forward(req, res, body) {
+  // The proxy checked the signature; s3rver, which knows only its own keys, serves anonymously.
+  const headers = { ...req.headers };
+  for (const name of ['if-none-match', 'authorization', 'x-amz-security-token']) delete headers[name];
+  const upstream = http.request({
+    host: '127.0.0.1', port: backendPort, method: req.method, path: req.url, headers,
+  }, (answer) => {
+    res.writeHead(answer.statusCode, answer.headers);
+    answer.pipe(res);
+  });
+  upstream.on('error', (error) => xmlError(res, 502, 'BadGateway', error.message));
+  upstream.end(body);
+}
+
+// Whether the object exists now, asked of s3rver directly.
+function exists(path) {
+  return new Promise((resolve) => {
+    http.request({ host: '127.0.0.1', port: backendPort, method: 'HEAD', path: path.split('?')[0] }, (answer) => {
+      answer.resume();
+      resolve(answer.statusCode === 200);
+    }).on('error', () => resolve(false)).end();
+  });
+}
+
+const server = http.createServer(async (req, res) => {
+  const chunks = [];
+  for await (const chunk of req) chunks.push(chunk);
+  const body = Buffer.concat(chunks);
+  if (req.url === '/__faults' && req.method === 'POST') {
+    Object.assign(faults, JSON.parse(body.toString()));
+    res.end('ok');
+    return;
+  }
+  if (faults.count > 0) {
+    faults.count -= 1;
+    xmlError(res, faults.status, faults.status === 503 ? 'SlowDown' : 'InternalError', 'injected by the test');
+    return;
+  }
+  const expected = expectedAuthorization(req);
+  if (expected === null || expected !== req.headers.authorization) {
+    xmlError(res, 403, 'SignatureDoesNotMatch', `expected ${expected}`);
+    return;
+  }
+  if (req.method === 'PUT' && req.headers['if-none-match'] === '*') {
+    const key = req.url.split('?')[0];
+    while (locks.has(key)) await locks.get(key);
+    let release;
+    locks.set(key, new Promise((r) => { release = r; }));
+    try {
+      if (await exists(req.url)) {
+        xmlError(res, 412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
+        return;
+      }
+      await new Promise((resolve) => { res.on('finish', resolve); res.on('close', resolve); forward(req, res, body); });
+    } finally {
+      locks.delete(key);
+      release();
+    }
+    return;
+  }
+  forward(req, res, body);
+});
+
+server.listen(0, '127.0.0.1', () => {
+  process.stdout.write(`http://127.0.0.1:${server.address().port}\n`);
+});
+
+const stop = async () => {
+  server.close();
+  await s3rver.close();
+  rmSync(folder, { recursive: true, force: true });
+  process.exit(0);
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);

@@ -3,12 +3,13 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 JOBS ?= $(shell nproc)
 
-.PHONY: help setup build release test test-dev test-asan test-fuzz demo bench clean
+.PHONY: help setup build release install test test-dev test-asan test-fuzz demo bench clean
 
 help:
 	@echo "make demo   install, build, run the pipeline on generated data and serve the dashboard"
 	@echo "make test   install, build and run every test (under ASan and UBSan, and a short fuzz run)"
 	@echo "make bench  run the benchmarks under bench/ (release build)"
+	@echo "make install PREFIX=DIR  install the release build into DIR (bin/, lib/, share/playlake/)"
 
 setup:
 	@scripts/setup.sh
@@ -20,6 +21,12 @@ build: setup
 release: setup
 	@cmake --preset release >/dev/null
 	@cmake --build --preset release -j $(JOBS)
+
+# One relocatable tree: PREFIX/bin/playlake finds PREFIX/lib/libduckdb.so and
+# PREFIX/share/playlake (models, dashboard) relative to itself.
+PREFIX ?= /usr/local
+install: release
+	cmake --install build/release --prefix $(PREFIX)
 
 test-dev: build
 	ctest --preset dev

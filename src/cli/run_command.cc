@@ -166,7 +166,6 @@ Status Demo(const DemoFlags& flags) {
   if (flags.no_serve) return {};
   serve::ServerOptions options;
   options.port = flags.port;
-  options.static_dir = PLAYLAKE_WEB_DIR;
   return ServeProject(*project, options);
 }
 

@@ -15,6 +15,7 @@
 
 #include "cli/command.h"
 #include "common/rfc3339.h"
+#include "common/shipped_files.h"
 #include "config/project.h"
 #include "pipeline/scheduler.h"
 #include "serve/event_stream.h"
@@ -36,7 +37,7 @@ struct ServeFlags {
   std::string token_file;
   std::vector<std::string> allowed_hosts;
   bool public_metrics = false;
-  std::string web_dir = PLAYLAKE_WEB_DIR;
+  std::string web_dir;  // empty: the dashboard shipped with the binary
   std::size_t cache_entries = 1024;
   bool no_schedule = false;
 };
@@ -130,6 +131,11 @@ Result<std::shared_ptr<StreamStatus>> AddStreamStatus(const config::ProjectConfi
 
 Status ServeProject(const config::ProjectConfig& project, serve::ServerOptions options,
                     std::size_t cache_entries) {
+  if (options.static_dir.empty()) {
+    auto shipped = ShippedDir();
+    if (!shipped) return tl::unexpected(shipped.error());
+    options.static_dir = *shipped / "web";
+  }
   warehouse::DatabaseOptions db_options;
   db_options.threads = project.threads;
   auto gold = warehouse::Reader::Open(project.warehouse, db_options);
@@ -236,8 +242,8 @@ void AddServeCommand(CLI::App& app, CommandBody& selected) {
                   "repeatable");
   cmd->add_flag("--public-metrics", flags->public_metrics,
                 "Serve /metrics without the token (a scraper on a trusted network)");
-  cmd->add_option("--web-dir", flags->web_dir, "Folder of the built dashboard")
-      ->capture_default_str();
+  cmd->add_option("--web-dir", flags->web_dir,
+                  "Folder of the built dashboard (default: the one shipped with playlake)");
   cmd->add_option("--cache-entries", flags->cache_entries,
                   "API answers kept in memory (of the newest build of gold); 0 disables the "
                   "cache and the warm-up")

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "common/input_formats.h"
+#include "common/shipped_files.h"
 #include "config/yaml.h"
 
 namespace playlake::config {
@@ -206,8 +207,10 @@ Result<ProjectConfig> ReadProject(const YAML::Node& doc, const std::filesystem::
   config.root = std::filesystem::absolute(root).lexically_normal();
   config.lake = config.root / "lake";
   config.warehouse = config.root / "warehouse.duckdb";
-  config.models = PLAYLAKE_SHIPPED_MODELS;
-  if (doc.IsNull()) return config;
+  // The model project shipped with Playlake, unless playlake.yml names one.
+  const auto shipped = ShippedDir();
+  if (shipped) config.models = *shipped / "models";
+  if (doc.IsNull()) return shipped ? Result<ProjectConfig>(config) : tl::unexpected(shipped.error());
 
   if (auto s = r.CheckKeys(doc, "",
                            {"name", "lake", "warehouse", "models", "threads", "sources", "server",
@@ -226,7 +229,11 @@ Result<ProjectConfig> ReadProject(const YAML::Node& doc, const std::filesystem::
   }
   if (!lake.empty()) config.lake = Resolve(config.root, lake);
   if (!warehouse.empty()) config.warehouse = Resolve(config.root, warehouse);
-  if (!models.empty()) config.models = Resolve(config.root, models);
+  if (!models.empty()) {
+    config.models = Resolve(config.root, models);
+  } else if (!shipped) {
+    return tl::unexpected(shipped.error());
+  }
 
   if (const YAML::Node server = doc["server"]) {
     if (auto s = r.CheckKeys(server, "server", {"host", "port", "token_env"}); !s) {

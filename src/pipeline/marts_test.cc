@@ -33,7 +33,11 @@ using testutil::ExpectSameRows;
 using testutil::Rows;
 using testutil::WarehouseReader;
 
+// The project asks for the Sparkify set too, so that incremental = full
+// refresh covers songplays and time.
 constexpr const char* kProjectFile = R"(name: marts-test
+vars:
+  sparkify_tables: true
 sources:
   - name: catalog
     format: playlake-catalog
@@ -312,6 +316,12 @@ TEST(DimRegions, NamesFullCodesAndKeepsWhatIsoDoesNotList) {
                   {"SE", "", "null"},
                   {"US", "California", "California"},
                   {"unknown", "", "null"}}));
+  // A project that does not ask for the Sparkify set gets none of it.
+  EXPECT_EQ(db.Int("SELECT count(*) FROM information_schema.tables WHERE table_name IN "
+                   "('songplays', 'songs', 'artists', 'users', 'time')"),
+            0);
+  EXPECT_EQ(db.Int("SELECT count(*) FROM information_schema.tables WHERE table_name = 'fct_plays'"),
+            1);
 }
 
 // A project built by an older Playlake, whose incremental dim_regions and

@@ -74,6 +74,7 @@ Result<Loaded> LoadAll(const ModelFlags& f) {
     if (!vars) return tl::unexpected(vars.error());
     options.vars = std::move(*vars);
   }
+  options.vars = pipeline::ModelVars(*config, std::move(options.vars));
   auto project = models::Project::Load(dir, options);
   if (!project) return tl::unexpected(project.error());
   return Loaded{std::move(*config), std::move(*project)};

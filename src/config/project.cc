@@ -213,8 +213,8 @@ Result<ProjectConfig> ReadProject(const YAML::Node& doc, const std::filesystem::
   if (doc.IsNull()) return shipped ? Result<ProjectConfig>(config) : tl::unexpected(shipped.error());
 
   if (auto s = r.CheckKeys(doc, "",
-                           {"name", "lake", "warehouse", "models", "threads", "sources", "server",
-                            "schedule", "alerts", "privacy"});
+                           {"name", "lake", "warehouse", "models", "threads", "vars", "sources",
+                            "server", "schedule", "alerts", "privacy"});
       !s) {
     return tl::unexpected(s.error());
   }
@@ -227,6 +227,9 @@ Result<ProjectConfig> ReadProject(const YAML::Node& doc, const std::filesystem::
   if (config.threads < 0 || config.threads > 1024) {
     return r.Bad("threads", fmt::format("must be between 0 and 1024, not {}", config.threads));
   }
+  auto vars = ReadTextMap(r, doc["vars"], "vars");
+  if (!vars) return tl::unexpected(vars.error());
+  config.vars = std::move(*vars);
   if (!lake.empty()) config.lake = Resolve(config.root, lake);
   if (!warehouse.empty()) config.warehouse = Resolve(config.root, warehouse);
   if (!models.empty()) {

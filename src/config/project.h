@@ -88,6 +88,8 @@ struct ProjectConfig {
   std::filesystem::path warehouse;   // default: <root>/warehouse.duckdb
   std::filesystem::path models;      // default: the models shipped with playlake (models/)
   int threads = 0;                   // 0: all cores
+  // `vars:`, over the model project's vars (scalars as written; `--vars` wins).
+  std::map<std::string, std::string> vars;
   std::vector<SourceConfig> sources;
   ServerConfig server;
   ScheduleConfig schedule;

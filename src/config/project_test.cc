@@ -50,6 +50,17 @@ sources:
   EXPECT_EQ(config->sources[1].user, "alice");
 }
 
+TEST(ProjectConfig, ReadsVarsForTheModelProject) {
+  auto config = ParseProject("vars: {sparkify_tables: true, skip_threshold_ms: 20000}\n", "/p");
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  EXPECT_EQ(config->vars, (std::map<std::string, std::string>{{"skip_threshold_ms", "20000"},
+                                                               {"sparkify_tables", "true"}}));
+  auto bad = ParseProject("vars: [sparkify_tables]\n", "/p");
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_NE(bad.error().message.find("vars: expected a mapping"), std::string::npos)
+      << bad.error().message;
+}
+
 struct BadCase {
   const char* yaml;
   const char* expected_in_message;

@@ -35,7 +35,12 @@ class Compiler {
   Result<std::string> Compile(const Node& node, bool is_incremental) const;
 
   // A query returning the failing rows of a test (generic or singular).
-  Result<std::string> TestQuery(const Node& test) const;
+  // `new_rows`, when given, names a table of the rows the tested model gained
+  // in this run (models/materialize.h, NewRowsRelation): a generic test then
+  // checks those rows only. unique looks for their keys among all the
+  // model's rows; not_null, accepted_values and relationships check the new
+  // rows alone. Singular tests ignore it.
+  Result<std::string> TestQuery(const Node& test, const std::string& new_rows = {}) const;
 
  private:
   Result<std::string> Render(const Node& node, bool is_incremental,

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -79,6 +80,9 @@ class ProjectLoader {
     int line = 0;
   };
   std::vector<PendingTest> pending_tests_;
+  // Names of the models, seeds and snapshots disabled by config: the generic
+  // tests on them are disabled too, as in dbt.
+  std::set<std::string> disabled_names_;
   // Descriptions and columns declared in .yml, by resource name.
   struct Docs {
     std::string description;

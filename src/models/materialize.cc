@@ -134,9 +134,8 @@ Result<SchemaChange> CompareColumns(warehouse::Connection& conn, const Node& nod
 Result<Materialized> BuildIncremental(warehouse::Connection& conn, const Node& node,
                                       const std::string& sql, const SchemaChange& change) {
   const std::string relation = Compiler::RelationOf(node);
-  const std::string staged = QuoteIdentifier("playlake_incr_" + node.schema + "_" + node.alias);
-  if (auto s =
-          conn.Execute(fmt::format("CREATE OR REPLACE TEMP TABLE {} AS (\n{}\n)", staged, sql));
+  const std::string staged = NewRowsRelation(node);
+  if (auto s = conn.Execute(fmt::format("CREATE OR REPLACE TABLE {} AS (\n{}\n)", staged, sql));
       !s) {
     return tl::unexpected(s.error());
   }
@@ -176,10 +175,14 @@ Result<Materialized> BuildIncremental(warehouse::Connection& conn, const Node& n
   }
   statements.push_back(
       fmt::format("INSERT INTO {} BY NAME SELECT {} FROM {}", relation, insert_columns, staged));
-  Status status = InTransaction(conn, statements);
-  (void)conn.Execute("DROP TABLE IF EXISTS " + staged);
-  if (!status) return tl::unexpected(status.error());
+  if (Status status = InTransaction(conn, statements); !status) {
+    return tl::unexpected(status.error());
+  }
   return Materialized{*rows, fmt::format("INSERT ({} rows)", *rows)};
+}
+
+std::string NewRowsRelation(const Node& node) {
+  return QuoteIdentifier(node.schema) + "." + QuoteIdentifier(node.alias + "__playlake_new");
 }
 
 Result<Materialized> LoadSeed(warehouse::Connection& conn, const Node& node) {

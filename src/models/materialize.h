@@ -4,7 +4,8 @@
 //   table        built under a staging name, then swapped in one transaction, so a
 //                failed build leaves the previous table untouched
 //   incremental  first run or --full-refresh: as table; later runs: the new rows
-//                are staged in a temp table, then (in one transaction) rows with the
+//                are staged in a table of their own (NewRowsRelation), then (in one
+//                transaction) rows with the
 //                same unique_key are deleted and the new rows inserted by column name
 //                (dbt's delete+insert; without unique_key rows are appended). When the
 //                query's columns differ from the table's, on_schema_change decides:
@@ -34,6 +35,12 @@ struct Materialized {
   std::string message;  // dbt-like adapter response, e.g. "CREATE TABLE (42 rows)"
 };
 
+// Where an incremental run of `node` stages its new rows: a table beside the
+// model's, "<alias>__playlake_new", kept after the run so the run's tests can
+// check them. Whoever runs the tests drops it (DROP TABLE IF EXISTS) when the
+// command ends; the next incremental run replaces one left by a crash.
+std::string NewRowsRelation(const Node& node);
+
 Result<RelationKind> FindRelation(warehouse::Connection& conn, const std::string& schema,
                                   const std::string& name);
 
@@ -55,7 +62,8 @@ Result<SchemaChange> CompareColumns(warehouse::Connection& conn, const Node& nod
 // REQUIRES: the node's relation exists as a table; `sql` was compiled with
 // is_incremental() true; `change` is CompareColumns's answer for it and the
 // node's on_schema_change is ignore, append_new_columns or sync_all_columns
-// (or the change is empty).
+// (or the change is empty). The new rows stay in NewRowsRelation(node), also
+// when the build fails.
 Result<Materialized> BuildIncremental(warehouse::Connection& conn, const Node& node,
                                       const std::string& sql, const SchemaChange& change);
 Result<Materialized> LoadSeed(warehouse::Connection& conn, const Node& node);

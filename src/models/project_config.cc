@@ -96,6 +96,7 @@ Status ProjectLoader::FinalizeConfigs() {
   for (auto it = project_.nodes_.begin(); it != project_.nodes_.end();) {
     auto enabled = it->second.config_text.find("enabled");
     if (enabled != it->second.config_text.end() && enabled->second == "False") {
+      if (it->second.type != NodeType::kTest) disabled_names_.insert(it->second.name);
       it = project_.nodes_.erase(it);
     } else {
       ++it;
@@ -264,6 +265,10 @@ Status ProjectLoader::ResolveDependencies() {
   for (const PendingTest& pending : pending_tests_) {
     auto it = project_.nodes_.find(pending.test_id);
     if (it == project_.nodes_.end()) continue;  // disabled
+    if (disabled_names_.count(pending.target_name) || disabled_names_.count(pending.to_name)) {
+      project_.nodes_.erase(it);  // tests a disabled model
+      continue;
+    }
     Node& test = it->second;
     auto resolve = [&](const std::string& name) -> Result<std::string> {
       const std::string where = fmt::format("{}:{}", pending.file, pending.line);

@@ -157,6 +157,28 @@ TEST(Project, DisabledModelsDisappear) {
   EXPECT_EQ(project->FindRefable("a"), nullptr);
 }
 
+TEST(Project, AVarDisablesAModelAndItsTests) {
+  const testing::Files files = {
+      {"models/a.sql", "{{ config(enabled=var('with_b')) }}select 1 as id"},
+      {"models/b.sql", "{{ config(enabled=var('with_b')) }}select id from {{ ref('a') }}"},
+      {"models/c.sql", "select 1 as id"},
+      {"models/schema.yml",
+       "version: 2\nmodels:\n  - name: b\n    columns:\n      - name: id\n        tests: [unique]\n"
+       "  - name: c\n    columns:\n      - name: id\n        tests:\n          - unique\n"
+       "          - relationships: {to: ref('b'), field: id}\n"}};
+  for (const bool with_b : {false, true}) {
+    TempDir dir;
+    LoadOptions options;
+    options.vars["with_b"] = Value::Bool(with_b);
+    auto project = LoadFiles(dir.path(), files, options);
+    ASSERT_TRUE(project) << project.error().message;
+    EXPECT_EQ(project->FindRefable("b") != nullptr, with_b);
+    EXPECT_EQ(project->FindNode("test.shop.unique_b_id") != nullptr, with_b);
+    EXPECT_EQ(project->FindNode("test.shop.relationships_c_id__id__ref__b__") != nullptr, with_b);
+    EXPECT_NE(project->FindNode("test.shop.unique_c_id"), nullptr);
+  }
+}
+
 struct BadProject {
   const char* name;
   testing::Files files;

@@ -111,6 +111,10 @@ struct Runner::Schedule {
   std::size_t finished = 0;
   int started = 0;
   RunResults results;
+  // Incremental models built in this command: the tables of their new rows,
+  // by unique_id (built without error), and every such table to drop at the end.
+  std::map<std::string, std::string> new_rows;
+  std::set<std::string> new_rows_tables;
   std::mutex output;  // serialises progress lines and lineage events
   OpenLineageWriter* lineage = nullptr;
 };
@@ -259,6 +263,11 @@ Result<RunResults> Runner::Execute(const std::string& command, const std::set<No
     }
   }
 
+  for (const std::string& table : schedule.new_rows_tables) {
+    if (auto s = (*main_conn)->Execute("DROP TABLE IF EXISTS " + table); !s) {
+      return tl::unexpected(s.error());
+    }
+  }
   RunResults results = std::move(schedule.results);
   results.elapsed_time =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -436,16 +445,30 @@ NodeResult Runner::ExecuteNode(warehouse::Connection& conn, const Node& node, Sc
         sql = compiler_.Compile(node, false);
         if (!sql) break;
       }
-      if (incremental)
+      if (incremental) {
+        {
+          std::lock_guard lock(schedule.mutex);
+          schedule.new_rows_tables.insert(NewRowsRelation(node));
+        }
         done = BuildIncremental(conn, node, *sql, change);
-      else if (node.materialized == Materialization::kView)
+        if (done && !options_.whole_table_tests) {
+          std::lock_guard lock(schedule.mutex);
+          schedule.new_rows[node.unique_id] = NewRowsRelation(node);
+        }
+      } else if (node.materialized == Materialization::kView)
         done = BuildView(conn, node, *sql);
       else
         done = BuildTable(conn, node, *sql);
       break;
     }
     case NodeType::kTest: {
-      sql = compiler_.TestQuery(node);
+      std::string new_rows;
+      if (node.generic) {
+        std::lock_guard lock(schedule.mutex);
+        if (auto it = schedule.new_rows.find(node.generic->target); it != schedule.new_rows.end())
+          new_rows = it->second;
+      }
+      sql = compiler_.TestQuery(node, new_rows);
       if (!sql) break;
       auto count =
           conn.QueryScalar(fmt::format("select count(*) from (\n{}\n) as dbt_internal_test", *sql));
@@ -455,7 +478,9 @@ NodeResult Runner::ExecuteNode(warehouse::Connection& conn, const Node& node, Sc
       }
       r.failures = std::stoll(*count);
       done = Materialized{
-          -1, r.failures == 0 ? "PASS" : fmt::format("Got {} result(s), expected 0", r.failures)};
+          -1, (r.failures == 0 ? std::string("PASS")
+                               : fmt::format("Got {} result(s), expected 0", r.failures)) +
+                  (new_rows.empty() ? "" : " (the rows this run added)")};
       break;
     }
   }

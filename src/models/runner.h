@@ -17,6 +17,11 @@
 // run cannot start or finish: a bad selector (kInvalidArgument), a dependency
 // cycle (kConfig), no connection (kWarehouse), artifacts not writable (kIo).
 //
+// Tests of incremental models: in Build, a model built incrementally keeps
+// the rows it gained in a table of their own (NewRowsRelation) until the
+// command ends, and its generic tests check those rows (a `unique` test looks
+// for their keys among all rows) unless options.whole_table_tests is set.
+//
 // Artifacts (when options.target_dir is set): run_results.json and
 // manifest.json after every command, openlineage.jsonl appended per node.
 //
@@ -39,8 +44,12 @@
 namespace playlake::models {
 
 struct RunnerOptions {
-  int threads = 1;                   // workers, each with a Connection; >= 1
-  bool full_refresh = false;         // rebuild incremental models from scratch
+  int threads = 1;            // workers, each with a Connection; >= 1
+  bool full_refresh = false;  // rebuild incremental models from scratch
+  // In Build, a generic test of a model this command built incrementally checks
+  // only the rows the model gained (Compiler::TestQuery's new_rows); true: every
+  // row, as dbt does. Full refreshes and Test always check every row.
+  bool whole_table_tests = false;
   std::filesystem::path target_dir;  // empty: write no artifacts
   // source('s','t') -> relation SQL, for sources the caller provides (e.g. views
   // over silver Parquet it registered before the run, or read_parquet(...)).

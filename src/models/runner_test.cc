@@ -319,6 +319,47 @@ TEST(DataTests, WhereConfigFiltersTheTestedRows) {
   EXPECT_EQ(StatusOf(h.MustRun("build"), kUnique), "pass");
 }
 
+TEST(DataTests, IncrementalBuildsTestTheRowsTheyAdded) {
+  Harness h({
+      {"seeds/events.csv", "id,k\n1,a\n2,b\n"},
+      {"models/log.sql",
+       "{{ config(materialized='incremental') }}select id, k from {{ ref('events') }}"
+       "{% if is_incremental() %} where id > (select max(id) from {{ this }}){% endif %}"},
+      {"models/schema.yml",
+       "models:\n  - name: log\n    columns:\n      - name: k\n        tests: [unique, "
+       "not_null]\n"},
+  });
+  const char* unique = "test.shop.unique_log_k";
+  const char* not_null = "test.shop.not_null_log_k";
+  EXPECT_EQ(StatusOf(h.MustRun("build"), unique), "pass");
+  // A duplicate among the rows of earlier runs: a run that adds other keys does not look
+  // at it; one that checks every row (a full refresh's, `playlake test`'s) finds it.
+  ASSERT_TRUE(h.db().Connect().value()->Execute("insert into main.log values (0, 'b')"));
+  h.Write("seeds/events.csv", "id,k\n1,a\n2,b\n3,c\n");
+  RunResults added = h.MustRun("build");
+  EXPECT_EQ(StatusOf(added, unique), "pass");
+  EXPECT_EQ(added.Find(unique)->message, "PASS (the rows this run added)");
+  EXPECT_EQ(h.Scalar("select count(*) from information_schema.tables where table_name like "
+                     "'%playlake_new'"),
+            "0");
+  h.Write("seeds/events.csv", "id,k\n1,a\n2,b\n3,c\n4,d\n");
+  RunnerOptions whole;
+  whole.whole_table_tests = true;
+  RunResults all = h.MustRun("build", {}, whole);
+  EXPECT_EQ(StatusOf(all, unique), "fail");
+  EXPECT_EQ(all.Find(unique)->message, "Got 1 result(s), expected 0");
+  EXPECT_EQ(StatusOf(h.MustRun("test"), unique), "fail");
+  // A new key that an earlier run already holds, and a new row without one.
+  ASSERT_TRUE(h.db().Connect().value()->Execute("delete from main.log where id = 0"));
+  h.Write("seeds/events.csv", "id,k\n1,a\n2,b\n3,c\n4,d\n5,a\n6,\n");
+  RunResults bad = h.MustRun("build");
+  EXPECT_EQ(StatusOf(bad, unique), "fail");
+  EXPECT_EQ(bad.Find(unique)->failures, 1);
+  EXPECT_EQ(bad.Find(unique)->message, "Got 1 result(s), expected 0 (the rows this run added)");
+  EXPECT_EQ(StatusOf(bad, not_null), "fail");
+  EXPECT_EQ(bad.Find(not_null)->failures, 1);
+}
+
 TEST(DataTests, SingularTestsReturnFailingRows) {
   Harness h({
       {"seeds/payments.csv", "id,amount\n1,10\n2,-5\n"},

@@ -4,11 +4,15 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
 
 #include "common/atomic_file.h"
+#include "common/rfc3339.h"
 #include "lake/lake.h"
 #include "models/artifacts.h"
 #include "models/exposures.h"
@@ -105,7 +109,49 @@ Status CheckDashboard(const models::Project& models, const models::RunResults& r
   return serve::CheckDashboard(queries, **conn);
 }
 
+// Besides --full-refresh and `playlake test`, a build checks every row of
+// every model when the last one that did is older than this (the record is
+// kWholeTableTestsFile under target/); builds in between check what they added.
+constexpr std::chrono::hours kWholeTableTestsEvery{24};
+constexpr const char* kWholeTableTestsFile = "whole_table_tests.json";
+
+bool WholeTableTestsDue(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) return true;
+  const json record = json::parse(in, nullptr, false);
+  if (record.is_discarded() || !record.contains("epoch_seconds") ||
+      !record["epoch_seconds"].is_number_integer()) {
+    return true;
+  }
+  const std::chrono::system_clock::time_point last{
+      std::chrono::seconds(record["epoch_seconds"].get<std::int64_t>())};
+  return std::chrono::system_clock::now() - last >= kWholeTableTestsEvery;
+}
+
+Status RecordWholeTableTests(const std::filesystem::path& file) {
+  const auto now = std::chrono::system_clock::now();
+  return WriteFileAtomically(
+      file, json{{"tested_at", FormatRfc3339(now)},
+                 {"epoch_seconds",
+                  std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count()}}
+                    .dump(2) +
+                '\n');
+}
+
 }  // namespace
+
+std::map<std::string, models::Value> ModelVars(const config::ProjectConfig& project,
+                                               std::map<std::string, models::Value> overrides) {
+  for (const auto& [name, text] : project.vars) {
+    overrides.emplace(name, models::ValueFromScalar(text));
+  }
+  const bool sparkify_source =
+      std::any_of(project.sources.begin(), project.sources.end(), [](const auto& source) {
+        return source.format == "eventsim" || source.format == "msd-song";
+      });
+  if (sparkify_source) overrides.emplace("sparkify_tables", models::Value::Bool(true));
+  return overrides;
+}
 
 int BuildThreads(const config::ProjectConfig& project, int requested) {
   if (requested > 0) return requested;
@@ -122,7 +168,7 @@ Result<GoldBuild> BuildGold(const config::ProjectConfig& project, const GoldBuil
                             project.root.string()));
   }
   models::LoadOptions load;
-  load.vars = options.vars;
+  load.vars = ModelVars(project, options.vars);
   auto models = models::Project::Load(dir, load);
   if (!models) return tl::unexpected(models.error());
 
@@ -145,6 +191,9 @@ Result<GoldBuild> BuildGold(const config::ProjectConfig& project, const GoldBuil
   models::RunnerOptions runner_options;
   runner_options.threads = threads;
   runner_options.full_refresh = options.full_refresh;
+  const bool builds = options.command == "build" || options.command == "run";
+  const auto whole_tests_file = target / kWholeTableTestsFile;
+  runner_options.whole_table_tests = options.full_refresh || WholeTableTestsDue(whole_tests_file);
   runner_options.target_dir = target;
   runner_options.warehouse_name = project.warehouse.string();
   runner_options.source_relations = options.source_relations;
@@ -163,7 +212,6 @@ Result<GoldBuild> BuildGold(const config::ProjectConfig& project, const GoldBuil
     }
     build.results = std::move(*results);
   }
-  const bool builds = options.command == "build" || options.command == "run";
   // Only on a clean build: a failed node skips what depends on it, and the
   // dashboard would be checked against tables this build did not make.
   if (builds && !build.results.HasErrors() && !build.results.HasTestFailures()) {
@@ -182,6 +230,13 @@ Result<GoldBuild> BuildGold(const config::ProjectConfig& project, const GoldBuil
   }
   // What the build made, tests failed or not, is what readers see next.
   if (auto s = (*writer)->Finish(); !s) return tl::unexpected(s.error());
+  // A build or `playlake test` of the whole project that checked every row and passed.
+  const bool every_row =
+      options.command == "test" || (options.command == "build" && runner_options.whole_table_tests);
+  if (every_row && options.selection.select.empty() && options.selection.exclude.empty() &&
+      !build.results.HasErrors() && !build.results.HasTestFailures() && build.dashboard) {
+    if (auto s = RecordWholeTableTests(whole_tests_file); !s) return tl::unexpected(s.error());
+  }
   return build;
 }
 

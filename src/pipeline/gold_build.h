@@ -48,6 +48,13 @@ struct GoldBuild {
 
 Result<GoldBuild> BuildGold(const config::ProjectConfig& project, const GoldBuildOptions& options);
 
+// The vars the model project is loaded with, over its own `vars:`: those of
+// playlake.yml, then `overrides` (--vars). A project with a source in a
+// Sparkify format (eventsim logs, MSD song files) asks for the Sparkify
+// tables (`sparkify_tables: true`) unless one of them says otherwise.
+std::map<std::string, models::Value> ModelVars(const config::ProjectConfig& project,
+                                               std::map<std::string, models::Value> overrides);
+
 // Workers for `requested` threads: `threads:` of playlake.yml when 0, and
 // every core when that is 0 too.
 int BuildThreads(const config::ProjectConfig& project, int requested = 0);

@@ -33,7 +33,11 @@ using testutil::ExpectSameRows;
 using testutil::Rows;
 using testutil::WarehouseReader;
 
+// The project asks for the Sparkify set too, so that incremental = full
+// refresh covers songplays and time.
 constexpr const char* kProjectFile = R"(name: marts-test
+vars:
+  sparkify_tables: true
 sources:
   - name: catalog
     format: playlake-catalog
@@ -312,6 +316,12 @@ TEST(DimRegions, NamesFullCodesAndKeepsWhatIsoDoesNotList) {
                   {"SE", "", "null"},
                   {"US", "California", "California"},
                   {"unknown", "", "null"}}));
+  // A project that does not ask for the Sparkify set gets none of it.
+  EXPECT_EQ(db.Int("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' "
+                   "AND table_name IN ('songplays', 'songs', 'artists', 'users', 'time')"),
+            0);
+  EXPECT_EQ(db.Int("SELECT count(*) FROM information_schema.tables WHERE table_name = 'fct_plays'"),
+            1);
 }
 
 // A project built by an older Playlake, whose incremental dim_regions and
@@ -464,6 +474,44 @@ TEST_F(MartsTest, AudioFeaturesMedianDanceabilityOfOneGenre) {
   ASSERT_EQ(mart.size(), 1u);
   EXPECT_NEAR(std::stod(mart[0][0]), median, 1e-9);
   EXPECT_EQ(mart[0][1], std::to_string(n));
+}
+
+// audio_features_by_genre is rebuilt only when the catalogs change: a catalog
+// that arrives after the plays (a second catalog source) reaches it on the
+// next run, as a full refresh would have it.
+TEST_F(MartsTest, AudioFeaturesTakeACatalogThatArrivesLater) {
+  const Rows known = db_->Query("SELECT artist_id, album_id FROM dim_albums LIMIT 1");
+  ASSERT_EQ(known.size(), 1u);
+  const fs::path c = CopyOfProject("later_catalog");
+  std::string tracks;
+  for (int i = 1; i <= 5; ++i) {
+    const std::string n = std::to_string(i);
+    tracks += R"({"track_id":"late)" + n + R"(","name":"Late )" + n + R"(","artist_id":")" +
+              known[0][0] + R"(","album_id":")" + known[0][1] +
+              R"(","genre":"late-genre","duration_ms":200000,"release_date":"2026-01-01",)" +
+              R"("explicit":false,"danceability":0.)" + n +
+              R"(,"energy":0.5,"valence":0.5,"acousticness":0.5,"instrumentalness":0.0,)" +
+              R"("speechiness":0.1,"liveness":0.2,"tempo":120.0,"loudness":-8.0})" + "\n";
+  }
+  testutil::WriteTextFile(c / "data" / "catalog2" / "tracks.jsonl", tracks);
+  testutil::WriteTextFile(c / "playlake.yml", std::string(kProjectFile) +
+                                                  "  - name: catalog2\n"
+                                                  "    format: playlake-catalog\n"
+                                                  "    path: data/catalog2\n");
+  const auto run = RunPlaylake("run --project " + c.string());
+  ASSERT_EQ(run.exit_code, 0) << run.stdout_text << run.stderr_text;
+  const fs::path d = dir_->path() / "later_catalog_full";
+  fs::copy(c, d, fs::copy_options::recursive);
+  const auto full = RunPlaylake("run --full-refresh --project " + d.string());
+  ASSERT_EQ(full.exit_code, 0) << full.stdout_text << full.stderr_text;
+
+  WarehouseReader db(c / "warehouse.duckdb");
+  ASSERT_TRUE(db.ok());
+  EXPECT_EQ(db.Query("SELECT tracks, median FROM audio_features_by_genre "
+                     "WHERE genre = 'late-genre' AND feature = 'danceability'"),
+            (Rows{{"5", "0.3"}}));
+  ASSERT_TRUE(db.Execute("ATTACH '" + (d / "warehouse.duckdb").string() + "' AS b (READ_ONLY)"));
+  ExpectSameRows(db, "audio_features_by_genre");
 }
 
 TEST_F(MartsTest, UserEngagementPlaysAndSessionsOfAFewListeners) {

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <algorithm>
+#include <iostream>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -105,6 +107,44 @@ TEST(StreamGold, AScheduleKeepsGoldFollowingTheStream) {
   EXPECT_EQ(db.Int("SELECT count(*) FROM fct_plays f FULL JOIN silver.plays p USING (play_id) "
                    "WHERE f.play_id IS NULL OR p.play_id IS NULL"),
             0);
+  // How far gold trails: every batch the stream committed is in gold when the
+  // first scheduled run that started after the commit ends (a run that started
+  // just before it may take it sooner). So gold is at most one interval of the
+  // schedule plus one run behind the stream: with a schedule of every minute
+  // and runs of at most 30 s, a minute and a half.
+  const std::string lags = fmt::format(
+      "WITH batches AS ("
+      "  SELECT json_extract_string(json, '$.batch_id') AS batch_id,"
+      "    CAST(json_extract(json, '$.committed_at_us') AS BIGINT) AS committed_us"
+      "  FROM read_json_objects('{}/_manifests/silver/*.json')),"
+      // runs.jsonl has whole seconds, cut down: a run's start is never put
+      // after the commit it followed, and its end is at most a second later.
+      " runs AS ("
+      "  SELECT epoch_us(CAST(started_at AS TIMESTAMPTZ)) AS started_us,"
+      "    epoch_us(CAST(finished_at AS TIMESTAMPTZ)) + 1000000 AS finished_us"
+      "  FROM read_json('{}/target/runs.jsonl', format = 'newline_delimited')"
+      "  WHERE status = 'success'),"
+      " gold AS (SELECT batch_id, epoch_us(min(loaded_at)) AS loaded_us FROM fct_plays"
+      "  GROUP BY batch_id)"
+      " SELECT g.batch_id, g.loaded_us - b.committed_us AS lag_us,"
+      "   (SELECT min(finished_us) FROM runs WHERE started_us >= b.committed_us) AS due_us,"
+      "   g.loaded_us"
+      " FROM gold AS g JOIN batches AS b USING (batch_id)",
+      (dir / "lake").string(), dir.path().string());
+  const auto batches = db.Query(lags);
+  int checked = 0;
+  double max_lag_s = 0;
+  for (const auto& row : batches) {
+    max_lag_s = std::max(max_lag_s, std::stoll(row[1]) / 1e6);
+    if (row[2] == "NULL") continue;  // taken by a run that started just before its commit
+    ++checked;
+    EXPECT_LE(std::stoll(row[3]), std::stoll(row[2]))
+        << "batch " << row[0] << " reached gold after the run that should have taken it\n"
+        << schedule.log();
+  }
+  EXPECT_GT(checked, 0) << "no run started after a commit: the check above checked nothing";
+  std::cout << batches.size() << " stream batches; the longest from commit to gold: " << max_lag_s
+            << " s (schedule every 2 s)\n";
 }
 
 nlohmann::json GetJson(int port, const std::string& path) {

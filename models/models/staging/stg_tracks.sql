@@ -22,5 +22,6 @@ select
     speechiness,
     liveness,
     loudness,
-    source_format
+    source_format,
+    batch_id
 from source

@@ -1,3 +1,4 @@
+{{ config(enabled=var('sparkify_tables')) }}
 -- Sparkify "artists": every catalogued artist.
 select
     artist_id,

@@ -1,4 +1,4 @@
-{{ config(materialized='incremental') }}
+{{ config(materialized='incremental', enabled=var('sparkify_tables')) }}
 -- Sparkify "songplays": every play, matched to a catalogued song by id or, as the
 -- classic exercise does, by title, artist name and duration (to the millisecond)
 -- after silver's text repair. Unmatched plays keep NULL song_id and artist_id.

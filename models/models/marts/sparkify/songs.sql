@@ -1,3 +1,4 @@
+{{ config(enabled=var('sparkify_tables')) }}
 -- Sparkify "songs": every catalogued track (MSD song files, the simulator catalog).
 select
     track_id                                   as song_id,

@@ -1,4 +1,4 @@
-{{ config(materialized='incremental') }}
+{{ config(materialized='incremental', enabled=var('sparkify_tables')) }}
 -- Sparkify "time": each distinct play start broken into calendar units.
 -- Incremental on songplays.loaded_at: a run appends the starts of the plays
 -- loaded since the last one that it does not hold yet. The stored starts are

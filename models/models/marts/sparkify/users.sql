@@ -1,3 +1,4 @@
+{{ config(enabled=var('sparkify_tables')) }}
 -- Sparkify "users": each listener's latest attributes.
 select
     user_id,

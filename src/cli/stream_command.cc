@@ -139,9 +139,12 @@ void AddStreamCommand(CLI::App& app, CommandBody& selected) {
       "committed with an exactly-once effect: each partition's offset range is recorded in the\n"
       "lake's commit, a batch commits only if it starts where its partition's record ends, and\n"
       "offsets go to Kafka after the lake commit. Invalid messages are quarantined with topic,\n"
-      "partition and offset. In the background, small silver files are compacted into large\n"
-      "ones (kafka.compact_target_bytes). Runs until SIGTERM or Ctrl-C, then commits what is in\n"
-      "flight and exits 0. See docs/streaming.md.");
+      "partition and offset. Offsets the brokers deleted before they were read are recorded as\n"
+      "one quarantine row per gap (deleted_by_broker), or stop the worker with\n"
+      "kafka.on_offset_gap: stop; brokers whose offsets went backwards stop it. In the\n"
+      "background, small silver files are compacted into large ones\n"
+      "(kafka.compact_target_bytes). Runs until SIGTERM or Ctrl-C, then commits what is in\n"
+      "flight and exits 0; exits 5 when it stops on offsets as above. See docs/streaming.md.");
   auto flags = std::make_shared<StreamFlags>();
   cmd->add_option("--project", flags->project, "Project folder with playlake.yml")
       ->capture_default_str();

@@ -137,7 +137,8 @@ Status ReadKafka(const Reader& r, const YAML::Node& node, const std::string& pat
   if (auto s = r.CheckKeys(
           kafka, key,
           {"brokers", "topics", "group", "properties", "properties_env", "flush_interval_ms",
-           "flush_bytes", "max_buffer_bytes", "compact_target_bytes", "compact_min_files"});
+           "flush_bytes", "max_buffer_bytes", "compact_target_bytes", "compact_min_files",
+           "on_offset_gap"});
       !s) {
     return s;
   }
@@ -149,6 +150,12 @@ Status ReadKafka(const Reader& r, const YAML::Node& node, const std::string& pat
   if (auto s = r.Get(kafka, key, "max_buffer_bytes", k.max_buffer_bytes); !s) return s;
   if (auto s = r.Get(kafka, key, "compact_target_bytes", k.compact_target_bytes); !s) return s;
   if (auto s = r.Get(kafka, key, "compact_min_files", k.compact_min_files); !s) return s;
+  std::string on_gap = "quarantine";
+  if (auto s = r.Get(kafka, key, "on_offset_gap", on_gap); !s) return s;
+  if (on_gap != "quarantine" && on_gap != "stop") {
+    return r.Bad(key + ".on_offset_gap", "must be quarantine or stop");
+  }
+  k.stop_on_offset_gap = on_gap == "stop";
   if (k.brokers.empty()) return r.Bad(key + ".brokers", "is required (host:port[,host:port...])");
   if (k.group.empty()) return r.Bad(key + ".group", "must not be empty");
   const YAML::Node topics = kafka["topics"];
@@ -190,6 +197,13 @@ Status ReadKafka(const Reader& r, const YAML::Node& node, const std::string& pat
                    fmt::format("the environment variable {} is not set", variable));
     }
     k.properties[property] = value;
+  }
+  // The worker needs librdkafka's error on offsets the brokers no longer
+  // hold, to record them as lost instead of skipping them (docs/streaming.md).
+  if (k.properties.contains("auto.offset.reset")) {
+    return r.Bad(key + ".properties.auto.offset.reset",
+                 "is set by Playlake (error: offsets the brokers deleted are detected and "
+                 "recorded); remove it");
   }
   if (source.format == "auto") source.format = "playlake";
   if (source.format != "playlake" && source.format != "eventsim") {

@@ -38,6 +38,10 @@ struct KafkaSourceConfig {
   // merges small silver files into; 0 turns background compaction off.
   std::int64_t compact_target_bytes = std::int64_t{128} << 20;
   int compact_min_files = 10;  // kafka.compact_min_files: small files a partition needs first
+  // kafka.on_offset_gap: what the worker does when offsets the lake has not
+  // read are gone from the brokers: "quarantine" (default: a quarantine row
+  // per gap, then on from the first offset left) or "stop" (an error).
+  bool stop_on_offset_gap = false;
 };
 
 struct SourceConfig {

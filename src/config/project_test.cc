@@ -122,6 +122,12 @@ INSTANTIATE_TEST_SUITE_P(
                             "properties_env: {sasl.password: PLAYLAKE_TEST_UNSET_VARIABLE}}}]",
                             "properties_env.sasl.password: the environment variable "
                             "PLAYLAKE_TEST_UNSET_VARIABLE is not set"},
+                    BadCase{"sources: [{name: k, kafka: {brokers: b, topics: t, "
+                            "on_offset_gap: skip}}]",
+                            "sources[0].kafka.on_offset_gap: must be quarantine or stop"},
+                    BadCase{"sources: [{name: k, kafka: {brokers: b, topics: t, "
+                            "properties: {auto.offset.reset: latest}}}]",
+                            "sources[0].kafka.properties.auto.offset.reset: is set by Playlake"},
                     BadCase{"sources: [{name: k, kafka: {brokers: b, topics: t, lag: 1}}]",
                             "sources[0].kafka.lag: unknown key"}));
 
@@ -139,6 +145,7 @@ sources:
       max_buffer_bytes: 8192
       compact_target_bytes: 0
       compact_min_files: 4
+      on_offset_gap: stop
       properties: {security.protocol: SASL_SSL, sasl.mechanism: PLAIN}
       properties_env: {sasl.password: PLAYLAKE_TEST_KAFKA_SECRET}
 )", "/p");
@@ -156,12 +163,14 @@ sources:
   EXPECT_EQ(s.kafka->max_buffer_bytes, 8192);
   EXPECT_EQ(s.kafka->compact_target_bytes, 0);
   EXPECT_EQ(s.kafka->compact_min_files, 4);
+  EXPECT_TRUE(s.kafka->stop_on_offset_gap);
   EXPECT_EQ(s.kafka->properties.at("security.protocol"), "SASL_SSL");
   EXPECT_EQ(s.kafka->properties.at("sasl.password"), "s3cret");
   auto defaults = ParseProject("sources: [{name: k, kafka: {brokers: b, topics: t}}]", "/p");
   ASSERT_TRUE(defaults.has_value()) << defaults.error().message;
   EXPECT_EQ(defaults->sources[0].kafka->group, "playlake");
   EXPECT_EQ(defaults->sources[0].kafka->flush_interval_ms, 2000);
+  EXPECT_FALSE(defaults->sources[0].kafka->stop_on_offset_gap);
   EXPECT_EQ(defaults->sources[0].kafka->compact_target_bytes, 128 << 20);
   EXPECT_EQ(defaults->sources[0].kafka->compact_min_files, 10);
 }
@@ -197,8 +206,7 @@ TEST(ProjectConfig, PrivacyAndSourceTimezone) {
 privacy: {bronze_ip_addresses: keep}
 sources:
   - {name: mine, format: spotify-history, path: a.json, user: alice, timezone: Europe/Berlin}
-)",
-                             "/p");
+)", "/p");
   ASSERT_TRUE(config) << config.error().message;
   EXPECT_EQ(config->privacy.bronze_ip_addresses, "keep");
   EXPECT_EQ(config->sources.at(0).timezone, "Europe/Berlin");

@@ -64,6 +64,10 @@ std::string StreamMetricsText(const stream::StreamFigures& f) {
                "Kafka messages committed to the lake (plays and quarantined), by topic and "
                "partition.",
                [](const P& p) { return std::optional<double>(p.landed_events); });
+  PerPartition(out, f, "playlake_stream_partition_offsets_lost_total", "counter",
+               "Kafka offsets the brokers deleted before they were read (quarantined as "
+               "deleted_by_broker), by topic and partition.",
+               [](const P& p) { return std::optional<double>(p.offsets_lost); });
   PerPartition(out, f, "playlake_stream_partition_last_commit_timestamp_seconds", "gauge",
                "Commit time of the partition's last batch in the lake.", [](const P& p) {
                  return p.last_commit_us ? std::optional<double>(p.last_commit_us / 1e6)
@@ -74,6 +78,9 @@ std::string StreamMetricsText(const stream::StreamFigures& f) {
            "Messages on the brokers the lake does not hold yet, all partitions.");
     out += fmt::format("playlake_stream_lag_messages {}\n", *f.lag);
   }
+  Header(out, "playlake_stream_offsets_lost_total", "counter",
+         "Kafka offsets the brokers deleted before they were read, all partitions.");
+  out += fmt::format("playlake_stream_offsets_lost_total {}\n", f.offsets_lost);
   Header(out, "playlake_stream_landed_events_per_second", "gauge",
          "Kafka messages committed to the lake per second over the last minute of commits.");
   out += fmt::format("playlake_stream_landed_events_per_second {}\n", f.events_per_second);
@@ -92,6 +99,7 @@ json StreamFiguresJson(const stream::StreamFigures& f) {
                           {"end_offset", OrNull(p.end_offset)},
                           {"lag", OrNull(p.lag)},
                           {"landed_events", p.landed_events},
+                          {"offsets_lost", p.offsets_lost},
                           {"last_commit_at", TimeOrNull(p.last_commit_us)}});
   }
   return {{"available", true},
@@ -104,6 +112,7 @@ json StreamFiguresJson(const stream::StreamFigures& f) {
           {"window_seconds", f.window_seconds},
           {"last_commit_at", TimeOrNull(f.last_commit_us)},
           {"lag", OrNull(f.lag)},
+          {"offsets_lost", f.offsets_lost},
           {"partitions", std::move(partitions)}};
 }
 

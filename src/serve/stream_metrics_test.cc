@@ -10,11 +10,12 @@ stream::StreamFigures TwoPartitions() {
   f.source = "live";
   f.topics = {"plays"};
   f.brokers_answered = true;
-  f.partitions.push_back({"plays", 0, 120, 120, 1'764'950'400'250'000, 130, 10});
-  f.partitions.push_back({"plays", 1, 0, 0, 0, 7, 7});
+  f.partitions.push_back({"plays", 0, 120, 120, 1'764'950'400'250'000, 130, 10, 0});
+  f.partitions.push_back({"plays", 1, 0, 0, 0, 7, 7, 3});
   f.events_per_second = 2;
   f.last_commit_us = 1'764'950'400'250'000;
   f.lag = 17;
+  f.offsets_lost = 3;
   return f;
 }
 
@@ -29,6 +30,8 @@ TEST(StreamMetrics, WritesEachFigureInPrometheusText) {
            "playlake_stream_partition_last_commit_timestamp_seconds{topic=\"plays\",partition="
            "\"0\"} 1764950400.25\n",
            "playlake_stream_lag_messages 17\n",
+           "playlake_stream_partition_offsets_lost_total{topic=\"plays\",partition=\"1\"} 3\n",
+           "playlake_stream_offsets_lost_total 3\n",
            "playlake_stream_landed_events_per_second 2\n",
            "playlake_stream_last_commit_timestamp_seconds 1764950400.25\n",
            "# TYPE playlake_stream_partition_landed_events_total counter\n",

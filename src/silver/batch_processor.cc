@@ -158,6 +158,20 @@ void SilverBatch::QuarantineWhole(std::string_view reason, std::string detail,
   (void)Absorb(w, 0);
 }
 
+Status SilverBatch::QuarantineOffsetGap(const lake::KafkaRange& range) {
+  if (range.lines_offset <= range.first_offset) return {};
+  const std::int64_t last = range.lines_offset - 1;
+  Worker& w = *workers_[0];
+  AddQuarantine(w.out, workers_[0]->parser.DefaultTarget(), sources::reason::kOffsetsDeleted,
+                fmt::format("offsets {}..{} of {} ({} messages) were deleted by the broker before "
+                            "they were read",
+                            range.first_offset, last, context_.source_file,
+                            last - range.first_offset + 1),
+                std::string_view(), 0, range.first_offset, 0);
+  ++stats_.records;
+  return Absorb(w, 0);
+}
+
 Status SilverBatch::Feed(std::string_view bytes) {
   stats_.bytes += static_cast<std::int64_t>(bytes.size());
   if (framing_ != sources::Framing::kLines) {

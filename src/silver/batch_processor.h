@@ -113,6 +113,13 @@ class SilverBatch {
   void QuarantineWhole(std::string_view reason, std::string detail, std::string_view head,
                        std::int64_t length);
 
+  // Offsets first..last of the Kafka range the batch covers hold no line
+  // (range.lines_offset > range.first_offset): the broker deleted them (or
+  // never delivered them) before a worker read them. One quarantine row says
+  // so, with the first missing offset as its line; nothing when no gap.
+  // Errors: those of writing the staged rows.
+  Status QuarantineOffsetGap(const lake::KafkaRange& range);
+
   const SilverStats& stats() const { return stats_; }
   // Data files written so far, keys relative to the lake root.
   const std::vector<lake::DataFile>& files() const { return files_; }

@@ -450,6 +450,9 @@ Status FileIngest::FromBronze(const lake::ManifestEntry& bronze, FileReport& rep
   SilverBatch batch(lake_, writer_, std::move(context),
                     OptionsFor(request_.processor, bronze.input_size));
   batch.Start(committed_);
+  if (bronze.kafka) {
+    if (auto s = batch.QuarantineOffsetGap(*bronze.kafka); !s) return s;
+  }
   if (bronze.files.empty()) return Fail(ErrorCode::kData, "bronze manifest lists no file: " + bronze.batch_id);
   auto raw = lake_.storage().Open(bronze.files.front().key);
   if (!raw) return tl::unexpected(raw.error());

@@ -40,6 +40,9 @@ inline constexpr std::string_view kMissingField = "missing_field";
 inline constexpr std::string_view kWrongType = "wrong_type";
 inline constexpr std::string_view kOutOfRange = "out_of_range";
 inline constexpr std::string_view kInvalidValue = "invalid_value";
+// Kafka offsets a stream batch covers that the broker deleted before they
+// were read (retention, compaction): one row per gap.
+inline constexpr std::string_view kOffsetsDeleted = "deleted_by_broker";
 inline constexpr std::string_view kInvalidTimestamp = "invalid_timestamp";
 inline constexpr std::string_view kRecordTooLong = "record_too_long";
 inline constexpr std::string_view kNoContent = "no_content";

@@ -187,6 +187,7 @@ Result<CommitResult> BatchCommitter::CommitLocked(const PartitionBatch& batch) {
   processor.threads = options_.threads;
   silver::SilverBatch rows(lake_, *writer_, std::move(context), processor);
   rows.Start(*committed_);
+  if (auto s = rows.QuarantineOffsetGap(*bronze.kafka); !s) return tl::unexpected(s.error());
   if (auto s = rows.Feed(batch.lines); !s) return tl::unexpected(s.error());
   if (auto s = rows.Finish(); !s) return tl::unexpected(s.error());
   lake_.faults().At("silver-staged");

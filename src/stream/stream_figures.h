@@ -25,6 +25,9 @@ struct PartitionFigures {
   // not hold yet; nullopt when the brokers did not answer.
   std::optional<std::int64_t> end_offset;
   std::optional<std::int64_t> lag;
+  // Offsets the brokers deleted before a worker read them: covered by the
+  // lake's record as one quarantine row per gap, not in landed_events.
+  std::int64_t offsets_lost = 0;
 };
 
 struct StreamFigures {
@@ -40,6 +43,7 @@ struct StreamFigures {
   double events_per_second = 0;
   int window_seconds = 60;
   std::int64_t last_commit_us = 0;  // the newest commit of any partition; 0: none
+  std::int64_t offsets_lost = 0;    // all partitions
   std::optional<std::int64_t> lag;  // all partitions; nullopt when the brokers did not answer
 };
 

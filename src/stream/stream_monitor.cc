@@ -49,9 +49,12 @@ void StreamMonitor::State::Land(const lake::ManifestEntry& entry) {
   p.last_commit_us = std::max(p.last_commit_us, entry.committed_at_us);
   const std::int64_t end = k.last_offset + 1;
   if (end <= p.committed_offset) return;
-  const std::int64_t added = end - std::max(k.first_offset, p.committed_offset);
+  const std::int64_t from = std::max(k.first_offset, p.committed_offset);
+  const std::int64_t lost = std::max<std::int64_t>(0, std::min(k.lines_offset, end) - from);
+  const std::int64_t added = end - from - lost;
   p.committed_offset = end;
   p.landed_events += added;
+  p.offsets_lost += lost;
   recent.emplace_back(entry.committed_at_us, added);
 }
 
@@ -155,6 +158,7 @@ Result<StreamFigures> StreamMonitor::Read() {
   }
   for (auto& [key, p] : partitions) {
     figures.last_commit_us = std::max(figures.last_commit_us, p.last_commit_us);
+    figures.offsets_lost += p.offsets_lost;
     figures.partitions.push_back(std::move(p));
   }
   return figures;

@@ -17,6 +17,13 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using PartitionKey = std::pair<std::string, int>;
 
+// FlushDue looks at the batches' ages at most this often (not per message).
+constexpr auto kScanEvery = std::chrono::milliseconds(5);
+// A batch with a backlog behind it waits at most this many flush intervals.
+constexpr int kBacklogIntervals = 10;
+// Emptied batch buffers kept for reuse.
+constexpr std::size_t kSpareBuffers = 2;
+
 // A partition this worker owns: where it stands and the batch it collects.
 struct Partition {
   std::optional<std::int64_t> position;  // the offset the next batch covers from
@@ -40,9 +47,10 @@ struct StreamWorker::State : public RdKafka::RebalanceCb {
   Status Assign(RdKafka::KafkaConsumer& consumer,
                 std::vector<RdKafka::TopicPartition*>& partitions);
   Status Add(const RdKafka::Message& message);
+  Status OffsetReset(const RdKafka::Message& error);
   Status Flush(const PartitionKey& key);
   Status FlushDue(bool all);
-  std::int64_t Buffered() const;
+  bool Behind(const PartitionKey& key, const Partition& p) const;
 
   lake::Lake& lake;
   config::SourceConfig source;
@@ -52,6 +60,9 @@ struct StreamWorker::State : public RdKafka::RebalanceCb {
   std::map<PartitionKey, Partition> owned;
   std::optional<Error> error;  // from the rebalance callback
   WorkerStats stats;
+  std::int64_t buffered = 0;       // bytes of lines in all batches
+  std::vector<std::string> spare;  // emptied batch buffers, reused (no regrowth, no page faults)
+  Clock::time_point next_scan{};   // FlushDue looks at the batches' ages from then
 };
 
 StreamWorker::StreamWorker(lake::Lake& lake, config::SourceConfig source, WorkerOptions options)
@@ -101,7 +112,27 @@ Status StreamWorker::State::Add(const RdKafka::Message& m) {
   if (!p.batch.lines.empty() && m.offset() != p.batch.last_offset + 1) {
     if (auto s = Flush(key); !s) return s;  // a gap: lines must follow offsets
   }
+  if (p.batch.lines.empty() && p.position && *p.position < m.offset()) {
+    // The brokers no longer hold position..offset-1 (retention, compaction):
+    // never read, so never committed as read. The batch covers the gap and
+    // silver quarantines it (SilverBatch::QuarantineOffsetGap).
+    const std::string what = fmt::format(
+        "{}: offsets {}..{} ({} messages) were deleted by the broker before they were read",
+        KafkaInputPath(key.first, key.second), *p.position, m.offset() - 1,
+        m.offset() - *p.position);
+    if (source.kafka->stop_on_offset_gap) {
+      return Fail(ErrorCode::kData,
+                  what + "; stopping (kafka.on_offset_gap: stop): the lake holds offsets up to " +
+                      std::to_string(*p.position - 1));
+    }
+    spdlog::error("stream: {}; recorded in quarantine, going on from offset {}", what, m.offset());
+    stats.lost += m.offset() - *p.position;
+  }
   if (p.batch.lines.empty()) {
+    if (p.batch.lines.capacity() == 0 && !spare.empty()) {
+      p.batch.lines = std::move(spare.back());
+      spare.pop_back();
+    }
     p.batch.topic = key.first;
     p.batch.partition = key.second;
     p.batch.first_offset = p.position && *p.position <= m.offset() ? *p.position : m.offset();
@@ -110,7 +141,9 @@ Status StreamWorker::State::Add(const RdKafka::Message& m) {
     spdlog::debug("stream: {} batch from offset {}", KafkaInputPath(key.first, key.second),
                   m.offset());
   }
+  const std::size_t before = p.batch.lines.size();
   AppendMessage(p.batch.lines, std::string_view(static_cast<const char*>(m.payload()), m.len()));
+  buffered += static_cast<std::int64_t>(p.batch.lines.size() - before);
   p.batch.last_offset = m.offset();
   return {};
 }
@@ -121,7 +154,12 @@ Status StreamWorker::State::Flush(const PartitionKey& key) {
   Partition& p = it->second;
   PartitionBatch batch = std::move(p.batch);
   p.batch = PartitionBatch{};
+  buffered -= static_cast<std::int64_t>(batch.lines.size());
   auto result = committer.Commit(batch);
+  if (spare.size() < kSpareBuffers) {
+    batch.lines.clear();  // keeps its capacity for a later batch
+    spare.push_back(std::move(batch.lines));
+  }
   if (!result) return tl::unexpected(result.error());
   const std::string where = KafkaInputPath(batch.topic, batch.partition);
   if (result->outcome == CommitOutcome::kRefused) {
@@ -164,10 +202,60 @@ Status StreamWorker::State::Flush(const PartitionKey& key) {
   return {};
 }
 
-std::int64_t StreamWorker::State::Buffered() const {
-  std::int64_t total = 0;
-  for (const auto& [key, p] : owned) total += static_cast<std::int64_t>(p.batch.lines.size());
-  return total;
+// librdkafka's error for a fetch out of the brokers' range (auto.offset.reset
+// is "error": nothing is skipped behind the worker's back).
+Status StreamWorker::State::OffsetReset(const RdKafka::Message& m) {
+  const PartitionKey key{m.topic_name(), m.partition()};
+  const auto it = owned.find(key);
+  if (it == owned.end()) return {};  // revoked since
+  const std::string where = KafkaInputPath(key.first, key.second);
+  std::int64_t low = 0, high = 0;
+  if (const auto err = consumer->query_watermark_offsets(key.first, key.second, &low, &high, 5000);
+      err != RdKafka::ERR_NO_ERROR) {
+    spdlog::warn("stream: {}: {}; cannot ask the brokers its offsets ({}), retrying", where,
+                 m.errstr(), RdKafka::err2str(err));
+    return {};
+  }
+  const std::optional<std::int64_t> position = it->second.position;
+  std::int64_t target = low;  // the lake holds none of it: from the earliest
+  if (position && high < *position) {
+    return Fail(ErrorCode::kData,
+                fmt::format("{}: the brokers' offsets went backwards: they end at offset {} but "
+                            "the lake holds offsets up to {} (was the topic deleted and "
+                            "created again?); the worker stops rather than read offsets again "
+                            "or skip them. To start this partition over, remove its batches "
+                            "from the lake or use a new topic",
+                            where, high, *position - 1));
+  }
+  if (position && *position >= low) target = *position;  // a transient error: again
+  if (position) {
+    spdlog::info("stream: {}: offset {} is out of the brokers' range {}..{}; fetching from {}",
+                 where, *position, low, high, target);
+  }
+  // librdkafka stopped fetching the partition (a seek is refused in that
+  // state): assign the partitions again, each from where the worker stands.
+  std::vector<RdKafka::TopicPartition*> partitions;
+  for (const auto& [k, p] : owned) {
+    const std::int64_t from = k == key                 ? target
+                              : !p.batch.lines.empty() ? p.batch.last_offset + 1
+                              : p.position             ? *p.position
+                                                       : RdKafka::Topic::OFFSET_STORED;
+    partitions.push_back(RdKafka::TopicPartition::create(k.first, k.second, from));
+  }
+  const auto err = consumer->assign(partitions);
+  RdKafka::TopicPartition::destroy(partitions);
+  if (err != RdKafka::ERR_NO_ERROR) {
+    return Fail(ErrorCode::kIo, fmt::format("{}: cannot fetch from offset {}: {}", where, target,
+                                            RdKafka::err2str(err)));
+  }
+  return {};
+}
+
+bool StreamWorker::State::Behind(const PartitionKey& key, const Partition& p) const {
+  std::int64_t low = 0, high = 0;  // as of the last fetch: no request to the brokers
+  return consumer->get_watermark_offsets(key.first, key.second, &low, &high) ==
+             RdKafka::ERR_NO_ERROR &&
+         high > p.batch.last_offset + 1;
 }
 
 Status StreamWorker::State::FlushDue(bool all) {
@@ -175,17 +263,23 @@ Status StreamWorker::State::FlushDue(bool all) {
   const auto now = Clock::now();
   const auto interval = std::chrono::milliseconds(k.flush_interval_ms);
   std::vector<PartitionKey> due;
-  for (const auto& [key, p] : owned) {
-    if (p.batch.lines.empty()) continue;
-    if (all || now - p.started >= interval ||
-        static_cast<std::int64_t>(p.batch.lines.size()) >= k.flush_bytes) {
-      due.push_back(key);
+  if (all || now >= next_scan) {
+    next_scan = now + kScanEvery;
+    for (const auto& [key, p] : owned) {
+      if (p.batch.lines.empty()) continue;
+      const auto age = now - p.started;
+      // With a backlog behind it, a batch grows to flush_bytes (up to
+      // kBacklogIntervals intervals): fewer, larger commits catch up faster.
+      const bool old = age >= interval && (age >= kBacklogIntervals * interval || !Behind(key, p));
+      if (all || old || static_cast<std::int64_t>(p.batch.lines.size()) >= k.flush_bytes) {
+        due.push_back(key);
+      }
     }
   }
   for (const auto& key : due) {
     if (auto s = Flush(key); !s) return s;
   }
-  while (Buffered() > k.max_buffer_bytes) {
+  while (buffered > k.max_buffer_bytes) {
     const PartitionKey* largest = nullptr;
     std::size_t size = 0;
     for (const auto& [key, p] : owned) {
@@ -194,6 +288,7 @@ Status StreamWorker::State::FlushDue(bool all) {
         largest = &key;
       }
     }
+    if (largest == nullptr) break;
     if (auto s = Flush(*largest); !s) return s;
   }
   return {};
@@ -203,12 +298,14 @@ Status StreamWorker::Run() {
   State& st = *state_;
   const config::KafkaSourceConfig& k = *st.source.kafka;
   std::map<std::string, std::string> properties = {
-      {"bootstrap.servers", k.brokers},        {"group.id", k.group},
-      {"client.id", "playlake-stream"},        {"enable.auto.commit", "false"},
-      {"enable.auto.offset.store", "false"},   {"auto.offset.reset", "earliest"},
-      {"queued.max.messages.kbytes", "16384"},
+      {"bootstrap.servers", k.brokers},      {"group.id", k.group},
+      {"client.id", "playlake-stream"},      {"enable.auto.commit", "false"},
+      {"enable.auto.offset.store", "false"}, {"queued.max.messages.kbytes", "16384"},
   };
   for (const auto& [key, value] : k.properties) properties[key] = value;
+  // Last, over the user's: an offset the brokers no longer hold is an error
+  // the worker handles (OffsetReset), never a silent jump.
+  properties["auto.offset.reset"] = "error";
   auto conf = MakeConf(properties);
   if (!conf) return tl::unexpected(conf.error());
   std::string error;
@@ -235,6 +332,9 @@ Status StreamWorker::Run() {
       case RdKafka::ERR__TIMED_OUT:
       case RdKafka::ERR__PARTITION_EOF:
         break;
+      case RdKafka::ERR__AUTO_OFFSET_RESET:
+        status = st.OffsetReset(*m);
+        break;
       case RdKafka::ERR__FATAL:
         status = Fail(ErrorCode::kIo, "Kafka consumer: " + m->errstr());
         break;
@@ -248,8 +348,9 @@ Status StreamWorker::Run() {
   if (status) status = st.FlushDue(true);  // stopping: commit what is in flight
   st.consumer->close();
   if (status && st.error) status = tl::unexpected(*st.error);
-  spdlog::info("stream: {} batches committed ({} messages, {} quarantined), {} refused",
-               st.stats.batches, st.stats.messages, st.stats.quarantined, st.stats.refused);
+  spdlog::info(
+      "stream: {} batches committed ({} messages, {} quarantined), {} refused, {} offsets lost",
+      st.stats.batches, st.stats.messages, st.stats.quarantined, st.stats.refused, st.stats.lost);
   return status;
 }
 

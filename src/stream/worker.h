@@ -6,25 +6,34 @@
 //
 // Each assigned partition collects messages into a batch, committed through
 // BatchCommitter when it reaches kafka.flush_bytes, when its first message is
-// kafka.flush_interval_ms old (an idle partition flushes too), or, the
-// largest first, when all batches together pass kafka.max_buffer_bytes.
+// kafka.flush_interval_ms old (an idle partition flushes too; one with a
+// backlog on the brokers behind it waits up to ten intervals, so a backlog
+// is read in large batches), or, the largest first, when all batches together
+// pass kafka.max_buffer_bytes.
 // Offsets go to Kafka only after the lake commit (crash points
 // "offsets-committing" and "offsets-committed"). On assignment the worker
 // seeks every partition to the lake's record, not Kafka's; a partition the
 // lake holds nothing of starts at the group's committed offset, else at the
-// earliest. A refused batch (another worker committed that range: this one
-// is a zombie) is dropped and the partition re-sought to the lake's record.
-// On stop the batches in flight are committed and the consumer leaves the
-// group.
+// earliest. Offsets between the lake's record and the first one the brokers
+// still hold (deleted by retention or compaction before they were read) are
+// never taken as read: the next batch covers them and silver quarantines
+// them as one row (or, with kafka.on_offset_gap: stop, Run fails with
+// kData). Brokers whose offsets end before the lake's record (the topic was
+// recreated) make Run fail with kData. auto.offset.reset is always "error". A refused batch
+// (another worker committed that range: this one is a zombie) is dropped and the partition
+// re-sought to the lake's record. On stop the batches in flight are committed and the consumer
+// leaves the group.
 //
-// Memory: the batches hold at most kafka.max_buffer_bytes (plus one message),
+// Memory: the batches hold at most kafka.max_buffer_bytes (plus one message;
+// two emptied batch buffers are kept for reuse),
 // librdkafka's prefetch queue at most queued.max.messages.kbytes (16 MiB by
 // default here), and the dedupe keys of committed plays at most 2 million
 // (16 MB) before dedupe switches to the committed files.
 //
 // Ownership: borrows the lake. Thread safety: Run on one thread.
 // Errors: kConfig for refused Kafka properties, kIo for a fatal consumer
-// error, the lake's errors. Broker outages are retried, not errors.
+// error, kData for offsets gone from the brokers (above), the lake's errors. Broker outages are
+// retried, not errors.
 #pragma once
 
 #include <cstdint>
@@ -47,6 +56,7 @@ struct WorkerStats {
   std::int64_t messages = 0;     // in committed batches
   std::int64_t refused = 0;      // batches refused by the lake's record
   std::int64_t quarantined = 0;  // quarantine rows in committed batches
+  std::int64_t lost = 0;         // offsets the brokers deleted before they were read
 };
 
 class StreamWorker {

@@ -198,11 +198,12 @@ Status ReadKafka(const Reader& r, const YAML::Node& node, const std::string& pat
     }
     k.properties[property] = value;
   }
-  // The worker needs librdkafka's error on offsets the brokers no longer
-  // hold, to record them as lost instead of skipping them (docs/streaming.md).
+  // The worker resumes at the earliest offset the brokers hold, where it
+  // records what they deleted (docs/streaming.md); "latest" would jump over
+  // a backlog, "error" stall.
   if (k.properties.contains("auto.offset.reset")) {
     return r.Bad(key + ".properties.auto.offset.reset",
-                 "is set by Playlake (error: offsets the brokers deleted are detected and "
+                 "is set by Playlake (earliest: offsets the brokers deleted are detected and "
                  "recorded); remove it");
   }
   if (source.format == "auto") source.format = "playlake";

@@ -29,6 +29,7 @@ struct Partition {
   std::optional<std::int64_t> position;  // the offset the next batch covers from
   PartitionBatch batch;                  // batch.lines empty: nothing pending
   Clock::time_point started;             // when the batch got its first message
+  bool backwards_checked = false;        // the brokers' offsets were checked since a read
 };
 
 }  // namespace
@@ -47,7 +48,7 @@ struct StreamWorker::State : public RdKafka::RebalanceCb {
   Status Assign(RdKafka::KafkaConsumer& consumer,
                 std::vector<RdKafka::TopicPartition*>& partitions);
   Status Add(const RdKafka::Message& message);
-  Status OffsetReset(const RdKafka::Message& error);
+  Status CheckBackwards(const PartitionKey& key, Partition& p, std::int64_t offset);
   Status Flush(const PartitionKey& key);
   Status FlushDue(bool all);
   bool Behind(const PartitionKey& key, const Partition& p) const;
@@ -108,7 +109,10 @@ Status StreamWorker::State::Add(const RdKafka::Message& m) {
   auto it = owned.find(key);
   if (it == owned.end()) return {};  // revoked since it was fetched
   Partition& p = it->second;
-  if (p.batch.lines.empty() && p.position && m.offset() < *p.position) return {};  // in the lake
+  if (p.batch.lines.empty() && p.position && m.offset() < *p.position) {
+    return CheckBackwards(key, p, m.offset());  // in the lake, unless the offsets went back
+  }
+  p.backwards_checked = false;
   if (!p.batch.lines.empty() && m.offset() != p.batch.last_offset + 1) {
     if (auto s = Flush(key); !s) return s;  // a gap: lines must follow offsets
   }
@@ -202,53 +206,31 @@ Status StreamWorker::State::Flush(const PartitionKey& key) {
   return {};
 }
 
-// librdkafka's error for a fetch out of the brokers' range (auto.offset.reset
-// is "error": nothing is skipped behind the worker's back).
-Status StreamWorker::State::OffsetReset(const RdKafka::Message& m) {
-  const PartitionKey key{m.topic_name(), m.partition()};
-  const auto it = owned.find(key);
-  if (it == owned.end()) return {};  // revoked since
-  const std::string where = KafkaInputPath(key.first, key.second);
+// A message before the lake's record: one fetched before a seek, or the
+// brokers' offsets went back (the topic was recreated and librdkafka reset to
+// the earliest offset). Asks the brokers once until a later message comes.
+Status StreamWorker::State::CheckBackwards(const PartitionKey& key, Partition& p,
+                                           std::int64_t offset) {
+  if (p.backwards_checked) return {};
+  p.backwards_checked = true;
   std::int64_t low = 0, high = 0;
   if (const auto err = consumer->query_watermark_offsets(key.first, key.second, &low, &high, 5000);
       err != RdKafka::ERR_NO_ERROR) {
-    spdlog::warn("stream: {}: {}; cannot ask the brokers its offsets ({}), retrying", where,
-                 m.errstr(), RdKafka::err2str(err));
+    spdlog::warn(
+        "stream: {}: offset {} is before the lake's record {}; cannot ask the brokers "
+        "their offsets ({})",
+        KafkaInputPath(key.first, key.second), offset, *p.position, RdKafka::err2str(err));
+    p.backwards_checked = false;
     return {};
   }
-  const std::optional<std::int64_t> position = it->second.position;
-  std::int64_t target = low;  // the lake holds none of it: from the earliest
-  if (position && high < *position) {
-    return Fail(ErrorCode::kData,
-                fmt::format("{}: the brokers' offsets went backwards: they end at offset {} but "
-                            "the lake holds offsets up to {} (was the topic deleted and "
-                            "created again?); the worker stops rather than read offsets again "
-                            "or skip them. To start this partition over, remove its batches "
-                            "from the lake or use a new topic",
-                            where, high, *position - 1));
-  }
-  if (position && *position >= low) target = *position;  // a transient error: again
-  if (position) {
-    spdlog::info("stream: {}: offset {} is out of the brokers' range {}..{}; fetching from {}",
-                 where, *position, low, high, target);
-  }
-  // librdkafka stopped fetching the partition (a seek is refused in that
-  // state): assign the partitions again, each from where the worker stands.
-  std::vector<RdKafka::TopicPartition*> partitions;
-  for (const auto& [k, p] : owned) {
-    const std::int64_t from = k == key                 ? target
-                              : !p.batch.lines.empty() ? p.batch.last_offset + 1
-                              : p.position             ? *p.position
-                                                       : RdKafka::Topic::OFFSET_STORED;
-    partitions.push_back(RdKafka::TopicPartition::create(k.first, k.second, from));
-  }
-  const auto err = consumer->assign(partitions);
-  RdKafka::TopicPartition::destroy(partitions);
-  if (err != RdKafka::ERR_NO_ERROR) {
-    return Fail(ErrorCode::kIo, fmt::format("{}: cannot fetch from offset {}: {}", where, target,
-                                            RdKafka::err2str(err)));
-  }
-  return {};
+  if (high >= *p.position) return {};
+  return Fail(ErrorCode::kData,
+              fmt::format("{}: the brokers' offsets went backwards: they end at offset {} but "
+                          "the lake holds offsets up to {} (was the topic deleted and created "
+                          "again?); the worker stops rather than read offsets again or skip "
+                          "them. To start this partition over, remove its batches from the "
+                          "lake or use a new topic",
+                          KafkaInputPath(key.first, key.second), high, *p.position - 1));
 }
 
 bool StreamWorker::State::Behind(const PartitionKey& key, const Partition& p) const {
@@ -303,9 +285,10 @@ Status StreamWorker::Run() {
       {"enable.auto.offset.store", "false"}, {"queued.max.messages.kbytes", "16384"},
   };
   for (const auto& [key, value] : k.properties) properties[key] = value;
-  // Last, over the user's: an offset the brokers no longer hold is an error
-  // the worker handles (OffsetReset), never a silent jump.
-  properties["auto.offset.reset"] = "error";
+  // Last, over the user's: an offset the brokers no longer hold resumes at
+  // the earliest they hold, where Add sees the gap (or the offsets going
+  // backwards); "latest" would jump over a backlog, "error" stall.
+  properties["auto.offset.reset"] = "earliest";
   auto conf = MakeConf(properties);
   if (!conf) return tl::unexpected(conf.error());
   std::string error;
@@ -331,9 +314,6 @@ Status StreamWorker::Run() {
         break;
       case RdKafka::ERR__TIMED_OUT:
       case RdKafka::ERR__PARTITION_EOF:
-        break;
-      case RdKafka::ERR__AUTO_OFFSET_RESET:
-        status = st.OffsetReset(*m);
         break;
       case RdKafka::ERR__FATAL:
         status = Fail(ErrorCode::kIo, "Kafka consumer: " + m->errstr());

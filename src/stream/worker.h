@@ -19,10 +19,11 @@
 // never taken as read: the next batch covers them and silver quarantines
 // them as one row (or, with kafka.on_offset_gap: stop, Run fails with
 // kData). Brokers whose offsets end before the lake's record (the topic was
-// recreated) make Run fail with kData. auto.offset.reset is always "error". A refused batch
-// (another worker committed that range: this one is a zombie) is dropped and the partition
-// re-sought to the lake's record. On stop the batches in flight are committed and the consumer
-// leaves the group.
+// recreated) make Run fail with kData. auto.offset.reset is always
+// "earliest". A refused batch (another worker committed that range: this one
+// is a zombie) is dropped and the partition re-sought to the lake's record.
+// On stop the batches in flight are committed and the consumer leaves the
+// group.
 //
 // Memory: the batches hold at most kafka.max_buffer_bytes (plus one message;
 // two emptied batch buffers are kept for reuse),

@@ -15,6 +15,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/rfc3339.h"
 #include "spotify/oauth.h"
 
 namespace playlake::spotify::testing {
@@ -59,6 +60,8 @@ struct FakeSpotifyApi::State {
   int port = 0;
   std::map<std::string, std::string> files;  // API path → captured answer
   json playlist_items;                       // the Top 50's items
+  std::vector<json> plays;                   // the listener's last 50 plays, oldest first
+  int plays_added = 0;
 
   mutable std::mutex mutex;
   std::condition_variable released;
@@ -125,6 +128,47 @@ struct FakeSpotifyApi::State {
         {"total", total}};
   }
 
+  // A CursorPagingPlayHistoryObject of the kept plays after `after` or
+  // before `before` (ms), newest first.
+  json RecentlyPlayed(const httplib::Request& req) {
+    const auto param = [&](const char* name, std::int64_t fallback) {
+      return req.has_param(name) ? std::stoll(req.get_param_value(name)) : fallback;
+    };
+    const std::int64_t after = param("after", -1), before = param("before", -1);
+    const int limit = static_cast<int>(param("limit", 20));
+    json items = json::array();
+    std::vector<const json*> chosen;
+    for (auto it = plays.rbegin(); it != plays.rend(); ++it) {
+      const std::int64_t at = (*it)["_ms"];
+      if ((after >= 0 && at <= after) || (before >= 0 && at >= before)) continue;
+      chosen.push_back(&*it);
+    }
+    // With `after`, the plays right after the cursor; otherwise the newest.
+    if (after >= 0 && static_cast<int>(chosen.size()) > limit) {
+      chosen.erase(chosen.begin(), chosen.end() - limit);
+    } else if (static_cast<int>(chosen.size()) > limit) {
+      chosen.resize(limit);
+    }
+    for (const json* play : chosen) {
+      json item = *play;
+      item.erase("_ms");
+      items.push_back(std::move(item));
+    }
+    const std::string path = Base() + "/me/player/recently-played";
+    json cursors = nullptr;
+    json next = nullptr;
+    if (!chosen.empty()) {
+      const std::int64_t newest = (*chosen.front())["_ms"], oldest = (*chosen.back())["_ms"];
+      cursors = json{{"after", std::to_string(newest)}, {"before", std::to_string(oldest)}};
+      next = fmt::format("{}?before={}&limit={}", path, oldest, limit);
+    }
+    return json{{"items", items},
+                {"next", next},
+                {"cursors", cursors},
+                {"limit", limit},
+                {"href", fmt::format("{}?limit={}", path, limit)}};
+  }
+
   void HandleApi(const httplib::Request& req, httplib::Response& res) {
     std::unique_lock lock(mutex);
     max_in_flight = std::max(max_in_flight, ++in_flight);
@@ -163,7 +207,9 @@ struct FakeSpotifyApi::State {
     json body;
     std::smatch match;
     static const std::regex kPlaylist("/v1/playlists/([^/]+)/(items|tracks)");
-    if (std::regex_match(req.path, match, kPlaylist)) {
+    if (req.path == "/v1/me/player/recently-played") {
+      body = RecentlyPlayed(req);
+    } else if (std::regex_match(req.path, match, kPlaylist)) {
       if (match[1] != kPlaylistId) return ApiError(res, 404, "Resource not found");
       body = PlaylistPage(req, match[1]);
     } else {
@@ -350,6 +396,40 @@ void FakeSpotifyApi::Forbid(const std::string& prefix) {
 void FakeSpotifyApi::DropField(const std::string& field) {
   std::lock_guard lock(state_->mutex);
   state_->dropped_fields.insert(field);
+}
+
+void FakeSpotifyApi::AddPlays(int count, std::int64_t first_ms, std::int64_t step_ms) {
+  std::lock_guard lock(state_->mutex);
+  for (int i = 0; i < count; ++i) {
+    const std::int64_t ms = first_ms + i * step_ms;
+    const int n = state_->plays_added++;
+    const json& track = state_->playlist_items[n % state_->playlist_items.size()]["track"];
+    json context = nullptr;
+    if (n % 3 == 0) {
+      context =
+          json{{"type", "playlist"},
+               {"uri", fmt::format("spotify:playlist:{}", kPlaylistId)},
+               {"href", fmt::format("{}/playlists/{}", state_->Base(), kPlaylistId)},
+               {"external_urls",
+                {{"spotify", fmt::format("https://open.spotify.com/playlist/{}", kPlaylistId)}}}};
+    } else if (n % 3 == 1) {
+      context = json{{"type", "album"},
+                     {"uri", track["album"]["uri"]},
+                     {"href", track["album"]["href"]},
+                     {"external_urls", track["album"]["external_urls"]}};
+    }
+    // Spotify's form, "2024-05-15T08:00:00.000Z": milliseconds, always three digits.
+    std::string played_at = FormatRfc3339(
+        std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(ms)),
+        SubSeconds::kMicros);
+    played_at.erase(played_at.size() - 4, 3);
+    state_->plays.push_back(
+        json{{"track", track}, {"played_at", played_at}, {"context", context}, {"_ms", ms}});
+  }
+  // Spotify keeps only the last 50.
+  if (state_->plays.size() > 50) {
+    state_->plays.erase(state_->plays.begin(), state_->plays.end() - 50);
+  }
 }
 
 void FakeSpotifyApi::SetLatency(std::chrono::milliseconds latency) {

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <regex>
+#include <set>
 #include <sstream>
 
 #include "lake/lake.h"
@@ -63,6 +65,18 @@ std::string AllText(const std::filesystem::path& root) {
     }
   }
   return text;
+}
+
+std::vector<std::string> ReceivedTokens(const FakeSpotifyApi& fake) {
+  static const std::regex kToken("fake-(access|refresh)-[0-9]+-[A-Za-z0-9_-]+");
+  std::set<std::string> tokens;
+  for (const std::string& line : fake.Received()) {
+    for (auto it = std::sregex_iterator(line.begin(), line.end(), kToken);
+         it != std::sregex_iterator(); ++it) {
+      tokens.insert(it->str());
+    }
+  }
+  return {tokens.begin(), tokens.end()};
 }
 
 }  // namespace playlake::spotify::testing

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "spotify/fake_spotify_api.h"
 
@@ -29,5 +30,9 @@ KeyCount CountSilver(const std::filesystem::path& lake_root, const std::string& 
 // Every file under `root` as text, zstd files decompressed: what a grep
 // for a secret has to search.
 std::string AllText(const std::filesystem::path& root);
+
+// Every access and refresh token `fake` received (in headers and form
+// bodies): what must appear nowhere else.
+std::vector<std::string> ReceivedTokens(const FakeSpotifyApi& fake);
 
 }  // namespace playlake::spotify::testing

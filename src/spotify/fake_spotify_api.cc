@@ -60,6 +60,9 @@ struct FakeSpotifyApi::State {
   int port = 0;
   std::map<std::string, std::string> files;  // API path → captured answer
   json playlist_items;                       // the Top 50's items
+  json playlist;                             // the Top 50 as /me/playlists lists it
+  json top_artists;                          // the captured several artists
+  int max_page = 1000;                       // the most items a page holds
   std::vector<json> plays;                   // the listener's last 50 plays, oldest first
   int plays_added = 0;
 
@@ -107,16 +110,19 @@ struct FakeSpotifyApi::State {
 
   std::string Base() const { return fmt::format("http://127.0.0.1:{}/v1", port); }
 
-  json PlaylistPage(const httplib::Request& req, const std::string& id) {
-    const int total = static_cast<int>(playlist_items.size());
+  // A paging object of `all` at `path`, by the request's offset and limit
+  // (capped at max_page), with `next` and `previous` URLs back at the fake.
+  json Page(const httplib::Request& req, const std::string& path, const json& all) {
+    const int total = static_cast<int>(all.size());
     const int offset = req.has_param("offset") ? std::stoi(req.get_param_value("offset")) : 0;
-    const int limit = req.has_param("limit") ? std::stoi(req.get_param_value("limit")) : 20;
-    const std::string path = fmt::format("{}/playlists/{}/items", Base(), id);
+    int limit = req.has_param("limit") ? std::stoi(req.get_param_value("limit")) : 20;
+    limit = std::min(limit, max_page);
     json items = json::array();
-    for (int i = offset; i < std::min(total, offset + limit); ++i)
-      items.push_back(playlist_items[i]);
+    for (int i = offset; i < std::min(total, offset + limit); ++i) items.push_back(all[i]);
+    const std::string range =
+        req.has_param("time_range") ? "&time_range=" + req.get_param_value("time_range") : "";
     const auto page_url = [&](int at) {
-      return fmt::format("{}?offset={}&limit={}", path, at, limit);
+      return fmt::format("{}?offset={}&limit={}{}", path, at, limit, range);
     };
     return json{
         {"href", page_url(offset)},
@@ -126,6 +132,25 @@ struct FakeSpotifyApi::State {
         {"offset", offset},
         {"previous", offset > 0 ? json(page_url(std::max(0, offset - limit))) : json(nullptr)},
         {"total", total}};
+  }
+
+  // The listener's library: the Top 50's tracks as top tracks and saved
+  // tracks, the captured artists as top artists, the Top 50 as the one
+  // playlist. nullopt: not a library path.
+  std::optional<json> Library(const httplib::Request& req) {
+    const std::string path = Base() + req.path.substr(3);
+    if (req.path == "/v1/me/top/tracks" || req.path == "/v1/me/tracks") {
+      json tracks = json::array();
+      for (const json& item : playlist_items) {
+        tracks.push_back(req.path == "/v1/me/tracks"
+                             ? json{{"added_at", item["added_at"]}, {"track", item["track"]}}
+                             : item["track"]);
+      }
+      return Page(req, path, tracks);
+    }
+    if (req.path == "/v1/me/top/artists") return Page(req, path, top_artists);
+    if (req.path == "/v1/me/playlists") return Page(req, path, json::array({playlist}));
+    return std::nullopt;
   }
 
   // A CursorPagingPlayHistoryObject of the kept plays after `after` or
@@ -209,9 +234,12 @@ struct FakeSpotifyApi::State {
     static const std::regex kPlaylist("/v1/playlists/([^/]+)/(items|tracks)");
     if (req.path == "/v1/me/player/recently-played") {
       body = RecentlyPlayed(req);
+    } else if (std::optional<json> library = Library(req)) {
+      body = std::move(*library);
     } else if (std::regex_match(req.path, match, kPlaylist)) {
       if (match[1] != kPlaylistId) return ApiError(res, 404, "Resource not found");
-      body = PlaylistPage(req, match[1]);
+      body = Page(req, fmt::format("{}/playlists/{}/{}", Base(), match[1].str(), match[2].str()),
+                  playlist_items);
     } else {
       // "/v1/tracks?ids=" is the batch answer; "/v1/tracks/ID" the single one.
       const std::string key =
@@ -328,6 +356,10 @@ FakeSpotifyApi::FakeSpotifyApi(const std::filesystem::path& realdata_dir)
   const json playlist =
       json::parse(file("playlist_37i9dQZEVXbMDoHDwVN2tF_top50_global_2024-05.json"));
   state_->playlist_items = playlist.at(0).at("tracks").at("items");
+  state_->playlist = playlist.at(0);
+  state_->playlist["tracks"] =
+      json{{"href", state_->playlist["tracks"]["href"]}, {"total", state_->playlist_items.size()}};
+  state_->top_artists = json::parse(file("swaj_GetSeveralArtistsRequest.json")).at("artists");
 
   State* state = state_.get();
   state->server.Get("/v1/.*", [state](const httplib::Request& req, httplib::Response& res) {
@@ -430,6 +462,11 @@ void FakeSpotifyApi::AddPlays(int count, std::int64_t first_ms, std::int64_t ste
   if (state_->plays.size() > 50) {
     state_->plays.erase(state_->plays.begin(), state_->plays.end() - 50);
   }
+}
+
+void FakeSpotifyApi::SetMaxPageSize(int items) {
+  std::lock_guard lock(state_->mutex);
+  state_->max_page = items;
 }
 
 void FakeSpotifyApi::SetLatency(std::chrono::milliseconds latency) {

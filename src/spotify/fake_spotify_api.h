@@ -9,6 +9,9 @@
 //   GET /v1/me/player/recently-played?limit=&after=|before=: the plays added
 //       with AddPlays (tracks of the Top 50, in its order), of which only the
 //       last 50 are kept, as Spotify does; newest first, with cursors;
+//   GET /v1/me/top/tracks, /v1/me/tracks (saved), /v1/me/top/artists,
+//       /v1/me/playlists: the Top 50's tracks, the captured artists and the
+//       Top 50 itself, paged by offset/limit like the playlist's items;
 //   GET /v1/tracks/{id}, /v1/tracks?ids=, /v1/artists/{id}, /v1/artists?ids=,
 //       /v1/albums/{id}, /v1/albums?ids=, /v1/audio-features/{id},
 //       /v1/audio-features?ids=: the captured single and batch answers.
@@ -70,6 +73,8 @@ class FakeSpotifyApi {
   // `first_ms` (ms since the epoch): the Top 50's tracks in order, from a
   // playlist context, an album context and none in turn.
   void AddPlays(int count, std::int64_t first_ms, std::int64_t step_ms);
+  // Pages hold at most `items` items whatever the request's limit.
+  void SetMaxPageSize(int items);
   // Every API answer is delayed by `latency` (a distant server).
   void SetLatency(std::chrono::milliseconds latency);
 

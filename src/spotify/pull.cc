@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -53,6 +54,11 @@ class Puller {
       : lake_(lake), source_(source), client_(client), writer_(writer), report_(report) {}
 
   Status RecentlyPlayed();
+  // Top tracks or artists (`kind`) for the three time ranges.
+  Status Top(const std::string& kind);
+  Status SavedTracks();
+  // The listener's playlists, then each one's items.
+  Status Playlists();
   // True once a rate limit stopped the pull: later pulls are not started.
   bool stopped() const { return stopped_; }
 
@@ -75,6 +81,16 @@ class Puller {
               const TableRows& rows, const std::map<std::string, std::int64_t>& stats);
   Result<lake::DataFile> WriteBronze(const std::string& pull, const std::string& batch_id,
                                      const std::string& body);
+
+  // Lands every page of the paging object at `path`, following `next` until
+  // it is null; `rows_of` gives a page's silver rows. Returns false when a
+  // rate limit stopped it (see Stopped).
+  using PageRows = std::function<TableRows(const json& page, std::int64_t offset)>;
+  ApiResult<bool> Paged(const std::string& pull, const std::string& path, const PageRows& rows_of);
+  Status Finish(const ApiResult<bool>& paged) {
+    if (paged) return {};
+    return Stopped(paged.error());
+  }
 
   lake::Lake& lake_;
   const config::SourceConfig& source_;
@@ -107,7 +123,7 @@ Status Puller::Land(const std::string& pull, const std::string& url, const std::
                     const TableRows& rows, const std::map<std::string, std::int64_t>& stats) {
   const std::string checksum = Hash128Hex(body);
   std::string identity = "spotify_api";
-  for (const std::string* part : {&source_.name, &pull, &checksum}) {
+  for (const std::string* part : {&source_.name, &pull, &url, &checksum}) {
     identity += '\0';
     identity += *part;
   }
@@ -206,6 +222,109 @@ Status Puller::RecentlyPlayed() {
               {{"spotify_plays", plays}}, {{kCheckpointStat, newest}});
 }
 
+ApiResult<bool> Puller::Paged(const std::string& pull, const std::string& path,
+                              const PageRows& rows_of) {
+  const auto as_api_error = [](const Error& error) {
+    return tl::unexpected(ApiError{ApiErrorKind::kClientError, 0, std::chrono::seconds(0), error});
+  };
+  std::string next = path;
+  while (!stopped_) {
+    auto body = client_.GetText(next);
+    if (!body) return tl::unexpected(body.error());
+    const json page = json::parse(*body, nullptr, false);
+    if (!page.is_object() || !page.contains("items") || !page["items"].is_array()) {
+      return as_api_error(
+          Error{ErrorCode::kData, fmt::format("GET {}: the answer is not a page of items",
+                                              next.substr(0, next.find('?')))});
+    }
+    const std::int64_t offset = page.value("offset", std::int64_t{0});
+    const std::string url = next.starts_with("/") ? source_.spotify_api->api_base + next : next;
+    if (Status s = Land(pull, url, *body, rows_of(page, offset), {}); !s) {
+      return as_api_error(s.error());
+    }
+    const auto found = page.find("next");
+    if (found == page.end() || !found->is_string()) return true;
+    next = found->get<std::string>();
+  }
+  return false;
+}
+
+Status Puller::Top(const std::string& kind) {
+  const std::string table = "spotify_top_" + kind;  // top_tracks, top_artists
+  const std::string today = lake::UtcDate(lake_.Now());
+  for (const char* range : {"short_term", "medium_term", "long_term"}) {
+    if (stopped_) break;
+    const auto rows_of = [&](const json& page, std::int64_t offset) {
+      std::vector<SilverRow> rows;
+      for (const json& item : page["items"]) {
+        rows.push_back({today, range, std::to_string(offset + rows.size() + 1), Text(item, "id")});
+      }
+      return TableRows{{table, std::move(rows)}};
+    };
+    if (Status s = Finish(Paged(
+            "top_" + kind, fmt::format("/me/top/{}?time_range={}&limit=50", kind, range), rows_of));
+        !s) {
+      return s;
+    }
+  }
+  return {};
+}
+
+Status Puller::SavedTracks() {
+  return Finish(Paged("saved_tracks", "/me/tracks?limit=50", [](const json& page, std::int64_t) {
+    std::vector<SilverRow> rows;
+    for (const json& item : page["items"]) {
+      rows.push_back({Text(item, "added_at"), Text(item.value("track", json()), "id")});
+    }
+    return TableRows{{"spotify_saved_tracks", std::move(rows)}};
+  }));
+}
+
+Status Puller::Playlists() {
+  std::vector<std::pair<std::string, std::optional<std::string>>> playlists;  // id, snapshot
+  const auto list_rows = [&](const json& page, std::int64_t) {
+    std::vector<SilverRow> rows;
+    for (const json& item : page["items"]) {
+      const auto id = Text(item, "id");
+      if (!id) continue;
+      const json total = item.value("items", item.value("tracks", json())).value("total", json());
+      const auto flag = [&](const char* key) -> warehouse::Param {
+        const auto found = item.find(key);
+        if (found == item.end() || !found->is_boolean()) return std::nullopt;
+        return found->get<bool>() ? "true" : "false";
+      };
+      playlists.emplace_back(*id, Text(item, "snapshot_id"));
+      rows.push_back({*id, Text(item, "snapshot_id"), Text(item, "name"),
+                      Text(item.value("owner", json()), "id"), flag("public"),
+                      flag("collaborative"),
+                      total.is_number_integer() ? warehouse::Param(total.dump()) : std::nullopt});
+    }
+    return TableRows{{"spotify_playlists", std::move(rows)}};
+  };
+  if (Status s = Finish(Paged("playlists", "/me/playlists?limit=50", list_rows)); !s) return s;
+  for (const auto& [id, snapshot] : playlists) {
+    if (stopped_) break;
+    const auto item_rows = [&](const json& page, std::int64_t offset) {
+      std::vector<SilverRow> rows;
+      for (const json& item : page["items"]) {
+        // The moved endpoint calls the track `item`; the old one `track`.
+        const json track = item.value("item", item.value("track", json()));
+        rows.push_back({id, snapshot, std::to_string(offset + rows.size()), Text(item, "added_at"),
+                        Text(track, "id")});
+      }
+      return TableRows{{"spotify_playlist_items", std::move(rows)}};
+    };
+    auto paged =
+        Paged("playlist_items", fmt::format("/playlists/{}/items?limit=100", id), item_rows);
+    if (!paged && paged.error().kind == ApiErrorKind::kNotFound) {
+      // An API that predates the move answers only at /tracks.
+      paged = Paged("playlist_items", fmt::format("/playlists/{}/tracks?limit=100", id), item_rows);
+    }
+    if (Status s = Finish(paged); !s) return s;
+  }
+  return {};
+}
+
 }  // namespace
 
 std::string PullReport::Summary() const {
@@ -242,10 +361,15 @@ Result<PullReport> PullSpotifySource(lake::Lake& lake, const config::SourceConfi
   Puller puller(lake, source, client, **writer, report);
   const auto& pulls = source.spotify_api->pulls;
   const std::int64_t sent_before = client.requests_sent();
+  const auto wanted = [&](const char* pull) {
+    return std::find(pulls.begin(), pulls.end(), pull) != pulls.end();
+  };
   Status status;
-  if (std::find(pulls.begin(), pulls.end(), "recently_played") != pulls.end()) {
-    status = puller.RecentlyPlayed();
-  }
+  if (wanted("recently_played")) status = puller.RecentlyPlayed();
+  if (status && !puller.stopped() && wanted("top_tracks")) status = puller.Top("tracks");
+  if (status && !puller.stopped() && wanted("top_artists")) status = puller.Top("artists");
+  if (status && !puller.stopped() && wanted("saved_tracks")) status = puller.SavedTracks();
+  if (status && !puller.stopped() && wanted("playlists")) status = puller.Playlists();
   report.requests = client.requests_sent() - sent_before;
   if (!status) return tl::unexpected(status.error());
   return report;

@@ -3,8 +3,8 @@
 // Every API answer lands raw in bronze (bronze/<source>/<pull>/…json.zst; its
 // manifest entry's input_path is the request URL, which never holds a token),
 // then as typed rows in silver. A batch is one answer: its id is derived from
-// source, pull and body, so an answer fetched again after a crash finds its
-// batch committed and adds nothing.
+// source, pull, request URL and body, so an answer fetched again after a crash
+// finds its batch committed and adds nothing.
 //
 // Recently played is incremental: the checkpoint (the `after` cursor, ms since
 // the epoch) is a count in the stats of the silver entry that commits the

@@ -23,7 +23,7 @@ constexpr const char* kPlayKey = "played_at, track_id";
 class RecentlyPlayedTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    testing::WriteSpotifyProject(dir_.path(), fake_, "[recently_played]");
+    testing::WriteSpotifyProject(dir_.path(), fake_, pulls_);
     auto project = config::LoadProject(dir_.path());
     ASSERT_TRUE(project.has_value()) << project.error().message;
     project_ = *project;
@@ -51,6 +51,7 @@ class RecentlyPlayedTest : public ::testing::Test {
     return testing::CountSilver(project_.lake, "spotify_plays", kPlayKey);
   }
 
+  std::string pulls_ = "[recently_played]";
   FakeSpotifyApi fake_{PLAYLAKE_SPOTIFY_DATA};
   playlake::testing::TempDir dir_;
   config::ProjectConfig project_;
@@ -175,6 +176,77 @@ TEST_F(RecentlyPlayedTest, BronzeKeepsTheAnswerAndItsUrlButNoToken) {
   for (const std::string& token : tokens) {
     EXPECT_EQ(lake_text.find(token), std::string::npos) << "a token is in the lake";
   }
+}
+
+// The listener's library: top items, saved tracks, playlists and their items.
+class LibraryPullTest : public RecentlyPlayedTest {
+ protected:
+  LibraryPullTest() {
+    pulls_ = "[top_tracks, top_artists, saved_tracks, playlists]";
+    fake_.SetMaxPageSize(20);  // the 50 tracks come in pages of 20, 20 and 10
+  }
+  std::int64_t Keys(const std::string& table, const std::string& key) const {
+    return testing::CountSilver(project_.lake, table, key).keys;
+  }
+  std::int64_t Rows(const std::string& table) const {
+    return testing::CountSilver(project_.lake, table, "1").rows;
+  }
+};
+
+TEST_F(LibraryPullTest, PagesAreFollowedAndEveryItemLandsOnce) {
+  auto report = Pull();
+  ASSERT_TRUE(report.has_value()) << report.error().message;
+  // The minimum: 3 pages per time range of top tracks, 1 of top artists per
+  // range, 3 of saved tracks, 1 of playlists, 3 of the playlist's items.
+  EXPECT_EQ(fake_.Requests("/v1/me/top/tracks"), 9);
+  EXPECT_EQ(fake_.Requests("/v1/me/top/artists"), 3);
+  EXPECT_EQ(fake_.Requests("/v1/me/tracks"), 3);
+  EXPECT_EQ(fake_.Requests("/v1/me/playlists"), 1);
+  EXPECT_EQ(fake_.Requests("/v1/playlists/"), 3);
+  EXPECT_EQ(report->requests, 19);
+  EXPECT_EQ(report->responses, 19);
+  EXPECT_EQ(Rows("spotify_top_tracks"), 150);
+  EXPECT_EQ(Keys("spotify_top_tracks", "time_range, rank"), 150);
+  EXPECT_EQ(Keys("spotify_top_tracks", "track_id"), 50);
+  EXPECT_EQ(Rows("spotify_top_artists"), 6);
+  EXPECT_EQ(Rows("spotify_saved_tracks"), 50);
+  EXPECT_EQ(Keys("spotify_saved_tracks", "track_id"), 50);
+  EXPECT_EQ(Rows("spotify_playlists"), 1);
+  EXPECT_EQ(Rows("spotify_playlist_items"), 50);
+  EXPECT_EQ(Keys("spotify_playlist_items", "position"), 50);
+
+  auto again = Pull();  // the same answers: nothing new
+  ASSERT_TRUE(again.has_value()) << again.error().message;
+  EXPECT_EQ(again->responses, 0);
+  EXPECT_EQ(again->already, 19);
+  EXPECT_EQ(Rows("spotify_playlist_items"), 50);
+  EXPECT_EQ(Rows("spotify_top_tracks"), 150);
+}
+
+TEST_F(LibraryPullTest, PlaylistItemsFallBackToTracksOnlyOn404) {
+  fake_.FailNext(std::string("/v1/playlists/") + FakeSpotifyApi::kPlaylistId + "/items", 404);
+  auto report = Pull();
+  ASSERT_TRUE(report.has_value()) << report.error().message;
+  EXPECT_EQ(fake_.Requests(std::string("/v1/playlists/") + FakeSpotifyApi::kPlaylistId + "/items"),
+            1);
+  EXPECT_EQ(fake_.Requests(std::string("/v1/playlists/") + FakeSpotifyApi::kPlaylistId + "/tracks"),
+            3);
+  EXPECT_EQ(Rows("spotify_playlist_items"), 50);
+  EXPECT_EQ(Keys("spotify_playlist_items", "position"), 50);
+}
+
+TEST_F(LibraryPullTest, MissingFieldsBecomeNull) {
+  fake_.DropField("snapshot_id");
+  fake_.DropField("added_at");
+  auto report = Pull();
+  ASSERT_TRUE(report.has_value()) << report.error().message;
+  EXPECT_EQ(Rows("spotify_playlists"), 1);
+  EXPECT_EQ(Keys("spotify_saved_tracks", "track_id"), 50);
+  EXPECT_EQ(Rows("spotify_playlist_items"), 50);
+  EXPECT_EQ(testing::CountSilver(project_.lake, "spotify_playlist_items",
+                                 "CASE WHEN added_at IS NULL AND snapshot_id IS NULL THEN 1 END")
+                .keys,
+            1);
 }
 
 }  // namespace

@@ -48,6 +48,8 @@ TEST(SpotifyCommand, EverySubcommandHasHelp) {
   EXPECT_EQ(group.exit_code, 0);
   EXPECT_NE(group.stdout_text.find("login"), std::string::npos) << group.stdout_text;
   EXPECT_NE(group.stdout_text.find("get"), std::string::npos) << group.stdout_text;
+  EXPECT_NE(group.stdout_text.find("pull"), std::string::npos) << group.stdout_text;
+  EXPECT_NE(RunPlaylake("spotify pull --help").stdout_text.find("--project"), std::string::npos);
   for (const char* command : {"spotify login --help", "spotify get --help"}) {
     const auto run = RunPlaylake(command);
     EXPECT_EQ(run.exit_code, 0) << command;

@@ -9,9 +9,11 @@
 
 #include "cli/command.h"
 #include "config/project.h"
+#include "lake/lake.h"
 #include "spotify/api_client.h"
 #include "spotify/login.h"
 #include "spotify/oauth.h"
+#include "spotify/project_pull.h"
 #include "spotify/secrets.h"
 
 namespace playlake::cli {
@@ -124,31 +126,11 @@ Status Login(const SpotifyFlags& flags, const LoginFlags& login) {
   return {};
 }
 
-// The refresher of a saved login: the listener's refresh token, or client
-// credentials from the environment.
+// The refresher of a saved login, with the app's secret from the environment
+// for app access.
 Result<spotify::TokenRefresher> RefresherFor(const config::ProjectConfig& project,
                                              const spotify::ClientOptions& options) {
-  Result<spotify::SpotifySecrets> secrets = spotify::LoadSpotifySecrets(project.root);
-  if (!secrets) return tl::unexpected(secrets.error());
-  if (secrets->mode == "app") {
-    const std::string secret = Environment("SPOTIFY_CLIENT_SECRET");
-    if (secret.empty()) {
-      return Fail(ErrorCode::kConfig,
-                  "this project uses app access: set SPOTIFY_CLIENT_SECRET in the environment");
-    }
-    return spotify::TokenRefresher(
-        [options, id = secrets->client_id, secret]() -> Result<std::string> {
-          auto token = spotify::ClientCredentialsToken(options, id, secret);
-          if (!token) return tl::unexpected(token.error());
-          return token->access_token;
-        });
-  }
-  return spotify::TokenRefresher([options, id = secrets->client_id,
-                                  refresh = secrets->refresh_token]() -> Result<std::string> {
-    auto token = spotify::RefreshAccessToken(options, id, refresh);
-    if (!token) return tl::unexpected(token.error());
-    return token->access_token;
-  });
+  return spotify::SavedLoginRefresher(project.root, options, Environment("SPOTIFY_CLIENT_SECRET"));
 }
 
 Status Get(const SpotifyFlags& flags, const std::string& path) {
@@ -164,11 +146,34 @@ Status Get(const SpotifyFlags& flags, const std::string& path) {
   return {};
 }
 
+// Pulls the project's spotify_api sources into the lake, as `playlake run`
+// does before it builds gold.
+// `crash_at`: a step of lake::kCrashSteps at which the process kills itself
+// (tests of the commit protocol); empty: none.
+Status Pull(const std::string& project_dir, const std::string& crash_at) {
+  Result<config::ProjectConfig> project = config::LoadProject(project_dir);
+  if (!project) return tl::unexpected(project.error());
+  lake::CrashAt crash(crash_at);
+  lake::LakeOptions options;
+  if (!crash_at.empty()) options.faults = &crash;
+  auto lake = lake::Lake::OpenLocal(project->lake, std::move(options));
+  if (!lake) return tl::unexpected(lake.error());
+  auto reports = spotify::PullProjectSources(**lake, *project);
+  if (!reports) return tl::unexpected(reports.error());
+  if (reports->empty()) {
+    return Fail(ErrorCode::kConfig,
+                fmt::format("{}/playlake.yml has no spotify_api source (see docs/spotify.md)",
+                            project->root.string()));
+  }
+  for (const auto& report : *reports) std::cout << report.Summary() << "\n";
+  return {};
+}
+
 }  // namespace
 
 void AddSpotifyCommand(CLI::App& app, CommandBody& selected) {
   CLI::App* spotify = app.add_subcommand(
-      "spotify", "The Spotify Web API: log in and call it (see docs/spotify.md)");
+      "spotify", "The Spotify Web API: log in, call it and pull it (see docs/spotify.md)");
   spotify->require_subcommand(1);
 
   auto flags = std::make_shared<SpotifyFlags>();
@@ -209,6 +214,19 @@ void AddSpotifyCommand(CLI::App& app, CommandBody& selected) {
       ->required();
   get_command->callback(
       [&selected, flags, path] { selected = [flags, path] { return Get(*flags, *path); }; });
+
+  auto pull_project = std::make_shared<std::string>(".");
+  auto crash_at = std::make_shared<std::string>();
+  CLI::App* pull_command = spotify->add_subcommand(
+      "pull",
+      "Pull the project's spotify_api sources into bronze and silver now (what `playlake run` "
+      "does before it builds gold), and print what landed and any warning.");
+  pull_command->add_option("--project", *pull_project, "Project folder (with playlake.yml)")
+      ->capture_default_str();
+  pull_command->add_option("--crash-at", *crash_at, "")->group("");  // tests only
+  pull_command->callback([&selected, pull_project, crash_at] {
+    selected = [pull_project, crash_at] { return Pull(*pull_project, *crash_at); };
+  });
 }
 
 }  // namespace playlake::cli

@@ -4,11 +4,14 @@
 #include <httplib.h>
 #include <sys/stat.h>
 
+#include <csignal>
 #include <fstream>
 #include <regex>
 #include <thread>
 
+#include "lake/faults.h"
 #include "spotify/fake_spotify_api.h"
+#include "spotify/test_lake.h"
 #include "testing/testing.h"
 
 namespace playlake {
@@ -45,6 +48,8 @@ TEST(SpotifyCommand, EverySubcommandHasHelp) {
   EXPECT_EQ(group.exit_code, 0);
   EXPECT_NE(group.stdout_text.find("login"), std::string::npos) << group.stdout_text;
   EXPECT_NE(group.stdout_text.find("get"), std::string::npos) << group.stdout_text;
+  EXPECT_NE(group.stdout_text.find("pull"), std::string::npos) << group.stdout_text;
+  EXPECT_NE(RunPlaylake("spotify pull --help").stdout_text.find("--project"), std::string::npos);
   for (const char* command : {"spotify login --help", "spotify get --help"}) {
     const auto run = RunPlaylake(command);
     EXPECT_EQ(run.exit_code, 0) << command;
@@ -126,6 +131,66 @@ TEST(SpotifyCommand, ClientCredentialsTakeTheSecretFromTheEnvironmentOnly) {
                                      dir.path().string() + UrlFlags(fake));
   EXPECT_EQ(no_secret.exit_code, 2);
   EXPECT_NE(no_secret.stderr_text.find("SPOTIFY_CLIENT_SECRET"), std::string::npos);
+}
+
+constexpr std::int64_t kFirstPlayMs = 1'715'760'000'000;  // 2024-05-15T08:00:00Z
+constexpr std::int64_t kMinute = 60'000;
+
+// No token the fake saw is in `text`.
+void ExpectNoToken(const FakeSpotifyApi& fake, const std::string& text, const std::string& where) {
+  const std::vector<std::string> tokens = spotify::testing::ReceivedTokens(fake);
+  EXPECT_FALSE(tokens.empty());
+  for (const std::string& token : tokens) {
+    EXPECT_EQ(text.find(token), std::string::npos) << "a token is in " << where;
+  }
+}
+
+TEST(SpotifyCommand, PullKilledAtAnyCommitStepLeavesNothingMissingOrDoubled) {
+  for (std::string_view step : lake::kCrashSteps) {
+    SCOPED_TRACE(step);
+    FakeSpotifyApi fake(PLAYLAKE_SPOTIFY_DATA);
+    testing::TempDir dir;
+    spotify::testing::WriteSpotifyProject(dir.path(), fake, "[recently_played]");
+    fake.AddPlays(20, kFirstPlayMs, kMinute);
+    const std::string pull = "spotify pull --project " + dir.path().string();
+    const auto killed = RunPlaylake(pull + " --crash-at " + std::string(step));
+    EXPECT_EQ(killed.exit_code, 128 + SIGKILL) << killed.stderr_text;
+    fake.AddPlays(10, kFirstPlayMs + 20 * kMinute, kMinute);
+    const auto rerun = RunPlaylake(pull);
+    ASSERT_EQ(rerun.exit_code, 0) << rerun.stderr_text;
+    EXPECT_NE(rerun.stdout_text.find("spotify source me:"), std::string::npos) << rerun.stdout_text;
+    const auto plays =
+        spotify::testing::CountSilver(dir / "lake", "spotify_plays", "played_at, track_id");
+    EXPECT_EQ(plays.rows, 30);
+    EXPECT_EQ(plays.keys, 30);
+    ExpectNoToken(fake,
+                  killed.stdout_text + killed.stderr_text + rerun.stdout_text + rerun.stderr_text +
+                      spotify::testing::AllText(dir / "lake"),
+                  "the logs or the lake");
+  }
+}
+
+TEST(SpotifyCommand, RunPullsTheSourceAndReportsAGap) {
+  FakeSpotifyApi fake(PLAYLAKE_SPOTIFY_DATA);
+  testing::TempDir dir;
+  spotify::testing::WriteSpotifyProject(dir.path(), fake, "[recently_played]");
+  fake.AddPlays(10, kFirstPlayMs, kMinute);
+  const auto first = RunPlaylake("run --project " + dir.path().string());
+  ASSERT_EQ(first.exit_code, 0) << first.stderr_text;
+  EXPECT_NE(first.stderr_text.find("spotify_plays +10"), std::string::npos) << first.stderr_text;
+  fake.AddPlays(60, kFirstPlayMs + 60 * kMinute, kMinute);
+  const auto second = RunPlaylake("run --project " + dir.path().string());
+  ASSERT_EQ(second.exit_code, 0) << second.stderr_text;
+  EXPECT_NE(second.stderr_text.find(
+                "plays between 2024-05-15T08:09:00Z and 2024-05-15T09:10:00Z may be missing"),
+            std::string::npos)
+      << second.stderr_text;
+  // The run's record carries the warning too.
+  const std::string runs = testing::ReadFile(dir / "target" / "runs.jsonl");
+  EXPECT_NE(runs.find("may be missing"), std::string::npos) << runs;
+  EXPECT_EQ(
+      spotify::testing::CountSilver(dir / "lake", "spotify_plays", "played_at, track_id").keys, 60);
+  ExpectNoToken(fake, first.stderr_text + second.stderr_text + runs, "the run's log or record");
 }
 
 }  // namespace

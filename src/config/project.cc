@@ -127,6 +127,65 @@ Result<std::map<std::string, std::string>> ReadTextMap(const Reader& r, const YA
   return out;
 }
 
+// sources[].spotify_api: what to pull from the Spotify Web API (docs/spotify.md).
+Status ReadSpotifyApi(const Reader& r, const YAML::Node& node, const std::string& path,
+                      SourceConfig& source) {
+  if (!node["spotify_api"]) return {};
+  // `spotify_api:` alone takes every default.
+  const YAML::Node api =
+      node["spotify_api"].IsNull() ? YAML::Node(YAML::NodeType::Map) : node["spotify_api"];
+  const std::string key = path + ".spotify_api";
+  if (auto s = r.CheckKeys(
+          api, key,
+          {"pulls", "enrichment", "api_base", "accounts_base", "concurrency", "refresh_age_days"});
+      !s) {
+    return s;
+  }
+  SpotifyApiSourceConfig c;
+  if (auto s = r.Get(api, key, "enrichment", c.enrichment); !s) return s;
+  if (auto s = r.Get(api, key, "api_base", c.api_base); !s) return s;
+  if (auto s = r.Get(api, key, "accounts_base", c.accounts_base); !s) return s;
+  if (auto s = r.Get(api, key, "concurrency", c.concurrency); !s) return s;
+  if (auto s = r.Get(api, key, "refresh_age_days", c.refresh_age_days); !s) return s;
+  if (auto s = r.Get(api, key, "client_secret_env", c.client_secret_env); !s) return s;
+  if (const YAML::Node pulls = api["pulls"]) {
+    static const std::set<std::string> kPulls = {"recently_played", "top_tracks", "top_artists",
+                                                 "saved_tracks", "playlists"};
+    if (!pulls.IsSequence()) return r.Bad(key + ".pulls", "expected a list of pulls");
+    c.pulls.clear();
+    for (const auto& p : pulls) {
+      if (!p.IsScalar() || !kPulls.contains(p.Scalar())) {
+        return r.Bad(key + ".pulls",
+                     fmt::format("unknown pull '{}' (known: playlists, recently_played, "
+                                 "saved_tracks, top_artists, top_tracks)",
+                                 p.IsScalar() ? p.Scalar() : "a list or mapping"));
+      }
+      c.pulls.push_back(p.Scalar());
+    }
+  }
+  for (std::string* base : {&c.api_base, &c.accounts_base}) {
+    if (!base->starts_with("https://") && !base->starts_with("http://127.0.0.1:")) {
+      return r.Bad(key + (base == &c.api_base ? ".api_base" : ".accounts_base"),
+                   fmt::format("'{}' must be an https:// URL (or http://127.0.0.1:PORT for a "
+                               "local test server)",
+                               *base));
+    }
+    while (base->ends_with('/')) base->pop_back();
+  }
+  if (c.concurrency < 1 || c.concurrency > 16) {
+    return r.Bad(key + ".concurrency", "must be 1 to 16");
+  }
+  if (c.refresh_age_days < 1 || c.refresh_age_days > 3650) {
+    return r.Bad(key + ".refresh_age_days", "must be 1 to 3650");
+  }
+  if (source.format != "auto") {
+    return r.Bad(path + ".format", "a spotify_api source has no format (it reads the Web API)");
+  }
+  if (const char* secret = std::getenv(c.client_secret_env.c_str())) c.client_secret = secret;
+  source.spotify_api = std::move(c);
+  return {};
+}
+
 // sources[].kafka: brokers, topics, group, properties, properties_env and the
 // flush limits (docs/streaming.md).
 Status ReadKafka(const Reader& r, const YAML::Node& node, const std::string& path,
@@ -305,8 +364,9 @@ Result<ProjectConfig> ReadProject(const YAML::Node& doc, const std::filesystem::
     for (std::size_t i = 0; i < sources.size(); ++i) {
       const std::string path = fmt::format("sources[{}]", i);
       const YAML::Node node = sources[i];
-      if (auto s = r.CheckKeys(node, path,
-                               {"name", "format", "path", "user", "csv", "timezone", "kafka"});
+      if (auto s = r.CheckKeys(
+              node, path,
+              {"name", "format", "path", "user", "csv", "timezone", "kafka", "spotify_api"});
           !s) {
         return tl::unexpected(s.error());
       }
@@ -332,7 +392,15 @@ Result<ProjectConfig> ReadProject(const YAML::Node& doc, const std::filesystem::
                                                    InputFormatList(true)));
       }
       if (auto s = ReadKafka(r, node, path, source); !s) return tl::unexpected(s.error());
+      if (auto s = ReadSpotifyApi(r, node, path, source); !s) return tl::unexpected(s.error());
       const YAML::Node paths = node["path"];
+      if (source.spotify_api) {
+        if (paths || source.kafka) {
+          return r.Bad(path + ".spotify_api", "a spotify_api source has no path and no kafka");
+        }
+        config.sources.push_back(std::move(source));
+        continue;
+      }
       if (source.kafka) {
         if (paths) return r.Bad(path + ".path", "a Kafka source has no path (it reads its topics)");
         config.sources.push_back(std::move(source));

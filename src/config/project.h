@@ -44,6 +44,25 @@ struct KafkaSourceConfig {
   bool stop_on_offset_gap = false;
 };
 
+// sources[].spotify_api: the Spotify Web API, pulled by `playlake run` and
+// `playlake spotify pull` with the project's saved login (docs/spotify.md).
+struct SpotifyApiSourceConfig {
+  // spotify_api.pulls: any of recently_played, top_tracks, top_artists,
+  // saved_tracks, playlists (the user's playlists and their items); default all.
+  std::vector<std::string> pulls = {"recently_played", "top_tracks", "top_artists", "saved_tracks",
+                                    "playlists"};
+  bool enrichment = true;  // spotify_api.enrichment: look up the catalog behind every play
+  std::string api_base = "https://api.spotify.com/v1";         // spotify_api.api_base
+  std::string accounts_base = "https://accounts.spotify.com";  // spotify_api.accounts_base
+  int concurrency = 4;  // spotify_api.concurrency: requests in flight at once, 1..16
+  // spotify_api.refresh_age_days: catalog rows older than this are looked up again.
+  int refresh_age_days = 30;
+  // spotify_api.client_secret_env: variable holding the app's client secret,
+  // needed only for app access (client credentials); client_secret: its value.
+  std::string client_secret_env = "SPOTIFY_CLIENT_SECRET";
+  std::string client_secret;
+};
+
 struct SourceConfig {
   std::string name;                  // sources[].name, unique
   std::string format = "auto";       // auto|playlake|eventsim|msd-song|spotify-history|spotify-legacy|csv
@@ -57,6 +76,8 @@ struct SourceConfig {
   std::string timezone;
   // Set for a Kafka source (which then has no paths; format playlake or eventsim).
   std::optional<KafkaSourceConfig> kafka;
+  // Set for a Spotify Web API source (which then has no paths).
+  std::optional<SpotifyApiSourceConfig> spotify_api;
 };
 
 // What bronze keeps of personal data in inputs (docs/privacy.md).

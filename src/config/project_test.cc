@@ -175,6 +175,57 @@ sources:
   EXPECT_EQ(defaults->sources[0].kafka->compact_min_files, 10);
 }
 
+TEST(ProjectConfig, ReadsASpotifyApiSource) {
+  auto config = ParseProject(R"(
+sources:
+  - name: me
+    spotify_api:
+      pulls: [recently_played, playlists]
+      enrichment: false
+      api_base: http://127.0.0.1:9999/v1/
+      concurrency: 2
+      refresh_age_days: 7
+  - {name: defaults, spotify_api: }
+)",
+                             "/p");
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  ASSERT_EQ(config->sources.size(), 2u);
+  const auto& api = config->sources[0].spotify_api;
+  ASSERT_TRUE(api.has_value());
+  EXPECT_EQ(api->pulls, (std::vector<std::string>{"recently_played", "playlists"}));
+  EXPECT_FALSE(api->enrichment);
+  EXPECT_EQ(api->api_base, "http://127.0.0.1:9999/v1");
+  EXPECT_EQ(api->accounts_base, "https://accounts.spotify.com");
+  EXPECT_EQ(api->concurrency, 2);
+  EXPECT_EQ(api->refresh_age_days, 7);
+  EXPECT_TRUE(config->sources[0].paths.empty());
+  ASSERT_TRUE(config->sources[1].spotify_api.has_value());
+  EXPECT_EQ(config->sources[1].spotify_api->pulls.size(), 5u);
+  EXPECT_TRUE(config->sources[1].spotify_api->enrichment);
+}
+
+TEST(ProjectConfig, SpotifyApiErrorsNameTheKey) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"{name: s, spotify_api: {pulls: [recent]}}",
+       "sources[0].spotify_api.pulls: unknown pull 'recent'"},
+      {"{name: s, spotify_api: {concurrency: 0}}",
+       "sources[0].spotify_api.concurrency: must be 1 to 16"},
+      {"{name: s, spotify_api: {api_base: 'http://example.com/v1'}}",
+       "sources[0].spotify_api.api_base: 'http://example.com/v1' must be an https:// URL"},
+      {"{name: s, spotify_api: {market: DE}}", "sources[0].spotify_api.market: unknown key"},
+      {"{name: s, path: x.json, spotify_api: {}}",
+       "sources[0].spotify_api: a spotify_api source has no path"},
+      {"{name: s, format: csv, spotify_api: {}}",
+       "sources[0].format: a spotify_api source has no format"},
+  };
+  for (const auto& [source, expected] : cases) {
+    auto config = ParseProject(std::string("sources:\n  - ") + source + "\n", "/p");
+    ASSERT_FALSE(config.has_value()) << source;
+    EXPECT_NE(config.error().message.find(expected), std::string::npos)
+        << source << ": " << config.error().message;
+  }
+}
+
 TEST(ProjectConfig, FolderInPlaceOfTheFileIsAnError) {
   const auto dir = std::filesystem::temp_directory_path() / "playlake-folder-project";
   std::filesystem::create_directories(dir / "playlake.yml");

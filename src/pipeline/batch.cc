@@ -16,6 +16,7 @@
 #include "pipeline/alert.h"
 #include "pipeline/gold_build.h"
 #include "silver/ingest.h"
+#include "spotify/project_pull.h"
 
 namespace playlake::pipeline {
 namespace {
@@ -159,8 +160,17 @@ Result<RunRecord> RunBatch(const config::ProjectConfig& project, const BatchOpti
                   fmt::format("{} of {} input files were refused; the first, {}: {}", failed,
                               report->files.size(), first_failed->path, first_failed->error));
     }
-    return StepOutcome{rows, fmt::format("{} files, {} new, {} records{}", report->files.size(),
-                                         committed, rows, DriftSummary(*report))};
+    // The Spotify Web API sources (docs/spotify.md): their summaries carry
+    // their warnings ("plays between … and … may be missing") into the run.
+    auto pulls = spotify::PullProjectSources(**lake, project);
+    if (!pulls) return tl::unexpected(pulls.error());
+    std::string pulled;
+    for (const auto& pull : *pulls) {
+      for (const auto& [table, count] : pull.rows) rows += count;
+      pulled += "; " + pull.Summary();
+    }
+    return StepOutcome{rows, fmt::format("{} files, {} new, {} records{}{}", report->files.size(),
+                                         committed, rows, DriftSummary(*report), pulled)};
   };
 
   auto build = [&project, &options, &target]() -> Result<StepOutcome> {

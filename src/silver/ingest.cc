@@ -651,7 +651,8 @@ Result<IngestReport> IngestConfiguredSources(lake::Lake& lake, const config::Pro
   IngestReport total;
   const auto started = std::chrono::steady_clock::now();
   for (const auto& source : project.sources) {
-    if (source.kafka) continue;  // `playlake stream` reads it
+    if (source.kafka) continue;        // `playlake stream` reads it
+    if (source.spotify_api) continue;  // pulled by the batch run (spotify/project_pull.h)
     IngestRequest request;
     request.paths = source.paths;
     request.source = source.name;

@@ -133,6 +133,18 @@ void ApiClient::Sleep(std::chrono::milliseconds wait) const {
 }
 
 ApiResult<nlohmann::json> ApiClient::GetJson(std::string_view path_or_url) {
+  ApiResult<std::string> text = GetText(path_or_url);
+  if (!text) return tl::unexpected(text.error());
+  nlohmann::json body = nlohmann::json::parse(*text, nullptr, false);
+  if (body.is_discarded()) {
+    return tl::unexpected(MakeError(ApiErrorKind::kBadResponse, 200,
+                                    fmt::format("GET {} answered with a body that is not JSON",
+                                                UrlForLog(AbsoluteUrl(path_or_url)))));
+  }
+  return body;
+}
+
+ApiResult<std::string> ApiClient::GetText(std::string_view path_or_url) {
   const std::string url = AbsoluteUrl(path_or_url);
   const std::string shown = UrlForLog(url);
   if (!url.starts_with(options_.api_base + "/")) {
@@ -165,14 +177,7 @@ ApiResult<nlohmann::json> ApiClient::GetJson(std::string_view path_or_url) {
       last_failure = response.error().message;
       wait = Backoff(attempt - 1);
     } else if (response->status >= 200 && response->status < 300) {
-      nlohmann::json body = nlohmann::json::parse(response->body, nullptr, false);
-      if (body.is_discarded()) {
-        return tl::unexpected(MakeError(ApiErrorKind::kBadResponse, response->status,
-                                        fmt::format("GET {} answered {} with a body that is "
-                                                    "not JSON",
-                                                    shown, response->status)));
-      }
-      return body;
+      return std::move(response->body);
     } else if (response->status == 429) {
       last_status = 429;
       const std::chrono::seconds asked = ParseRetryAfter(response->retry_after);

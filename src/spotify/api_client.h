@@ -85,6 +85,8 @@ class ApiClient {
   // GETs `path_or_url`: a path such as "/tracks/ID" (appended to api_base) or
   // an absolute URL under api_base (a page's `next`).
   ApiResult<nlohmann::json> GetJson(std::string_view path_or_url);
+  // Like GetJson, but returns the answer's body unparsed (what bronze keeps).
+  ApiResult<std::string> GetText(std::string_view path_or_url);
 
   // GETs the paging object at `path_or_url` and every page after it, following
   // `next` until it is null, calling `on_page` with each page in order. An

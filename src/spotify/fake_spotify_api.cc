@@ -15,6 +15,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/rfc3339.h"
 #include "spotify/oauth.h"
 
 namespace playlake::spotify::testing {
@@ -59,6 +60,11 @@ struct FakeSpotifyApi::State {
   int port = 0;
   std::map<std::string, std::string> files;  // API path → captured answer
   json playlist_items;                       // the Top 50's items
+  json playlist;                             // the Top 50 as /me/playlists lists it
+  json top_artists;                          // the captured several artists
+  int max_page = 1000;                       // the most items a page holds
+  std::vector<json> plays;                   // the listener's last 50 plays, oldest first
+  int plays_added = 0;
 
   mutable std::mutex mutex;
   std::condition_variable released;
@@ -104,16 +110,19 @@ struct FakeSpotifyApi::State {
 
   std::string Base() const { return fmt::format("http://127.0.0.1:{}/v1", port); }
 
-  json PlaylistPage(const httplib::Request& req, const std::string& id) {
-    const int total = static_cast<int>(playlist_items.size());
+  // A paging object of `all` at `path`, by the request's offset and limit
+  // (capped at max_page), with `next` and `previous` URLs back at the fake.
+  json Page(const httplib::Request& req, const std::string& path, const json& all) {
+    const int total = static_cast<int>(all.size());
     const int offset = req.has_param("offset") ? std::stoi(req.get_param_value("offset")) : 0;
-    const int limit = req.has_param("limit") ? std::stoi(req.get_param_value("limit")) : 20;
-    const std::string path = fmt::format("{}/playlists/{}/items", Base(), id);
+    int limit = req.has_param("limit") ? std::stoi(req.get_param_value("limit")) : 20;
+    limit = std::min(limit, max_page);
     json items = json::array();
-    for (int i = offset; i < std::min(total, offset + limit); ++i)
-      items.push_back(playlist_items[i]);
+    for (int i = offset; i < std::min(total, offset + limit); ++i) items.push_back(all[i]);
+    const std::string range =
+        req.has_param("time_range") ? "&time_range=" + req.get_param_value("time_range") : "";
     const auto page_url = [&](int at) {
-      return fmt::format("{}?offset={}&limit={}", path, at, limit);
+      return fmt::format("{}?offset={}&limit={}{}", path, at, limit, range);
     };
     return json{
         {"href", page_url(offset)},
@@ -123,6 +132,66 @@ struct FakeSpotifyApi::State {
         {"offset", offset},
         {"previous", offset > 0 ? json(page_url(std::max(0, offset - limit))) : json(nullptr)},
         {"total", total}};
+  }
+
+  // The listener's library: the Top 50's tracks as top tracks and saved
+  // tracks, the captured artists as top artists, the Top 50 as the one
+  // playlist. nullopt: not a library path.
+  std::optional<json> Library(const httplib::Request& req) {
+    const std::string path = Base() + req.path.substr(3);
+    if (req.path == "/v1/me/top/tracks" || req.path == "/v1/me/tracks") {
+      json tracks = json::array();
+      for (const json& item : playlist_items) {
+        tracks.push_back(req.path == "/v1/me/tracks"
+                             ? json{{"added_at", item["added_at"]}, {"track", item["track"]}}
+                             : item["track"]);
+      }
+      return Page(req, path, tracks);
+    }
+    if (req.path == "/v1/me/top/artists") return Page(req, path, top_artists);
+    if (req.path == "/v1/me/playlists") return Page(req, path, json::array({playlist}));
+    return std::nullopt;
+  }
+
+  // A CursorPagingPlayHistoryObject of the kept plays after `after` or
+  // before `before` (ms), newest first.
+  json RecentlyPlayed(const httplib::Request& req) {
+    const auto param = [&](const char* name, std::int64_t fallback) {
+      return req.has_param(name) ? std::stoll(req.get_param_value(name)) : fallback;
+    };
+    const std::int64_t after = param("after", -1), before = param("before", -1);
+    const int limit = static_cast<int>(param("limit", 20));
+    json items = json::array();
+    std::vector<const json*> chosen;
+    for (auto it = plays.rbegin(); it != plays.rend(); ++it) {
+      const std::int64_t at = (*it)["_ms"];
+      if ((after >= 0 && at <= after) || (before >= 0 && at >= before)) continue;
+      chosen.push_back(&*it);
+    }
+    // With `after`, the plays right after the cursor; otherwise the newest.
+    if (after >= 0 && static_cast<int>(chosen.size()) > limit) {
+      chosen.erase(chosen.begin(), chosen.end() - limit);
+    } else if (static_cast<int>(chosen.size()) > limit) {
+      chosen.resize(limit);
+    }
+    for (const json* play : chosen) {
+      json item = *play;
+      item.erase("_ms");
+      items.push_back(std::move(item));
+    }
+    const std::string path = Base() + "/me/player/recently-played";
+    json cursors = nullptr;
+    json next = nullptr;
+    if (!chosen.empty()) {
+      const std::int64_t newest = (*chosen.front())["_ms"], oldest = (*chosen.back())["_ms"];
+      cursors = json{{"after", std::to_string(newest)}, {"before", std::to_string(oldest)}};
+      next = fmt::format("{}?before={}&limit={}", path, oldest, limit);
+    }
+    return json{{"items", items},
+                {"next", next},
+                {"cursors", cursors},
+                {"limit", limit},
+                {"href", fmt::format("{}?limit={}", path, limit)}};
   }
 
   void HandleApi(const httplib::Request& req, httplib::Response& res) {
@@ -163,9 +232,14 @@ struct FakeSpotifyApi::State {
     json body;
     std::smatch match;
     static const std::regex kPlaylist("/v1/playlists/([^/]+)/(items|tracks)");
-    if (std::regex_match(req.path, match, kPlaylist)) {
+    if (req.path == "/v1/me/player/recently-played") {
+      body = RecentlyPlayed(req);
+    } else if (std::optional<json> library = Library(req)) {
+      body = std::move(*library);
+    } else if (std::regex_match(req.path, match, kPlaylist)) {
       if (match[1] != kPlaylistId) return ApiError(res, 404, "Resource not found");
-      body = PlaylistPage(req, match[1]);
+      body = Page(req, fmt::format("{}/playlists/{}/{}", Base(), match[1].str(), match[2].str()),
+                  playlist_items);
     } else {
       // "/v1/tracks?ids=" is the batch answer; "/v1/tracks/ID" the single one.
       const std::string key =
@@ -282,6 +356,10 @@ FakeSpotifyApi::FakeSpotifyApi(const std::filesystem::path& realdata_dir)
   const json playlist =
       json::parse(file("playlist_37i9dQZEVXbMDoHDwVN2tF_top50_global_2024-05.json"));
   state_->playlist_items = playlist.at(0).at("tracks").at("items");
+  state_->playlist = playlist.at(0);
+  state_->playlist["tracks"] =
+      json{{"href", state_->playlist["tracks"]["href"]}, {"total", state_->playlist_items.size()}};
+  state_->top_artists = json::parse(file("swaj_GetSeveralArtistsRequest.json")).at("artists");
 
   State* state = state_.get();
   state->server.Get("/v1/.*", [state](const httplib::Request& req, httplib::Response& res) {
@@ -350,6 +428,45 @@ void FakeSpotifyApi::Forbid(const std::string& prefix) {
 void FakeSpotifyApi::DropField(const std::string& field) {
   std::lock_guard lock(state_->mutex);
   state_->dropped_fields.insert(field);
+}
+
+void FakeSpotifyApi::AddPlays(int count, std::int64_t first_ms, std::int64_t step_ms) {
+  std::lock_guard lock(state_->mutex);
+  for (int i = 0; i < count; ++i) {
+    const std::int64_t ms = first_ms + i * step_ms;
+    const int n = state_->plays_added++;
+    const json& track = state_->playlist_items[n % state_->playlist_items.size()]["track"];
+    json context = nullptr;
+    if (n % 3 == 0) {
+      context =
+          json{{"type", "playlist"},
+               {"uri", fmt::format("spotify:playlist:{}", kPlaylistId)},
+               {"href", fmt::format("{}/playlists/{}", state_->Base(), kPlaylistId)},
+               {"external_urls",
+                {{"spotify", fmt::format("https://open.spotify.com/playlist/{}", kPlaylistId)}}}};
+    } else if (n % 3 == 1) {
+      context = json{{"type", "album"},
+                     {"uri", track["album"]["uri"]},
+                     {"href", track["album"]["href"]},
+                     {"external_urls", track["album"]["external_urls"]}};
+    }
+    // Spotify's form, "2024-05-15T08:00:00.000Z": milliseconds, always three digits.
+    std::string played_at = FormatRfc3339(
+        std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(ms)),
+        SubSeconds::kMicros);
+    played_at.erase(played_at.size() - 4, 3);
+    state_->plays.push_back(
+        json{{"track", track}, {"played_at", played_at}, {"context", context}, {"_ms", ms}});
+  }
+  // Spotify keeps only the last 50.
+  if (state_->plays.size() > 50) {
+    state_->plays.erase(state_->plays.begin(), state_->plays.end() - 50);
+  }
+}
+
+void FakeSpotifyApi::SetMaxPageSize(int items) {
+  std::lock_guard lock(state_->mutex);
+  state_->max_page = items;
 }
 
 void FakeSpotifyApi::SetLatency(std::chrono::milliseconds latency) {

@@ -6,6 +6,12 @@
 //   GET /v1/playlists/{id}/items and /tracks: the items of the captured
 //       "Top 50 - Global" playlist (37i9dQZEVXbMDoHDwVN2tF), paged by
 //       offset/limit with `next` URLs pointing back at the fake;
+//   GET /v1/me/player/recently-played?limit=&after=|before=: the plays added
+//       with AddPlays (tracks of the Top 50, in its order), of which only the
+//       last 50 are kept, as Spotify does; newest first, with cursors;
+//   GET /v1/me/top/tracks, /v1/me/tracks (saved), /v1/me/top/artists,
+//       /v1/me/playlists: the Top 50's tracks, the captured artists and the
+//       Top 50 itself, paged by offset/limit like the playlist's items;
 //   GET /v1/tracks/{id}, /v1/tracks?ids=, /v1/artists/{id}, /v1/artists?ids=,
 //       /v1/albums/{id}, /v1/albums?ids=, /v1/audio-features/{id},
 //       /v1/audio-features?ids=: the captured single and batch answers.
@@ -19,6 +25,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -62,6 +69,12 @@ class FakeSpotifyApi {
   // Removes `field` from every object of every API answer (a deprecated field).
   void DropField(const std::string& field);
   void RevokeRefreshTokens();
+  // The listener plays `count` more tracks, one every `step_ms`, the first at
+  // `first_ms` (ms since the epoch): the Top 50's tracks in order, from a
+  // playlist context, an album context and none in turn.
+  void AddPlays(int count, std::int64_t first_ms, std::int64_t step_ms);
+  // Pages hold at most `items` items whatever the request's limit.
+  void SetMaxPageSize(int items);
   // Every API answer is delayed by `latency` (a distant server).
   void SetLatency(std::chrono::milliseconds latency);
 

@@ -1,0 +1,378 @@
+#include "spotify/pull.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "common/hash.h"
+#include "common/rfc3339.h"
+#include "lake/bronze.h"
+#include "lake/zstd_stream.h"
+#include "sources/timestamp.h"
+#include "spotify/silver_rows.h"
+
+namespace playlake::spotify {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kCheckpointStat = "checkpoint.after_ms";
+constexpr int kRecentlyPlayedLimit = 50;  // the most Spotify returns per call
+
+// "2024-05-15T10:00:00.000Z" as ms since the epoch.
+std::optional<std::int64_t> EpochMillis(const json& text) {
+  if (!text.is_string()) return std::nullopt;
+  const auto micros = sources::ParseRfc3339(text.get<std::string>());
+  if (!micros) return std::nullopt;
+  return *micros / 1000;
+}
+
+std::string IsoMillis(std::int64_t ms) {
+  return FormatRfc3339(
+      std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(ms)));
+}
+
+std::optional<std::string> Text(const json& object, const char* key) {
+  if (!object.is_object()) return std::nullopt;
+  const auto found = object.find(key);
+  if (found == object.end() || !found->is_string()) return std::nullopt;
+  return found->get<std::string>();
+}
+
+// Rows one answer gives each silver table.
+using TableRows = std::map<std::string, std::vector<SilverRow>>;
+
+// One pull of one source: lands answers, keeps the report.
+class Puller {
+ public:
+  Puller(lake::Lake& lake, const config::SourceConfig& source, ApiClient& client,
+         SilverRowWriter& writer, PullReport& report)
+      : lake_(lake), source_(source), client_(client), writer_(writer), report_(report) {}
+
+  Status RecentlyPlayed();
+  // Top tracks or artists (`kind`) for the three time ranges.
+  Status Top(const std::string& kind);
+  Status SavedTracks();
+  // The listener's playlists, then each one's items.
+  Status Playlists();
+  // True once a rate limit stopped the pull: later pulls are not started.
+  bool stopped() const { return stopped_; }
+
+ private:
+  // A rate limit past the cap stops the pull cleanly (what is committed
+  // stays, the next run goes on from there); other errors are errors.
+  Status Stopped(const ApiError& error) {
+    if (error.kind != ApiErrorKind::kRateLimitedPastCap) return tl::unexpected(error.error);
+    stopped_ = true;
+    std::string warning = fmt::format("source {}: stopped at its last checkpoint: {}", source_.name,
+                                      error.error.message);
+    spdlog::warn("{}", warning);
+    report_.warnings.push_back(std::move(warning));
+    return {};
+  }
+
+  // Lands `body`, the answer to `url` for `pull`, in bronze and its rows in
+  // silver, committing `stats` (a checkpoint) with the silver entry.
+  Status Land(const std::string& pull, const std::string& url, const std::string& body,
+              const TableRows& rows, const std::map<std::string, std::int64_t>& stats);
+  Result<lake::DataFile> WriteBronze(const std::string& pull, const std::string& batch_id,
+                                     const std::string& body);
+
+  // Lands every page of the paging object at `path`, following `next` until
+  // it is null; `rows_of` gives a page's silver rows. Returns false when a
+  // rate limit stopped it (see Stopped).
+  using PageRows = std::function<TableRows(const json& page, std::int64_t offset)>;
+  ApiResult<bool> Paged(const std::string& pull, const std::string& path, const PageRows& rows_of);
+  Status Finish(const ApiResult<bool>& paged) {
+    if (paged) return {};
+    return Stopped(paged.error());
+  }
+
+  lake::Lake& lake_;
+  const config::SourceConfig& source_;
+  ApiClient& client_;
+  SilverRowWriter& writer_;
+  PullReport& report_;
+  bool stopped_ = false;
+};
+
+Result<lake::DataFile> Puller::WriteBronze(const std::string& pull, const std::string& batch_id,
+                                           const std::string& body) {
+  const std::string key =
+      lake::BronzeKey(source_.name, pull, lake_.Now(), batch_id, lake_.NewNonce(), "json");
+  auto file = lake_.storage().Create(key);
+  if (!file) return tl::unexpected(file.error());
+  {
+    lake::ZstdWriter zstd(**file, 3, 0);
+    if (auto s = zstd.Append(body); !s) return tl::unexpected(s.error());
+    if (auto s = zstd.Finish(); !s) return tl::unexpected(s.error());
+  }
+  const std::uint64_t bytes = (*file)->size();
+  lake_.faults().At("bronze-written");
+  if (auto s = (*file)->Sync(); !s) return tl::unexpected(s.error());
+  lake_.faults().At("bronze-synced");
+  if (auto s = (*file)->Close(); !s) return tl::unexpected(s.error());
+  return lake::DataFile{pull, key, 1, bytes};
+}
+
+Status Puller::Land(const std::string& pull, const std::string& url, const std::string& body,
+                    const TableRows& rows, const std::map<std::string, std::int64_t>& stats) {
+  const std::string checksum = Hash128Hex(body);
+  std::string identity = "spotify_api";
+  for (const std::string* part : {&source_.name, &pull, &url, &checksum}) {
+    identity += '\0';
+    identity += *part;
+  }
+  const std::string batch_id = Hash128Hex(identity).substr(0, 24);
+  auto silver = lake_.Find("silver", batch_id);
+  if (!silver) return tl::unexpected(silver.error());
+  if (*silver) {
+    ++report_.already;
+    return {};
+  }
+  lake::ManifestEntry entry;
+  entry.batch_id = batch_id;
+  entry.source = source_.name;
+  entry.format = "spotify_api";
+  entry.entity = pull;
+  entry.input_path = url;  // the request, without its query's secrets (there are none)
+  entry.input_size = body.size();
+  entry.input_checksum = checksum;
+  auto bronze = lake_.Find("bronze", batch_id);
+  if (!bronze) return tl::unexpected(bronze.error());
+  if (!*bronze) {
+    auto file = WriteBronze(pull, batch_id, body);
+    if (!file) return tl::unexpected(file.error());
+    lake::ManifestEntry bronze_entry = entry;
+    bronze_entry.layer = "bronze";
+    bronze_entry.files = {*file};
+    if (auto committed = lake_.Commit(bronze_entry); !committed) {
+      return tl::unexpected(committed.error());
+    }
+    lake_.faults().At("bronze-committed");
+  }
+  entry.layer = "silver";
+  entry.stats = stats;
+  for (const auto& [table, table_rows] : rows) {
+    const SilverTableSpec* spec = FindSilverTable(table);
+    auto file = writer_.Write(lake_, *spec, table_rows, batch_id);
+    if (!file) return tl::unexpected(file.error());
+    entry.stats["records." + table] = static_cast<std::int64_t>(table_rows.size());
+    if (!*file) continue;
+    entry.stats["rows." + table] = (*file)->rows;
+    entry.files.push_back(**file);
+  }
+  // SilverRowWriter synced each file before returning it.
+  lake_.faults().At("silver-staged");
+  lake_.faults().At("silver-synced");
+  auto committed = lake_.Commit(entry);
+  if (!committed) return tl::unexpected(committed.error());
+  lake_.faults().At("silver-committed");
+  ++report_.responses;
+  for (const auto& file : entry.files) report_.rows[file.table] += file.rows;
+  return {};
+}
+
+Status Puller::RecentlyPlayed() {
+  auto checkpoint = RecentlyPlayedCheckpoint(lake_, source_.name);
+  if (!checkpoint) return tl::unexpected(checkpoint.error());
+  std::string url = fmt::format("/me/player/recently-played?limit={}", kRecentlyPlayedLimit);
+  if (*checkpoint > 0) url += fmt::format("&after={}", *checkpoint);
+  auto body = client_.GetText(url);
+  if (!body) return Stopped(body.error());
+  const json page = json::parse(*body, nullptr, false);
+  if (!page.is_object() || !page.contains("items") || !page["items"].is_array()) {
+    return Fail(ErrorCode::kData, fmt::format("GET {}: the answer has no `items` list",
+                                              url.substr(0, url.find('?'))));
+  }
+  std::vector<SilverRow> plays;
+  std::int64_t newest = *checkpoint, oldest = 0;
+  for (const json& item : page["items"]) {
+    const auto played_at = EpochMillis(item.value("played_at", json()));
+    const auto track_id = Text(item.value("track", json()), "id");
+    if (!played_at || !track_id) {
+      report_.warnings.push_back(
+          fmt::format("source {}: a recently played item without played_at or track id was kept in "
+                      "bronze only",
+                      source_.name));
+      continue;
+    }
+    newest = std::max(newest, *played_at);
+    oldest = oldest == 0 ? *played_at : std::min(oldest, *played_at);
+    const json context = item.value("context", json());
+    plays.push_back({item["played_at"].get<std::string>(), *track_id, Text(context, "type"),
+                     Text(context, "uri")});
+  }
+  // Spotify keeps a listener's last 50 plays: a full page that starts after
+  // the checkpoint may have lost the plays in between.
+  if (*checkpoint > 0 && static_cast<int>(page["items"].size()) >= kRecentlyPlayedLimit &&
+      oldest > *checkpoint) {
+    std::string warning = fmt::format(
+        "source {}: plays between {} and {} may be missing (Spotify keeps only the last 50; "
+        "pull more often)",
+        source_.name, IsoMillis(*checkpoint), IsoMillis(oldest));
+    spdlog::warn("{}", warning);
+    report_.warnings.push_back(std::move(warning));
+  }
+  return Land("recently_played", source_.spotify_api->api_base + url, *body,
+              {{"spotify_plays", plays}}, {{kCheckpointStat, newest}});
+}
+
+ApiResult<bool> Puller::Paged(const std::string& pull, const std::string& path,
+                              const PageRows& rows_of) {
+  const auto as_api_error = [](const Error& error) {
+    return tl::unexpected(ApiError{ApiErrorKind::kClientError, 0, std::chrono::seconds(0), error});
+  };
+  std::string next = path;
+  while (!stopped_) {
+    auto body = client_.GetText(next);
+    if (!body) return tl::unexpected(body.error());
+    const json page = json::parse(*body, nullptr, false);
+    if (!page.is_object() || !page.contains("items") || !page["items"].is_array()) {
+      return as_api_error(
+          Error{ErrorCode::kData, fmt::format("GET {}: the answer is not a page of items",
+                                              next.substr(0, next.find('?')))});
+    }
+    const std::int64_t offset = page.value("offset", std::int64_t{0});
+    const std::string url = next.starts_with("/") ? source_.spotify_api->api_base + next : next;
+    if (Status s = Land(pull, url, *body, rows_of(page, offset), {}); !s) {
+      return as_api_error(s.error());
+    }
+    const auto found = page.find("next");
+    if (found == page.end() || !found->is_string()) return true;
+    next = found->get<std::string>();
+  }
+  return false;
+}
+
+Status Puller::Top(const std::string& kind) {
+  const std::string table = "spotify_top_" + kind;  // top_tracks, top_artists
+  const std::string today = lake::UtcDate(lake_.Now());
+  for (const char* range : {"short_term", "medium_term", "long_term"}) {
+    if (stopped_) break;
+    const auto rows_of = [&](const json& page, std::int64_t offset) {
+      std::vector<SilverRow> rows;
+      for (const json& item : page["items"]) {
+        rows.push_back({today, range, std::to_string(offset + rows.size() + 1), Text(item, "id")});
+      }
+      return TableRows{{table, std::move(rows)}};
+    };
+    if (Status s = Finish(Paged(
+            "top_" + kind, fmt::format("/me/top/{}?time_range={}&limit=50", kind, range), rows_of));
+        !s) {
+      return s;
+    }
+  }
+  return {};
+}
+
+Status Puller::SavedTracks() {
+  return Finish(Paged("saved_tracks", "/me/tracks?limit=50", [](const json& page, std::int64_t) {
+    std::vector<SilverRow> rows;
+    for (const json& item : page["items"]) {
+      rows.push_back({Text(item, "added_at"), Text(item.value("track", json()), "id")});
+    }
+    return TableRows{{"spotify_saved_tracks", std::move(rows)}};
+  }));
+}
+
+Status Puller::Playlists() {
+  std::vector<std::pair<std::string, std::optional<std::string>>> playlists;  // id, snapshot
+  const auto list_rows = [&](const json& page, std::int64_t) {
+    std::vector<SilverRow> rows;
+    for (const json& item : page["items"]) {
+      const auto id = Text(item, "id");
+      if (!id) continue;
+      const json total = item.value("items", item.value("tracks", json())).value("total", json());
+      const auto flag = [&](const char* key) -> warehouse::Param {
+        const auto found = item.find(key);
+        if (found == item.end() || !found->is_boolean()) return std::nullopt;
+        return found->get<bool>() ? "true" : "false";
+      };
+      playlists.emplace_back(*id, Text(item, "snapshot_id"));
+      rows.push_back({*id, Text(item, "snapshot_id"), Text(item, "name"),
+                      Text(item.value("owner", json()), "id"), flag("public"),
+                      flag("collaborative"),
+                      total.is_number_integer() ? warehouse::Param(total.dump()) : std::nullopt});
+    }
+    return TableRows{{"spotify_playlists", std::move(rows)}};
+  };
+  if (Status s = Finish(Paged("playlists", "/me/playlists?limit=50", list_rows)); !s) return s;
+  for (const auto& [id, snapshot] : playlists) {
+    if (stopped_) break;
+    const auto item_rows = [&](const json& page, std::int64_t offset) {
+      std::vector<SilverRow> rows;
+      for (const json& item : page["items"]) {
+        // The moved endpoint calls the track `item`; the old one `track`.
+        const json track = item.value("item", item.value("track", json()));
+        rows.push_back({id, snapshot, std::to_string(offset + rows.size()), Text(item, "added_at"),
+                        Text(track, "id")});
+      }
+      return TableRows{{"spotify_playlist_items", std::move(rows)}};
+    };
+    auto paged =
+        Paged("playlist_items", fmt::format("/playlists/{}/items?limit=100", id), item_rows);
+    if (!paged && paged.error().kind == ApiErrorKind::kNotFound) {
+      // An API that predates the move answers only at /tracks.
+      paged = Paged("playlist_items", fmt::format("/playlists/{}/tracks?limit=100", id), item_rows);
+    }
+    if (Status s = Finish(paged); !s) return s;
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string PullReport::Summary() const {
+  std::string text =
+      fmt::format("spotify source {}: {} requests, {} answers landed, {} seen before", source,
+                  requests, responses, already);
+  for (const auto& [table, count] : rows) text += fmt::format(", {} +{}", table, count);
+  for (const auto& warning : warnings) text += "; " + warning;
+  return text;
+}
+
+Result<std::int64_t> RecentlyPlayedCheckpoint(lake::Lake& lake, const std::string& source) {
+  auto entries = lake.Entries("silver");
+  if (!entries) return tl::unexpected(entries.error());
+  std::int64_t checkpoint = 0;
+  for (const auto& entry : *entries) {
+    if (entry.source != source || entry.entity != "recently_played") continue;
+    const auto found = entry.stats.find(kCheckpointStat);
+    if (found != entry.stats.end()) checkpoint = std::max(checkpoint, found->second);
+  }
+  return checkpoint;
+}
+
+Result<PullReport> PullSpotifySource(lake::Lake& lake, const config::SourceConfig& source,
+                                     ApiClient& client) {
+  PullReport report;
+  report.source = source.name;
+  auto lock = lake.storage().LockWriters([&](const std::string& holder) {
+    spdlog::info("source {}: waiting for another writer of the lake ({})", source.name, holder);
+  });
+  if (!lock) return tl::unexpected(lock.error());
+  auto writer = SilverRowWriter::Create();
+  if (!writer) return tl::unexpected(writer.error());
+  Puller puller(lake, source, client, **writer, report);
+  const auto& pulls = source.spotify_api->pulls;
+  const std::int64_t sent_before = client.requests_sent();
+  const auto wanted = [&](const char* pull) {
+    return std::find(pulls.begin(), pulls.end(), pull) != pulls.end();
+  };
+  Status status;
+  if (wanted("recently_played")) status = puller.RecentlyPlayed();
+  if (status && !puller.stopped() && wanted("top_tracks")) status = puller.Top("tracks");
+  if (status && !puller.stopped() && wanted("top_artists")) status = puller.Top("artists");
+  if (status && !puller.stopped() && wanted("saved_tracks")) status = puller.SavedTracks();
+  if (status && !puller.stopped() && wanted("playlists")) status = puller.Playlists();
+  report.requests = client.requests_sent() - sent_before;
+  if (!status) return tl::unexpected(status.error());
+  return report;
+}
+
+}  // namespace playlake::spotify

@@ -12,6 +12,8 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=bench/duckdb_floor.sh
+source "$ROOT/bench/duckdb_floor.sh"
 BUILD="${PLAYLAKE_BUILD:-$ROOT/build/release}"
 OUT="${BENCH_OUT:-$ROOT/bench/out}/ingest"
 PLAYLAKE="$BUILD/src/cli/playlake"
@@ -52,18 +54,7 @@ run "playlake ingest" "$PLAYLAKE" --log-level warn ingest "$INPUT" --lake "$OUT/
 
 rm -rf "$OUT/duckdb"
 mkdir -p "$OUT/duckdb"
-SQL="SET threads = $THREADS; SET preserve_insertion_order = false;
-COPY (
-  SELECT *, CAST(ts AS DATE) AS event_date
-  FROM read_ndjson('$INPUT', columns = {
-    event_id: 'VARCHAR', ts: 'TIMESTAMPTZ', user_id: 'VARCHAR', track_id: 'VARCHAR',
-    ms_played: 'BIGINT', session_id: 'VARCHAR', artist_id: 'VARCHAR', album_id: 'VARCHAR',
-    track_name: 'VARCHAR', artist_name: 'VARCHAR', album_name: 'VARCHAR', duration_ms: 'BIGINT',
-    country: 'VARCHAR', region: 'VARCHAR', city: 'VARCHAR', timezone: 'VARCHAR', device: 'VARCHAR',
-    platform: 'VARCHAR', level: 'VARCHAR', reason_start: 'VARCHAR', reason_end: 'VARCHAR',
-    shuffle: 'BOOLEAN', skipped: 'BOOLEAN', offline: 'BOOLEAN'})
-  QUALIFY row_number() OVER (PARTITION BY event_id) = 1
-) TO '$OUT/duckdb/plays' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (event_date))"
+SQL=$(duckdb_floor_sql "$INPUT" "$OUT/duckdb/plays" "$THREADS")
 run "duckdb read_ndjson+dedupe+COPY" "$PLAYLAKE" --log-level warn sql "$SQL" --lake "$OUT/lake"
 
 P=$(cat "$OUT/wall-playlake ingest")

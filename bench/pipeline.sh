@@ -21,6 +21,8 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=bench/duckdb_floor.sh
+source "$ROOT/bench/duckdb_floor.sh"
 BUILD="${PLAYLAKE_BUILD:-$ROOT/build/release}"
 OUT="${BENCH_OUT:-$ROOT/bench/out}/pipeline"
 PLAYLAKE="$BUILD/src/cli/playlake"
@@ -101,18 +103,7 @@ ROWS=$("$PLAYLAKE" --log-level warn sql --project "$P" --format csv "SELECT coun
 # The floor: the DuckDB side of bench/ingest.sh over the same 30 daily files.
 rm -rf "$OUT/floor"
 mkdir -p "$OUT/floor"
-FLOOR_SQL="SET threads = $THREADS; SET preserve_insertion_order = false;
-COPY (
-  SELECT *, CAST(ts AS DATE) AS event_date
-  FROM read_ndjson('$P/data/events/*.jsonl', columns = {
-    event_id: 'VARCHAR', ts: 'TIMESTAMPTZ', user_id: 'VARCHAR', track_id: 'VARCHAR',
-    ms_played: 'BIGINT', session_id: 'VARCHAR', artist_id: 'VARCHAR', album_id: 'VARCHAR',
-    track_name: 'VARCHAR', artist_name: 'VARCHAR', album_name: 'VARCHAR', duration_ms: 'BIGINT',
-    country: 'VARCHAR', region: 'VARCHAR', city: 'VARCHAR', timezone: 'VARCHAR', device: 'VARCHAR',
-    platform: 'VARCHAR', level: 'VARCHAR', reason_start: 'VARCHAR', reason_end: 'VARCHAR',
-    shuffle: 'BOOLEAN', skipped: 'BOOLEAN', offline: 'BOOLEAN'})
-  QUALIFY row_number() OVER (PARTITION BY event_id) = 1
-) TO '$OUT/floor/plays' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (event_date))"
+FLOOR_SQL=$(duckdb_floor_sql "$P/data/events/*.jsonl" "$OUT/floor/plays" "$THREADS")
 load_floor=$(load)
 floor=$(wall "$PLAYLAKE" --log-level warn sql "$FLOOR_SQL" --lake "$P/lake")
 

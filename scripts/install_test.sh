@@ -23,8 +23,11 @@ for f in bin/playlake lib/libduckdb.so share/playlake/models/dbt_project.yml sha
 done
 runpath=$(readelf -d "$tree/bin/playlake" | sed -n 's/.*(RUNPATH).*\[\(.*\)\]/\1/p')
 [ "$runpath" = '$ORIGIN/../lib' ] || fail "the binary's RUNPATH is '$runpath', not \$ORIGIN/../lib"
-ldd "$tree/bin/playlake" | grep -q "libduckdb.so => $tree/bin/../lib/libduckdb.so" ||
-  fail "the binary does not load the installed libduckdb.so: $(ldd "$tree/bin/playlake" | grep duckdb)"
+# (Outputs are read whole before matching: `grep -q` would end a pipe early, and
+# pipefail would count its writer's SIGPIPE as a failure.)
+libraries=$(ldd "$tree/bin/playlake")
+grep -q "libduckdb.so => $tree/bin/../lib/libduckdb.so" <<<"$libraries" ||
+  fail "the binary does not load the installed libduckdb.so: $(grep duckdb <<<"$libraries")"
 
 "$tree/bin/playlake" demo --dir "$work/demo" --no-serve --users 30 --days 2 >"$work/demo.log" 2>&1 ||
   fail "playlake demo failed from the install: $(tail -20 "$work/demo.log")"
@@ -37,5 +40,6 @@ for _ in $(seq 200); do
   sleep 0.1
 done
 [ -n "$url" ] || fail "playlake serve printed no URL: $(cat "$work/serve.log")"
-curl -sf "$url" | grep -q '<title>' || fail "the installed dashboard's index.html is not served at $url"
+page=$(curl -sf "$url") || fail "the installed dashboard is not served at $url"
+grep -q '<title>Playlake</title>' <<<"$page" || fail "$url answers no dashboard: ${page:0:200}"
 echo "install test: installed, moved, ran the demo and served the dashboard from $tree"

@@ -137,7 +137,8 @@ Status ReadSpotifyApi(const Reader& r, const YAML::Node& node, const std::string
   const std::string key = path + ".spotify_api";
   if (auto s = r.CheckKeys(
           api, key,
-          {"pulls", "enrichment", "api_base", "accounts_base", "concurrency", "refresh_age_days"});
+          {"pulls", "enrichment", "api_base", "accounts_base", "concurrency", "refresh_age_days",
+           "client_secret_env"});
       !s) {
     return s;
   }
@@ -284,7 +285,9 @@ Result<ProjectConfig> ReadProject(const YAML::Node& doc, const std::filesystem::
   // The model project shipped with Playlake, unless playlake.yml names one.
   const auto shipped = ShippedDir();
   if (shipped) config.models = *shipped / "models";
-  if (doc.IsNull()) return shipped ? Result<ProjectConfig>(config) : tl::unexpected(shipped.error());
+  if (doc.IsNull()) {
+    return shipped ? Result<ProjectConfig>(config) : tl::unexpected(shipped.error());
+  }
 
   if (auto s = r.CheckKeys(doc, "",
                            {"name", "lake", "warehouse", "models", "threads", "vars", "sources",

@@ -185,6 +185,7 @@ sources:
       api_base: http://127.0.0.1:9999/v1/
       concurrency: 2
       refresh_age_days: 7
+      client_secret_env: MY_SPOTIFY_SECRET
   - {name: defaults, spotify_api: }
 )",
                              "/p");
@@ -198,6 +199,7 @@ sources:
   EXPECT_EQ(api->accounts_base, "https://accounts.spotify.com");
   EXPECT_EQ(api->concurrency, 2);
   EXPECT_EQ(api->refresh_age_days, 7);
+  EXPECT_EQ(api->client_secret_env, "MY_SPOTIFY_SECRET");
   EXPECT_TRUE(config->sources[0].paths.empty());
   ASSERT_TRUE(config->sources[1].spotify_api.has_value());
   EXPECT_EQ(config->sources[1].spotify_api->pulls.size(), 5u);

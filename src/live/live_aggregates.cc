@@ -126,8 +126,12 @@ bool LiveAggregates::Add(const LivePlay& play) {
   top_second_[top] = second;
   tracks_.Add(top, play.track);
   if (!play.track_name.empty() && play.track_name != play.track) {
-    auto [it, added] = track_names_.try_emplace(std::string(play.track));
-    if (added || it->second.first != play.track_name || it->second.second != play.artist) {
+    // Looked up by view: a track already named costs no allocation.
+    auto it = track_names_.find(play.track);
+    if (it == track_names_.end()) {
+      track_names_.emplace(play.track,
+                           std::pair(std::string(play.track_name), std::string(play.artist)));
+    } else if (it->second.first != play.track_name || it->second.second != play.artist) {
       it->second = {std::string(play.track_name), std::string(play.artist)};
     }
   }

@@ -11,6 +11,7 @@
 #include "lake/faults.h"
 #include "lake/lake.h"
 #include "stream/compactor.h"
+#include "s3/open_lake.h"
 
 namespace playlake::cli {
 namespace {
@@ -52,7 +53,7 @@ Status RunCompact(const CompactFlags& flags) {
     crash = std::make_unique<lake::CrashAt>(flags.crash_at, flags.crash_occurrence);
     lake_options.faults = crash.get();
   }
-  auto lake = lake::Lake::OpenLocal(project->lake, std::move(lake_options));
+  auto lake = s3::OpenLake(*project, std::move(lake_options));
   if (!lake) return tl::unexpected(lake.error());
   const stream::CompactOptions options = OptionsFor(*project, flags);
   spdlog::info("compacting the silver files of {} under {:.1f} MB into files of about {:.1f} MB",

@@ -13,6 +13,7 @@
 #include "lake/faults.h"
 #include "lake/lake.h"
 #include "silver/ingest.h"
+#include "s3/open_lake.h"
 
 namespace playlake::cli {
 namespace {
@@ -115,7 +116,8 @@ Status RunIngest(const IngestFlags& flags) {
     crash = std::make_unique<lake::CrashAt>(step, occurrence);
     options.faults = crash.get();
   }
-  auto lake = lake::Lake::OpenLocal(lake_root, std::move(options));
+  auto lake = s3::OpenLake(lake_root, project ? project->s3 : config::S3LakeConfig(),
+                           std::move(options));
   if (!lake) return tl::unexpected(lake.error());
   StderrProgress progress;
   Result<silver::IngestReport> report;
@@ -184,7 +186,8 @@ void AddIngestCommand(CLI::App& app, CommandBody& selected) {
   cmd->add_option("--project", flags->project, "Project folder with playlake.yml")
       ->capture_default_str();
   cmd->add_option("--lake", flags->lake,
-                  "Lake folder to use without a project (quick use; needs PATHs)");
+                  "Lake folder (or s3://bucket/prefix) to use without a project (quick use; "
+                  "needs PATHs)");
   cmd->add_option("--user", flags->user,
                   "Listener of Spotify exports and CSVs (Last.fm) that carry no user");
   cmd->add_option("--csv-map", flags->csv_map,

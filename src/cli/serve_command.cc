@@ -25,6 +25,7 @@
 #include "stream/live_feed.h"
 #include "stream/stream_monitor.h"
 #include "warehouse/sharing.h"
+#include "s3/open_lake.h"
 
 namespace playlake::cli {
 namespace {
@@ -113,7 +114,7 @@ Result<std::shared_ptr<StreamStatus>> AddStreamStatus(const config::ProjectConfi
     });
     return status;
   }
-  auto lake = lake::Lake::OpenLocal(project.lake, {});
+  auto lake = s3::OpenLake(project, {});
   if (!lake) return tl::unexpected(lake.error());
   auto monitor = stream::StreamMonitor::Create(**lake, *source, {});
   if (!monitor) return tl::unexpected(monitor.error());

@@ -15,6 +15,7 @@
 #include "spotify/oauth.h"
 #include "spotify/project_pull.h"
 #include "spotify/secrets.h"
+#include "s3/open_lake.h"
 
 namespace playlake::cli {
 namespace {
@@ -156,7 +157,7 @@ Status Pull(const std::string& project_dir, const std::string& crash_at) {
   lake::CrashAt crash(crash_at);
   lake::LakeOptions options;
   if (!crash_at.empty()) options.faults = &crash;
-  auto lake = lake::Lake::OpenLocal(project->lake, std::move(options));
+  auto lake = s3::OpenLake(*project, std::move(options));
   if (!lake) return tl::unexpected(lake.error());
   auto reports = spotify::PullProjectSources(**lake, *project);
   if (!reports) return tl::unexpected(reports.error());

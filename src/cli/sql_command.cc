@@ -14,6 +14,7 @@
 #include "silver/views.h"
 #include "warehouse/duckdb.h"
 #include "warehouse/sharing.h"
+#include "s3/open_lake.h"
 
 namespace playlake::cli {
 namespace {
@@ -136,11 +137,13 @@ std::string Render(const warehouse::Table& table, const std::vector<bool>& json_
 Status RunSql(const SqlFlags& flags) {
   std::filesystem::path lake_root = flags.lake;
   std::filesystem::path warehouse_file;
+  config::S3LakeConfig s3;
   if (lake_root.empty()) {
     auto project = config::LoadProject(flags.project);
     if (!project) return tl::unexpected(project.error());
     lake_root = project->lake;
     warehouse_file = project->warehouse;
+    s3 = project->s3;
   }
   if (flags.gold && !std::filesystem::is_regular_file(warehouse_file)) {
     return Fail(ErrorCode::kNotFound,
@@ -148,11 +151,11 @@ Status RunSql(const SqlFlags& flags) {
                             "--project rather than --lake)",
                             warehouse_file.empty() ? "(no project)" : warehouse_file.string()));
   }
-  if (!std::filesystem::is_directory(lake_root / "_manifests")) {
+  if (!s3::IsS3Location(lake_root) && !std::filesystem::is_directory(lake_root / "_manifests")) {
     return Fail(ErrorCode::kNotFound,
                 fmt::format("no lake at {}: run `playlake ingest` first", lake_root.string()));
   }
-  auto lake = lake::Lake::OpenLocal(lake_root, {});
+  auto lake = s3::OpenLake(lake_root, s3, {});
   if (!lake) return tl::unexpected(lake.error());
   auto db = warehouse::Database::Open(":memory:");
   if (!db) return tl::unexpected(db.error());
@@ -200,7 +203,7 @@ void AddSqlCommand(CLI::App& app, CommandBody& selected) {
       ->capture_default_str();
   cmd->add_option("--project", flags->project, "Project folder with playlake.yml")
       ->capture_default_str();
-  cmd->add_option("--lake", flags->lake, "Lake folder to query without a project");
+  cmd->add_option("--lake", flags->lake, "Lake folder (or s3://bucket/prefix) to query without a project");
   cmd->add_flag("--gold", flags->gold,
                 "Also show the project's gold tables (fct_plays, marts, ...) by name, read-only");
   cmd->callback([flags, &selected] { selected = [flags] { return RunSql(*flags); }; });

@@ -15,6 +15,7 @@
 #include "lake/lake.h"
 #include "stream/compactor.h"
 #include "stream/worker.h"
+#include "s3/open_lake.h"
 
 namespace playlake::cli {
 namespace {
@@ -118,7 +119,7 @@ Status RunStream(const StreamFlags& flags) {
     crash = std::make_unique<lake::CrashAt>(flags.crash_at, flags.crash_occurrence);
     options.faults = crash.get();
   }
-  auto lake = lake::Lake::OpenLocal(project->lake, std::move(options));
+  auto lake = s3::OpenLake(*project, std::move(options));
   if (!lake) return tl::unexpected(lake.error());
   std::signal(SIGINT, OnStreamStop);
   std::signal(SIGTERM, OnStreamStop);

@@ -11,6 +11,7 @@
 #include "cli/command.h"
 #include "config/project.h"
 #include "lake/lake.h"
+#include "s3/open_lake.h"
 
 namespace playlake::cli {
 namespace {
@@ -44,15 +45,17 @@ Status Vacuum(const VacuumFlags& flags) {
   auto older_than = ParseDuration(flags.older_than);
   if (!older_than) return tl::unexpected(older_than.error());
   std::filesystem::path root = flags.lake;
+  config::S3LakeConfig s3;
   if (root.empty()) {
     auto project = config::LoadProject(flags.project);
     if (!project) return tl::unexpected(project.error());
     root = project->lake;
+    s3 = project->s3;
   }
-  if (!std::filesystem::is_directory(root / "_manifests")) {
+  if (!s3::IsS3Location(root) && !std::filesystem::is_directory(root / "_manifests")) {
     return Fail(ErrorCode::kNotFound, fmt::format("no lake at {}", root.string()));
   }
-  auto lake = lake::Lake::OpenLocal(root, {});
+  auto lake = s3::OpenLake(root, s3, {});
   if (!lake) return tl::unexpected(lake.error());
   // Taking turns with ingests: none is writing while this looks.
   auto lock = (*lake)->storage().LockWriters([&](const std::string& holder) {
@@ -95,7 +98,7 @@ void AddVacuumCommand(CLI::App& app, CommandBody& selected) {
       "running ingest to finish.");
   cmd->add_option("--project", flags->project, "Project folder with playlake.yml")
       ->capture_default_str();
-  cmd->add_option("--lake", flags->lake, "Lake folder to clean without a project");
+  cmd->add_option("--lake", flags->lake, "Lake folder (or s3://bucket/prefix) to clean without a project");
   cmd->add_option("--older-than", flags->older_than,
                   "Grace period: leave files changed more recently (90s, 30m, 1h, 2d; 0: none)")
       ->capture_default_str();

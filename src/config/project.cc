@@ -291,7 +291,7 @@ Result<ProjectConfig> ReadProject(const YAML::Node& doc, const std::filesystem::
 
   if (auto s = r.CheckKeys(doc, "",
                            {"name", "lake", "warehouse", "models", "threads", "vars", "sources",
-                            "server", "schedule", "alerts", "privacy"});
+                            "server", "schedule", "alerts", "privacy", "s3"});
       !s) {
     return tl::unexpected(s.error());
   }
@@ -307,7 +307,21 @@ Result<ProjectConfig> ReadProject(const YAML::Node& doc, const std::filesystem::
   auto vars = ReadTextMap(r, doc["vars"], "vars");
   if (!vars) return tl::unexpected(vars.error());
   config.vars = std::move(*vars);
-  if (!lake.empty()) config.lake = Resolve(config.root, lake);
+  if (lake.starts_with("s3://")) {
+    config.lake = lake;
+  } else if (!lake.empty()) {
+    config.lake = Resolve(config.root, lake);
+  }
+  if (const YAML::Node s3 = doc["s3"]) {
+    if (auto s = r.CheckKeys(s3, "s3", {"endpoint", "region", "cache"}); !s) {
+      return tl::unexpected(s.error());
+    }
+    std::string cache;
+    if (auto s = r.Get(s3, "s3", "endpoint", config.s3.endpoint); !s) return tl::unexpected(s.error());
+    if (auto s = r.Get(s3, "s3", "region", config.s3.region); !s) return tl::unexpected(s.error());
+    if (auto s = r.Get(s3, "s3", "cache", cache); !s) return tl::unexpected(s.error());
+    if (!cache.empty()) config.s3.cache = Resolve(config.root, cache);
+  }
   if (!warehouse.empty()) config.warehouse = Resolve(config.root, warehouse);
   if (!models.empty()) {
     config.models = Resolve(config.root, models);

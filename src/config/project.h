@@ -106,10 +106,19 @@ struct AlertConfig {
   std::string webhook;  // its value, read by LoadProject (it is a secret); empty: no alerts
 };
 
+// s3: where a lake at `lake: s3://bucket/prefix` is (docs/deploy.md). Empty
+// values take the AWS environment variables' defaults when the lake is opened.
+struct S3LakeConfig {
+  std::string endpoint;          // s3.endpoint, e.g. http://127.0.0.1:9000
+  std::string region;            // s3.region
+  std::filesystem::path cache;   // s3.cache: the local cache of the lake's files
+};
+
 struct ProjectConfig {
   std::filesystem::path root;        // the project folder
   std::string name = "playlake";
-  std::filesystem::path lake;        // default: <root>/lake
+  std::filesystem::path lake;        // default: <root>/lake; or s3://bucket/prefix
+  S3LakeConfig s3;
   std::filesystem::path warehouse;   // default: <root>/warehouse.duckdb
   std::filesystem::path models;      // default: the models shipped with playlake (models/)
   int threads = 0;                   // 0: all cores

@@ -50,6 +50,22 @@ sources:
   EXPECT_EQ(config->sources[1].user, "alice");
 }
 
+TEST(ProjectConfig, ReadsALakeOnS3) {
+  auto config = ParseProject(R"(
+lake: s3://radio-lake/prod
+s3: {endpoint: "http://127.0.0.1:9000", region: eu-west-1, cache: cache/lake}
+)", "/p");
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  EXPECT_EQ(config->lake.string(), "s3://radio-lake/prod");
+  EXPECT_EQ(config->s3.endpoint, "http://127.0.0.1:9000");
+  EXPECT_EQ(config->s3.region, "eu-west-1");
+  EXPECT_EQ(config->s3.cache, "/p/cache/lake");
+  auto secret = ParseProject("lake: s3://b\ns3: {secret_access_key: x}\n", "/p");
+  ASSERT_FALSE(secret.has_value());
+  EXPECT_NE(secret.error().message.find("secret_access_key"), std::string::npos)
+      << secret.error().message;
+}
+
 TEST(ProjectConfig, ReadsVarsForTheModelProject) {
   auto config = ParseProject("vars: {sparkify_tables: true, skip_threshold_ms: 20000}\n", "/p");
   ASSERT_TRUE(config.has_value()) << config.error().message;

@@ -94,9 +94,14 @@ class Storage {
   // included, with size and modification time: what Lake::RemoveLeftovers
   // looks through. Unsorted.
   virtual Result<std::vector<ObjectInfo>> ListAll(const std::string& prefix) const = 0;
-  // Where an engine (DuckDB) can read or write the object: a local path today,
-  // an s3:// URL for an object store.
+  // Where an engine (DuckDB) can read or write the object: a local path (for
+  // an object store, its copy in a local cache).
   virtual std::string Url(const std::string& key) const = 0;
+  // How old an unreferenced file must be before a writer holding LockWriters
+  // may remove it as a crashed writer's leftover: 0 where the lock excludes
+  // every other writer for sure (a local lock), longer where the lock is a
+  // lease that a stalled writer may lose without knowing.
+  virtual std::chrono::seconds LeftoverGrace() const { return std::chrono::seconds(0); }
 };
 
 // A folder on a local (POSIX) file system.

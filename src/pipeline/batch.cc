@@ -17,6 +17,7 @@
 #include "pipeline/gold_build.h"
 #include "silver/ingest.h"
 #include "spotify/project_pull.h"
+#include "s3/open_lake.h"
 
 namespace playlake::pipeline {
 namespace {
@@ -139,7 +140,7 @@ Result<RunRecord> RunBatch(const config::ProjectConfig& project, const BatchOpti
   Pipeline pipeline;
 
   auto ingest = [&project]() -> Result<StepOutcome> {
-    auto lake = lake::Lake::OpenLocal(project.lake, {});
+    auto lake = s3::OpenLake(project, {});
     if (!lake) return tl::unexpected(lake.error());
     LogProgress progress;
     auto report = silver::IngestConfiguredSources(**lake, project, progress);
@@ -174,7 +175,7 @@ Result<RunRecord> RunBatch(const config::ProjectConfig& project, const BatchOpti
   };
 
   auto build = [&project, &options, &target]() -> Result<StepOutcome> {
-    auto lake = lake::Lake::OpenLocal(project.lake, {});
+    auto lake = s3::OpenLake(project, {});
     if (!lake) return tl::unexpected(lake.error());
     // A scheduled run that found nothing new has nothing to build: the same
     // inputs give the same gold, and the data tests passed on it.

@@ -23,6 +23,7 @@
 #include "silver/views.h"
 #include "warehouse/duckdb.h"
 #include "warehouse/sharing.h"
+#include "s3/open_lake.h"
 
 namespace playlake::pipeline {
 namespace {
@@ -174,7 +175,7 @@ Result<GoldBuild> BuildGold(const config::ProjectConfig& project, const GoldBuil
 
   const auto target = project.root / "target";
   const int threads = BuildThreads(project, options.threads);
-  auto lake = lake::Lake::OpenLocal(project.lake, {});
+  auto lake = s3::OpenLake(project, {});
   if (!lake) return tl::unexpected(lake.error());
   warehouse::DatabaseOptions db_options;
   db_options.threads = threads;

@@ -3,7 +3,9 @@
 #include <curl/curl.h>
 #include <fmt/format.h>
 
+#include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -67,6 +69,14 @@ std::string Tag(std::string_view xml, std::string_view tag, std::size_t from = 0
     if (!decoded) out += raw[i];
   }
   return out;
+}
+
+// S3's "2026-12-05T21:08:25.000Z"; the epoch when it is not that.
+std::chrono::system_clock::time_point ParseS3Time(const std::string& text) {
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
+  if (std::sscanf(text.c_str(), "%d-%d-%dT%d:%d:%d", &y, &mo, &d, &h, &mi, &sec) != 6) return {};
+  const std::chrono::sys_days day = std::chrono::year{y} / mo / d;
+  return day + std::chrono::hours(h) + std::chrono::minutes(mi) + std::chrono::seconds(sec);
 }
 
 bool Retryable(long status) {
@@ -142,7 +152,7 @@ struct S3Client::State {
     } else {
       curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
     }
-    if (method == "PUT") {
+    if (method == "PUT" || method == "POST") {
       curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
       curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
     }
@@ -205,28 +215,86 @@ Result<std::unique_ptr<S3Client>> S3Client::Create(S3Config config) {
 S3Client::S3Client(std::unique_ptr<State> state) : state_(std::move(state)) {}
 S3Client::~S3Client() = default;
 
-Result<bool> S3Client::Put(std::string_view key, std::string_view body, PutOptions options) {
+Result<std::optional<std::string>> S3Client::Put(std::string_view key, std::string_view body,
+                                                 PutOptions options) {
   Fields headers;
   if (options.if_absent) headers.emplace_back("If-None-Match", "*");
+  if (!options.if_match.empty()) headers.emplace_back("If-Match", options.if_match);
   auto response = state_->Perform("PUT", key, {}, body, headers);
   if (!response) return tl::unexpected(response.error());
-  if (options.if_absent && response->status == 412) return false;
+  const bool conditional = options.if_absent || !options.if_match.empty();
+  // 404: If-Match on a key that is gone, as some stores answer it.
+  if (conditional && (response->status == 412 || response->status == 404)) return std::nullopt;
   if (response->status != 200) return tl::unexpected(state_->Refused("PUT", key, *response));
-  return true;
+  return std::move(response->etag);
 }
 
-Result<std::string> S3Client::Get(std::string_view key) {
+Result<std::string> S3Client::Upload(std::string_view key, const std::filesystem::path& path,
+                                     std::uint64_t part_size) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return Fail(ErrorCode::kIo, fmt::format("S3 upload of {}: cannot read it", path.string()));
+  const auto read_part = [&](std::string& part) {
+    part.resize(part_size);
+    in.read(part.data(), static_cast<std::streamsize>(part_size));
+    part.resize(static_cast<std::size_t>(in.gcount()));
+    return !in.bad();
+  };
+  std::string part;
+  if (!read_part(part)) return Fail(ErrorCode::kIo, fmt::format("reading {}", path.string()));
+  if (in.eof()) {  // the whole file fits one PUT
+    auto put = Put(key, part);
+    if (!put) return tl::unexpected(put.error());
+    return std::move(**put);
+  }
+
+  auto started = state_->Perform("POST", key, {{"uploads", ""}});
+  if (!started) return tl::unexpected(started.error());
+  if (started->status != 200) return tl::unexpected(state_->Refused("POST", key, *started));
+  const std::string upload_id = Tag(started->body, "UploadId");
+  const auto abort = [&](Error error) -> Result<std::string> {
+    // Best effort: a store that misses the abort drops the parts by its lifecycle rules.
+    (void)state_->Perform("DELETE", key, {{"uploadId", upload_id}});
+    return tl::unexpected(std::move(error));
+  };
+  std::string complete = "<CompleteMultipartUpload>";
+  for (int number = 1;; ++number) {
+    auto sent = state_->Perform(
+        "PUT", key, {{"partNumber", std::to_string(number)}, {"uploadId", upload_id}}, part);
+    if (!sent) return abort(sent.error());
+    if (sent->status != 200) return abort(state_->Refused("PUT part", key, *sent));
+    complete +=
+        fmt::format("<Part><PartNumber>{}</PartNumber><ETag>{}</ETag></Part>", number, sent->etag);
+    if (in.eof()) break;
+    if (!read_part(part)) return abort(Error{ErrorCode::kIo, "reading " + path.string()});
+    if (part.empty()) break;
+  }
+  complete += "</CompleteMultipartUpload>";
+  auto done = state_->Perform("POST", key, {{"uploadId", upload_id}}, complete);
+  if (!done) return abort(done.error());
+  // S3 may answer 200 and put the error in the body.
+  if (done->status != 200 || done->body.find("<Error>") != std::string::npos) {
+    return abort(state_->Refused("POST complete", key, *done));
+  }
+  return Tag(done->body, "ETag");
+}
+
+Result<Object> S3Client::Get(std::string_view key) {
   auto response = state_->Perform("GET", key);
   if (!response) return tl::unexpected(response.error());
   if (response->status != 200) return tl::unexpected(state_->Refused("GET", key, *response));
-  return std::move(response->body);
+  if (response->content_length != 0 && response->body.size() != response->content_length) {
+    return Fail(ErrorCode::kIo, fmt::format("S3 GET {}: {} bytes of {}", key, response->body.size(),
+                                            response->content_length));
+  }
+  return Object{std::move(response->body), std::move(response->etag)};
 }
 
 Result<ObjectInfo> S3Client::Head(std::string_view key) {
   auto response = state_->Perform("HEAD", key);
   if (!response) return tl::unexpected(response.error());
   if (response->status != 200) return tl::unexpected(state_->Refused("HEAD", key, *response));
-  return ObjectInfo{std::string(key), response->content_length, response->etag};
+  return ObjectInfo{std::string(key), response->content_length, response->etag, {}};
 }
 
 Status S3Client::Delete(std::string_view key) {
@@ -252,7 +320,7 @@ Result<std::vector<ObjectInfo>> S3Client::List(std::string_view prefix) {
          at = xml.find("<Contents>", at + 1)) {
       objects.push_back({Tag(xml, "Key", at),
                          std::strtoull(Tag(xml, "Size", at).c_str(), nullptr, 10),
-                         Tag(xml, "ETag", at)});
+                         Tag(xml, "ETag", at), ParseS3Time(Tag(xml, "LastModified", at))});
     }
     token = Tag(xml, "IsTruncated") == "true" ? Tag(xml, "NextContinuationToken") : "";
   } while (!token.empty());

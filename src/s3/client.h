@@ -3,14 +3,20 @@
 //
 //   auto s3 = S3Client::Create({.endpoint = "http://127.0.0.1:9000", .bucket = "lake",
 //                               .region = "us-east-1", .credentials = *CredentialsFromEnv()});
-//   Result<bool> won = (*s3)->Put("_manifests/000042.json", manifest, {.if_absent = true});
+//   auto won = (*s3)->Put("_manifests/000042.json", manifest, PutOptions::IfAbsent());
+//   if (won && !*won) { /* another writer has the key */ }
 //
 // Addressing is path style (endpoint/bucket/key), which every S3-compatible
 // store accepts. Every request is signed with x-amz-content-sha256 (the body's
 // hash). 500, 502, 503 (SlowDown), 504 and transport failures are retried with
 // exponential backoff and full jitter, up to `max_attempts` in all; each attempt
 // is signed again. A conditional PUT (`if_absent`) sends `If-None-Match: *`: of
-// two writers racing for one key exactly one gets true, the other false.
+// two writers racing for one key exactly one gets its ETag, the other nullopt.
+// `if_match` (If-Match: ETAG) replaces an object only if it is still at that
+// ETag: a compare-and-swap, which AWS S3, MinIO and R2 support. Upload sends a
+// large file in parts (multipart upload) and aborts the upload on any failure,
+// so no invisible parts are left behind. A conditional request retried after
+// a transport failure may find its own first attempt and answer nullopt.
 //
 // Thread safety: every method may be called from several threads (each
 // request has its own curl handle). Errors: kNotFound for a missing key
@@ -21,7 +27,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,12 +57,25 @@ Result<Credentials> CredentialsFromEnv();
 struct ObjectInfo {
   std::string key;
   std::uint64_t size = 0;
-  std::string etag;  // as S3 gives it, quotes included
+  std::string etag;                                // as S3 gives it, quotes included
+  std::chrono::system_clock::time_point modified;  // List only
+};
+
+struct Object {
+  std::string body;
+  std::string etag;
 };
 
 struct PutOptions {
   bool if_absent = false;  // If-None-Match: *
+  std::string if_match;    // If-Match: this ETag, when not empty
+
+  static PutOptions IfAbsent() { return {true, ""}; }
+  static PutOptions IfMatch(std::string etag) { return {false, std::move(etag)}; }
 };
+
+// Parts of a multipart upload: S3 wants at least 5 MiB for all but the last.
+constexpr std::uint64_t kDefaultPartSize = 16ull << 20;
 
 class S3Client {
  public:
@@ -63,9 +84,15 @@ class S3Client {
   S3Client(const S3Client&) = delete;
   S3Client& operator=(const S3Client&) = delete;
 
-  // True when written; false only with if_absent, when the key already exists.
-  Result<bool> Put(std::string_view key, std::string_view body, PutOptions options = {});
-  Result<std::string> Get(std::string_view key);
+  // The new object's ETag; nullopt only when a condition of `options` failed
+  // (if_absent: the key exists; if_match: the object is at another ETag or gone).
+  Result<std::optional<std::string>> Put(std::string_view key, std::string_view body,
+                                         PutOptions options = {});
+  // The local file at `path` under `key`: one PUT up to `part_size` bytes, a
+  // multipart upload above. Returns the ETag.
+  Result<std::string> Upload(std::string_view key, const std::filesystem::path& path,
+                             std::uint64_t part_size = kDefaultPartSize);
+  Result<Object> Get(std::string_view key);
   Result<ObjectInfo> Head(std::string_view key);
   // Deleting a missing key succeeds (S3's semantics).
   Status Delete(std::string_view key);

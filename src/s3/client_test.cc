@@ -1,22 +1,18 @@
-// S3Client against a real S3 server on 127.0.0.1: s3rver (npm) behind the test
-// proxy web/testing/s3_server.mjs, which checks every request's signature with
-// an independent signer (npm aws4), honours If-None-Match and injects faults.
+// S3Client against a real S3 server on 127.0.0.1 (test_server.h).
 #include "s3/client.h"
 
-#include <curl/curl.h>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <fstream>
 #include <thread>
 
+#include "s3/test_server.h"
 #include "testing/testing.h"
 
 namespace playlake::s3 {
 namespace {
-
-constexpr char kAccessKey[] = "PLAYLAKETESTKEY";
-constexpr char kSecretKey[] = "playlake-test-secret";
 
 // The value of `result`; a test failure with its error when there is none.
 template <typename T>
@@ -27,54 +23,15 @@ T Ok(Result<T> result) {
 
 class S3ClientTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    log_ = dir_.path() / "s3_server.log";
-    server_ = std::make_unique<playlake::testing::Background>(
-        PLAYLAKE_NODE,
-        std::vector<std::string>{"--openssl-legacy-provider", PLAYLAKE_S3_SERVER, "--bucket",
-                                 "lake", "--access-key", kAccessKey, "--secret-key", kSecretKey},
-        log_);
-    for (int i = 0; i < 400 && endpoint_.empty(); ++i) {
-      const std::string out = playlake::testing::ReadFile(log_);
-      if (out.starts_with("http://") && out.find('\n') != std::string::npos) {
-        endpoint_ = out.substr(0, out.find('\n'));
-      } else {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      }
-    }
-    ASSERT_FALSE(endpoint_.empty())
-        << "the test S3 server did not start: " << playlake::testing::ReadFile(log_);
+  std::unique_ptr<S3Client> Client(std::string secret = kTestSecretKey) {
+    return server_.Client(std::move(secret));
   }
-
-  std::unique_ptr<S3Client> Client(std::string secret = kSecretKey) {
-    S3Config config;
-    config.endpoint = endpoint_;
-    config.bucket = "lake";
-    config.credentials = {kAccessKey, std::move(secret), ""};
-    config.first_backoff = std::chrono::milliseconds(10);
-    auto client = S3Client::Create(config);
-    EXPECT_TRUE(client.has_value());
-    return client ? std::move(*client) : nullptr;
-  }
-
-  // The next `count` requests answer `status` (the proxy's fault injection).
-  void InjectFaults(int status, int count) {
-    CURL* curl = curl_easy_init();
-    const std::string url = endpoint_ + "/__faults";
-    const std::string body = fmt::format(R"({{"status": {}, "count": {}}})", status, count);
-    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
-    curl_easy_setopt(
-        curl, CURLOPT_WRITEFUNCTION,
-        +[](char*, std::size_t size, std::size_t n, void*) { return size * n; });
-    ASSERT_EQ(curl_easy_perform(curl), CURLE_OK);
-    curl_easy_cleanup(curl);
+  void InjectFaults(int status, int count, const std::string& match = "") {
+    server_.InjectFaults(status, count, match);
   }
 
   playlake::testing::TempDir dir_;
-  std::filesystem::path log_;
-  std::unique_ptr<playlake::testing::Background> server_;
-  std::string endpoint_;
+  TestS3Server server_;
 };
 
 TEST_F(S3ClientTest, ObjectsRoundTripWithKeysThatNeedEncoding) {
@@ -84,7 +41,7 @@ TEST_F(S3ClientTest, ObjectsRoundTripWithKeysThatNeedEncoding) {
                                          "silver/plays/dt=2026-12-05/ሴ&<>.parquet",
                                          "_manifests/000001.json"};
   for (const auto& key : keys) ASSERT_TRUE(Ok(s3->Put(key, body + key))) << key;
-  for (const auto& key : keys) EXPECT_EQ(Ok(s3->Get(key)), body + key) << key;
+  for (const auto& key : keys) EXPECT_EQ(Ok(s3->Get(key)).body, body + key) << key;
   auto head = s3->Head(keys[0]);
   ASSERT_TRUE(head) << head.error().message;
   EXPECT_EQ(head->size, body.size() + keys[0].size());
@@ -96,6 +53,8 @@ TEST_F(S3ClientTest, ObjectsRoundTripWithKeysThatNeedEncoding) {
   EXPECT_EQ((*listed)[0].key, keys[0]);
   EXPECT_EQ((*listed)[1].key, keys[1]);
   EXPECT_EQ((*listed)[0].etag, head->etag);
+  const auto age = std::chrono::system_clock::now() - (*listed)[0].modified;
+  EXPECT_LT(std::chrono::abs(age), std::chrono::minutes(5));
 
   ASSERT_TRUE(s3->Delete(keys[0]));
   EXPECT_EQ(s3->Get(keys[0]).error().code, ErrorCode::kNotFound);
@@ -130,7 +89,7 @@ TEST_F(S3ClientTest, OfWritersRacingForOneKeyExactlyOneWins) {
     std::vector<std::thread> writers;
     for (int w = 0; w < 3; ++w) {
       writers.emplace_back([&, w] {
-        auto won = s3->Put(key, fmt::format("writer {}", w), {.if_absent = true});
+        auto won = s3->Put(key, fmt::format("writer {}", w), PutOptions::IfAbsent());
         ASSERT_TRUE(won) << won.error().message;
         (*won ? winners : losers) += 1;
       });
@@ -141,12 +100,55 @@ TEST_F(S3ClientTest, OfWritersRacingForOneKeyExactlyOneWins) {
   }
 }
 
+TEST_F(S3ClientTest, IfMatchReplacesOnlyTheVersionItNames) {
+  auto s3 = Client();
+  const std::string first = *Ok(s3->Put("_lock", "holder a", PutOptions::IfAbsent()));
+  EXPECT_EQ(Ok(s3->Put("_lock", "holder b", PutOptions::IfAbsent())), std::nullopt);
+  const auto second = Ok(s3->Put("_lock", "holder b", PutOptions::IfMatch(first)));
+  ASSERT_TRUE(second.has_value());
+  EXPECT_NE(*second, first);
+  // A writer still holding the first version loses the swap.
+  EXPECT_EQ(Ok(s3->Put("_lock", "holder c", PutOptions::IfMatch(first))), std::nullopt);
+  EXPECT_EQ(Ok(s3->Get("_lock")).body, "holder b");
+  EXPECT_EQ(Ok(s3->Get("_lock")).etag, *second);
+  EXPECT_EQ(Ok(s3->Put("gone", "x", PutOptions::IfMatch(first))), std::nullopt);
+}
+
+TEST_F(S3ClientTest, LargeFilesGoUpInPartsAndAFailedUploadLeavesNothing) {
+  auto s3 = Client();
+  const std::filesystem::path file = dir_.path() / "big.parquet";
+  std::string bytes(12 << 20, '\0');
+  for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>(i * 7919 % 251);
+  std::ofstream(file, std::ios::binary) << bytes;
+  constexpr std::uint64_t kPart = 5 << 20;  // three parts: 5, 5 and 2 MiB
+  EXPECT_FALSE(Ok(s3->Upload("silver/big.parquet", file, kPart)).empty());
+  EXPECT_EQ(Ok(s3->Get("silver/big.parquet")).body, bytes);
+  const std::string requests = server_.Requests();
+  EXPECT_NE(requests.find("PUT /lake/silver/big.parquet?partNumber=3&"), std::string::npos)
+      << requests;
+  EXPECT_EQ(requests.find("partNumber=4"), std::string::npos) << requests;
+
+  InjectFaults(500, 1'000, "partNumber=2");  // every attempt of the second part fails
+  auto failed = s3->Upload("silver/failed.parquet", file, kPart);
+  InjectFaults(500, 0);
+  ASSERT_FALSE(failed);
+  EXPECT_NE(failed.error().message.find("still 500"), std::string::npos) << failed.error().message;
+  // The upload was aborted, so no parts are left behind.
+  EXPECT_NE(server_.Requests().find("DELETE /lake/silver/failed.parquet?uploadId="),
+            std::string::npos);
+  EXPECT_EQ(s3->Head("silver/failed.parquet").error().code, ErrorCode::kNotFound);
+  // A small file is one plain PUT.
+  std::ofstream(file, std::ios::binary | std::ios::trunc) << "small";
+  EXPECT_FALSE(Ok(s3->Upload("small", file, kPart)).empty());
+  EXPECT_EQ(Ok(s3->Get("small")).body, "small");
+}
+
 TEST_F(S3ClientTest, SlowDownAndServerErrorsAreRetriedThenReported) {
   auto s3 = Client();
   InjectFaults(503, 3);  // SlowDown three times, then through
   EXPECT_TRUE(Ok(s3->Put("a", "1")));
   InjectFaults(500, 2);
-  EXPECT_EQ(Ok(s3->Get("a")), "1");
+  EXPECT_EQ(Ok(s3->Get("a")).body, "1");
   InjectFaults(503, 50);  // more than the attempts allowed
   auto refused = s3->Get("a");
   ASSERT_FALSE(refused);

@@ -612,7 +612,7 @@ Result<IngestReport> Ingest(lake::Lake& lake, const IngestRequest& request, Prog
   if (!lock) return tl::unexpected(lock.error());
   // What crashed or failed (disk full) ingests left goes before this one
   // needs the space; with the lock held no other writer is at work.
-  auto left = lake.RemoveLeftovers(std::chrono::seconds(0));
+  auto left = lake.RemoveLeftovers(lake.storage().LeftoverGrace());
   if (!left) return tl::unexpected(left.error());
   if (left->removed > 0) {
     spdlog::info("removed {} uncommitted file(s) ({:.1f} MB) left by an earlier ingest",

@@ -2,11 +2,15 @@
 // proxy that does what s3rver does not:
 // - verifies every request's AWS Signature V4 with an independent signer (npm aws4),
 //   answering 403 SignatureDoesNotMatch when it differs;
-// - honours `If-None-Match: *` on PUT (412 PreconditionFailed when the key exists),
-//   one conditional PUT per key at a time, so of two racing writers exactly one wins;
+// - honours `If-None-Match: *` on PUT (412 PreconditionFailed when the key exists) and
+//   `If-Match: ETAG` (412 unless the object is at that ETag), one conditional PUT per
+//   key at a time, so of two racing writers exactly one wins;
 // - injects faults on command: `POST /__faults` with JSON {"status": 503, "count": 3}
-//   answers the next `count` requests with that status (503 as S3's SlowDown).
-// Prints the proxy's URL on its first line of stdout, then serves until killed.
+//   answers the next `count` requests with that status (503 as S3's SlowDown); with
+//   "match": TEXT, only requests whose method and URL ("PUT /bucket/key?partNumber=2…")
+//   contain TEXT; with "cut": true, those requests' connections are cut instead.
+// Prints the proxy's URL on its first line of stdout, then one line per request it
+// answers ("PUT /bucket/key?partNumber=1&uploadId=… 200"), until killed.
 //
 // Usage: node --openssl-legacy-provider s3_server.mjs --bucket NAME [--access-key ID
 //          --secret-key KEY] [--region R]
@@ -43,7 +47,7 @@ const s3rver = new S3rver({
 });
 const { port: backendPort } = await s3rver.run();
 
-const faults = { status: 0, count: 0 };
+const faults = { status: 0, count: 0, match: '', cut: false };
 const locks = new Map(); // key -> promise of the conditional PUT in flight
 
 function xmlError(res, status, code, message) {
@@ -68,7 +72,7 @@ function expectedAuthorization(req) {
 function forward(req, res, body) {
   // The proxy checked the signature; s3rver, which knows only its own keys, serves anonymously.
   const headers = { ...req.headers };
-  for (const name of ['if-none-match', 'authorization', 'x-amz-security-token']) delete headers[name];
+  for (const name of ['if-none-match', 'if-match', 'authorization', 'x-amz-security-token']) delete headers[name];
   const upstream = http.request({
     host: '127.0.0.1', port: backendPort, method: req.method, path: req.url, headers,
   }, (answer) => {
@@ -79,27 +83,38 @@ function forward(req, res, body) {
   upstream.end(body);
 }
 
-// Whether the object exists now, asked of s3rver directly.
-function exists(path) {
+// The object's ETag now, asked of s3rver directly; null when there is none.
+function currentEtag(path) {
   return new Promise((resolve) => {
     http.request({ host: '127.0.0.1', port: backendPort, method: 'HEAD', path: path.split('?')[0] }, (answer) => {
       answer.resume();
-      resolve(answer.statusCode === 200);
-    }).on('error', () => resolve(false)).end();
+      resolve(answer.statusCode === 200 ? answer.headers.etag : null);
+    }).on('error', () => resolve(null)).end();
   });
 }
 
+// Whether a conditional PUT's precondition holds for the object at `etag`.
+function holds(req, etag) {
+  if (req.headers['if-none-match'] === '*') return etag === null;
+  return etag !== null && etag === req.headers['if-match'];
+}
+
 const server = http.createServer(async (req, res) => {
+  res.on('finish', () => process.stdout.write(`${req.method} ${req.url} ${res.statusCode}\n`));
   const chunks = [];
   for await (const chunk of req) chunks.push(chunk);
   const body = Buffer.concat(chunks);
   if (req.url === '/__faults' && req.method === 'POST') {
-    Object.assign(faults, JSON.parse(body.toString()));
+    Object.assign(faults, { match: '', cut: false }, JSON.parse(body.toString()));
     res.end('ok');
     return;
   }
-  if (faults.count > 0) {
+  if (faults.count > 0 && `${req.method} ${req.url}`.includes(faults.match)) {
     faults.count -= 1;
+    if (faults.cut) {
+      req.socket.destroy();
+      return;
+    }
     xmlError(res, faults.status, faults.status === 503 ? 'SlowDown' : 'InternalError', 'injected by the test');
     return;
   }
@@ -108,13 +123,13 @@ const server = http.createServer(async (req, res) => {
     xmlError(res, 403, 'SignatureDoesNotMatch', `expected ${expected}`);
     return;
   }
-  if (req.method === 'PUT' && req.headers['if-none-match'] === '*') {
+  if (req.method === 'PUT' && (req.headers['if-none-match'] === '*' || req.headers['if-match'])) {
     const key = req.url.split('?')[0];
     while (locks.has(key)) await locks.get(key);
     let release;
     locks.set(key, new Promise((r) => { release = r; }));
     try {
-      if (await exists(req.url)) {
+      if (!holds(req, await currentEtag(req.url))) {
         xmlError(res, 412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
         return;
       }

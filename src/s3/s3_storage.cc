@@ -1,0 +1,326 @@
+#include "s3/s3_storage.h"
+
+#include <fmt/format.h>
+#include <openssl/evp.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <condition_variable>
+#include <cstdlib>
+#include <fstream>
+#include <random>
+#include <thread>
+
+namespace playlake::s3 {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr char kLockKey[] = "_lock/writers";
+
+std::string Md5Hex(std::string_view bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &size, EVP_md5(), nullptr);
+  std::string hex;
+  for (unsigned int i = 0; i < size; ++i) hex += fmt::format("{:02x}", digest[i]);
+  return hex;
+}
+
+// Whether `bytes` are what S3 said it holds: an ETag of a single-part upload
+// is the MD5 of the bytes; a multipart one ("…-N") is not checked.
+bool MatchesEtag(std::string_view bytes, std::string etag) {
+  std::erase(etag, '"');
+  if (etag.size() != 32 || etag.find('-') != std::string::npos) return true;
+  return Md5Hex(bytes) == etag;
+}
+
+std::string HostName() {
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  return host;
+}
+
+// Whether the lock object `body` names a process of this host that is gone
+// (killed, crashed): its lease need not be waited out.
+bool HolderDiedHere(const std::string& body) {
+  const std::string marker = fmt::format("\"holder\": \"{} pid ", HostName());
+  const std::size_t at = body.find(marker);
+  if (at == std::string::npos) return false;
+  const pid_t pid = std::atoi(body.c_str() + at + marker.size());
+  return pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH;
+}
+
+// The lease on kLockKey (see s3_storage.h), renewed until destroyed.
+class S3WriterLock final : public lake::WriterLock {
+ public:
+  S3WriterLock(S3Client& client, std::string key, std::string holder, std::string etag,
+               std::chrono::seconds lease)
+      : client_(client), key_(std::move(key)), holder_(std::move(holder)), etag_(std::move(etag)) {
+    renewer_ = std::thread([this, every = lease / 3] { Renew(every); });
+  }
+  ~S3WriterLock() override {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    renewer_.join();
+    if (lost_) return;
+    auto released = client_.Put(key_, fmt::format(R"({{"released_by": "{}"}})", holder_),
+                                PutOptions::IfMatch(etag_));
+    if (!released)
+      spdlog::warn("could not give back the lake's writer lock: {}", released.error().message);
+  }
+
+ private:
+  void Renew(std::chrono::milliseconds every) {
+    std::unique_lock lock(mutex_);
+    for (int n = 1; !wake_.wait_for(lock, every, [&] { return stop_; }); ++n) {
+      auto renewed =
+          client_.Put(key_, fmt::format(R"({{"holder": "{}", "renewal": {}}})", holder_, n),
+                      PutOptions::IfMatch(etag_));
+      if (!renewed) {
+        spdlog::warn("could not renew the lake's writer lock (retrying): {}",
+                     renewed.error().message);
+      } else if (!*renewed) {
+        spdlog::error(
+            "the lake's writer lock was taken over by another writer (this one was "
+            "too slow to renew it); its commits are still fenced by the manifests");
+        lost_ = true;
+        return;
+      } else {
+        etag_ = **renewed;
+      }
+    }
+  }
+
+  S3Client& client_;
+  std::string key_, holder_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stop_ = false;  // guarded by mutex_
+  std::string etag_;   // guarded by mutex_ while the renewer runs
+  std::atomic<bool> lost_ = false;
+  std::thread renewer_;
+};
+
+// A file written to the cache and uploaded by Sync (or Close).
+class UploadingFile final : public lake::WritableFile {
+ public:
+  UploadingFile(S3Storage& storage, std::string key, std::unique_ptr<lake::WritableFile> local)
+      : storage_(storage), key_(std::move(key)), local_(std::move(local)) {}
+  Status Append(std::string_view bytes) override { return local_->Append(bytes); }
+  Status Sync() override { return storage_.Upload(key_); }
+  Status Close() override {
+    if (auto s = local_->Close(); !s) return s;
+    return storage_.Upload(key_);
+  }
+  std::uint64_t size() const override { return local_->size(); }
+
+ private:
+  S3Storage& storage_;
+  std::string key_;
+  std::unique_ptr<lake::WritableFile> local_;
+};
+
+}  // namespace
+
+S3Storage::S3Storage(S3StorageOptions options)
+    : options_(std::move(options)), cache_(options_.cache, /*durable=*/false) {
+  while (options_.prefix.ends_with('/')) options_.prefix.pop_back();
+}
+
+Result<std::unique_ptr<S3Storage>> S3Storage::Create(S3StorageOptions options) {
+  std::error_code ec;
+  fs::create_directories(options.cache, ec);
+  if (ec) {
+    return Fail(ErrorCode::kIo, fmt::format("cannot create the lake's cache folder {}: {}",
+                                            options.cache.string(), ec.message()));
+  }
+  return std::unique_ptr<S3Storage>(new S3Storage(std::move(options)));
+}
+
+std::string S3Storage::Remote(const std::string& key) const {
+  return options_.prefix.empty() ? key : options_.prefix + "/" + key;
+}
+
+Status S3Storage::Fetch(const std::string& key) const {
+  std::error_code ec;
+  if (fs::is_regular_file(cache_.root() / key, ec)) return {};
+  auto object = options_.client->Get(Remote(key));
+  if (!object) return tl::unexpected(object.error());
+  if (!MatchesEtag(object->body, object->etag)) {
+    return Fail(ErrorCode::kIo, fmt::format("S3 GET {}: the bytes received do not match the "
+                                            "object's ETag {}",
+                                            Remote(key), object->etag));
+  }
+  // Into a temporary first: a reader never sees a half-written cache entry.
+  const fs::path path = cache_.root() / key;
+  fs::create_directories(path.parent_path(), ec);
+  const fs::path temporary =
+      path.parent_path() / fmt::format(".{}.{}", path.filename().string(), std::random_device{}());
+  {
+    std::ofstream out(temporary, std::ios::binary);
+    out.write(object->body.data(), static_cast<std::streamsize>(object->body.size()));
+    if (!out.flush()) {
+      fs::remove(temporary, ec);
+      return Fail(ErrorCode::kIo,
+                  fmt::format("cannot write the cache file {}", temporary.string()));
+    }
+  }
+  fs::rename(temporary, path, ec);
+  if (ec)
+    return Fail(ErrorCode::kIo, fmt::format("cannot cache {}: {}", path.string(), ec.message()));
+  return {};
+}
+
+Status S3Storage::Upload(const std::string& key) {
+  {
+    std::lock_guard lock(mutex_);
+    if (uploaded_.contains(key)) return {};
+  }
+  auto etag = options_.client->Upload(Remote(key), cache_.root() / key, options_.part_size);
+  if (!etag) return tl::unexpected(etag.error());
+  std::lock_guard lock(mutex_);
+  uploaded_.insert(key);
+  return {};
+}
+
+Result<std::unique_ptr<lake::WriterLock>> S3Storage::LockWriters(
+    const std::function<void(const std::string& holder)>& on_wait) {
+  const std::string key = Remote(kLockKey);
+  const std::string holder = fmt::format("{} pid {}", HostName(), ::getpid());
+  const std::string held = fmt::format(R"({{"holder": "{}", "renewal": 0}})", holder);
+  const auto make = [&](std::string etag) -> std::unique_ptr<lake::WriterLock> {
+    return std::make_unique<S3WriterLock>(*options_.client, key, holder, std::move(etag),
+                                          options_.lease);
+  };
+  std::string seen_etag;
+  auto seen_since = std::chrono::steady_clock::now();
+  bool told = false;
+  std::minstd_rand random(std::random_device{}());
+  while (true) {
+    auto created = options_.client->Put(key, held, PutOptions::IfAbsent());
+    if (!created) return tl::unexpected(created.error());
+    if (*created) return make(**created);
+    auto current = options_.client->Get(key);
+    if (!current && current.error().code == ErrorCode::kNotFound) continue;  // just released
+    if (!current) return tl::unexpected(current.error());
+    const bool released = current->body.find("\"released_by\"") != std::string::npos;
+    const auto now = std::chrono::steady_clock::now();
+    if (current->etag != seen_etag) {
+      seen_etag = current->etag;
+      seen_since = now;
+    }
+    const bool expired = now - seen_since > options_.lease || HolderDiedHere(current->body);
+    if (released || expired) {
+      auto taken = options_.client->Put(key, held, PutOptions::IfMatch(current->etag));
+      if (!taken) return tl::unexpected(taken.error());
+      if (*taken) {
+        if (!released) {
+          spdlog::warn(
+              "took over the lake's writer lock from {}: its process is gone or "
+              "did not renew it for {} s",
+              current->body, options_.lease.count());
+        }
+        return make(**taken);
+      }
+      continue;
+    }
+    if (!told) {
+      on_wait(current->body);
+      told = true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20 + random() % 80));
+  }
+}
+
+Result<std::unique_ptr<lake::WritableFile>> S3Storage::Create(const std::string& key) {
+  auto local = cache_.Create(key);
+  if (!local) return tl::unexpected(local.error());
+  return std::unique_ptr<lake::WritableFile>(
+      std::make_unique<UploadingFile>(*this, key, std::move(*local)));
+}
+
+Result<std::unique_ptr<lake::ReadableFile>> S3Storage::Open(const std::string& key) const {
+  if (auto s = Fetch(key); !s) return tl::unexpected(s.error());
+  return cache_.Open(key);
+}
+
+Result<std::string> S3Storage::ReadAll(const std::string& key) const {
+  if (auto s = Fetch(key); !s) return tl::unexpected(s.error());
+  return cache_.ReadAll(key);
+}
+
+Result<bool> S3Storage::PublishIfAbsent(const std::string& key, std::string_view bytes) {
+  auto put = options_.client->Put(Remote(key), bytes, PutOptions::IfAbsent());
+  if (!put) return tl::unexpected(put.error());
+  if (!*put) return false;
+  // Cached as written; a failure here only costs a fetch later.
+  (void)cache_.PublishIfAbsent(key, bytes);
+  return true;
+}
+
+Result<bool> S3Storage::Exists(const std::string& key) const {
+  std::error_code ec;
+  if (fs::is_regular_file(cache_.root() / key, ec)) return true;
+  auto head = options_.client->Head(Remote(key));
+  if (head) return true;
+  if (head.error().code == ErrorCode::kNotFound) return false;
+  return tl::unexpected(head.error());
+}
+
+Result<std::vector<std::string>> S3Storage::List(const std::string& prefix) const {
+  auto objects = ListAll(prefix);
+  if (!objects) return tl::unexpected(objects.error());
+  std::vector<std::string> keys;
+  keys.reserve(objects->size());
+  for (auto& object : *objects) keys.push_back(std::move(object.key));
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
+Status S3Storage::PrepareFolder(const std::string& key) { return cache_.PrepareFolder(key); }
+
+Status S3Storage::SyncExisting(const std::string& key) {
+  std::error_code ec;
+  const fs::path path = cache_.root() / key;
+  if (fs::is_directory(path, ec)) return {};  // an object store has no folders
+  if (!fs::is_regular_file(path, ec)) {
+    return Fail(ErrorCode::kIo, fmt::format("cannot upload {}: no such file in the cache {}", key,
+                                            cache_.root().string()));
+  }
+  return Upload(key);
+}
+
+Status S3Storage::Remove(const std::string& key) {
+  if (auto s = options_.client->Delete(Remote(key)); !s) return s;
+  return cache_.Remove(key);
+}
+
+Result<std::vector<lake::ObjectInfo>> S3Storage::ListAll(const std::string& prefix) const {
+  const std::string root = options_.prefix.empty() ? "" : options_.prefix + "/";
+  auto objects = options_.client->List(root + prefix);
+  if (!objects) return tl::unexpected(objects.error());
+  std::vector<lake::ObjectInfo> out;
+  out.reserve(objects->size());
+  for (auto& object : *objects) {
+    out.push_back({object.key.substr(root.size()), object.size, object.modified});
+  }
+  return out;
+}
+
+std::string S3Storage::Url(const std::string& key) const {
+  if (!key.empty()) {
+    if (auto s = Fetch(key); !s && s.error().code != ErrorCode::kNotFound) {
+      spdlog::error("reading {} from S3: {}", key, s.error().message);
+    }
+  }
+  return cache_.Url(key);
+}
+
+}  // namespace playlake::s3

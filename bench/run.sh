@@ -120,6 +120,15 @@ section_stream() {
 
 if selected stream; then section_stream; fi
 
+# --- s3: ingest into a lake on S3 vs a local one; writers racing to commit ---
+# The work is in bench/s3.sh (starts the test S3 server on 127.0.0.1).
+section_s3() {
+  "$ROOT/bench/s3.sh" "${S3_EVENTS:-1000000}" "${S3_WRITERS:-3}" "${S3_COMMITS:-10000}"
+  echo
+}
+
+if selected s3; then section_s3; fi
+
 # --- api: dashboard API latency, cache off and on, vs DuckDB over raw NDJSON ---
 # The work is in bench/api.sh (builds a demo-sized project once, then reuses it).
 section_api() {

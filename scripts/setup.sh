@@ -15,7 +15,7 @@ packages=(
   libcpp-httplib-dev libmicrohttpd-dev librdkafka-dev libzstd-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nodejs npm zstd chromium fonts-dejavu-core fonts-noto-color-emoji fonts-ipafont-gothic iso-codes
-  wrk bc curl kcat
+  wrk bc curl kcat clickhouse-server
 )
 
 sudo_cmd=()

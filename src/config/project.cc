@@ -291,7 +291,7 @@ Result<ProjectConfig> ReadProject(const YAML::Node& doc, const std::filesystem::
 
   if (auto s = r.CheckKeys(doc, "",
                            {"name", "lake", "warehouse", "models", "threads", "vars", "sources",
-                            "server", "schedule", "alerts", "privacy", "s3"});
+                            "server", "schedule", "alerts", "privacy", "s3", "publish"});
       !s) {
     return tl::unexpected(s.error());
   }
@@ -359,6 +359,27 @@ Result<ProjectConfig> ReadProject(const YAML::Node& doc, const std::filesystem::
     if (auto s = r.CheckKeys(alerts, "alerts", {"webhook_env"}); !s) return tl::unexpected(s.error());
     if (auto s = r.Get(alerts, "alerts", "webhook_env", config.alerts.webhook_env); !s) {
       return tl::unexpected(s.error());
+    }
+  }
+
+  if (const YAML::Node publish = doc["publish"]) {
+    if (auto s = r.CheckKeys(publish, "publish", {"clickhouse"}); !s) return tl::unexpected(s.error());
+    if (const YAML::Node ch = publish["clickhouse"]) {
+      ClickHouseConfig& c = config.clickhouse;
+      const std::string at = "publish.clickhouse";
+      if (auto s = r.CheckKeys(ch, at, {"url", "database", "user_env", "password_env"}); !s) {
+        return tl::unexpected(s.error());
+      }
+      for (auto [key, value] : {std::pair{"url", &c.url}, {"database", &c.database},
+                                {"user_env", &c.user_env}, {"password_env", &c.password_env}}) {
+        if (auto s = r.Get(ch, at, key, *value); !s) return tl::unexpected(s.error());
+      }
+      if (!c.url.starts_with("http://") && !c.url.starts_with("https://")) {
+        return r.Bad(at + ".url", fmt::format("must be ClickHouse's HTTP interface, such as "
+                                              "http://127.0.0.1:8123, not '{}'",
+                                              c.url));
+      }
+      if (c.database.empty()) c.database = config.name;
     }
   }
 
@@ -468,6 +489,9 @@ Result<ProjectConfig> LoadProject(const std::filesystem::path& dir) {
   if (config) {
     if (const char* token = std::getenv(config->server.token_env.c_str())) config->server.token = token;
     if (const char* url = std::getenv(config->alerts.webhook_env.c_str())) config->alerts.webhook = url;
+    ClickHouseConfig& ch = config->clickhouse;
+    if (const char* user = std::getenv(ch.user_env.c_str())) ch.user = user;
+    if (const char* password = std::getenv(ch.password_env.c_str())) ch.password = password;
   }
   return config;
 }

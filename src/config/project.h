@@ -114,6 +114,16 @@ struct S3LakeConfig {
   std::filesystem::path cache;   // s3.cache: the local cache of the lake's files
 };
 
+// publish.clickhouse: where `playlake run` publishes gold after each build
+// (docs/deploy.md). Set when url is not empty.
+struct ClickHouseConfig {
+  std::string url;                                // publish.clickhouse.url
+  std::string database;                           // .database; default: the project name
+  std::string user_env = "CLICKHOUSE_USER";       // .user_env: variable holding the user
+  std::string password_env = "CLICKHOUSE_PASSWORD";  // .password_env
+  std::string user, password;  // their values, read by LoadProject (secrets)
+};
+
 struct ProjectConfig {
   std::filesystem::path root;        // the project folder
   std::string name = "playlake";
@@ -129,6 +139,7 @@ struct ProjectConfig {
   ScheduleConfig schedule;
   AlertConfig alerts;
   PrivacyConfig privacy;
+  ClickHouseConfig clickhouse;
 };
 
 // Parses YAML `text` as if it were the file `root`/playlake.yml.

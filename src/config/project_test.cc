@@ -66,6 +66,19 @@ s3: {endpoint: "http://127.0.0.1:9000", region: eu-west-1, cache: cache/lake}
       << secret.error().message;
 }
 
+TEST(ProjectConfig, ReadsWhereToPublish) {
+  auto config = ParseProject(
+      "name: radio\npublish:\n  clickhouse: {url: \"http://127.0.0.1:8123\"}\n", "/p");
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  EXPECT_EQ(config->clickhouse.url, "http://127.0.0.1:8123");
+  EXPECT_EQ(config->clickhouse.database, "radio");
+  EXPECT_EQ(config->clickhouse.password_env, "CLICKHOUSE_PASSWORD");
+  auto bad = ParseProject("publish:\n  clickhouse: {url: 127.0.0.1:8123}\n", "/p");
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_NE(bad.error().message.find("publish.clickhouse.url"), std::string::npos)
+      << bad.error().message;
+}
+
 TEST(ProjectConfig, ReadsVarsForTheModelProject) {
   auto config = ParseProject("vars: {sparkify_tables: true, skip_threshold_ms: 20000}\n", "/p");
   ASSERT_TRUE(config.has_value()) << config.error().message;

@@ -15,6 +15,7 @@
 #include "lake/lake.h"
 #include "pipeline/alert.h"
 #include "pipeline/gold_build.h"
+#include "pipeline/publish_gold.h"
 #include "silver/ingest.h"
 #include "spotify/project_pull.h"
 #include "s3/open_lake.h"
@@ -220,6 +221,10 @@ Result<RunRecord> RunBatch(const config::ProjectConfig& project, const BatchOpti
 
   if (auto s = pipeline.Add({"ingest", {}, ingest}); !s) return tl::unexpected(s.error());
   if (auto s = pipeline.Add({"build", {"ingest"}, build}); !s) return tl::unexpected(s.error());
+  if (!project.clickhouse.url.empty()) {
+    const auto publish = [&project, &target] { return PublishGold(project, target); };
+    if (auto s = pipeline.Add({"publish", {"build"}, publish}); !s) return tl::unexpected(s.error());
+  }
   // Runs of a project take turns, as a scheduler's max-one-active-run: one
   // started while another is going waits, then finds what is still new.
   std::error_code ec;

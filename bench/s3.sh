@@ -65,6 +65,6 @@ printf '%-28s %10.2f %12s %9.2fx\n' "S3 (s3rver + proxy)" "$S3" "$s3_rows" "$(ec
 
 echo
 echo "== s3: $WRITERS writers, $COMMITS commits to one lake on S3, 1% of requests answered 503 =="
-# The proxy answers the next N requests 503: about 1% of what the run sends.
-curl -s -X POST "$ENDPOINT/__faults" -d "{\"status\": 503, \"count\": $((COMMITS / 100))}" > /dev/null
+# The proxy answers 1% of the requests 503 (SlowDown), at random.
+curl -s -X POST "$ENDPOINT/__faults" -d '{"status": 503, "rate": 0.01}' > /dev/null
 "$COMMITS_BIN" "$ENDPOINT" lake "$WRITERS" "$COMMITS" "$OUT/commit-caches"

@@ -8,7 +8,9 @@
 // - injects faults on command: `POST /__faults` with JSON {"status": 503, "count": 3}
 //   answers the next `count` requests with that status (503 as S3's SlowDown); with
 //   "match": TEXT, only requests whose method and URL ("PUT /bucket/key?partNumber=2…")
-//   contain TEXT; with "cut": true, those requests' connections are cut instead.
+//   contain TEXT; with "cut": true, those requests' connections are cut instead; with
+//   "rate": R (0..1) instead of a count, each request is answered so with probability R
+//   until the next POST /__faults.
 // Prints the proxy's URL on its first line of stdout, then one line per request it
 // answers ("PUT /bucket/key?partNumber=1&uploadId=… 200"), until killed.
 //
@@ -47,7 +49,7 @@ const s3rver = new S3rver({
 });
 const { port: backendPort } = await s3rver.run();
 
-const faults = { status: 0, count: 0, match: '', cut: false };
+const faults = { status: 0, count: 0, match: '', cut: false, rate: 0 };
 const locks = new Map(); // key -> promise of the conditional PUT in flight
 
 function xmlError(res, status, code, message) {
@@ -105,12 +107,13 @@ const server = http.createServer(async (req, res) => {
   for await (const chunk of req) chunks.push(chunk);
   const body = Buffer.concat(chunks);
   if (req.url === '/__faults' && req.method === 'POST') {
-    Object.assign(faults, { match: '', cut: false }, JSON.parse(body.toString()));
+    Object.assign(faults, { count: 0, match: '', cut: false, rate: 0 }, JSON.parse(body.toString()));
     res.end('ok');
     return;
   }
-  if (faults.count > 0 && `${req.method} ${req.url}`.includes(faults.match)) {
-    faults.count -= 1;
+  const chosen = faults.count > 0 || (faults.rate > 0 && Math.random() < faults.rate);
+  if (chosen && `${req.method} ${req.url}`.includes(faults.match)) {
+    if (faults.count > 0) faults.count -= 1;
     if (faults.cut) {
       req.socket.destroy();
       return;

@@ -119,7 +119,8 @@ Status BuildState::Save(warehouse::Connection& conn) const {
     }
   }
   statements.push_back(fmt::format("DELETE FROM {} WHERE unique_id IN ({})", kTable, ids));
-  if (!values.empty()) statements.push_back(fmt::format("INSERT INTO {} VALUES {}", kTable, values));
+  if (!values.empty())
+    statements.push_back(fmt::format("INSERT INTO {} VALUES {}", kTable, values));
   return InTransaction(conn, statements);
 }
 

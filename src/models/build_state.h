@@ -38,9 +38,9 @@ class BuildState {
   // A digest of `node`'s inputs with `sql` as its compiled SQL; nullopt when
   // one of them has no version (see above). `source_versions` is keyed by
   // "schema.identifier" of the source's relation.
-  std::optional<std::string> Inputs(const Project& project, const Node& node,
-                                    const std::string& sql,
-                                    const std::map<std::string, std::string>& source_versions) const;
+  std::optional<std::string> Inputs(
+      const Project& project, const Node& node, const std::string& sql,
+      const std::map<std::string, std::string>& source_versions) const;
   // True when `unique_id` last succeeded with exactly these inputs.
   bool Unchanged(const std::string& unique_id, const std::string& inputs) const;
   // `unique_id` succeeded with `inputs` (empty: unknown); `version` is what its

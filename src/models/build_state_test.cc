@@ -185,9 +185,10 @@ TEST(KeepUnchanged, AnIncrementalRunThatAddsNothingKeepsItsReaders) {
 }
 
 TEST(KeepUnchanged, AnIncrementalModelThatNoLongerBindsIsRebuiltInFull) {
-  Kept k(Files{{"models/log.sql",
-           "{{ config(materialized='incremental') }}select id from {{ source('silver', 'plays') "
-           "}}{% if is_incremental() %} where id > (select max(id) from {{ this }}){% endif %}"}});
+  Kept k(Files{
+      {"models/log.sql",
+       "{{ config(materialized='incremental') }}select id from {{ source('silver', 'plays') "
+       "}}{% if is_incremental() %} where id > (select max(id) from {{ this }}){% endif %}"}});
   k.Run();
   // A newer version of the model keeps a column its incremental SQL reads back.
   k.Write("models/log.sql",
@@ -200,9 +201,9 @@ TEST(KeepUnchanged, AnIncrementalModelThatNoLongerBindsIsRebuiltInFull) {
   EXPECT_EQ(k.Sql("select string_agg(batch, ',' order by id) from main.log"), "b0,b1,b2");
   bool said = false;
   for (const std::string& line : k.lines) {
-    said = said || line.find("log: its incremental SQL does not bind against the existing table "
-                             "(built by an older version?); rebuilding it in full") !=
-                       std::string::npos;
+    said = said || line.find(
+                       "log: its incremental SQL does not bind against the existing table "
+                       "(built by an older version?); rebuilding it in full") != std::string::npos;
   }
   EXPECT_TRUE(said);
 }

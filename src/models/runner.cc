@@ -338,10 +338,10 @@ void Runner::Worker(warehouse::Connection& conn, Schedule& schedule, int thread_
       std::string what, status;
       switch (result.status) {
         case NodeStatus::kSuccess:
-          what = (result.kept                      ? "OK kept "
+          what = (result.kept                        ? "OK kept "
                   : node.type == NodeType::kSnapshot ? "OK snapshotted "
-                  : node.type == NodeType::kSeed   ? "OK loaded "
-                                                   : "OK created ") +
+                  : node.type == NodeType::kSeed     ? "OK loaded "
+                                                     : "OK created ") +
                  Describe(node);
           status = "OK in " + time;
           break;
@@ -429,27 +429,26 @@ NodeResult Runner::ExecuteNode(warehouse::Connection& conn, const Node& node, Sc
     if (!may_keep || options_.full_refresh || !inputs) return false;
     return schedule.state->Unchanged(node.unique_id, *inputs);
   };
-  auto exists = [&]() -> Result<bool> {
-    auto kind = FindRelation(conn, node.schema, node.alias);
-    if (!kind) return tl::unexpected(kind.error());
-    return *kind != RelationKind::kMissing;
+  // Keeps the node (sets `done`) when its inputs are unchanged and its relation is still there.
+  auto keep = [&](const std::string& canonical_sql, bool known_to_exist) {
+    if (!unchanged(canonical_sql, true)) return false;
+    auto kind = known_to_exist ? Result<RelationKind>(RelationKind::kTable)
+                               : FindRelation(conn, node.schema, node.alias);
+    if (kind && *kind == RelationKind::kMissing) return false;
+    r.kept = kind.has_value();
+    done =
+        kind
+            ? Result<Materialized>(Materialized{-1, "kept: its inputs are those of its last build"})
+            : tl::unexpected(kind.error());
+    return true;
   };
-  const Materialized kept{-1, "kept: its inputs are those of its last build"};
   switch (node.type) {
     case NodeType::kSeed:
       done = LoadSeed(conn, node);
       break;
     case NodeType::kSnapshot:
       sql = compiler_.Compile(node, false);
-      if (!sql) break;
-      if (unchanged(*sql, true)) {
-        auto found = exists();
-        if (!found || *found) {
-          r.kept = found.has_value();
-          done = found ? Result<Materialized>(kept) : tl::unexpected(found.error());
-          break;
-        }
-      }
+      if (!sql || keep(*sql, false)) break;
       done = RunSnapshot(conn, node, *sql, SqlTime(options_.clock()));
       break;
     case NodeType::kModel: {
@@ -463,15 +462,7 @@ NodeResult Runner::ExecuteNode(warehouse::Connection& conn, const Node& node, Sc
         incremental = *existing == RelationKind::kTable;
       }
       sql = compiler_.Compile(node, incremental);
-      if (!sql) break;
-      if (unchanged(*sql, true)) {
-        auto found = incremental ? Result<bool>(true) : exists();
-        if (!found || *found) {
-          r.kept = found.has_value();
-          done = found ? Result<Materialized>(kept) : tl::unexpected(found.error());
-          break;
-        }
-      }
+      if (!sql || keep(*sql, incremental)) break;
       SchemaChange change;
       if (incremental) {
         auto compared = CompareColumns(conn, node, *sql);

@@ -27,6 +27,7 @@ struct NodeResult {
   int64_t rows_affected = -1;  // -1: not applicable
   int64_t failures = -1;       // tests: failing rows; -1 for other nodes
   int thread_id = -1;          // the worker that ran it
+  bool kept = false;           // not run: its inputs are those of its last success
 };
 
 struct RunResults {

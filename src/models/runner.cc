@@ -12,6 +12,7 @@
 
 #include "common/rfc3339.h"
 #include "models/artifacts.h"
+#include "models/build_state.h"
 #include "models/graph.h"
 #include "models/materialize.h"
 #include "models/openlineage.h"
@@ -115,6 +116,7 @@ struct Runner::Schedule {
   // by unique_id (built without error), and every such table to drop at the end.
   std::map<std::string, std::string> new_rows;
   std::set<std::string> new_rows_tables;
+  std::optional<BuildState> state;  // with options.keep_unchanged
   std::mutex output;  // serialises progress lines and lineage events
   OpenLineageWriter* lineage = nullptr;
 };
@@ -140,6 +142,11 @@ Runner::Runner(const Project& project, warehouse::Database& database, RunnerOpti
     };
   }
   if (options_.threads < 1) options_.threads = 1;
+  // A source the caller replaced reads another relation than the one versioned.
+  for (const auto& [id, source] : project_.sources()) {
+    if (options_.source_relations.count(source.source_name + "." + source.name))
+      options_.source_versions.erase(source.schema + "." + source.identifier);
+  }
   if (options_.lineage_namespace.empty()) options_.lineage_namespace = project_.name();
 }
 
@@ -241,6 +248,11 @@ Result<RunResults> Runner::Execute(const std::string& command, const std::set<No
   }
   OpenLineageWriter lineage(lineage_file);
   schedule.lineage = &lineage;
+  if (options_.keep_unchanged) {
+    auto state = BuildState::Load(**main_conn);
+    if (!state) return tl::unexpected(state.error());
+    schedule.state = std::move(*state);
+  }
 
   const int workers = static_cast<int>(
       std::min<std::size_t>(options_.threads, std::max<std::size_t>(1, schedule.total)));
@@ -263,6 +275,9 @@ Result<RunResults> Runner::Execute(const std::string& command, const std::set<No
     }
   }
 
+  if (schedule.state) {
+    if (auto s = schedule.state->Save(**main_conn); !s) return tl::unexpected(s.error());
+  }
   for (const std::string& table : schedule.new_rows_tables) {
     if (auto s = (*main_conn)->Execute("DROP TABLE IF EXISTS " + table); !s) {
       return tl::unexpected(s.error());
@@ -323,9 +338,10 @@ void Runner::Worker(warehouse::Connection& conn, Schedule& schedule, int thread_
       std::string what, status;
       switch (result.status) {
         case NodeStatus::kSuccess:
-          what = (node.type == NodeType::kSnapshot ? "OK snapshotted "
-                  : node.type == NodeType::kSeed   ? "OK loaded "
-                                                   : "OK created ") +
+          what = (result.kept                        ? "OK kept "
+                  : node.type == NodeType::kSnapshot ? "OK snapshotted "
+                  : node.type == NodeType::kSeed     ? "OK loaded "
+                                                     : "OK created ") +
                  Describe(node);
           status = "OK in " + time;
           break;
@@ -403,13 +419,37 @@ NodeResult Runner::ExecuteNode(warehouse::Connection& conn, const Node& node, Sc
 
   Result<Materialized> done = Materialized{};
   Result<std::string> sql = std::string();
+  std::optional<std::string> inputs;  // with a state: the digest of what the node runs from
+  bool same_output = false;           // an incremental build that changed nothing
+  // True when the node ran last from the inputs of `canonical_sql` and may be kept.
+  auto unchanged = [&](const std::string& canonical_sql, bool may_keep) {
+    if (!schedule.state) return false;
+    std::lock_guard lock(schedule.mutex);
+    inputs = schedule.state->Inputs(project_, node, canonical_sql, options_.source_versions);
+    if (!may_keep || options_.full_refresh || !inputs) return false;
+    return schedule.state->Unchanged(node.unique_id, *inputs);
+  };
+  // Keeps the node (sets `done`) when its inputs are unchanged and its relation is still there.
+  auto keep = [&](const std::string& canonical_sql, bool known_to_exist) {
+    if (!unchanged(canonical_sql, true)) return false;
+    auto kind = known_to_exist ? Result<RelationKind>(RelationKind::kTable)
+                               : FindRelation(conn, node.schema, node.alias);
+    if (kind && *kind == RelationKind::kMissing) return false;
+    r.kept = kind.has_value();
+    done =
+        kind
+            ? Result<Materialized>(Materialized{-1, "kept: its inputs are those of its last build"})
+            : tl::unexpected(kind.error());
+    return true;
+  };
   switch (node.type) {
     case NodeType::kSeed:
       done = LoadSeed(conn, node);
       break;
     case NodeType::kSnapshot:
       sql = compiler_.Compile(node, false);
-      if (sql) done = RunSnapshot(conn, node, *sql, SqlTime(options_.clock()));
+      if (!sql || keep(*sql, false)) break;
+      done = RunSnapshot(conn, node, *sql, SqlTime(options_.clock()));
       break;
     case NodeType::kModel: {
       bool incremental = false;
@@ -422,15 +462,26 @@ NodeResult Runner::ExecuteNode(warehouse::Connection& conn, const Node& node, Sc
         incremental = *existing == RelationKind::kTable;
       }
       sql = compiler_.Compile(node, incremental);
-      if (!sql) break;
+      if (!sql || keep(*sql, incremental)) break;
       SchemaChange change;
       if (incremental) {
         auto compared = CompareColumns(conn, node, *sql);
-        if (!compared) {
+        if (!compared && compared.error().message.starts_with("Binder Error")) {
+          // A table an older Playlake built may lack a column the incremental
+          // SQL reads; a full build makes the table it expects.
+          Report(schedule,
+                 fmt::format("{}: its incremental SQL does not bind against the existing table "
+                             "(built by an older version?); rebuilding it in full. {}",
+                             node.name, compared.error().message.substr(0, 200)));
+          incremental = false;
+          sql = compiler_.Compile(node, false);
+          if (!sql) break;
+        } else if (!compared) {
           done = tl::unexpected(compared.error());
           break;
+        } else {
+          change = std::move(*compared);
         }
-        change = std::move(*compared);
       }
       using Change = Node::OnSchemaChange;
       if (!change.empty() && node.on_schema_change == Change::kFail) {
@@ -451,6 +502,7 @@ NodeResult Runner::ExecuteNode(warehouse::Connection& conn, const Node& node, Sc
           schedule.new_rows_tables.insert(NewRowsRelation(node));
         }
         done = BuildIncremental(conn, node, *sql, change);
+        same_output = done && done->rows == 0 && change.empty();
         if (done && !options_.whole_table_tests) {
           std::lock_guard lock(schedule.mutex);
           schedule.new_rows[node.unique_id] = NewRowsRelation(node);
@@ -467,6 +519,19 @@ NodeResult Runner::ExecuteNode(warehouse::Connection& conn, const Node& node, Sc
         std::lock_guard lock(schedule.mutex);
         if (auto it = schedule.new_rows.find(node.generic->target); it != schedule.new_rows.end())
           new_rows = it->second;
+      }
+      if (schedule.state) {
+        // Whether it checked new rows or all, a test passed against its
+        // parents' versions holds for them while they are kept.
+        auto canonical = compiler_.TestQuery(node);
+        if (canonical && unchanged(*canonical, schedule.results.command != "test" &&
+                                                   !options_.whole_table_tests)) {
+          sql = std::move(canonical);
+          r.failures = 0;
+          r.kept = true;
+          done = Materialized{-1, "PASS (kept: its parents are those it last passed with)"};
+          break;
+        }
       }
       sql = compiler_.TestQuery(node, new_rows);
       if (!sql) break;
@@ -485,6 +550,16 @@ NodeResult Runner::ExecuteNode(warehouse::Connection& conn, const Node& node, Sc
     }
   }
   if (sql) r.compiled_code = *sql;
+  if (schedule.state && !r.kept) {
+    std::lock_guard lock(schedule.mutex);
+    if (sql && done && r.failures <= 0) {
+      schedule.state->Record(node.unique_id, inputs.value_or(""),
+                             node.type == NodeType::kTest ? "" : schedule.results.invocation_id,
+                             same_output);
+    } else {
+      schedule.state->Forget(node.unique_id);
+    }
+  }
   r.execution_time =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
   r.completed_at = Now();

@@ -22,6 +22,12 @@
 // command ends, and its generic tests check those rows (a `unique` test looks
 // for their keys among all rows) unless options.whole_table_tests is set.
 //
+// Unchanged inputs (options.keep_unchanged): a node whose compiled SQL and
+// inputs are those it last succeeded with is reported as kept (success or
+// pass, NodeResult::kept) without running; see BuildState. An incremental
+// model whose SQL no longer binds against its table (one an older Playlake
+// built) is rebuilt in full, with a progress line saying so.
+//
 // Artifacts (when options.target_dir is set): run_results.json and
 // manifest.json after every command, openlineage.jsonl appended per node.
 //
@@ -32,6 +38,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -54,6 +61,15 @@ struct RunnerOptions {
   // source('s','t') -> relation SQL, for sources the caller provides (e.g. views
   // over silver Parquet it registered before the run, or read_parquet(...)).
   SourceRelations source_relations;
+  // Keep nodes whose inputs did not change since they last succeeded
+  // (models, snapshots; tests in Build when only new rows are checked), and
+  // remember what each node was built from in the warehouse (BuildState).
+  // full_refresh still records but keeps nothing.
+  bool keep_unchanged = false;
+  // With keep_unchanged: "schema.identifier" of a source relation -> a text
+  // that changes whenever its data does (for silver, its view's file list).
+  // Nodes reading a source without one are never kept.
+  std::map<std::string, std::string> source_versions;
   // SQL run once on every worker connection before any node (e.g. SET, LOAD,
   // CREATE TEMP VIEW). Empty: nothing.
   std::string connection_setup;

@@ -182,11 +182,19 @@ Result<GoldBuild> BuildGold(const config::ProjectConfig& project, const GoldBuil
   auto writer = warehouse::Writer::Open(project.warehouse, db_options);
   if (!writer) return tl::unexpected(writer.error());
   warehouse::Database& db = (*writer)->db();
+  std::map<std::string, std::string> source_versions;
   {
     // The batches ingested since the last build are what the models build on.
     auto conn = db.Connect();
     if (!conn) return tl::unexpected(conn.error());
     if (auto s = silver::CreateSilverSchema(**conn, **lake); !s) return tl::unexpected(s.error());
+    // A silver view lists the Parquet files it reads, and a committed file never
+    // changes: the view's text is the version of its data.
+    auto views = (*conn)->Query(
+        "SELECT schema_name || '.' || view_name, sql FROM duckdb_views() WHERE schema_name = "
+        "'silver'");
+    if (!views) return tl::unexpected(views.error());
+    for (const auto& row : views->rows) source_versions[row[0].value_or("")] = row[1].value_or("");
   }
 
   models::RunnerOptions runner_options;
@@ -198,6 +206,8 @@ Result<GoldBuild> BuildGold(const config::ProjectConfig& project, const GoldBuil
   runner_options.target_dir = target;
   runner_options.warehouse_name = project.warehouse.string();
   runner_options.source_relations = options.source_relations;
+  runner_options.keep_unchanged = true;
+  runner_options.source_versions = std::move(source_versions);
   runner_options.progress = options.progress;
   GoldBuild build;
   {

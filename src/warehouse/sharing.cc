@@ -68,6 +68,17 @@ Result<std::unique_ptr<FileLock>> TakeTurn(const fs::path& file) {
   });
 }
 
+// A build commits once per model; at DuckDB's default threshold (16 MB of
+// WAL) a commit now and then checkpoints the whole file, several times a
+// build. With a threshold no build reaches, the one checkpoint is when Finish
+// closes the database: the nodes after new plays no longer wait 1-2 s each
+// for one (bench/pipeline.sh).
+Status CheckpointOnFinish(Database& db) {
+  auto conn = db.Connect();
+  if (!conn) return tl::unexpected(conn.error());
+  return (*conn)->Execute("SET checkpoint_threshold = '1TB'");
+}
+
 }  // namespace
 
 struct Writer::Lock {
@@ -90,6 +101,7 @@ Result<std::unique_ptr<Writer>> Writer::Open(const fs::path& file, const Databas
   auto in_place = Database::Open(file.string(), options);
   if (in_place) {
     writer->db_ = std::move(*in_place);
+    if (auto s = CheckpointOnFinish(*writer->db_); !s) return tl::unexpected(s.error());
     return writer;
   }
   const auto holder = HolderOf(file);
@@ -111,6 +123,7 @@ Result<std::unique_ptr<Writer>> Writer::Open(const fs::path& file, const Databas
   auto copy = Database::Open(writer->copy_.string(), options);
   if (!copy) return tl::unexpected(copy.error());
   writer->db_ = std::move(*copy);
+  if (auto s = CheckpointOnFinish(*writer->db_); !s) return tl::unexpected(s.error());
   return writer;
 }
 

@@ -113,6 +113,13 @@ TEST(Writer, BuildsInPlaceWhenNoOneReads) {
   auto writer = Writer::Open(file, OneThread());
   ASSERT_TRUE(writer) << writer.error().message;
   EXPECT_FALSE((*writer)->building_copy());
+  // The build checkpoints once, when it closes, not at every commit past 16 MB of WAL.
+  auto conn = (*writer)->db().Connect();
+  ASSERT_TRUE(conn);
+  auto threshold = (*conn)->QueryScalar("SELECT current_setting('checkpoint_threshold')");
+  ASSERT_TRUE(threshold) << threshold.error().message;
+  EXPECT_EQ(*threshold, "931.3 GiB");  // 1 TB
+  conn->reset();
   ASSERT_TRUE(SetVersion((*writer)->db(), 2));
   ASSERT_TRUE((*writer)->Finish());
   EXPECT_EQ(VersionIn(file), "2");

@@ -36,7 +36,11 @@ struct PullReport {
   std::int64_t already = 0;                  // answers whose batch was committed before
   std::map<std::string, std::int64_t> rows;  // silver table → new rows
   std::vector<std::string> warnings;         // gaps, refusals, stops at a checkpoint
-  // One line: "spotify source me: 3 requests, 2 answers landed, spotify_plays +50; …".
+  // "spotify_artists.popularity" → catalog rows where the answer lacked the
+  // field (stored as NULL), and "<table>.not_found" → ids Spotify did not know.
+  std::map<std::string, std::int64_t> missing;
+  // One line: "spotify source me: 3 requests, 2 answers landed, spotify_plays +50,
+  // missing fields: …; …".
   std::string Summary() const;
 };
 

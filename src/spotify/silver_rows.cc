@@ -2,59 +2,8 @@
 
 #include <fmt/format.h>
 
-#include <map>
-
 namespace playlake::spotify {
 namespace {
-
-const std::map<std::string, SilverTableSpec>& Tables() {
-  static const auto* tables = new std::map<std::string, SilverTableSpec>{
-      {"spotify_plays",
-       {"spotify_plays",
-        {{"played_at", "TIMESTAMPTZ"},
-         {"track_id", "VARCHAR"},
-         {"context_type", "VARCHAR"},
-         {"context_uri", "VARCHAR"}},
-        {"played_at", "track_id"}}},
-      {"spotify_top_tracks",
-       {"spotify_top_tracks",
-        {{"snapshot_date", "DATE"},
-         {"time_range", "VARCHAR"},
-         {"rank", "BIGINT"},
-         {"track_id", "VARCHAR"}},
-        {"snapshot_date", "time_range", "rank"}}},
-      {"spotify_top_artists",
-       {"spotify_top_artists",
-        {{"snapshot_date", "DATE"},
-         {"time_range", "VARCHAR"},
-         {"rank", "BIGINT"},
-         {"artist_id", "VARCHAR"}},
-        {"snapshot_date", "time_range", "rank"}}},
-      {"spotify_saved_tracks",
-       {"spotify_saved_tracks",
-        {{"added_at", "TIMESTAMPTZ"}, {"track_id", "VARCHAR"}},
-        {"track_id", "added_at"}}},
-      {"spotify_playlists",
-       {"spotify_playlists",
-        {{"playlist_id", "VARCHAR"},
-         {"snapshot_id", "VARCHAR"},
-         {"name", "VARCHAR"},
-         {"owner_id", "VARCHAR"},
-         {"public", "BOOLEAN"},
-         {"collaborative", "BOOLEAN"},
-         {"items_total", "BIGINT"}},
-        {"playlist_id", "snapshot_id"}}},
-      {"spotify_playlist_items",
-       {"spotify_playlist_items",
-        {{"playlist_id", "VARCHAR"},
-         {"snapshot_id", "VARCHAR"},
-         {"position", "BIGINT"},
-         {"added_at", "TIMESTAMPTZ"},
-         {"track_id", "VARCHAR"}},
-        {"playlist_id", "snapshot_id", "position"}}},
-  };
-  return *tables;
-}
 
 std::string Quoted(const std::string& text) {
   std::string out = "'";
@@ -66,11 +15,6 @@ std::string Quoted(const std::string& text) {
 }
 
 }  // namespace
-
-const SilverTableSpec* FindSilverTable(const std::string& name) {
-  const auto found = Tables().find(name);
-  return found == Tables().end() ? nullptr : &found->second;
-}
 
 Result<std::unique_ptr<SilverRowWriter>> SilverRowWriter::Create() {
   auto db =

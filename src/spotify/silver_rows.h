@@ -18,23 +18,10 @@
 
 #include "common/result.h"
 #include "lake/lake.h"
+#include "spotify/silver_tables.h"
 #include "warehouse/duckdb.h"
 
 namespace playlake::spotify {
-
-struct SilverColumn {
-  std::string name;
-  std::string sql_type;  // DuckDB type: VARCHAR, TIMESTAMPTZ, BIGINT, DOUBLE, BOOLEAN, DATE
-};
-
-struct SilverTableSpec {
-  std::string name;  // silver table, e.g. "spotify_plays"
-  std::vector<SilverColumn> columns;
-  std::vector<std::string> key;  // columns that identify a row
-};
-
-// The tables, by name; nullptr for an unknown name.
-const SilverTableSpec* FindSilverTable(const std::string& name);
 
 // One row: a value per column of the spec, as text DuckDB casts to the
 // column's type; nullopt is NULL.

@@ -1,0 +1,29 @@
+// The Spotify Web API source's silver tables: names, columns and keys
+// (docs/spotify.md, "What lands where"). Plain data, so the silver views
+// (src/silver/views.cc) list them without linking the source itself.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace playlake::spotify {
+
+struct SilverColumn {
+  std::string name;
+  std::string
+      sql_type;  // DuckDB type: VARCHAR, TIMESTAMPTZ, BIGINT, DOUBLE, BOOLEAN, DATE, VARCHAR[]
+};
+
+struct SilverTableSpec {
+  std::string name;  // silver table, e.g. "spotify_plays"
+  std::vector<SilverColumn> columns;
+  std::vector<std::string> key;  // columns that identify a row
+};
+
+// The tables, by name; nullptr for an unknown name.
+const SilverTableSpec* FindSilverTable(const std::string& name);
+
+// Every table, in name order.
+std::vector<const SilverTableSpec*> AllSilverTables();
+
+}  // namespace playlake::spotify

@@ -1,6 +1,7 @@
 #include "spotify/enrich.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -152,9 +153,11 @@ SilverRow NotFoundRow(const Entity& entity, const std::string& id, const std::st
   return row;
 }
 
-// One GET: a batch of ids or a single one.
+// One batch in the lake: one batch request, or one request per id for a
+// group of ids (so an app refused the batch endpoints does not write a
+// silver file per id).
 struct Lookup {
-  std::string path;
+  std::vector<std::string> paths;  // "/tracks?ids=A,B", or "/tracks/A", "/tracks/B"
   std::vector<std::string> ids;
   bool batch = false;
 };
@@ -273,51 +276,55 @@ Status Enricher::RecordRefusal(const std::string& endpoint, const std::string& u
 }
 
 Result<Outcome> Enricher::Fetch(const Entity& entity, const Lookup& lookup) {
-  const std::string url = source_.spotify_api->api_base + lookup.path;
+  const std::string& base = source_.spotify_api->api_base;
   const std::string endpoint = Endpoint(entity, lookup.batch);
-  auto body = client_.GetText(lookup.path);
-  std::vector<std::pair<std::string, const json*>> objects;  // id → its object (nullptr: unknown)
-  json answer;
-  if (!body) {
-    const ApiError& error = body.error();
-    if (error.kind == ApiErrorKind::kForbidden) {
-      if (auto s = RecordRefusal(endpoint, url, error.http_status); !s) {
-        return tl::unexpected(s.error());
+  // One answer per request: the batch's, or each id's in turn.
+  std::vector<json> answers;
+  std::string body;  // what bronze keeps: the batch's answer, or the answers in a JSON array
+  for (const std::string& path : lookup.paths) {
+    auto text = client_.GetText(path);
+    if (!text) {
+      const ApiError& error = text.error();
+      if (error.kind == ApiErrorKind::kForbidden) {
+        if (auto s = RecordRefusal(endpoint, base + path, error.http_status); !s) {
+          return tl::unexpected(s.error());
+        }
+        return Outcome::kRefused;
       }
-      return Outcome::kRefused;
-    }
-    if (error.kind == ApiErrorKind::kRateLimitedPastCap) {
-      std::lock_guard lock(mutex_);
-      if (!stopped_) {
-        report_.warnings.push_back(fmt::format("source {}: stopped at its last checkpoint: {}",
-                                               source_.name, error.error.message));
+      if (error.kind == ApiErrorKind::kRateLimitedPastCap) {
+        std::lock_guard lock(mutex_);
+        if (!stopped_) {
+          report_.warnings.push_back(fmt::format("source {}: stopped at its last checkpoint: {}",
+                                                 source_.name, error.error.message));
+        }
+        stopped_ = true;
+        return Outcome::kStopped;
       }
-      stopped_ = true;
-      return Outcome::kStopped;
+      if (error.kind != ApiErrorKind::kNotFound || lookup.batch) {
+        return tl::unexpected(error.error);
+      }
+      // An id Spotify does not know: recorded, so it is not asked again
+      // before the refresh age.
+      text = json{{"status", 404}, {"path", path}}.dump();
     }
-    if (error.kind != ApiErrorKind::kNotFound || lookup.batch) {
-      return tl::unexpected(error.error);
-    }
-    // A single id Spotify does not know: recorded, so it is not asked again
-    // before the refresh age.
-    answer = json{{"status", 404}, {"id", lookup.ids[0]}, {"checked_at", fetched_at_}};
-    body = answer.dump();
-    objects.emplace_back(lookup.ids[0], nullptr);
-  } else {
-    answer = json::parse(*body, nullptr, false);
-    const json* list = nullptr;
-    if (lookup.batch && answer.is_object() && answer.contains(entity.list_key)) {
-      list = &answer[entity.list_key];
-    }
-    if (lookup.batch ? !(list && list->is_array() && list->size() == lookup.ids.size())
-                     : !answer.is_object()) {
-      return Fail(ErrorCode::kData, fmt::format("GET {}: the answer is not the {} asked for",
-                                                url.substr(0, url.find('?')), entity.name));
-    }
-    for (std::size_t i = 0; i < lookup.ids.size(); ++i) {
-      const json* object = lookup.batch ? &(*list)[i] : &answer;
-      objects.emplace_back(lookup.ids[i], object->is_object() ? object : nullptr);
-    }
+    answers.push_back(json::parse(*text, nullptr, false));
+    body += (body.empty() ? "" : ",") + *text;
+  }
+  if (!lookup.batch) body = "[" + body + "]";
+  // id → its object (nullptr: Spotify does not know it)
+  std::vector<std::pair<std::string, const json*>> objects;
+  const json* list = nullptr;
+  if (lookup.batch && answers[0].is_object() && answers[0].contains(entity.list_key)) {
+    list = &answers[0][entity.list_key];
+  }
+  if (lookup.batch && !(list && list->is_array() && list->size() == lookup.ids.size())) {
+    return Fail(ErrorCode::kData, fmt::format("GET {}{}: the answer is not the {} asked for", base,
+                                              entity.path, entity.name));
+  }
+  for (std::size_t i = 0; i < lookup.ids.size(); ++i) {
+    const json* object = lookup.batch ? &(*list)[i] : &answers[i];
+    const bool found = object->is_object() && !object->contains("status");
+    objects.emplace_back(lookup.ids[i], found ? object : nullptr);
   }
   Missing missing;
   TableRows rows;
@@ -339,7 +346,11 @@ Result<Outcome> Enricher::Fetch(const Entity& entity, const Lookup& lookup) {
       rows["spotify_app_access"] = {{endpoint, fetched_at_, "true", "200"}};
     }
   }
-  if (auto s = lander_.Land(entity.name, url, *body, rows, {}, fetched_at_); !s) {
+  // The request's URL; for one request per id, the ids in braces.
+  const std::string url =
+      lookup.batch ? base + lookup.paths[0]
+                   : fmt::format("{}{}/{{{}}}", base, entity.path, fmt::join(lookup.ids, ","));
+  if (auto s = lander_.Land(entity.name, url, body, rows, {}, fetched_at_); !s) {
     return tl::unexpected(s.error());
   }
   std::lock_guard lock(mutex_);
@@ -384,28 +395,33 @@ Status Enricher::Enrich(const Entity& entity, const std::vector<std::string>& id
                      entity.path, batch->checked_at));
   }
   std::vector<Lookup> lookups;
-  if (!batch || batch->allowed) {
-    for (std::size_t i = 0; i < ids.size(); i += entity.batch) {
-      Lookup lookup{fmt::format("{}?ids=", entity.path), {}, true};
-      for (std::size_t j = i; j < std::min(ids.size(), i + entity.batch); ++j) {
-        lookup.path += (j == i ? "" : ",") + ids[j];
-        lookup.ids.push_back(ids[j]);
-      }
-      lookups.push_back(std::move(lookup));
+  const bool use_batch = !batch || batch->allowed;
+  // Per id, the ids are grouped so that every worker has a group.
+  const std::size_t workers = std::max(1, source_.spotify_api->concurrency);
+  const std::size_t group =
+      use_batch ? entity.batch
+                : std::clamp<std::size_t>((ids.size() + workers - 1) / workers, 1, entity.batch);
+  for (std::size_t i = 0; i < ids.size(); i += group) {
+    Lookup lookup{{}, {}, use_batch};
+    for (std::size_t j = i; j < std::min(ids.size(), i + group); ++j) {
+      lookup.ids.push_back(ids[j]);
+      if (!use_batch) lookup.paths.push_back(fmt::format("{}/{}", entity.path, ids[j]));
     }
+    if (use_batch) {
+      lookup.paths.push_back(fmt::format("{}?ids={}", entity.path, fmt::join(lookup.ids, ",")));
+    }
+    lookups.push_back(std::move(lookup));
   }
-  const auto per_id = [&] {
-    std::vector<Lookup> single_lookups;
-    for (const std::string& id : ids) {
-      single_lookups.push_back({fmt::format("{}/{}", entity.path, id), {id}, false});
-    }
-    return single_lookups;
-  };
-  if (lookups.empty()) lookups = per_id();
   // An endpoint not checked recently is tried with one request first: a
   // refusal then costs one request, not one per id.
   std::size_t from = 0;
   if (!Known(Endpoint(entity, lookups[0].batch))) {
+    if (!lookups[0].batch && lookups[0].ids.size() > 1) {
+      Lookup probe{{lookups[0].paths[0]}, {lookups[0].ids[0]}, false};
+      lookups[0].paths.erase(lookups[0].paths.begin());
+      lookups[0].ids.erase(lookups[0].ids.begin());
+      lookups.insert(lookups.begin(), std::move(probe));
+    }
     auto first = Fetch(entity, lookups[0]);
     if (!first) return tl::unexpected(first.error());
     if (*first == Outcome::kStopped) return {};

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <deque>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -83,6 +84,9 @@ struct FakeSpotifyApi::State {
   int expire_after = -1;  // API requests until the issued tokens expire; -1: never
   int issued = 0;
   std::chrono::milliseconds latency{0};
+  int rate_limit = 0;                    // answers per rolling second; 0: none
+  std::deque<Clock::time_point> recent;  // answers within the last second
+  int rate_limited = 0;                  // 429s the rate limit gave
   int in_flight = 0;
   int max_in_flight = 0;
   std::vector<std::pair<std::string, Clock::time_point>> requests;
@@ -219,6 +223,17 @@ struct FakeSpotifyApi::State {
     } else if (expire_after > 0) {
       --expire_after;
     }
+    if (rate_limit > 0) {
+      // Spotify's rate limit over a rolling window (here one second).
+      const auto now = Clock::now();
+      while (!recent.empty() && now - recent.front() >= std::chrono::seconds(1)) recent.pop_front();
+      if (static_cast<int>(recent.size()) >= rate_limit) {
+        ++rate_limited;
+        res.set_header("Retry-After", "1");
+        return ApiError(res, 429, "API rate limit exceeded");
+      }
+      recent.push_back(now);
+    }
     if (std::optional<Fault> fault = TakeFault(req.path)) {
       if (fault->status == 0) {
         released.wait_for(lock, std::chrono::seconds(30), [&] { return stopping; });
@@ -265,7 +280,9 @@ struct FakeSpotifyApi::State {
           return ApiError(res, 400, "Too many ids requested");
         }
         json objects = json::array();
-        for (const std::string& id : ids) objects.push_back(catalog.Find(kind, id).value_or(json()));
+        for (const std::string& id : ids) {
+          objects.push_back(catalog.Find(kind, id).value_or(json()));
+        }
         std::string key = kind;
         std::replace(key.begin(), key.end(), '-', '_');
         body = json{{key, objects}};
@@ -496,6 +513,16 @@ void FakeSpotifyApi::SetMaxPageSize(int items) {
 void FakeSpotifyApi::SetLatency(std::chrono::milliseconds latency) {
   std::lock_guard lock(state_->mutex);
   state_->latency = latency;
+}
+
+void FakeSpotifyApi::SetRateLimit(int per_second) {
+  std::lock_guard lock(state_->mutex);
+  state_->rate_limit = per_second;
+}
+
+int FakeSpotifyApi::RateLimited() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->rate_limited;
 }
 
 int FakeSpotifyApi::MaxInFlight() const {

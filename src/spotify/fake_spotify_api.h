@@ -84,6 +84,10 @@ class FakeSpotifyApi {
   void SetMaxPageSize(int items);
   // Every API answer is delayed by `latency` (a distant server).
   void SetLatency(std::chrono::milliseconds latency);
+  // At most `per_second` API requests are answered in any rolling second; the
+  // others get 429 with Retry-After: 1 (counted by RateLimited).
+  void SetRateLimit(int per_second);
+  int RateLimited() const;
 
   // API requests whose path starts with `prefix` ("" for all), and when each
   // arrived.

@@ -200,6 +200,10 @@ class Enricher {
   static std::string Endpoint(const Entity& entity, bool batch) {
     return std::string(entity.name) + (batch ? "_batch" : "");
   }
+  bool Stopped() {
+    std::lock_guard lock(mutex_);
+    return stopped_;
+  }
   std::optional<Access> Known(const std::string& endpoint) {
     std::lock_guard lock(mutex_);
     const auto found = access_.find(endpoint);
@@ -455,7 +459,7 @@ Status Enricher::Run() {
       "WHERE regexp_full_match(track_id, '[0-9A-Za-z]{{22}}') AND track_id NOT IN ({}) ORDER BY 1",
       fmt::format(fmt::runtime(fresh), "track_id", "spotify_tracks")));
   if (!tracks) return tl::unexpected(tracks.error());
-  if (auto s = Enrich(kTracks, *tracks); !s || stopped_) return s;
+  if (auto s = Enrich(kTracks, *tracks); !s || Stopped()) return s;
   for (const auto* entity : {&kArtists, &kAlbums}) {
     const std::string column = &kArtists == entity ? "artist_id" : "album_id";
     auto ids = Ids(fmt::format(
@@ -463,7 +467,7 @@ Status Enricher::Run() {
         "ORDER BY 1",
         column, fmt::format(fmt::runtime(fresh), column, entity->table)));
     if (!ids) return tl::unexpected(ids.error());
-    if (auto s = Enrich(*entity, *ids); !s || stopped_) return s;
+    if (auto s = Enrich(*entity, *ids); !s || Stopped()) return s;
   }
   // Audio features of a track do not change: asked once per track.
   auto features =

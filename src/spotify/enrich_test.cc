@@ -6,11 +6,15 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "lake/faults.h"
 #include "silver/ingest.h"
 #include "silver/views.h"
 #include "spotify/fake_spotify_api.h"
@@ -42,9 +46,10 @@ class EnrichTest : public ::testing::Test {
   // The project: the fake's recently played with enrichment on (concurrency 2),
   // plus `extra` YAML sources.
   void Open(const std::string& pulls, const std::string& extra = "") {
-    testing::WriteSpotifyProject(dir_.path(), fake_, pulls, true);
-    if (!extra.empty()) std::ofstream(dir_.path() / "playlake.yml", std::ios::app) << extra;
-    auto project = config::LoadProject(dir_.path());
+    const auto root = dir_.path() / project_folder_;
+    testing::WriteSpotifyProject(root, fake_, pulls, true);
+    if (!extra.empty()) std::ofstream(root / "playlake.yml", std::ios::app) << extra;
+    auto project = config::LoadProject(root);
     ASSERT_TRUE(project.has_value()) << project.error().message;
     project_ = *project;
     lake::LakeOptions options;
@@ -96,6 +101,7 @@ class EnrichTest : public ::testing::Test {
       std::chrono::year(2026), std::chrono::month(3), std::chrono::day(1)));
   FakeSpotifyApi fake_{PLAYLAKE_SPOTIFY_DATA};
   playlake::testing::TempDir dir_;
+  std::string project_folder_ = "project";
   config::ProjectConfig project_;
   std::unique_ptr<lake::Lake> lake_;
 };
@@ -261,6 +267,46 @@ TEST_F(EnrichTest, TheTracksOfAStreamingHistoryExportAreLookedUp) {
             "0");
   EXPECT_EQ(BatchRequests(fake_, "/v1/tracks"), static_cast<int>((ids.size() + 49) / 50));
   EXPECT_EQ(fake_.Requests("/v1/me/player"), 0);  // no API plays were asked for
+}
+
+// Killed (SIGKILL) in the middle of the lookups, at each step of a commit:
+// the re-run looks up only what was not committed, and every track, artist
+// and album has one row.
+TEST_F(EnrichTest, KilledMidEnrichmentThenRerunLeavesNothingMissingOrDoubled) {
+  fake_.SetLittleApp();  // one request per id: many commits to be killed between
+  fake_.AddPlays(12, kFirstPlayMs, kMinute);
+  for (const char* step : {"bronze-synced", "silver-staged", "silver-committed"}) {
+    SCOPED_TRACE(step);
+    project_folder_ = step;  // a new project and lake
+    Open("[recently_played]");
+    const pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      // The fourth commit of the pull: inside the tracks' per-id lookups.
+      lake::CrashAt crash(step, 4);
+      lake::LakeOptions options;
+      options.faults = &crash;
+      auto lake = lake::Lake::OpenLocal(project_.lake, options);
+      if (lake) lake_ = std::move(*lake);
+      (void)Pull();
+      _exit(0);
+    }
+    int status = 0;
+    ASSERT_EQ(waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << status;
+    auto rerun = Pull();
+    ASSERT_TRUE(rerun.has_value()) << rerun.error().message;
+    for (const auto& [table, key] : {std::pair{"spotify_tracks", "track_id"},
+                                     {"spotify_artists", "artist_id"},
+                                     {"spotify_albums", "album_id"}}) {
+      const auto count = Count(table, key);
+      EXPECT_EQ(count.rows, count.keys) << table;
+      EXPECT_EQ(count.keys, std::stoll(Scalar(fmt::format(
+                                "SELECT count(DISTINCT {}) FROM spotify_{}", key,
+                                std::string(table) == "spotify_tracks" ? "plays" : "tracks"))))
+          << table;
+    }
+  }
 }
 
 }  // namespace

@@ -131,7 +131,7 @@ Status Puller::RecentlyPlayed() {
     report_.warnings.push_back(std::move(warning));
   }
   return lander_.Land("recently_played", source_.spotify_api->api_base + url, *body,
-              {{"spotify_plays", plays}}, {{kCheckpointStat, newest}});
+                      {{"spotify_plays", plays}}, {{kCheckpointStat, newest}});
 }
 
 ApiResult<bool> Puller::Paged(const std::string& pull, const std::string& path,

@@ -44,7 +44,8 @@ struct PullReport {
   std::string Summary() const;
 };
 
-// Pulls what `source.spotify_api` asks for. A rate limit past the client's
+// Pulls what `source.spotify_api` asks for, then (with `enrichment`) looks up
+// the catalog behind the plays (enrich.h). A rate limit past the client's
 // cap stops the pull at its last commit with a warning (not an error).
 // REQUIRES: source.spotify_api is set. Errors: kIo, kData (an answer that is
 // not what the API documents), kUnauthorized-style errors of the client as

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 
@@ -66,16 +67,18 @@ FakeCatalog::FakeCatalog(const std::filesystem::path& dir) {
   templates_["albums"] = ReadJson(dir / "swaj_GetAlbumRequest.json");
   templates_["audio-features"] = ReadJson(dir / "swaj_GetAudioFeaturesForTrackRequest.json");
   for (const auto& [kind, object] : templates_) add(kind, object);
-  for (const json& t : ReadJson(dir / "swaj_GetSeveralTracksRequest.json")["tracks"])
-    add("tracks", t);
-  for (const json& a : ReadJson(dir / "swaj_GetSeveralArtistsRequest.json")["artists"]) {
-    add("artists", a);
-  }
-  for (const json& a : ReadJson(dir / "swaj_GetSeveralAlbumsRequest.json")["albums"])
-    add("albums", a);
-  for (const json& f :
-       ReadJson(dir / "swaj_GetAudioFeaturesForSeveralTracksRequest.json")["audio_features"]) {
-    add("audio-features", f);
+  // (Each file is held in a variable: a range-for over a member of a
+  // temporary would read freed memory.)
+  const std::pair<const char*, const char*> several[] = {
+      {"swaj_GetSeveralTracksRequest.json", "tracks"},
+      {"swaj_GetSeveralArtistsRequest.json", "artists"},
+      {"swaj_GetSeveralAlbumsRequest.json", "albums"},
+      {"swaj_GetAudioFeaturesForSeveralTracksRequest.json", "audio_features"}};
+  for (const auto& [file, key] : several) {
+    const json answer = ReadJson(dir / file);
+    std::string kind = key;
+    std::replace(kind.begin(), kind.end(), '_', '-');
+    for (const json& object : answer.at(key)) add(kind, object);
   }
   const json playlist =
       ReadJson(dir / "playlist_37i9dQZEVXbMDoHDwVN2tF_top50_global_2024-05.json").at(0);

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace playlake::spotify {
 namespace {
 
@@ -48,18 +50,29 @@ Result<std::optional<lake::DataFile>> SilverRowWriter::Write(lake::Lake& lake,
       !s) {
     return tl::unexpected(s.error());
   }
-  const std::string insert = fmt::format("INSERT INTO staged VALUES ({})", placeholders);
-  for (const SilverRow& row : rows) {
-    if (auto r = conn_->Query(insert, row); !r) {
+  // Up to 64 rows per INSERT: one statement per row cost more than the rest
+  // of a catalog batch's landing together.
+  constexpr std::size_t kRowsPerInsert = 64;
+  for (std::size_t first = 0; first < rows.size(); first += kRowsPerInsert) {
+    const std::size_t end = std::min(rows.size(), first + kRowsPerInsert);
+    std::string tuples;
+    std::vector<warehouse::Param> params;
+    for (std::size_t i = first; i < end; ++i) {
+      tuples += fmt::format("{}({})", tuples.empty() ? "" : ", ", placeholders);
+      params.insert(params.end(), rows[i].begin(), rows[i].end());
+    }
+    if (auto r = conn_->Query("INSERT INTO staged VALUES " + tuples, params); !r) {
       return Fail(ErrorCode::kData, fmt::format("silver {}: a value does not fit its column: {}",
                                                 spec.name, r.error().message));
     }
   }
-  auto committed = lake.CommittedFiles("silver", spec.name);
-  if (!committed) return tl::unexpected(committed.error());
   std::string existing;
-  for (const auto& file : *committed) {
-    existing += (existing.empty() ? "" : ", ") + Quoted(lake.storage().Url(file.key));
+  if (!spec.keyed_by_lookup) {
+    auto committed = lake.CommittedFiles("silver", spec.name);
+    if (!committed) return tl::unexpected(committed.error());
+    for (const auto& file : *committed) {
+      existing += (existing.empty() ? "" : ", ") + Quoted(lake.storage().Url(file.key));
+    }
   }
   const std::string not_committed =
       existing.empty()

@@ -18,6 +18,10 @@ struct SilverTableSpec {
   std::string name;  // silver table, e.g. "spotify_plays"
   std::vector<SilverColumn> columns;
   std::vector<std::string> key;  // columns that identify a row
+  // The key holds the time of the lookup (fetched_at, checked_at), so no
+  // committed file can hold a new row's key: the writer does not read them to
+  // deduplicate (that read grew with every lookup batch).
+  bool keyed_by_lookup = false;
 };
 
 // The tables, by name; nullptr for an unknown name.

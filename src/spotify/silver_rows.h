@@ -4,7 +4,8 @@
 //
 // The rows are staged in an in-memory DuckDB and copied to
 // silver/<table>/<batch-id>.<nonce>.parquet, minus rows whose key is already
-// in a committed file of the table or earlier in the same batch.
+// in a committed file of the table (not read for tables keyed by their
+// lookup's time) or earlier in the same batch.
 //
 // Thread safety: none; one writer per pull. REQUIRES for Write: the caller
 // holds the lake's writer lock (so the committed files it deduplicates

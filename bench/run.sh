@@ -135,3 +135,9 @@ section_api() {
   "$ROOT/bench/api.sh" "${API_USERS:-20000}" "${API_DAYS:-30}" "${API_SECONDS:-5}"
 }
 if selected api; then section_api; fi
+
+# --- spotify: catalog enrichment vs a one-request-per-id client, against the fake API ---
+section_spotify() {
+  "$ROOT/bench/spotify.sh" "${SPOTIFY_TRACKS:-10000}" "${SPOTIFY_LATENCY_MS:-50}" "${SPOTIFY_RATE:-20}"
+}
+if selected spotify; then section_spotify; fi

@@ -193,7 +193,8 @@ void AddSqlCommand(CLI::App& app, CommandBody& selected) {
   CLI::App* cmd = app.add_subcommand(
       "sql",
       "Run a SQL query (DuckDB dialect) over the lake. Silver tables are views by name:\n"
-      "plays, page_views, users, tracks, artists, albums, episodes, quarantine (also as\n"
+      "plays, page_views, users, tracks, artists, albums, episodes, quarantine, and the\n"
+      "Spotify Web API source's spotify_plays, spotify_tracks, ... (also as\n"
       "silver.plays, ...). Only committed files are visible. Times are shown in UTC; lists\n"
       "and structs as JSON. With --gold, a gold table wins over a silver view of the same\n"
       "name (users, artists): write silver.users for the silver one.");

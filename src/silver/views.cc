@@ -6,28 +6,43 @@
 
 #include "silver/table_writer.h"
 #include "sources/tables.h"
+#include "spotify/silver_tables.h"
 
 namespace playlake::silver {
 
-std::string ViewSql(const sources::TableSpec& spec, const std::vector<std::string>& urls,
-                    const std::string& view_name) {
-  std::string columns;
-  for (const auto& c : spec.columns) {
-    if (!columns.empty()) columns += ", ";
-    const std::string source = urls.empty() ? "NULL" : warehouse::QuoteIdentifier(c.name);
-    columns += fmt::format("CAST({} AS {}) AS {}", source, SqlType(c.type),
-                           warehouse::QuoteIdentifier(c.name));
+namespace {
+
+// A view named `view_name` with `columns` (name, DuckDB type) over `urls`.
+std::string ColumnsViewSql(const std::vector<std::pair<std::string, std::string>>& columns,
+                           const std::vector<std::string>& urls, const std::string& view_name,
+                           bool hive_partitioning) {
+  std::string list_of_columns;
+  for (const auto& [name, type] : columns) {
+    if (!list_of_columns.empty()) list_of_columns += ", ";
+    const std::string source = urls.empty() ? "NULL" : warehouse::QuoteIdentifier(name);
+    list_of_columns += fmt::format("CAST({} AS {}) AS {}", source, type,
+                                   warehouse::QuoteIdentifier(name));
   }
   if (urls.empty()) {
     return fmt::format("CREATE OR REPLACE VIEW {} AS SELECT {} WHERE false",
-                       warehouse::QuoteIdentifier(view_name), columns);
+                       warehouse::QuoteIdentifier(view_name), list_of_columns);
   }
   std::string list;
   for (const auto& u : urls) list += (list.empty() ? "" : ", ") + warehouse::QuoteLiteral(u);
   return fmt::format(
       "CREATE OR REPLACE VIEW {} AS SELECT {} FROM read_parquet([{}], hive_partitioning = {}, "
       "union_by_name = true)",
-      warehouse::QuoteIdentifier(view_name), columns, list, spec.partition >= 0 ? "true" : "false");
+      warehouse::QuoteIdentifier(view_name), list_of_columns, list,
+      hive_partitioning ? "true" : "false");
+}
+
+}  // namespace
+
+std::string ViewSql(const sources::TableSpec& spec, const std::vector<std::string>& urls,
+                    const std::string& view_name) {
+  std::vector<std::pair<std::string, std::string>> columns;
+  for (const auto& c : spec.columns) columns.emplace_back(std::string(c.name), SqlType(c.type));
+  return ColumnsViewSql(columns, urls, view_name, spec.partition >= 0);
 }
 
 namespace {
@@ -53,15 +68,31 @@ void PutTypicalFileFirst(std::vector<lake::DataFile>& files) {
 }  // namespace
 
 Status CreateSilverViews(warehouse::Connection& connection, const lake::Lake& lake) {
+  // The Spotify Web API source's tables (spotify_plays, ...) are views like
+  // the others; their files are not partitioned.
+  struct View {
+    std::string name;
+    std::vector<std::pair<std::string, std::string>> columns;  // name, DuckDB type
+    bool partitioned = false;
+  };
+  std::vector<View> views;
   for (const sources::TableSpec* spec : sources::AllTables()) {
-    auto files = lake.CommittedFiles("silver", std::string(spec->name));
+    View& view = views.emplace_back(View{std::string(spec->name), {}, spec->partition >= 0});
+    for (const auto& c : spec->columns) view.columns.emplace_back(c.name, SqlType(c.type));
+  }
+  for (const spotify::SilverTableSpec* spec : spotify::AllSilverTables()) {
+    View& view = views.emplace_back(View{spec->name, {}, false});
+    for (const auto& c : spec->columns) view.columns.emplace_back(c.name, c.sql_type);
+  }
+  for (const auto& [name, columns, partitioned] : views) {
+    auto files = lake.CommittedFiles("silver", name);
     if (!files) return tl::unexpected(files.error());
     PutTypicalFileFirst(*files);
     std::vector<std::string> urls;
     for (const auto& f : *files) urls.push_back(const_cast<lake::Lake&>(lake).storage().Url(f.key));
-    if (auto s = connection.Execute(ViewSql(*spec, urls, std::string(spec->name))); !s) {
+    if (auto s = connection.Execute(ColumnsViewSql(columns, urls, name, partitioned)); !s) {
       return Fail(ErrorCode::kWarehouse,
-                  fmt::format("cannot create the silver view '{}': {}", spec->name, s.error().message));
+                  fmt::format("cannot create the silver view '{}': {}", name, s.error().message));
     }
   }
   return {};

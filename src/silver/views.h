@@ -21,7 +21,8 @@ std::string ViewSql(const sources::TableSpec& spec, const std::vector<std::strin
                     const std::string& view_name);
 
 // Creates one view per silver table (plays, page_views, users, tracks,
-// artists, albums, episodes, quarantine) on `connection`.
+// artists, albums, episodes, quarantine, and the Spotify Web API source's
+// spotify_* tables) on `connection`.
 Status CreateSilverViews(warehouse::Connection& connection, const lake::Lake& lake);
 
 // The same views in schema "silver" of a warehouse, where the models'

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <deque>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -16,6 +17,7 @@
 #include <thread>
 
 #include "common/rfc3339.h"
+#include "spotify/fake_catalog.h"
 #include "spotify/oauth.h"
 
 namespace playlake::spotify::testing {
@@ -55,10 +57,14 @@ struct AuthorizeGrant {
 }  // namespace
 
 struct FakeSpotifyApi::State {
+  explicit State(const std::filesystem::path& realdata_dir) : catalog(realdata_dir) {}
+
   httplib::Server server;
   std::thread thread;
   int port = 0;
-  std::map<std::string, std::string> files;  // API path → captured answer
+  std::map<std::string, std::string> files;  // "token" → the captured token answer
+  FakeCatalog catalog;                       // what lookups by id answer
+  bool little_app = false;                   // batch endpoints and audio features refused
   json playlist_items;                       // the Top 50's items
   json playlist;                             // the Top 50 as /me/playlists lists it
   json top_artists;                          // the captured several artists
@@ -78,6 +84,9 @@ struct FakeSpotifyApi::State {
   int expire_after = -1;  // API requests until the issued tokens expire; -1: never
   int issued = 0;
   std::chrono::milliseconds latency{0};
+  int rate_limit = 0;                    // answers per rolling second; 0: none
+  std::deque<Clock::time_point> recent;  // answers within the last second
+  int rate_limited = 0;                  // 429s the rate limit gave
   int in_flight = 0;
   int max_in_flight = 0;
   std::vector<std::pair<std::string, Clock::time_point>> requests;
@@ -214,6 +223,17 @@ struct FakeSpotifyApi::State {
     } else if (expire_after > 0) {
       --expire_after;
     }
+    if (rate_limit > 0) {
+      // Spotify's rate limit over a rolling window (here one second).
+      const auto now = Clock::now();
+      while (!recent.empty() && now - recent.front() >= std::chrono::seconds(1)) recent.pop_front();
+      if (static_cast<int>(recent.size()) >= rate_limit) {
+        ++rate_limited;
+        res.set_header("Retry-After", "1");
+        return ApiError(res, 429, "API rate limit exceeded");
+      }
+      recent.push_back(now);
+    }
     if (std::optional<Fault> fault = TakeFault(req.path)) {
       if (fault->status == 0) {
         released.wait_for(lock, std::chrono::seconds(30), [&] { return stopping; });
@@ -232,6 +252,7 @@ struct FakeSpotifyApi::State {
     json body;
     std::smatch match;
     static const std::regex kPlaylist("/v1/playlists/([^/]+)/(items|tracks)");
+    static const std::regex kCatalog("/v1/(tracks|artists|albums|audio-features)(/[^/]+)?");
     if (req.path == "/v1/me/player/recently-played") {
       body = RecentlyPlayed(req);
     } else if (std::optional<json> library = Library(req)) {
@@ -240,17 +261,34 @@ struct FakeSpotifyApi::State {
       if (match[1] != kPlaylistId) return ApiError(res, 404, "Resource not found");
       body = Page(req, fmt::format("{}/playlists/{}/{}", Base(), match[1].str(), match[2].str()),
                   playlist_items);
-    } else {
-      // "/v1/tracks?ids=" is the batch answer; "/v1/tracks/ID" the single one.
-      const std::string key =
-          req.has_param("ids") ? req.path + "?ids" : req.path.substr(0, req.path.rfind('/'));
-      const auto file = files.find(key);
-      if (file == files.end()) return ApiError(res, 404, "Service not found");
-      body = json::parse(file->second);
-      const std::string id = req.path.substr(req.path.rfind('/') + 1);
-      if (!req.has_param("ids") && body.contains("id") && body["id"] != id) {
-        return ApiError(res, 404, "Non existing id: '" + id + "'");
+    } else if (std::regex_match(req.path, match, kCatalog)) {
+      const std::string kind = match[1];
+      if (little_app && (req.has_param("ids") || kind == "audio-features")) {
+        return ApiError(res, 403, "Forbidden");
       }
+      if (match[2].matched) {
+        std::optional<json> object = catalog.Find(kind, match[2].str().substr(1));
+        if (!object) return ApiError(res, 404, "Resource not found");
+        body = std::move(*object);
+      } else {
+        // Several: the objects in the order asked, null for an unknown id.
+        std::vector<std::string> ids;
+        std::stringstream list(req.get_param_value("ids"));
+        for (std::string id; std::getline(list, id, ',');) ids.push_back(id);
+        if (ids.empty()) return ApiError(res, 400, "No ids");
+        if (ids.size() > FakeCatalog::BatchLimit(kind)) {
+          return ApiError(res, 400, "Too many ids requested");
+        }
+        json objects = json::array();
+        for (const std::string& id : ids) {
+          objects.push_back(catalog.Find(kind, id).value_or(json()));
+        }
+        std::string key = kind;
+        std::replace(key.begin(), key.end(), '-', '_');
+        body = json{{key, objects}};
+      }
+    } else {
+      return ApiError(res, 404, "Service not found");
     }
     for (const std::string& field : dropped_fields) EraseField(body, field);
     Reply(res, 200, body);
@@ -339,19 +377,9 @@ struct FakeSpotifyApi::State {
 };
 
 FakeSpotifyApi::FakeSpotifyApi(const std::filesystem::path& realdata_dir)
-    : state_(std::make_unique<State>()) {
+    : state_(std::make_unique<State>(realdata_dir)) {
   const auto file = [&](const char* name) { return ReadAll(realdata_dir / name); };
-  state_->files = {
-      {"/v1/tracks", file("swaj_GetTrackRequest.json")},
-      {"/v1/tracks?ids", file("swaj_GetSeveralTracksRequest.json")},
-      {"/v1/artists", file("swaj_GetArtistRequest.json")},
-      {"/v1/artists?ids", file("swaj_GetSeveralArtistsRequest.json")},
-      {"/v1/albums", file("swaj_GetAlbumRequest.json")},
-      {"/v1/albums?ids", file("swaj_GetSeveralAlbumsRequest.json")},
-      {"/v1/audio-features", file("swaj_GetAudioFeaturesForTrackRequest.json")},
-      {"/v1/audio-features?ids", file("swaj_GetAudioFeaturesForSeveralTracksRequest.json")},
-      {"token", file("swaj_ClientCredentials.json")},
-  };
+  state_->files = {{"token", file("swaj_ClientCredentials.json")}};
   // The capture is a JSON array wrapping the playlist object.
   const json playlist =
       json::parse(file("playlist_37i9dQZEVXbMDoHDwVN2tF_top50_global_2024-05.json"));
@@ -464,6 +492,19 @@ void FakeSpotifyApi::AddPlays(int count, std::int64_t first_ms, std::int64_t ste
   }
 }
 
+void FakeSpotifyApi::SetLittleApp() {
+  std::lock_guard lock(state_->mutex);
+  state_->little_app = true;
+  for (const char* field : {"popularity", "followers", "available_markets"}) {
+    state_->dropped_fields.insert(field);
+  }
+}
+
+void FakeSpotifyApi::MarkUnknown(const std::string& id) {
+  std::lock_guard lock(state_->mutex);
+  state_->catalog.MarkUnknown(id);
+}
+
 void FakeSpotifyApi::SetMaxPageSize(int items) {
   std::lock_guard lock(state_->mutex);
   state_->max_page = items;
@@ -472,6 +513,16 @@ void FakeSpotifyApi::SetMaxPageSize(int items) {
 void FakeSpotifyApi::SetLatency(std::chrono::milliseconds latency) {
   std::lock_guard lock(state_->mutex);
   state_->latency = latency;
+}
+
+void FakeSpotifyApi::SetRateLimit(int per_second) {
+  std::lock_guard lock(state_->mutex);
+  state_->rate_limit = per_second;
+}
+
+int FakeSpotifyApi::RateLimited() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->rate_limited;
 }
 
 int FakeSpotifyApi::MaxInFlight() const {

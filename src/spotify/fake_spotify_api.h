@@ -14,7 +14,8 @@
 //       Top 50 itself, paged by offset/limit like the playlist's items;
 //   GET /v1/tracks/{id}, /v1/tracks?ids=, /v1/artists/{id}, /v1/artists?ids=,
 //       /v1/albums/{id}, /v1/albums?ids=, /v1/audio-features/{id},
-//       /v1/audio-features?ids=: the captured single and batch answers.
+//       /v1/audio-features?ids=: the catalog of fake_catalog.h by id (404
+//       alone, null in a batch, for an unknown id; 400 past a batch's limit).
 // Accounts (under accounts_base()):
 //   GET /authorize: checks client id, S256 challenge and a 127.0.0.1 redirect
 //       (Spotify refuses localhost), then 302 to redirect_uri?code=..&state=..;
@@ -69,6 +70,12 @@ class FakeSpotifyApi {
   // Removes `field` from every object of every API answer (a deprecated field).
   void DropField(const std::string& field);
   void RevokeRefreshTokens();
+  // An app with little (a development-mode app since February 2026, created
+  // after November 2024): the batch endpoints (?ids=) and audio features
+  // answer 403, and answers lack popularity, followers and available_markets.
+  void SetLittleApp();
+  // Spotify does not know this id (a removed track): null in a batch, 404 alone.
+  void MarkUnknown(const std::string& id);
   // The listener plays `count` more tracks, one every `step_ms`, the first at
   // `first_ms` (ms since the epoch): the Top 50's tracks in order, from a
   // playlist context, an album context and none in turn.
@@ -77,6 +84,10 @@ class FakeSpotifyApi {
   void SetMaxPageSize(int items);
   // Every API answer is delayed by `latency` (a distant server).
   void SetLatency(std::chrono::milliseconds latency);
+  // At most `per_second` API requests are answered in any rolling second; the
+  // others get 429 with Retry-After: 1 (counted by RateLimited).
+  void SetRateLimit(int per_second);
+  int RateLimited() const;
 
   // API requests whose path starts with `prefix` ("" for all), and when each
   // arrived.

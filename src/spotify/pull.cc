@@ -8,12 +8,11 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
-#include "common/hash.h"
 #include "common/rfc3339.h"
 #include "lake/bronze.h"
-#include "lake/zstd_stream.h"
 #include "sources/timestamp.h"
-#include "spotify/silver_rows.h"
+#include "spotify/enrich.h"
+#include "spotify/land.h"
 
 namespace playlake::spotify {
 namespace {
@@ -43,15 +42,12 @@ std::optional<std::string> Text(const json& object, const char* key) {
   return found->get<std::string>();
 }
 
-// Rows one answer gives each silver table.
-using TableRows = std::map<std::string, std::vector<SilverRow>>;
-
 // One pull of one source: lands answers, keeps the report.
 class Puller {
  public:
-  Puller(lake::Lake& lake, const config::SourceConfig& source, ApiClient& client,
-         SilverRowWriter& writer, PullReport& report)
-      : lake_(lake), source_(source), client_(client), writer_(writer), report_(report) {}
+  Puller(lake::Lake& lake, const config::SourceConfig& source, ApiClient& client, Lander& lander,
+         PullReport& report)
+      : lake_(lake), source_(source), client_(client), lander_(lander), report_(report) {}
 
   Status RecentlyPlayed();
   // Top tracks or artists (`kind`) for the three time ranges.
@@ -75,13 +71,6 @@ class Puller {
     return {};
   }
 
-  // Lands `body`, the answer to `url` for `pull`, in bronze and its rows in
-  // silver, committing `stats` (a checkpoint) with the silver entry.
-  Status Land(const std::string& pull, const std::string& url, const std::string& body,
-              const TableRows& rows, const std::map<std::string, std::int64_t>& stats);
-  Result<lake::DataFile> WriteBronze(const std::string& pull, const std::string& batch_id,
-                                     const std::string& body);
-
   // Lands every page of the paging object at `path`, following `next` until
   // it is null; `rows_of` gives a page's silver rows. Returns false when a
   // rate limit stopped it (see Stopped).
@@ -95,87 +84,10 @@ class Puller {
   lake::Lake& lake_;
   const config::SourceConfig& source_;
   ApiClient& client_;
-  SilverRowWriter& writer_;
+  Lander& lander_;
   PullReport& report_;
   bool stopped_ = false;
 };
-
-Result<lake::DataFile> Puller::WriteBronze(const std::string& pull, const std::string& batch_id,
-                                           const std::string& body) {
-  const std::string key =
-      lake::BronzeKey(source_.name, pull, lake_.Now(), batch_id, lake_.NewNonce(), "json");
-  auto file = lake_.storage().Create(key);
-  if (!file) return tl::unexpected(file.error());
-  {
-    lake::ZstdWriter zstd(**file, 3, 0);
-    if (auto s = zstd.Append(body); !s) return tl::unexpected(s.error());
-    if (auto s = zstd.Finish(); !s) return tl::unexpected(s.error());
-  }
-  const std::uint64_t bytes = (*file)->size();
-  lake_.faults().At("bronze-written");
-  if (auto s = (*file)->Sync(); !s) return tl::unexpected(s.error());
-  lake_.faults().At("bronze-synced");
-  if (auto s = (*file)->Close(); !s) return tl::unexpected(s.error());
-  return lake::DataFile{pull, key, 1, bytes};
-}
-
-Status Puller::Land(const std::string& pull, const std::string& url, const std::string& body,
-                    const TableRows& rows, const std::map<std::string, std::int64_t>& stats) {
-  const std::string checksum = Hash128Hex(body);
-  std::string identity = "spotify_api";
-  for (const std::string* part : {&source_.name, &pull, &url, &checksum}) {
-    identity += '\0';
-    identity += *part;
-  }
-  const std::string batch_id = Hash128Hex(identity).substr(0, 24);
-  auto silver = lake_.Find("silver", batch_id);
-  if (!silver) return tl::unexpected(silver.error());
-  if (*silver) {
-    ++report_.already;
-    return {};
-  }
-  lake::ManifestEntry entry;
-  entry.batch_id = batch_id;
-  entry.source = source_.name;
-  entry.format = "spotify_api";
-  entry.entity = pull;
-  entry.input_path = url;  // the request, without its query's secrets (there are none)
-  entry.input_size = body.size();
-  entry.input_checksum = checksum;
-  auto bronze = lake_.Find("bronze", batch_id);
-  if (!bronze) return tl::unexpected(bronze.error());
-  if (!*bronze) {
-    auto file = WriteBronze(pull, batch_id, body);
-    if (!file) return tl::unexpected(file.error());
-    lake::ManifestEntry bronze_entry = entry;
-    bronze_entry.layer = "bronze";
-    bronze_entry.files = {*file};
-    if (auto committed = lake_.Commit(bronze_entry); !committed) {
-      return tl::unexpected(committed.error());
-    }
-    lake_.faults().At("bronze-committed");
-  }
-  entry.layer = "silver";
-  entry.stats = stats;
-  for (const auto& [table, table_rows] : rows) {
-    const SilverTableSpec* spec = FindSilverTable(table);
-    auto file = writer_.Write(lake_, *spec, table_rows, batch_id);
-    if (!file) return tl::unexpected(file.error());
-    entry.stats["records." + table] = static_cast<std::int64_t>(table_rows.size());
-    if (!*file) continue;
-    entry.stats["rows." + table] = (*file)->rows;
-    entry.files.push_back(**file);
-  }
-  // SilverRowWriter synced each file before returning it.
-  lake_.faults().At("silver-staged");
-  lake_.faults().At("silver-synced");
-  auto committed = lake_.Commit(entry);
-  if (!committed) return tl::unexpected(committed.error());
-  lake_.faults().At("silver-committed");
-  ++report_.responses;
-  for (const auto& file : entry.files) report_.rows[file.table] += file.rows;
-  return {};
-}
 
 Status Puller::RecentlyPlayed() {
   auto checkpoint = RecentlyPlayedCheckpoint(lake_, source_.name);
@@ -218,8 +130,8 @@ Status Puller::RecentlyPlayed() {
     spdlog::warn("{}", warning);
     report_.warnings.push_back(std::move(warning));
   }
-  return Land("recently_played", source_.spotify_api->api_base + url, *body,
-              {{"spotify_plays", plays}}, {{kCheckpointStat, newest}});
+  return lander_.Land("recently_played", source_.spotify_api->api_base + url, *body,
+                      {{"spotify_plays", plays}}, {{kCheckpointStat, newest}});
 }
 
 ApiResult<bool> Puller::Paged(const std::string& pull, const std::string& path,
@@ -239,7 +151,7 @@ ApiResult<bool> Puller::Paged(const std::string& pull, const std::string& path,
     }
     const std::int64_t offset = page.value("offset", std::int64_t{0});
     const std::string url = next.starts_with("/") ? source_.spotify_api->api_base + next : next;
-    if (Status s = Land(pull, url, *body, rows_of(page, offset), {}); !s) {
+    if (Status s = lander_.Land(pull, url, *body, rows_of(page, offset), {}); !s) {
       return as_api_error(s.error());
     }
     const auto found = page.find("next");
@@ -332,6 +244,11 @@ std::string PullReport::Summary() const {
       fmt::format("spotify source {}: {} requests, {} answers landed, {} seen before", source,
                   requests, responses, already);
   for (const auto& [table, count] : rows) text += fmt::format(", {} +{}", table, count);
+  std::string fields;
+  for (const auto& [field, count] : missing) {
+    fields += fmt::format("{}{} {}", fields.empty() ? "" : ", ", field, count);
+  }
+  if (!fields.empty()) text += "; missing (NULL): " + fields;
   for (const auto& warning : warnings) text += "; " + warning;
   return text;
 }
@@ -358,7 +275,8 @@ Result<PullReport> PullSpotifySource(lake::Lake& lake, const config::SourceConfi
   if (!lock) return tl::unexpected(lock.error());
   auto writer = SilverRowWriter::Create();
   if (!writer) return tl::unexpected(writer.error());
-  Puller puller(lake, source, client, **writer, report);
+  Lander lander(lake, source.name, **writer, report);
+  Puller puller(lake, source, client, lander, report);
   const auto& pulls = source.spotify_api->pulls;
   const std::int64_t sent_before = client.requests_sent();
   const auto wanted = [&](const char* pull) {
@@ -370,6 +288,9 @@ Result<PullReport> PullSpotifySource(lake::Lake& lake, const config::SourceConfi
   if (status && !puller.stopped() && wanted("top_artists")) status = puller.Top("artists");
   if (status && !puller.stopped() && wanted("saved_tracks")) status = puller.SavedTracks();
   if (status && !puller.stopped() && wanted("playlists")) status = puller.Playlists();
+  if (status && !puller.stopped() && source.spotify_api->enrichment) {
+    status = EnrichCatalog(lander, source, client, report);
+  }
   report.requests = client.requests_sent() - sent_before;
   if (!status) return tl::unexpected(status.error());
   return report;

@@ -36,11 +36,16 @@ struct PullReport {
   std::int64_t already = 0;                  // answers whose batch was committed before
   std::map<std::string, std::int64_t> rows;  // silver table → new rows
   std::vector<std::string> warnings;         // gaps, refusals, stops at a checkpoint
-  // One line: "spotify source me: 3 requests, 2 answers landed, spotify_plays +50; …".
+  // "spotify_artists.popularity" → catalog rows where the answer lacked the
+  // field (stored as NULL), and "<table>.not_found" → ids Spotify did not know.
+  std::map<std::string, std::int64_t> missing;
+  // One line: "spotify source me: 3 requests, 2 answers landed, spotify_plays +50,
+  // missing fields: …; …".
   std::string Summary() const;
 };
 
-// Pulls what `source.spotify_api` asks for. A rate limit past the client's
+// Pulls what `source.spotify_api` asks for, then (with `enrichment`) looks up
+// the catalog behind the plays (enrich.h). A rate limit past the client's
 // cap stops the pull at its last commit with a warning (not an error).
 // REQUIRES: source.spotify_api is set. Errors: kIo, kData (an answer that is
 // not what the API documents), kUnauthorized-style errors of the client as

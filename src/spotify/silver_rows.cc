@@ -2,59 +2,10 @@
 
 #include <fmt/format.h>
 
-#include <map>
+#include <algorithm>
 
 namespace playlake::spotify {
 namespace {
-
-const std::map<std::string, SilverTableSpec>& Tables() {
-  static const auto* tables = new std::map<std::string, SilverTableSpec>{
-      {"spotify_plays",
-       {"spotify_plays",
-        {{"played_at", "TIMESTAMPTZ"},
-         {"track_id", "VARCHAR"},
-         {"context_type", "VARCHAR"},
-         {"context_uri", "VARCHAR"}},
-        {"played_at", "track_id"}}},
-      {"spotify_top_tracks",
-       {"spotify_top_tracks",
-        {{"snapshot_date", "DATE"},
-         {"time_range", "VARCHAR"},
-         {"rank", "BIGINT"},
-         {"track_id", "VARCHAR"}},
-        {"snapshot_date", "time_range", "rank"}}},
-      {"spotify_top_artists",
-       {"spotify_top_artists",
-        {{"snapshot_date", "DATE"},
-         {"time_range", "VARCHAR"},
-         {"rank", "BIGINT"},
-         {"artist_id", "VARCHAR"}},
-        {"snapshot_date", "time_range", "rank"}}},
-      {"spotify_saved_tracks",
-       {"spotify_saved_tracks",
-        {{"added_at", "TIMESTAMPTZ"}, {"track_id", "VARCHAR"}},
-        {"track_id", "added_at"}}},
-      {"spotify_playlists",
-       {"spotify_playlists",
-        {{"playlist_id", "VARCHAR"},
-         {"snapshot_id", "VARCHAR"},
-         {"name", "VARCHAR"},
-         {"owner_id", "VARCHAR"},
-         {"public", "BOOLEAN"},
-         {"collaborative", "BOOLEAN"},
-         {"items_total", "BIGINT"}},
-        {"playlist_id", "snapshot_id"}}},
-      {"spotify_playlist_items",
-       {"spotify_playlist_items",
-        {{"playlist_id", "VARCHAR"},
-         {"snapshot_id", "VARCHAR"},
-         {"position", "BIGINT"},
-         {"added_at", "TIMESTAMPTZ"},
-         {"track_id", "VARCHAR"}},
-        {"playlist_id", "snapshot_id", "position"}}},
-  };
-  return *tables;
-}
 
 std::string Quoted(const std::string& text) {
   std::string out = "'";
@@ -66,11 +17,6 @@ std::string Quoted(const std::string& text) {
 }
 
 }  // namespace
-
-const SilverTableSpec* FindSilverTable(const std::string& name) {
-  const auto found = Tables().find(name);
-  return found == Tables().end() ? nullptr : &found->second;
-}
 
 Result<std::unique_ptr<SilverRowWriter>> SilverRowWriter::Create() {
   auto db =
@@ -104,18 +50,29 @@ Result<std::optional<lake::DataFile>> SilverRowWriter::Write(lake::Lake& lake,
       !s) {
     return tl::unexpected(s.error());
   }
-  const std::string insert = fmt::format("INSERT INTO staged VALUES ({})", placeholders);
-  for (const SilverRow& row : rows) {
-    if (auto r = conn_->Query(insert, row); !r) {
+  // Up to 64 rows per INSERT: one statement per row cost more than the rest
+  // of a catalog batch's landing together.
+  constexpr std::size_t kRowsPerInsert = 64;
+  for (std::size_t first = 0; first < rows.size(); first += kRowsPerInsert) {
+    const std::size_t end = std::min(rows.size(), first + kRowsPerInsert);
+    std::string tuples;
+    std::vector<warehouse::Param> params;
+    for (std::size_t i = first; i < end; ++i) {
+      tuples += fmt::format("{}({})", tuples.empty() ? "" : ", ", placeholders);
+      params.insert(params.end(), rows[i].begin(), rows[i].end());
+    }
+    if (auto r = conn_->Query("INSERT INTO staged VALUES " + tuples, params); !r) {
       return Fail(ErrorCode::kData, fmt::format("silver {}: a value does not fit its column: {}",
                                                 spec.name, r.error().message));
     }
   }
-  auto committed = lake.CommittedFiles("silver", spec.name);
-  if (!committed) return tl::unexpected(committed.error());
   std::string existing;
-  for (const auto& file : *committed) {
-    existing += (existing.empty() ? "" : ", ") + Quoted(lake.storage().Url(file.key));
+  if (!spec.keyed_by_lookup) {
+    auto committed = lake.CommittedFiles("silver", spec.name);
+    if (!committed) return tl::unexpected(committed.error());
+    for (const auto& file : *committed) {
+      existing += (existing.empty() ? "" : ", ") + Quoted(lake.storage().Url(file.key));
+    }
   }
   const std::string not_committed =
       existing.empty()

@@ -4,7 +4,8 @@
 //
 // The rows are staged in an in-memory DuckDB and copied to
 // silver/<table>/<batch-id>.<nonce>.parquet, minus rows whose key is already
-// in a committed file of the table or earlier in the same batch.
+// in a committed file of the table (not read for tables keyed by their
+// lookup's time) or earlier in the same batch.
 //
 // Thread safety: none; one writer per pull. REQUIRES for Write: the caller
 // holds the lake's writer lock (so the committed files it deduplicates
@@ -18,23 +19,10 @@
 
 #include "common/result.h"
 #include "lake/lake.h"
+#include "spotify/silver_tables.h"
 #include "warehouse/duckdb.h"
 
 namespace playlake::spotify {
-
-struct SilverColumn {
-  std::string name;
-  std::string sql_type;  // DuckDB type: VARCHAR, TIMESTAMPTZ, BIGINT, DOUBLE, BOOLEAN, DATE
-};
-
-struct SilverTableSpec {
-  std::string name;  // silver table, e.g. "spotify_plays"
-  std::vector<SilverColumn> columns;
-  std::vector<std::string> key;  // columns that identify a row
-};
-
-// The tables, by name; nullptr for an unknown name.
-const SilverTableSpec* FindSilverTable(const std::string& name);
 
 // One row: a value per column of the spec, as text DuckDB casts to the
 // column's type; nullopt is NULL.

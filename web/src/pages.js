@@ -90,9 +90,21 @@ async function artists(main, filters) {
   lineChart(card(main, `Share of plays per week (%), top ${top.length} genres${others}`, { id: 'genres' }), {
     x: weeks, series: top.map((genre) => ({ name: genre, data: weeks.map((w) => share(genre, w)) })),
   });
+  const featuresCard = card(main, 'Median audio features by genre', { size: 'wide', id: 'features' });
+  if (data.audio_features.length === 0) {
+    // Spotify refuses audio features to apps created after 27 November 2024 and to
+    // development-mode apps; the other catalogs may have none either.
+    const note = document.createElement('p');
+    note.className = 'note';
+    note.textContent = 'Audio features are not available for this app: no catalog track has them. '
+      + 'Spotify refuses them to apps created after 27 November 2024 and to development-mode apps '
+      + '(see docs/spotify.md).';
+    featuresCard.append(note);
+    return;
+  }
   const features = [...new Set(data.audio_features.map((f) => f.feature))].filter((f) => f !== 'tempo' && f !== 'loudness');
   const featureGenres = [...new Set(data.audio_features.map((f) => f.genre))];
-  barChart(card(main, 'Median audio features by genre', { size: 'wide', id: 'features' }), {
+  barChart(featuresCard, {
     labels: featureGenres,
     series: features.map((feature) => ({
       name: feature,

@@ -1,5 +1,11 @@
 -- One row per track a catalog lists (the first source by name when several
 -- do): what fct_plays takes its genre from and int_tracks_unified starts from.
+-- The tracks looked up in the Spotify Web API are a catalog too
+-- (source_format spotify-api, ahead of the exports' spotify-history).
 select *
-from {{ ref('stg_tracks') }}
+from (
+    select * from {{ ref('stg_tracks') }}
+    union all by name
+    select * from {{ ref('stg_spotify_tracks') }}
+)
 qualify row_number() over (partition by track_id order by source_format, track_name) = 1

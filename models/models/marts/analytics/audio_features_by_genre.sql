@@ -9,7 +9,11 @@
 -- replaced (delete+insert on feature).
 with catalog as (
     select hash(string_agg(batch_id, ',' order by batch_id)) as catalog_batches
-    from (select distinct batch_id from {{ ref('stg_tracks') }})
+    from (
+        select distinct batch_id from {{ ref('stg_tracks') }}
+        union
+        select distinct batch_id from {{ ref('stg_spotify_tracks') }}
+    )
 ),
 
 features as (

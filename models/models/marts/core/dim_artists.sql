@@ -11,7 +11,13 @@ with catalog as (
         arg_max(location, source_format)    as location,
         max(latitude)                       as latitude,
         max(longitude)                      as longitude
-    from {{ ref('stg_artists') }}
+    from (
+        select artist_id, artist_name, genre, country, location, latitude, longitude, source_format
+        from {{ ref('stg_artists') }}
+        union all by name
+        select artist_id, artist_name, genre, 'spotify-api' as source_format
+        from {{ ref('stg_spotify_artists') }}
+    )
     group by artist_id
 ),
 
@@ -29,6 +35,22 @@ from_plays as (
     group by artist_id
 ),
 
+-- Artists of plays without artist ids (Spotify exports) are keyed by name
+-- (stg_plays), which no catalog lists: the genre of the catalog tracks their
+-- plays named (such as the tracks the Spotify Web API enrichment looked up),
+-- the genre most of them have.
+from_catalog_tracks as (
+    select artist_id, genre
+    from (
+        select p.artist_id, c.genre, count(*) as tracks
+        from {{ ref('int_track_attributions') }} as p
+        join {{ ref('int_catalog_tracks') }} as c on p.track_id = c.track_id
+        where p.artist_id like 'name:%' and c.genre is not null
+        group by p.artist_id, c.genre
+    )
+    qualify row_number() over (partition by artist_id order by tracks desc, genre) = 1
+),
+
 artist_ids as (
     select artist_id from catalog
     union
@@ -41,7 +63,7 @@ artists as (
     select
         i.artist_id,
         coalesce(c.artist_name, t.artist_name, p.artist_name) as artist_name,
-        coalesce(c.genre, t.genre, 'unknown')                 as genre,
+        coalesce(c.genre, nullif(t.genre, 'unknown'), g.genre, 'unknown') as genre,
         c.country,
         c.location,
         c.latitude,
@@ -50,6 +72,7 @@ artists as (
     left join catalog as c on i.artist_id = c.artist_id
     left join from_tracks as t on i.artist_id = t.artist_id
     left join from_plays as p on i.artist_id = p.artist_id
+    left join from_catalog_tracks as g on i.artist_id = g.artist_id
 )
 
 select * from artists

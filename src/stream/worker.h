@@ -14,11 +14,14 @@
 // "offsets-committing" and "offsets-committed"). On assignment the worker
 // seeks every partition to the lake's record, not Kafka's; a partition the
 // lake holds nothing of starts at the group's committed offset, else at the
-// earliest. Offsets between the lake's record and the first one the brokers
-// still hold (deleted by retention or compaction before they were read) are
-// never taken as read: the next batch covers them and silver quarantines
-// them as one row (or, with kafka.on_offset_gap: stop, Run fails with
-// kData). Brokers whose offsets end before the lake's record (the topic was
+// earliest. Offsets that come with no message are told apart by the
+// brokers' low watermark (the first offset they hold, from the fetch that
+// skipped them): those below it were deleted (retention, compaction) before
+// they were read and are never taken as read: the next batch covers them and
+// silver quarantines them as one row (or, with kafka.on_offset_gap: stop,
+// Run fails with kData); those above it hold no message (transaction
+// markers, aborted or compacted messages): an empty line each in the batch,
+// no loss, no cut. Brokers whose offsets end before the lake's record (the topic was
 // recreated) make Run fail with kData. auto.offset.reset is always
 // "earliest". A refused batch (another worker committed that range: this one
 // is a zombie) is dropped and the partition re-sought to the lake's record.

@@ -132,7 +132,7 @@ TEST(BatchCommitter, OffsetsWithNoMessageAreEmptyLinesNotLosses) {
                                 " \"select reason, line from quarantine order by line\"");
   ASSERT_EQ(rows.exit_code, 0) << rows.stderr_text;
   EXPECT_EQ(stream_test::Lines(rows.stdout_text),
-            (std::vector<std::string>{"reason,line", "invalid_json,6", "deleted_by_broker,8"}));
+            (std::vector<std::string>{"reason,line", "not_an_object,6", "deleted_by_broker,8"}));
   const auto count = RunPlaylake("sql --format csv --lake " + (dir / "lake").string() +
                                  " \"select count(*) from plays\"");
   EXPECT_EQ(stream_test::Lines(count.stdout_text), (std::vector<std::string>{"count_star()", "8"}));

@@ -25,6 +25,15 @@ std::vector<std::string> Plays(const TempDir& dir, int events) {
   return lines;
 }
 
+// A scratch lake in `dir`; null (and a failed expectation) when it cannot open.
+std::unique_ptr<lake::Lake> OpenLake(const TempDir& dir) {
+  auto lake = lake::Lake::OpenLocal(dir / "lake", stream_test::ScratchLake());
+  EXPECT_TRUE(lake) << lake.error().message;
+  return lake ? std::move(*lake) : nullptr;
+}
+
+const CommitterOptions kOptions{"live", sources::Format::kPlaylake, 1, 1, 1};
+
 PartitionBatch Batch(const std::vector<std::string>& plays, std::int64_t first, std::int64_t last) {
   PartitionBatch b{"plays", 0, first, first, last, {}};
   for (std::int64_t o = first; o <= last; ++o) AppendMessage(b.lines, plays[o]);
@@ -45,10 +54,10 @@ TEST(BatchCommitter, RefusesABatchThatDoesNotStartWhereTheRecordEnds) {
   TempDir dir;
   const auto plays = Plays(dir, 40);
   ASSERT_GE(plays.size(), 40u);
-  auto lake = lake::Lake::OpenLocal(dir / "lake", stream_test::ScratchLake());
+  auto lake = OpenLake(dir);
   ASSERT_TRUE(lake);
-  BatchCommitter worker(**lake, {"live", sources::Format::kPlaylake, 1, 1, 1});
-  BatchCommitter zombie(**lake, {"live", sources::Format::kPlaylake, 1, 1, 1});
+  BatchCommitter worker(*lake, kOptions);
+  BatchCommitter zombie(*lake, kOptions);
   ASSERT_TRUE(zombie.Refresh());  // the zombie looked at the lake before the worker committed
 
   auto first = worker.Commit(Batch(plays, 0, 9));
@@ -96,12 +105,12 @@ TEST(DeletedUntil, OnlyOffsetsBelowTheLowWatermarkWereDeleted) {
 // as deleted; a deleted range before lines_offset is one quarantine row.
 TEST(BatchCommitter, OffsetsWithNoMessageAreEmptyLinesNotLosses) {
   TempDir dir;
+  auto lake = OpenLake(dir);
+  ASSERT_TRUE(lake);
+  BatchCommitter committer(*lake, kOptions);
+  ASSERT_TRUE(committer.Refresh());
   const auto plays = Plays(dir, 20);
   ASSERT_GE(plays.size(), 20u);
-  auto lake = lake::Lake::OpenLocal(dir / "lake", stream_test::ScratchLake());
-  ASSERT_TRUE(lake);
-  BatchCommitter committer(**lake, {"live", sources::Format::kPlaylake, 1, 1, 1});
-  ASSERT_TRUE(committer.Refresh());
 
   // Offsets 0..7: 0 and 3 hold no message (a marker before the first
   // message, one in the middle), 6 is not an event.

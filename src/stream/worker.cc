@@ -163,6 +163,7 @@ Status StreamWorker::State::Add(const RdKafka::Message& m) {
       stats.lost += lines_offset - *p.position;
     }
   }
+  const std::size_t before = p.batch.lines.size();
   if (p.batch.lines.empty()) {
     if (p.batch.lines.capacity() == 0 && !spare.empty()) {
       p.batch.lines = std::move(spare.back());
@@ -183,7 +184,6 @@ Status StreamWorker::State::Add(const RdKafka::Message& m) {
                   m.offset());
     AppendEmptyOffsets(p.batch, m.offset() - lines_offset);
   }
-  const std::size_t before = p.batch.lines.size();
   AppendMessage(p.batch.lines, std::string_view(static_cast<const char*>(m.payload()), m.len()));
   buffered += static_cast<std::int64_t>(p.batch.lines.size() - before);
   p.batch.last_offset = m.offset();

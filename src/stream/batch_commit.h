@@ -45,7 +45,7 @@ struct PartitionBatch {
   std::int64_t first_offset = 0;
   std::int64_t lines_offset = 0;
   std::int64_t last_offset = -1;
-  std::string lines;      // see AppendMessage and AppendEmptyOffsets
+  std::string lines;       // see AppendMessage and AppendEmptyOffsets
   std::int64_t empty = 0;  // empty lines: offsets that hold no message
   std::int64_t messages() const { return last_offset - lines_offset + 1 - empty; }
 };

@@ -3,9 +3,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <librdkafka/rdkafkacpp.h>
-#include <spdlog/spdlog.h>
-
 #include <malloc.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <chrono>
@@ -202,9 +201,10 @@ std::int64_t StreamWorker::State::LowWatermark(const PartitionKey& key) {
   }
   if (const auto err = consumer->query_watermark_offsets(key.first, key.second, &low, &high, 5000);
       err != RdKafka::ERR_NO_ERROR) {
-    spdlog::warn("stream: {}: cannot ask the brokers the first offset they hold ({}); offsets "
-                 "that came with no message are counted as deleted",
-                 KafkaInputPath(key.first, key.second), RdKafka::err2str(err));
+    spdlog::warn(
+        "stream: {}: cannot ask the brokers the first offset they hold ({}); offsets "
+        "that came with no message are counted as deleted",
+        KafkaInputPath(key.first, key.second), RdKafka::err2str(err));
     return -1;
   }
   return low;

@@ -30,8 +30,9 @@ constexpr std::size_t kSpareBuffers = 2;
 constexpr int kBronzeZstdLevel = -3;
 // glibc's largest M_MMAP_THRESHOLD on 64-bit (DEFAULT_MMAP_THRESHOLD_MAX).
 constexpr int kMaxMmapThreshold = 32 << 20;
-// A batch's buffer is reserved for flush_bytes plus this much (its last message).
-constexpr std::size_t kBatchSlack = 1 << 20;
+// A batch's buffer is reserved for flush_bytes plus this much (its last message;
+// a longer one grows it).
+constexpr std::size_t kBatchSlack = 64 << 10;
 // Offsets with no message (not deleted) kept as empty lines, at most this many
 // in a row; a longer run cuts the batch (or, at its start, is recorded as deleted).
 constexpr std::int64_t kMaxEmptyLines = 1 << 20;
@@ -339,10 +340,10 @@ Status StreamWorker::Run() {
   // Batches and silver's buffers are megabytes, allocated and freed at every
   // commit: by default glibc hands such blocks back to the kernel (munmap,
   // heap trimming) and the next commit faults their pages in again (about a
-  // tenth of the worker's CPU time). Freed memory stays in the process
-  // instead; the peak is unchanged.
+  // tenth of the worker's CPU time). Up to 64 MiB of freed memory stays in
+  // the process instead (with 400 partitions: peak 349 MB instead of 310).
   mallopt(M_MMAP_THRESHOLD, kMaxMmapThreshold);
-  mallopt(M_TRIM_THRESHOLD, kMaxMmapThreshold * 8);
+  mallopt(M_TRIM_THRESHOLD, kMaxMmapThreshold * 2);
   const config::KafkaSourceConfig& k = *st.source.kafka;
   std::map<std::string, std::string> properties = {
       {"bootstrap.servers", k.brokers},      {"group.id", k.group},

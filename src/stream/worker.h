@@ -32,9 +32,9 @@
 // two emptied batch buffers are kept for reuse),
 // librdkafka's prefetch queue at most queued.max.messages.kbytes (16 MiB by
 // default here), and the dedupe keys of committed plays at most 2 million
-// (16 MB) before dedupe switches to the committed files. Run keeps memory
-// that commits free in the process (glibc's mallopt): it is not given back
-// to the kernel and faulted in again at the next commit.
+// (16 MB) before dedupe switches to the committed files. Run keeps up to
+// 64 MiB of the memory commits free in the process (glibc's mallopt) rather
+// than give it back to the kernel and fault it in again at the next commit.
 //
 // Ownership: borrows the lake. Thread safety: Run on one thread.
 // Errors: kConfig for refused Kafka properties, kIo for a fatal consumer

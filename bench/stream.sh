@@ -4,6 +4,7 @@
 # (playlake-kafka-mock: the real Kafka protocol on 127.0.0.1, in memory).
 #
 #   bench/stream.sh [EVENTS] [BACKLOG_EVENTS]      defaults: 2000000 10000000
+#   STREAM_SECTIONS=1 bench/stream.sh 300000        section 1 only
 #
 #  1. Throughput: EVENTS plays (1% duplicates, one day of event times) are
 #     produced to a topic first; then, from that backlog, in events per second
@@ -31,8 +32,14 @@
 #
 # Environment: PLAYLAKE_BUILD (default build/release), BENCH_OUT (default
 # bench/out), STREAM_PER_PARTITION (40000), STREAM_THREADS (1: parser threads
-# of ingest and stream), STREAM_RATE (5000), STREAM_LATENCY_SECONDS (60).
+# of ingest and stream), STREAM_RATE (5000), STREAM_LATENCY_SECONDS (60),
+# STREAM_SECTIONS (default "1 2 3 4 5": the sections to run; 4 reports on
+# section 1's lake, so runs only with it).
 set -euo pipefail
+if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
+  sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'
+  exit 0
+fi
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${PLAYLAKE_BUILD:-$ROOT/build/release}"
@@ -45,6 +52,8 @@ PER_PARTITION="${STREAM_PER_PARTITION:-40000}"
 THREADS="${STREAM_THREADS:-1}"
 RATE="${STREAM_RATE:-5000}"
 LATENCY_SECONDS="${STREAM_LATENCY_SECONDS:-60}"
+SECTIONS=" ${STREAM_SECTIONS:-1 2 3 4 5} "
+section() { [[ "$SECTIONS" == *" $1 "* ]]; }
 DAY=2026-01-05
 for tool in "$PLAYLAKE" "$MOCK"; do
   [[ -x "$tool" ]] || { echo "bench/stream.sh: $tool not found; run 'make release'" >&2; exit 1; }
@@ -173,6 +182,7 @@ count() {
 }
 
 # --- 1. throughput ----------------------------------------------------------
+if section 1; then
 PARTITIONS=$(partitions_for "$EVENTS")
 start_broker plays "$PARTITIONS"
 echo "producing $EVENTS plays (1% duplicates) to topic plays ($PARTITIONS partitions) ..." >&2
@@ -215,7 +225,9 @@ stop "$BROKER_PID"
 rm -rf "$OUT/topic.jsonl" "$OUT/ingest"
 echo
 
+fi
 # --- 2. produced → queryable ------------------------------------------------
+if section 2; then
 start_broker live 4
 project "$OUT/latency" live
 "$PLAYLAKE" --log-level info stream --project "$OUT/latency" 2> "$OUT/latency/stream.log" &
@@ -237,7 +249,9 @@ echo "         the classic eventsim → Kafka → Spark pipeline lands data ever
 echo "(goal: p99 ≤ 5 s)"
 echo
 
+fi
 # --- 3. memory with a backlog -----------------------------------------------
+if section 3; then
 BACKLOG_PARTITIONS=$(partitions_for "$BACKLOG")
 start_broker backlog "$BACKLOG_PARTITIONS"
 echo "producing a backlog of $BACKLOG plays to topic backlog ($BACKLOG_PARTITIONS partitions) ..." >&2
@@ -247,8 +261,10 @@ project "$OUT/backlog" backlog
 stream_until "$OUT/backlog" "$BACKLOG_MESSAGES"
 echo "== memory: one worker draining a backlog in the topic =="
 printf '%-44s %12s %12s %12s %14s %9s\n' "backlog" "messages" "worker peak" "broker RSS" "events/CPU-s" "wall s"
-printf '%-44s %12d %9d MB %9d MB %14.0f %9.1f\n' "section 1 ($PARTITIONS partitions)" "$MESSAGES" "$STREAM_MB" \
-  "$BROKER_MB" "$STREAM_RATE" "$STREAM_WALL"
+if section 1; then
+  printf '%-44s %12d %9d MB %9d MB %14.0f %9.1f\n' "section 1 ($PARTITIONS partitions)" "$MESSAGES" "$STREAM_MB" \
+    "$BROKER_MB" "$STREAM_RATE" "$STREAM_WALL"
+fi
 printf '%-44s %12d %9d MB %9d MB %14.0f %9.1f\n' "backlog ($BACKLOG_PARTITIONS partitions)" "$BACKLOG_MESSAGES" \
   "$PEAK_MB" "$BACKLOG_BROKER_MB" "$(echo "$BACKLOG_MESSAGES / $CPU" | bc -l)" "$WALL"
 echo "rows: silver.plays=$(count "$OUT/backlog/lake")"
@@ -258,7 +274,9 @@ stop "$BROKER_PID"
 rm -rf "$OUT/backlog"
 echo
 
+fi
 # --- 4. committed files -----------------------------------------------------
+if section 1 && section 4; then
 echo "== committed silver files of plays (section 1's stream: $BATCHES batches) =="
 printf '%-44s %12s %14s %12s\n' "" "files" "mean MB" "total MB"
 printf '%-44s %12d %14.2f %12.1f\n' "as the stream committed them" "$BEFORE_FILES" \
@@ -269,7 +287,10 @@ printf '(playlake compact: %.1f s CPU, %.1f s wall; the stream compacts in the b
   "$COMPACT_CPU" "$COMPACT_WALL"
 echo
 
+fi
 # --- 5. live view ---------------------------------------------------------------
+if section 5; then
 if [[ -x "$ROOT/bench/live_latency.sh" ]]; then
   "$ROOT/bench/live_latency.sh"
+fi
 fi

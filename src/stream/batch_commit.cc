@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <set>
 
@@ -40,10 +42,24 @@ void AppendMessage(std::string& lines, std::string_view value) {
   }
   const std::size_t at = lines.size();
   lines.append(value);
-  for (std::size_t i = at; i < lines.size(); ++i) {
-    if (lines[i] == '\n' || lines[i] == '\r') lines[i] = ' ';
+  // Line breaks are rare: look for them with memchr (vectorised), not byte by byte.
+  if (std::memchr(value.data(), '\n', value.size()) != nullptr ||
+      std::memchr(value.data(), '\r', value.size()) != nullptr) {
+    for (std::size_t i = at; i < lines.size(); ++i) {
+      if (lines[i] == '\n' || lines[i] == '\r') lines[i] = ' ';
+    }
   }
   lines += '\n';
+}
+
+void AppendEmptyOffsets(PartitionBatch& batch, std::int64_t n) {
+  batch.lines.append(static_cast<std::size_t>(n), '\n');
+  batch.empty += n;
+}
+
+std::int64_t DeletedUntil(std::int64_t from, std::int64_t to, std::int64_t low) {
+  if (low < 0) return to;
+  return std::clamp(low, from, to);
 }
 
 const char* CommitOutcomeName(CommitOutcome outcome) {

@@ -33,24 +33,38 @@
 
 namespace playlake::stream {
 
-// Messages of one partition: the batch covers offsets first_offset..last_offset
-// and holds the messages at lines_offset..last_offset, one a line, with no gap
-// (offsets before lines_offset hold no message: transaction markers, compacted
-// away). The worker cuts a batch at a gap in the offsets.
+// Messages of one partition: the batch covers offsets first_offset..last_offset;
+// the brokers deleted first_offset..lines_offset-1 before they were read (silver
+// quarantines them as one row), and lines_offset..last_offset are one line
+// each: a message's value, or an empty line for an offset that holds no
+// message (a transaction marker, an aborted or compacted message), which
+// silver skips. So line N is offset lines_offset + N - 1.
 struct PartitionBatch {
   std::string topic;
   int partition = 0;
   std::int64_t first_offset = 0;
   std::int64_t lines_offset = 0;
   std::int64_t last_offset = -1;
-  std::string lines;  // each message's value on one line (see AppendMessage)
-  std::int64_t messages() const { return last_offset - lines_offset + 1; }
+  std::string lines;       // see AppendMessage and AppendEmptyOffsets
+  std::int64_t empty = 0;  // empty lines: offsets that hold no message
+  std::int64_t messages() const { return last_offset - lines_offset + 1 - empty; }
 };
 
 // Appends a message's value as one line: line breaks become spaces (JSON
 // allows them only between tokens), and an empty message becomes `null`,
 // which silver quarantines, so every offset keeps its line.
 void AppendMessage(std::string& lines, std::string_view value);
+// Appends `n` empty lines: offsets that hold no message, so that the next
+// message's line is still its offset.
+void AppendEmptyOffsets(PartitionBatch& batch, std::int64_t n);
+
+// Offsets from..to-1 came with no message, and `low` is the first offset the
+// brokers hold (their low watermark, as of the fetch that skipped them; -1:
+// not known). Those below it were deleted before they were read; the others
+// hold no message (a transaction marker, an aborted or compacted message) and
+// are no loss. Returns the end of the deleted ones: from..result-1 (`to` when
+// `low` is not known: counted as lost rather than passed over).
+std::int64_t DeletedUntil(std::int64_t from, std::int64_t to, std::int64_t low);
 
 enum class CommitOutcome {
   kCommitted,         // in bronze and silver; the range is on record

@@ -25,6 +25,15 @@ std::vector<std::string> Plays(const TempDir& dir, int events) {
   return lines;
 }
 
+// A scratch lake in `dir`; null (and a failed expectation) when it cannot open.
+std::unique_ptr<lake::Lake> OpenLake(const TempDir& dir) {
+  auto lake = lake::Lake::OpenLocal(dir / "lake", stream_test::ScratchLake());
+  EXPECT_TRUE(lake) << lake.error().message;
+  return lake ? std::move(*lake) : nullptr;
+}
+
+const CommitterOptions kOptions{"live", sources::Format::kPlaylake, 1, 1, 1};
+
 PartitionBatch Batch(const std::vector<std::string>& plays, std::int64_t first, std::int64_t last) {
   PartitionBatch b{"plays", 0, first, first, last, {}};
   for (std::int64_t o = first; o <= last; ++o) AppendMessage(b.lines, plays[o]);
@@ -45,10 +54,10 @@ TEST(BatchCommitter, RefusesABatchThatDoesNotStartWhereTheRecordEnds) {
   TempDir dir;
   const auto plays = Plays(dir, 40);
   ASSERT_GE(plays.size(), 40u);
-  auto lake = lake::Lake::OpenLocal(dir / "lake", stream_test::ScratchLake());
+  auto lake = OpenLake(dir);
   ASSERT_TRUE(lake);
-  BatchCommitter worker(**lake, {"live", sources::Format::kPlaylake, 1, 1, 1});
-  BatchCommitter zombie(**lake, {"live", sources::Format::kPlaylake, 1, 1, 1});
+  BatchCommitter worker(*lake, kOptions);
+  BatchCommitter zombie(*lake, kOptions);
   ASSERT_TRUE(zombie.Refresh());  // the zombie looked at the lake before the worker committed
 
   auto first = worker.Commit(Batch(plays, 0, 9));
@@ -77,6 +86,65 @@ TEST(BatchCommitter, RefusesABatchThatDoesNotStartWhereTheRecordEnds) {
         "")
         << layer;
   }
+}
+
+// Offsets that came with no message: only those below the brokers' low
+// watermark were deleted; an unknown watermark counts them all as deleted.
+TEST(DeletedUntil, OnlyOffsetsBelowTheLowWatermarkWereDeleted) {
+  EXPECT_EQ(DeletedUntil(100, 200, 0), 100);    // the brokers hold all: markers, compaction
+  EXPECT_EQ(DeletedUntil(100, 200, 100), 100);  // the first of them is the low watermark
+  EXPECT_EQ(DeletedUntil(100, 200, 150), 150);  // 100..149 deleted, 150..199 hold no message
+  EXPECT_EQ(DeletedUntil(100, 200, 200), 200);  // all deleted
+  EXPECT_EQ(DeletedUntil(100, 200, 260), 200);  // deleted since (never past the message read)
+  EXPECT_EQ(DeletedUntil(100, 200, -1), 200);   // not known: counted as lost, never passed over
+}
+
+// A batch whose offsets hold no message in places (transaction markers,
+// compaction) keeps them as empty lines: silver skips them, an invalid
+// message's quarantine row still names its offset, and no offset is taken
+// as deleted; a deleted range before lines_offset is one quarantine row.
+TEST(BatchCommitter, OffsetsWithNoMessageAreEmptyLinesNotLosses) {
+  TempDir dir;
+  auto lake = OpenLake(dir);
+  ASSERT_TRUE(lake);
+  BatchCommitter committer(*lake, kOptions);
+  ASSERT_TRUE(committer.Refresh());
+  const auto plays = Plays(dir, 20);
+  ASSERT_GE(plays.size(), 20u);
+
+  // Offsets 0..7: 0 and 3 hold no message (a marker before the first
+  // message, one in the middle), 6 is not an event.
+  PartitionBatch a{"plays", 0, 0, 0, 7, {}};
+  AppendEmptyOffsets(a, 1);
+  for (int o : {1, 2}) AppendMessage(a.lines, plays[o]);
+  AppendEmptyOffsets(a, 1);
+  for (int o : {4, 5}) AppendMessage(a.lines, plays[o]);
+  AppendMessage(a.lines, "not json");
+  AppendMessage(a.lines, plays[7]);
+  EXPECT_EQ(a.messages(), 6);
+  auto first = committer.Commit(a);
+  ASSERT_TRUE(first) << first.error().message;
+  ASSERT_EQ(first->outcome, CommitOutcome::kCommitted);
+  EXPECT_EQ(first->stats.written[0], 5);
+
+  // Offsets 8..14: the brokers deleted 8..9, 10..11 hold no message.
+  PartitionBatch b{"plays", 0, 8, 10, 14, {}};
+  AppendEmptyOffsets(b, 2);
+  for (int o = 12; o <= 14; ++o) AppendMessage(b.lines, plays[o]);
+  auto second = committer.Commit(b);
+  ASSERT_TRUE(second) << second.error().message;
+  ASSERT_EQ(second->outcome, CommitOutcome::kCommitted);
+  EXPECT_EQ(second->stats.written[0], 3);
+  EXPECT_EQ(committer.record().Next("plays", 0), 15);
+
+  const auto rows = RunPlaylake("sql --format csv --lake " + (dir / "lake").string() +
+                                " \"select reason, line from quarantine order by line\"");
+  ASSERT_EQ(rows.exit_code, 0) << rows.stderr_text;
+  EXPECT_EQ(stream_test::Lines(rows.stdout_text),
+            (std::vector<std::string>{"reason,line", "not_an_object,6", "deleted_by_broker,8"}));
+  const auto count = RunPlaylake("sql --format csv --lake " + (dir / "lake").string() +
+                                 " \"select count(*) from plays\"");
+  EXPECT_EQ(stream_test::Lines(count.stdout_text), (std::vector<std::string>{"count_star()", "8"}));
 }
 
 }  // namespace

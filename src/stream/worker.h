@@ -14,11 +14,14 @@
 // "offsets-committing" and "offsets-committed"). On assignment the worker
 // seeks every partition to the lake's record, not Kafka's; a partition the
 // lake holds nothing of starts at the group's committed offset, else at the
-// earliest. Offsets between the lake's record and the first one the brokers
-// still hold (deleted by retention or compaction before they were read) are
-// never taken as read: the next batch covers them and silver quarantines
-// them as one row (or, with kafka.on_offset_gap: stop, Run fails with
-// kData). Brokers whose offsets end before the lake's record (the topic was
+// earliest. Offsets that come with no message are told apart by the
+// brokers' low watermark (the first offset they hold, from the fetch that
+// skipped them): those below it were deleted (retention, compaction) before
+// they were read and are never taken as read: the next batch covers them and
+// silver quarantines them as one row (or, with kafka.on_offset_gap: stop,
+// Run fails with kData); those above it hold no message (transaction
+// markers, aborted or compacted messages): an empty line each in the batch,
+// no loss, no cut. Brokers whose offsets end before the lake's record (the topic was
 // recreated) make Run fail with kData. auto.offset.reset is always
 // "earliest". A refused batch (another worker committed that range: this one
 // is a zombie) is dropped and the partition re-sought to the lake's record.
@@ -29,7 +32,9 @@
 // two emptied batch buffers are kept for reuse),
 // librdkafka's prefetch queue at most queued.max.messages.kbytes (16 MiB by
 // default here), and the dedupe keys of committed plays at most 2 million
-// (16 MB) before dedupe switches to the committed files.
+// (16 MB) before dedupe switches to the committed files. Run keeps up to
+// 64 MiB of the memory commits free in the process (glibc's mallopt) rather
+// than give it back to the kernel and fault it in again at the next commit.
 //
 // Ownership: borrows the lake. Thread safety: Run on one thread.
 // Errors: kConfig for refused Kafka properties, kIo for a fatal consumer

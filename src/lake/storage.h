@@ -56,6 +56,11 @@ class ReadableFile {
 class WriterLock {
  public:
   virtual ~WriterLock() = default;
+  // Checks, now, that the lock is still this writer's: a lease (S3Storage) is
+  // renewed on the spot. Call it right before publishing a commit that relies
+  // on the lock. Errors: kIo when the lock was lost (another writer took it
+  // over while this one stalled). A local lock is held until released.
+  virtual Status Confirm() { return {}; }
 };
 
 // An object as a listing for clean-up sees it.

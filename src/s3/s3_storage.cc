@@ -62,6 +62,22 @@ class S3WriterLock final : public lake::WriterLock {
       : client_(client), key_(std::move(key)), holder_(std::move(holder)), etag_(std::move(etag)) {
     renewer_ = std::thread([this, every = lease / 3] { Renew(every); });
   }
+  Status Confirm() override {
+    std::lock_guard lock(mutex_);
+    if (!lost_) {
+      auto renewed = client_.Put(key_, fmt::format(R"({{"holder": "{}", "renewal": "confirm"}})", holder_),
+                                 PutOptions::IfMatch(etag_));
+      if (!renewed) return tl::unexpected(renewed.error());
+      if (*renewed) {
+        etag_ = **renewed;
+        return {};
+      }
+      lost_ = true;
+    }
+    return Fail(ErrorCode::kIo,
+                "the lake's writer lock was taken over by another writer while this one "
+                "stalled longer than its lease; nothing more is committed under it");
+  }
   ~S3WriterLock() override {
     {
       std::lock_guard lock(mutex_);

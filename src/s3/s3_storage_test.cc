@@ -144,6 +144,25 @@ TEST_F(S3LakeTest, TheWriterLeaseIsHeldReleasedAndTakenFromADeadHolder) {
   EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
 }
 
+TEST_F(S3LakeTest, AWriterThatLostItsLeaseLearnsItBeforeCommitting) {
+  auto a = Machine("a");
+  auto held = a->storage().LockWriters([](const std::string&) {});
+  ASSERT_TRUE(held) << held.error().message;
+  EXPECT_TRUE((*held)->Confirm());
+  EXPECT_TRUE((*held)->Confirm());  // each confirmation renews the lease
+  // Another writer took the lease over while this one stalled.
+  auto client = server_.Client();
+  auto current = client->Get("radio/_lock/writers");
+  ASSERT_TRUE(current);
+  ASSERT_TRUE(*client->Put("radio/_lock/writers", R"({"holder": "b pid 2"})",
+                           PutOptions::IfMatch(current->etag)));
+  auto lost = (*held)->Confirm();
+  ASSERT_FALSE(lost);
+  EXPECT_NE(lost.error().message.find("taken over"), std::string::npos) << lost.error().message;
+  held->reset();  // giving back a lost lease leaves the new holder's alone
+  EXPECT_EQ(client->Get("radio/_lock/writers")->body, R"({"holder": "b pid 2"})");
+}
+
 TEST_F(S3LakeTest, VacuumRemovesOnlyOldUncommittedFiles) {
   auto a = Machine("a");
   const auto kept = Write(*a, "silver/plays/committed.parquet", "rows");

@@ -103,7 +103,8 @@ class BatchCommitter {
 
  private:
   Status Catchup();
-  Result<CommitResult> CommitLocked(const PartitionBatch& batch);
+  // `lock` is confirmed before each manifest is published (WriterLock::Confirm).
+  Result<CommitResult> CommitLocked(const PartitionBatch& batch, lake::WriterLock& lock);
   Status Prepare();
 
   lake::Lake& lake_;

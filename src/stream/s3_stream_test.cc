@@ -36,7 +36,8 @@ Ranges S3Ranges(const std::string& location, const std::filesystem::path& cache)
   auto entries = (*lake)->Entries("silver");
   if (!entries) return ranges;
   for (const auto& e : *entries) {
-    if (e.kafka) ranges[e.kafka->partition].emplace_back(e.kafka->first_offset, e.kafka->last_offset);
+    if (e.kafka)
+      ranges[e.kafka->partition].emplace_back(e.kafka->first_offset, e.kafka->last_offset);
   }
   for (auto& [p, r] : ranges) std::sort(r.begin(), r.end());
   return ranges;

@@ -7,7 +7,6 @@
 #include <signal.h>
 #include <stdlib.h>
 
-#include <algorithm>
 #include <array>
 #include <fstream>
 #include <thread>
@@ -30,17 +29,8 @@ using namespace playlake::stream_test;
 Ranges S3Ranges(const std::string& location, const std::filesystem::path& cache) {
   config::S3LakeConfig settings;
   settings.cache = cache;
-  Ranges ranges;
   auto lake = s3::OpenLake(location, settings, {});
-  if (!lake) return ranges;
-  auto entries = (*lake)->Entries("silver");
-  if (!entries) return ranges;
-  for (const auto& e : *entries) {
-    if (e.kafka)
-      ranges[e.kafka->partition].emplace_back(e.kafka->first_offset, e.kafka->last_offset);
-  }
-  for (auto& [p, r] : ranges) std::sort(r.begin(), r.end());
-  return ranges;
+  return lake ? CommittedRanges(**lake, "silver") : Ranges();
 }
 
 TEST(StreamOnS3, TwoWorkersOneKilledHoldEveryOffsetOnce) {

@@ -44,10 +44,13 @@ void WriteKafkaProject(const std::filesystem::path& dir, const std::string& brok
 }
 
 Ranges CommittedRanges(const std::filesystem::path& lake_root, const std::string& layer) {
-  Ranges ranges;
   auto lake = lake::Lake::OpenLocal(lake_root, ScratchLake());
-  if (!lake) return ranges;
-  auto entries = (*lake)->Entries(layer);
+  return lake ? CommittedRanges(**lake, layer) : Ranges();
+}
+
+Ranges CommittedRanges(const lake::Lake& lake, const std::string& layer) {
+  Ranges ranges;
+  auto entries = lake.Entries(layer);
   if (!entries) return ranges;
   for (const auto& e : *entries) {
     if (e.kafka)

@@ -27,6 +27,7 @@ void WriteKafkaProject(const std::filesystem::path& dir, const std::string& brok
 // in offset order.
 using Ranges = std::map<int, std::vector<std::pair<std::int64_t, std::int64_t>>>;
 Ranges CommittedRanges(const std::filesystem::path& lake, const std::string& layer);
+Ranges CommittedRanges(const lake::Lake& lake, const std::string& layer);
 
 // Whether `ranges` cover 0..end-1 of each partition in `ends`, each offset
 // exactly once (no gap, no overlap); else a description of what is wrong.

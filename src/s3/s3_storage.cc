@@ -65,8 +65,10 @@ class S3WriterLock final : public lake::WriterLock {
   Status Confirm() override {
     std::lock_guard lock(mutex_);
     if (!lost_) {
-      auto renewed = client_.Put(key_, fmt::format(R"({{"holder": "{}", "renewal": "confirm"}})", holder_),
-                                 PutOptions::IfMatch(etag_));
+      // A body of its own each time, so the ETag that waiters watch changes.
+      auto renewed = client_.Put(
+          key_, fmt::format(R"({{"holder": "{}", "confirmation": {}}})", holder_, ++confirmations_),
+          PutOptions::IfMatch(etag_));
       if (!renewed) return tl::unexpected(renewed.error());
       if (*renewed) {
         etag_ = **renewed;
@@ -118,8 +120,9 @@ class S3WriterLock final : public lake::WriterLock {
   std::string key_, holder_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  bool stop_ = false;  // guarded by mutex_
-  std::string etag_;   // guarded by mutex_ while the renewer runs
+  bool stop_ = false;               // guarded by mutex_
+  std::string etag_;                // guarded by mutex_ while the renewer runs
+  std::int64_t confirmations_ = 0;  // guarded by mutex_
   std::atomic<bool> lost_ = false;
   std::thread renewer_;
 };

@@ -3,8 +3,8 @@
 // - verifies every request's AWS Signature V4 with an independent signer (npm aws4),
 //   answering 403 SignatureDoesNotMatch when it differs;
 // - honours `If-None-Match: *` on PUT (412 PreconditionFailed when the key exists) and
-//   `If-Match: ETAG` (412 unless the object is at that ETag), one conditional PUT per
-//   key at a time, so of two racing writers exactly one wins;
+//   `If-Match: ETAG` (412 unless the object is at that ETag), one request per object at
+//   a time, so of two racing writers exactly one wins;
 // - injects faults on command: `POST /__faults` with JSON {"status": 503, "count": 3}
 //   answers the next `count` requests with that status (503 as S3's SlowDown); with
 //   "match": TEXT, only requests whose method and URL ("PUT /bucket/key?partNumber=2…")
@@ -50,7 +50,7 @@ const s3rver = new S3rver({
 const { port: backendPort } = await s3rver.run();
 
 const faults = { status: 0, count: 0, match: '', cut: false, rate: 0 };
-const locks = new Map(); // key -> promise of the conditional PUT in flight
+const locks = new Map(); // object path -> promise of the request in flight on it
 
 function xmlError(res, status, code, message) {
   res.writeHead(status, { 'Content-Type': 'application/xml' });
@@ -126,24 +126,27 @@ const server = http.createServer(async (req, res) => {
     xmlError(res, 403, 'SignatureDoesNotMatch', `expected ${expected}`);
     return;
   }
-  if (req.method === 'PUT' && (req.headers['if-none-match'] === '*' || req.headers['if-match'])) {
-    const key = req.url.split('?')[0];
-    while (locks.has(key)) await locks.get(key);
-    let release;
-    locks.set(key, new Promise((r) => { release = r; }));
-    try {
-      if (!holds(req, await currentEtag(req.url))) {
-        xmlError(res, 412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
-        return;
-      }
-      await new Promise((resolve) => { res.on('finish', resolve); res.on('close', resolve); forward(req, res, body); });
-    } finally {
-      locks.delete(key);
-      release();
-    }
+  const key = req.url.split('?')[0];
+  if (key.indexOf('/', 1) < 0) { // the bucket itself: a listing
+    forward(req, res, body);
     return;
   }
-  forward(req, res, body);
+  // One request per object at a time: conditional PUTs need it, and s3rver's file store
+  // can leave a GET unanswered while a PUT replaces the same object.
+  while (locks.has(key)) await locks.get(key);
+  let release;
+  locks.set(key, new Promise((r) => { release = r; }));
+  try {
+    const conditional = req.method === 'PUT' && (req.headers['if-none-match'] === '*' || req.headers['if-match']);
+    if (conditional && !holds(req, await currentEtag(req.url))) {
+      xmlError(res, 412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
+      return;
+    }
+    await new Promise((resolve) => { res.on('finish', resolve); res.on('close', resolve); forward(req, res, body); });
+  } finally {
+    locks.delete(key);
+    release();
+  }
 });
 
 server.listen(0, '127.0.0.1', () => {

@@ -18,16 +18,8 @@ std::string Backquoted(const std::string& name) {
   return out + "`";
 }
 
-std::string DoubleQuoted(const std::string& name) {
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
-std::string SingleQuoted(const std::string& text) {
+// A ClickHouse string literal (backslash escapes, unlike DuckDB).
+std::string ClickHouseLiteral(const std::string& text) {
   std::string out = "'";
   for (char c : text) {
     if (c == '\'' || c == '\\') out += '\\';
@@ -48,7 +40,7 @@ std::size_t OnRead(char* buffer, std::size_t size, std::size_t count, void* file
 }  // namespace
 
 MappedColumn MappedType(const std::string& column, const std::string& duckdb_type) {
-  const std::string c = DoubleQuoted(column);
+  const std::string c = warehouse::QuoteIdentifier(column);
   const auto mapped = [&](std::string type, std::string select) {
     return MappedColumn{column, "Nullable(" + type + ")", std::move(select)};
   };
@@ -180,7 +172,7 @@ Result<PublishReport> PublishTables(warehouse::Connection& db,
       definition += fmt::format("{}{} {}", definition.empty() ? "" : ", ", Backquoted(column.name),
                                 column.clickhouse_type);
       select += fmt::format("{}{} AS {}", select.empty() ? "" : ", ", column.select,
-                            DoubleQuoted(column.name));
+                            warehouse::QuoteIdentifier(column.name));
     }
     const std::string next = in_db(table + "__next");
     if (auto s = run("DROP TABLE IF EXISTS " + next); !s) return tl::unexpected(s.error());
@@ -190,9 +182,9 @@ Result<PublishReport> PublishTables(warehouse::Connection& db,
       return tl::unexpected(s.error());
     }
     const auto rows_file = scratch / (table + ".json");
-    auto copied =
-        db.QueryScalar(fmt::format("COPY (SELECT {} FROM main.{}) TO {} (FORMAT json)", select,
-                                   DoubleQuoted(table), SingleQuoted(rows_file.string())));
+    auto copied = db.QueryScalar(fmt::format("COPY (SELECT {} FROM main.{}) TO {} (FORMAT json)",
+                                             select, warehouse::QuoteIdentifier(table),
+                                             warehouse::QuoteLiteral(rows_file.string())));
     if (!copied) return tl::unexpected(copied.error());
     auto loaded = ClickHouseRequest(target, fmt::format("INSERT INTO {} FORMAT JSONEachRow", next),
                                     rows_file);
@@ -206,7 +198,7 @@ Result<PublishReport> PublishTables(warehouse::Connection& db,
   // whole new one.
   auto existing = ClickHouseRequest(
       target, fmt::format("SELECT name FROM system.tables WHERE database = {} FORMAT TSV",
-                          SingleQuoted(target.database)));
+                          ClickHouseLiteral(target.database)));
   if (!existing) return tl::unexpected(existing.error());
   std::set<std::string> present;
   for (std::size_t at = 0; at < existing->size();) {

@@ -11,9 +11,10 @@
 #include <cerrno>
 #include <condition_variable>
 #include <cstdlib>
-#include <fstream>
 #include <random>
 #include <thread>
+
+#include "common/atomic_file.h"
 
 namespace playlake::s3 {
 namespace fs = std::filesystem;
@@ -177,24 +178,8 @@ Status S3Storage::Fetch(const std::string& key) const {
                                             "object's ETag {}",
                                             Remote(key), object->etag));
   }
-  // Into a temporary first: a reader never sees a half-written cache entry.
-  const fs::path path = cache_.root() / key;
-  fs::create_directories(path.parent_path(), ec);
-  const fs::path temporary =
-      path.parent_path() / fmt::format(".{}.{}", path.filename().string(), std::random_device{}());
-  {
-    std::ofstream out(temporary, std::ios::binary);
-    out.write(object->body.data(), static_cast<std::streamsize>(object->body.size()));
-    if (!out.flush()) {
-      fs::remove(temporary, ec);
-      return Fail(ErrorCode::kIo,
-                  fmt::format("cannot write the cache file {}", temporary.string()));
-    }
-  }
-  fs::rename(temporary, path, ec);
-  if (ec)
-    return Fail(ErrorCode::kIo, fmt::format("cannot cache {}: {}", path.string(), ec.message()));
-  return {};
+  // Atomically: a reader never sees a half-written cache entry.
+  return WriteFileAtomically(cache_.root() / key, object->body, Durability::kAtomicOnly);
 }
 
 Status S3Storage::Upload(const std::string& key) {

@@ -6,7 +6,8 @@
 #  2. WRITERS writers committing COMMITS manifests to one lake on S3, each with its own
 #     client and cache, racing for every tenth commit, with 1% of requests answered 503
 #     (SlowDown) so retries are in the figures: commit latency p50/p99 and a check that
-#     every batch is in the lake exactly once.
+#     every batch is in the lake exactly once; then a new machine (empty cache) reads that
+#     commit log, one manifest after another against concurrently (as the lake does).
 #
 #   bench/s3.sh [EVENTS] [WRITERS] [COMMITS]      defaults: 1000000 3 10000
 #

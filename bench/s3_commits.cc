@@ -3,7 +3,9 @@
 // separate machines would. After every tenth of its batches, each writer races
 // the others for one more batch: exactly one must win each race. Prints commit latency
 // percentiles (a commit: the conditional PUT, with its retries) and checks
-// that the lake holds every batch exactly once.
+// that the lake holds every batch exactly once. Then a new machine (an empty
+// cache) reads the commit log: one manifest after another, as a loop over
+// ReadAll does, against Lake::Entries, which fetches them concurrently.
 //
 // Usage: s3_commits ENDPOINT BUCKET WRITERS COMMITS CACHE_DIR
 // (credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)
@@ -35,8 +37,8 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "{}\n", credentials.error().message);
     return 2;
   }
-  std::vector<std::unique_ptr<lake::Lake>> lakes;
-  for (int w = 0; w < writers; ++w) {
+  // The lake as a machine with its own client and cache (`name`) sees it.
+  const auto machine = [&](const std::string& name) -> std::unique_ptr<lake::Lake> {
     s3::S3Config config;
     config.endpoint = endpoint;
     config.bucket = bucket;
@@ -45,14 +47,16 @@ int main(int argc, char** argv) {
     s3::S3StorageOptions options;
     options.client = std::move(*client);
     options.prefix = "commits";
-    options.cache = fmt::format("{}/writer-{}", argv[5], w);
+    options.cache = fmt::format("{}/{}", argv[5], name);
     auto storage = s3::S3Storage::Create(std::move(options));
     if (!storage) {
       fmt::print(stderr, "{}\n", storage.error().message);
-      return 1;
+      std::exit(1);
     }
-    lakes.push_back(std::make_unique<lake::Lake>(std::move(*storage), lake::LakeOptions{}));
-  }
+    return std::make_unique<lake::Lake>(std::move(*storage), lake::LakeOptions{});
+  };
+  std::vector<std::unique_ptr<lake::Lake>> lakes;
+  for (int w = 0; w < writers; ++w) lakes.push_back(machine(fmt::format("writer-{}", w)));
 
   // Writer w commits its share of batches "w-J"; after every tenth, all writers
   // race for "raced-K" (K = J / 10), about at the same moment.
@@ -113,7 +117,36 @@ int main(int argc, char** argv) {
              latencies_ms.back());
   fmt::print("in_lake {} expected {} races_won {} races_lost {} errors {}\n", entries->size(),
              expected, won_races.load(), lost_races.load(), errors.load());
+
+  // A new machine reads the commit log, without and with concurrent fetches.
+  const auto timed = [](const auto& read) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const std::size_t n = read();
+    return std::make_pair(
+        n, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  };
+  auto serial_lake = machine("new-machine-serial");
+  const auto [serial_n, serial_s] = timed([&]() -> std::size_t {
+    auto keys = serial_lake->storage().List("_manifests/bronze");
+    std::size_t n = 0;
+    for (const auto& key : keys ? *keys : std::vector<std::string>{}) {
+      n += serial_lake->storage().ReadAll(key).has_value();
+    }
+    return n;
+  });
+  auto concurrent_lake = machine("new-machine-concurrent");
+  const auto [concurrent_n, concurrent_s] = timed([&]() -> std::size_t {
+    auto read = concurrent_lake->Entries("bronze");
+    return read ? read->size() : 0;
+  });
+  fmt::print(
+      "commit log on a new machine: {} manifests one by one {:.2f} s, concurrently ({} at a "
+      "time) {:.2f} s, {:.1f}x\n",
+      serial_n, serial_s, s3::S3Storage::kPrefetchThreads, concurrent_s, serial_s / concurrent_s);
+
   const bool exact = static_cast<int>(entries->size()) == expected && won_races == raced &&
+                     static_cast<int>(serial_n) == expected &&
+                     static_cast<int>(concurrent_n) == expected &&
                      lost_races == raced * (writers - 1) && errors == 0;
   return exact ? 0 : 1;
 }

@@ -71,6 +71,10 @@ Status Vacuum(const VacuumFlags& flags) {
     fmt::print("; kept {} younger than {}", left->kept, flags.older_than);
   }
   fmt::print("\n");
+  if (left->aborted_uploads > 0) {
+    fmt::print("aborted {} incomplete upload{} a crashed writer left\n", left->aborted_uploads,
+               left->aborted_uploads == 1 ? "" : "s");
+  }
   // Files a compaction replaced (playlake compact), once it is old enough.
   auto replaced = (*lake)->RemoveReplaced(*older_than);
   if (!replaced) return tl::unexpected(replaced.error());
@@ -92,10 +96,10 @@ void AddVacuumCommand(CLI::App& app, CommandBody& selected) {
   auto flags = std::make_shared<VacuumFlags>();
   CLI::App* cmd = app.add_subcommand(
       "vacuum",
-      "Remove what crashed or failed writers left in the lake: data files no manifest names and\n"
-      "temporary files, last changed longer ago than --older-than; and the small files a\n"
-      "compaction replaced longer ago than that. Committed data is never touched. Waits for a\n"
-      "running ingest to finish.");
+      "Remove what crashed or failed writers left in the lake: data files no manifest names,\n"
+      "temporary files and (on S3) incomplete multipart uploads, last changed longer ago than\n"
+      "--older-than; and the small files a compaction replaced longer ago than that.\n"
+      "Committed data is never touched. Waits for a running ingest to finish.");
   cmd->add_option("--project", flags->project, "Project folder with playlake.yml")
       ->capture_default_str();
   cmd->add_option("--lake", flags->lake, "Lake folder (or s3://bucket/prefix) to clean without a project");

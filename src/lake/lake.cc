@@ -66,10 +66,11 @@ Result<bool> Lake::Commit(ManifestEntry entry) {
 Result<std::vector<ManifestEntry>> Lake::Entries(const std::string& layer) const {
   auto keys = storage_->List("_manifests/" + layer);
   if (!keys) return tl::unexpected(keys.error());
+  std::erase_if(*keys, [](const std::string& key) { return !key.ends_with(".json"); });
+  if (auto s = storage_->Prefetch(*keys); !s) return tl::unexpected(s.error());
   std::vector<ManifestEntry> entries;
   entries.reserve(keys->size());
   for (const auto& key : *keys) {
-    if (!key.ends_with(".json")) continue;
     auto text = storage_->ReadAll(key);
     if (!text) return tl::unexpected(text.error());
     auto entry = ManifestFromJson(*text, storage_->Url(key));
@@ -127,6 +128,9 @@ Result<Leftovers> Lake::RemoveLeftovers(std::chrono::seconds older_than) {
     ++leftovers.removed;
     leftovers.removed_bytes += object.bytes;
   }
+  auto aborted = storage_->AbortStaleWrites(cutoff);
+  if (!aborted) return tl::unexpected(aborted.error());
+  leftovers.aborted_uploads = *aborted;
   return leftovers;
 }
 

@@ -39,6 +39,7 @@ struct Leftovers {
   std::int64_t removed = 0;         // files removed
   std::uint64_t removed_bytes = 0;  // the space they held
   std::int64_t kept = 0;            // unreferenced files younger than the grace period
+  std::int64_t aborted_uploads = 0;  // half-done uploads abandoned (Storage::AbortStaleWrites)
 };
 
 // The data files of `entries` that readers use: every entry's files except

@@ -56,11 +56,6 @@ class ReadableFile {
 class WriterLock {
  public:
   virtual ~WriterLock() = default;
-  // Checks, now, that the lock is still this writer's: a lease (S3Storage) is
-  // renewed on the spot. Call it right before publishing a commit that relies
-  // on the lock. Errors: kIo when the lock was lost (another writer took it
-  // over while this one stalled). A local lock is held until released.
-  virtual Status Confirm() { return {}; }
 };
 
 // An object as a listing for clean-up sees it.
@@ -107,6 +102,20 @@ class Storage {
   // every other writer for sure (a local lock), longer where the lock is a
   // lease that a stalled writer may lose without knowing.
   virtual std::chrono::seconds LeftoverGrace() const { return std::chrono::seconds(0); }
+  // Abandons the writes a crashed writer left half done inside the store
+  // itself, started before `cutoff` (S3's incomplete multipart uploads), and
+  // returns how many. A file system has none.
+  virtual Result<std::int64_t> AbortStaleWrites(std::chrono::system_clock::time_point cutoff) {
+    (void)cutoff;
+    return 0;
+  }
+  // Readies `keys` for reading soon, all at once where that is faster than
+  // one by one (an object store fetches them concurrently into its cache).
+  // Errors: as ReadAll's for the first key that failed.
+  virtual Status Prefetch(const std::vector<std::string>& keys) const {
+    (void)keys;
+    return {};
+  }
 };
 
 // A folder on a local (POSIX) file system.

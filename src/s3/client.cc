@@ -254,7 +254,7 @@ Result<std::string> S3Client::Upload(std::string_view key, const std::filesystem
   const std::string upload_id = Tag(started->body, "UploadId");
   const auto abort = [&](Error error) -> Result<std::string> {
     // Best effort: a store that misses the abort drops the parts by its lifecycle rules.
-    (void)state_->Perform("DELETE", key, {{"uploadId", upload_id}});
+    (void)AbortUpload(key, upload_id);
     return tl::unexpected(std::move(error));
   };
   std::string complete = "<CompleteMultipartUpload>";
@@ -325,6 +325,43 @@ Result<std::vector<ObjectInfo>> S3Client::List(std::string_view prefix) {
     token = Tag(xml, "IsTruncated") == "true" ? Tag(xml, "NextContinuationToken") : "";
   } while (!token.empty());
   return objects;
+}
+
+Result<std::vector<UploadInfo>> S3Client::ListUploads(std::string_view prefix) {
+  std::vector<UploadInfo> uploads;
+  std::string key_marker;
+  std::string id_marker;
+  do {
+    Fields query = {{"uploads", ""}, {"prefix", std::string(prefix)}};
+    if (!key_marker.empty()) {
+      query.emplace_back("key-marker", key_marker);
+      query.emplace_back("upload-id-marker", id_marker);
+    }
+    auto response = state_->Perform("GET", "", query);
+    if (!response) return tl::unexpected(response.error());
+    if (response->status != 200) {
+      return tl::unexpected(state_->Refused("LIST uploads", prefix, *response));
+    }
+    const std::string_view xml = response->body;
+    for (std::size_t at = xml.find("<Upload>"); at != std::string_view::npos;
+         at = xml.find("<Upload>", at + 1)) {
+      uploads.push_back(
+          {Tag(xml, "Key", at), Tag(xml, "UploadId", at), ParseS3Time(Tag(xml, "Initiated", at))});
+    }
+    const bool truncated = Tag(xml, "IsTruncated") == "true";
+    key_marker = truncated ? Tag(xml, "NextKeyMarker") : "";
+    id_marker = truncated ? Tag(xml, "NextUploadIdMarker") : "";
+  } while (!key_marker.empty());
+  return uploads;
+}
+
+Status S3Client::AbortUpload(std::string_view key, std::string_view upload_id) {
+  auto response = state_->Perform("DELETE", key, {{"uploadId", std::string(upload_id)}});
+  if (!response) return tl::unexpected(response.error());
+  if (response->status != 204 && response->status != 200 && response->status != 404) {
+    return tl::unexpected(state_->Refused("DELETE upload", key, *response));
+  }
+  return {};
 }
 
 }  // namespace playlake::s3

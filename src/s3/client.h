@@ -61,6 +61,14 @@ struct ObjectInfo {
   std::chrono::system_clock::time_point modified;  // List only
 };
 
+// A multipart upload that was started and neither completed nor aborted
+// (its writer crashed): S3 keeps its parts, invisible and billed, until aborted.
+struct UploadInfo {
+  std::string key;
+  std::string upload_id;
+  std::chrono::system_clock::time_point initiated;
+};
+
 struct Object {
   std::string body;
   std::string etag;
@@ -98,6 +106,12 @@ class S3Client {
   Status Delete(std::string_view key);
   // Every object under `prefix`, in key order, following continuation tokens.
   Result<std::vector<ObjectInfo>> List(std::string_view prefix);
+  // Every incomplete multipart upload of a key under `prefix`
+  // (ListMultipartUploads), following its markers.
+  Result<std::vector<UploadInfo>> ListUploads(std::string_view prefix);
+  // Aborts an incomplete multipart upload, dropping its parts; aborting one
+  // that is gone already succeeds.
+  Status AbortUpload(std::string_view key, std::string_view upload_id);
 
  private:
   struct State;

@@ -143,6 +143,29 @@ TEST_F(S3ClientTest, LargeFilesGoUpInPartsAndAFailedUploadLeavesNothing) {
   EXPECT_EQ(Ok(s3->Get("small")).body, "small");
 }
 
+TEST_F(S3ClientTest, AnUploadThatWasNeitherCompletedNorAbortedIsListedUntilAborted) {
+  auto s3 = Client();
+  const std::filesystem::path file = dir_.path() / "parts";
+  std::ofstream(file, std::ios::binary) << "ten bytes!";
+  // Completing and aborting both fail, as when the writer dies between parts.
+  InjectFaults(500, 1'000, "?uploadId=");
+  ASSERT_FALSE(s3->Upload("silver/plays/half.parquet", file, /*part_size=*/4));
+  InjectFaults(500, 0);
+  Ok(s3->Put("silver/plays/whole.parquet", "rows"));
+  const auto uploads = Ok(s3->ListUploads("silver/"));
+  ASSERT_EQ(uploads.size(), 1u);
+  EXPECT_EQ(uploads[0].key, "silver/plays/half.parquet");
+  EXPECT_FALSE(uploads[0].upload_id.empty());
+  const auto age = std::chrono::system_clock::now() - uploads[0].initiated;
+  EXPECT_LT(std::chrono::abs(age), std::chrono::minutes(1));
+  EXPECT_TRUE(Ok(s3->ListUploads("bronze/")).empty());
+
+  auto aborted = s3->AbortUpload(uploads[0].key, uploads[0].upload_id);
+  ASSERT_TRUE(aborted) << aborted.error().message;
+  EXPECT_TRUE(Ok(s3->ListUploads("silver/")).empty());
+  EXPECT_EQ(s3->Head("silver/plays/half.parquet").error().code, ErrorCode::kNotFound);
+}
+
 TEST_F(S3ClientTest, SlowDownAndServerErrorsAreRetriedThenReported) {
   auto s3 = Client();
   InjectFaults(503, 3);  // SlowDown three times, then through

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <condition_variable>
 #include <cstdlib>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -55,15 +56,22 @@ bool HolderDiedHere(const std::string& body) {
   return pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH;
 }
 
+}  // namespace
+
 // The lease on kLockKey (see s3_storage.h), renewed until destroyed.
 class S3WriterLock final : public lake::WriterLock {
  public:
-  S3WriterLock(S3Client& client, std::string key, std::string holder, std::string etag,
-               std::chrono::seconds lease)
-      : client_(client), key_(std::move(key)), holder_(std::move(holder)), etag_(std::move(etag)) {
-    renewer_ = std::thread([this, every = lease / 3] { Renew(every); });
+  S3WriterLock(S3Storage& storage, std::string key, std::string holder, std::string etag)
+      : storage_(storage),
+        client_(*storage.options_.client),
+        key_(std::move(key)),
+        holder_(std::move(holder)),
+        etag_(std::move(etag)) {
+    renewer_ = std::thread([this, every = storage.options_.lease / 3] { Renew(every); });
   }
-  Status Confirm() override {
+  // Checks, now, that the lease is still this writer's, renewing it on the
+  // spot. Errors: kIo when another writer took it over while this one stalled.
+  Status Confirm() {
     std::lock_guard lock(mutex_);
     if (!lost_) {
       // A body of its own each time, so the ETag that waiters watch changes.
@@ -82,6 +90,10 @@ class S3WriterLock final : public lake::WriterLock {
                 "stalled longer than its lease; nothing more is committed under it");
   }
   ~S3WriterLock() override {
+    {
+      std::lock_guard held(storage_.lease_mutex_);
+      storage_.lease_ = nullptr;
+    }
     {
       std::lock_guard lock(mutex_);
       stop_ = true;
@@ -117,6 +129,7 @@ class S3WriterLock final : public lake::WriterLock {
     }
   }
 
+  S3Storage& storage_;
   S3Client& client_;
   std::string key_, holder_;
   std::mutex mutex_;
@@ -127,6 +140,8 @@ class S3WriterLock final : public lake::WriterLock {
   std::atomic<bool> lost_ = false;
   std::thread renewer_;
 };
+
+namespace {
 
 // A file written to the cache and uploaded by Sync (or Close).
 class UploadingFile final : public lake::WritableFile {
@@ -182,6 +197,33 @@ Status S3Storage::Fetch(const std::string& key) const {
   return WriteFileAtomically(cache_.root() / key, object->body, Durability::kAtomicOnly);
 }
 
+Status S3Storage::Prefetch(const std::vector<std::string>& keys) const {
+  std::vector<const std::string*> missing;
+  for (const auto& key : keys) {
+    std::error_code ec;
+    if (!fs::is_regular_file(cache_.root() / key, ec)) missing.push_back(&key);
+  }
+  std::atomic<std::size_t> next = 0;
+  std::mutex failed_mutex;
+  std::optional<Error> failed;  // guarded by failed_mutex
+  const auto fetch_some = [&] {
+    for (std::size_t i = next++; i < missing.size(); i = next++) {
+      if (auto s = Fetch(*missing[i]); !s) {
+        std::lock_guard lock(failed_mutex);
+        if (!failed) failed = s.error();
+        next = missing.size();  // the others stop at their next key
+      }
+    }
+  };
+  std::vector<std::jthread> threads;
+  const auto n = std::min<std::size_t>(kPrefetchThreads, missing.size());
+  for (std::size_t i = 1; i < n; ++i) threads.emplace_back(fetch_some);
+  fetch_some();
+  threads.clear();  // joins
+  if (failed) return tl::unexpected(*failed);
+  return {};
+}
+
 Status S3Storage::Upload(const std::string& key) {
   {
     std::lock_guard lock(mutex_);
@@ -200,8 +242,10 @@ Result<std::unique_ptr<lake::WriterLock>> S3Storage::LockWriters(
   const std::string holder = fmt::format("{} pid {}", HostName(), ::getpid());
   const std::string held = fmt::format(R"({{"holder": "{}", "renewal": 0}})", holder);
   const auto make = [&](std::string etag) -> std::unique_ptr<lake::WriterLock> {
-    return std::make_unique<S3WriterLock>(*options_.client, key, holder, std::move(etag),
-                                          options_.lease);
+    auto lock = std::make_unique<S3WriterLock>(*this, key, holder, std::move(etag));
+    std::lock_guard held(lease_mutex_);
+    lease_ = lock.get();
+    return lock;
   };
   std::string seen_etag;
   auto seen_since = std::chrono::steady_clock::now();
@@ -261,6 +305,14 @@ Result<std::string> S3Storage::ReadAll(const std::string& key) const {
 }
 
 Result<bool> S3Storage::PublishIfAbsent(const std::string& key, std::string_view bytes) {
+  {
+    // A writer that stalled past its lease learns it here, before it commits
+    // anything while another writer holds the lake.
+    std::lock_guard held(lease_mutex_);
+    if (lease_ != nullptr) {
+      if (auto s = lease_->Confirm(); !s) return tl::unexpected(s.error());
+    }
+  }
   auto put = options_.client->Put(Remote(key), bytes, PutOptions::IfAbsent());
   if (!put) return tl::unexpected(put.error());
   if (!*put) return false;
@@ -316,6 +368,21 @@ Result<std::vector<lake::ObjectInfo>> S3Storage::ListAll(const std::string& pref
     out.push_back({object.key.substr(root.size()), object.size, object.modified});
   }
   return out;
+}
+
+Result<std::int64_t> S3Storage::AbortStaleWrites(std::chrono::system_clock::time_point cutoff) {
+  const std::string root = options_.prefix.empty() ? "" : options_.prefix + "/";
+  auto uploads = options_.client->ListUploads(root);
+  if (!uploads) return tl::unexpected(uploads.error());
+  std::int64_t aborted = 0;
+  for (const auto& upload : *uploads) {
+    if (upload.initiated >= cutoff) continue;
+    if (auto s = options_.client->AbortUpload(upload.key, upload.upload_id); !s) {
+      return tl::unexpected(s.error());
+    }
+    ++aborted;
+  }
+  return aborted;
 }
 
 std::string S3Storage::Url(const std::string& key) const {

@@ -23,7 +23,9 @@
 // (If-Match) so its ETag keeps changing, given back by a swap to a "released"
 // body, and taken over by a waiter that sees the same ETag for longer than the
 // lease (its holder died or stalled), or at once when the holder was a process
-// of the waiter's own host that is gone. The store must support If-None-Match: * and
+// of the waiter's own host that is gone. While a lease is held, each commit
+// (PublishIfAbsent) first renews it on the spot, so a writer that stalled past
+// its lease learns it before committing anything under a lock it lost. The store must support If-None-Match: * and
 // If-Match on PUT (docs/deploy.md).
 //
 // Thread safety: as lake::Storage.
@@ -40,6 +42,8 @@
 #include "s3/client.h"
 
 namespace playlake::s3 {
+
+class S3WriterLock;
 
 struct S3StorageOptions {
   std::unique_ptr<S3Client> client;
@@ -69,6 +73,10 @@ class S3Storage final : public lake::Storage {
   // cached yet (a key about to be written by an engine is just the path).
   std::string Url(const std::string& key) const override;
   std::chrono::seconds LeftoverGrace() const override { return std::chrono::hours(1); }
+  Result<std::int64_t> AbortStaleWrites(std::chrono::system_clock::time_point cutoff) override;
+  // Fetches the keys that are not cached yet, kPrefetchThreads at a time.
+  Status Prefetch(const std::vector<std::string>& keys) const override;
+  static constexpr int kPrefetchThreads = 16;
 
   // Uploads the cached file `key` unless this storage uploaded it already.
   Status Upload(const std::string& key);
@@ -79,10 +87,14 @@ class S3Storage final : public lake::Storage {
   // Makes sure `key` is in the cache. Error{kNotFound} when S3 has no such object.
   Status Fetch(const std::string& key) const;
 
+  friend class S3WriterLock;
+
   S3StorageOptions options_;
   lake::LocalStorage cache_;
   std::mutex mutex_;
   std::set<std::string> uploaded_;  // guarded by mutex_
+  std::mutex lease_mutex_;
+  S3WriterLock* lease_ = nullptr;  // the lease this storage holds; guarded by lease_mutex_
 };
 
 }  // namespace playlake::s3

@@ -148,17 +148,20 @@ TEST_F(S3LakeTest, AWriterThatLostItsLeaseLearnsItBeforeCommitting) {
   auto a = Machine("a");
   auto held = a->storage().LockWriters([](const std::string&) {});
   ASSERT_TRUE(held) << held.error().message;
-  EXPECT_TRUE((*held)->Confirm());
-  EXPECT_TRUE((*held)->Confirm());  // each confirmation renews the lease
-  // Another writer took the lease over while this one stalled.
   auto client = server_.Client();
-  auto current = client->Get("radio/_lock/writers");
-  ASSERT_TRUE(current);
+  const auto lease = [&] { return client->Get("radio/_lock/writers")->etag; };
+  const std::string before = lease();
+  ASSERT_TRUE(*a->Commit(Entry("batch-1", {Write(*a, "bronze/radio/plays/1", "a")})));
+  const std::string renewed = lease();
+  EXPECT_NE(renewed, before);  // each commit renews the lease on the spot
+  // Another writer took the lease over while this one stalled.
   ASSERT_TRUE(*client->Put("radio/_lock/writers", R"({"holder": "b pid 2"})",
-                           PutOptions::IfMatch(current->etag)));
-  auto lost = (*held)->Confirm();
+                           PutOptions::IfMatch(renewed)));
+  auto lost = a->Commit(Entry("batch-2", {Write(*a, "bronze/radio/plays/2", "b")}));
   ASSERT_FALSE(lost);
   EXPECT_NE(lost.error().message.find("taken over"), std::string::npos) << lost.error().message;
+  EXPECT_EQ(client->Head("radio/_manifests/bronze/batch-2.json").error().code,
+            ErrorCode::kNotFound);
   held->reset();  // giving back a lost lease leaves the new holder's alone
   EXPECT_EQ(client->Get("radio/_lock/writers")->body, R"({"holder": "b pid 2"})");
 }
@@ -168,15 +171,25 @@ TEST_F(S3LakeTest, VacuumRemovesOnlyOldUncommittedFiles) {
   const auto kept = Write(*a, "silver/plays/committed.parquet", "rows");
   Write(*a, "silver/plays/crashed-writer.parquet", "left behind");
   ASSERT_TRUE(*a->Commit(Entry("batch-1", {kept})));
+  // A multipart upload whose writer died before completing it (nor aborting it).
+  const auto parts = dir_.path() / "parts";
+  std::ofstream(parts, std::ios::binary) << "ten bytes!";
+  server_.InjectFaults(500, 1'000, "?uploadId=");
+  auto client = server_.Client();
+  ASSERT_FALSE(client->Upload("radio/silver/plays/half.parquet", parts, /*part_size=*/4));
+  server_.InjectFaults(500, 0);
   auto fresh = a->RemoveLeftovers(std::chrono::hours(1));
   ASSERT_TRUE(fresh) << fresh.error().message;
   EXPECT_EQ(fresh->removed, 0);
-  EXPECT_EQ(fresh->kept, 1);                             // younger than the grace period
+  EXPECT_EQ(fresh->kept, 1);  // younger than the grace period
+  EXPECT_EQ(fresh->aborted_uploads, 0);
   std::this_thread::sleep_for(std::chrono::seconds(2));  // S3's times have whole seconds
   auto old = a->RemoveLeftovers(std::chrono::seconds(1));
   ASSERT_TRUE(old) << old.error().message;
   EXPECT_EQ(old->removed, 1);
-  auto listed = server_.Client()->List("radio/silver/");
+  EXPECT_EQ(old->aborted_uploads, 1);
+  EXPECT_TRUE(client->ListUploads("radio/")->empty());
+  auto listed = client->List("radio/silver/");
   ASSERT_TRUE(listed);
   ASSERT_EQ(listed->size(), 1u);
   EXPECT_EQ((*listed)[0].key, "radio/silver/plays/committed.parquet");

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 
 #include "silver/table_writer.h"
 #include "sources/tables.h"
@@ -84,12 +85,24 @@ Status CreateSilverViews(warehouse::Connection& connection, const lake::Lake& la
     View& view = views.emplace_back(View{spec->name, {}, false});
     for (const auto& c : spec->columns) view.columns.emplace_back(c.name, c.sql_type);
   }
+  // One read of the commit log for every view; on S3 the files not cached yet
+  // are fetched together first.
+  auto entries = lake.Entries("silver");
+  if (!entries) return tl::unexpected(entries.error());
+  std::vector<lake::DataFile> live = lake::LiveFiles(*entries);
+  std::sort(live.begin(), live.end(),
+            [](const lake::DataFile& a, const lake::DataFile& b) { return a.key < b.key; });
+  lake::Storage& storage = const_cast<lake::Lake&>(lake).storage();
+  std::vector<std::string> keys;
+  for (const auto& f : live) keys.push_back(f.key);
+  if (auto s = storage.Prefetch(keys); !s) return s;
   for (const auto& [name, columns, partitioned] : views) {
-    auto files = lake.CommittedFiles("silver", name);
-    if (!files) return tl::unexpected(files.error());
-    PutTypicalFileFirst(*files);
+    std::vector<lake::DataFile> files;
+    std::copy_if(live.begin(), live.end(), std::back_inserter(files),
+                 [&](const lake::DataFile& f) { return f.table == name; });
+    PutTypicalFileFirst(files);
     std::vector<std::string> urls;
-    for (const auto& f : *files) urls.push_back(const_cast<lake::Lake&>(lake).storage().Url(f.key));
+    for (const auto& f : files) urls.push_back(storage.Url(f.key));
     if (auto s = connection.Execute(ColumnsViewSql(columns, urls, name, partitioned)); !s) {
       return Fail(ErrorCode::kWarehouse,
                   fmt::format("cannot create the silver view '{}': {}", name, s.error().message));

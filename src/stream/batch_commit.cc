@@ -136,11 +136,10 @@ Result<CommitResult> BatchCommitter::Commit(const PartitionBatch& batch) {
   });
   if (!lock) return tl::unexpected(lock.error());
   if (auto s = Prepare(); !s) return tl::unexpected(s.error());
-  return CommitLocked(batch, **lock);
+  return CommitLocked(batch);
 }
 
-Result<CommitResult> BatchCommitter::CommitLocked(const PartitionBatch& batch,
-                                                  lake::WriterLock& lock) {
+Result<CommitResult> BatchCommitter::CommitLocked(const PartitionBatch& batch) {
   CommitResult result;
   result.batch_id =
       KafkaBatchId(batch.topic, batch.partition, batch.first_offset, batch.last_offset);
@@ -188,7 +187,6 @@ Result<CommitResult> BatchCommitter::CommitLocked(const PartitionBatch& batch,
     lake_.faults().At("bronze-synced");
     bronze.files.push_back(lake::DataFile{bronze.entity, key, 0, (*out)->size()});
     bronze.stats["compressed_bytes"] = static_cast<std::int64_t>((*out)->size());
-    if (auto s = lock.Confirm(); !s) return tl::unexpected(s.error());
     if (auto c = lake_.Commit(bronze); !c) return tl::unexpected(c.error());
     lake_.faults().At("bronze-committed");
   } else {
@@ -225,7 +223,6 @@ Result<CommitResult> BatchCommitter::CommitLocked(const PartitionBatch& batch,
   silver.files = rows.files();
   silver.stats = rows.stats().ToMap();
   silver.drift = rows.stats().drift;
-  if (auto s = lock.Confirm(); !s) return tl::unexpected(s.error());
   auto committed = lake_.Commit(silver);
   if (!committed) return tl::unexpected(committed.error());
   lake_.faults().At("silver-committed");

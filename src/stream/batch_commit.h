@@ -103,8 +103,9 @@ class BatchCommitter {
 
  private:
   Status Catchup();
-  // `lock` is confirmed before each manifest is published (WriterLock::Confirm).
-  Result<CommitResult> CommitLocked(const PartitionBatch& batch, lake::WriterLock& lock);
+  // Under the writer lock (on S3 a lease, which the storage confirms before
+  // each manifest is published: see S3Storage).
+  Result<CommitResult> CommitLocked(const PartitionBatch& batch);
   Status Prepare();
 
   lake::Lake& lake_;

@@ -11,6 +11,10 @@
 //   contain TEXT; with "cut": true, those requests' connections are cut instead; with
 //   "rate": R (0..1) instead of a count, each request is answered so with probability R
 //   until the next POST /__faults.
+// - keeps track of multipart uploads, and answers ListMultipartUploads (GET /bucket?uploads)
+//   and AbortMultipartUpload (DELETE /bucket/key?uploadId=…), which s3rver lacks: an upload
+//   is listed from its start until it is completed or aborted, and a part or completion
+//   of an upload that is not listed answers 404 NoSuchUpload, as S3 does.
 // Prints the proxy's URL on its first line of stdout, then one line per request it
 // answers ("PUT /bucket/key?partNumber=1&uploadId=… 200"), until killed.
 //
@@ -71,7 +75,43 @@ function expectedAuthorization(req) {
   return signer.headers.Authorization;
 }
 
-function forward(req, res, body) {
+// Multipart uploads in progress: upload id -> {key, initiated}.
+const uploads = new Map();
+
+function escapeXml(text) {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function listUploads(res, url) {
+  const prefix = url.searchParams.get('prefix') ?? '';
+  const listed = [...uploads].filter(([, u]) => u.key.startsWith(prefix))
+    .sort(([a, x], [b, y]) => (x.key === y.key ? a.localeCompare(b) : x.key.localeCompare(y.key)));
+  res.writeHead(200, { 'Content-Type': 'application/xml' });
+  res.end(`<?xml version="1.0" encoding="UTF-8"?><ListMultipartUploadsResult><Bucket>${args.bucket}</Bucket>`
+    + `<Prefix>${escapeXml(prefix)}</Prefix><IsTruncated>false</IsTruncated>`
+    + listed.map(([id, u]) => `<Upload><Key>${escapeXml(u.key)}</Key><UploadId>${id}</UploadId>`
+      + `<Initiated>${u.initiated.toISOString()}</Initiated></Upload>`).join('')
+    + '</ListMultipartUploadsResult>');
+}
+
+// What a multipart request changes in `uploads` once s3rver has answered it.
+function trackUpload(req, url) {
+  const key = decodeURIComponent(url.pathname.slice(args.bucket.length + 2));
+  const id = url.searchParams.get('uploadId');
+  if (req.method === 'POST' && url.searchParams.has('uploads')) {
+    return (status, answer) => {
+      const started = /<UploadId>([^<]+)<\/UploadId>/.exec(answer)?.[1];
+      if (status === 200 && started) uploads.set(started, { key, initiated: new Date() });
+    };
+  }
+  if (req.method === 'POST' && id) {
+    return (status) => { if (status < 300) uploads.delete(id); };
+  }
+  return null;
+}
+
+// Sends the request on to s3rver; `seen` (when given) is called with its status and body.
+function forward(req, res, body, seen = null) {
   // The proxy checked the signature; s3rver, which knows only its own keys, serves anonymously.
   const headers = { ...req.headers };
   for (const name of ['if-none-match', 'if-match', 'authorization', 'x-amz-security-token']) delete headers[name];
@@ -79,7 +119,17 @@ function forward(req, res, body) {
     host: '127.0.0.1', port: backendPort, method: req.method, path: req.url, headers,
   }, (answer) => {
     res.writeHead(answer.statusCode, answer.headers);
-    answer.pipe(res);
+    if (!seen) {
+      answer.pipe(res);
+      return;
+    }
+    const parts = [];
+    answer.on('data', (part) => parts.push(part));
+    answer.on('end', () => {
+      const whole = Buffer.concat(parts);
+      seen(answer.statusCode, whole.toString());
+      res.end(whole);
+    });
   });
   upstream.on('error', (error) => xmlError(res, 502, 'BadGateway', error.message));
   upstream.end(body);
@@ -127,6 +177,11 @@ const server = http.createServer(async (req, res) => {
     return;
   }
   const key = req.url.split('?')[0];
+  const url = new URL(req.url, 'http://s3');
+  if (req.method === 'GET' && url.searchParams.has('uploads')) {
+    listUploads(res, url);
+    return;
+  }
   if (key.indexOf('/', 1) < 0) { // the bucket itself: a listing
     forward(req, res, body);
     return;
@@ -137,12 +192,23 @@ const server = http.createServer(async (req, res) => {
   let release;
   locks.set(key, new Promise((r) => { release = r; }));
   try {
+    const id = url.searchParams.get('uploadId');
+    if (id && !uploads.has(id)) {
+      xmlError(res, 404, 'NoSuchUpload', 'The specified upload does not exist');
+      return;
+    }
+    if (id && req.method === 'DELETE') { // an abort: s3rver keeps the parts, never listed
+      uploads.delete(id);
+      res.writeHead(204);
+      res.end();
+      return;
+    }
     const conditional = req.method === 'PUT' && (req.headers['if-none-match'] === '*' || req.headers['if-match']);
     if (conditional && !holds(req, await currentEtag(req.url))) {
       xmlError(res, 412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
       return;
     }
-    await new Promise((resolve) => { res.on('finish', resolve); res.on('close', resolve); forward(req, res, body); });
+    await new Promise((resolve) => { res.on('finish', resolve); res.on('close', resolve); forward(req, res, body, trackUpload(req, url)); });
   } finally {
     locks.delete(key);
     release();

@@ -97,7 +97,6 @@ async function artists(main, filters) {
     const access = data.audio_features_access;
     const note = document.createElement('p');
     note.className = 'note';
-    note.id = 'features-note';
     note.textContent = access.allowed === false
       ? `Audio features are not available for this app: Spotify refused them (HTTP ${access.http_status}) `
         + `on ${String(access.checked_at).slice(0, 10)}. Spotify refuses them to apps created after `

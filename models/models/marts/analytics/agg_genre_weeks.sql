@@ -6,18 +6,11 @@
 -- artist's, as fct_plays does), not the one fct_plays stored when it loaded
 -- the play: plays that reached gold before their track was looked up (a
 -- Spotify Web API pull stopped by a rate limit) leave "unknown" on the next
--- run that has the lookup. So when the catalogs' silver batches changed
--- (catalog_batches, a hash of their ids, as in dim_tracks) every week is
--- recomputed; otherwise only the weeks that gained plays.
+-- run that has the lookup. So when the track catalogs' silver batches
+-- changed (catalog_batches, as in dim_tracks) every week is recomputed;
+-- otherwise only the weeks that gained plays.
 with catalog as (
-    select hash(string_agg(batch_id, ',' order by batch_id)) as catalog_batches
-    from (
-        select batch_id from {{ ref('stg_tracks') }}
-        union
-        select batch_id from {{ ref('stg_spotify_tracks') }}
-        union
-        select batch_id from {{ source('silver', 'artists') }}
-    )
+    {{ catalog_batches() }}
 ),
 
 plays as (

@@ -19,7 +19,8 @@ const std::map<std::string, SilverTableSpec>& Tables() {
          {"album_name", "VARCHAR"},
          {"duration_ms", "BIGINT"},
          {kBatchIdColumn, "VARCHAR"}},
-        {"user_id", "played_at", "track_id"}}},
+        // Not the user: the key of the files pulled before the column was added.
+        {"played_at", "track_id"}}},
       {"spotify_top_tracks",
        {"spotify_top_tracks",
         {{"snapshot_date", "DATE"},

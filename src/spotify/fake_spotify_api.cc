@@ -463,9 +463,9 @@ namespace {
 
 // Spotify's form, "2024-05-15T08:00:00.000Z": milliseconds, always three digits.
 std::string PlayedAt(std::int64_t ms) {
-  std::string played_at = FormatRfc3339(
-      std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(ms)),
-      SubSeconds::kMicros);
+  std::string played_at =
+      FormatRfc3339(std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(ms)),
+                    SubSeconds::kMicros);
   played_at.erase(played_at.size() - 4, 3);
   return played_at;
 }
@@ -481,9 +481,10 @@ void FakeSpotifyApi::AddPlayOf(const std::string& track_id, std::int64_t played_
   std::lock_guard lock(state_->mutex);
   const auto track = state_->catalog.Find("tracks", track_id);
   if (!track) throw std::invalid_argument("the fake catalog has no track " + track_id);
-  state_->plays.push_back(json{
-      {"track", *track}, {"played_at", PlayedAt(played_at_ms)}, {"context", nullptr},
-      {"_ms", played_at_ms}});
+  state_->plays.push_back(json{{"track", *track},
+                               {"played_at", PlayedAt(played_at_ms)},
+                               {"context", nullptr},
+                               {"_ms", played_at_ms}});
   KeepLast50(state_->plays);
 }
 

@@ -48,7 +48,8 @@ class GoldTest : public ::testing::Test {
   // The listener's last 40 plays of tracks in the export are also in the
   // API's recently played, reported there a little after the export's ts
   // (both are when the play stopped; the API's has milliseconds), followed by
-  // 5 plays after the export's end. Returns the number of listens.
+  // 5 plays after the export's end. Returns the number of those (plays the
+  // export does not hold).
   int AddApiPlaysOverlappingTheExport() {
     std::vector<std::pair<std::string, std::string>> plays;  // ts, track id
     for (const nlohmann::json& record : nlohmann::json::parse(std::ifstream(Export2023()))) {
@@ -172,7 +173,8 @@ TEST_F(GoldTest, APlayInBothTheApiAndAnExportCountsOnce) {
   Run("[recently_played]");
   EXPECT_EQ(Gold("SELECT count(*) FROM silver.spotify_plays"), "45");
   const std::string exported = Gold("SELECT count(*) FROM silver.plays");
-  EXPECT_EQ(Gold("SELECT count(*) FROM fct_plays"), std::to_string(std::stoll(exported) + new_plays));
+  EXPECT_EQ(Gold("SELECT count(*) FROM fct_plays"),
+            std::to_string(std::stoll(exported) + new_plays));
   EXPECT_EQ(Gold("SELECT count(*) FROM fct_plays WHERE play_id LIKE 'spotify-api:%'"),
             std::to_string(new_plays));
   EXPECT_EQ(Gold("SELECT count(*) FROM stg_spotify_plays WHERE export_play_id IS NOT NULL"), "40");
@@ -187,7 +189,8 @@ TEST_F(GoldTest, AnExportLoadedAfterTheApiPlaysAddsOnlyTheOtherListens) {
   EXPECT_EQ(Gold("SELECT count(*) FROM fct_plays"), "45");
   Run("[recently_played]");
   const std::string exported = Gold("SELECT count(*) FROM silver.plays");
-  EXPECT_EQ(Gold("SELECT count(*) FROM fct_plays"), std::to_string(std::stoll(exported) + new_plays));
+  EXPECT_EQ(Gold("SELECT count(*) FROM fct_plays"),
+            std::to_string(std::stoll(exported) + new_plays));
   EXPECT_EQ(Gold("SELECT count(*) FROM fct_plays WHERE play_id LIKE 'spotify-api:%'"), "45");
   EXPECT_EQ(Gold("SELECT count(*) - count(DISTINCT play_id) FROM fct_plays"), "0");
 }

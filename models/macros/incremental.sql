@@ -23,3 +23,19 @@
     select date_key from {{ ref('fct_plays') }}
     where loaded_at > (select coalesce(max(loaded_at), timestamp '-infinity') from {{ this }})
 {% endmacro %}
+
+{#
+  A hash of the ids of the track catalogs' silver batches (catalog sources and
+  the Spotify Web API's lookups, whose batch ids change with a new lookup of
+  the track, its artist or album): models built on the catalogs
+  (dim_tracks, audio_features_by_genre, agg_genre_weeks) keep it as
+  catalog_batches to tell whether the catalogs changed since their last run.
+#}
+{% macro catalog_batches() %}
+    select hash(string_agg(batch_id, ',' order by batch_id)) as catalog_batches
+    from (
+        select batch_id from {{ ref('stg_tracks') }}
+        union
+        select batch_id from {{ ref('stg_spotify_tracks') }}
+    )
+{% endmacro %}

@@ -143,6 +143,8 @@ Result<json> ArtistsEndpoint(warehouse::Database& db, const DashboardQueries& qu
   out["ranking"] = q.Rows("ranking");
   out["genres"] = q.Rows("genres");
   out["audio_features"] = q.Rows("audio_features");
+  // Whether Spotify let the app read audio features, when a pull asked.
+  out["audio_features_access"] = q.Row("audio_features_access");
   out["scope"] = {
       {"ranking", "all listeners"}, {"genres", "all listeners"}, {"audio_features", "catalog"}};
   return q.Finish(out);
@@ -257,7 +259,9 @@ const std::vector<GoldEndpointSpec>& GoldEndpoints() {
       {"trending",
        TrendingEndpoint,
        {"trending", "top_tracks", "top_tracks_sliced", "top_daily", "top_daily_sliced"}},
-      {"artists", ArtistsEndpoint, {"ranking", "genres", "audio_features"}},
+      {"artists",
+       ArtistsEndpoint,
+       {"ranking", "genres", "audio_features", "audio_features_access"}},
       {"geography", GeographyEndpoint, {"countries", "regions", "cities"}},
       {"devices", DevicesEndpoint, {"devices", "heatmap"}},
       {"listeners", ListenersEndpoint, {"by_level", "level_changes", "retention", "top_listeners"}},

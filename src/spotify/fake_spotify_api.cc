@@ -14,6 +14,7 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 
 #include "common/rfc3339.h"
@@ -458,6 +459,35 @@ void FakeSpotifyApi::DropField(const std::string& field) {
   state_->dropped_fields.insert(field);
 }
 
+namespace {
+
+// Spotify's form, "2024-05-15T08:00:00.000Z": milliseconds, always three digits.
+std::string PlayedAt(std::int64_t ms) {
+  std::string played_at =
+      FormatRfc3339(std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(ms)),
+                    SubSeconds::kMicros);
+  played_at.erase(played_at.size() - 4, 3);
+  return played_at;
+}
+
+// Spotify keeps only a listener's last 50 plays.
+void KeepLast50(std::vector<json>& plays) {
+  if (plays.size() > 50) plays.erase(plays.begin(), plays.end() - 50);
+}
+
+}  // namespace
+
+void FakeSpotifyApi::AddPlayOf(const std::string& track_id, std::int64_t played_at_ms) {
+  std::lock_guard lock(state_->mutex);
+  const auto track = state_->catalog.Find("tracks", track_id);
+  if (!track) throw std::invalid_argument("the fake catalog has no track " + track_id);
+  state_->plays.push_back(json{{"track", *track},
+                               {"played_at", PlayedAt(played_at_ms)},
+                               {"context", nullptr},
+                               {"_ms", played_at_ms}});
+  KeepLast50(state_->plays);
+}
+
 void FakeSpotifyApi::AddPlays(int count, std::int64_t first_ms, std::int64_t step_ms) {
   std::lock_guard lock(state_->mutex);
   for (int i = 0; i < count; ++i) {
@@ -478,18 +508,10 @@ void FakeSpotifyApi::AddPlays(int count, std::int64_t first_ms, std::int64_t ste
                      {"href", track["album"]["href"]},
                      {"external_urls", track["album"]["external_urls"]}};
     }
-    // Spotify's form, "2024-05-15T08:00:00.000Z": milliseconds, always three digits.
-    std::string played_at = FormatRfc3339(
-        std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(ms)),
-        SubSeconds::kMicros);
-    played_at.erase(played_at.size() - 4, 3);
     state_->plays.push_back(
-        json{{"track", track}, {"played_at", played_at}, {"context", context}, {"_ms", ms}});
+        json{{"track", track}, {"played_at", PlayedAt(ms)}, {"context", context}, {"_ms", ms}});
   }
-  // Spotify keeps only the last 50.
-  if (state_->plays.size() > 50) {
-    state_->plays.erase(state_->plays.begin(), state_->plays.end() - 50);
-  }
+  KeepLast50(state_->plays);
 }
 
 void FakeSpotifyApi::SetLittleApp() {

@@ -80,6 +80,9 @@ class FakeSpotifyApi {
   // `first_ms` (ms since the epoch): the Top 50's tracks in order, from a
   // playlist context, an album context and none in turn.
   void AddPlays(int count, std::int64_t first_ms, std::int64_t step_ms);
+  // The listener plays the track `track_id` (of the fake's catalog), stopping
+  // at `played_at_ms` (the time Spotify reports), outside any context.
+  void AddPlayOf(const std::string& track_id, std::int64_t played_at_ms);
   // Pages hold at most `items` items whatever the request's limit.
   void SetMaxPageSize(int items);
   // Every API answer is delayed by `latency` (a distant server).

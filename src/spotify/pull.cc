@@ -42,6 +42,14 @@ std::optional<std::string> Text(const json& object, const char* key) {
   return found->get<std::string>();
 }
 
+// The name of the first of `object`'s artists.
+std::optional<std::string> FirstArtistName(const json& object) {
+  if (!object.is_object()) return std::nullopt;
+  const auto artists = object.find("artists");
+  if (artists == object.end() || !artists->is_array() || artists->empty()) return std::nullopt;
+  return Text(artists->front(), "name");
+}
+
 // One pull of one source: lands answers, keeps the report.
 class Puller {
  public:
@@ -101,6 +109,9 @@ Status Puller::RecentlyPlayed() {
     return Fail(ErrorCode::kData, fmt::format("GET {}: the answer has no `items` list",
                                               url.substr(0, url.find('?'))));
   }
+  // The plays are the listener's the source names (the user an export of
+  // theirs names, so gold pairs the same listens), else the source's.
+  const std::string& user = source_.user.empty() ? source_.name : source_.user;
   std::vector<SilverRow> plays;
   std::int64_t newest = *checkpoint, oldest = 0;
   for (const json& item : page["items"]) {
@@ -116,8 +127,17 @@ Status Puller::RecentlyPlayed() {
     newest = std::max(newest, *played_at);
     oldest = oldest == 0 ? *played_at : std::min(oldest, *played_at);
     const json context = item.value("context", json());
+    const json& track = item["track"];
+    const json album = track.value("album", json());
+    // The album's artist, as exports name it (master_metadata_album_artist_name).
+    std::optional<std::string> artist = FirstArtistName(album);
+    if (!artist) artist = FirstArtistName(track);
+    const json duration = track.value("duration_ms", json());
     plays.push_back({item["played_at"].get<std::string>(), *track_id, Text(context, "type"),
-                     Text(context, "uri")});
+                     Text(context, "uri"), user, Text(track, "name"), artist, Text(album, "name"),
+                     duration.is_number_integer()
+                         ? std::optional(std::to_string(duration.get<std::int64_t>()))
+                         : std::nullopt});
   }
   // Spotify keeps a listener's last 50 plays: a full page that starts after
   // the checkpoint may have lost the plays in between.

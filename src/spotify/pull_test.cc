@@ -93,7 +93,9 @@ TEST_F(RecentlyPlayedTest, ContextAndTimesAreTyped) {
   auto db = warehouse::Database::Open(":memory:");
   auto conn = (*db)->Connect();
   auto rows = (*conn)->Query(
-      "SELECT epoch_ms(played_at), context_type, context_uri IS NULL FROM read_parquet('" +
+      "SELECT epoch_ms(played_at), context_type, context_uri IS NULL, user_id, batch_id, "
+      "track_name IS NOT NULL AND artist_name IS NOT NULL AND album_name IS NOT NULL AND "
+      "duration_ms > 0 FROM read_parquet('" +
       (*lake)->storage().Url((*files)[0].key) + "') ORDER BY played_at");
   ASSERT_TRUE(rows.has_value()) << rows.error().message;
   ASSERT_EQ(rows->rows.size(), 3u);
@@ -102,6 +104,13 @@ TEST_F(RecentlyPlayedTest, ContextAndTimesAreTyped) {
   EXPECT_EQ(*rows->rows[1][1], "album");
   EXPECT_FALSE(rows->rows[2][1].has_value());  // played outside any context
   EXPECT_EQ(*rows->rows[2][2], "true");
+  auto entries = (*lake)->Entries("silver");
+  ASSERT_EQ(entries->size(), 1u);
+  for (const auto& row : rows->rows) {
+    EXPECT_EQ(*row[3], "me");  // the source's name: it has no `user`
+    EXPECT_EQ(*row[4], (*entries)[0].batch_id);
+    EXPECT_EQ(*row[5], "true");  // the track's names and length, from its object
+  }
 }
 
 TEST_F(RecentlyPlayedTest, AFullPageAfterTheCheckpointReportsTheGap) {

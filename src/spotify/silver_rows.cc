@@ -36,8 +36,12 @@ Result<std::optional<lake::DataFile>> SilverRowWriter::Write(lake::Lake& lake,
                                                              const std::vector<SilverRow>& rows,
                                                              const std::string& batch_id) {
   if (rows.empty()) return std::nullopt;
-  std::string columns, placeholders, keys, key_match;
+  std::string columns, placeholders, keys, key_match, batch_column;
   for (const auto& column : spec.columns) {
+    if (column.name == kBatchIdColumn) {  // not in the rows: this batch's id
+      batch_column = fmt::format(", {} AS {}", Quoted(batch_id), column.name);
+      continue;
+    }
     columns += fmt::format("{}{} {}", columns.empty() ? "" : ", ", column.name, column.sql_type);
     placeholders += fmt::format("{}?::{}", placeholders.empty() ? "" : ", ", column.sql_type);
   }
@@ -84,9 +88,9 @@ Result<std::optional<lake::DataFile>> SilverRowWriter::Write(lake::Lake& lake,
   if (auto s = lake.storage().PrepareFolder(folder); !s) return tl::unexpected(s.error());
   const std::string path = lake.storage().Url(key);
   auto copied = conn_->Query(fmt::format(
-      "COPY (SELECT DISTINCT ON ({}) * FROM staged s{} ORDER BY {}) TO {} (FORMAT parquet, "
+      "COPY (SELECT DISTINCT ON ({}) *{} FROM staged s{} ORDER BY {}) TO {} (FORMAT parquet, "
       "COMPRESSION zstd)",
-      keys, not_committed, keys, Quoted(path)));
+      keys, batch_column, not_committed, keys, Quoted(path)));
   if (!copied) return tl::unexpected(copied.error());
   auto written =
       conn_->QueryScalar(fmt::format("SELECT count(*) FROM read_parquet({})", Quoted(path)));

@@ -24,8 +24,8 @@
 
 namespace playlake::spotify {
 
-// One row: a value per column of the spec, as text DuckDB casts to the
-// column's type; nullopt is NULL.
+// One row: a value per column of the spec (but kBatchIdColumn, which the
+// writer fills), as text DuckDB casts to the column's type; nullopt is NULL.
 using SilverRow = std::vector<warehouse::Param>;
 
 class SilverRowWriter {

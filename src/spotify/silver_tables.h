@@ -14,6 +14,10 @@ struct SilverColumn {
       sql_type;  // DuckDB type: VARCHAR, TIMESTAMPTZ, BIGINT, DOUBLE, BOOLEAN, DATE, VARCHAR[]
 };
 
+// A column of this name holds the id of the batch that wrote the row; the
+// writer fills it (the models load plays by batch).
+inline constexpr const char* kBatchIdColumn = "batch_id";
+
 struct SilverTableSpec {
   std::string name;  // silver table, e.g. "spotify_plays"
   std::vector<SilverColumn> columns;

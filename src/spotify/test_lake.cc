@@ -49,8 +49,22 @@ KeyCount CountSilver(const std::filesystem::path& lake_root, const std::string& 
 
 std::string AllText(const std::filesystem::path& root) {
   std::string text;
+  auto db = warehouse::Database::Open(":memory:");
+  EXPECT_TRUE(db.has_value());
+  if (!db) return text;
+  auto conn = (*db)->Connect();
+  EXPECT_TRUE(conn.has_value());
+  if (!conn) return text;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
     if (!entry.is_regular_file()) continue;
+    if (entry.path().extension() == ".parquet") {  // its pages are compressed: its rows
+      auto rows = (*conn)->QueryScalar(
+          fmt::format("SELECT string_agg(t::VARCHAR, '\n') FROM read_parquet({}) t",
+                      warehouse::QuoteLiteral(entry.path().string())));
+      EXPECT_TRUE(rows.has_value()) << entry.path() << ": " << rows.error().message;
+      if (rows) text += *rows + '\n';
+      continue;
+    }
     auto file = lake::OpenLocalFile(entry.path());
     if (!file) continue;
     std::unique_ptr<lake::ReadableFile> reader = std::move(*file);

@@ -27,8 +27,8 @@ struct KeyCount {
 KeyCount CountSilver(const std::filesystem::path& lake_root, const std::string& table,
                      const std::string& key);
 
-// Every file under `root` as text, zstd files decompressed: what a grep
-// for a secret has to search.
+// Every file under `root` as text, zstd files decompressed and Parquet
+// files as their rows: what a grep for a secret has to search.
 std::string AllText(const std::filesystem::path& root);
 
 // Every access and refresh token `fake` received (in headers and form

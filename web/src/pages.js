@@ -92,13 +92,16 @@ async function artists(main, filters) {
   });
   const featuresCard = card(main, 'Median audio features by genre', { size: 'wide', id: 'features' });
   if (data.audio_features.length === 0) {
-    // Spotify refuses audio features to apps created after 27 November 2024 and to
-    // development-mode apps; the other catalogs may have none either.
+    // "Not available for this app" only when the lake recorded Spotify's refusal
+    // (apps created after 27 November 2024 and development-mode apps get 403).
+    const access = data.audio_features_access;
     const note = document.createElement('p');
     note.className = 'note';
-    note.textContent = 'Audio features are not available for this app: no catalog track has them. '
-      + 'Spotify refuses them to apps created after 27 November 2024 and to development-mode apps '
-      + '(see docs/spotify.md).';
+    note.textContent = access.allowed === false
+      ? `Audio features are not available for this app: Spotify refused them (HTTP ${access.http_status}) `
+        + `on ${String(access.checked_at).slice(0, 10)}. Spotify refuses them to apps created after `
+        + '27 November 2024 and to development-mode apps (see docs/spotify.md).'
+      : 'No catalog track has audio features.';
     featuresCard.append(note);
     return;
   }

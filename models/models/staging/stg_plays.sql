@@ -6,8 +6,14 @@
 -- track or artist ids (eventsim, legacy Spotify exports) get keys derived from
 -- the names, so their plays still group by track and artist; an album without
 -- an id but with a name (Spotify exports) gets one from its artist and name.
+-- The plays pulled from the Spotify Web API join them, less those an export
+-- also holds (stg_spotify_plays).
 with source as (
     select * from {{ source('silver', 'plays') }}
+    union all by name
+    select * exclude (export_play_id, context_type, context_uri)
+    from {{ ref('stg_spotify_plays') }}
+    where export_play_id is null
 ),
 
 renamed as (

@@ -8,12 +8,7 @@
 -- after new plays does with the catalog. When it does, every feature's rows are
 -- replaced (delete+insert on feature).
 with catalog as (
-    select hash(string_agg(batch_id, ',' order by batch_id)) as catalog_batches
-    from (
-        select distinct batch_id from {{ ref('stg_tracks') }}
-        union
-        select distinct batch_id from {{ ref('stg_spotify_tracks') }}
-    )
+    {{ catalog_batches() }}
 ),
 
 features as (

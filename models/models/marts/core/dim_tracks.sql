@@ -17,12 +17,7 @@
 -- the slowest step of a run after new plays.
 with catalog as (
     -- Every catalog batch, the Spotify Web API's lookups included.
-    select hash(string_agg(batch_id, ',' order by batch_id)) as catalog_batches
-    from (
-        select batch_id from {{ ref('stg_tracks') }}
-        union
-        select batch_id from {{ ref('stg_spotify_tracks') }}
-    )
+    {{ catalog_batches() }}
 ),
 
 played as (

@@ -5,7 +5,8 @@
 -- names live in the dimensions (dim_tracks, dim_artists), not on 5M rows.
 --
 -- Incremental by silver batch: a run appends the plays of the batches this
--- table has not seen. A batch is committed to silver whole and never changes,
+-- table has not seen (with the plays pulled from the Spotify Web API, which
+-- stg_plays adds). A batch is committed to silver whole and never changes,
 -- and silver keeps one row per play id across batches, so this is exact; late
 -- events (an old date arriving today) come with their batch. No unique_key:
 -- new batches hold only new play ids, so a merge would find nothing to replace
@@ -29,6 +30,15 @@ with new_plays as not materialized (
     where batch_id in (
         select batch_id from (select distinct batch_id from {{ ref('stg_plays') }})
         where batch_id not in (select distinct batch_id from {{ this }})
+    )
+    -- A listen pulled from the Spotify Web API and found again in an export
+    -- counts once: the export's play is left out when a run before loaded
+    -- the API's play of the same listen (its batch is here; stg_spotify_plays
+    -- pairs them).
+    and play_id not in (
+        select export_play_id from {{ ref('stg_spotify_plays') }}
+        where export_play_id is not null
+            and batch_id in (select distinct batch_id from {{ this }})
     )
     {% endif %}
 ),

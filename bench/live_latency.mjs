@@ -2,7 +2,9 @@
 // `playlake serve` in Debian's Chromium, starts the producer command given, and
 // records each drawing of the page (its `live-drawn` event) until the producer has
 // finished and the page has drawn everything read. Prints one JSON line:
-// { plays, draws, p50_ms, p99_ms, max_ms }.
+// { plays, draws, read, p50_ms, p99_ms, max_ms }, where `read` is how many messages the
+// server read while the producer ran (all it produced, unless the broker dropped some
+// before they were read).
 //
 // Produced → drawn, per play: Kafka stamps each message with the time the producer
 // handed it over (CreateTime). A drawing shows the plays read since the previous one,
@@ -27,6 +29,7 @@ await page.evaluate(() => {
   document.querySelector('#live').addEventListener('live-drawn', (e) => window.liveDraws.push(e.detail));
 });
 
+const readBefore = await page.evaluate(() => fetch('api/live').then((r) => r.json()).then((s) => s.messages_read));
 const started = Date.now();
 const child = spawn(producer[0], producer.slice(1), { stdio: ['ignore', 'ignore', 'inherit'] });
 const code = await new Promise((resolve) => child.on('exit', resolve));
@@ -51,5 +54,5 @@ for (let i = 1; i < draws.length; i++) {
 latencies.sort((a, b) => a - b);
 const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
 console.log(JSON.stringify({
-  plays: latencies.length, draws: draws.length, p50_ms: at(0.5), p99_ms: at(0.99), max_ms: latencies.at(-1),
+  plays: latencies.length, draws: draws.length, read: (draws.at(-1)?.messages_read ?? readBefore) - readBefore, p50_ms: at(0.5), p99_ms: at(0.99), max_ms: latencies.at(-1),
 }));

@@ -18,8 +18,8 @@
 #     `playlake sql` in a loop: an event's latency is the end of the first
 #     query that counts it minus its time stamp (p50, p99, max).
 #  3. Memory: peak RSS of a worker draining a BACKLOG_EVENTS backlog beside
-#     the EVENTS one (bounded: it must not grow with the backlog), and the
-#     broker's own memory per million events held.
+#     the EVENTS one (bounded: it must not grow with the backlog), the
+#     broker's own memory, and the backlog's plays files after compaction.
 #  4. Committed files: count and size of silver's plays files as section 1's
 #     stream committed them (background compaction off there), then after one
 #     `playlake compact` and a vacuum of the files it replaced.
@@ -28,13 +28,17 @@
 # The test broker keeps at most 5 MiB of message batches per partition and
 # drops the oldest past that (librdkafka's mock cluster, fixed), so plays are
 # produced zstd-compressed (about 8 times smaller) to one partition per
-# STREAM_PER_PARTITION plays, and the script checks that nothing was dropped.
+# STREAM_PER_PARTITION plays (4/5 of that for section 3's backlog), and the
+# script checks that nothing was dropped.
 #
 # Environment: PLAYLAKE_BUILD (default build/release), BENCH_OUT (default
 # bench/out), STREAM_PER_PARTITION (40000), STREAM_THREADS (1: parser threads
 # of ingest and stream), STREAM_RATE (5000), STREAM_LATENCY_SECONDS (60),
-# STREAM_SECTIONS (default "1 2 3 4 5": the sections to run; 4 reports on
-# section 1's lake, so runs only with it).
+# STREAM_BACKLOG_BUFFER (max_buffer_bytes of section 3's worker, default
+# 1073741824: the test broker needs hundreds of partitions for a large backlog,
+# and 64 MiB shared by them makes tiny batches), STREAM_SECTIONS (default
+# "1 2 3 4 5": the sections to run; 4 reports on section 1's lake, so runs
+# only with it).
 set -euo pipefail
 if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
   sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'
@@ -52,6 +56,7 @@ PER_PARTITION="${STREAM_PER_PARTITION:-40000}"
 THREADS="${STREAM_THREADS:-1}"
 RATE="${STREAM_RATE:-5000}"
 LATENCY_SECONDS="${STREAM_LATENCY_SECONDS:-60}"
+BACKLOG_BUFFER="${STREAM_BACKLOG_BUFFER:-1073741824}"
 SECTIONS=" ${STREAM_SECTIONS:-1 2 3 4 5} "
 section() { [[ "$SECTIONS" == *" $1 "* ]]; }
 DAY=2026-01-05
@@ -89,7 +94,7 @@ stop() {
 rss_mb() { awk '/^VmRSS/ {printf "%d", $2 / 1024}' "/proc/$1/status"; }
 
 # project DIR TOPIC: a project streaming TOPIC of $BROKERS into DIR/lake.
-project() {  # DIR TOPIC [COMPACT_TARGET_BYTES]
+project() {  # DIR TOPIC [COMPACT_TARGET_BYTES [MAX_BUFFER_BYTES]]
   mkdir -p "$1"
   cat > "$1/playlake.yml" << EOF
 name: bench
@@ -103,12 +108,14 @@ sources:
       group: bench-$2
       properties: {fetch.wait.max.ms: 5}
       compact_target_bytes: ${3:-134217728}
+      max_buffer_bytes: ${4:-67108864}
 EOF
 }
 
-# partitions_for N: partitions that hold N plays on the test broker.
+# partitions_for N [PER_PARTITION]: partitions that hold N plays on the test broker.
 partitions_for() {
-  local p=$(( ($1 + PER_PARTITION - 1) / PER_PARTITION ))
+  local per="${2:-$PER_PARTITION}"
+  local p=$(( ($1 + per - 1) / per ))
   (( p < 4 )) && p=4
   (( p > 1000 )) && { echo "bench/stream.sh: $1 plays need more than 1000 partitions" >&2; exit 1; }
   echo "$p"
@@ -252,12 +259,14 @@ echo
 fi
 # --- 3. memory with a backlog -----------------------------------------------
 if section 3; then
-BACKLOG_PARTITIONS=$(partitions_for "$BACKLOG")
+# Keys (listeners) spread unevenly over hundreds of partitions: 4/5 of the room
+# (40,000 plays on 250 partitions lost 285,000 of 10 million, 32,000 on 313 none).
+BACKLOG_PARTITIONS=$(partitions_for "$BACKLOG" $((PER_PARTITION * 4 / 5)))
 start_broker backlog "$BACKLOG_PARTITIONS"
 echo "producing a backlog of $BACKLOG plays to topic backlog ($BACKLOG_PARTITIONS partitions) ..." >&2
 BACKLOG_MESSAGES=$(produce backlog "$BACKLOG_PARTITIONS" "$BACKLOG")
 BACKLOG_BROKER_MB=$(rss_mb "$BROKER_PID")
-project "$OUT/backlog" backlog
+project "$OUT/backlog" backlog 134217728 "$BACKLOG_BUFFER"
 stream_until "$OUT/backlog" "$BACKLOG_MESSAGES"
 echo "== memory: one worker draining a backlog in the topic =="
 printf '%-44s %12s %12s %12s %14s %9s\n' "backlog" "messages" "worker peak" "broker RSS" "events/CPU-s" "wall s"
@@ -268,8 +277,18 @@ fi
 printf '%-44s %12d %9d MB %9d MB %14.0f %9.1f\n' "backlog ($BACKLOG_PARTITIONS partitions)" "$BACKLOG_MESSAGES" \
   "$PEAK_MB" "$BACKLOG_BROKER_MB" "$(echo "$BACKLOG_MESSAGES / $CPU" | bc -l)" "$WALL"
 echo "rows: silver.plays=$(count "$OUT/backlog/lake")"
-echo "(the worker's bound: max_buffer_bytes 64 MiB of batches + librdkafka's 16 MiB prefetch + the batch"
-echo " being committed + 2 million dedupe keys; the broker holds the backlog zstd-compressed)"
+"$PLAYLAKE" --log-level warn compact --project "$OUT/backlog" --min-files 2 > /dev/null
+"$PLAYLAKE" --log-level warn vacuum --project "$OUT/backlog" --older-than 0 > /dev/null
+BACKLOG_FILES=$(find "$OUT/backlog/lake/silver/plays" -name '*.parquet' | wc -l)
+BACKLOG_BYTES=$(find "$OUT/backlog/lake/silver/plays" -name '*.parquet' -printf '%s\n' | awk '{s += $1} END {print s + 0}')
+printf 'committed plays files after compaction (+ vacuum): %d files, %.1f MB (mean %.2f MB)\n' \
+  "$BACKLOG_FILES" "$(echo "$BACKLOG_BYTES / 1000000" | bc -l)" "$(echo "$BACKLOG_BYTES / $BACKLOG_FILES / 1000000" | bc -l)"
+echo "(the worker's bound: max_buffer_bytes ($((BACKLOG_BUFFER >> 20)) MiB here) of batches + librdkafka's 16 MiB"
+echo " prefetch + the batch being committed + 2 million dedupe keys; the broker holds the backlog zstd-compressed."
+echo " The test broker keeps at most 5 MiB a partition, so the backlog is spread over $BACKLOG_PARTITIONS partitions"
+batch_kib() { local b=$(($1 / BACKLOG_PARTITIONS)); echo $(((b < 16 << 20 ? b : 16 << 20) >> 10)); }
+echo " and max_buffer_bytes is raised so that a partition's batch is up to $(batch_kib "$BACKLOG_BUFFER") KiB"
+echo " instead of $(batch_kib $((64 << 20))) KiB with the default 64 MiB)"
 stop "$BROKER_PID"
 rm -rf "$OUT/backlog"
 echo

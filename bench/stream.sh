@@ -24,6 +24,9 @@
 #     stream committed them (background compaction off there), then after one
 #     `playlake compact` and a vacuum of the files it replaced.
 #  5. bench/live_latency.sh, when it exists.
+#  6. Scaling: the same EVENTS backlog drained into one lake by one worker, then
+#     (a fresh lake, another group) by two workers of one group: wall time until
+#     the lake holds every offset, and the ratio.
 #
 # The test broker keeps at most 5 MiB of message batches per partition and
 # drops the oldest past that (librdkafka's mock cluster, fixed), so plays are
@@ -37,7 +40,7 @@
 # STREAM_BACKLOG_BUFFER (max_buffer_bytes of section 3's worker, default
 # 1073741824: the test broker needs hundreds of partitions for a large backlog,
 # and 64 MiB shared by them makes tiny batches), STREAM_SECTIONS (default
-# "1 2 3 4 5": the sections to run; 4 reports on section 1's lake, so runs
+# "1 2 3 4 5 6": the sections to run; 4 reports on section 1's lake, so runs
 # only with it).
 set -euo pipefail
 if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
@@ -57,7 +60,7 @@ THREADS="${STREAM_THREADS:-1}"
 RATE="${STREAM_RATE:-5000}"
 LATENCY_SECONDS="${STREAM_LATENCY_SECONDS:-60}"
 BACKLOG_BUFFER="${STREAM_BACKLOG_BUFFER:-1073741824}"
-SECTIONS=" ${STREAM_SECTIONS:-1 2 3 4 5} "
+SECTIONS=" ${STREAM_SECTIONS:-1 2 3 4 5 6} "
 section() { [[ "$SECTIONS" == *" $1 "* ]]; }
 DAY=2026-01-05
 for tool in "$PLAYLAKE" "$MOCK"; do
@@ -312,4 +315,59 @@ if section 5; then
 if [[ -x "$ROOT/bench/live_latency.sh" ]]; then
   "$ROOT/bench/live_latency.sh"
 fi
+fi
+# --- 6. two workers against one -------------------------------------------------
+if section 6; then
+PARTITIONS=$(partitions_for "$EVENTS")
+start_broker scaling "$PARTITIONS"
+echo "producing $EVENTS plays to topic scaling ($PARTITIONS partitions) ..." >&2
+MESSAGES=$(produce scaling "$PARTITIONS" "$EVENTS")
+# committed_by LOG...: the messages the workers writing LOG... committed.
+committed_by() { cat "$@" 2> /dev/null | awk '/committed batch/ {sub(/.*\(/, ""); n += $1} END {print n + 0}'; }
+# drain NAME WORKERS: WORKERS workers of one group (projects NAME-1.., one lake NAME-lake)
+# drain the topic; sets WALL (until the lake holds every message), CPU (all workers') and ROWS.
+drain() {
+  local name="$1" n="$2" logs=() pids=() start end ticks
+  ticks=$(getconf CLK_TCK)
+  for i in $(seq "$n"); do
+    project "$OUT/$name-$i" scaling
+    sed -i "s/group: bench-scaling/group: bench-$name/" "$OUT/$name-$i/playlake.yml"
+    echo "lake: $OUT/$name-lake" >> "$OUT/$name-$i/playlake.yml"
+  done
+  start=$(date +%s.%N)
+  for i in $(seq "$n"); do
+    "$PLAYLAKE" --log-level info stream --project "$OUT/$name-$i" 2> "$OUT/$name-$i/stream.log" &
+    pids+=($!)
+    PIDS+=($!)
+    logs+=("$OUT/$name-$i/stream.log")
+  done
+  while (( $(committed_by "${logs[@]}") < MESSAGES )); do
+    for pid in "${pids[@]}"; do
+      kill -0 "$pid" 2> /dev/null || { tail -5 "${logs[@]}" >&2; echo "bench/stream.sh: a worker stopped" >&2; exit 1; }
+    done
+    sleep 0.2
+  done
+  end=$(date +%s.%N)
+  WALL=$(echo "$end - $start" | bc -l)
+  CPU=0
+  for pid in "${pids[@]}"; do
+    CPU=$(echo "$CPU + $(awk -v t="$ticks" '{sub(/.*\) /, ""); print ($12 + $13) / t}' "/proc/$pid/stat")" | bc -l)
+    stop "$pid"
+  done
+  ROWS=$(count "$OUT/$name-lake")
+}
+drain one 1
+ONE_WALL=$WALL ONE_CPU=$CPU ONE_ROWS=$ROWS
+drain two 2
+echo "== scaling: $MESSAGES messages on $PARTITIONS partitions drained into one lake by one worker, then by two =="
+printf '%-36s %10s %9s %9s %10s %9s\n' "workers" "events" "wall s" "CPU s" "plays" "speed-up"
+printf '%-36s %10d %9.2f %9.2f %10d %9s\n' "one worker" "$MESSAGES" "$ONE_WALL" "$ONE_CPU" "$ONE_ROWS" "1.00x"
+printf '%-36s %10d %9.2f %9.2f %10d %8.2fx\n' "two workers, one group, one lake" "$MESSAGES" "$WALL" "$CPU" "$ROWS" \
+  "$(echo "$ONE_WALL / $WALL" | bc -l)"
+[[ "$ONE_ROWS" == "$ROWS" ]] || { echo "bench/stream.sh: the two lakes differ" >&2; exit 1; }
+echo "(the workers take turns on the lake's writer lock for each batch's bronze and silver;"
+echo " the broker and both workers share this machine's $(nproc) cores)"
+stop "$BROKER_PID"
+rm -rf "$OUT"/one-* "$OUT"/two-*
+echo
 fi

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <set>
 
 #include "silver/table_writer.h"
 #include "sources/tables.h"
@@ -13,14 +14,23 @@ namespace playlake::silver {
 
 namespace {
 
-// A view named `view_name` with `columns` (name, DuckDB type) over `urls`.
+std::string ReadParquetSql(const std::vector<std::string>& urls, bool hive_partitioning) {
+  std::string list;
+  for (const auto& u : urls) list += (list.empty() ? "" : ", ") + warehouse::QuoteLiteral(u);
+  return fmt::format("read_parquet([{}], hive_partitioning = {}, union_by_name = true)", list,
+                     hive_partitioning ? "true" : "false");
+}
+
+// A view named `view_name` with `columns` (name, DuckDB type) over `urls`;
+// the columns in `absent` (no file has them) are NULL.
 std::string ColumnsViewSql(const std::vector<std::pair<std::string, std::string>>& columns,
                            const std::vector<std::string>& urls, const std::string& view_name,
-                           bool hive_partitioning) {
+                           bool hive_partitioning, const std::set<std::string>& absent = {}) {
   std::string list_of_columns;
   for (const auto& [name, type] : columns) {
     if (!list_of_columns.empty()) list_of_columns += ", ";
-    const std::string source = urls.empty() ? "NULL" : warehouse::QuoteIdentifier(name);
+    const std::string source =
+        urls.empty() || absent.contains(name) ? "NULL" : warehouse::QuoteIdentifier(name);
     list_of_columns += fmt::format("CAST({} AS {}) AS {}", source, type,
                                    warehouse::QuoteIdentifier(name));
   }
@@ -28,13 +38,26 @@ std::string ColumnsViewSql(const std::vector<std::pair<std::string, std::string>
     return fmt::format("CREATE OR REPLACE VIEW {} AS SELECT {} WHERE false",
                        warehouse::QuoteIdentifier(view_name), list_of_columns);
   }
-  std::string list;
-  for (const auto& u : urls) list += (list.empty() ? "" : ", ") + warehouse::QuoteLiteral(u);
-  return fmt::format(
-      "CREATE OR REPLACE VIEW {} AS SELECT {} FROM read_parquet([{}], hive_partitioning = {}, "
-      "union_by_name = true)",
-      warehouse::QuoteIdentifier(view_name), list_of_columns, list,
-      hive_partitioning ? "true" : "false");
+  return fmt::format("CREATE OR REPLACE VIEW {} AS SELECT {} FROM {}",
+                     warehouse::QuoteIdentifier(view_name), list_of_columns,
+                     ReadParquetSql(urls, hive_partitioning));
+}
+
+// The `columns` that no file of `urls` has: a column added to a table after
+// its files were written (their readers see it as NULL).
+Result<std::set<std::string>> AbsentColumns(
+    warehouse::Connection& connection,
+    const std::vector<std::pair<std::string, std::string>>& columns,
+    const std::vector<std::string>& urls, bool hive_partitioning) {
+  auto described = connection.Query("DESCRIBE SELECT * FROM " +
+                                    ReadParquetSql(urls, hive_partitioning));
+  if (!described) return tl::unexpected(described.error());
+  std::set<std::string> absent;
+  for (const auto& column : columns) absent.insert(column.first);
+  for (const auto& row : described->rows) {
+    if (!row.empty() && row[0]) absent.erase(*row[0]);
+  }
+  return absent;
 }
 
 }  // namespace
@@ -103,9 +126,18 @@ Status CreateSilverViews(warehouse::Connection& connection, const lake::Lake& la
     PutTypicalFileFirst(files);
     std::vector<std::string> urls;
     for (const auto& f : files) urls.push_back(storage.Url(f.key));
-    if (auto s = connection.Execute(ColumnsViewSql(columns, urls, name, partitioned)); !s) {
-      return Fail(ErrorCode::kWarehouse,
-                  fmt::format("cannot create the silver view '{}': {}", name, s.error().message));
+    auto created = connection.Execute(ColumnsViewSql(columns, urls, name, partitioned));
+    if (!created && !urls.empty()) {
+      // Files from before a column was added lack it: it is NULL in them.
+      auto absent = AbsentColumns(connection, columns, urls, partitioned);
+      if (absent && !absent->empty()) {
+        created = connection.Execute(ColumnsViewSql(columns, urls, name, partitioned, *absent));
+      }
+    }
+    if (!created) {
+      return Fail(
+          ErrorCode::kWarehouse,
+          fmt::format("cannot create the silver view '{}': {}", name, created.error().message));
     }
   }
   return {};

@@ -132,7 +132,7 @@ TEST_F(ServeClickHouseTest, EveryEndpointAnswersAsFromDuckDbWithAndWithoutFilter
   // The listener page of each kind of listener, and of a Sparkify one.
   const json listeners = ExpectSameAnswers("/api/listener");
   ASSERT_GE(listeners["listeners"].size(), 3u) << listeners.dump();
-  for (const std::string user :
+  for (const std::string& user :
        {std::string("efrrowini"), std::string("lukaszamora"),
         listeners["listeners"][2]["user_id"].get<std::string>()}) {
     const json page = ExpectSameAnswers("/api/listener?user=" + user);

@@ -93,7 +93,8 @@ measure() {
   wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" -s "$OUT/p95.lua" "$1" | awk '/^RESULT/ {print $2, $3, $4}'
 }
 
-echo "== dashboard API: ClickHouse 18.16 ($(basename "$SERVER")) vs DuckDB, $plays plays, wrk $CONNECTIONS connections x ${DURATION}s, no answer cache =="
+version=$(curl -sf "$clickhouse/?query=SELECT%20version()")
+echo "== dashboard API: ClickHouse $version vs DuckDB, $plays plays, wrk $CONNECTIONS connections x ${DURATION}s, no answer cache =="
 echo "load before: $(uptime | sed 's/.*load average: //')"
 printf '%-44s %9s %9s %9s   %9s %9s %9s   %8s %8s\n' "request" "duck p50" "duck p95" "duck r/s" \
   "ch p50" "ch p95" "ch r/s" "p95 x" "r/s x"

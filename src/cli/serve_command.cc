@@ -42,7 +42,7 @@ struct ServeFlags {
   std::string web_dir;  // empty: the dashboard shipped with the binary
   std::size_t cache_entries = 1024;
   bool no_schedule = false;
-  GoldFrom from = GoldFrom::kDuckDb;
+  std::string from = "duckdb";
 };
 
 // The token in `path`: its first line, without surrounding blanks.
@@ -285,10 +285,8 @@ void AddServeCommand(CLI::App& app, CommandBody& selected) {
                   "database; the user and password from the variables named by its user_env "
                   "and password_env, CLICKHOUSE_USER and CLICKHOUSE_PASSWORD by default), "
                   "answered without a cache")
-      ->transform(CLI::CheckedTransformer(
-          std::map<std::string, GoldFrom>{{"duckdb", GoldFrom::kDuckDb},
-                                          {"clickhouse", GoldFrom::kClickHouse}}))
-      ->default_str("duckdb");
+      ->check(CLI::IsMember({"duckdb", "clickhouse"}))
+      ->capture_default_str();
   cmd->callback([&selected, flags] {
     selected = [flags]() -> Status {
       auto project = config::LoadProject(flags->project);
@@ -306,7 +304,8 @@ void AddServeCommand(CLI::App& app, CommandBody& selected) {
       options.public_metrics = flags->public_metrics;
       options.static_dir = flags->web_dir;
       if (flags->no_schedule) project->schedule.cron.reset();
-      return ServeProject(*project, std::move(options), flags->cache_entries, flags->from);
+      return ServeProject(*project, std::move(options), flags->cache_entries,
+                          flags->from == "clickhouse" ? GoldFrom::kClickHouse : GoldFrom::kDuckDb);
     };
   });
 }

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <set>
 
 #include "models/compiler.h"
@@ -89,12 +90,17 @@ Status ProjectLoader::ResolveQueryRefs(const Exposure& exposure, const std::set<
   return {};
 }
 
-Result<std::vector<ExposureQuery>> CompileExposureQueries(const Project& project) {
-  static const SourceRelations kNoSources;
-  const Compiler compiler(project, kNoSources);
+namespace {
+
+// Every query of every exposure compiled by `compiler`, each in the variant
+// `pick` chooses among the exposure's files.
+Result<std::vector<ExposureQuery>> CompileQueries(
+    const Project& project, const Compiler& compiler,
+    const std::function<const Node&(const Exposure&, const Node&)>& pick) {
   std::vector<ExposureQuery> out;
   for (const auto& [id, exposure] : project.exposures()) {
-    for (const Node& query : exposure.queries) {
+    for (const Node& duckdb : exposure.queries) {
+      const Node& query = pick(exposure, duckdb);
       auto sql = compiler.Compile(query, false);
       if (!sql) return tl::unexpected(sql.error());
       out.push_back({exposure.name, exposure.label.empty() ? exposure.name : exposure.label,
@@ -104,23 +110,24 @@ Result<std::vector<ExposureQuery>> CompileExposureQueries(const Project& project
   return out;
 }
 
+const SourceRelations kNoSources;
+
+}  // namespace
+
+Result<std::vector<ExposureQuery>> CompileExposureQueries(const Project& project) {
+  return CompileQueries(project, Compiler(project, kNoSources),
+                        [](const Exposure&, const Node& query) -> const Node& { return query; });
+}
+
 Result<std::vector<ExposureQuery>> CompileClickHouseQueries(const Project& project) {
-  static const SourceRelations kNoSources;
-  const Compiler compiler(project, kNoSources, /*unqualified=*/true);
-  std::vector<ExposureQuery> out;
-  for (const auto& [id, exposure] : project.exposures()) {
-    for (const Node& duckdb : exposure.queries) {
-      const auto variant =
-          std::find_if(exposure.clickhouse_queries.begin(), exposure.clickhouse_queries.end(),
-                       [&duckdb](const Node& query) { return query.name == duckdb.name; });
-      const Node& query = variant == exposure.clickhouse_queries.end() ? duckdb : *variant;
-      auto sql = compiler.Compile(query, false);
-      if (!sql) return tl::unexpected(sql.error());
-      out.push_back({exposure.name, exposure.label.empty() ? exposure.name : exposure.label,
-                     exposure.type, query.name, query.path, std::move(*sql)});
-    }
-  }
-  return out;
+  return CompileQueries(
+      project, Compiler(project, kNoSources, /*unqualified=*/true),
+      [](const Exposure& exposure, const Node& duckdb) -> const Node& {
+        const auto variant =
+            std::find_if(exposure.clickhouse_queries.begin(), exposure.clickhouse_queries.end(),
+                         [&duckdb](const Node& query) { return query.name == duckdb.name; });
+        return variant == exposure.clickhouse_queries.end() ? duckdb : *variant;
+      });
 }
 
 }  // namespace playlake::models

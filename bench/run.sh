@@ -9,7 +9,8 @@
 #
 # Environment: PLAYLAKE_BUILD (default build/release), BENCH_OUT (scratch
 # folder, default bench/out), GENERATE_EVENTS (default 5000000),
-# STREAM_EVENTS (2000000), STREAM_BACKLOG_EVENTS (10000000).
+# STREAM_EVENTS (2000000), STREAM_BACKLOG_EVENTS (10000000), SERVE_CLICKHOUSE_USERS (2000),
+# SERVE_CLICKHOUSE_DAYS (30).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -128,6 +129,14 @@ section_s3() {
 }
 
 if selected s3; then section_s3; fi
+
+# --- serve_clickhouse: the dashboard API from ClickHouse vs from DuckDB -------
+# The work is in bench/serve_clickhouse.sh (starts clickhouse-server on 127.0.0.1).
+section_serve_clickhouse() {
+  "$ROOT/bench/serve_clickhouse.sh" "${SERVE_CLICKHOUSE_USERS:-2000}" "${SERVE_CLICKHOUSE_DAYS:-30}"
+  echo
+}
+if selected serve_clickhouse; then section_serve_clickhouse; fi
 
 # --- api: dashboard API latency, cache off and on, vs DuckDB over raw NDJSON ---
 # The work is in bench/api.sh (builds a demo-sized project once, then reuses it).

@@ -44,10 +44,14 @@ void AddScheduleCommand(CLI::App& app, CommandBody& selected);
 // `run` at the current log level. Shared by `schedule` and `serve`.
 std::unique_ptr<pipeline::Scheduler> NewScheduler(const config::ProjectConfig& project);
 
+// Where `serve` reads gold: the project's DuckDB warehouse, or the tables
+// published to its ClickHouse (publish.clickhouse).
+enum class GoldFrom { kDuckDb, kClickHouse };
+
 // Serves `project`'s dashboard with `options` (by default, options.static_dir
 // empty, the dashboard shipped with the binary) until SIGINT or SIGTERM.
 // Shared by `serve` and `demo`.
 Status ServeProject(const config::ProjectConfig& project, serve::ServerOptions options,
-                    std::size_t cache_entries = 1024);
+                    std::size_t cache_entries = 1024, GoldFrom from = GoldFrom::kDuckDb);
 
 }  // namespace playlake::cli

@@ -17,6 +17,7 @@
 #include "common/rfc3339.h"
 #include "common/shipped_files.h"
 #include "config/project.h"
+#include "pipeline/publish_gold.h"
 #include "pipeline/scheduler.h"
 #include "serve/event_stream.h"
 #include "serve/gold_api.h"
@@ -41,6 +42,7 @@ struct ServeFlags {
   std::string web_dir;  // empty: the dashboard shipped with the binary
   std::size_t cache_entries = 1024;
   bool no_schedule = false;
+  std::string from = "duckdb";
 };
 
 // The token in `path`: its first line, without surrounding blanks.
@@ -131,19 +133,29 @@ Result<std::shared_ptr<StreamStatus>> AddStreamStatus(const config::ProjectConfi
 }  // namespace
 
 Status ServeProject(const config::ProjectConfig& project, serve::ServerOptions options,
-                    std::size_t cache_entries) {
+                    std::size_t cache_entries, GoldFrom from) {
   if (options.static_dir.empty()) {
     auto shipped = ShippedDir();
     if (!shipped) return tl::unexpected(shipped.error());
     options.static_dir = *shipped / "web";
   }
-  warehouse::DatabaseOptions db_options;
-  db_options.threads = project.threads;
-  auto gold = warehouse::Reader::Open(project.warehouse, db_options);
-  if (!gold) {
-    return Fail(
-        ErrorCode::kWarehouse,
-        fmt::format("{} (build the gold layer first with `playlake run`)", gold.error().message));
+  const bool clickhouse = from == GoldFrom::kClickHouse;
+  if (clickhouse && project.clickhouse.url.empty()) {
+    return Fail(ErrorCode::kConfig,
+                "--from clickhouse: playlake.yml has no publish.clickhouse (url, database) to "
+                "read the published gold from (docs/deploy.md)");
+  }
+  std::unique_ptr<warehouse::Reader> gold;
+  if (!clickhouse) {
+    warehouse::DatabaseOptions db_options;
+    db_options.threads = project.threads;
+    auto opened = warehouse::Reader::Open(project.warehouse, db_options);
+    if (!opened) {
+      return Fail(ErrorCode::kWarehouse,
+                  fmt::format("{} (build the gold layer first with `playlake run`)",
+                              opened.error().message));
+    }
+    gold = std::move(*opened);
   }
   auto server = serve::Server::Create(std::move(options));
   if (!server) return tl::unexpected(server.error());
@@ -151,7 +163,9 @@ Status ServeProject(const config::ProjectConfig& project, serve::ServerOptions o
   serve::GoldApiOptions api;
   api.target_dir = target;
   // The pages' SQL follows the model project the warehouse was built from.
-  auto queries = serve::DashboardQueries::Load(project.models);
+  auto queries = serve::DashboardQueries::Load(
+      project.models, clickhouse ? serve::DashboardQueries::Engine::kClickHouse
+                                 : serve::DashboardQueries::Engine::kDuckDb);
   if (!queries) return tl::unexpected(queries.error());
   api.queries = std::move(*queries);
   api.cache_entries = cache_entries;
@@ -166,8 +180,13 @@ Status ServeProject(const config::ProjectConfig& project, serve::ServerOptions o
   if (!live) return tl::unexpected(live.error());
   auto stream_status = AddStreamStatus(project, **server);
   if (!stream_status) return tl::unexpected(stream_status.error());
-  spdlog::info("answering the dashboard's first pages...");
-  const auto warm = serve::RegisterGoldApi(**server, **gold, api);
+  std::function<void()> warm;
+  if (clickhouse) {
+    serve::RegisterClickHouseApi(**server, pipeline::ClickHouseTargetOf(project.clickhouse), api);
+  } else {
+    spdlog::info("answering the dashboard's first pages...");
+    warm = serve::RegisterGoldApi(**server, *gold, api);
+  }
   (*server)->SetMetricsSource([target, stream_status = *stream_status] {
     return serve::PipelineMetrics(target) + stream_status->Metrics();
   });
@@ -182,11 +201,19 @@ Status ServeProject(const config::ProjectConfig& project, serve::ServerOptions o
   // The URL goes to stdout: it is this command's result.
   fmt::print("Dashboard: {}\n", (*server)->url());
   std::fflush(stdout);
-  spdlog::info("serving {} (Ctrl-C to stop)", project.warehouse.string());
+  if (clickhouse) {
+    spdlog::info("serving database {} of ClickHouse at {} (Ctrl-C to stop)",
+                 project.clickhouse.database, project.clickhouse.url);
+  } else {
+    spdlog::info("serving {} (Ctrl-C to stop)", project.warehouse.string());
+  }
   // Each new build of gold (a run, scheduled or not) starts an empty answer
   // cache: answer the dashboard's first pages on it at once, not on the
   // first visitor's time.
-  std::jthread rewarm([&reader = **gold, warm, cached = cache_entries > 0](std::stop_token stop) {
+  std::jthread rewarm([gold = gold.get(), warm,
+                       cached = cache_entries > 0](std::stop_token stop) {
+    if (gold == nullptr) return;  // ClickHouse: no cache to warm
+    warehouse::Reader& reader = *gold;
     std::mutex mutex;
     std::condition_variable_any tick;
     std::uint64_t warmed = reader.Current().generation;
@@ -252,6 +279,14 @@ void AddServeCommand(CLI::App& app, CommandBody& selected) {
   cmd->add_flag("--no-schedule", flags->no_schedule,
                 "Do not run the pipeline at the times of schedule.cron (by default, when "
                 "playlake.yml has a schedule, serve runs it as `playlake schedule` does)");
+  cmd->add_option("--from", flags->from,
+                  "Where the API reads gold: duckdb, the project's warehouse; or clickhouse, "
+                  "the tables `playlake run` publishes to publish.clickhouse (its url and "
+                  "database; the user and password from the variables named by its user_env "
+                  "and password_env, CLICKHOUSE_USER and CLICKHOUSE_PASSWORD by default), "
+                  "answered without a cache")
+      ->check(CLI::IsMember({"duckdb", "clickhouse"}))
+      ->capture_default_str();
   cmd->callback([&selected, flags] {
     selected = [flags]() -> Status {
       auto project = config::LoadProject(flags->project);
@@ -269,7 +304,8 @@ void AddServeCommand(CLI::App& app, CommandBody& selected) {
       options.public_metrics = flags->public_metrics;
       options.static_dir = flags->web_dir;
       if (flags->no_schedule) project->schedule.cron.reset();
-      return ServeProject(*project, std::move(options), flags->cache_entries);
+      return ServeProject(*project, std::move(options), flags->cache_entries,
+                          flags->from == "clickhouse" ? GoldFrom::kClickHouse : GoldFrom::kDuckDb);
     };
   });
 }

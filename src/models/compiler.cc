@@ -101,7 +101,7 @@ Result<std::string> Compiler::Render(const Node& node, bool is_incremental,
       }
       return "__dbt__cte__" + target->name;
     }
-    return RelationOf(*target);
+    return unqualified_ ? QuoteIdentifier(target->alias) : RelationOf(*target);
   };
   env.source = [&](const std::string& s, const std::string& t) -> Result<std::string> {
     const Source* source = project_.FindSource(s, t);

@@ -22,9 +22,11 @@ using SourceRelations = std::map<std::string, std::string>;
 
 class Compiler {
  public:
-  // Both must outlive the Compiler.
-  Compiler(const Project& project, const SourceRelations& sources)
-      : project_(project), sources_(sources) {}
+  // Both must outlive the Compiler. `unqualified`: ref() renders a model's
+  // bare "alias", for an engine that holds the built tables under their
+  // names in a database of its own (ClickHouse, where gold is published).
+  Compiler(const Project& project, const SourceRelations& sources, bool unqualified = false)
+      : project_(project), sources_(sources), unqualified_(unqualified) {}
 
   // "schema"."alias" of a model, seed or snapshot.
   static std::string RelationOf(const Node& node);
@@ -49,6 +51,7 @@ class Compiler {
 
   const Project& project_;
   const SourceRelations& sources_;
+  const bool unqualified_;
 };
 
 // Inserts `ctes` ("name as (...), ...") into `sql`: after its leading WITH

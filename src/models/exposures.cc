@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <set>
 
 #include "models/compiler.h"
@@ -49,34 +50,57 @@ Status ProjectLoader::ResolveExposures() {
     // A query may read only what its exposure declares: the declaration is
     // what lineage and `--select` see, so it must not drift from the SQL.
     for (Node& query : exposure.queries) {
-      std::set<std::string> reads;
-      for (const StaticCall& call : query.sql.FindCalls("ref")) {
-        const std::string at = fmt::format("{}:{}", query.file, call.line);
-        if (!call.all_literal || call.args.size() != 1) {
-          return Fail(ErrorCode::kConfig, fmt::format("{}: ref() takes one string literal", at));
-        }
-        auto resolved = ResolveRef(call.args[0].text, at);
-        if (!resolved) return tl::unexpected(resolved.error());
-        if (!deps.count(*resolved)) {
-          return Fail(ErrorCode::kConfig,
-                      fmt::format("{}: ref('{}') is not in the depends_on of exposure '{}' ({}); "
-                                  "add it there",
-                                  at, call.args[0].text, exposure.name, where));
-        }
-        reads.insert(*resolved);
+      if (auto s = ResolveQueryRefs(exposure, deps, where, query); !s) return s;
+    }
+    for (Node& query : exposure.clickhouse_queries) {
+      if (auto s = ResolveQueryRefs(exposure, deps, where, query); !s) return s;
+      const bool has_query =
+          std::any_of(exposure.queries.begin(), exposure.queries.end(),
+                      [&query](const Node& duckdb) { return duckdb.name == query.name; });
+      if (!has_query) {
+        return Fail(ErrorCode::kConfig,
+                    fmt::format("{}: a ClickHouse variant of no query: there is no {}.sql beside it",
+                                query.path, query.name));
       }
-      query.depends_on.assign(reads.begin(), reads.end());
     }
   }
   return {};
 }
 
-Result<std::vector<ExposureQuery>> CompileExposureQueries(const Project& project) {
-  static const SourceRelations kNoSources;
-  const Compiler compiler(project, kNoSources);
+// The models `query` reads: each ref() must name one of `deps`, its exposure's.
+Status ProjectLoader::ResolveQueryRefs(const Exposure& exposure, const std::set<std::string>& deps,
+                                       const std::string& where, Node& query) {
+  std::set<std::string> reads;
+  for (const StaticCall& call : query.sql.FindCalls("ref")) {
+    const std::string at = fmt::format("{}:{}", query.file, call.line);
+    if (!call.all_literal || call.args.size() != 1) {
+      return Fail(ErrorCode::kConfig, fmt::format("{}: ref() takes one string literal", at));
+    }
+    auto resolved = ResolveRef(call.args[0].text, at);
+    if (!resolved) return tl::unexpected(resolved.error());
+    if (!deps.count(*resolved)) {
+      return Fail(ErrorCode::kConfig,
+                  fmt::format("{}: ref('{}') is not in the depends_on of exposure '{}' ({}); "
+                              "add it there",
+                              at, call.args[0].text, exposure.name, where));
+    }
+    reads.insert(*resolved);
+  }
+  query.depends_on.assign(reads.begin(), reads.end());
+  return {};
+}
+
+namespace {
+
+// Every query of every exposure compiled by `compiler`, each in the variant
+// `pick` chooses among the exposure's files.
+Result<std::vector<ExposureQuery>> CompileQueries(
+    const Project& project, const Compiler& compiler,
+    const std::function<const Node&(const Exposure&, const Node&)>& pick) {
   std::vector<ExposureQuery> out;
   for (const auto& [id, exposure] : project.exposures()) {
-    for (const Node& query : exposure.queries) {
+    for (const Node& duckdb : exposure.queries) {
+      const Node& query = pick(exposure, duckdb);
       auto sql = compiler.Compile(query, false);
       if (!sql) return tl::unexpected(sql.error());
       out.push_back({exposure.name, exposure.label.empty() ? exposure.name : exposure.label,
@@ -84,6 +108,26 @@ Result<std::vector<ExposureQuery>> CompileExposureQueries(const Project& project
     }
   }
   return out;
+}
+
+const SourceRelations kNoSources;
+
+}  // namespace
+
+Result<std::vector<ExposureQuery>> CompileExposureQueries(const Project& project) {
+  return CompileQueries(project, Compiler(project, kNoSources),
+                        [](const Exposure&, const Node& query) -> const Node& { return query; });
+}
+
+Result<std::vector<ExposureQuery>> CompileClickHouseQueries(const Project& project) {
+  return CompileQueries(
+      project, Compiler(project, kNoSources, /*unqualified=*/true),
+      [](const Exposure& exposure, const Node& duckdb) -> const Node& {
+        const auto variant =
+            std::find_if(exposure.clickhouse_queries.begin(), exposure.clickhouse_queries.end(),
+                         [&duckdb](const Node& query) { return query.name == duckdb.name; });
+        return variant == exposure.clickhouse_queries.end() ? duckdb : *variant;
+      });
 }
 
 }  // namespace playlake::models

@@ -26,4 +26,11 @@ struct ExposureQuery {
 // render.
 Result<std::vector<ExposureQuery>> CompileExposureQueries(const Project& project);
 
+// The same queries as ClickHouse runs them over the tables the publish step
+// loads there: each query's ClickHouse variant
+// (analyses/<exposure>/<query>.clickhouse.sql) when it has one, else the
+// query itself, with ref('x') rendered as the bare "x" (the queries run in
+// the publish database). Errors: as CompileExposureQueries.
+Result<std::vector<ExposureQuery>> CompileClickHouseQueries(const Project& project);
+
 }  // namespace playlake::models

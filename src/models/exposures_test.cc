@@ -65,6 +65,37 @@ TEST(Exposures, QueriesCompileToTheRelation) {
   EXPECT_EQ((*queries)[0].sql, "select sum(orders) as orders from \"main\".\"daily\"");
 }
 
+TEST(Exposures, ClickHouseVariantsStandInForTheirQueriesWithBareTables) {
+  playlake::testing::TempDir dir;
+  testing::Files files = ShopFiles();
+  files["analyses/overview/days.sql"] = "select count(*)::bigint as days from {{ ref('daily') }}";
+  files["analyses/overview/days.clickhouse.sql"] =
+      "select toInt64(count()) as days from {{ ref('daily') }}";
+  auto project = testing::LoadFiles(dir.path(), files);
+  ASSERT_TRUE(project) << project.error().message;
+  // DuckDB reads its own files alone.
+  auto duckdb = CompileExposureQueries(*project);
+  ASSERT_TRUE(duckdb) << duckdb.error().message;
+  ASSERT_EQ(duckdb->size(), 2u);
+  EXPECT_EQ((*duckdb)[0].sql, "select count(*)::bigint as days from \"main\".\"daily\"");
+  // ClickHouse: the variant where there is one, else the query itself.
+  auto clickhouse = CompileClickHouseQueries(*project);
+  ASSERT_TRUE(clickhouse) << clickhouse.error().message;
+  ASSERT_EQ(clickhouse->size(), 2u);
+  EXPECT_EQ((*clickhouse)[0].name, "days");
+  EXPECT_EQ((*clickhouse)[0].path, "analyses/overview/days.clickhouse.sql");
+  EXPECT_EQ((*clickhouse)[0].sql, "select toInt64(count()) as days from \"daily\"");
+  EXPECT_EQ((*clickhouse)[1].sql, "select sum(orders) as orders from \"daily\"");
+
+  files["analyses/overview/orphan.clickhouse.sql"] = "select 1";
+  playlake::testing::TempDir other;
+  auto orphan = testing::LoadFiles(other.path(), files);
+  ASSERT_FALSE(orphan);
+  EXPECT_NE(orphan.error().message.find("orphan.clickhouse.sql: a ClickHouse variant of no query"),
+            std::string::npos)
+      << orphan.error().message;
+}
+
 TEST(Exposures, QueryReadingAnUndeclaredModelIsAnError) {
   playlake::testing::TempDir dir;
   testing::Files files = ShopFiles();

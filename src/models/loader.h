@@ -48,6 +48,8 @@ class ProjectLoader {
   // exposures.cc
   Status LoadExposureQueries();
   Status ResolveExposures();
+  Status ResolveQueryRefs(const Exposure& exposure, const std::set<std::string>& deps,
+                          const std::string& where, Node& query);
   Status FinalizeConfigs();
   Status Interpret(Node& node, const ConfigMap& config);
   Status ResolveDependencies();

@@ -366,18 +366,21 @@ Status ProjectLoader::LoadExposureQueries() {
       for (const fs::path& file : FilesUnder(project_.root_ / base / exposure.name, ".sql")) {
         auto text = ReadText(file);
         if (!text) return tl::unexpected(text.error());
+        // x.clickhouse.sql: the ClickHouse variant of x.sql.
+        const std::string stem = file.stem().string();
+        const bool clickhouse = stem.ends_with(".clickhouse");
         Node query;
-        query.name = file.stem().string();
+        query.name = clickhouse ? stem.substr(0, stem.size() - 11) : stem;
         query.path = Relative(file);
         query.file = file.string();
-        query.unique_id =
-            fmt::format("analysis.{}.{}.{}", project_.name_, exposure.name, query.name);
+        query.unique_id = fmt::format("analysis.{}.{}.{}{}", project_.name_, exposure.name,
+                                      query.name, clickhouse ? ".clickhouse" : "");
         query.fqn = {project_.name_, exposure.name, query.name};
         query.raw_code = *text;
         auto sql = Template::Parse(*text, query.file, {.macros = macros_});
         if (!sql) return tl::unexpected(sql.error());
         query.sql = std::move(*sql);
-        exposure.queries.push_back(std::move(query));
+        (clickhouse ? exposure.clickhouse_queries : exposure.queries).push_back(std::move(query));
       }
     }
   }

@@ -130,6 +130,9 @@ struct Exposure {
   // One node per query file, by file name; unique_id "analysis.<project>.<exposure>.<query>".
   // Every ref() of a query names a model the exposure lists in depends_on.
   std::vector<Node> queries;
+  // The ClickHouse variants of some of them (analyses/<name>/<query>.clickhouse.sql),
+  // by the name of the query they stand for; see CompileClickHouseQueries.
+  std::vector<Node> clickhouse_queries;
 };
 
 struct LoadOptions {

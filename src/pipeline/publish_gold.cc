@@ -7,6 +7,7 @@
 
 #include "common/atomic_file.h"
 #include "publish/clickhouse.h"
+#include "serve/gold_api.h"
 #include "warehouse/duckdb.h"
 
 namespace playlake::pipeline {
@@ -23,6 +24,15 @@ json ReadJson(const std::filesystem::path& file) {
 }
 
 }  // namespace
+
+publish::ClickHouseTarget ClickHouseTargetOf(const config::ClickHouseConfig& config) {
+  publish::ClickHouseTarget target;
+  target.url = config.url;
+  target.database = config.database;
+  target.user = config.user;
+  target.password = config.password;
+  return target;
+}
 
 Result<StepOutcome> PublishGold(const config::ProjectConfig& project,
                                 const std::filesystem::path& target) {
@@ -51,13 +61,18 @@ Result<StepOutcome> PublishGold(const config::ProjectConfig& project,
   for (const auto& row : listed->rows) tables.push_back(*row[0]);
   if (tables.empty()) return StepOutcome{0, "the warehouse has no tables to publish"};
 
-  publish::ClickHouseTarget to;
-  to.url = ch.url;
-  to.database = ch.database;
-  to.user = ch.user;
-  to.password = ch.password;
+  const publish::ClickHouseTarget to = ClickHouseTargetOf(ch);
   auto report = publish::PublishTables(**conn, tables, to, target / "publish");
   if (!report) return tl::unexpected(report.error());
+  auto queries =
+      serve::DashboardQueries::Load(project.models, serve::DashboardQueries::Engine::kClickHouse);
+  if (!queries) return tl::unexpected(queries.error());
+  if (auto checked = serve::CheckClickHouseDashboard(*queries, to); !checked) {
+    return Fail(ErrorCode::kConfig,
+                fmt::format("published to ClickHouse {}, but the dashboard's queries fail there "
+                            "(`playlake serve --from clickhouse` would answer errors):\n{}",
+                            ch.database, checked.error().message));
+  }
   if (auto s = WriteFileAtomically(record, published.dump(2) + '\n'); !s) {
     return tl::unexpected(s.error());
   }

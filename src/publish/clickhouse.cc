@@ -18,14 +18,20 @@ std::string Backquoted(const std::string& name) {
   return out + "`";
 }
 
-// A ClickHouse string literal (backslash escapes, unlike DuckDB).
-std::string ClickHouseLiteral(const std::string& text) {
-  std::string out = "'";
-  for (char c : text) {
-    if (c == '\'' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "'";
+// A float column as text ClickHouse reads back to the same value: DuckDB's
+// shortest digits as an integer and a power of ten ("14.694" -> "14694e-3").
+// ClickHouse 18.16's parser of text floats can be one unit in the last place
+// off for a decimal point ("14.694" -> 14.693999999999999), but divides an
+// integer of up to 15 digits by an exact power of ten correctly.
+std::string ExactFloatText(const std::string& column) {
+  const std::string text = fmt::format("CAST(CAST({} AS DOUBLE) AS VARCHAR)", column);
+  const std::string part = fmt::format(
+      "regexp_extract({}, '^(-?)([0-9]+)(?:[.]([0-9]+))?(?:e([-+]?[0-9]+))?$', {{}})", text);
+  const auto group = [&part](int n) { return fmt::format(fmt::runtime(part), n); };
+  return fmt::format(
+      "CASE WHEN {2} = '' THEN {0} ELSE {1} || {2} || {3} || 'e' || "
+      "CAST(COALESCE(TRY_CAST({4} AS INTEGER), 0) - length({3}) AS VARCHAR) END",
+      text, group(1), group(2), group(3), group(4));
 }
 
 std::size_t OnBody(char* data, std::size_t size, std::size_t count, void* out) {
@@ -39,6 +45,15 @@ std::size_t OnRead(char* buffer, std::size_t size, std::size_t count, void* file
 
 }  // namespace
 
+std::string ClickHouseLiteral(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "'";
+}
+
 MappedColumn MappedType(const std::string& column, const std::string& duckdb_type) {
   const std::string c = warehouse::QuoteIdentifier(column);
   const auto mapped = [&](std::string type, std::string select) {
@@ -47,15 +62,16 @@ MappedColumn MappedType(const std::string& column, const std::string& duckdb_typ
   static const std::pair<const char*, const char*> kSame[] = {
       {"TINYINT", "Int8"},   {"SMALLINT", "Int16"},   {"INTEGER", "Int32"},   {"BIGINT", "Int64"},
       {"UTINYINT", "UInt8"}, {"USMALLINT", "UInt16"}, {"UINTEGER", "UInt32"}, {"UBIGINT", "UInt64"},
-      {"FLOAT", "Float32"},  {"DOUBLE", "Float64"},   {"VARCHAR", "String"}};
+      {"VARCHAR", "String"}};
   for (const auto& [duck, clickhouse] : kSame) {
     if (duckdb_type == duck) return mapped(clickhouse, c);
   }
   if (duckdb_type == "HUGEINT" || duckdb_type == "UHUGEINT") {
     return mapped("Int64", fmt::format("CAST({} AS BIGINT)", c));
   }
-  if (duckdb_type.starts_with("DECIMAL"))
-    return mapped("Float64", fmt::format("CAST({} AS DOUBLE)", c));
+  if (duckdb_type == "FLOAT" || duckdb_type == "DOUBLE" || duckdb_type.starts_with("DECIMAL")) {
+    return mapped(duckdb_type == "FLOAT" ? "Float32" : "Float64", ExactFloatText(c));
+  }
   if (duckdb_type == "BOOLEAN") return mapped("UInt8", fmt::format("CAST({} AS UTINYINT)", c));
   // ClickHouse's Date and DateTime hold 1970 to 2105; values outside become NULL.
   if (duckdb_type == "DATE") {
@@ -92,9 +108,16 @@ Result<std::string> ClickHouseRequest(const ClickHouseTarget& target, const std:
   headers = curl_slist_append(headers, "Expect:");
   std::string url = target.url;
   while (url.ends_with('/')) url.pop_back();
+  std::string database;
+  if (target.in_database) {
+    char* escaped =
+        curl_easy_escape(curl, target.database.c_str(), static_cast<int>(target.database.size()));
+    database = std::string("database=") + escaped;
+    curl_free(escaped);
+  }
   std::string body;
   if (body_file.empty()) {
-    curl_easy_setopt(curl, CURLOPT_URL, (url + "/").c_str());
+    curl_easy_setopt(curl, CURLOPT_URL, (url + "/?" + database).c_str());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, sql.c_str());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(sql.size()));
   } else {
@@ -105,7 +128,8 @@ Result<std::string> ClickHouseRequest(const ClickHouseTarget& target, const std:
       return Fail(ErrorCode::kIo, fmt::format("ClickHouse: cannot read {}", body_file.string()));
     }
     char* escaped = curl_easy_escape(curl, sql.c_str(), static_cast<int>(sql.size()));
-    curl_easy_setopt(curl, CURLOPT_URL, fmt::format("{}/?query={}", url, escaped).c_str());
+    curl_easy_setopt(curl, CURLOPT_URL,
+                     fmt::format("{}/?query={}&{}", url, escaped, database).c_str());
     curl_free(escaped);
     curl_easy_setopt(curl, CURLOPT_POST, 1L);
     curl_easy_setopt(curl, CURLOPT_READFUNCTION, OnRead);

@@ -34,7 +34,13 @@ struct ClickHouseTarget {
   std::string user;      // empty: ClickHouse's default user
   std::string password;
   std::chrono::milliseconds timeout{600'000};  // one request
+  // Run statements in `database` (its tables need no prefix); it must exist.
+  bool in_database = false;
 };
+
+// `text` as a ClickHouse string literal: quoted, with backslash escapes
+// (ClickHouse reads a backslash in a literal as an escape, unlike DuckDB).
+std::string ClickHouseLiteral(const std::string& text);
 
 // What a DuckDB column type becomes in ClickHouse, and the DuckDB expression
 // that renders a value of `column` as JSONEachRow wants it.

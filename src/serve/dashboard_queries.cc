@@ -84,10 +84,12 @@ DashboardQueries::DashboardQueries(const std::vector<models::ExposureQuery>& que
   }
 }
 
-Result<DashboardQueries> DashboardQueries::Load(const std::filesystem::path& models_dir) {
+Result<DashboardQueries> DashboardQueries::Load(const std::filesystem::path& models_dir,
+                                                Engine engine) {
   auto project = models::Project::Load(models_dir);
   if (!project) return tl::unexpected(project.error());
-  auto queries = models::CompileExposureQueries(*project);
+  auto queries = engine == Engine::kClickHouse ? models::CompileClickHouseQueries(*project)
+                                               : models::CompileExposureQueries(*project);
   if (!queries) return tl::unexpected(queries.error());
   return FromProject(*project, *queries);
 }

@@ -38,9 +38,12 @@ class DashboardQueries {
   DashboardQueries() = default;
   explicit DashboardQueries(const std::vector<models::ExposureQuery>& queries);
 
-  // Loads the model project in `models_dir` and compiles its exposures' queries.
-  // Errors: those of models::Project::Load and models::CompileExposureQueries.
-  static Result<DashboardQueries> Load(const std::filesystem::path& models_dir);
+  // Loads the model project in `models_dir` and compiles its exposures'
+  // queries for DuckDB, or for ClickHouse (models::CompileClickHouseQueries).
+  // Errors: those of models::Project::Load and of the compilation.
+  enum class Engine { kDuckDb, kClickHouse };
+  static Result<DashboardQueries> Load(const std::filesystem::path& models_dir,
+                                       Engine engine = Engine::kDuckDb);
   // `compiled`: models::CompileExposureQueries(project). Also names the pages
   // of exposures that have no query files. Only the exposures `include`
   // accepts are kept (all of them when it is empty).

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
+#include "serve/clickhouse_source.h"
 #include "serve/filters.h"
 #include "serve/gold_endpoints.h"
 #include "serve/response_cache.h"
@@ -10,7 +13,13 @@ namespace playlake::serve {
 
 using nlohmann::json;
 
-Status CheckDashboard(const DashboardQueries& queries, warehouse::Connection& conn) {
+namespace {
+
+// Checks every query of `queries` (of the API's endpoints alone when
+// `endpoints_only`), bound with a neutral value for every filter, with
+// `check` (which names the engine's problem with it).
+Status CheckQueries(const DashboardQueries& queries, bool endpoints_only,
+                    const std::function<Status(const Condition&)>& check) {
   // Every filter set, so that every column a filter reads is bound too.
   const RequestValues neutral{{"2000-01-01", "2000-01-01", "unknown", "unknown", "unknown"},
                               "unknown"};
@@ -28,18 +37,59 @@ Status CheckDashboard(const DashboardQueries& queries, warehouse::Connection& co
       }
     }
   }
-  // Every query plans on the warehouse: EXPLAIN binds it (a missing table or
-  // column is an error here) without reading any data.
   for (const auto& [key, query] : queries.all()) {
+    const auto& endpoints = GoldEndpoints();
+    if (endpoints_only && std::none_of(endpoints.begin(), endpoints.end(),
+                                       [&key](const GoldEndpointSpec& endpoint) {
+                                         return key.first == endpoint.name;
+                                       })) {
+      continue;
+    }
     auto bound = queries.Bind(key.first, key.second, neutral);
     if (!bound) {
       add(bound.error().message);
-    } else if (auto plan = conn.Query("EXPLAIN " + bound->sql, bound->params); !plan) {
-      add(fmt::format("{}: {}: {}", queries.Describe(key.first), query.path, plan.error().message));
+    } else if (auto checked = check(*bound); !checked) {
+      add(fmt::format("{}: {}: {}", queries.Describe(key.first), query.path,
+                      checked.error().message));
     }
   }
   if (!problems.empty()) return Fail(ErrorCode::kConfig, problems);
   return {};
+}
+
+// /api/pipeline: the project's runs, from its target/ folder.
+void AddPipelineApi(Server& server, const GoldApiOptions& options) {
+  server.AddApi("pipeline",
+                [target = options.target_dir,
+                 schedule = options.schedule](const Params& params) -> Result<json> {
+                  if (auto filters = ParseFilters(params); !filters) {
+                    return tl::unexpected(filters.error());
+                  }
+                  return PipelinePage(target, schedule ? schedule() : json());
+                });
+}
+
+}  // namespace
+
+Status CheckDashboard(const DashboardQueries& queries, warehouse::Connection& conn) {
+  // EXPLAIN binds a query (a missing table or column is an error here)
+  // without reading any data.
+  return CheckQueries(queries, /*endpoints_only=*/false, [&conn](const Condition& query) -> Status {
+    if (auto plan = conn.Query("EXPLAIN " + query.sql, query.params); !plan) {
+      return tl::unexpected(plan.error());
+    }
+    return {};
+  });
+}
+
+Status CheckClickHouseDashboard(const DashboardQueries& queries,
+                                const publish::ClickHouseTarget& target) {
+  return CheckQueries(queries, /*endpoints_only=*/true, [&target](const Condition& query) -> Status {
+    if (auto rows = ClickHouseSource(target).Rows(query); !rows) {
+      return tl::unexpected(rows.error());
+    }
+    return {};
+  });
 }
 
 std::function<void()> RegisterGoldApi(Server& server, warehouse::Reader& gold,
@@ -54,7 +104,8 @@ std::function<void()> RegisterGoldApi(Server& server, warehouse::Reader& gold,
       // The build held here answers the whole request, even if a newer one lands meanwhile.
       const warehouse::Reader::Snapshot build = gold.Current();
       if (auto hit = cache->Find(key, build.generation)) return *std::move(hit);
-      auto answer = endpoint(*build.db, *queries, params);
+      DuckDbSource source(*build.db);
+      auto answer = endpoint(source, *queries, params);
       if (answer) cache->Put(key, build.generation, *answer);
       return answer;
     };
@@ -66,15 +117,20 @@ std::function<void()> RegisterGoldApi(Server& server, warehouse::Reader& gold,
     for (const auto& handler : unfiltered) (void)handler({});
   };
   if (options.warm) warm();
-  server.AddApi("pipeline",
-                [target = options.target_dir,
-                 schedule = options.schedule](const Params& params) -> Result<json> {
-                  if (auto filters = ParseFilters(params); !filters) {
-                    return tl::unexpected(filters.error());
-                  }
-                  return PipelinePage(target, schedule ? schedule() : json());
-                });
+  AddPipelineApi(server, options);
   return warm;
+}
+
+void RegisterClickHouseApi(Server& server, const publish::ClickHouseTarget& target,
+                           GoldApiOptions options) {
+  auto queries = std::make_shared<const DashboardQueries>(std::move(options.queries));
+  for (const GoldEndpointSpec& spec : GoldEndpoints()) {
+    server.AddApi(spec.name, [target, queries, endpoint = spec.answer](const Params& params) {
+      ClickHouseSource source(target);
+      return endpoint(source, *queries, params);
+    });
+  }
+  AddPipelineApi(server, options);
 }
 
 }  // namespace playlake::serve

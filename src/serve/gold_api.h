@@ -13,6 +13,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 
+#include "publish/clickhouse.h"
 #include "serve/dashboard_queries.h"
 #include "serve/pipeline_artifacts.h"
 #include "serve/server.h"
@@ -47,6 +48,16 @@ struct GoldApiOptions {
 std::function<void()> RegisterGoldApi(Server& server, warehouse::Reader& gold,
                                       GoldApiOptions options);
 
+// Registers the same endpoints answered from the tables the publish step
+// loaded into ClickHouse at `target` (`target.database`), with
+// `options.queries` compiled for ClickHouse (DashboardQueries::Engine::
+// kClickHouse). Answers are not cached (cache_entries and warm are ignored):
+// each one reads the tables ClickHouse serves at that moment, which a publish
+// swaps at any time. While ClickHouse cannot be reached an endpoint answers
+// an error naming it (kIo, which the server answers as 503).
+void RegisterClickHouseApi(Server& server, const publish::ClickHouseTarget& target,
+                           GoldApiOptions options);
+
 // Checks the exposures' queries against the warehouse on `conn`: each endpoint
 // the project declares (an exposure named after it) has every query it reads,
 // and every query of every exposure binds (its tables and columns exist) with
@@ -56,5 +67,13 @@ std::function<void()> RegisterGoldApi(Server& server, warehouse::Reader& gold,
 // page (or the exposure), the query's file and DuckDB's message (e.g. the
 // missing column).
 Status CheckDashboard(const DashboardQueries& queries, warehouse::Connection& conn);
+
+// The same check of the queries compiled for ClickHouse against the tables
+// published at `target`, for the exposures the API answers (GoldEndpoints:
+// other exposures, such as `playlake demo`'s, read DuckDB alone). As 18.16
+// has no EXPLAIN, each query runs, with every filter set to a neutral value (a
+// day of 2000), so it reads little.
+Status CheckClickHouseDashboard(const DashboardQueries& queries,
+                                const publish::ClickHouseTarget& target);
 
 }  // namespace playlake::serve

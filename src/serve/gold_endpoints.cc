@@ -32,9 +32,12 @@ json Value(const std::optional<std::string>& text, ColumnKind kind) {
 // endpoint reads as a list of assignments and ends with `return q.Finish(out)`.
 class Request {
  public:
-  Request(warehouse::Database& db, const DashboardQueries& queries, std::string endpoint,
+  Request(GoldSource& source, const DashboardQueries& queries, std::string endpoint,
           RequestValues values)
-      : db_(db), queries_(queries), endpoint_(std::move(endpoint)), values_(std::move(values)) {}
+      : source_(source),
+        queries_(queries),
+        endpoint_(std::move(endpoint)),
+        values_(std::move(values)) {}
 
   json Rows(const std::string& query) {
     if (error_) return json::array();
@@ -43,20 +46,12 @@ class Request {
       error_ = bound.error();
       return json::array();
     }
-    if (!conn_) {
-      auto conn = db_.Connect();
-      if (!conn) {
-        error_ = conn.error();
-        return json::array();
-      }
-      conn_ = std::move(*conn);
-    }
-    auto table = conn_->Query(bound->sql, bound->params);
-    if (!table) {
-      error_ = table.error();
+    auto rows = source_.Rows(*bound);
+    if (!rows) {
+      error_ = rows.error();
       return json::array();
     }
-    return ToJson(*table);
+    return *std::move(rows);
   }
 
   json Row(const std::string& query) {
@@ -72,11 +67,10 @@ class Request {
   const RequestValues& values() const { return values_; }
 
  private:
-  warehouse::Database& db_;
+  GoldSource& source_;
   const DashboardQueries& queries_;
   const std::string endpoint_;
   const RequestValues values_;
-  std::unique_ptr<warehouse::Connection> conn_;
   std::optional<Error> error_;
 };
 
@@ -85,11 +79,11 @@ class Request {
 // plays pre-aggregated by day and by every filterable attribute, so a request
 // scans a few hundred thousand rows instead of the whole fact, exactly.
 
-Result<json> FiltersEndpoint(warehouse::Database& db, const DashboardQueries& queries,
+Result<json> FiltersEndpoint(GoldSource& source, const DashboardQueries& queries,
                              const Params& params) {
   auto filters = ParseFilters(params);
   if (!filters) return tl::unexpected(filters.error());
-  Request q(db, queries, "filters", {*filters, ""});
+  Request q(source, queries, "filters", {*filters, ""});
   json out;
   json range = q.Row("date_range");
   out["min_date"] = range.value("min_date", json(nullptr));
@@ -102,11 +96,11 @@ Result<json> FiltersEndpoint(warehouse::Database& db, const DashboardQueries& qu
   return q.Finish(out);
 }
 
-Result<json> OverviewEndpoint(warehouse::Database& db, const DashboardQueries& queries,
+Result<json> OverviewEndpoint(GoldSource& source, const DashboardQueries& queries,
                               const Params& params) {
   auto filters = ParseFilters(params);
   if (!filters) return tl::unexpected(filters.error());
-  Request q(db, queries, "overview", {*filters, ""});
+  Request q(source, queries, "overview", {*filters, ""});
   json out;
   out["kpis"] = q.Row("kpis");
   json top = q.Row("top_region");
@@ -118,11 +112,11 @@ Result<json> OverviewEndpoint(warehouse::Database& db, const DashboardQueries& q
   return q.Finish(out);
 }
 
-Result<json> TrendingEndpoint(warehouse::Database& db, const DashboardQueries& queries,
+Result<json> TrendingEndpoint(GoldSource& source, const DashboardQueries& queries,
                               const Params& params) {
   auto filters = ParseFilters(params);
   if (!filters) return tl::unexpected(filters.error());
-  Request q(db, queries, "trending", {*filters, ""});
+  Request q(source, queries, "trending", {*filters, ""});
   json out;
   out["trending"] = q.Rows("trending");
   // Without country, device or level filters the smaller all-listeners cube
@@ -134,11 +128,11 @@ Result<json> TrendingEndpoint(warehouse::Database& db, const DashboardQueries& q
   return q.Finish(out);
 }
 
-Result<json> ArtistsEndpoint(warehouse::Database& db, const DashboardQueries& queries,
+Result<json> ArtistsEndpoint(GoldSource& source, const DashboardQueries& queries,
                              const Params& params) {
   auto filters = ParseFilters(params);
   if (!filters) return tl::unexpected(filters.error());
-  Request q(db, queries, "artists", {*filters, ""});
+  Request q(source, queries, "artists", {*filters, ""});
   json out;
   out["ranking"] = q.Rows("ranking");
   out["genres"] = q.Rows("genres");
@@ -150,33 +144,33 @@ Result<json> ArtistsEndpoint(warehouse::Database& db, const DashboardQueries& qu
   return q.Finish(out);
 }
 
-Result<json> GeographyEndpoint(warehouse::Database& db, const DashboardQueries& queries,
+Result<json> GeographyEndpoint(GoldSource& source, const DashboardQueries& queries,
                                const Params& params) {
   auto filters = ParseFilters(params);
   if (!filters) return tl::unexpected(filters.error());
-  Request q(db, queries, "geography", {*filters, ""});
+  Request q(source, queries, "geography", {*filters, ""});
   json out;
   for (const char* breakdown : {"countries", "regions", "cities"})
     out[breakdown] = q.Rows(breakdown);
   return q.Finish(out);
 }
 
-Result<json> DevicesEndpoint(warehouse::Database& db, const DashboardQueries& queries,
+Result<json> DevicesEndpoint(GoldSource& source, const DashboardQueries& queries,
                              const Params& params) {
   auto filters = ParseFilters(params);
   if (!filters) return tl::unexpected(filters.error());
-  Request q(db, queries, "devices", {*filters, ""});
+  Request q(source, queries, "devices", {*filters, ""});
   json out;
   out["devices"] = q.Rows("devices");
   out["heatmap"] = q.Rows("heatmap");
   return q.Finish(out);
 }
 
-Result<json> ListenersEndpoint(warehouse::Database& db, const DashboardQueries& queries,
+Result<json> ListenersEndpoint(GoldSource& source, const DashboardQueries& queries,
                                const Params& params) {
   auto filters = ParseFilters(params);
   if (!filters) return tl::unexpected(filters.error());
-  Request q(db, queries, "listeners", {*filters, ""});
+  Request q(source, queries, "listeners", {*filters, ""});
   json out;
   out["by_level"] = q.Rows("by_level");
   out["level_changes"] = q.Row("level_changes");
@@ -191,11 +185,11 @@ Result<json> ListenersEndpoint(warehouse::Database& db, const DashboardQueries& 
 // Podcasts and audiobooks (question 12's shows, for everyone): listening
 // time by kind per day (dates only: a mart over all listeners), and the top
 // shows under the filters but level, which podcast plays do not carry.
-Result<json> ShowsEndpoint(warehouse::Database& db, const DashboardQueries& queries,
+Result<json> ShowsEndpoint(GoldSource& source, const DashboardQueries& queries,
                            const Params& params) {
   auto filters = ParseFilters(params);
   if (!filters) return tl::unexpected(filters.error());
-  Request q(db, queries, "shows", {*filters, ""});
+  Request q(source, queries, "shows", {*filters, ""});
   json out;
   out["kinds"] = q.Rows("kinds");
   out["daily"] = q.Rows("daily");
@@ -216,7 +210,7 @@ bool IsListenerId(const std::string& text) {
 // One listener's page (question 12): the `user` parameter, or the listener with
 // the most plays. Reads that listener's rows of fct_plays and
 // fct_episode_plays under the filters (level does not apply to podcasts).
-Result<json> ListenerEndpoint(warehouse::Database& db, const DashboardQueries& queries,
+Result<json> ListenerEndpoint(GoldSource& source, const DashboardQueries& queries,
                               const Params& params) {
   auto filters = ParseFilters(params, {"user"});
   if (!filters) return tl::unexpected(filters.error());
@@ -228,12 +222,12 @@ Result<json> ListenerEndpoint(warehouse::Database& db, const DashboardQueries& q
   }
   json out;
   {
-    Request all(db, queries, "listener", {*filters, ""});
+    Request all(source, queries, "listener", {*filters, ""});
     out["listeners"] = all.Rows("listeners");
     if (auto s = all.Finish(json()); !s) return s;
   }
   if (user.empty() && !out["listeners"].empty()) user = out["listeners"][0]["user_id"];
-  Request q(db, queries, "listener", {*filters, user});
+  Request q(source, queries, "listener", {*filters, user});
   const json known = q.Row("known");
   if (!user.empty() && known.value("n", 1) == 0) {
     return Fail(ErrorCode::kInvalidArgument,
@@ -272,6 +266,17 @@ const std::vector<GoldEndpointSpec>& GoldEndpoints() {
       {"shows", ShowsEndpoint, {"kinds", "daily", "shows"}},
   };
   return kEndpoints;
+}
+
+Result<json> DuckDbSource::Rows(const Condition& query) {
+  if (!conn_) {
+    auto conn = db_.Connect();
+    if (!conn) return tl::unexpected(conn.error());
+    conn_ = std::move(*conn);
+  }
+  auto table = conn_->Query(query.sql, query.params);
+  if (!table) return tl::unexpected(table.error());
+  return ToJson(*table);
 }
 
 json ToJson(const warehouse::Table& table) {

@@ -6,6 +6,7 @@
 // arguments; each opens its own connection.
 #pragma once
 
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -16,7 +17,30 @@
 
 namespace playlake::serve {
 
-using GoldEndpoint = Result<nlohmann::json> (*)(warehouse::Database&, const DashboardQueries&,
+// Where one request's queries run: the DuckDB warehouse (DuckDbSource), or
+// the tables published to ClickHouse (ClickHouseSource, clickhouse_source.h).
+// One per request; not thread safe.
+class GoldSource {
+ public:
+  virtual ~GoldSource() = default;
+  // The rows of `query` (SQL with `?` markers and their values, as
+  // DashboardQueries::Bind gives it) as ToJson renders them.
+  virtual Result<nlohmann::json> Rows(const Condition& query) = 0;
+};
+
+// The queries of a request on one connection to `db`, opened by the first.
+// `db` must outlive it.
+class DuckDbSource : public GoldSource {
+ public:
+  explicit DuckDbSource(warehouse::Database& db) : db_(db) {}
+  Result<nlohmann::json> Rows(const Condition& query) override;
+
+ private:
+  warehouse::Database& db_;
+  std::unique_ptr<warehouse::Connection> conn_;
+};
+
+using GoldEndpoint = Result<nlohmann::json> (*)(GoldSource&, const DashboardQueries&,
                                                 const Params&);
 
 struct GoldEndpointSpec {

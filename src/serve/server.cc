@@ -329,6 +329,11 @@ struct Server::Impl {
     if (result.error().code == ErrorCode::kInvalidArgument) {
       return JsonError(400, result.error().message);
     }
+    // A server the answer depends on (ClickHouse) cannot be reached or read.
+    if (result.error().code == ErrorCode::kIo) {
+      spdlog::warn("{}: {}", route, result.error().message);
+      return JsonError(503, result.error().message);
+    }
     spdlog::warn("{}: {}", route, result.error().message);
     return JsonError(500, result.error().message);
   }

@@ -92,8 +92,20 @@ int Background::Stop() {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-Dashboard::Dashboard(const std::filesystem::path& project, std::filesystem::path log)
-    : process_({"serve", "--port", "0", "--project", project.string()}, std::move(log)) {
+namespace {
+
+std::vector<std::string> Concatenated(std::vector<std::string> args,
+                                      const std::vector<std::string>& more) {
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
+}  // namespace
+
+Dashboard::Dashboard(const std::filesystem::path& project, std::filesystem::path log,
+                     const std::vector<std::string>& extra_args)
+    : process_(Concatenated({"serve", "--port", "0", "--project", project.string()}, extra_args),
+               std::move(log)) {
   const std::string prefix = "Dashboard: http://127.0.0.1:";
   for (int i = 0; i < 400 && port_ == 0; ++i) {
     const std::string out = process_.log();

@@ -65,8 +65,10 @@ class Background {
 // in `log`, stopped (SIGTERM) when destroyed.
 class Dashboard {
  public:
-  // Starts it and waits (20 s at most) for it to print its URL.
-  Dashboard(const std::filesystem::path& project, std::filesystem::path log);
+  // Starts it (with `extra_args` after the project's) and waits (20 s at
+  // most) for it to print its URL.
+  Dashboard(const std::filesystem::path& project, std::filesystem::path log,
+            const std::vector<std::string>& extra_args = {});
   int port() const { return port_; }  // 0: it did not start (see log())
   std::string log() const { return process_.log(); }
 

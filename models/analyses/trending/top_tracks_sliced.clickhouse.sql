@@ -1,0 +1,1 @@
+{{ ch_top_tracks(ref('agg_track_slices'), sliced=true) }}

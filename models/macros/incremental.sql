@@ -23,3 +23,15 @@
     select date_key from {{ ref('fct_plays') }}
     where loaded_at > (select coalesce(max(loaded_at), timestamp '-infinity') from {{ this }})
 {% endmacro %}
+
+{#
+  A filter the dimensions built incrementally by key (dim_artists,
+  dim_albums) put on each of their inputs: on incremental runs, only the rows
+  of the keys chosen for this run, unless every key is rebuilt.
+  REQUIRES: in the calling model, when is_incremental(), the CTEs
+  refresh_all (one boolean column, yes: rebuild every key) and chosen (one
+  column, key: the keys to rebuild). Renders as " and (...)".
+#}
+{% macro chosen_keys_only(column) -%}
+{% if is_incremental() %} and ((select yes from refresh_all) or {{ column }} in (select key from chosen)){% endif %}
+{%- endmacro %}

@@ -85,13 +85,13 @@ albums as (
     left join from_plays as p on i.album_id = p.album_id
 )
 
+-- The "unknown" member is written once and never rewritten, so it carries no
+-- marks (NULL), as in dim_tracks.
 select a.*, v.*
-from (
-    select * from albums
-    union all
-    select 'unknown', 'Unknown album', 'unknown', null, null
-    where not exists (select 1 from albums where album_id = 'unknown')
-    {% if is_incremental() %}
-        and not exists (select 1 from {{ this }} where album_id = 'unknown')
-    {% endif %}
-) as a, versions as v
+from albums as a, versions as v
+union all
+select 'unknown', 'Unknown album', 'unknown', null, null, null, null, null
+where not exists (select 1 from albums where album_id = 'unknown')
+{% if is_incremental() %}
+    and not exists (select 1 from {{ this }} where album_id = 'unknown')
+{% endif %}

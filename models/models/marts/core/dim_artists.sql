@@ -114,13 +114,13 @@ artists as (
     left join from_catalog_tracks as g on i.artist_id = g.artist_id
 )
 
+-- The "unknown" member is written once and never rewritten, so it carries no
+-- marks (NULL), as in dim_tracks.
 select a.*, v.*
-from (
-    select * from artists
-    union all
-    select 'unknown', 'Unknown artist', 'unknown', null, null, null, null
-    where not exists (select 1 from artists where artist_id = 'unknown')
-    {% if is_incremental() %}
-        and not exists (select 1 from {{ this }} where artist_id = 'unknown')
-    {% endif %}
-) as a, versions as v
+from artists as a, versions as v
+union all
+select 'unknown', 'Unknown artist', 'unknown', null, null, null, null, null, null, null
+where not exists (select 1 from artists where artist_id = 'unknown')
+{% if is_incremental() %}
+    and not exists (select 1 from {{ this }} where artist_id = 'unknown')
+{% endif %}

@@ -81,12 +81,6 @@ members as (
         a.registration_ts
     from versions as v
     left join current_attributes as a on v.user_id = a.user_id
-    union all
-    select 'unknown', 'unknown', 1, 'unknown', timestamp '1970-01-01', null, true,
-           null, null, null, null, null, null, null
-    {% if is_incremental() %}
-    where not exists (select 1 from {{ this }} where user_id = 'unknown')
-    {% endif %}
 )
 
 select
@@ -96,3 +90,11 @@ select
     (select max(loaded_at) from {{ ref('int_level_changes') }})          as loaded_at,
     (select max(dbt_valid_from) from {{ ref('scd_users') }})             as scd_users_seen_at
 from members
+union all
+-- The "unknown" member is written once and never rewritten, so it carries no
+-- marks (NULL), as in dim_tracks.
+select 'unknown', 'unknown', 1, 'unknown', timestamp '1970-01-01', null, true,
+       null, null, null, null, null, null, null, null, null
+{% if is_incremental() %}
+where not exists (select 1 from {{ this }} where user_id = 'unknown')
+{% endif %}

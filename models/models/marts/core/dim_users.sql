@@ -61,35 +61,29 @@ versions as (
     select * from from_plays
     union all
     select * from without_plays
-),
-
-members as (
-    select
-        v.user_id || '#' || v.version    as user_key,
-        v.user_id,
-        v.version,
-        v.level,
-        v.valid_from,
-        v.valid_to,
-        v.valid_to is null               as is_current,
-        a.first_name,
-        a.last_name,
-        a.gender,
-        a.country,
-        a.region,
-        a.city,
-        a.registration_ts
-    from versions as v
-    left join current_attributes as a on v.user_id = a.user_id
 )
 
 select
-    *,
+    v.user_id || '#' || v.version    as user_key,
+    v.user_id,
+    v.version,
+    v.level,
+    v.valid_from,
+    v.valid_to,
+    v.valid_to is null               as is_current,
+    a.first_name,
+    a.last_name,
+    a.gender,
+    a.country,
+    a.region,
+    a.city,
+    a.registration_ts,
     -- The latest loaded_at of int_level_changes and the latest start of a
     -- scd_users version this row has seen.
     (select max(loaded_at) from {{ ref('int_level_changes') }})          as loaded_at,
     (select max(dbt_valid_from) from {{ ref('scd_users') }})             as scd_users_seen_at
-from members
+from versions as v
+left join current_attributes as a on v.user_id = a.user_id
 union all
 -- The "unknown" member is written once and never rewritten, so it carries no
 -- marks (NULL), as in dim_tracks.

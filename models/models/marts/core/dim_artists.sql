@@ -32,34 +32,8 @@ with catalog as (
     group by artist_id
 ),
 
-versions as (
-    select
-        (select bit_xor(hash(artist_id, artist_name, genre, country, location, latitude, longitude))
-         from catalog)                                                      as catalog_hash,
-        (select max(catalog_batches) from {{ ref('dim_tracks') }})          as catalog_batches,
-        (select max(loaded_at) from {{ ref('dim_tracks') }})                as loaded_at
-),
-
-{% if is_incremental() %}changed_tracks as (
-    select track_id, artist_id from {{ ref('dim_tracks') }}
-    where loaded_at > (select coalesce(max(loaded_at), timestamp '-infinity') from {{ this }})
-),
-
-chosen as (
-    select artist_id as key from changed_tracks
-    union
-    select artist_id from {{ ref('int_track_attributions') }}
-    where track_id in (select track_id from changed_tracks)
-),
-
-refresh_all as (
-    select v.catalog_hash is distinct from t.catalog_hash
-        or v.catalog_batches is distinct from t.catalog_batches as yes
-    from versions as v, (select max(catalog_hash) as catalog_hash, max(catalog_batches) as catalog_batches
-                         from {{ this }}) as t
-),
-
-{% endif %}from_tracks as (
+{{ keys_of_rewritten_tracks('artist_id', 'artist_id, artist_name, genre, country, location, latitude, longitude') }}
+from_tracks as (
     select artist_id, arg_max(artist_name, track_id) as artist_name, arg_max(genre, track_id) as genre
     from {{ ref('dim_tracks') }}
     where artist_id <> 'unknown'{{ chosen_keys_only('artist_id') }}

@@ -14,6 +14,7 @@ using warehouse::QuoteLiteral;
 
 // Staging names are derived from the alias so parallel workers never collide.
 std::string StagingName(const Node& node) { return node.alias + "__playlake_tmp"; }
+std::string NewRowsName(const Node& node) { return node.alias + "__playlake_new"; }
 
 std::string DropStatement(RelationKind kind, const std::string& relation) {
   switch (kind) {
@@ -114,7 +115,7 @@ Status StageNewRows(warehouse::Connection& conn, const Node& node, const std::st
 }
 
 Result<SchemaChange> CompareColumns(warehouse::Connection& conn, const Node& node) {
-  const std::string staged_name = node.alias + "__playlake_new";
+  const std::string staged_name = NewRowsName(node);
   auto columns = conn.Query(fmt::format(
       "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE "
       "table_catalog = current_database() AND table_schema = {} AND table_name IN ({}, {}) "
@@ -189,7 +190,7 @@ Result<Materialized> BuildIncremental(warehouse::Connection& conn, const Node& n
 }
 
 std::string NewRowsRelation(const Node& node) {
-  return QuoteIdentifier(node.schema) + "." + QuoteIdentifier(node.alias + "__playlake_new");
+  return QuoteIdentifier(node.schema) + "." + QuoteIdentifier(NewRowsName(node));
 }
 
 Result<Materialized> LoadSeed(warehouse::Connection& conn, const Node& node) {

@@ -39,3 +39,55 @@
         select batch_id from {{ ref('stg_spotify_tracks') }}
     )
 {% endmacro %}
+
+{#
+  The CTEs of a dimension built incrementally on the tracks dim_tracks
+  rewrote (dim_artists, dim_albums), keyed by `key` (artist_id, album_id):
+    versions      the marks each row keeps: catalog_hash (a hash of the
+                  calling model's `catalog` CTE, over `catalog_columns`),
+                  dim_tracks' catalog_batches and its latest loaded_at;
+  and, when is_incremental():
+    chosen        (key) the keys of the dim_tracks rows rewritten since this
+                  table's latest loaded_at, and every key those tracks'
+                  int_track_attributions rows name (the artist or album a
+                  re-attributed track had before);
+    refresh_all   (yes) whether a catalog changed, so every key is rebuilt.
+  Each is followed by a comma. REQUIRES: a CTE named catalog before the call.
+#}
+{% macro keys_of_rewritten_tracks(key, catalog_columns) %}
+versions as (
+    select
+        (select bit_xor(hash({{ catalog_columns }})) from catalog)      as catalog_hash,
+        (select max(catalog_batches) from {{ ref('dim_tracks') }})      as catalog_batches,
+        (select max(loaded_at) from {{ ref('dim_tracks') }})            as loaded_at
+),
+{% if is_incremental() %}
+changed_tracks as (
+    select track_id, {{ key }} from {{ ref('dim_tracks') }}
+    where loaded_at > (select coalesce(max(loaded_at), timestamp '-infinity') from {{ this }})
+),
+
+chosen as (
+    select {{ key }} as key from changed_tracks
+    union
+    select {{ key }} from {{ ref('int_track_attributions') }}
+    where track_id in (select track_id from changed_tracks)
+),
+
+refresh_all as (
+    select v.catalog_hash is distinct from t.catalog_hash
+        or v.catalog_batches is distinct from t.catalog_batches as yes
+    from versions as v, (select max(catalog_hash) as catalog_hash, max(catalog_batches) as catalog_batches
+                         from {{ this }}) as t
+),
+{% endif %}
+{% endmacro %}
+
+{#
+  The filter such a dimension puts on each of its inputs: on incremental
+  runs, only the rows of the chosen keys, unless every key is rebuilt.
+  Renders as " and (...)". REQUIRES: keys_of_rewritten_tracks's CTEs.
+#}
+{% macro chosen_keys_only(column) -%}
+{% if is_incremental() %} and ((select yes from refresh_all) or {{ column }} in (select key from chosen)){% endif %}
+{%- endmacro %}

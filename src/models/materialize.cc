@@ -14,6 +14,7 @@ using warehouse::QuoteLiteral;
 
 // Staging names are derived from the alias so parallel workers never collide.
 std::string StagingName(const Node& node) { return node.alias + "__playlake_tmp"; }
+std::string NewRowsName(const Node& node) { return node.alias + "__playlake_new"; }
 
 std::string DropStatement(RelationKind kind, const std::string& relation) {
   switch (kind) {
@@ -108,22 +109,33 @@ std::string SchemaChange::Describe() const {
   return fmt::format("added {}; removed {}", added_names, removed_names);
 }
 
-Result<SchemaChange> CompareColumns(warehouse::Connection& conn, const Node& node,
-                                    const std::string& sql) {
-  auto wanted = conn.Query(fmt::format("DESCRIBE SELECT * FROM (\n{}\n)", sql));
-  if (!wanted) return tl::unexpected(wanted.error());
-  auto present = conn.Query(
-      fmt::format("SELECT column_name FROM information_schema.columns WHERE table_catalog = "
-                  "current_database() AND table_schema = {} AND table_name = {}",
-                  QuoteLiteral(node.schema), QuoteLiteral(node.alias)));
-  if (!present) return tl::unexpected(present.error());
+Status StageNewRows(warehouse::Connection& conn, const Node& node, const std::string& sql) {
+  return conn.Execute(
+      fmt::format("CREATE OR REPLACE TABLE {} AS (\n{}\n)", NewRowsRelation(node), sql));
+}
+
+Result<SchemaChange> CompareColumns(warehouse::Connection& conn, const Node& node) {
+  const std::string staged_name = NewRowsName(node);
+  auto columns = conn.Query(fmt::format(
+      "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE "
+      "table_catalog = current_database() AND table_schema = {} AND table_name IN ({}, {}) "
+      "ORDER BY ordinal_position",
+      QuoteLiteral(node.schema), QuoteLiteral(node.alias), QuoteLiteral(staged_name)));
+  if (!columns) return tl::unexpected(columns.error());
   std::set<std::string> table_columns, query_columns;
-  for (const auto& row : present->rows) table_columns.insert(row[0].value_or(""));
+  std::vector<std::pair<std::string, std::string>> staged;  // name, type, in query order
+  for (const auto& row : columns->rows) {
+    const std::string name = row[1].value_or("");
+    if (row[0].value_or("") == staged_name) {
+      query_columns.insert(name);
+      staged.emplace_back(name, row[2].value_or(""));
+    } else {
+      table_columns.insert(name);
+    }
+  }
   SchemaChange change;
-  for (const auto& row : wanted->rows) {  // column_name, column_type, ...
-    const std::string name = row[0].value_or("");
-    query_columns.insert(name);
-    if (!table_columns.count(name)) change.added.emplace_back(name, row[1].value_or(""));
+  for (const auto& [name, type] : staged) {
+    if (!table_columns.count(name)) change.added.emplace_back(name, type);
   }
   for (const auto& name : table_columns) {
     if (!query_columns.count(name)) change.removed.push_back(name);
@@ -132,13 +144,9 @@ Result<SchemaChange> CompareColumns(warehouse::Connection& conn, const Node& nod
 }
 
 Result<Materialized> BuildIncremental(warehouse::Connection& conn, const Node& node,
-                                      const std::string& sql, const SchemaChange& change) {
+                                      const SchemaChange& change) {
   const std::string relation = Compiler::RelationOf(node);
   const std::string staged = NewRowsRelation(node);
-  if (auto s = conn.Execute(fmt::format("CREATE OR REPLACE TABLE {} AS (\n{}\n)", staged, sql));
-      !s) {
-    return tl::unexpected(s.error());
-  }
   auto rows = CountRows(conn, staged);
   if (!rows) return tl::unexpected(rows.error());
   std::vector<std::string> statements;
@@ -182,7 +190,7 @@ Result<Materialized> BuildIncremental(warehouse::Connection& conn, const Node& n
 }
 
 std::string NewRowsRelation(const Node& node) {
-  return QuoteIdentifier(node.schema) + "." + QuoteIdentifier(node.alias + "__playlake_new");
+  return QuoteIdentifier(node.schema) + "." + QuoteIdentifier(NewRowsName(node));
 }
 
 Result<Materialized> LoadSeed(warehouse::Connection& conn, const Node& node) {

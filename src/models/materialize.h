@@ -55,17 +55,23 @@ struct SchemaChange {
   bool empty() const { return added.empty() && removed.empty(); }
   std::string Describe() const;  // e.g. "added region_name; removed city"
 };
-// REQUIRES: the node's relation exists as a table.
-Result<SchemaChange> CompareColumns(warehouse::Connection& conn, const Node& node,
-                                    const std::string& sql);
 
-// REQUIRES: the node's relation exists as a table; `sql` was compiled with
-// is_incremental() true; `change` is CompareColumns's answer for it and the
-// node's on_schema_change is ignore, append_new_columns or sync_all_columns
-// (or the change is empty). The new rows stay in NewRowsRelation(node), also
-// when the build fails.
+// The first step of an incremental run: the rows of `sql` (compiled with
+// is_incremental() true) into NewRowsRelation(node). DuckDB's error when the
+// query does not bind (a Binder Error) or fails.
+Status StageNewRows(warehouse::Connection& conn, const Node& node, const std::string& sql);
+// How the staged new rows' columns differ from the table's: read from the
+// catalog, so the query is not bound a second time to learn its columns.
+// REQUIRES: the node's relation exists as a table; StageNewRows succeeded.
+Result<SchemaChange> CompareColumns(warehouse::Connection& conn, const Node& node);
+
+// Merges the staged new rows into the table. REQUIRES: StageNewRows
+// succeeded; `change` is CompareColumns's answer and the node's
+// on_schema_change is ignore, append_new_columns or sync_all_columns (or the
+// change is empty). The new rows stay in NewRowsRelation(node), also when the
+// build fails.
 Result<Materialized> BuildIncremental(warehouse::Connection& conn, const Node& node,
-                                      const std::string& sql, const SchemaChange& change);
+                                      const SchemaChange& change);
 Result<Materialized> LoadSeed(warehouse::Connection& conn, const Node& node);
 
 // Runs `statements` in one transaction; rolls back on the first failure.

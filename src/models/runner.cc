@@ -465,7 +465,14 @@ NodeResult Runner::ExecuteNode(warehouse::Connection& conn, const Node& node, Sc
       if (!sql || keep(*sql, incremental)) break;
       SchemaChange change;
       if (incremental) {
-        auto compared = CompareColumns(conn, node, *sql);
+        {
+          std::lock_guard lock(schedule.mutex);
+          schedule.new_rows_tables.insert(NewRowsRelation(node));
+        }
+        Status staged = StageNewRows(conn, node, *sql);
+        Result<SchemaChange> compared = staged
+                                            ? CompareColumns(conn, node)
+                                            : Result<SchemaChange>(tl::unexpected(staged.error()));
         if (!compared && compared.error().message.starts_with("Binder Error")) {
           // A table an older Playlake built may lack a column the incremental
           // SQL reads; a full build makes the table it expects.
@@ -497,11 +504,7 @@ NodeResult Runner::ExecuteNode(warehouse::Connection& conn, const Node& node, Sc
         if (!sql) break;
       }
       if (incremental) {
-        {
-          std::lock_guard lock(schedule.mutex);
-          schedule.new_rows_tables.insert(NewRowsRelation(node));
-        }
-        done = BuildIncremental(conn, node, *sql, change);
+        done = BuildIncremental(conn, node, change);
         same_output = done && done->rows == 0 && change.empty();
         if (done && !options_.whole_table_tests) {
           std::lock_guard lock(schedule.mutex);

@@ -2,8 +2,11 @@
 
 #include <duckdb.h>
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
 namespace playlake::warehouse {
@@ -172,9 +175,20 @@ static tl::unexpected<Error> Refused(duckdb_result* result) {
 struct Connection::Impl {
   duckdb_connection conn = nullptr;
 
+  // At log level trace, each statement's wall time and its start (where a
+  // build's time goes, statement by statement).
   Status Run(std::string_view sql, duckdb_result* out) {
     const std::string statement(sql);
-    if (duckdb_query(conn, statement.c_str(), out) == DuckDBError) return Refused(out);
+    const auto start = std::chrono::steady_clock::now();
+    const bool refused = duckdb_query(conn, statement.c_str(), out) == DuckDBError;
+    if (spdlog::should_log(spdlog::level::trace)) {
+      std::string head = statement.substr(0, 160);
+      std::replace(head.begin(), head.end(), '\n', ' ');
+      spdlog::trace("sql {:.3f} s: {}",
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+                    head);
+    }
+    if (refused) return Refused(out);
     return {};
   }
 };

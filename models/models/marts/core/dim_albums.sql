@@ -1,6 +1,13 @@
+{{ config(materialized='incremental', unique_key='album_id') }}
 -- Every album a catalog lists, a track names or a play carried; "unknown" for
 -- the rest. Plays count for the same reason as in dim_artists: a re-attributed
 -- track's older plays keep the album they had (int_track_attributions).
+--
+-- Incremental by album as dim_artists is by artist: a run replaces the albums
+-- the dim_tracks rows rewritten since this table's latest loaded_at name, and
+-- every album those tracks' int_track_attributions rows name; every album when
+-- the album catalog's contents (catalog_hash) or the track catalogs' batches
+-- (dim_tracks.catalog_batches) changed.
 with catalog as (
     select
         album_id,
@@ -12,10 +19,11 @@ with catalog as (
     group by album_id
 ),
 
+{{ keys_of_rewritten_tracks('album_id', 'album_id, album_name, artist_id, release_date, album_type') }}
 from_tracks as (
     select album_id, arg_max(album_name, track_id) as album_name, arg_max(artist_id, track_id) as artist_id
     from {{ ref('dim_tracks') }}
-    where album_id <> 'unknown'
+    where album_id <> 'unknown'{{ chosen_keys_only('album_id') }}
     group by album_id
 ),
 
@@ -25,12 +33,13 @@ from_plays as (
         arg_max(album_name, album_name_at)   as album_name,
         arg_max(artist_id, last_played_at)   as artist_id
     from {{ ref('int_track_attributions') }}
-    where album_id <> 'unknown'
+    where album_id <> 'unknown'{{ chosen_keys_only('album_id') }}
     group by album_id
 ),
 
 album_ids as (
     select album_id from catalog
+    where true{{ chosen_keys_only('album_id') }}
     union
     select album_id from from_tracks
     union
@@ -50,7 +59,13 @@ albums as (
     left join from_plays as p on i.album_id = p.album_id
 )
 
-select * from albums
+-- The "unknown" member is written once and never rewritten, so it carries no
+-- marks (NULL), as in dim_tracks.
+select a.*, v.*
+from albums as a, versions as v
 union all
-select 'unknown', 'Unknown album', 'unknown', null, null
+select 'unknown', 'Unknown album', 'unknown', null, null, null, null, null
 where not exists (select 1 from albums where album_id = 'unknown')
+{% if is_incremental() %}
+    and not exists (select 1 from {{ this }} where album_id = 'unknown')
+{% endif %}

@@ -56,22 +56,26 @@ members as (
         speechiness,
         liveness,
         loudness,
-        in_catalog
+        in_catalog,
+        false                          as unknown_member
     from tracks
     union all
     select
         'unknown', 'Unknown track', 'unknown', 'Unknown artist', 'unknown', null, 'unknown',
-        null, null, null, null, null, null, null, null, null, null, null, null, false
+        null, null, null, null, null, null, null, null, null, null, null, null, false, true
     where not exists (select 1 from tracks where track_id = 'unknown')
     {% if is_incremental() %}
         and not exists (select 1 from {{ this }} where track_id = 'unknown')
     {% endif %}
 )
 
+-- The "unknown" member is written once and never rewritten, so it carries
+-- no marks (NULL): a stale mark on it would make the next run see the
+-- catalogs as changed, and a full refresh would write it otherwise.
 select
     hash(track_id)                              as track_key,
-    *,
-    (select catalog_batches from catalog)       as catalog_batches,
+    * exclude (unknown_member),
+    case when not unknown_member then (select catalog_batches from catalog) end as catalog_batches,
     -- The latest loaded_at of int_tracks_played this row has seen.
-    (select max(loaded_at) from played)         as loaded_at
+    case when not unknown_member then (select max(loaded_at) from played) end   as loaded_at
 from members

@@ -99,7 +99,7 @@ async function artists(main, filters) {
     note.className = 'note';
     note.textContent = access.allowed === false
       ? `Audio features are not available for this app: Spotify refused them (HTTP ${access.http_status}) `
-        + `on ${String(access.checked_at).slice(0, 10)}. Spotify refuses them to apps created after `
+        + `on ${access.checked_on}. Spotify refuses them to apps created after `
         + '27 November 2024 and to development-mode apps (see docs/spotify.md).'
       : 'No catalog track has audio features.';
     featuresCard.append(note);

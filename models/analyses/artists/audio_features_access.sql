@@ -4,6 +4,6 @@
 select
     bool_or(allowed)                                      as allowed,
     arg_max(http_status, checked_at) filter (where not allowed) as http_status,
-    max(checked_at)                                       as checked_at
+    strftime(max(checked_at), '%Y-%m-%d')                 as checked_on
 from {{ ref('spotify_endpoint_access') }}
 where endpoint in ('audio_features', 'audio_features_batch')

@@ -87,7 +87,7 @@ TEST(IngestCommand, BuildAfterIngestSeesEveryCommittedBatch) {
   for (const char* day : {"2018-11-01", "2018-11-02"}) {
     const auto file = SparkifyDay(day);
     ASSERT_EQ(RunPlaylake("ingest " + file.string() + " --project " + project).exit_code, 0);
-    const auto build = RunPlaylake("build --select stg_plays --project " + project);
+    const auto build = RunPlaylake("build --select +stg_plays --project " + project);
     ASSERT_EQ(build.exit_code, 0) << build.stderr_text;
     const std::string silver = count("plays", "");
     EXPECT_EQ(count("stg_plays", "--gold"), silver) << day;

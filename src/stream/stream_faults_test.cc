@@ -89,7 +89,10 @@ TEST(StreamFaults, BrokersDownForSecondsAndBackHoldEveryOffsetOnce) {
   const auto produced = producer.Join();
   ASSERT_EQ(produced.exit_code, 0) << produced.stderr_text;
   const auto ends = EndOffsets(bootstrap, "plays");
-  ASSERT_EQ(Total(ends), 3000);
+  // A produce request in flight when the brokers went down may have been
+  // written and then retried: the topic then holds a message twice (one
+  // offset more), which silver keeps once.
+  ASSERT_GE(Total(ends), 3000);
   EXPECT_TRUE(WaitForOffsets(dir / "lake", ends, 90)) << stream.log();
   EXPECT_EQ(stream.Stop(), 0) << stream.log();
   ExpectEveryOffsetOnce(dir.path(), bootstrap, 3000);

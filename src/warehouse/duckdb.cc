@@ -283,14 +283,15 @@ Result<std::string> Connection::QueryScalar(std::string_view sql) {
 }
 
 Error StatementError(bool io_error, std::string message) {
-  if (!io_error) return Error{ErrorCode::kWarehouse, std::move(message)};
-  // DuckDB says why in strerror's words; a full disk is a cause of its own.
+  // DuckDB says why in strerror's words, in an IO error or in the
+  // TransactionContext error of a commit that could not write its log: a full
+  // disk is a cause of its own either way.
   for (const int full : {ENOSPC, EDQUOT}) {
     if (message.find(std::strerror(full)) != std::string::npos) {
       return DiskFullError(std::move(message));
     }
   }
-  return Error{ErrorCode::kIo, std::move(message)};
+  return Error{io_error ? ErrorCode::kIo : ErrorCode::kWarehouse, std::move(message)};
 }
 
 std::string QuoteLiteral(std::string_view text) {

@@ -88,10 +88,10 @@ class Connection {
   std::unique_ptr<Impl> impl_;
 };
 
-// The error for a statement DuckDB refused with `message`. A file it could not
-// read or write (`io_error`: DuckDB's error type is IO) is kIo, or kDiskFull
-// when the disk was full, like errors Playlake's own code meets; the rest is
-// kWarehouse.
+// The error for a statement DuckDB refused with `message`. A full disk is
+// kDiskFull, whatever DuckDB's error type (IO, or a commit's TransactionContext
+// error), like errors Playlake's own code meets; another file it could not read
+// or write (`io_error`: DuckDB's error type is IO) is kIo; the rest is kWarehouse.
 Error StatementError(bool io_error, std::string message);
 
 // Quotes `text` as a SQL string literal ('it''s').

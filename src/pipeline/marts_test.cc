@@ -670,7 +670,8 @@ TEST_F(MartsTest, IncrementalRunEqualsFullRefresh) {
                                   "artist_ranking",    "trending_tracks",   "volume_anomalies",
                                   "user_engagement",   "songplays",         "time",
                                   "agg_listener_days", "agg_track_days",    "agg_track_slices",
-                                  "agg_local_hours",   "dim_artists",       "dim_albums"}) {
+                                  "agg_local_hours",   "dim_artists",       "dim_albums",
+                                  "hourly_activity"}) {
     ExpectSameRows(*db_, table);
   }
   // The two runs that loaded plays stamped them with two loaded_at values (the catalog-only run
@@ -709,7 +710,8 @@ TEST_F(MartsTest, FactRebuiltAloneHandsEveryPlayOverAgainAndNothingCountsTwice) 
   for (const std::string table :
        {"int_sessions", "int_level_changes", "int_user_metrics", "user_engagement",
         "int_tracks_played", "dim_regions", "dim_devices", "agg_kpi_days", "agg_listener_days",
-        "kpi_daily"}) {
+        "kpi_daily", "agg_track_days", "agg_track_slices", "agg_artist_weeks", "agg_genre_weeks",
+        "hourly_activity", "top_tracks_daily"}) {
     ExpectSameRows(db, table);
   }
 }

@@ -1,19 +1,58 @@
-{{ config(materialized='incremental', unique_key='week_start') }}
--- Plays and listeners per week and artist, for artist_ranking. Listeners are
--- counted distinct within the week, so a week is recomputed whole: an
--- incremental run rebuilds only the weeks that gained plays (the week of the
--- new day, and the weeks of late plays) instead of grouping every play.
-with plays as (
+{{ config(materialized='incremental', unique_key=['week_start', 'artist_id']) }}
+-- Plays and listeners per week and artist, for artist_ranking.
+--
+-- Incremental by (week, artist): a run adds the plays loaded since its last
+-- one to the rows of the weeks and artists they fall in, and to listeners
+-- the listeners who played that artist that week for the first time (a probe
+-- of the earlier plays with the new plays' keys, a small hash table) instead
+-- of counting a whole week's listeners distinct again.
+with new_plays as (
     select week_start, artist_id, user_id, loaded_at from {{ ref('fct_plays') }}
     {% if is_incremental() %}
-    -- Only the weeks that gained plays since this table's latest loaded_at.
-    where week_start in (
-        select week_start from {{ ref('fct_plays') }}
-        where loaded_at > (select coalesce(max(loaded_at), timestamp '-infinity') from {{ this }})
-    )
+    where {{ fct_plays_loaded_since_this() }}
+    {% endif %}
+),
+
+{% if is_incremental() %}
+stored as (
+    select * from {{ this }} where {{ stored_counts_hold() }}
+),
+
+-- The plays the stored rows count.
+old_plays as (
+    select week_start, artist_id, user_id from {{ ref('fct_plays') }}
+    where loaded_at <= (select max(loaded_at) from stored)
+        and week_start in (select week_start from new_plays)
+),
+{% endif %}
+
+new_listeners as (
+    select distinct week_start, artist_id, user_id from new_plays
+    {% if is_incremental() %}
+    except
+    select week_start, artist_id, user_id from old_plays
+    semi join new_plays using (week_start, artist_id, user_id)
+    {% endif %}
+),
+
+counts as (
+    select week_start, artist_id, count(*) as plays, 0 as listeners, max(loaded_at) as loaded_at
+    from new_plays group by week_start, artist_id
+    union all
+    select week_start, artist_id, 0, count(*), null
+    from new_listeners group by week_start, artist_id
+    {% if is_incremental() %}
+    union all
+    select week_start, artist_id, plays, listeners, loaded_at
+    from stored semi join new_plays using (week_start, artist_id)
     {% endif %}
 )
 
-select week_start, artist_id, count(*) as plays, count(distinct user_id) as listeners, max(loaded_at) as loaded_at
-from plays
+select
+    week_start,
+    artist_id,
+    sum(plays)::bigint      as plays,
+    sum(listeners)::bigint  as listeners,
+    max(loaded_at)          as loaded_at
+from counts
 group by week_start, artist_id

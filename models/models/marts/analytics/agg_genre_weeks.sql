@@ -1,28 +1,21 @@
 {{ config(materialized='incremental', unique_key='week_start') }}
--- Plays and listeners per week and genre, for genre_trends; incremental by
--- week as agg_artist_weeks.
+-- Plays and listeners per week and genre, for genre_trends.
 --
 -- A play's genre is the one the catalogs give its track now (else its
 -- artist's, as fct_plays does), not the one fct_plays stored when it loaded
 -- the play: plays that reached gold before their track was looked up (a
 -- Spotify Web API pull stopped by a rate limit) leave "unknown" on the next
 -- run that has the lookup. So when the track catalogs' silver batches
--- changed (catalog_batches, as in dim_tracks) every week is recomputed;
--- otherwise only the weeks that gained plays.
+-- changed (catalog_batches, as in dim_tracks) every week is recomputed from
+-- every play.
+--
+-- Otherwise, as agg_artist_weeks: a run adds the plays loaded since its last
+-- one to their weeks' rows, and to listeners the listeners who played that
+-- genre that week for the first time (the earlier plays of the new plays'
+-- listeners and weeks, probed with their keys). Whole weeks are written
+-- (unique_key week_start), a few dozen rows each.
 with catalog as (
     {{ catalog_batches() }}
-),
-
-plays as (
-    select week_start, track_id, artist_id, user_id, loaded_at from {{ ref('fct_plays') }}
-    {% if is_incremental() %}
-    where (select catalog_batches from catalog) is distinct from (select max(catalog_batches) from {{ this }})
-        -- The weeks that gained plays since this table's latest loaded_at.
-        or week_start in (
-            select week_start from {{ ref('fct_plays') }}
-            where loaded_at > (select coalesce(max(loaded_at), timestamp '-infinity') from {{ this }})
-        )
-    {% endif %}
 ),
 
 track_genres as (
@@ -31,16 +24,74 @@ track_genres as (
 
 artist_genres as (
     select artist_id, min(genre) as genre from {{ ref('stg_artists') }} group by artist_id
+),
+
+{% if is_incremental() %}
+-- Whether the stored rows may be added to: same catalogs, fct_plays not rebuilt.
+holds as (
+    select coalesce({{ stored_counts_hold() }}
+        and (select catalog_batches from catalog) is not distinct from (select max(catalog_batches) from {{ this }}),
+        false) as yes
+),
+{% endif %}
+
+new_plays as (
+    select week_start, track_id, artist_id, user_id, loaded_at from {{ ref('fct_plays') }}
+    {% if is_incremental() %}
+    where not (select yes from holds) or {{ fct_plays_loaded_since_this() }}
+    {% endif %}
+),
+
+{% if is_incremental() %}
+stored as (
+    select * from {{ this }}
+    where (select yes from holds) and week_start in (select week_start from new_plays)
+),
+
+-- The plays the stored rows count, of the new plays' listeners and weeks.
+old_plays as (
+    select week_start, track_id, artist_id, user_id from {{ ref('fct_plays') }}
+    semi join new_plays using (week_start, user_id)
+    where (select yes from holds) and loaded_at <= (select max(loaded_at) from {{ this }})
+),
+{% endif %}
+
+genre_of as (
+    select p.week_start, p.user_id, p.loaded_at, coalesce(t.genre, a.genre, 'unknown') as genre
+    from new_plays as p
+    left join track_genres as t on p.track_id = t.track_id
+    left join artist_genres as a on p.artist_id = a.artist_id
+),
+
+new_listeners as (
+    select distinct week_start, genre, user_id from genre_of
+    {% if is_incremental() %}
+    except
+    select p.week_start, coalesce(t.genre, a.genre, 'unknown'), p.user_id
+    from old_plays as p
+    left join track_genres as t on p.track_id = t.track_id
+    left join artist_genres as a on p.artist_id = a.artist_id
+    {% endif %}
+),
+
+counts as (
+    select week_start, genre, count(*) as plays, 0 as listeners, max(loaded_at) as loaded_at
+    from genre_of group by week_start, genre
+    union all
+    select week_start, genre, 0, count(*), null
+    from new_listeners group by week_start, genre
+    {% if is_incremental() %}
+    union all
+    select week_start, genre, plays, listeners, loaded_at from stored
+    {% endif %}
 )
 
 select
-    p.week_start,
-    coalesce(t.genre, a.genre, 'unknown')     as genre,
-    count(*)                                  as plays,
-    count(distinct p.user_id)                 as listeners,
-    max(p.loaded_at)                          as loaded_at,
+    week_start,
+    genre,
+    sum(plays)::bigint                        as plays,
+    sum(listeners)::bigint                    as listeners,
+    max(loaded_at)                            as loaded_at,
     (select catalog_batches from catalog)     as catalog_batches
-from plays as p
-left join track_genres as t on p.track_id = t.track_id
-left join artist_genres as a on p.artist_id = a.artist_id
-group by p.week_start, coalesce(t.genre, a.genre, 'unknown')
+from counts
+group by week_start, genre

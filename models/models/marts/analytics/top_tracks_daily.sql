@@ -1,15 +1,37 @@
+{{ config(materialized='incremental', unique_key='play_date') }}
 -- Question 1: the top 50 tracks of each day (UTC), by plays.
 --
 -- Listeners (a distinct count) are counted only for each day's candidates:
 -- the tracks with at least as many plays as the day's 50th track, read from
 -- the agg_track_days cube. No other track can rank in the top 50, and the
 -- distinct count over every (day, track) of the fact was this model's cost.
-with ranked_by_plays as (
+--
+-- Incremental by day: a run ranks again only the days whose plays changed
+-- since its last one (loaded_at, from the cube) and keeps the ranking of the
+-- others, but every day takes its track names from dim_tracks as it is now,
+-- as a full refresh would (new plays rename tracks on most days): the
+-- ranking is the costly part, the names are a join of 50 rows a day.
+with days as (
+    select date_key, max(loaded_at) as loaded_at
+    from {{ ref('agg_track_days') }}
+    {% if is_incremental() %}
+    where loaded_at > (select coalesce(max(loaded_at), timestamp '-infinity') from {{ this }})
+    {% endif %}
+    group by date_key
+),
+
+day_tracks as (
+    select date_key, track_key, plays
+    from {{ ref('agg_track_days') }}
+    where date_key in (select date_key from days)
+),
+
+ranked_by_plays as (
     select
         date_key,
         plays,
         row_number() over (partition by date_key order by plays desc) as position
-    from {{ ref('agg_track_days') }}
+    from day_tracks
 ),
 
 thresholds as (
@@ -21,7 +43,7 @@ thresholds as (
 
 candidates as (
     select c.date_key, t.track_id
-    from {{ ref('agg_track_days') }} as c
+    from day_tracks as c
     join thresholds as h on c.date_key = h.date_key and c.plays >= h.plays
     join {{ ref('dim_tracks') }} as t on c.track_key = t.track_key
 ),
@@ -35,6 +57,7 @@ daily as (
         sum(f.ms_played) / 3600000.0    as listening_hours
     from {{ ref('fct_plays') }} as f
     semi join candidates as c on f.date_key = c.date_key and f.track_id = c.track_id
+    where f.date_key in (select date_key from days)
     group by f.date_key, f.track_id
 ),
 
@@ -43,6 +66,19 @@ ranked as (
         *,
         row_number() over (partition by play_date order by plays desc, listeners desc, track_id) as rank
     from daily
+),
+
+rankings as (
+    select r.play_date, r.rank, r.track_id, r.plays, r.listeners, r.listening_hours, d.loaded_at
+    from ranked as r
+    join days as d on r.play_date = d.date_key
+    where r.rank <= 50
+    {% if is_incremental() %}
+    union all
+    select play_date, rank, track_id, plays, listeners, listening_hours, loaded_at
+    from {{ this }}
+    where play_date not in (select date_key from days)
+    {% endif %}
 )
 
 select
@@ -54,7 +90,7 @@ select
     t.genre,
     r.plays,
     r.listeners,
-    r.listening_hours
-from ranked as r
+    r.listening_hours,
+    r.loaded_at
+from rankings as r
 join {{ ref('dim_tracks') }} as t on r.track_id = t.track_id
-where r.rank <= 50

@@ -1,31 +1,54 @@
 -- Question 1: what is trending now. Plays in the last N days (as of the newest
 -- data) against the N days before; the score rewards growth but damps tiny counts.
+--
+-- The plays come from the agg_track_days cube (plays per day and track), not
+-- from the fact: the rank depends on plays alone, so listeners (a distinct
+-- count, which needs the plays themselves) are counted only for the 100
+-- tracks kept, over the last N days of fct_plays.
 with bounds as (
-    select max(date_key) as as_of_date from {{ ref('fct_plays') }}
+    select max(date_key) as as_of_date from {{ ref('agg_track_days') }}
 ),
 
 per_track as (
     select
-        f.track_id,
-        count(*) filter (where f.date_key > b.as_of_date - {{ var('trending_window_days', 7) }})  as plays_recent,
-        count(*) filter (where f.date_key <= b.as_of_date - {{ var('trending_window_days', 7) }}) as plays_previous,
-        count(distinct f.user_id) filter (where f.date_key > b.as_of_date - {{ var('trending_window_days', 7) }}) as listeners_recent
-    from {{ ref('fct_plays') }} as f, bounds as b
-    where f.date_key > b.as_of_date - 2 * {{ var('trending_window_days', 7) }}
-    group by f.track_id
+        c.track_key,
+        (sum(c.plays) filter (where c.date_key > b.as_of_date - {{ var('trending_window_days', 7) }}))::bigint  as plays_recent,
+        (sum(c.plays) filter (where c.date_key <= b.as_of_date - {{ var('trending_window_days', 7) }}))::bigint as plays_previous
+    from {{ ref('agg_track_days') }} as c, bounds as b
+    where c.date_key > b.as_of_date - 2 * {{ var('trending_window_days', 7) }}
+    group by c.track_key
 ),
 
 scored as (
     select
+        t.track_id,
+        p.plays_recent,
+        coalesce(p.plays_previous, 0) as plays_previous,
+        (p.plays_recent - coalesce(p.plays_previous, 0)) / sqrt(coalesce(p.plays_previous, 0) + 10.0) as trend_score
+    from per_track as p
+    join {{ ref('dim_tracks') }} as t on p.track_key = t.track_key
+    where p.plays_recent > 0
+),
+
+top as (
+    select
         *,
-        (plays_recent - plays_previous) / sqrt(plays_previous + 10.0) as trend_score
-    from per_track
-    where plays_recent > 0
+        row_number() over (order by trend_score desc, plays_recent desc, track_id) as rank
+    from scored
+    qualify rank <= 100
+),
+
+listeners as (
+    select f.track_id, count(distinct f.user_id) as listeners_recent
+    from {{ ref('fct_plays') }} as f, bounds as b
+    where f.date_key > b.as_of_date - {{ var('trending_window_days', 7) }}
+        and f.track_id in (select track_id from top)
+    group by f.track_id
 )
 
 select
     b.as_of_date,
-    row_number() over (order by s.trend_score desc, s.plays_recent desc, s.track_id) as rank,
+    s.rank,
     s.track_id,
     t.track_name,
     t.artist_name,
@@ -33,11 +56,11 @@ select
     t.release_date,
     s.plays_recent,
     s.plays_previous,
-    s.listeners_recent,
+    l.listeners_recent,
     case when s.plays_previous = 0 then null
          else round(100.0 * (s.plays_recent - s.plays_previous) / s.plays_previous, 1) end as growth_pct,
     round(s.trend_score, 3) as trend_score
-from scored as s
+from top as s
 cross join bounds as b
 join {{ ref('dim_tracks') }} as t on s.track_id = t.track_id
-qualify rank <= 100
+join listeners as l on s.track_id = l.track_id

@@ -1,21 +1,37 @@
-{{ config(materialized='incremental', unique_key='date_key') }}
+{{ config(materialized='incremental', unique_key=['date_key', 'track_key']) }}
 -- Plays per UTC day and track, over all listeners: the dashboard's top tracks
 -- when no country, device or level filter is set (agg_track_slices otherwise).
+-- Incremental as agg_track_slices: a run adds the plays loaded since its last
+-- one to the (day, track) rows they fall in.
 with plays as (
     select date_key, track_id, loaded_at from {{ ref('fct_plays') }}
     {% if is_incremental() %}
-    where date_key in ({{ fct_plays_days_loaded_since_this() }})
+    where {{ fct_plays_loaded_since_this() }}
     {% endif %}
+),
+
+track_days as (
+    select
+        date_key,
+        -- dim_tracks' track_key, which is hash(track_id) by its definition:
+        -- computed here, not joined, so the cube needs only the fact (every
+        -- fact track_id is in dim_tracks, as its relationships test checks).
+        hash(track_id)       as track_key,
+        count(*)::integer    as plays,
+        max(loaded_at)       as loaded_at
+    from plays
+    group by date_key, hash(track_id)
 )
 
+{% if is_incremental() %}
 select
-    p.date_key,
-    -- dim_tracks' track_key, which is hash(track_id) by its definition:
-    -- computed here, not joined, so the cube needs only the fact (every
-    -- fact track_id is in dim_tracks, as its relationships test checks).
-    hash(p.track_id)     as track_key,
-    count(*)::integer    as plays,
-    max(p.loaded_at)     as loaded_at
-from plays as p
-group by p.date_key, hash(p.track_id)
-order by p.date_key
+    s.date_key,
+    s.track_key,
+    (s.plays + coalesce(o.plays, 0))::integer as plays,
+    s.loaded_at
+from track_days as s
+left join (select * from {{ this }} where {{ stored_counts_hold() }}) as o
+    on s.date_key = o.date_key and s.track_key = o.track_key
+{% else %}
+select * from track_days order by date_key
+{% endif %}

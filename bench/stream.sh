@@ -307,7 +307,8 @@ BACKLOG_BYTES=$(find "$OUT/backlog/lake/silver/plays" -name '*.parquet' -printf 
 printf 'committed plays files after compaction (+ vacuum): %d files, %.1f MB (mean %.2f MB)\n' \
   "$BACKLOG_FILES" "$(echo "$BACKLOG_BYTES / 1000000" | bc -l)" "$(echo "$BACKLOG_BYTES / $BACKLOG_FILES / 1000000" | bc -l)"
 echo "(the worker's bound: max_buffer_bytes ($((BACKLOG_BUFFER >> 20)) MiB here) of batches + librdkafka's 16 MiB"
-echo " prefetch + the batch being committed + 2 million dedupe keys; the broker holds the backlog zstd-compressed."
+echo " prefetch + the batch being committed + the dedupe keys (at most 256 MiB, or 16-32 bytes a play of one day"
+echo " when that day alone holds more) + the background compactor; the broker holds the backlog zstd-compressed."
 echo " The test broker keeps at most 5 MiB a partition, so the backlog is spread over $BACKLOG_PARTITIONS partitions"
 batch_kib() { local b=$(($1 / BACKLOG_PARTITIONS)); echo $(((b < 16 << 20 ? b : 16 << 20) >> 10)); }
 echo " and max_buffer_bytes is raised so that a partition's batch is up to $(batch_kib "$BACKLOG_BUFFER") KiB"

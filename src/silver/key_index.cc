@@ -91,12 +91,4 @@ void KeyIndex::Evict(const Folder* keep) {
   }
 }
 
-std::vector<std::string> KeyIndex::Files(int t) const {
-  std::vector<std::string> files;
-  for (const auto& [key, folder] : folders_) {
-    if (key.first == t) files.insert(files.end(), folder.files.begin(), folder.files.end());
-  }
-  return files;
-}
-
 }  // namespace playlake::silver

@@ -14,8 +14,10 @@
 // committed file is read twice. When the loaded folders pass the budget, the
 // least recently used ones are dropped (never the one being looked up); a
 // later row of a dropped folder reads its files again, once. So memory is at
-// most the budget, or one folder's keys when that folder alone holds more
-// (8 bytes a slot, 2 to 4 slots a key: 16 to 32 bytes a key).
+// most the budget plus the keys of the folder being read (the others are
+// dropped once it is in), and a folder that alone holds more than the
+// budget stays while it is used (8 bytes a slot, 2 to 4 slots a key: 16 to
+// 32 bytes a key).
 //
 // Files added by someone else (AddFile of a file the index does not know)
 // drop the folder's loaded keys, which are then read again with them: the
@@ -84,8 +86,6 @@ class KeyIndex {
   std::size_t budget() const { return budget_; }
   std::int64_t loads() const { return loads_; }          // folders read from their files
   std::int64_t evictions() const { return evictions_; }  // loaded folders dropped for the budget
-  // The committed files of table `t`, every folder (for tests and reports).
-  std::vector<std::string> Files(int t) const;
 
  private:
   struct Folder {

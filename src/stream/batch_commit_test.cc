@@ -238,5 +238,33 @@ TEST(BatchCommitter, KeysOfCommittedDaysStayLoadedWithinTheBudget) {
   EXPECT_EQ(committer.keys()->evictions(), 0);
 }
 
+// Plays another writer committed (here a worker of another partition) after
+// this one read their day are dropped too: the day's keys are read again
+// with the new files.
+TEST(BatchCommitter, PlaysAnotherWriterCommittedAreDroppedToo) {
+  TempDir dir;
+  const auto plays = Plays(dir, 100);
+  ASSERT_GE(plays.size(), 100u);
+  auto lake = OpenLake(dir);
+  ASSERT_TRUE(lake);
+  BatchCommitter mine(*lake, kOptions);
+  BatchCommitter other(*lake, kOptions);
+  auto a = mine.Commit(Batch(plays, 0, 49));  // reads (and keeps) the days of 0..49
+  ASSERT_TRUE(a) << a.error().message;
+  EXPECT_EQ(a->stats.written[0], 50);
+  PartitionBatch theirs{"plays", 1, 0, 0, 49, {}};
+  for (int i = 50; i < 100; ++i) AppendMessage(theirs.lines, plays[i]);
+  auto b = other.Commit(theirs);
+  ASSERT_TRUE(b) << b.error().message;
+  EXPECT_EQ(b->stats.written[0], 50);
+  // Partition 0 now carries all 100 again (a producer's retries).
+  std::vector<std::string> topic(plays.begin(), plays.begin() + 50);
+  topic.insert(topic.end(), plays.begin(), plays.begin() + 100);
+  auto c = mine.Commit(Batch(topic, 50, 149));
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->stats.written[0], 0);
+  EXPECT_EQ(c->stats.existing[0], 100);
+}
+
 }  // namespace
 }  // namespace playlake::stream

@@ -35,7 +35,8 @@ void KeyIndex::AddFile(int t, const std::string& url) {
 
 void KeyIndex::ReplaceFiles(int t, const std::set<std::string>& replaced,
                             const std::vector<std::string>& added) {
-  for (const auto& url : added) folders_[{t, FolderOf(*sources::AllTables()[t], url)}].files.insert(url);
+  for (const auto& url : added)
+    folders_[{t, FolderOf(*sources::AllTables()[t], url)}].files.insert(url);
   for (const auto& url : replaced) {
     const auto it = folders_.find({t, FolderOf(*sources::AllTables()[t], url)});
     if (it != folders_.end()) it->second.files.erase(url);

@@ -50,9 +50,9 @@ class KeyIndex {
   static constexpr std::size_t kDefaultBudgetBytes = std::size_t{256} << 20;
   // Reads column `key_column` of the Parquet `files`, calling `each` with
   // every non-NULL value.
-  using Reader = std::function<Status(const std::vector<std::string>& files,
-                                      std::string_view key_column,
-                                      const std::function<void(std::string_view)>& each)>;
+  using Reader =
+      std::function<Status(const std::vector<std::string>& files, std::string_view key_column,
+                           const std::function<void(std::string_view)>& each)>;
 
   explicit KeyIndex(std::size_t budget_bytes = kDefaultBudgetBytes) : budget_(budget_bytes) {}
 

@@ -159,18 +159,21 @@ timed() {
 
 # stream_until DIR MESSAGES: runs `playlake stream` in project DIR until its
 # log counts MESSAGES committed, then stops it (SIGTERM); sets CPU and WALL
-# (at that moment, before the shutdown) and PEAK_MB (peak RSS).
+# (at that moment, before the shutdown) and PEAK_MB (peak RSS). DIR/progress
+# gets "seconds committed" lines as the count grows (see drain_rates).
 stream_until() {
   local dir="$1" want="$2" log="$1/stream.log"
   local start end pid ticks
   ticks=$(getconf CLK_TCK)
   start=$(date +%s.%N)
+  : > "$log"  # before the worker starts: the loop below reads it at once
   "$PLAYLAKE" --log-level info stream --project "$dir" 2> "$log" &
   pid=$!
   PIDS+=("$pid")
   while kill -0 "$pid" 2> /dev/null; do
     local done_
     done_=$(awk '/committed batch/ {sub(/.*\(/, ""); n += $1} END {print n + 0}' "$log")
+    echo "$(echo "$(date +%s.%N) - $start" | bc -l) $done_" >> "$dir/progress"
     (( done_ >= want )) && break
     sleep 0.2
   done
@@ -181,6 +184,19 @@ stream_until() {
   PEAK_MB=$(awk '/^VmHWM/ {printf "%d", $2 / 1024}' "/proc/$pid/status")
   WALL=$(echo "$end - $start" | bc -l)
   stop "$pid"
+}
+
+# drain_rates DIR STEP: the worker's drain rate (messages committed per wall
+# second) over each successive STEP messages of DIR/progress: flat when the
+# cost of a batch does not grow with what the lake already holds.
+drain_rates() {
+  awk -v step="$2" '{
+      while ($2 >= (k + 1) * step) {
+        k++
+        printf "  %9d-%-9d %8.0f/s\n", (k - 1) * step, k * step, step / ($1 - last)
+        last = $1
+      }
+    }' "$1/progress"
 }
 
 row() {  # NAME EVENTS CPU WALL PEAK_MB RATIO
@@ -280,6 +296,10 @@ fi
 printf '%-44s %12d %9d MB %9d MB %14.0f %9.1f\n' "backlog ($BACKLOG_PARTITIONS partitions)" "$BACKLOG_MESSAGES" \
   "$PEAK_MB" "$BACKLOG_BROKER_MB" "$(echo "$BACKLOG_MESSAGES / $CPU" | bc -l)" "$WALL"
 echo "rows: silver.plays=$(count "$OUT/backlog/lake")"
+STEP=$(( BACKLOG_MESSAGES >= 5000000 ? 1000000 : 500000 ))
+echo "drain rate of the backlog worker, by messages committed (all plays fall on one day):"
+drain_rates "$OUT/backlog" "$STEP"
+grep -o 'dedupe keys: .*' "$OUT/backlog/stream.log" | tail -1 || true
 "$PLAYLAKE" --log-level warn compact --project "$OUT/backlog" --min-files 2 > /dev/null
 "$PLAYLAKE" --log-level warn vacuum --project "$OUT/backlog" --older-than 0 > /dev/null
 BACKLOG_FILES=$(find "$OUT/backlog/lake/silver/plays" -name '*.parquet' | wc -l)
@@ -287,7 +307,8 @@ BACKLOG_BYTES=$(find "$OUT/backlog/lake/silver/plays" -name '*.parquet' -printf 
 printf 'committed plays files after compaction (+ vacuum): %d files, %.1f MB (mean %.2f MB)\n' \
   "$BACKLOG_FILES" "$(echo "$BACKLOG_BYTES / 1000000" | bc -l)" "$(echo "$BACKLOG_BYTES / $BACKLOG_FILES / 1000000" | bc -l)"
 echo "(the worker's bound: max_buffer_bytes ($((BACKLOG_BUFFER >> 20)) MiB here) of batches + librdkafka's 16 MiB"
-echo " prefetch + the batch being committed + 2 million dedupe keys; the broker holds the backlog zstd-compressed."
+echo " prefetch + the batch being committed + the dedupe keys (at most 256 MiB, or 16-32 bytes a play of one day"
+echo " when that day alone holds more) + the background compactor; the broker holds the backlog zstd-compressed."
 echo " The test broker keeps at most 5 MiB a partition, so the backlog is spread over $BACKLOG_PARTITIONS partitions"
 batch_kib() { local b=$(($1 / BACKLOG_PARTITIONS)); echo $(((b < 16 << 20 ? b : 16 << 20) >> 10)); }
 echo " and max_buffer_bytes is raised so that a partition's batch is up to $(batch_kib "$BACKLOG_BUFFER") KiB"

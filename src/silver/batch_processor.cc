@@ -43,6 +43,15 @@ int TableIndex(const sources::TableSpec& spec) {
   return static_cast<int>(Table::kQuarantine);  // not reached: every spec is in AllTables
 }
 
+// Index of the table named `name` in sources::AllTables(); -1 when none is.
+int TableNamed(std::string_view name) {
+  const auto tables = sources::AllTables();
+  for (std::size_t t = 0; t < tables.size(); ++t) {
+    if (tables[t]->name == name) return static_cast<int>(t);
+  }
+  return -1;
+}
+
 bool IsBlank(std::string_view line) {
   return std::all_of(line.begin(), line.end(),
                      [](char c) { return c == ' ' || c == '\t' || c == '\r'; });
@@ -85,6 +94,7 @@ SilverBatch::SilverBatch(lake::Lake& lake, TableWriter& writer, sources::BatchCo
       options_(options),
       framing_(sources::FramingOf(context_.format)),
       nonce_(lake.NewNonce()),
+      writer_(writer),
       queue_(std::make_unique<WriteQueue>(writer)) {
   for (const sources::TableSpec* spec : sources::AllTables()) staged_.emplace_back(*spec);
   next_line_ = context_.first_line;
@@ -97,9 +107,7 @@ SilverBatch::~SilverBatch() = default;
 void SilverBatch::Committed::AddFiles(const std::vector<lake::DataFile>& added,
                                       lake::Storage& storage) {
   for (const auto& f : added) {
-    for (int t = 0; t < sources::kTableCount; ++t) {
-      if (sources::AllTables()[t]->name == f.table) files[t].push_back(storage.Url(f.key));
-    }
+    if (const int t = TableNamed(f.table); t >= 0) keys.AddFile(t, storage.Url(f.key));
   }
 }
 
@@ -117,12 +125,14 @@ SilverBatch::Committed SilverBatch::CommittedFrom(const std::vector<lake::Manife
 }
 
 void SilverBatch::MoveKeysTo(Committed& committed) {
+  std::array<std::vector<std::string>, sources::kTableCount> files;
+  for (const auto& f : files_) {
+    if (const int t = TableNamed(f.table); t >= 0) files[t].push_back(lake_.storage().Url(f.key));
+  }
   for (int t = 0; t < sources::kTableCount; ++t) {
     if (static_cast<Table>(t) == Table::kQuarantine) continue;
-    // The smaller set goes into the larger: no copy of a big batch's keys.
-    if (committed.keys[t].size() < seen_[t].size()) std::swap(committed.keys[t], seen_[t]);
-    committed.keys[t].InsertAll(seen_[t]);
-    seen_[t] = HashSet64();
+    committed.keys.AddBatch(t, files[t], seen_[t]);
+    seen_[t].clear();
   }
 }
 
@@ -344,12 +354,34 @@ Status SilverBatch::Absorb(Worker& w, std::int64_t line_base) {
     if (line_base != 0) batch.AddToInts(LineColumn(batch.spec()), line_base);
     std::vector<std::uint8_t> keep(batch.rows(), 1);
     std::int64_t kept = 0, existing = 0;
-    const HashSet64* committed = committed_ ? &committed_->keys[t] : nullptr;
+    const sources::TableSpec& spec = batch.spec();
+    const bool quarantine = static_cast<Table>(t) == Table::kQuarantine;
+    // The keys of the row's partition folder: looked up again only when the
+    // partition changes from the row before (rows of a batch share a few days).
+    std::optional<std::int64_t> day;
+    HashSet64* seen = nullptr;
+    const HashSet64* committed = nullptr;
     for (std::size_t r = 0; r < batch.rows(); ++r) {
+      const std::int64_t value = spec.partition >= 0 && batch.IsValid(spec.partition, r)
+                                     ? batch.Int(spec.partition, r)
+                                     : KeyIndex::kNoPartition;
+      if (day != value) {
+        day = value;
+        const std::string folder = KeyIndex::FolderFor(spec, value);
+        seen = &seen_[t][folder];
+        if (committed_ && !quarantine) {
+          auto keys = committed_->keys.Keys(t, folder, [this](const auto& files, auto column,
+                                                              const auto& each) {
+            return writer_.ReadColumn(files, column, each);
+          });
+          if (!keys) return tl::unexpected(keys.error());
+          committed = *keys;
+        }
+      }
       const std::uint64_t key = batch.KeyHash(r);
-      keep[r] = seen_[t].Insert(key) ? 1 : 0;  // first in this batch
+      keep[r] = seen->Insert(key) ? 1 : 0;  // first in this batch
       if (keep[r] && committed && committed->Contains(key)) {
-        keep[r] = 0;  // an earlier batch of this process holds it
+        keep[r] = 0;  // the lake holds it
         ++existing;
       }
       kept += keep[r];
@@ -396,7 +428,6 @@ Status SilverBatch::FlushTable(Table table, bool force) {
 
 Status SilverBatch::Submit(Table table, StagedTable rows) {
   if (rows.rows == 0) return {};
-  const int t = static_cast<int>(table);
   const sources::TableSpec& spec = sources::SpecOf(table);
   const std::string folder_key = table == Table::kQuarantine ? std::string("silver/_quarantine")
                                                               : "silver/" + std::string(spec.name);
@@ -404,7 +435,6 @@ Status SilverBatch::Submit(Table table, StagedTable rows) {
   WriteTarget target;
   target.folder = lake_.storage().Url(folder_key);
   target.file_stem = fmt::format("{}.{}.{}", context_.batch_id, nonce_, flushes_++);
-  if (table != Table::kQuarantine && committed_) target.existing = committed_->files[t];
   target.prepare_partition = [this, folder_key](const std::string& partition) {
     return lake_.storage().PrepareFolder(folder_key + "/" + partition);
   };
@@ -432,7 +462,6 @@ void SilverBatch::RecordFlush(WriteQueue::Done& done) {
   const FlushResult& flushed = done.result;
   stats_.write_seconds += done.seconds;
   const int t = TableIndex(spec);
-  if (t != static_cast<int>(Table::kQuarantine)) stats_.existing[t] += flushed.staged - flushed.written;
   stats_.written[t] += flushed.written;
   const std::string root = lake_.storage().Url("");
   for (const auto& f : flushed.files) {

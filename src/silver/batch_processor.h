@@ -10,7 +10,7 @@
 // JSON-array and whole-document inputs are buffered (up to
 // max_document_bytes) and parsed at Finish. Rows are deduplicated by key, first
 // occurrence wins, within the batch (a hash set) and against rows already
-// committed in the lake (anti-join at flush). Rejected records become
+// committed in the lake (a KeyIndex, per partition folder). Rejected records become
 // quarantine rows. Every flush_rows staged rows of a table are handed to a
 // WriteQueue, whose threads write them as Parquet while parsing goes on.
 // Parquet files written here are invisible until the caller commits a
@@ -32,6 +32,7 @@
 
 #include "lake/lake.h"
 #include "silver/hash_set.h"
+#include "silver/key_index.h"
 #include "silver/table_writer.h"
 #include "silver/write_queue.h"
 #include "sources/csv.h"
@@ -86,26 +87,26 @@ class SilverBatch {
 
   // What the lake holds before this batch, for cross-batch dedupe.
   struct Committed {
-    // Committed silver files per table (absolute paths): an anti-join at
-    // each flush drops the rows whose key one of them holds.
-    std::array<std::vector<std::string>, sources::kTableCount> files;
-    // Key hashes of the batches this process committed after listing
-    // `files`, checked as rows are staged: a run's own earlier batches cost
-    // no file reads (the anti-join read every touched partition again for
-    // each flush: 3.8 s of a 17.4 s ingest of 31 daily files).
-    std::array<HashSet64, sources::kTableCount> keys;
+    // The committed files and the keys of their rows, by table and
+    // partition folder: a row whose key the lake holds is dropped as it is
+    // staged. A day's keys are read from its files once, then each commit
+    // adds its own (the anti-join this replaces read every file of the day
+    // again for each batch).
+    KeyIndex keys;
 
-    // Adds `added` (a manifest's files) to `files`.
+    // Adds `added` (a manifest's files).
     void AddFiles(const std::vector<lake::DataFile>& added, lake::Storage& storage);
   };
-  // Lists the committed silver files of `lake` (no keys).
+  // Lists the committed silver files of `lake` (no keys read yet).
   static Result<Committed> LoadCommitted(const lake::Lake& lake);
   // The same from silver manifest `entries` already read.
   static Committed CommittedFrom(const std::vector<lake::ManifestEntry>& entries,
                                  lake::Storage& storage);
-  // Call once before Feed; `committed` must outlive the batch.
-  void Start(const Committed& committed) { committed_ = &committed; }
-  // Moves the keys of this batch's rows into `committed`, once it is committed.
+  // Call once before Feed; `committed` must outlive the batch (its keys are
+  // read as rows need them).
+  void Start(Committed& committed) { committed_ = &committed; }
+  // Adds this batch's files and the keys of its rows to `committed`, once
+  // it is committed.
   void MoveKeysTo(Committed& committed);
   Status Feed(std::string_view bytes);
   Status Finish();
@@ -166,10 +167,12 @@ class SilverBatch {
   std::string csv_head_;     // the file's first bytes, for the quarantine row
 
   std::vector<std::unique_ptr<Worker>> workers_;
-  std::array<HashSet64, sources::kTableCount> seen_;
+  // Keys of the rows of this batch, by table and partition folder.
+  std::array<std::map<std::string, HashSet64>, sources::kTableCount> seen_;
   std::vector<StagedTable> staged_;  // per table (AllTables order): rows not yet written
   std::array<std::vector<sources::ColumnBatch>, sources::kTableCount> spare_;  // emptied, for reuse
-  const Committed* committed_ = nullptr;  // see Start
+  Committed* committed_ = nullptr;  // see Start
+  TableWriter& writer_;             // also reads committed keys
   SilverStats stats_;
   std::vector<lake::DataFile> files_;
   // Last: destroyed first, so the writer thread stops before anything it uses goes.

@@ -44,6 +44,7 @@ class HashSet64 {
     }
   }
   std::size_t size() const { return size_; }
+  std::size_t bytes() const { return slots_.size() * sizeof(std::uint64_t); }
 
  private:
   void Grow() {

@@ -28,9 +28,6 @@ namespace {
 // (measured: 4 MB pieces made the checksum pass ~20% slower).
 constexpr std::size_t kReadChunk = 1 << 20;
 constexpr std::size_t kHeadBytes = 64 << 10;
-// Keys of this run's committed batches kept in memory for dedupe (16-32
-// bytes each); the batches after are deduplicated by reading their files.
-constexpr std::size_t kMaxCommittedKeys = 20'000'000;
 
 bool DataExtension(const fs::path& p) {
   const std::string ext = p.extension().string();
@@ -420,19 +417,13 @@ Status FileIngest::CommitSilver(SilverBatch& batch, const lake::ManifestEntry& b
   if (!committed) return tl::unexpected(committed.error());
   lake_.faults().At("silver-committed");
   if (*committed) {
-    std::size_t keys = 0;
-    for (const auto& k : committed_.keys) keys += k.size();
-    if (keys < kMaxCommittedKeys) {
-      batch.MoveKeysTo(committed_);
-    } else {  // memory stays bounded: later batches anti-join with these files
-      committed_.AddFiles(silver.files, lake_.storage());
-    }
+    batch.MoveKeysTo(committed_);
   } else {
     // A concurrent writer committed this batch first: our files stay
-    // unreferenced, theirs join the list (the keys we hold stay true).
+    // unreferenced; the lake's files are listed again (keys read as needed).
     auto reloaded = SilverBatch::LoadCommitted(lake_);
     if (!reloaded) return tl::unexpected(reloaded.error());
-    committed_.files = std::move(reloaded->files);
+    committed_ = std::move(*reloaded);
   }
   report.stats = batch.stats();
   spdlog::debug("{}: parse {:.2f} s, append {:.2f} s, write Parquet {:.2f} s (in the background; "

@@ -302,8 +302,7 @@ struct Lane {
   }
 
   // COPYs the rows of `part` into the Parquet file `path`; returns the rows written.
-  Result<std::int64_t> CopyPart(const TableSpec& spec, const Part& part, const std::string& path,
-                                const std::vector<std::string>& existing) {
+  Result<std::int64_t> CopyPart(const TableSpec& spec, const Part& part, const std::string& path) {
     slices = &part.slices;
     next_slice = 0;
     scanning = &spec;
@@ -312,12 +311,6 @@ struct Lane {
       // Hive partitioning: the value is the folder's name, not a column of the file.
       select = fmt::format("SELECT * EXCLUDE ({}) FROM {}() s", spec.columns[spec.partition].name,
                            function);
-    }
-    if (!existing.empty()) {
-      const std::string key(spec.columns[spec.key].name);
-      std::string list;
-      for (const auto& f : existing) list += (list.empty() ? "" : ", ") + Quote(f);
-      select += fmt::format(" WHERE s.{0} NOT IN (SELECT {0} FROM read_parquet([{1}]))", key, list);
     }
     QueryResult q;
     const Status copied =
@@ -393,10 +386,8 @@ Result<FlushResult> TableWriter::Write(int lane, const StagedTable& staged,
   const auto parts = CutIntoParts(staged, duckdb_vector_size());
   for (const auto& [value, part] : parts) {
     std::string path;
-    std::vector<std::string> existing;
     if (spec.partition < 0) {
       path = target.folder + "/" + target.file_stem + ".parquet";
-      existing = target.existing;
     } else {
       const std::string column(spec.columns[spec.partition].name);
       const std::string sub =
@@ -405,18 +396,64 @@ Result<FlushResult> TableWriter::Write(int lane, const StagedTable& staged,
         if (auto s = target.prepare_partition(sub); !s) return tl::unexpected(s.error());
       }
       path = fmt::format("{}/{}/{}.0.parquet", target.folder, sub, target.file_stem);
-      // Only files of the same partition can hold these keys.
-      const std::string marker = "/" + sub + "/";
-      for (const auto& f : target.existing) {
-        if (f.find(marker) != std::string::npos) existing.push_back(f);
-      }
     }
-    auto written = impl_->lanes[lane]->CopyPart(spec, part, path, existing);
+    auto written = impl_->lanes[lane]->CopyPart(spec, part, path);
     if (!written) return tl::unexpected(written.error());
     result.written += *written;
     if (*written > 0) result.files.push_back(WrittenFile{path, *written});
   }
   return result;
+}
+
+Status TableWriter::ReadColumn(const std::vector<std::string>& files, std::string_view column,
+                               const std::function<void(std::string_view)>& each) {
+  if (files.empty()) return {};
+  std::string list;
+  for (const auto& f : files) list += (list.empty() ? "" : ", ") + Quote(f);
+  const std::string sql = fmt::format("SELECT {} FROM read_parquet([{}])", column, list);
+  duckdb_connection conn = nullptr;
+  duckdb_prepared_statement prepared = nullptr;
+  duckdb_pending_result pending = nullptr;
+  duckdb_result result{};
+  bool have_result = false;
+  std::string error;
+  bool io_error = false;
+  if (duckdb_connect(impl_->db, &conn) == DuckDBError) {
+    error = "cannot connect";
+  } else if (duckdb_prepare(conn, sql.c_str(), &prepared) == DuckDBError) {
+    error = duckdb_prepare_error(prepared) ? duckdb_prepare_error(prepared) : "prepare failed";
+  } else if (duckdb_pending_prepared_streaming(prepared, &pending) == DuckDBError) {
+    error = duckdb_pending_error(pending) ? duckdb_pending_error(pending) : "pending failed";
+  } else {
+    // Streamed a chunk at a time: a day's keys are never all in DuckDB's memory.
+    have_result = true;
+    if (duckdb_execute_pending(pending, &result) == DuckDBError) {
+      error = duckdb_result_error(&result) ? duckdb_result_error(&result) : "execute failed";
+      io_error = duckdb_result_error_type(&result) == DUCKDB_ERROR_IO;
+    } else {
+      while (duckdb_data_chunk chunk = duckdb_fetch_chunk(result)) {
+        const idx_t n = duckdb_data_chunk_get_size(chunk);
+        duckdb_vector vector = duckdb_data_chunk_get_vector(chunk, 0);
+        auto* values = static_cast<duckdb_string_t*>(duckdb_vector_get_data(vector));
+        std::uint64_t* validity = duckdb_vector_get_validity(vector);
+        for (idx_t i = 0; i < n; ++i) {
+          if (validity != nullptr && !duckdb_validity_row_is_valid(validity, i)) continue;
+          each(std::string_view(duckdb_string_t_data(&values[i]), duckdb_string_t_length(values[i])));
+        }
+        duckdb_destroy_data_chunk(&chunk);
+      }
+    }
+  }
+  if (have_result) duckdb_destroy_result(&result);
+  if (pending) duckdb_destroy_pending(&pending);
+  if (prepared) duckdb_destroy_prepare(&prepared);
+  if (conn) duckdb_disconnect(&conn);
+  if (!error.empty()) {
+    return tl::unexpected(warehouse::StatementError(
+        io_error, fmt::format("DuckDB (reading the keys of {} committed files): {}", files.size(),
+                              error)));
+  }
+  return {};
 }
 
 }  // namespace playlake::silver

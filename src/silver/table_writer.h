@@ -25,6 +25,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.h"
@@ -53,7 +54,7 @@ struct WrittenFile {
 struct FlushResult {
   std::vector<WrittenFile> files;
   std::int64_t staged = 0;   // rows handed to Write
-  std::int64_t written = 0;  // rows in the files (staged minus rows already in the lake)
+  std::int64_t written = 0;  // rows in the files (the kept rows of staged)
 };
 
 // Where and how one Write puts its files.
@@ -64,10 +65,6 @@ struct WriteTarget {
   // Makes the names unique: `<stem>.parquet`, or `<stem>.0.parquet` inside
   // each partition folder (the name DuckDB's PARTITION_BY would give).
   std::string file_stem;
-  // Committed Parquet files of the table. Rows whose key already occurs in
-  // one of them (of the same partition) are not written: that is how a record
-  // re-delivered in a later batch still makes only one row.
-  std::vector<std::string> existing;
   // Called with "event_date=2026-01-05" before a partition's file is
   // written, to create that folder.
   std::function<Status(const std::string& partition_folder)> prepare_partition;
@@ -90,9 +87,14 @@ class TableWriter {
   int lanes() const;
 
   // Writes the kept rows of `staged` to Parquet on connection `lane`. A file
-  // that would hold no row (every row already in the lake) is not left behind.
+  // that would hold no row is not left behind.
   // REQUIRES: 0 <= lane < lanes(); `staged` is not changed until Write returns.
   Result<FlushResult> Write(int lane, const StagedTable& staged, const WriteTarget& target);
+  // Calls `each` with every non-NULL value of the text column `column` of
+  // the Parquet `files`, streamed a chunk at a time, on a connection of its
+  // own (so while Write runs on another thread).
+  Status ReadColumn(const std::vector<std::string>& files, std::string_view column,
+                    const std::function<void(std::string_view)>& each);
 
  private:
   struct Impl;

@@ -16,20 +16,20 @@
 namespace playlake::stream {
 namespace {
 
-// Keys of committed plays kept in memory for dedupe (8 bytes each, ~16 MB);
-// past it, later batches anti-join with the committed files instead.
-constexpr std::size_t kMaxCommittedKeys = 2'000'000;
-
 class NoProgress final : public silver::Progress {};
 
-// Forgets the files a compaction replaced (its own files hold the same rows):
-// they may be removed once the compaction is old enough (Lake::RemoveReplaced).
-void DropReplaced(silver::SilverBatch::Committed& committed, const lake::ManifestEntry& entry,
-                  lake::Storage& storage) {
-  std::set<std::string> urls;
-  for (const auto& key : entry.replaces) urls.insert(storage.Url(key));
-  for (auto& files : committed.files) {
-    std::erase_if(files, [&](const std::string& f) { return urls.contains(f); });
+// Swaps the files a compaction replaced for its own (the same rows, so the
+// keys read stay true): the replaced ones may be removed once the compaction
+// is old enough (Lake::RemoveReplaced).
+void Replace(silver::KeyIndex& keys, const lake::ManifestEntry& entry, lake::Storage& storage) {
+  std::set<std::string> replaced;
+  for (const auto& key : entry.replaces) replaced.insert(storage.Url(key));
+  for (int t = 0; t < sources::kTableCount; ++t) {
+    std::vector<std::string> added;
+    for (const auto& f : entry.files) {
+      if (f.table == sources::AllTables()[t]->name) added.push_back(storage.Url(f.key));
+    }
+    keys.ReplaceFiles(t, replaced, added);
   }
 }
 
@@ -91,11 +91,16 @@ Status BatchCommitter::Prepare() {
   auto fresh = record_.Refresh(lake_);
   if (!fresh) return tl::unexpected(fresh.error());
   if (!committed_) {
-    committed_ = silver::SilverBatch::CommittedFrom(*fresh, lake_.storage());
+    committed_.emplace();
+    committed_->keys = silver::KeyIndex(options_.key_budget_bytes);
+    committed_->AddFiles(lake::LiveFiles(*fresh), lake_.storage());
   } else {
     for (const auto& e : *fresh) {
-      if (!e.replaces.empty()) DropReplaced(*committed_, e, lake_.storage());
-      committed_->AddFiles(e.files, lake_.storage());
+      if (!e.replaces.empty()) {
+        Replace(committed_->keys, e, lake_.storage());
+      } else {
+        committed_->AddFiles(e.files, lake_.storage());
+      }
     }
   }
   if (!writer_) {
@@ -227,13 +232,7 @@ Result<CommitResult> BatchCommitter::CommitLocked(const PartitionBatch& batch) {
   if (!committed) return tl::unexpected(committed.error());
   lake_.faults().At("silver-committed");
   record_.Note(silver);
-  std::size_t keys = 0;
-  for (const auto& k : committed_->keys) keys += k.size();
-  if (keys < kMaxCommittedKeys) {
-    rows.MoveKeysTo(*committed_);
-  } else {
-    committed_->AddFiles(silver.files, lake_.storage());
-  }
+  rows.MoveKeysTo(*committed_);
   result.outcome = CommitOutcome::kCommitted;
   result.stats = rows.stats();
   return result;

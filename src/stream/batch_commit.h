@@ -86,6 +86,10 @@ struct CommitterOptions {
   int threads = 1;     // parser threads
   int zstd_level = 1;  // bronze
   int parquet_zstd_level = 1;
+  // Memory for the keys of committed plays read back for dedupe, by event
+  // day (see silver::KeyIndex): past it, the least recently used days are
+  // dropped and read again from their files if a batch touches them.
+  std::size_t key_budget_bytes = silver::KeyIndex::kDefaultBudgetBytes;
 };
 
 class BatchCommitter {
@@ -100,6 +104,8 @@ class BatchCommitter {
   // for any stream batch a crash left in bronze only). Called on assignment.
   Status Refresh();
   const OffsetRecord& record() const { return record_; }
+  // The dedupe keys (empty before the first Refresh or Commit).
+  const silver::KeyIndex* keys() const { return committed_ ? &committed_->keys : nullptr; }
 
  private:
   Status Catchup();

@@ -147,5 +147,124 @@ TEST(BatchCommitter, OffsetsWithNoMessageAreEmptyLinesNotLosses) {
   EXPECT_EQ(stream_test::Lines(count.stdout_text), (std::vector<std::string>{"count_star()", "8"}));
 }
 
+// Dedupe keys are read back per event day within a byte budget: with a
+// budget too small for two days, every batch touching several days drops
+// and reads days again. A play re-sent in a later batch (a producer retry),
+// whatever its day, is never committed twice: within the process, across
+// those evictions, and after a restart.
+TEST(BatchCommitter, ResentPlaysCommitOnceAcrossDaysEvictionsAndRestarts) {
+  TempDir dir;
+  const auto plays = Plays(dir, 300);  // over the generator's 7 days
+  ASSERT_GE(plays.size(), 300u);
+  auto lake = OpenLake(dir);
+  ASSERT_TRUE(lake);
+  CommitterOptions small = kOptions;
+  small.key_budget_bytes = 1;  // only the day being looked up stays loaded
+  // Offsets 0..299 are the plays; then each later batch re-sends some of them.
+  std::vector<std::string> topic(plays.begin(), plays.begin() + 300);
+  const auto resend = [&](int from, int to, int step) {
+    for (int i = from; i < to; i += step) topic.push_back(plays[i]);
+  };
+  {
+    BatchCommitter committer(*lake, small);
+    ASSERT_TRUE(committer.Refresh());
+    for (std::int64_t first : {0, 100, 200}) {
+      auto r = committer.Commit(Batch(topic, first, first + 99));
+      ASSERT_TRUE(r) << r.error().message;
+      ASSERT_EQ(r->outcome, CommitOutcome::kCommitted);
+      EXPECT_EQ(r->stats.written[0], 100);
+    }
+    resend(0, 300, 7);  // offsets 300..342: every day, nothing new
+    auto again = committer.Commit(Batch(topic, 300, static_cast<std::int64_t>(topic.size()) - 1));
+    ASSERT_TRUE(again) << again.error().message;
+    ASSERT_EQ(again->outcome, CommitOutcome::kCommitted);
+    EXPECT_EQ(again->stats.written[0], 0);
+    EXPECT_EQ(again->stats.existing[0], 43);
+    ASSERT_NE(committer.keys(), nullptr);
+    EXPECT_GT(committer.keys()->loads(), 0);      // days were read back from their files
+    EXPECT_GT(committer.keys()->evictions(), 0);  // and dropped for the budget
+  }
+  // A new worker (a restart) reads the committed days from the files.
+  const auto before = static_cast<std::int64_t>(topic.size());
+  resend(1, 300, 5);
+  BatchCommitter restarted(*lake, small);
+  ASSERT_TRUE(restarted.Refresh());
+  auto after = restarted.Commit(Batch(topic, before, static_cast<std::int64_t>(topic.size()) - 1));
+  ASSERT_TRUE(after) << after.error().message;
+  ASSERT_EQ(after->outcome, CommitOutcome::kCommitted);
+  EXPECT_EQ(after->stats.written[0], 0);
+  EXPECT_EQ(after->stats.existing[0], 60);
+
+  const auto rows = RunPlaylake("sql --format csv --lake " + (dir / "lake").string() +
+                                " \"select count(*), count(distinct play_id), "
+                                "count(distinct event_date) > 2 from plays\"");
+  ASSERT_EQ(rows.exit_code, 0) << rows.stderr_text;
+  EXPECT_EQ(stream_test::Lines(rows.stdout_text).back(), "300,300,true");
+}
+
+// With the default budget, every day stays loaded: a later batch reads no
+// committed file, and a re-sent play is still dropped.
+TEST(BatchCommitter, KeysOfCommittedDaysStayLoadedWithinTheBudget) {
+  TempDir dir;
+  const auto plays = Plays(dir, 200);
+  ASSERT_GE(plays.size(), 200u);
+  auto lake = OpenLake(dir);
+  ASSERT_TRUE(lake);
+  {  // an earlier worker committed 0..99
+    BatchCommitter earlier(*lake, kOptions);
+    auto r = earlier.Commit(Batch(plays, 0, 99));
+    ASSERT_TRUE(r) << r.error().message;
+  }
+  BatchCommitter committer(*lake, kOptions);
+  ASSERT_TRUE(committer.Refresh());
+  std::vector<std::string> topic(plays.begin(), plays.begin() + 200);
+  auto a = committer.Commit(Batch(topic, 100, 199));
+  ASSERT_TRUE(a) << a.error().message;
+  EXPECT_EQ(a->stats.written[0], 100);
+  // Re-sent plays of every day: the earlier worker's days are read once.
+  for (int i = 0; i < 200; i += 3) topic.push_back(plays[i]);
+  auto b = committer.Commit(Batch(topic, 200, 266));
+  ASSERT_TRUE(b) << b.error().message;
+  EXPECT_EQ(b->stats.written[0], 0);
+  EXPECT_EQ(b->stats.existing[0], 67);
+  const auto loads = committer.keys()->loads();
+  EXPECT_GT(loads, 0);
+  for (int i = 1; i < 200; i += 3) topic.push_back(plays[i]);
+  auto c = committer.Commit(Batch(topic, 267, static_cast<std::int64_t>(topic.size()) - 1));
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->stats.written[0], 0);
+  EXPECT_EQ(c->stats.existing[0], 67);
+  EXPECT_EQ(committer.keys()->loads(), loads);  // no file read again
+  EXPECT_EQ(committer.keys()->evictions(), 0);
+}
+
+// Plays another writer committed (here a worker of another partition) after
+// this one read their day are dropped too: the day's keys are read again
+// with the new files.
+TEST(BatchCommitter, PlaysAnotherWriterCommittedAreDroppedToo) {
+  TempDir dir;
+  const auto plays = Plays(dir, 100);
+  ASSERT_GE(plays.size(), 100u);
+  auto lake = OpenLake(dir);
+  ASSERT_TRUE(lake);
+  BatchCommitter mine(*lake, kOptions);
+  BatchCommitter other(*lake, kOptions);
+  auto a = mine.Commit(Batch(plays, 0, 49));  // reads (and keeps) the days of 0..49
+  ASSERT_TRUE(a) << a.error().message;
+  EXPECT_EQ(a->stats.written[0], 50);
+  PartitionBatch theirs{"plays", 1, 0, 0, 49, {}};
+  for (int i = 50; i < 100; ++i) AppendMessage(theirs.lines, plays[i]);
+  auto b = other.Commit(theirs);
+  ASSERT_TRUE(b) << b.error().message;
+  EXPECT_EQ(b->stats.written[0], 50);
+  // Partition 0 now carries all 100 again (a producer's retries).
+  std::vector<std::string> topic(plays.begin(), plays.begin() + 50);
+  topic.insert(topic.end(), plays.begin(), plays.begin() + 100);
+  auto c = mine.Commit(Batch(topic, 50, 149));
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->stats.written[0], 0);
+  EXPECT_EQ(c->stats.existing[0], 100);
+}
+
 }  // namespace
 }  // namespace playlake::stream

@@ -397,6 +397,13 @@ Status StreamWorker::Run() {
   spdlog::info(
       "stream: {} batches committed ({} messages, {} quarantined), {} refused, {} offsets lost",
       st.stats.batches, st.stats.messages, st.stats.quarantined, st.stats.refused, st.stats.lost);
+  if (const silver::KeyIndex* keys = st.committer.keys()) {
+    spdlog::info(
+        "stream: dedupe keys: {:.1f} MB in memory (budget {} MiB), {} partition folder(s) read back "
+        "from their files, {} dropped for the budget",
+        static_cast<double>(keys->bytes()) / 1e6, keys->budget() >> 20, keys->loads(),
+        keys->evictions());
+  }
   return status;
 }
 

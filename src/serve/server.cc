@@ -45,14 +45,11 @@ constexpr std::pair<const char*, const char*> kSecurityHeaders[] = {
     {"Referrer-Policy", "no-referrer"},
     {"Cache-Control", "no-store"}};
 
-// How often the loop wakes to cut headers that are past their deadline.
-constexpr int kSweepMilliseconds = 100;
-
 // Wakes the event loop when another thread has resumed a connection (a worker
 // that has its answer, a published event): MHD_resume_connection() alone
 // leaves the loop asleep until its timeout (libmicrohttpd 0.9.75 with an
 // external epoll loop), which cost every deferred answer and every pushed
-// event up to kSweepMilliseconds. The loop polls `fd` beside MHD's epoll fd.
+// event up to the loop's sleep (ServerOptions::loop_sleep_milliseconds). The loop polls `fd` beside MHD's epoll fd.
 // Shared: the SseHub's publishers may call it after the server is gone.
 struct LoopWaker {
   const int fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -211,11 +208,10 @@ struct Server::Impl {
     const auto* info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_EPOLL_FD);
     pollfd fds[] = {{info->epoll_fd, POLLIN, 0}, {waker->fd, POLLIN, 0}};
     while (!stopping) {
-      MHD_UNSIGNED_LONG_LONG due = 0;
-      const int timeout =
-          MHD_get_timeout(daemon, &due) == MHD_YES
-              ? static_cast<int>(std::min<MHD_UNSIGNED_LONG_LONG>(due, kSweepMilliseconds))
-              : kSweepMilliseconds;
+      const auto sleep = static_cast<MHD_UNSIGNED_LONG_LONG>(options.loop_sleep_milliseconds);
+      MHD_UNSIGNED_LONG_LONG due = sleep;
+      const int timeout = static_cast<int>(
+          MHD_get_timeout(daemon, &due) == MHD_YES ? std::min(due, sleep) : sleep);
       if (::poll(fds, 2, timeout) > 0 && (fds[1].revents & POLLIN) != 0) waker->Clear();
       MHD_run(daemon);
       CutLateHeaders();
@@ -468,7 +464,8 @@ Result<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   for (const int limit :
        {options.request_header_seconds, options.idle_seconds, options.max_header_bytes,
         options.max_connections, options.max_connections_per_client, options.api_threads,
-        options.max_queued_requests, options.stream_heartbeat_seconds}) {
+        options.max_queued_requests, options.stream_heartbeat_seconds,
+        options.loop_sleep_milliseconds}) {
     if (limit <= 0) {
       return Fail(ErrorCode::kInvalidArgument, "server limits must be positive numbers");
     }

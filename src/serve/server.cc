@@ -49,8 +49,9 @@ constexpr std::pair<const char*, const char*> kSecurityHeaders[] = {
 // that has its answer, a published event): MHD_resume_connection() alone
 // leaves the loop asleep until its timeout (libmicrohttpd 0.9.75 with an
 // external epoll loop), which cost every deferred answer and every pushed
-// event up to the loop's sleep (ServerOptions::loop_sleep_milliseconds). The loop polls `fd` beside MHD's epoll fd.
-// Shared: the SseHub's publishers may call it after the server is gone.
+// event up to the loop's sleep (ServerOptions::loop_sleep_milliseconds).
+// The loop polls `fd` beside MHD's epoll fd. Shared: the SseHub's publishers
+// may call it after the server is gone.
 struct LoopWaker {
   const int fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   LoopWaker() = default;
@@ -210,8 +211,8 @@ struct Server::Impl {
     while (!stopping) {
       const auto sleep = static_cast<MHD_UNSIGNED_LONG_LONG>(options.loop_sleep_milliseconds);
       MHD_UNSIGNED_LONG_LONG due = sleep;
-      const int timeout = static_cast<int>(
-          MHD_get_timeout(daemon, &due) == MHD_YES ? std::min(due, sleep) : sleep);
+      const int timeout =
+          static_cast<int>(MHD_get_timeout(daemon, &due) == MHD_YES ? std::min(due, sleep) : sleep);
       if (::poll(fds, 2, timeout) > 0 && (fds[1].revents & POLLIN) != 0) waker->Clear();
       MHD_run(daemon);
       CutLateHeaders();

@@ -222,11 +222,11 @@ void LiveFeed::State::MaybePublish() {
   }
   publish(position, next);
   // Where the time goes between a play produced and drawn (docs/performance.md).
-  spdlog::trace("live: published {} messages; the newest produced {} ms ago; composed and "
-                "pushed in {} us",
-                messages_read - published_messages, EpochMillis() - last_produced_ms,
-                std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started)
-                    .count());
+  spdlog::trace(
+      "live: published {} messages; the newest produced {} ms ago; composed and "
+      "pushed in {} us",
+      messages_read - published_messages, EpochMillis() - last_produced_ms,
+      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count());
   published_messages = messages_read;
 }
 

@@ -50,7 +50,9 @@ const reading = (async () => {
       received.push({ last_produced_ms: s.last_produced_ms, messages_read: s.messages_read, drawn_ms: arrived });
     }
   }
-})().catch(() => {});
+})().catch((error) => {
+  if (error.name !== 'AbortError') throw error;  // stopped by stopReading below
+});
 
 const readBefore = await page.evaluate(() => fetch('api/live').then((r) => r.json()).then((s) => s.messages_read));
 const started = Date.now();

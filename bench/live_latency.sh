@@ -4,8 +4,9 @@
 # 127.0.0.1 (playlake-kafka-mock), `playlake serve` (release build) on a small demo
 # project with that broker as its Kafka source, the Live page open in Debian's
 # Chromium (bench/live_latency.mjs), and at each rate `playlake generate --kafka
-# --realtime` producing for SECONDS. Prints one table row per rate, with the CPU the
-# server used (per cent of one core) while it kept up.
+# --realtime` producing for SECONDS. Prints one table row per rate, with produced →
+# received by a plain client of the event stream beside it (the server's part of the
+# time, without the browser's) and the CPU the server used (per cent of one core).
 #
 #   bench/live_latency.sh [SECONDS] [RATE...]      default: 20 s at 10000 and 50000 plays/s
 #
@@ -63,8 +64,8 @@ URL=$(grep -o 'http://[^ ]*' "$OUT/live-serve.out") || { cat "$OUT/live-serve.ou
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 TICKS=$(getconf CLK_TCK)
 
-echo "| Produced → drawn (Live page) | plays/s | plays read / produced | plays measured | p50 ms | p99 ms | max ms | serve CPU |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+echo "| Produced → drawn (Live page) | plays/s | plays read / produced | plays measured | p50 ms | p99 ms | max ms | received p50 / p99 ms | serve CPU |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 for rate in "${RATES[@]}"; do
   before=$(cpu_ticks "$server")
   t0=$(date +%s.%N)
@@ -83,6 +84,6 @@ for rate in "${RATES[@]}"; do
     const f = (n) => n.toFixed(0);
     const produced = Number(process.argv[2]) * Number(process.argv[3]);
     const read = `${r.read.toLocaleString("en-US")} / ${produced.toLocaleString("en-US")}${r.read < produced ? " (plays lost: not comparable)" : ""}`;
-    console.log(`| ${process.argv[2]} ev/s for ${process.argv[3]} s | ${Number(process.argv[2]).toLocaleString("en-US")} | ${read} | ${r.plays.toLocaleString("en-US")} | ${f(r.p50_ms)} | ${f(r.p99_ms)} | ${f(r.max_ms)} | ${Number(process.argv[4]).toFixed(0)} % |`);
+    console.log(`| ${process.argv[2]} ev/s for ${process.argv[3]} s | ${Number(process.argv[2]).toLocaleString("en-US")} | ${read} | ${r.plays.toLocaleString("en-US")} | ${f(r.p50_ms)} | ${f(r.p99_ms)} | ${f(r.max_ms)} | ${f(r.received_p50_ms)} / ${f(r.received_p99_ms)} | ${Number(process.argv[4]).toFixed(0)} % |`);
   ' "$result" "$rate" "$SECONDS_PER_RATE" "$cpu"
 done

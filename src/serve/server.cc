@@ -7,7 +7,9 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <microhttpd.h>
+#include <poll.h>
 #include <spdlog/spdlog.h>
+#include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -43,8 +45,30 @@ constexpr std::pair<const char*, const char*> kSecurityHeaders[] = {
     {"Referrer-Policy", "no-referrer"},
     {"Cache-Control", "no-store"}};
 
-// How often the loop wakes to cut headers that are past their deadline.
-constexpr int kSweepMilliseconds = 100;
+// Wakes the event loop when another thread has resumed a connection (a worker
+// that has its answer, a published event): MHD_resume_connection() alone
+// leaves the loop asleep until its timeout (libmicrohttpd 0.9.75 with an
+// external epoll loop), which cost every deferred answer and every pushed
+// event up to the loop's sleep (ServerOptions::loop_sleep_milliseconds).
+// The loop polls `fd` beside MHD's epoll fd. Shared: the SseHub's publishers
+// may call it after the server is gone.
+struct LoopWaker {
+  const int fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  LoopWaker() = default;
+  LoopWaker(const LoopWaker&) = delete;
+  LoopWaker& operator=(const LoopWaker&) = delete;
+  ~LoopWaker() {
+    if (fd >= 0) ::close(fd);
+  }
+  void Wake() const {
+    const std::uint64_t one = 1;
+    [[maybe_unused]] const auto n = ::write(fd, &one, sizeof one);  // full counter: awake anyway
+  }
+  void Clear() const {
+    std::uint64_t count = 0;
+    [[maybe_unused]] const auto n = ::read(fd, &count, sizeof count);
+  }
+};
 
 std::string ContentType(const std::filesystem::path& file) {
   static const std::map<std::string, std::string> kTypes = {
@@ -165,6 +189,7 @@ struct Server::Impl {
   std::set<std::string> host_names;  // accepted Host header names; empty: any
   std::map<std::string, ApiHandler> apis;
   std::map<std::string, std::shared_ptr<EventStream>> streams;
+  std::shared_ptr<LoopWaker> waker = std::make_shared<LoopWaker>();
   std::shared_ptr<SseHub> hub;
   MetricsSource metrics_source;
   RequestStats stats;
@@ -181,8 +206,15 @@ struct Server::Impl {
   std::unordered_map<MHD_Connection*, Peer> peers;
 
   void Loop() {
+    const auto* info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_EPOLL_FD);
+    pollfd fds[] = {{info->epoll_fd, POLLIN, 0}, {waker->fd, POLLIN, 0}};
     while (!stopping) {
-      MHD_run_wait(daemon, kSweepMilliseconds);
+      const auto sleep = static_cast<MHD_UNSIGNED_LONG_LONG>(options.loop_sleep_milliseconds);
+      MHD_UNSIGNED_LONG_LONG due = sleep;
+      const int timeout =
+          static_cast<int>(MHD_get_timeout(daemon, &due) == MHD_YES ? std::min(due, sleep) : sleep);
+      if (::poll(fds, 2, timeout) > 0 && (fds[1].revents & POLLIN) != 0) waker->Clear();
+      MHD_run(daemon);
       CutLateHeaders();
       hub->Sweep();
     }
@@ -341,13 +373,14 @@ struct Server::Impl {
   // Runs `work` on a worker while the connection waits, suspended, off the loop.
   MHD_Result Defer(MHD_Connection* connection, Exchange& ex, std::function<Answer()> work) {
     MHD_suspend_connection(connection);
-    const bool queued = workers->Submit([connection, &ex, work = std::move(work)] {
+    const bool queued = workers->Submit([this, connection, &ex, work = std::move(work)] {
       try {
         ex.answer = work();
       } catch (const std::exception&) {
         ex.answer = JsonError(500, "internal error");
       }
       MHD_resume_connection(connection);
+      waker->Wake();
     });
     if (!queued) {
       ex.answer = JsonError(503, "the server is busy; retry in a moment");
@@ -432,7 +465,8 @@ Result<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   for (const int limit :
        {options.request_header_seconds, options.idle_seconds, options.max_header_bytes,
         options.max_connections, options.max_connections_per_client, options.api_threads,
-        options.max_queued_requests, options.stream_heartbeat_seconds}) {
+        options.max_queued_requests, options.stream_heartbeat_seconds,
+        options.loop_sleep_milliseconds}) {
     if (limit <= 0) {
       return Fail(ErrorCode::kInvalidArgument, "server limits must be positive numbers");
     }
@@ -456,7 +490,9 @@ Result<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
     if (address->loopback) impl->host_names.insert({"localhost", "127.0.0.1", "::1"});
     for (const auto& name : options.allowed_hosts) impl->host_names.insert(HostName(name));
   }
-  impl->hub = std::make_shared<SseHub>(options.stream_heartbeat_seconds);
+  if (impl->waker->fd < 0) return Fail(ErrorCode::kIo, "cannot create an eventfd for the server");
+  impl->hub = std::make_shared<SseHub>(options.stream_heartbeat_seconds,
+                                       [waker = impl->waker] { waker->Wake(); });
   impl->options = std::move(options);
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
@@ -518,6 +554,7 @@ void Server::Stop() {
   if (impl_->daemon == nullptr || impl_->stopped) return;
   impl_->hub->CloseAll();  // MHD may not stop with suspended connections
   impl_->stopping = true;
+  impl_->waker->Wake();
   impl_->loop.join();
   // Every suspended connection is resumed by its job; only then may MHD stop.
   impl_->workers.reset();

@@ -66,6 +66,10 @@ struct ServerOptions {
   int api_threads = 4;                  // API handlers running at once
   int max_queued_requests = 256;        // API requests waiting for a thread; more get 503
   int stream_heartbeat_seconds = 15;    // a comment on an idle event stream; below idle_seconds
+  // The longest the event loop sleeps with nothing to do, i.e. how late a
+  // header deadline or a heartbeat is noticed. Answers and events never wait
+  // for it: whoever has one ready wakes the loop.
+  int loop_sleep_milliseconds = 100;
 };
 
 // The query string of an API request, already split into names and values.

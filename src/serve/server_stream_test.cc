@@ -276,6 +276,30 @@ TEST_F(ServerStreamTest, HundredClientsReceiveEveryEventWhileTheApiAnswers) {
   }
 }
 
+// An answer made on a worker and an event published from another thread go
+// out at once, not when the event loop next wakes by itself (here after 60 s):
+// whoever resumes a connection wakes the loop.
+TEST_F(ServerStreamTest, AnswersAndEventsDoNotWaitForTheLoopToWake) {
+  ServerOptions options;
+  options.loop_sleep_milliseconds = 60'000;
+  Start(options);
+  SseReader reader(server_->port());
+  ASSERT_TRUE(WaitForClients(1));  // /metrics too is answered on a worker
+  httplib::Client client("127.0.0.1", server_->port());
+  client.set_read_timeout(seconds(10));
+  for (int i = 0; i < 5; ++i) {
+    auto res = client.Get("/api/ping");
+    ASSERT_TRUE(res) << "request " << i << " had no answer within 10 s";
+    EXPECT_EQ(res->status, 200);
+  }
+  for (std::uint64_t id = 1; id <= 3; ++id) {
+    Publish(1);
+    EXPECT_EQ(Ids(reader.WaitFor(id, 10)), Range(1, id)) << "event " << id << " within 10 s";
+  }
+  server_->Stop();
+  reader.Join();
+}
+
 TEST_F(ServerStreamTest, AnIdleStreamGetsHeartbeats) {
   ServerOptions options;
   options.stream_heartbeat_seconds = 1;

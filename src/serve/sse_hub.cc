@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 namespace playlake::serve {
 
@@ -22,8 +23,9 @@ struct SseHub::Client {
   Clock::time_point last_sent = Clock::now();
 };
 
-SseHub::SseHub(int heartbeat_seconds)
+SseHub::SseHub(int heartbeat_seconds, std::function<void()> wake_loop)
     : heartbeat_(std::max(heartbeat_seconds, 1)),
+      wake_loop_(std::move(wake_loop)),
       heartbeat_wire_(std::make_shared<const std::string>(": heartbeat\n\n")),
       reload_wire_(std::make_shared<const std::string>(EventStream::Format(
           0, "reload",
@@ -128,12 +130,15 @@ ssize_t SseHub::Fill(Client& client, char* buf, std::size_t max) {
 }
 
 void SseHub::Wake(const EventStream& stream) {
-  std::lock_guard lock(wait_mutex_);
-  std::erase_if(waiting_, [&stream](Client* client) {
-    if (client->stream != &stream) return false;
-    MHD_resume_connection(client->connection);
-    return true;
-  });
+  {
+    std::lock_guard lock(wait_mutex_);
+    std::erase_if(waiting_, [&stream](Client* client) {
+      if (client->stream != &stream) return false;
+      MHD_resume_connection(client->connection);
+      return true;
+    });
+  }
+  wake_loop_();
 }
 
 void SseHub::Sweep() {
@@ -157,10 +162,13 @@ void SseHub::Sweep() {
 }
 
 void SseHub::CloseAll() {
-  std::lock_guard lock(wait_mutex_);
-  closing_ = true;
-  for (Client* client : waiting_) MHD_resume_connection(client->connection);
-  waiting_.clear();
+  {
+    std::lock_guard lock(wait_mutex_);
+    closing_ = true;
+    for (Client* client : waiting_) MHD_resume_connection(client->connection);
+    waiting_.clear();
+  }
+  wake_loop_();
 }
 
 }  // namespace playlake::serve

@@ -10,7 +10,8 @@
 // event has left the ring (it reads slower than events arrive) is closed.
 //
 // Thread safety: Open(), Sweep() and the MHD callbacks run on the server's
-// event loop; Wake() (from Publish) and CloseAll() may run on any thread;
+// event loop; Wake() (from Publish) and CloseAll() may run on any thread, and
+// call `wake_loop` after resuming connections so the loop serves them now;
 // clients() on any thread.
 #pragma once
 
@@ -19,6 +20,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -32,8 +34,9 @@ namespace playlake::serve {
 
 class SseHub {
  public:
-  // REQUIRES: heartbeat_seconds > 0.
-  explicit SseHub(int heartbeat_seconds);
+  // REQUIRES: heartbeat_seconds > 0. `wake_loop` wakes the server's event
+  // loop (MHD_resume_connection() from another thread does not).
+  SseHub(int heartbeat_seconds, std::function<void()> wake_loop);
   SseHub(const SseHub&) = delete;
   SseHub& operator=(const SseHub&) = delete;
 
@@ -74,6 +77,7 @@ class SseHub {
   void Wake(const EventStream& stream);
 
   const std::chrono::seconds heartbeat_;
+  const std::function<void()> wake_loop_;
   const std::shared_ptr<const std::string> heartbeat_wire_;
   const std::shared_ptr<const std::string> reload_wire_;
   std::unordered_set<Client*> open_;  // loop thread only

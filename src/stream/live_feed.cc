@@ -54,6 +54,7 @@ struct LiveFeed::State {
   bool caught_up = false;
   bool unread_news = false;  // messages read since the last snapshot published
   std::uint64_t published_position = 0;
+  std::int64_t published_messages = 0;  // messages_read at the last snapshot published
   std::int64_t messages_read = 0;
   std::int64_t last_read_ms = 0;      // wall clock of the last message read; 0: none yet
   std::int64_t last_produced_ms = 0;  // the newest message timestamp read; 0: none yet
@@ -213,12 +214,20 @@ void LiveFeed::State::MaybePublish() {
   unread_news = false;
   if (position <= published_position) return;
   published_position = position;
+  const auto started = Clock::now();
   nlohmann::json next = Compose(position);
   {
     std::lock_guard lock(mutex);
     snapshot = next;
   }
   publish(position, next);
+  // Where the time goes between a play produced and drawn (docs/performance.md).
+  spdlog::trace(
+      "live: published {} messages; the newest produced {} ms ago; composed and "
+      "pushed in {} us",
+      messages_read - published_messages, EpochMillis() - last_produced_ms,
+      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count());
+  published_messages = messages_read;
 }
 
 void LiveFeed::State::Run(std::stop_token stop) {

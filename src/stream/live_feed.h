@@ -44,7 +44,7 @@ namespace playlake::stream {
 
 struct LiveFeedOptions {
   std::int64_t backlog = 1'000'000;  // messages per partition read at start, at most
-  std::chrono::milliseconds min_publish_interval{50};
+  std::chrono::milliseconds min_publish_interval{25};
   live::LiveOptions live;
 };
 

@@ -1,6 +1,6 @@
 // The Live page: what the project's Kafka topic carries now, by event time. The server
 // pushes a snapshot as soon as it has read new plays (Server-Sent Events, at most about
-// twenty a second): no reload, no polling. The page is built once and each snapshot only
+// forty a second): no reload, no polling. The page is built once and each snapshot only
 // changes its numbers, at most once per frame (the newest snapshot wins). The stream is
 // closed at the first snapshot after another page has replaced this one.
 //

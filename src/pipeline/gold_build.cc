@@ -179,6 +179,7 @@ Result<GoldBuild> BuildGold(const config::ProjectConfig& project, const GoldBuil
   if (!lake) return tl::unexpected(lake.error());
   warehouse::DatabaseOptions db_options;
   db_options.threads = threads;
+  db_options.cache_parquet_metadata = true;
   auto writer = warehouse::Writer::Open(project.warehouse, db_options);
   if (!writer) return tl::unexpected(writer.error());
   warehouse::Database& db = (*writer)->db();

@@ -15,11 +15,6 @@
 
 namespace playlake::silver {
 
-// CREATE OR REPLACE VIEW <name> AS ... over `urls` (empty: an empty view with
-// the table's columns and types).
-std::string ViewSql(const sources::TableSpec& spec, const std::vector<std::string>& urls,
-                    const std::string& view_name);
-
 // Creates one view per silver table (plays, page_views, users, tracks,
 // artists, albums, episodes, quarantine, and the Spotify Web API source's
 // spotify_* tables) on `connection`.

@@ -221,7 +221,16 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path,
     duckdb_free(error);
     return Fail(ErrorCode::kWarehouse, std::move(message));
   }
-  return std::unique_ptr<Database>(new Database(std::move(impl)));
+  auto db = std::unique_ptr<Database>(new Database(std::move(impl)));
+  if (options.cache_parquet_metadata) {
+    // Not a startup setting: it needs the Parquet reader, loaded on first use.
+    auto conn = db->Connect();
+    if (!conn) return tl::unexpected(conn.error());
+    if (auto s = (*conn)->Execute("SET GLOBAL parquet_metadata_cache = true"); !s) {
+      return tl::unexpected(s.error());
+    }
+  }
+  return db;
 }
 
 Result<std::unique_ptr<Connection>> Database::Connect() {

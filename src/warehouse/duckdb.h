@@ -40,6 +40,11 @@ struct DatabaseOptions {
   int threads = 0;           // 0: DuckDB's default (all cores)
   std::string memory_limit;  // e.g. "2GB"; empty: DuckDB's default
   bool read_only = false;    // open an existing file without taking the write lock
+  // Keep each Parquet file's footer in memory after its first read, for a
+  // process that reads the same files many times (a build binds and scans
+  // silver in most models). Only for files never rewritten in place, as the
+  // lake's are.
+  bool cache_parquet_metadata = false;
 };
 
 // A query parameter: text, or SQL NULL (std::nullopt). Parameters are bound as

@@ -36,14 +36,12 @@ Result<int64_t> CountRows(warehouse::Connection& conn, const std::string& relati
 
 // Swaps the staged table in place of the node's relation, in one transaction.
 Result<Materialized> SwapIn(warehouse::Connection& conn, const Node& node,
-                            const std::string& staged, const char* verb) {
+                            const std::string& staged, const char* verb, RelationKind existing) {
   auto rows = CountRows(conn, staged);
   if (!rows) return tl::unexpected(rows.error());
-  auto existing = FindRelation(conn, node.schema, node.alias);
-  if (!existing) return tl::unexpected(existing.error());
   std::vector<std::string> statements;
-  if (*existing != RelationKind::kMissing)
-    statements.push_back(DropStatement(*existing, Compiler::RelationOf(node)));
+  if (existing != RelationKind::kMissing)
+    statements.push_back(DropStatement(existing, Compiler::RelationOf(node)));
   statements.push_back(
       fmt::format("ALTER TABLE {} RENAME TO {}", staged, QuoteIdentifier(node.alias)));
   if (auto s = InTransaction(conn, statements); !s) {
@@ -77,27 +75,44 @@ Result<RelationKind> FindRelation(warehouse::Connection& conn, const std::string
   return *table->rows[0][0] == "VIEW" ? RelationKind::kView : RelationKind::kTable;
 }
 
+Result<Relations> Relations::Read(warehouse::Connection& conn) {
+  auto table = conn.Query(
+      "SELECT schema_name, table_name, 'table' FROM duckdb_tables() WHERE database_name = "
+      "current_database() UNION ALL SELECT schema_name, view_name, 'view' FROM duckdb_views() "
+      "WHERE database_name = current_database() AND NOT internal");
+  if (!table) return tl::unexpected(table.error());
+  Relations relations;
+  for (const auto& row : table->rows) {
+    relations.kinds_[{row[0].value_or(""), row[1].value_or("")}] =
+        row[2] == "view" ? RelationKind::kView : RelationKind::kTable;
+  }
+  return relations;
+}
+
+RelationKind Relations::Find(const std::string& schema, const std::string& name) const {
+  auto it = kinds_.find({schema, name});
+  return it == kinds_.end() ? RelationKind::kMissing : it->second;
+}
+
 Result<Materialized> BuildView(warehouse::Connection& conn, const Node& node,
-                               const std::string& sql) {
-  auto existing = FindRelation(conn, node.schema, node.alias);
-  if (!existing) return tl::unexpected(existing.error());
+                               const std::string& sql, RelationKind existing) {
   const std::string relation = Compiler::RelationOf(node);
   std::vector<std::string> statements;
-  if (*existing == RelationKind::kTable) statements.push_back(DropStatement(*existing, relation));
+  if (existing == RelationKind::kTable) statements.push_back(DropStatement(existing, relation));
   statements.push_back(fmt::format("CREATE OR REPLACE VIEW {} AS (\n{}\n)", relation, sql));
   if (auto s = InTransaction(conn, statements); !s) return tl::unexpected(s.error());
   return Materialized{-1, "CREATE VIEW"};
 }
 
 Result<Materialized> BuildTable(warehouse::Connection& conn, const Node& node,
-                                const std::string& sql) {
+                                const std::string& sql, RelationKind existing) {
   const std::string staged =
       QuoteIdentifier(node.schema) + "." + QuoteIdentifier(StagingName(node));
   if (auto s = conn.Execute(fmt::format("CREATE OR REPLACE TABLE {} AS (\n{}\n)", staged, sql));
       !s) {
     return tl::unexpected(s.error());
   }
-  return SwapIn(conn, node, staged, "CREATE TABLE");
+  return SwapIn(conn, node, staged, "CREATE TABLE", existing);
 }
 
 std::string SchemaChange::Describe() const {
@@ -202,7 +217,7 @@ Result<Materialized> LoadSeed(warehouse::Connection& conn, const Node& node) {
       !s) {
     return tl::unexpected(s.error());
   }
-  return SwapIn(conn, node, staged, "INSERT");
+  return SwapIn(conn, node, staged, "INSERT", RelationKind::kTable);
 }
 
 }  // namespace playlake::models

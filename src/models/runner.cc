@@ -117,6 +117,7 @@ struct Runner::Schedule {
   std::map<std::string, std::string> new_rows;
   std::set<std::string> new_rows_tables;
   std::optional<BuildState> state;  // with options.keep_unchanged
+  Relations relations;               // the warehouse's tables and views when the command began
   std::mutex output;  // serialises progress lines and lineage events
   OpenLineageWriter* lineage = nullptr;
 };
@@ -248,6 +249,9 @@ Result<RunResults> Runner::Execute(const std::string& command, const std::set<No
   }
   OpenLineageWriter lineage(lineage_file);
   schedule.lineage = &lineage;
+  auto relations = Relations::Read(**main_conn);
+  if (!relations) return tl::unexpected(relations.error());
+  schedule.relations = std::move(*relations);
   if (options_.keep_unchanged) {
     auto state = BuildState::Load(**main_conn);
     if (!state) return tl::unexpected(state.error());
@@ -430,16 +434,12 @@ NodeResult Runner::ExecuteNode(warehouse::Connection& conn, const Node& node, Sc
     return schedule.state->Unchanged(node.unique_id, *inputs);
   };
   // Keeps the node (sets `done`) when its inputs are unchanged and its relation is still there.
-  auto keep = [&](const std::string& canonical_sql, bool known_to_exist) {
-    if (!unchanged(canonical_sql, true)) return false;
-    auto kind = known_to_exist ? Result<RelationKind>(RelationKind::kTable)
-                               : FindRelation(conn, node.schema, node.alias);
-    if (kind && *kind == RelationKind::kMissing) return false;
-    r.kept = kind.has_value();
-    done =
-        kind
-            ? Result<Materialized>(Materialized{-1, "kept: its inputs are those of its last build"})
-            : tl::unexpected(kind.error());
+  // The node's relation as the command began: no other node changes it.
+  const RelationKind existing = schedule.relations.Find(node.schema, node.alias);
+  auto keep = [&](const std::string& canonical_sql) {
+    if (!unchanged(canonical_sql, true) || existing == RelationKind::kMissing) return false;
+    r.kept = true;
+    done = Materialized{-1, "kept: its inputs are those of its last build"};
     return true;
   };
   switch (node.type) {
@@ -448,21 +448,14 @@ NodeResult Runner::ExecuteNode(warehouse::Connection& conn, const Node& node, Sc
       break;
     case NodeType::kSnapshot:
       sql = compiler_.Compile(node, false);
-      if (!sql || keep(*sql, false)) break;
+      if (!sql || keep(*sql)) break;
       done = RunSnapshot(conn, node, *sql, SqlTime(options_.clock()));
       break;
     case NodeType::kModel: {
-      bool incremental = false;
-      if (node.materialized == Materialization::kIncremental && !options_.full_refresh) {
-        auto existing = FindRelation(conn, node.schema, node.alias);
-        if (!existing) {
-          done = tl::unexpected(existing.error());
-          break;
-        }
-        incremental = *existing == RelationKind::kTable;
-      }
+      bool incremental = node.materialized == Materialization::kIncremental &&
+                         !options_.full_refresh && existing == RelationKind::kTable;
       sql = compiler_.Compile(node, incremental);
-      if (!sql || keep(*sql, incremental)) break;
+      if (!sql || keep(*sql)) break;
       SchemaChange change;
       if (incremental) {
         {
@@ -511,9 +504,9 @@ NodeResult Runner::ExecuteNode(warehouse::Connection& conn, const Node& node, Sc
           schedule.new_rows[node.unique_id] = NewRowsRelation(node);
         }
       } else if (node.materialized == Materialization::kView)
-        done = BuildView(conn, node, *sql);
+        done = BuildView(conn, node, *sql, existing);
       else
-        done = BuildTable(conn, node, *sql);
+        done = BuildTable(conn, node, *sql, existing);
       break;
     }
     case NodeType::kTest: {

@@ -88,21 +88,39 @@ struct SilverBatch::Worker {
 };
 
 SilverBatch::SilverBatch(lake::Lake& lake, TableWriter& writer, sources::BatchContext context,
-                         ProcessorOptions options)
+                         ProcessorOptions options, Reusable* reuse)
     : lake_(lake),
       context_(std::move(context)),
       options_(options),
       framing_(sources::FramingOf(context_.format)),
       nonce_(lake.NewNonce()),
       writer_(writer),
-      queue_(std::make_unique<WriteQueue>(writer)) {
+      reuse_(reuse) {
+  if (reuse_ != nullptr) {
+    if (!reuse_->queue) reuse_->queue = std::make_unique<WriteQueue>(writer);
+    queue_ = reuse_->queue.get();
+    buffer_ = std::move(reuse_->buffer);
+    buffer_.clear();  // keeps its capacity
+    spare_ = std::move(reuse_->spare);
+  } else {
+    own_queue_ = std::make_unique<WriteQueue>(writer);
+    queue_ = own_queue_.get();
+  }
   for (const sources::TableSpec* spec : sources::AllTables()) staged_.emplace_back(*spec);
   next_line_ = context_.first_line;
   const int threads = std::max(1, options_.threads);
   for (int i = 0; i < threads; ++i) workers_.push_back(std::make_unique<Worker>(context_));
 }
 
-SilverBatch::~SilverBatch() = default;
+SilverBatch::~SilverBatch() {
+  if (reuse_ == nullptr) return;
+  // A batch that failed may leave jobs in the queue, whose targets point
+  // into this batch: stopping the queue waits for them (a new one starts
+  // with the next batch).
+  if (!written_) reuse_->queue.reset();
+  reuse_->buffer = std::move(buffer_);
+  reuse_->spare = std::move(spare_);
+}
 
 void SilverBatch::Committed::AddFiles(const std::vector<lake::DataFile>& added,
                                       lake::Storage& storage) {
@@ -544,7 +562,9 @@ Status SilverBatch::Finish() {
   for (int t = 0; t < sources::kTableCount; ++t) {
     if (auto s = FlushTable(static_cast<Table>(t), true); !s) return s;
   }
-  return WaitForWrites();
+  if (auto s = WaitForWrites(); !s) return s;
+  written_ = true;
+  return {};
 }
 
 // CSV: the header line ------------------------------------------------------

@@ -79,8 +79,22 @@ struct SilverStats {
 
 class SilverBatch {
  public:
+  // What a caller that processes many batches one after the other keeps
+  // between them: the writer thread, the NDJSON buffer and the emptied row
+  // batches. A batch takes them over and gives them back when it is
+  // destroyed, so the next one reuses that memory instead of allocating it
+  // and faulting its pages in again (a stream commits a batch every few
+  // hundred milliseconds). Holds at most the rows and bytes of one batch.
+  // Must be destroyed before the TableWriter its queue writes with.
+  struct Reusable {
+    std::unique_ptr<WriteQueue> queue;
+    std::vector<char> buffer;
+    std::array<std::vector<sources::ColumnBatch>, sources::kTableCount> spare;
+  };
+
+  // `reuse` (optional, not owned) must outlive the batch and serve one batch at a time.
   SilverBatch(lake::Lake& lake, TableWriter& writer, sources::BatchContext context,
-              ProcessorOptions options);
+              ProcessorOptions options, Reusable* reuse = nullptr);
   ~SilverBatch();
   SilverBatch(const SilverBatch&) = delete;
   SilverBatch& operator=(const SilverBatch&) = delete;
@@ -175,8 +189,11 @@ class SilverBatch {
   TableWriter& writer_;             // also reads committed keys
   SilverStats stats_;
   std::vector<lake::DataFile> files_;
+  Reusable* reuse_ = nullptr;  // see the constructor
+  bool written_ = false;       // Finish wrote everything: the queue holds no job
   // Last: destroyed first, so the writer thread stops before anything it uses goes.
-  std::unique_ptr<WriteQueue> queue_;
+  std::unique_ptr<WriteQueue> own_queue_;  // without `reuse`
+  WriteQueue* queue_ = nullptr;            // own_queue_ or reuse's
 };
 
 }  // namespace playlake::silver

@@ -206,7 +206,7 @@ Result<CommitResult> BatchCommitter::CommitLocked(const PartitionBatch& batch) {
   context.first_line = batch.lines_offset;
   silver::ProcessorOptions processor;
   processor.threads = options_.threads;
-  silver::SilverBatch rows(lake_, *writer_, std::move(context), processor);
+  silver::SilverBatch rows(lake_, *writer_, std::move(context), processor, &reuse_);
   rows.Start(*committed_);
   if (auto s = rows.QuarantineOffsetGap(*bronze.kafka); !s) return tl::unexpected(s.error());
   if (auto s = rows.Feed(batch.lines); !s) return tl::unexpected(s.error());

@@ -117,6 +117,8 @@ class BatchCommitter {
   lake::Lake& lake_;
   CommitterOptions options_;
   std::unique_ptr<silver::TableWriter> writer_;
+  // After writer_: its writer thread stops before the writer goes.
+  silver::SilverBatch::Reusable reuse_;
   std::optional<silver::SilverBatch::Committed> committed_;
   OffsetRecord record_;
 };

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include "stream/stream_test_util.h"
@@ -264,6 +268,68 @@ TEST(BatchCommitter, PlaysAnotherWriterCommittedAreDroppedToo) {
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_EQ(c->stats.written[0], 0);
   EXPECT_EQ(c->stats.existing[0], 100);
+}
+
+// One committer reuses its writer thread, NDJSON buffer and row batches from
+// batch to batch: batches of very different sizes, and one whose Parquet
+// write failed, leave nothing behind in the next. Silver ends up with the
+// same plays, value for value, as an ingest of the same lines.
+TEST(BatchCommitter, ConsecutiveBatchesLandExactlyTheirOwnRows) {
+  TempDir dir;
+  const auto plays = Plays(dir, 600);
+  ASSERT_GE(plays.size(), 600u);
+  auto lake = OpenLake(dir);
+  ASSERT_TRUE(lake);
+  BatchCommitter committer(*lake, kOptions);
+  ASSERT_TRUE(committer.Refresh());
+  std::int64_t written = 0;
+  const auto commit = [&](std::int64_t first, std::int64_t last) {
+    auto r = committer.Commit(Batch(plays, first, last));
+    ASSERT_TRUE(r) << r.error().message;
+    ASSERT_EQ(r->outcome, CommitOutcome::kCommitted);
+    written += r->stats.written[0];
+  };
+  commit(0, 399);
+  commit(400, 402);
+  // Every day's folder is a file (the days that have one are moved aside):
+  // the writer thread fails to write the next batch.
+  const auto days = dir / "lake" / "silver" / "plays";
+  for (const auto& entry : std::filesystem::directory_iterator(days)) {
+    if (entry.is_directory()) std::filesystem::rename(entry.path(), entry.path().string() + ".aside");
+  }
+  std::vector<std::filesystem::path> blockers;
+  for (int d = 1; d <= 31; ++d) {
+    blockers.push_back(days / fmt::format("event_date=2026-01-{:02d}", d));
+    std::ofstream(blockers.back()) << "not a folder";
+  }
+  auto failed = committer.Commit(Batch(plays, 403, 599));
+  ASSERT_FALSE(failed);
+  for (const auto& b : blockers) std::filesystem::remove(b);
+  for (const auto& entry : std::filesystem::directory_iterator(days)) {
+    const std::string path = entry.path().string();
+    if (path.ends_with(".aside")) std::filesystem::rename(path, path.substr(0, path.size() - 6));
+  }
+  commit(403, 599);  // the same batch again: its bronze is there, silver now lands
+  EXPECT_EQ(written, 600);
+
+  const auto file = dir / "plays-again.jsonl";
+  std::string text;
+  for (int i = 0; i < 600; ++i) text += plays[i] + "\n";
+  std::ofstream(file) << text;
+  const auto ingested = RunPlaylake("ingest " + file.string() + " --lake " + (dir / "ingested").string());
+  ASSERT_EQ(ingested.exit_code, 0) << ingested.stderr_text;
+  const std::string query =
+      "\"select count(*), count(distinct play_id), md5(string_agg(concat_ws('|', play_id, event_ts, "
+      "user_id, session_id, track_id, track_name, artist_name, album_name, ms_played, duration_ms, "
+      "country, region, city, timezone, device, platform, level, reason_start, reason_end, shuffle, "
+      "skipped, offline), ',' order by play_id)) from plays\"";
+  const auto streamed = RunPlaylake("sql --format csv --lake " + (dir / "lake").string() + " " + query);
+  ASSERT_EQ(streamed.exit_code, 0) << streamed.stderr_text;
+  const auto expected = RunPlaylake("sql --format csv --lake " + (dir / "ingested").string() + " " + query);
+  ASSERT_EQ(expected.exit_code, 0) << expected.stderr_text;
+  EXPECT_TRUE(stream_test::Lines(streamed.stdout_text).back().starts_with("600,600,"));
+  EXPECT_EQ(stream_test::Lines(streamed.stdout_text).back(),
+            stream_test::Lines(expected.stdout_text).back());
 }
 
 }  // namespace

@@ -166,9 +166,9 @@ TEST_F(EnrichTest, AppWithEverythingLooksUpEachTrackArtistAndAlbumOnceInBatches)
     EXPECT_EQ(f.schema, lake::SchemaFingerprint(file_columns)) << f.key;
     tables.insert(f.table);
   }
-  EXPECT_EQ(tables, (std::set<std::string>{"spotify_albums", "spotify_artists",
-                                           "spotify_audio_features", "spotify_plays",
-                                           "spotify_tracks"}));
+  EXPECT_EQ(tables,
+            (std::set<std::string>{"spotify_albums", "spotify_app_access", "spotify_artists",
+                                   "spotify_audio_features", "spotify_plays", "spotify_tracks"}));
 }
 
 TEST_F(EnrichTest, AppWithLittleLooksUpPerIdAndAsksForAudioFeaturesOnceAcrossRuns) {

@@ -175,6 +175,63 @@ TEST(Manifest, AVersionNewerThanCompactionEntriesIsRefused) {
   EXPECT_NE(parsed.error().message.find("upgrade playlake"), std::string::npos);
 }
 
+TEST(Manifest, AFileSchemaRoundTripsAndIsWrittenOnlyWhenKnown) {
+  ManifestEntry e = Entry("b", "plays", "silver/plays/x.parquet");
+  e.files.push_back(DataFile{"plays", "silver/plays/y.parquet", 5, 50, "0123456789abcdef"});
+  const std::string json = ToJson(e);
+  // Once: the file without a schema has no "schema" field.
+  EXPECT_EQ(json.find("\"schema\""), json.rfind("\"schema\"")) << json;
+  EXPECT_NE(json.find("\"schema\": \"0123456789abcdef\""), std::string::npos) << json;
+  auto parsed = ManifestFromJson(json, "b.json");
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  ASSERT_EQ(parsed->files.size(), 2u);
+  EXPECT_EQ(parsed->files[0].schema, "");
+  EXPECT_EQ(parsed->files[1].schema, "0123456789abcdef");
+  EXPECT_EQ(parsed->files[1].rows, 5);
+  EXPECT_EQ(ToJson(*parsed), json);
+}
+
+TEST(Manifest, AnEntryWrittenBeforeFileSchemasReadsWithoutThem) {
+  const std::string old = R"({"version": 1, "layer": "silver", "batch_id": "b", "source": "s",
+    "format": "playlake", "entity": "plays",
+    "input": {"path": "/in/b", "size": 10, "checksum": "c"}, "committed_at_us": 1,
+    "files": [{"table": "plays", "key": "silver/plays/x.parquet", "rows": 10, "bytes": 100}],
+    "stats": {"records": 10}})";
+  auto parsed = ManifestFromJson(old, "b.json");
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  ASSERT_EQ(parsed->files.size(), 1u);
+  EXPECT_EQ(parsed->files[0].key, "silver/plays/x.parquet");
+  EXPECT_EQ(parsed->files[0].schema, "");
+}
+
+TEST(SchemaFingerprint, SameColumnsInAnyOrderAndTypeAliasesGiveTheSameId) {
+  const FileColumns plays = {{"play_id", "VARCHAR"}, {"event_ts", "TIMESTAMP WITH TIME ZONE"},
+                             {"ms_played", "BIGINT"}, {"genres", "VARCHAR[]"}};
+  const std::string id = SchemaFingerprint(plays);
+  EXPECT_EQ(id.size(), 16u);
+  EXPECT_EQ(id.find_first_not_of("0123456789abcdef"), std::string::npos) << id;
+  EXPECT_EQ(SchemaFingerprint({{"genres", "VARCHAR[]"}, {"ms_played", "BIGINT"},
+                               {"event_ts", "TIMESTAMPTZ"}, {"play_id", "VARCHAR"}}),
+            id);
+  // A column more, less, renamed, or of another type is another schema.
+  FileColumns more = plays;
+  more.emplace_back("user_id", "VARCHAR");
+  EXPECT_NE(SchemaFingerprint(more), id);
+  EXPECT_NE(SchemaFingerprint(FileColumns(plays.begin(), plays.end() - 1)), id);
+  FileColumns renamed = plays;
+  renamed[2].first = "ms";
+  EXPECT_NE(SchemaFingerprint(renamed), id);
+  FileColumns retyped = plays;
+  retyped[2].second = "DOUBLE";
+  EXPECT_NE(SchemaFingerprint(retyped), id);
+  FileColumns listed = plays;
+  listed[3].second = "VARCHAR";
+  EXPECT_NE(SchemaFingerprint(listed), id);
+  // Names and types are not run together: ("ab", "C") is not ("a", "bC").
+  EXPECT_NE(SchemaFingerprint({{"ab", "C"}}), SchemaFingerprint({{"a", "bC"}}));
+  EXPECT_NE(SchemaFingerprint({}), SchemaFingerprint({{"a", "VARCHAR"}}));
+}
+
 TEST(Lake, RemoveLeftoversRemovesNothingWhenAManifestIsCorrupt) {
   TempDir dir;
   auto lake = Lake::OpenLocal(dir.path(), {});

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "common/hash.h"
+
 namespace playlake::lake {
 
 namespace {
@@ -57,6 +59,45 @@ nlohmann::ordered_json DriftObject(const Drift& d) {
 
 std::string DriftToJson(const Drift& drift) { return DriftObject(drift).dump(); }
 
+namespace {
+// DuckDB's own name for a type Playlake may write with an alias; a list
+// type keeps its "[]" suffixes.
+std::string CanonicalType(std::string_view type) {
+  const std::size_t base_end = type.find('[');
+  const std::string_view base = type.substr(0, base_end);
+  const std::string_view suffix =
+      base_end == std::string_view::npos ? std::string_view() : type.substr(base_end);
+  static constexpr std::pair<std::string_view, std::string_view> kAliases[] = {
+      {"TIMESTAMPTZ", "TIMESTAMP WITH TIME ZONE"},
+      {"INT8", "BIGINT"},
+      {"INT64", "BIGINT"},
+      {"LONG", "BIGINT"},
+      {"INT", "INTEGER"},
+      {"INT4", "INTEGER"},
+      {"INT32", "INTEGER"},
+      {"TEXT", "VARCHAR"},
+      {"STRING", "VARCHAR"},
+      {"BOOL", "BOOLEAN"},
+      {"FLOAT8", "DOUBLE"},
+      {"BYTEA", "BLOB"},
+  };
+  for (const auto& [alias, name] : kAliases) {
+    if (base == alias) return std::string(name) + std::string(suffix);
+  }
+  return std::string(type);
+}
+}  // namespace
+
+std::string SchemaFingerprint(const FileColumns& columns) {
+  std::vector<std::pair<std::string, std::string>> canonical;
+  canonical.reserve(columns.size());
+  for (const auto& [name, type] : columns) canonical.emplace_back(name, CanonicalType(type));
+  std::sort(canonical.begin(), canonical.end());
+  std::string text;
+  for (const auto& [name, type] : canonical) text += name + '\x1f' + type + '\x1e';
+  return Hash128Hex(text).substr(0, 16);
+}
+
 std::string ManifestKey(const std::string& layer, const std::string& batch_id) {
   return fmt::format("_manifests/{}/{}.json", layer, batch_id);
 }
@@ -77,7 +118,10 @@ std::string ToJson(const ManifestEntry& e) {
   j["committed_at_us"] = e.committed_at_us;
   j["files"] = nlohmann::ordered_json::array();
   for (const auto& f : e.files) {
-    j["files"].push_back({{"table", f.table}, {"key", f.key}, {"rows", f.rows}, {"bytes", f.bytes}});
+    nlohmann::ordered_json file = {
+        {"table", f.table}, {"key", f.key}, {"rows", f.rows}, {"bytes", f.bytes}};
+    if (!f.schema.empty()) file["schema"] = f.schema;
+    j["files"].push_back(std::move(file));
   }
   j["stats"] = e.stats;
   if (e.contract_version > 0) j["contract_version"] = e.contract_version;
@@ -117,7 +161,8 @@ Result<ManifestEntry> ManifestFromJson(const std::string& text, const std::strin
     for (const auto& f : j.at("files")) {
       e.files.push_back(DataFile{f.at("table").get<std::string>(), f.at("key").get<std::string>(),
                                  f.at("rows").get<std::int64_t>(),
-                                 f.at("bytes").get<std::uint64_t>()});
+                                 f.at("bytes").get<std::uint64_t>(),
+                                 f.value("schema", std::string())});
     }
     e.stats = j.at("stats").get<std::map<std::string, std::int64_t>>();
     e.contract_version = j.value("contract_version", 0);

@@ -9,6 +9,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/result.h"
@@ -20,7 +22,23 @@ struct DataFile {
   std::string key;      // storage key relative to the lake root
   std::int64_t rows = 0;
   std::uint64_t bytes = 0;
+  // SchemaFingerprint of the file's columns, recorded by the writer; empty:
+  // unknown (files written before fingerprints were recorded, or a compaction
+  // of files of several schemas). Readers group files by it without reading
+  // their footers.
+  std::string schema{};
 };
+
+// A Parquet file's columns: name and DuckDB type, as `DESCRIBE SELECT * FROM
+// read_parquet(file)` names them ("TIMESTAMP WITH TIME ZONE", "VARCHAR[]");
+// the aliases Playlake writes types with (TIMESTAMPTZ, ...) are accepted.
+using FileColumns = std::vector<std::pair<std::string, std::string>>;
+
+// A short id of `columns` (16 hex digits): equal for files with the same
+// column names and types, in any order (DuckDB matches a file list's columns
+// by name), different otherwise. Stored in manifests (DataFile::schema): it
+// never changes between versions.
+std::string SchemaFingerprint(const FileColumns& columns);
 
 // A count of something a batch held, with a few examples of it.
 struct Observed {

@@ -482,9 +482,11 @@ void SilverBatch::RecordFlush(WriteQueue::Done& done) {
   const int t = TableIndex(spec);
   stats_.written[t] += flushed.written;
   const std::string root = lake_.storage().Url("");
+  const std::string schema = flushed.files.empty() ? "" : FileSchemaFingerprint(spec);
   for (const auto& f : flushed.files) {
     lake::DataFile file;
     file.table = std::string(spec.name);
+    file.schema = schema;
     file.key = f.path.starts_with(root) ? f.path.substr(root.size()) : f.path;
     file.rows = f.rows;
     std::error_code ec;

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -110,6 +112,60 @@ TEST(IngestRealData, SpotifyHistoryBecomesThePlaysOfOneListener) {
   EXPECT_EQ(lake.Scalar("SELECT count(*) FROM plays WHERE offline_ts IS NOT NULL AND "
                         "abs(epoch(offline_ts) - epoch(end_ts)) > 86400 * 2"),
             "0");
+}
+
+// The schema fingerprint of a Parquet file's columns as DuckDB reports them.
+std::string FingerprintOfFile(warehouse::Connection& conn, const std::string& url,
+                              const std::string& columns_sql) {
+  auto columns = conn.Query(fmt::format(fmt::runtime(columns_sql), warehouse::QuoteLiteral(url)));
+  EXPECT_TRUE(columns) << columns.error().message;
+  if (!columns) return "";
+  lake::FileColumns file_columns;
+  for (const auto& row : columns->rows) file_columns.emplace_back(*row[0], *row[1]);
+  return lake::SchemaFingerprint(file_columns);
+}
+
+TEST(IngestRealData, EverySilverFileRecordsTheSchemaFingerprintOfItsColumns) {
+  TempDir dir;
+  TestLake lake(dir / "lake");
+  // A day of Sparkify events with a broken line at the end, for a quarantine file.
+  WriteFile(dir / "in" / "2018-11-30-events.json",
+            testing::ReadFile(RealData() / "sparkify/log_data/2018/11/2018-11-30-events.json") +
+                "{\"ts\": broken\n");
+  for (const auto& [path, user] :
+       std::vector<std::pair<fs::path, std::string>>{{RealData() / "sparkify", ""},
+                                                     {dir / "in", ""},
+                                                     {RealData() / "spotify_history", "alice"}}) {
+    auto report = lake.Ingest({path.string()}, user);
+    ASSERT_TRUE(report) << report.error().message;
+    ASSERT_FALSE(report->AnyFailed()) << report->ToText();
+  }
+  auto db = warehouse::Database::Open(":memory:");
+  ASSERT_TRUE(db);
+  auto conn = (*db)->Connect();
+  ASSERT_TRUE(conn);
+  auto entries = lake.lake().Entries("silver");
+  ASSERT_TRUE(entries) << entries.error().message;
+  std::set<std::string> tables;
+  for (const auto& entry : *entries) {
+    for (const auto& file : entry.files) {
+      SCOPED_TRACE(file.key);
+      tables.insert(file.table);
+      ASSERT_EQ(file.schema.size(), 16u);
+      const std::string url = lake.lake().storage().Url(file.key);
+      // The file's own columns (the Hive partition column is a folder name).
+      EXPECT_EQ(FingerprintOfFile(**conn, url,
+                                  "SELECT name, duckdb_type FROM parquet_schema({}) "
+                                  "WHERE duckdb_type IS NOT NULL"),
+                file.schema);
+      EXPECT_EQ(FingerprintOfFile(**conn, url,
+                                  "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM "
+                                  "read_parquet({}, hive_partitioning = false))"),
+                file.schema);
+    }
+  }
+  EXPECT_EQ(tables, (std::set<std::string>{"artists", "episodes", "page_views", "plays",
+                                           "quarantine", "tracks", "users"}));
 }
 
 TEST(IngestRealData, SpotifyExportWithoutUserIsRefusedClearly) {

@@ -11,6 +11,7 @@
 #include <limits>
 #include <map>
 
+#include "lake/manifest.h"
 #include "warehouse/duckdb.h"
 
 namespace playlake::silver {
@@ -77,6 +78,15 @@ const char* SqlType(ColumnType t) {
       return "DATE";
   }
   return "VARCHAR";
+}
+
+std::string FileSchemaFingerprint(const sources::TableSpec& spec) {
+  lake::FileColumns columns;
+  for (std::size_t i = 0; i < spec.columns.size(); ++i) {
+    if (static_cast<int>(i) == spec.partition) continue;
+    columns.emplace_back(spec.columns[i].name, SqlType(spec.columns[i].type));
+  }
+  return lake::SchemaFingerprint(columns);
 }
 
 std::string PartitionFolder(std::string_view column, std::int64_t days) {

@@ -105,6 +105,10 @@ class TableWriter {
 // DuckDB's name for a column type ("TIMESTAMPTZ", "VARCHAR", ...).
 const char* SqlType(sources::ColumnType type);
 
+// lake::SchemaFingerprint of the files a TableWriter writes for `spec`: its
+// columns but the Hive partition column (a folder name, not in the files).
+std::string FileSchemaFingerprint(const sources::TableSpec& spec);
+
 // The folder name DuckDB's hive partitioning gives a DATE value
 // (days since 1970-01-01): "event_date=2026-01-05".
 std::string PartitionFolder(std::string_view column, std::int64_t days);

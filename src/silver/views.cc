@@ -49,23 +49,36 @@ struct SchemaGroup {
   std::vector<lake::DataFile> files;
 };
 
+// Reads the footer of one file per schema fingerprint the manifests record,
+// and of every file that has none (written by an older playlake): reading
+// all 400 footers of a lake cost 0.16-0.4 s at every start.
 Result<std::vector<SchemaGroup>> GroupBySchema(warehouse::Connection& connection,
                                                const std::vector<lake::DataFile>& files,
                                                const std::vector<std::string>& urls) {
+  std::map<std::string, std::string> url_of_schema;  // fingerprint → the url read for it
+  std::vector<std::string> read;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    if (files[i].schema.empty() || url_of_schema.emplace(files[i].schema, urls[i]).second) {
+      read.push_back(urls[i]);
+    }
+  }
   auto schema = connection.Query(fmt::format(
       "SELECT file_name, name, coalesce(duckdb_type, type, '') FROM parquet_schema({})",
-      UrlList(urls)));
+      UrlList(read)));
   if (!schema) return tl::unexpected(schema.error());
   using FileColumns = std::set<std::pair<std::string, std::string>>;  // name, type
   std::map<std::string, FileColumns> columns_of;                        // by url
   for (const auto& row : schema->rows) {
     columns_of[row[0].value_or("")].emplace(row[1].value_or(""), row[2].value_or(""));
   }
+  // Keyed by the columns read, so files with a fingerprint and files without
+  // that have the same columns share one group.
   std::map<FileColumns, SchemaGroup> groups;
   for (std::size_t i = 0; i < files.size(); ++i) {
-    const auto found = columns_of.find(urls[i]);
+    const std::string& url = files[i].schema.empty() ? urls[i] : url_of_schema[files[i].schema];
+    const auto found = columns_of.find(url);
     if (found == columns_of.end()) {
-      return Fail(ErrorCode::kWarehouse, "no Parquet schema read for " + urls[i]);
+      return Fail(ErrorCode::kWarehouse, "no Parquet schema read for " + url);
     }
     SchemaGroup& group = groups[found->second];
     if (group.names.empty()) {

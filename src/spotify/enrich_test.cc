@@ -146,6 +146,29 @@ TEST_F(EnrichTest, AppWithEverythingLooksUpEachTrackArtistAndAlbumOnceInBatches)
   ASSERT_TRUE(third.has_value()) << third.error().message;
   EXPECT_EQ(third->rows["spotify_tracks"], 20) << third->Summary();
   EXPECT_EQ(Count("spotify_tracks", "track_id").rows, 50);
+
+  // Each silver file's manifest entry has the schema fingerprint of the
+  // columns DuckDB reads in it (genres is a list).
+  auto db = warehouse::Database::Open(":memory:");
+  ASSERT_TRUE(db);
+  auto conn = (*db)->Connect();
+  ASSERT_TRUE(conn);
+  auto entries = lake_->Entries("silver");
+  ASSERT_TRUE(entries);
+  std::set<std::string> tables;
+  for (const auto& f : lake::LiveFiles(*entries)) {
+    auto columns = (*conn)->Query(
+        "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(" +
+        warehouse::QuoteLiteral(lake_->storage().Url(f.key)) + "))");
+    ASSERT_TRUE(columns) << columns.error().message;
+    lake::FileColumns file_columns;
+    for (const auto& row : columns->rows) file_columns.emplace_back(*row[0], *row[1]);
+    EXPECT_EQ(f.schema, lake::SchemaFingerprint(file_columns)) << f.key;
+    tables.insert(f.table);
+  }
+  EXPECT_EQ(tables,
+            (std::set<std::string>{"spotify_albums", "spotify_app_access", "spotify_artists",
+                                   "spotify_audio_features", "spotify_plays", "spotify_tracks"}));
 }
 
 TEST_F(EnrichTest, AppWithLittleLooksUpPerIdAndAsksForAudioFeaturesOnceAcrossRuns) {

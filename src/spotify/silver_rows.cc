@@ -103,7 +103,12 @@ Result<std::optional<lake::DataFile>> SilverRowWriter::Write(lake::Lake& lake,
   if (auto s = lake.storage().SyncExisting(key); !s) return tl::unexpected(s.error());
   std::error_code ec;
   const auto bytes = std::filesystem::file_size(path, ec);
-  return lake::DataFile{spec.name, key, count, ec ? 0 : bytes};
+  // The file's columns are the staged table's, then the batch id (if any):
+  // every column of the spec.
+  lake::FileColumns file_columns;
+  for (const auto& column : spec.columns) file_columns.emplace_back(column.name, column.sql_type);
+  return lake::DataFile{spec.name, key, count, ec ? 0 : bytes,
+                        lake::SchemaFingerprint(file_columns)};
 }
 
 }  // namespace playlake::spotify

@@ -159,6 +159,13 @@ Result<PartitionResult> Compactor::Compact(const CompactionPlan& plan) {
       urls += (urls.empty() ? "" : ", ") + warehouse::QuoteLiteral(storage.Url(f.key));
       rows += f.rows;
     }
+    // Files of one schema merge into a file of that schema; files of several
+    // (or of unknown) schemas into the union of their columns, left unknown.
+    if (std::all_of(run.begin(), run.end(), [&](const lake::DataFile& f) {
+          return !f.schema.empty() && f.schema == run.front().schema;
+        })) {
+      out.schema = run.front().schema;
+    }
     // The files' own columns in commit order: the partition column stays in
     // the folder name, as silver writes it.
     const std::string sql = fmt::format(

@@ -16,6 +16,7 @@
 #include "stream/mock_broker.h"
 #include "stream/stream_test_util.h"
 #include "testing/testing.h"
+#include "warehouse/duckdb.h"
 
 namespace playlake::stream {
 namespace {
@@ -246,6 +247,65 @@ TEST(Compactor, AStalePlanLosesToACompactionThatReplacedItsFiles) {
   }
   EXPECT_EQ(SnapshotOf(s.project), after);
   EXPECT_EQ(ParquetFilesOnDisk(s.project / "lake"), on_disk);  // its files are gone
+}
+
+// The schema fingerprint of a Parquet file's columns as DuckDB reads them.
+std::string FingerprintOfFile(const std::string& url) {
+  auto db = warehouse::Database::Open(":memory:");
+  EXPECT_TRUE(db);
+  auto conn = (*db)->Connect();
+  EXPECT_TRUE(conn);
+  auto columns = (*conn)->Query(
+      "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(" +
+      warehouse::QuoteLiteral(url) + ", hive_partitioning = false))");
+  EXPECT_TRUE(columns) << columns.error().message;
+  if (!columns) return "";
+  lake::FileColumns file_columns;
+  for (const auto& row : columns->rows) file_columns.emplace_back(*row[0], *row[1]);
+  return lake::SchemaFingerprint(file_columns);
+}
+
+// Stream batches record each file's schema fingerprint; a merged file has
+// its run's when the run's files share one, and none (read its footer) when
+// one of them is unknown (written by an older playlake).
+TEST(Compactor, AMergedFileHasItsFilesSchemaFingerprintOnlyWhenTheyShareOne) {
+  StreamedProject s(300, 300);
+  auto lake = lake::Lake::OpenLocal(s.project / "lake", ScratchLake());
+  ASSERT_TRUE(lake);
+  auto entries = (*lake)->Entries("silver");
+  ASSERT_TRUE(entries);
+  for (const auto& f : lake::LiveFiles(*entries)) {
+    EXPECT_EQ(f.schema, FingerprintOfFile((*lake)->storage().Url(f.key))) << f.key;
+  }
+  CompactOptions options;
+  options.min_files = 2;
+  const auto plans = PlanCompactions(*entries, options);
+  ASSERT_FALSE(plans.empty());
+  std::vector<lake::DataFile> files;
+  for (const auto& run : plans[0].runs) files.insert(files.end(), run.begin(), run.end());
+  ASSERT_GE(files.size(), 4u) << plans[0].folder;
+  const std::string schema = files[0].schema;
+  ASSERT_FALSE(schema.empty());
+  CompactionPlan plan{plans[0].table, plans[0].folder, {}};
+  plan.runs.emplace_back(files.begin(), files.begin() + 2);
+  plan.runs.emplace_back(files.begin() + 2, files.end());
+  plan.runs[1][1].schema.clear();
+
+  Compactor compactor(**lake, options);
+  auto done = compactor.Compact(plan);
+  ASSERT_TRUE(done) << done.error().message;
+  ASSERT_TRUE(done->committed);
+  auto entry = (*lake)->Find("silver", done->batch_id);
+  ASSERT_TRUE(entry);
+  ASSERT_TRUE(entry->has_value());
+  const auto& merged = (*entry)->files;
+  ASSERT_EQ(merged.size(), 2u);
+  EXPECT_EQ(merged[0].schema, schema);
+  EXPECT_EQ(FingerprintOfFile((*lake)->storage().Url(merged[0].key)), schema);
+  EXPECT_EQ(merged[1].schema, "");
+  EXPECT_EQ(FingerprintOfFile((*lake)->storage().Url(merged[1].key)), schema);
+  EXPECT_EQ(SqlRows(s.project, "select count(*), count(distinct play_id) from plays"),
+            std::vector<std::string>{"300,300"});
 }
 
 // kill -9 at each step of a compaction, then a re-run: the lake is as before

@@ -47,59 +47,6 @@ TEST(SilverViews, AColumnNoCommittedFileHasYetIsNull) {
   EXPECT_EQ(row->rows[0][3], "track-1");
 }
 
-TEST(SilverViews, FilesOfEachSchemaAreReadTogetherAndTheirUnionIsTheView) {
-  // Two plays files of an older schema (no user_id) and one of the current
-  // one, in Hive partitions: the view reads each schema's files as one list
-  // (no per-file schema merge at every query) and fills what a file lacks.
-  playlake::testing::TempDir dir;
-  auto lake = lake::Lake::OpenLocal(dir.path(), {});
-  ASSERT_TRUE(lake) << lake.error().message;
-  auto db = warehouse::Database::Open(":memory:");
-  ASSERT_TRUE(db);
-  auto conn = (*db)->Connect();
-  ASSERT_TRUE(conn);
-  lake::ManifestEntry entry;
-  entry.layer = "silver";
-  entry.batch_id = "batch-1";
-  entry.source = "me";
-  const auto write = [&](const std::string& key, const std::string& select) {
-    std::filesystem::create_directories((dir.path() / key).parent_path());
-    ASSERT_TRUE((*conn)->Execute("COPY (" + select + ") TO " +
-                                 warehouse::QuoteLiteral((dir.path() / key).string()) +
-                                 " (FORMAT parquet)"));
-    entry.files.push_back({"plays", key, 1, std::filesystem::file_size(dir.path() / key)});
-  };
-  write("silver/plays/event_date=2026-01-05/old-1.parquet",
-        "SELECT 'p1' AS play_id, TIMESTAMPTZ '2026-01-05 10:00:00+00' AS event_ts");
-  write("silver/plays/event_date=2026-01-05/old-2.parquet",
-        "SELECT TIMESTAMPTZ '2026-01-05 11:00:00+00' AS event_ts, 'p2' AS play_id");
-  write("silver/plays/event_date=2026-01-06/new.parquet",
-        "SELECT 'p3' AS play_id, TIMESTAMPTZ '2026-01-06 10:00:00+00' AS event_ts, "
-        "'u3' AS user_id");
-  ASSERT_TRUE(*(*lake)->Commit(entry));
-
-  auto created = CreateSilverViews(**conn, **lake);
-  ASSERT_TRUE(created) << created.error().message;
-  auto rows = (*conn)->Query(
-      "SELECT play_id, event_date::VARCHAR, user_id FROM plays ORDER BY play_id");
-  ASSERT_TRUE(rows) << rows.error().message;
-  ASSERT_EQ(rows->rows.size(), 3u);
-  EXPECT_EQ(rows->rows[0][0], "p1");
-  EXPECT_EQ(rows->rows[0][1], "2026-01-05");
-  EXPECT_EQ(rows->rows[0][2], std::nullopt);
-  EXPECT_EQ(rows->rows[1][0], "p2");
-  EXPECT_EQ(rows->rows[1][2], std::nullopt);
-  EXPECT_EQ(rows->rows[2][0], "p3");
-  EXPECT_EQ(rows->rows[2][1], "2026-01-06");
-  EXPECT_EQ(rows->rows[2][2], "u3");
-  auto sql = (*conn)->Query("SELECT sql FROM duckdb_views() WHERE view_name = 'plays'");
-  ASSERT_TRUE(sql) << sql.error().message;
-  ASSERT_EQ(sql->rows.size(), 1u);
-  const std::string text = sql->rows[0][0].value_or("");
-  EXPECT_EQ(text.find("union_by_name"), std::string::npos) << text;
-  EXPECT_NE(text.find("UNION ALL"), std::string::npos) << text;
-}
-
 // A lake of plays files in Hive partitions, committed by hand with the
 // schema fingerprint each file is given.
 struct PlaysLake {

@@ -47,8 +47,8 @@ Result<RelationKind> FindRelation(warehouse::Connection& conn, const std::string
 
 // Every table and view of the warehouse's database, read with one query: a
 // command looks each node's relation up here once instead of asking DuckDB's
-// catalog (about 10 ms a query) several times per node. Valid while only the
-// reader changes the relations, each node its own.
+// catalog (about 10 ms a query) several times per node. Valid while only that
+// command changes the warehouse's relations, each node its own.
 class Relations {
  public:
   static Result<Relations> Read(warehouse::Connection& conn);

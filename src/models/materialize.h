@@ -58,7 +58,7 @@ class Relations {
   std::map<std::pair<std::string, std::string>, RelationKind> kinds_;
 };
 
-// `existing`: what the node's relation is before the build (FindRelation).
+// `existing`: what the node's relation is before the build (Relations::Find).
 Result<Materialized> BuildView(warehouse::Connection& conn, const Node& node,
                                const std::string& sql, RelationKind existing);
 Result<Materialized> BuildTable(warehouse::Connection& conn, const Node& node,

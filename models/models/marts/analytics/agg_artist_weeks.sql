@@ -18,11 +18,11 @@ stored as (
     select * from {{ this }} where {{ stored_counts_hold() }}
 ),
 
--- The plays the stored rows count.
+-- The plays the stored rows count, of the new plays' listeners and weeks.
 old_plays as (
     select week_start, artist_id, user_id from {{ ref('fct_plays') }}
+    semi join new_plays using (week_start, user_id)
     where loaded_at <= (select max(loaded_at) from stored)
-        and week_start in (select week_start from new_plays)
 ),
 {% endif %}
 
@@ -31,7 +31,6 @@ new_listeners as (
     {% if is_incremental() %}
     except
     select week_start, artist_id, user_id from old_plays
-    semi join new_plays using (week_start, artist_id, user_id)
     {% endif %}
 ),
 

@@ -38,7 +38,12 @@ holds as (
 new_plays as (
     select week_start, track_id, artist_id, user_id, loaded_at from {{ ref('fct_plays') }}
     {% if is_incremental() %}
-    where not (select yes from holds) or {{ fct_plays_loaded_since_this() }}
+    -- One bound, so the scan skips the row groups loaded before it (with
+    -- "not holds or loaded_at > ...", every play was read: 0.6 s of 0.8 s).
+    where loaded_at > (
+        select if((select yes from holds), coalesce(max(loaded_at), timestamp '-infinity'), timestamp '-infinity')
+        from {{ this }}
+    )
     {% endif %}
 ),
 

@@ -1,6 +1,13 @@
+{{ config(materialized='incremental', unique_key='user_id') }}
 -- Question 8: engagement per listener: sessions, listening time, skips, level changes.
+--
+-- Incremental by listener, as int_user_metrics: the listeners whose metrics
+-- were loaded since this table's last run are recomputed and replaced.
 with metrics as (
     select * from {{ ref('int_user_metrics') }}
+    {% if is_incremental() %}
+    where loaded_at > (select coalesce(max(loaded_at), timestamp '-infinity') from {{ this }})
+    {% endif %}
 ),
 
 sessions as (
@@ -11,6 +18,9 @@ sessions as (
         avg(epoch_us(session_end) - epoch_us(session_start)) / 60000000.0 as avg_session_minutes,
         avg(plays)                                       as avg_plays_per_session
     from {{ ref('int_sessions') }}
+    {% if is_incremental() %}
+    where user_id in (select user_id from metrics)
+    {% endif %}
     group by user_id
 )
 
@@ -26,6 +36,7 @@ select
     round(s.avg_plays_per_session, 2)                    as avg_plays_per_session,
     round(m.skip_rate, 4)                                as skip_rate,
     m.upgrades,
-    m.downgrades
+    m.downgrades,
+    m.loaded_at
 from metrics as m
 left join sessions as s on m.user_id = s.user_id

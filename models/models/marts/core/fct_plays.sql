@@ -121,7 +121,7 @@ select
     local_hour,
     local_weekday,
     week_start,
-    coalesce(user_id, 'unknown')                                          as user_id,
+    user_id,
     session_id,
     coalesce(track_id, 'unknown')                                         as track_id,
     coalesce(artist_id, 'unknown')                                        as artist_id,

@@ -1,7 +1,11 @@
 -- Question 8: weekly retention. A cohort is the week of a listener's first play;
 -- retention is the share of the cohort that played in each later week.
+-- Read from the agg_listener_days cube (a row per listener and day at most a
+-- few times over, a tenth of fct_plays' rows) by its user_key, a 64-bit hash
+-- of user_id, as regional_trends counts listeners.
 with activity as (
-    select distinct user_id, week_start from {{ ref('fct_plays') }}
+    select distinct user_key as user_id, cast(date_trunc('week', date_key) as date) as week_start
+    from {{ ref('agg_listener_days') }}
 ),
 
 cohorts as (

@@ -1,4 +1,4 @@
-{{ config(materialized='incremental', unique_key='date_key') }}
+{{ config(materialized='incremental', unique_key=['date_key', 'user_key']) }}
 -- The dashboard's main cube: plays per UTC day, listener, place, device and
 -- level. About one row per active listener per day (17x fewer rows than
 -- fct_plays on the demo), so the API answers every filter combination
@@ -7,10 +7,22 @@
 -- is several times faster than distinct strings, and a collision among a
 -- million listeners has odds of about 1 in 10^7. Sessions are counted per row,
 -- so a session that crosses midnight UTC or changes device counts on each side.
-with plays as (
+--
+-- Incremental by day and listener: a run rebuilds the rows of each listener
+-- on each day that gained plays of theirs, from all their plays of that day
+-- (delete+insert on date_key and user_key). Rebuilding whole days rewrote
+-- 36,000 rows after a minute of plays on the benchmark (its late plays touch
+-- three earlier days) for the 2,000 listener days that changed.
+with {% if is_incremental() %}touched as (
+    select distinct date_key, user_id from {{ ref('fct_plays') }}
+    where {{ fct_plays_loaded_since_this() }}
+),
+
+{% endif %}plays as (
     select * from {{ ref('fct_plays') }}
     {% if is_incremental() %}
-    where date_key in ({{ fct_plays_days_loaded_since_this() }})
+    semi join touched using (date_key, user_id)
+    where date_key in (select date_key from touched)
     {% endif %}
 ),
 

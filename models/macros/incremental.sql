@@ -108,3 +108,35 @@ loaded_at > (select coalesce(max(loaded_at), timestamp '-infinity') from {{ this
 {% macro stored_counts_hold() -%}
 (select min(loaded_at) from {{ ref('fct_plays') }}) <= (select max(loaded_at) from {{ this }})
 {%- endmacro %}
+
+{#
+  Every track of `catalog` (int_catalog_tracks' columns) or `played`
+  (int_tracks_played's): catalog attributes where the catalog has the track,
+  otherwise the names the plays carried. int_tracks_unified is this over both
+  tables; dim_tracks runs it over the rows of the tracks it rewrites.
+#}
+{% macro unified_tracks(catalog, played) %}
+select
+    coalesce(c.track_id, p.track_id)          as track_id,
+    coalesce(c.track_name, p.track_name)      as track_name,
+    coalesce(c.artist_id, p.artist_id)        as artist_id,
+    coalesce(c.artist_name, p.artist_name)    as artist_name,
+    coalesce(c.album_id, p.album_id)          as album_id,
+    coalesce(c.album_name, p.album_name)      as album_name,
+    c.genre,
+    coalesce(c.duration_ms, p.duration_ms)    as duration_ms,
+    c.release_date,
+    c.explicit,
+    c.danceability,
+    c.energy,
+    c.valence,
+    c.tempo,
+    c.acousticness,
+    c.instrumentalness,
+    c.speechiness,
+    c.liveness,
+    c.loudness,
+    c.track_id is not null                    as in_catalog
+from {{ catalog }} as c
+full outer join {{ played }} as p on c.track_id = p.track_id
+{% endmacro %}

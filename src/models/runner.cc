@@ -90,6 +90,28 @@ const NodeResult* RunResults::Find(const std::string& unique_id) const {
   return nullptr;
 }
 
+// For a node that failed: the models it reads that the command did not
+// select and the warehouse did not hold when it began (a `--select x` on a
+// new warehouse, whose parents were never built), as a hint to build them.
+std::string MissingParentsHint(const Project& project, const Node& node,
+                               const std::map<std::string, std::size_t>& selected,
+                               const Relations& relations) {
+  std::string missing;
+  for (const std::string& dep : node.depends_on) {
+    const Node* parent = project.FindNode(dep);
+    if (!parent || parent->materialized == Materialization::kEphemeral || selected.count(dep) ||
+        relations.Find(parent->schema, parent->alias) != RelationKind::kMissing) {
+      continue;
+    }
+    missing += (missing.empty() ? "" : ", ") + parent->schema + "." + parent->alias;
+  }
+  if (missing.empty()) return {};
+  return fmt::format(
+      "\n  (it reads {}, which this command did not select and the warehouse does not hold: "
+      "select +{} to build what it reads too)",
+      missing, node.name);
+}
+
 std::string ProgressLine(int index, int total, const std::string& what, const std::string& status) {
   std::string line = fmt::format("{} of {} {} ", index, total, what);
   constexpr std::size_t kWidth = 80;
@@ -563,6 +585,9 @@ NodeResult Runner::ExecuteNode(warehouse::Connection& conn, const Node& node, Sc
     r.status = NodeStatus::kError;
     const Error& error = !sql ? sql.error() : done.error();
     r.message = error.message;
+    // Before the statement the message may end with ("\n  in: ..."), which is long.
+    const std::string hint = MissingParentsHint(project_, node, schedule.order, schedule.relations);
+    r.message.insert(std::min(r.message.find("\n  in: "), r.message.size()), hint);
     r.error_code = error.code;
     if (writes) emit("FAIL", r.message);
     return r;

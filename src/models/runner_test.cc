@@ -93,6 +93,25 @@ TEST(Materialization, EphemeralChainsAreInlinedInDependencyOrder) {
   EXPECT_LT(sql.find("__dbt__cte__e1 as ("), sql.find("__dbt__cte__e2 as ("));
 }
 
+TEST(Materialization, AModelWhoseParentWasNeverBuiltSaysWhatToSelect) {
+  Harness h(Files{{"models/a.sql", "select 1 as x"},
+                  {"models/b.sql", "select x from {{ ref('a') }}"}});
+  RunResults alone = h.MustRun("build", Selection{{"b"}, {}});
+  EXPECT_EQ(StatusOf(alone, "model.shop.b"), "error");
+  const std::string& message = alone.Find("model.shop.b")->message;
+  const auto hint = message.find(
+      "(it reads main.a, which this command did not select and the warehouse does not hold: "
+      "select +b to build what it reads too)");
+  EXPECT_NE(hint, std::string::npos) << message;
+  EXPECT_LT(hint, message.find("in: ")) << message;  // before the long statement
+  EXPECT_EQ(StatusOf(h.MustRun("build", Selection{{"+b"}, {}}), "model.shop.b"), "success");
+  // Once a is there, a failure of b does not blame it.
+  h.Write("models/b.sql", "select no_such_column from {{ ref('a') }}");
+  RunResults broken = h.MustRun("build", Selection{{"b"}, {}});
+  EXPECT_EQ(StatusOf(broken, "model.shop.b"), "error");
+  EXPECT_EQ(broken.Find("model.shop.b")->message.find("it reads"), std::string::npos);
+}
+
 TEST(Materialization, FailedTableBuildKeepsThePreviousTable) {
   Harness h(Files{
       {"models/t.sql", "{{ config(materialized='table') }}select 1 as x union all select 2"}});

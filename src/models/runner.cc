@@ -50,6 +50,28 @@ std::string Describe(const Node& node) {
   return node.name;
 }
 
+// For a node that failed: the models it reads that the command did not
+// select and the warehouse did not hold when it began (a `--select x` on a
+// new warehouse, whose parents were never built), as a hint to build them.
+std::string MissingParentsHint(const Project& project, const Node& node,
+                               const std::map<std::string, std::size_t>& selected,
+                               const Relations& relations) {
+  std::string missing;
+  for (const std::string& dep : node.depends_on) {
+    const Node* parent = project.FindNode(dep);
+    if (!parent || parent->materialized == Materialization::kEphemeral || selected.count(dep) ||
+        relations.Find(parent->schema, parent->alias) != RelationKind::kMissing) {
+      continue;
+    }
+    missing += (missing.empty() ? "" : ", ") + parent->schema + "." + parent->alias;
+  }
+  if (missing.empty()) return {};
+  return fmt::format(
+      "\n  (it reads {}, which this command did not select and the warehouse does not hold: "
+      "select +{} to build what it reads too)",
+      missing, node.name);
+}
+
 }  // namespace
 
 const char* NodeStatusName(NodeStatus status) {
@@ -88,28 +110,6 @@ const NodeResult* RunResults::Find(const std::string& unique_id) const {
     if (r.unique_id == unique_id) return &r;
   }
   return nullptr;
-}
-
-// For a node that failed: the models it reads that the command did not
-// select and the warehouse did not hold when it began (a `--select x` on a
-// new warehouse, whose parents were never built), as a hint to build them.
-std::string MissingParentsHint(const Project& project, const Node& node,
-                               const std::map<std::string, std::size_t>& selected,
-                               const Relations& relations) {
-  std::string missing;
-  for (const std::string& dep : node.depends_on) {
-    const Node* parent = project.FindNode(dep);
-    if (!parent || parent->materialized == Materialization::kEphemeral || selected.count(dep) ||
-        relations.Find(parent->schema, parent->alias) != RelationKind::kMissing) {
-      continue;
-    }
-    missing += (missing.empty() ? "" : ", ") + parent->schema + "." + parent->alias;
-  }
-  if (missing.empty()) return {};
-  return fmt::format(
-      "\n  (it reads {}, which this command did not select and the warehouse does not hold: "
-      "select +{} to build what it reads too)",
-      missing, node.name);
 }
 
 std::string ProgressLine(int index, int total, const std::string& what, const std::string& status) {

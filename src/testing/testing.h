@@ -1,6 +1,7 @@
 // Helpers shared by the tests: temporary folders and running the real binary.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -54,6 +55,9 @@ class Background {
   // Sends SIGTERM and waits for the process; returns its exit status as
   // CommandOutput::exit_code has it.
   int Stop();
+  // Waits up to `limit` for the process to end by itself (then Stop()s it);
+  // returns its exit status as Stop does.
+  int Wait(std::chrono::seconds limit);
   std::string log() const { return ReadFile(log_); }
 
  private:

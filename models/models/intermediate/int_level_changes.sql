@@ -40,7 +40,10 @@ plays as (
     from {{ ref('fct_plays') }} as p
     join starts as t using (user_id)
     where p.played_at >= (select min(start_at) from starts)
-        and (p.played_at, p.play_id) >= (t.start_at, t.start_id)
+        -- (played_at, play_id) >= (start_at, start_id), spelled out: as a
+        -- row comparison the join built two structs per probed play.
+        and p.played_at >= t.start_at
+        and (p.played_at > t.start_at or p.play_id >= t.start_id)
     union all
     -- The level in effect just before the start: the latest stored change before it.
     select user_id, play_id, played_at, level, loaded_at, true as is_stored

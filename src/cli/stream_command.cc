@@ -109,6 +109,10 @@ class BackgroundCompactor {
 };
 
 Status RunStream(const StreamFlags& flags) {
+  // First: a stop asked for while the project and lake open still ends in
+  // an orderly exit 0 (nothing is in flight yet), not the default 143.
+  std::signal(SIGINT, OnStreamStop);
+  std::signal(SIGTERM, OnStreamStop);
   auto project = config::LoadProject(flags.project);
   if (!project) return tl::unexpected(project.error());
   auto source = KafkaSourceOf(*project, flags.source);
@@ -121,8 +125,6 @@ Status RunStream(const StreamFlags& flags) {
   }
   auto lake = s3::OpenLake(*project, std::move(options));
   if (!lake) return tl::unexpected(lake.error());
-  std::signal(SIGINT, OnStreamStop);
-  std::signal(SIGTERM, OnStreamStop);
   stream::WorkerOptions worker_options;
   worker_options.threads = flags.threads > 0 ? flags.threads : std::max(1, project->threads);
   worker_options.stop_requested = [] { return g_stream_stop != 0; };

@@ -93,18 +93,24 @@ refresh_all as (
 {%- endmacro %}
 
 {#
-  For the models that add the counts of the plays fct_plays loaded since
-  their last run to the rows they hold (unique_key: the grouping columns):
-  the filter that takes those plays, and whether the stored counts may be
-  added to. They may not when fct_plays was rebuilt since (every play then
-  has a loaded_at after this table's latest, so every play counts as new):
-  the new rows then replace the stored ones instead of adding to them.
+  The filter on a model the calling model reads (fct_plays, or a model built
+  on it) that takes its rows loaded after the latest loaded_at the calling
+  model holds: every row when it holds none.
   REQUIRES: is_incremental() in the calling model.
 #}
-{% macro fct_plays_loaded_since_this() -%}
+{% macro loaded_since_this() -%}
 loaded_at > (select coalesce(max(loaded_at), timestamp '-infinity') from {{ this }})
 {%- endmacro %}
 
+{#
+  For the models that add the counts of the plays fct_plays loaded since
+  their last run (loaded_since_this) to the rows they hold (unique_key: the
+  grouping columns): whether the stored counts may be added to. They may not
+  when fct_plays was rebuilt since (every play then has a loaded_at after
+  this table's latest, so every play counts as new): the new rows then
+  replace the stored ones instead of adding to them.
+  REQUIRES: is_incremental() in the calling model.
+#}
 {% macro stored_counts_hold() -%}
 (select min(loaded_at) from {{ ref('fct_plays') }}) <= (select max(loaded_at) from {{ this }})
 {%- endmacro %}

@@ -20,7 +20,7 @@
 with {% if is_incremental() %}new_plays as (
     select user_id, play_id, played_at
     from {{ ref('fct_plays') }}
-    where loaded_at > (select coalesce(max(loaded_at), timestamp '-infinity') from {{ this }}) and user_id <> 'unknown'
+    where {{ loaded_since_this() }} and user_id <> 'unknown'
 ),
 
 starts as (

@@ -13,7 +13,7 @@
 with {% if is_incremental() %}touched as (
     select user_id, coalesce(session_id, 'none') as session_id, min(played_at) as first_new
     from {{ ref('fct_plays') }}
-    where loaded_at > (select coalesce(max(loaded_at), timestamp '-infinity') from {{ this }})
+    where {{ loaded_since_this() }}
     group by all
 ),
 

@@ -18,7 +18,7 @@ with attributions as (
     {% if is_incremental() %}
     where track_id in (
         select track_id from {{ ref('int_track_attributions') }}
-        where loaded_at > (select coalesce(max(loaded_at), timestamp '-infinity') from {{ this }})
+        where {{ loaded_since_this() }}
     )
     {% endif %}
 )

@@ -11,10 +11,10 @@
 -- on the benchmark for the ~1,400 listeners it touched.
 with {% if is_incremental() %}touched as (
     select user_id from {{ ref('int_sessions') }}
-    where loaded_at > (select coalesce(max(loaded_at), timestamp '-infinity') from {{ this }})
+    where {{ loaded_since_this() }}
     union
     select user_id from {{ ref('int_level_changes') }}
-    where loaded_at > (select coalesce(max(loaded_at), timestamp '-infinity') from {{ this }})
+    where {{ loaded_since_this() }}
 ),
 
 {% endif %}sessions as (

@@ -9,7 +9,7 @@
 with new_plays as (
     select week_start, artist_id, user_id, loaded_at from {{ ref('fct_plays') }}
     {% if is_incremental() %}
-    where {{ fct_plays_loaded_since_this() }}
+    where {{ loaded_since_this() }}
     {% endif %}
 ),
 

@@ -11,7 +11,7 @@
 with new_plays as (
     select local_weekday, local_hour, local_date, user_id, loaded_at from {{ ref('fct_plays') }}
     {% if is_incremental() %}
-    where {{ fct_plays_loaded_since_this() }}
+    where {{ loaded_since_this() }}
     {% endif %}
 ),
 

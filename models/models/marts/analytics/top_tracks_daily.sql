@@ -15,7 +15,7 @@ with days as (
     select date_key, max(loaded_at) as loaded_at
     from {{ ref('agg_track_days') }}
     {% if is_incremental() %}
-    where loaded_at > (select coalesce(max(loaded_at), timestamp '-infinity') from {{ this }})
+    where {{ loaded_since_this() }}
     {% endif %}
     group by date_key
 ),

@@ -6,7 +6,7 @@
 with metrics as (
     select * from {{ ref('int_user_metrics') }}
     {% if is_incremental() %}
-    where loaded_at > (select coalesce(max(loaded_at), timestamp '-infinity') from {{ this }})
+    where {{ loaded_since_this() }}
     {% endif %}
 ),
 

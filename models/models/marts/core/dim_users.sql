@@ -18,7 +18,7 @@
 -- plays was one of the slowest steps of a run after new plays.
 with {% if is_incremental() %}changed_users as (
     select user_id from {{ ref('int_level_changes') }}
-    where loaded_at > (select coalesce(max(loaded_at), timestamp '-infinity') from {{ this }})
+    where {{ loaded_since_this() }}
     union
     select user_id from {{ ref('scd_users') }}
     where dbt_valid_to is null

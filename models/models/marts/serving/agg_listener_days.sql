@@ -15,7 +15,7 @@
 -- three earlier days) for the 2,000 listener days that changed.
 with {% if is_incremental() %}touched as (
     select distinct date_key, user_id from {{ ref('fct_plays') }}
-    where {{ fct_plays_loaded_since_this() }}
+    where {{ loaded_since_this() }}
 ),
 
 {% endif %}plays as (

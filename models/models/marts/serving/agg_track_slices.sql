@@ -10,7 +10,7 @@
 with plays as (
     select date_key, track_id, country, device, level, loaded_at from {{ ref('fct_plays') }}
     {% if is_incremental() %}
-    where {{ fct_plays_loaded_since_this() }}
+    where {{ loaded_since_this() }}
     {% endif %}
 ),
 

@@ -8,7 +8,7 @@ with new_starts as (
     select start_time, max(loaded_at) as loaded_at
     from {{ ref('songplays') }}
     {% if is_incremental() %}
-    where loaded_at > (select coalesce(max(loaded_at), timestamp '-infinity') from {{ this }})
+    where {{ loaded_since_this() }}
     {% endif %}
     group by start_time
 ){% if is_incremental() %},

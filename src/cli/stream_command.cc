@@ -13,9 +13,9 @@
 #include "config/project.h"
 #include "lake/faults.h"
 #include "lake/lake.h"
+#include "s3/open_lake.h"
 #include "stream/compactor.h"
 #include "stream/worker.h"
-#include "s3/open_lake.h"
 
 namespace playlake::cli {
 namespace {

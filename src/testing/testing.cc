@@ -17,6 +17,15 @@
 
 namespace playlake::testing {
 
+namespace {
+
+// A wait status as a shell reports it: the exit code, or 128 + the signal.
+int ExitCode(int status) {
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+}  // namespace
+
 TempDir::TempDir() {
   static std::atomic<int> counter{0};
   path_ = std::filesystem::temp_directory_path() /
@@ -46,7 +55,7 @@ CommandOutput RunShell(const std::string& command) {
   char buffer[65536];
   while (std::size_t n = fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
   const int status = pclose(pipe);
-  int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  int code = ExitCode(status);
   return {code, std::move(out), ReadFile(err)};
 }
 
@@ -89,7 +98,7 @@ int Background::Stop() {
   int status = 0;
   ::waitpid(pid_, &status, 0);
   pid_ = 0;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return ExitCode(status);
 }
 
 int Background::Wait(std::chrono::seconds limit) {
@@ -101,7 +110,7 @@ int Background::Wait(std::chrono::seconds limit) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   pid_ = 0;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return ExitCode(status);
 }
 
 namespace {

@@ -18,12 +18,12 @@
 #include "models/exposures.h"
 #include "models/project.h"
 #include "pipeline/run.h"
+#include "s3/open_lake.h"
 #include "serve/gold_api.h"
 #include "silver/drift_report.h"
 #include "silver/views.h"
 #include "warehouse/duckdb.h"
 #include "warehouse/sharing.h"
-#include "s3/open_lake.h"
 
 namespace playlake::pipeline {
 namespace {
@@ -183,12 +183,17 @@ Result<GoldBuild> BuildGold(const config::ProjectConfig& project, const GoldBuil
   auto writer = warehouse::Writer::Open(project.warehouse, db_options);
   if (!writer) return tl::unexpected(writer.error());
   warehouse::Database& db = (*writer)->db();
+  // The batches committed when the build starts are what the models build on
+  // and what target/pipeline_status.json reports: one read of the commit log.
+  auto silver_entries = (*lake)->Entries("silver");
+  if (!silver_entries) return tl::unexpected(silver_entries.error());
   std::map<std::string, std::string> source_versions;
   {
-    // The batches ingested since the last build are what the models build on.
     auto conn = db.Connect();
     if (!conn) return tl::unexpected(conn.error());
-    if (auto s = silver::CreateSilverSchema(**conn, **lake); !s) return tl::unexpected(s.error());
+    if (auto s = silver::CreateSilverSchema(**conn, **lake, *silver_entries); !s) {
+      return tl::unexpected(s.error());
+    }
     // A silver view lists the Parquet files it reads, and a committed file never
     // changes: the view's text is the version of its data.
     auto views = (*conn)->Query(
@@ -232,8 +237,6 @@ Result<GoldBuild> BuildGold(const config::ProjectConfig& project, const GoldBuil
   {
     auto conn = db.Connect();
     if (!conn) return tl::unexpected(conn.error());
-    auto silver_entries = (*lake)->Entries("silver");
-    if (!silver_entries) return tl::unexpected(silver_entries.error());
     if (auto s = WriteStatus(**conn, target / "pipeline_status.json",
                              silver::DriftRows(*silver_entries));
         !s) {

@@ -109,9 +109,9 @@ void PutTypicalFileFirst(std::vector<lake::DataFile>& files) {
   if (typical != files.end()) std::rotate(files.begin(), typical, typical + 1);
 }
 
-}  // namespace
-
-Status CreateSilverViews(warehouse::Connection& connection, const lake::Lake& lake) {
+// CreateSilverViews over the silver manifest entries `entries`.
+Status CreateViews(warehouse::Connection& connection, const lake::Lake& lake,
+                   const std::vector<lake::ManifestEntry>& entries) {
   // The Spotify Web API source's tables (spotify_plays, ...) are views like
   // the others; their files are not partitioned.
   struct View {
@@ -132,9 +132,7 @@ Status CreateSilverViews(warehouse::Connection& connection, const lake::Lake& la
   }
   // One read of the commit log for every view; on S3 the files not cached yet
   // are fetched together first.
-  auto entries = lake.Entries("silver");
-  if (!entries) return tl::unexpected(entries.error());
-  std::vector<lake::DataFile> live = lake::LiveFiles(*entries);
+  std::vector<lake::DataFile> live = lake::LiveFiles(entries);
   std::sort(live.begin(), live.end(),
             [](const lake::DataFile& a, const lake::DataFile& b) { return a.key < b.key; });
   lake::Storage& storage = const_cast<lake::Lake&>(lake).storage();
@@ -183,12 +181,27 @@ Status CreateSilverViews(warehouse::Connection& connection, const lake::Lake& la
   return {};
 }
 
+}  // namespace
+
+Status CreateSilverViews(warehouse::Connection& connection, const lake::Lake& lake) {
+  auto entries = lake.Entries("silver");
+  if (!entries) return tl::unexpected(entries.error());
+  return CreateViews(connection, lake, *entries);
+}
+
 Status CreateSilverSchema(warehouse::Connection& connection, const lake::Lake& lake) {
+  auto entries = lake.Entries("silver");
+  if (!entries) return tl::unexpected(entries.error());
+  return CreateSilverSchema(connection, lake, *entries);
+}
+
+Status CreateSilverSchema(warehouse::Connection& connection, const lake::Lake& lake,
+                          const std::vector<lake::ManifestEntry>& entries) {
   if (auto s = connection.Execute("CREATE SCHEMA IF NOT EXISTS silver; SET schema = 'silver'");
       !s) {
     return s;
   }
-  if (auto s = CreateSilverViews(connection, lake); !s) return s;
+  if (auto s = CreateViews(connection, lake, entries); !s) return s;
   return connection.Execute("SET schema = 'main'");
 }
 

@@ -21,6 +21,13 @@ std::vector<DataFile> LiveFiles(const std::vector<ManifestEntry>& entries) {
   return files;
 }
 
+void SortInCommitOrder(std::vector<ManifestEntry>& entries) {
+  std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+    if (a.committed_at_us != b.committed_at_us) return a.committed_at_us < b.committed_at_us;
+    return a.input_path < b.input_path;
+  });
+}
+
 Lake::Lake(std::unique_ptr<Storage> storage, LakeOptions options)
     : storage_(std::move(storage)),
       clock_(options.clock ? std::move(options.clock)
@@ -77,11 +84,23 @@ Result<std::vector<ManifestEntry>> Lake::Entries(const std::string& layer) const
     if (!entry) return tl::unexpected(entry.error());
     entries.push_back(std::move(*entry));
   }
-  std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
-    if (a.committed_at_us != b.committed_at_us) return a.committed_at_us < b.committed_at_us;
-    return a.input_path < b.input_path;
-  });
+  SortInCommitOrder(entries);
   return entries;
+}
+
+Result<std::vector<std::string>> Lake::BatchIds(const std::string& layer) const {
+  auto keys = storage_->List("_manifests/" + layer);
+  if (!keys) return tl::unexpected(keys.error());
+  std::vector<std::string> ids;
+  ids.reserve(keys->size());
+  for (const auto& key : *keys) {
+    if (!key.ends_with(".json")) continue;
+    const auto slash = key.rfind('/');
+    const auto start = slash == std::string::npos ? 0 : slash + 1;
+    ids.push_back(key.substr(start, key.size() - start - 5));
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
 }
 
 Result<std::vector<DataFile>> Lake::CommittedFiles(const std::string& layer,

@@ -71,6 +71,12 @@ TEST(Lake, ReadersSeeOnlyCommittedFilesInCommitOrder) {
   ASSERT_TRUE(entries);
   ASSERT_EQ(entries->size(), 2u);
   EXPECT_EQ(entries->at(0).batch_id, "a");  // the clock runs backwards here: "a" came first
+  auto ids = (*lake)->BatchIds("silver");
+  ASSERT_TRUE(ids);
+  EXPECT_EQ(*ids, (std::vector<std::string>{"a", "z"}));
+  auto none = (*lake)->BatchIds("bronze");
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
 }
 
 void Put(Storage& storage, const std::string& key, const std::string& bytes) {

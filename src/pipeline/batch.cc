@@ -71,13 +71,10 @@ std::string FileIdentity(const std::filesystem::path& file) {
 // immutable), the model project's files and the project file (their contents),
 // and this binary (its FileIdentity: a rebuilt binary counts as changed).
 Result<std::string> BuildInputs(const config::ProjectConfig& project, const lake::Lake& lake) {
-  auto entries = lake.Entries("silver");
-  if (!entries) return tl::unexpected(entries.error());
-  std::vector<std::string> batches;
-  for (const auto& e : *entries) batches.push_back(e.batch_id);
-  std::sort(batches.begin(), batches.end());
+  auto batches = lake.BatchIds("silver");
+  if (!batches) return tl::unexpected(batches.error());
   Checksum sum;
-  for (const auto& b : batches) sum.Update(b + '\n');
+  for (const auto& b : *batches) sum.Update(b + '\n');
   std::vector<std::filesystem::path> files;
   std::error_code ec;
   for (auto it = std::filesystem::recursive_directory_iterator(project.models, ec);

@@ -5,13 +5,11 @@
 namespace playlake::stream {
 
 Result<std::vector<lake::ManifestEntry>> OffsetRecord::Refresh(lake::Lake& lake) {
-  auto keys = lake.storage().List("_manifests/silver");
-  if (!keys) return tl::unexpected(keys.error());
+  auto ids = lake.BatchIds("silver");
+  if (!ids) return tl::unexpected(ids.error());
   std::vector<lake::ManifestEntry> fresh;
-  for (const auto& key : *keys) {
-    if (!key.ends_with(".json") || seen_.contains(key)) continue;
-    const auto slash = key.rfind('/');
-    const std::string batch_id = key.substr(slash + 1, key.size() - slash - 1 - 5);
+  for (const auto& batch_id : *ids) {
+    if (seen_.contains(batch_id)) continue;
     auto entry = lake.Find("silver", batch_id);
     if (!entry) return tl::unexpected(entry.error());
     if (!*entry) continue;  // listed then gone: not a manifest Playlake wrote
@@ -22,7 +20,7 @@ Result<std::vector<lake::ManifestEntry>> OffsetRecord::Refresh(lake::Lake& lake)
 }
 
 void OffsetRecord::Note(const lake::ManifestEntry& entry) {
-  seen_.insert(lake::ManifestKey("silver", entry.batch_id));
+  seen_.insert(entry.batch_id);
   if (!entry.kafka) return;
   auto& next = next_[{entry.kafka->topic, entry.kafka->partition}];
   next = std::max(next, entry.kafka->last_offset + 1);

@@ -31,7 +31,7 @@ class OffsetRecord {
   std::optional<std::int64_t> Next(const std::string& topic, int partition) const;
 
  private:
-  std::set<std::string> seen_;  // manifest keys read
+  std::set<std::string> seen_;  // ids of the batches read
   std::map<std::pair<std::string, int>, std::int64_t> next_;
 };
 

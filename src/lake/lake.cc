@@ -6,8 +6,21 @@
 #include <map>
 #include <random>
 #include <set>
+#include <tuple>
 
 namespace playlake::lake {
+
+namespace {
+
+// Commit order: committed_at_us, ties broken by input path.
+void SortInCommitOrder(std::vector<ManifestEntry>& entries) {
+  std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+    if (a.committed_at_us != b.committed_at_us) return a.committed_at_us < b.committed_at_us;
+    return a.input_path < b.input_path;
+  });
+}
+
+}  // namespace
 
 std::vector<DataFile> LiveFiles(const std::vector<ManifestEntry>& entries) {
   std::set<std::string_view> replaced;
@@ -21,11 +34,39 @@ std::vector<DataFile> LiveFiles(const std::vector<ManifestEntry>& entries) {
   return files;
 }
 
-void SortInCommitOrder(std::vector<ManifestEntry>& entries) {
-  std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
-    if (a.committed_at_us != b.committed_at_us) return a.committed_at_us < b.committed_at_us;
-    return a.input_path < b.input_path;
+Status LiveFileSet::Refresh(const Lake& lake) {
+  auto ids = lake.BatchIds(layer_);
+  if (!ids) return tl::unexpected(ids.error());
+  std::erase_if(*ids, [&](const std::string& id) { return read_.contains(id); });
+  auto fresh = lake.Read(layer_, *ids);
+  if (!fresh) return tl::unexpected(fresh.error());
+  read_.insert(ids->begin(), ids->end());
+  for (const auto& e : *fresh) {
+    for (const auto& key : e.replaces) {
+      replaced_.insert(key);
+      live_.erase(key);
+    }
+    for (std::size_t i = 0; i < e.files.size(); ++i) {
+      if (!replaced_.contains(e.files[i].key)) {
+        live_[e.files[i].key] = Live{e.committed_at_us, e.input_path, i, e.files[i]};
+      }
+    }
+  }
+  return {};
+}
+
+std::vector<DataFile> LiveFileSet::Files() const {
+  std::vector<const Live*> order;
+  order.reserve(live_.size());
+  for (const auto& [key, live] : live_) order.push_back(&live);
+  std::stable_sort(order.begin(), order.end(), [](const Live* a, const Live* b) {
+    return std::tie(a->committed_at_us, a->input_path, a->index) <
+           std::tie(b->committed_at_us, b->input_path, b->index);
   });
+  std::vector<DataFile> files;
+  files.reserve(order.size());
+  for (const Live* live : order) files.push_back(live->file);
+  return files;
 }
 
 Lake::Lake(std::unique_ptr<Storage> storage, LakeOptions options)
@@ -71,13 +112,20 @@ Result<bool> Lake::Commit(ManifestEntry entry) {
 }
 
 Result<std::vector<ManifestEntry>> Lake::Entries(const std::string& layer) const {
-  auto keys = storage_->List("_manifests/" + layer);
-  if (!keys) return tl::unexpected(keys.error());
-  std::erase_if(*keys, [](const std::string& key) { return !key.ends_with(".json"); });
-  if (auto s = storage_->Prefetch(*keys); !s) return tl::unexpected(s.error());
+  auto ids = BatchIds(layer);
+  if (!ids) return tl::unexpected(ids.error());
+  return Read(layer, *ids);
+}
+
+Result<std::vector<ManifestEntry>> Lake::Read(const std::string& layer,
+                                              const std::vector<std::string>& batch_ids) const {
+  std::vector<std::string> keys;
+  keys.reserve(batch_ids.size());
+  for (const auto& id : batch_ids) keys.push_back(ManifestKey(layer, id));
+  if (auto s = storage_->Prefetch(keys); !s) return tl::unexpected(s.error());
   std::vector<ManifestEntry> entries;
-  entries.reserve(keys->size());
-  for (const auto& key : *keys) {
+  entries.reserve(keys.size());
+  for (const auto& key : keys) {
     auto text = storage_->ReadAll(key);
     if (!text) return tl::unexpected(text.error());
     auto entry = ManifestFromJson(*text, storage_->Url(key));

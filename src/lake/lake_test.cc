@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
 
 #include "lake/bronze.h"
 #include "lake/checksum.h"
@@ -171,6 +172,51 @@ TEST(Lake, ACompactionReplacesFilesForReadersAndRemoveReplacedTakesThemLater) {
   auto again = (*lake)->RemoveReplaced(std::chrono::hours(1));
   ASSERT_TRUE(again);
   EXPECT_EQ(again->removed, 0);
+}
+
+// LiveFileSet reads only the manifests committed since its last Refresh and
+// holds what LiveFiles of every entry gives, in the same order, also when a
+// compaction replaces files it took in an earlier Refresh.
+TEST(Lake, ALiveFileSetFollowsCommitsAndCompactionsAsLiveFilesDoes) {
+  TempDir dir;
+  std::int64_t now = 1'700'000'000;
+  auto lake = Lake::OpenLocal(dir.path(), LakeOptions{[&] { return At(now++); }, nullptr});
+  ASSERT_TRUE(lake);
+  LiveFileSet live("silver");
+  auto same_as_entries = [&] {
+    auto entries = (*lake)->Entries("silver");
+    ASSERT_TRUE(entries);
+    std::vector<std::string> want, got;
+    for (const auto& f : LiveFiles(*entries)) want.push_back(f.key);
+    for (const auto& f : live.Files()) got.push_back(f.key);
+    EXPECT_EQ(got, want);
+  };
+  ASSERT_TRUE(live.Refresh(**lake));
+  EXPECT_TRUE(live.Files().empty());
+  ASSERT_TRUE((*lake)->Commit(Entry("b", "plays", "silver/plays/b.parquet")));
+  ASSERT_TRUE((*lake)->Commit(Entry("a", "plays", "silver/plays/a.parquet")));
+  ASSERT_TRUE(live.Refresh(**lake));
+  same_as_entries();
+  EXPECT_TRUE(live.Contains("silver/plays/a.parquet"));
+
+  ManifestEntry compaction = Entry("c", "plays", "silver/plays/ab.parquet");
+  compaction.version = kCompactionManifestVersion;
+  compaction.replaces = {"silver/plays/a.parquet", "silver/plays/b.parquet"};
+  ASSERT_TRUE((*lake)->Commit(compaction));
+  ASSERT_TRUE((*lake)->Commit(Entry("d", "plays", "silver/plays/d.parquet")));
+  ASSERT_TRUE(live.Refresh(**lake));
+  same_as_entries();
+  EXPECT_FALSE(live.Contains("silver/plays/a.parquet"));
+  ASSERT_EQ(live.Files().size(), 2u);
+  EXPECT_EQ(live.Files().at(0).key, "silver/plays/ab.parquet");  // committed before d
+
+  // A manifest it has read is not read again (Entries would fail on this one).
+  std::ofstream(dir.path() / ManifestKey("silver", "b"), std::ios::trunc) << "not json";
+  ASSERT_FALSE((*lake)->Entries("silver"));
+  ASSERT_TRUE((*lake)->Commit(Entry("e", "plays", "silver/plays/e.parquet")));
+  auto refreshed = live.Refresh(**lake);
+  ASSERT_TRUE(refreshed) << refreshed.error().message;
+  EXPECT_TRUE(live.Contains("silver/plays/e.parquet"));
 }
 
 TEST(Manifest, AVersionNewerThanCompactionEntriesIsRefused) {

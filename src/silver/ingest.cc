@@ -565,17 +565,12 @@ Result<IngestReport> CatchUpSilver(lake::Lake& lake, const IngestRequest& reques
   std::vector<std::string> missing;
   std::set_difference(bronze_ids->begin(), bronze_ids->end(), silver_ids->begin(),
                       silver_ids->end(), std::back_inserter(missing));
-  std::vector<lake::ManifestEntry> bronze;
-  for (const auto& id : missing) {
-    auto entry = lake.Find("bronze", id);
-    if (!entry) return tl::unexpected(entry.error());
-    if (*entry) bronze.push_back(std::move(**entry));
-  }
-  lake::SortInCommitOrder(bronze);
+  auto bronze = lake.Read("bronze", missing);
+  if (!bronze) return tl::unexpected(bronze.error());
   std::unique_ptr<TableWriter> writer;
   std::optional<SilverBatch::Committed> committed;
   const CommittedInputs no_inputs;  // catching up reads bronze, never an input
-  for (const auto& entry : bronze) {
+  for (const auto& entry : *bronze) {
     if (!writer) {
       auto w = MakeWriter(r);
       if (!w) return tl::unexpected(w.error());

@@ -8,7 +8,6 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
-#include <set>
 
 #include "common/hash.h"
 #include "warehouse/duckdb.h"
@@ -67,11 +66,11 @@ void CompactionSummary::Add(const PartitionResult& p) {
   rows += p.rows;
 }
 
-std::vector<CompactionPlan> PlanCompactions(const std::vector<lake::ManifestEntry>& entries,
+std::vector<CompactionPlan> PlanCompactions(std::vector<lake::DataFile> live,
                                             const CompactOptions& options) {
   const std::uint64_t small = options.target_bytes / 4;
   std::map<std::pair<std::string, std::string>, std::vector<lake::DataFile>> by_folder;
-  for (auto& f : lake::LiveFiles(entries)) {
+  for (auto& f : live) {
     if (f.bytes < small) by_folder[{FolderOf(f.key), f.table}].push_back(std::move(f));
   }
   std::vector<CompactionPlan> plans;
@@ -99,10 +98,9 @@ Compactor::Compactor(lake::Lake& lake, CompactOptions options)
 Result<CompactionSummary> Compactor::Run(
     const std::function<void(const PartitionResult&)>& on_partition) {
   const auto started = std::chrono::steady_clock::now();
-  auto entries = lake_.Entries("silver");
-  if (!entries) return tl::unexpected(entries.error());
+  if (auto s = live_.Refresh(lake_); !s) return tl::unexpected(s.error());
   CompactionSummary summary;
-  for (const auto& plan : PlanCompactions(*entries, options_)) {
+  for (const auto& plan : PlanCompactions(live_.Files(), options_)) {
     if (options_.stop_requested && options_.stop_requested()) break;
     auto done = Compact(plan);
     if (!done) return tl::unexpected(done.error());
@@ -202,12 +200,9 @@ Result<PartitionResult> Compactor::Compact(const CompactionPlan& plan) {
     if (!lock) return fail(lock.error());
     // Another compaction (a second `playlake compact`, or a pass of the
     // stream's) may have replaced some of these files since we planned.
-    auto entries = lake_.Entries("silver");
-    if (!entries) return fail(entries.error());
-    std::set<std::string> live;
-    for (const auto& f : lake::LiveFiles(*entries)) live.insert(f.key);
+    if (auto s = live_.Refresh(lake_); !s) return fail(s.error());
     const bool still_live = std::all_of(replaced.begin(), replaced.end(),
-                                        [&](const std::string& k) { return live.contains(k); });
+                                        [&](const std::string& k) { return live_.Contains(k); });
     if (still_live) {
       lake::ManifestEntry entry;
       entry.version = lake::kCompactionManifestVersion;

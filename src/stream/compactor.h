@@ -83,9 +83,9 @@ struct CompactionSummary {
   void Add(const PartitionResult& partition);
 };
 
-// The compactions `entries` (a layer's committed entries, in commit order)
+// The compactions a layer's live files (lake::LiveFiles, in commit order)
 // call for under `options`, one per partition folder, partitions in key order.
-std::vector<CompactionPlan> PlanCompactions(const std::vector<lake::ManifestEntry>& entries,
+std::vector<CompactionPlan> PlanCompactions(std::vector<lake::DataFile> live,
                                             const CompactOptions& options);
 
 // The id of the compaction entry replacing `keys` (any order).
@@ -105,6 +105,7 @@ class Compactor {
  private:
   lake::Lake& lake_;
   CompactOptions options_;
+  lake::LiveFileSet live_{"silver"};  // read incrementally: a pass every few seconds
 };
 
 }  // namespace playlake::stream

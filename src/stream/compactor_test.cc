@@ -152,7 +152,7 @@ TEST(PlanCompactions, CutsSmallLiveFilesOfAPartitionIntoRunsOfAboutTheTarget) {
       Entry("f", {File(day1 + "f", 200)}),
       Entry("g", {File(day2 + "ab", 150)}, {day2 + "a", day2 + "b"}),
   };
-  const auto plans = PlanCompactions(entries, options);
+  const auto plans = PlanCompactions(lake::LiveFiles(entries), options);
   ASSERT_EQ(plans.size(), 1u);
   EXPECT_EQ(plans[0].folder, day1.substr(0, day1.size() - 1));
   EXPECT_EQ(plans[0].table, "plays");
@@ -225,7 +225,7 @@ TEST(Compactor, AStalePlanLosesToACompactionThatReplacedItsFiles) {
   options.min_files = 2;
   auto entries = (*lake)->Entries("silver");
   ASSERT_TRUE(entries);
-  const auto stale = PlanCompactions(*entries, options);
+  const auto stale = PlanCompactions(lake::LiveFiles(*entries), options);
   ASSERT_FALSE(stale.empty());
   // More batches of the same days, then a compaction that plans them too.
   fs::create_directories(s.dir / "more");
@@ -279,7 +279,7 @@ TEST(Compactor, AMergedFileHasItsFilesSchemaFingerprintOnlyWhenTheyShareOne) {
   }
   CompactOptions options;
   options.min_files = 2;
-  const auto plans = PlanCompactions(*entries, options);
+  const auto plans = PlanCompactions(lake::LiveFiles(*entries), options);
   ASSERT_FALSE(plans.empty());
   std::vector<lake::DataFile> files;
   for (const auto& run : plans[0].runs) files.insert(files.end(), run.begin(), run.end());

@@ -7,15 +7,10 @@ namespace playlake::stream {
 Result<std::vector<lake::ManifestEntry>> OffsetRecord::Refresh(lake::Lake& lake) {
   auto ids = lake.BatchIds("silver");
   if (!ids) return tl::unexpected(ids.error());
-  std::vector<lake::ManifestEntry> fresh;
-  for (const auto& batch_id : *ids) {
-    if (seen_.contains(batch_id)) continue;
-    auto entry = lake.Find("silver", batch_id);
-    if (!entry) return tl::unexpected(entry.error());
-    if (!*entry) continue;  // listed then gone: not a manifest Playlake wrote
-    Note(**entry);
-    fresh.push_back(std::move(**entry));
-  }
+  std::erase_if(*ids, [&](const std::string& id) { return seen_.contains(id); });
+  auto fresh = lake.Read("silver", *ids);
+  if (!fresh) return tl::unexpected(fresh.error());
+  for (const auto& entry : *fresh) Note(entry);
   return fresh;
 }
 

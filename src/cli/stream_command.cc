@@ -56,6 +56,9 @@ Result<config::SourceConfig> KafkaSourceOf(const config::ProjectConfig& project,
 // How long the background compactor leaves the files it replaced for
 // readers that listed the lake before (a query, a gold build).
 constexpr std::chrono::hours kKeepReplaced{1};
+// How often it looks for them: that reads the whole commit log (seconds on a
+// lake of 100,000 batches), so not at every pass.
+constexpr std::chrono::minutes kRemoveReplacedEvery{10};
 
 // The stream's compactor: a pass every few flush intervals (at least 1 s)
 // while the worker runs, on a thread of its own with one DuckDB thread, so
@@ -81,6 +84,7 @@ class BackgroundCompactor {
   void Loop(lake::Lake& lake, const stream::CompactOptions& options,
             std::chrono::milliseconds every) {
     stream::Compactor compactor(lake, options);
+    auto next_removal = std::chrono::steady_clock::now();
     while (!stop_) {
       for (auto waited = std::chrono::milliseconds(0); waited < every && !stop_;
            waited += std::chrono::milliseconds(100)) {
@@ -98,6 +102,8 @@ class BackgroundCompactor {
                      summary->partitions, summary->files_before, summary->bytes_before / 1e6,
                      summary->files_after, summary->bytes_after / 1e6, summary->seconds);
       }
+      if (std::chrono::steady_clock::now() < next_removal) continue;
+      next_removal = std::chrono::steady_clock::now() + kRemoveReplacedEvery;
       if (auto removed = lake.RemoveReplaced(kKeepReplaced); !removed) {
         spdlog::warn("compaction: removing replaced files: {}", removed.error().message);
       }

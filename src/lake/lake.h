@@ -20,6 +20,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -129,9 +130,9 @@ class LiveFileSet {
     DataFile file;
   };
   std::string layer_;
-  std::set<std::string> read_;        // batch ids
-  std::map<std::string, Live> live_;  // by key
-  std::set<std::string> replaced_;    // keys compactions replaced
+  std::unordered_set<std::string> read_;  // batch ids
+  std::map<std::string, Live> live_;      // by key
+  std::set<std::string> replaced_;        // keys compactions replaced
 };
 
 }  // namespace playlake::lake

@@ -11,8 +11,8 @@
 #include <cstdint>
 #include <map>
 #include <optional>
-#include <set>
 #include <string>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -31,7 +31,7 @@ class OffsetRecord {
   std::optional<std::int64_t> Next(const std::string& topic, int partition) const;
 
  private:
-  std::set<std::string> seen_;  // ids of the batches read
+  std::unordered_set<std::string> seen_;  // ids of the batches read
   std::map<std::pair<std::string, int>, std::int64_t> next_;
 };
 

@@ -34,22 +34,28 @@ std::vector<DataFile> LiveFiles(const std::vector<ManifestEntry>& entries) {
   return files;
 }
 
-Status LiveFileSet::Refresh(const Lake& lake) {
+Result<std::vector<ManifestEntry>> NewEntries::Read(const Lake& lake) {
   auto ids = lake.BatchIds(layer_);
   if (!ids) return tl::unexpected(ids.error());
   std::erase_if(*ids, [&](const std::string& id) { return read_.contains(id); });
   auto fresh = lake.Read(layer_, *ids);
   if (!fresh) return tl::unexpected(fresh.error());
   read_.insert(ids->begin(), ids->end());
+  return fresh;
+}
+
+Status LiveFileSet::Refresh(const Lake& lake) {
+  auto fresh = entries_.Read(lake);
+  if (!fresh) return tl::unexpected(fresh.error());
+  // A compaction replaces files committed before it, so those of the entries
+  // read before are in live_ already, and those read now are skipped here.
+  std::set<std::string_view> replaced;
+  for (const auto& e : *fresh) replaced.insert(e.replaces.begin(), e.replaces.end());
+  for (const auto key : replaced) live_.erase(std::string(key));
   for (const auto& e : *fresh) {
-    for (const auto& key : e.replaces) {
-      replaced_.insert(key);
-      live_.erase(key);
-    }
     for (std::size_t i = 0; i < e.files.size(); ++i) {
-      if (!replaced_.contains(e.files[i].key)) {
-        live_[e.files[i].key] = Live{e.committed_at_us, e.input_path, i, e.files[i]};
-      }
+      const DataFile& f = e.files[i];
+      if (!replaced.contains(f.key)) live_[f.key] = Live{e.committed_at_us, e.input_path, i, f};
     }
   }
   return {};

@@ -18,7 +18,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <unordered_set>
 #include <utility>
@@ -108,14 +107,30 @@ class Lake {
   FaultHooks* faults_;
 };
 
-// The live data files of a layer (LiveFiles of its entries), kept up to date
-// by a long-running process: each Refresh lists the layer's manifests and
-// reads only those it has not read before (a manifest never changes), where
-// Entries reads every one, tens of microseconds each.
+// The entries of a layer committed since the last Read, for a process that
+// looks again every few seconds: a Read lists the layer's manifests and reads
+// only those it has not read before (a manifest never changes), where
+// Lake::Entries reads every one, tens of microseconds each.
 // Thread safety: none.
+class NewEntries {
+ public:
+  explicit NewEntries(std::string layer) : layer_(std::move(layer)) {}
+  // The entries committed since the last call (all of them the first time),
+  // in commit order.
+  Result<std::vector<ManifestEntry>> Read(const Lake& lake);
+  // Counts the batch as read: one this process committed itself.
+  void Seen(const std::string& batch_id) { read_.insert(batch_id); }
+
+ private:
+  std::string layer_;
+  std::unordered_set<std::string> read_;  // batch ids
+};
+
+// The live data files of a layer (LiveFiles of its entries), kept up to date
+// from NewEntries. Thread safety: none.
 class LiveFileSet {
  public:
-  explicit LiveFileSet(std::string layer) : layer_(std::move(layer)) {}
+  explicit LiveFileSet(std::string layer) : entries_(std::move(layer)) {}
   // Takes the entries committed since the last call.
   Status Refresh(const Lake& lake);
   // LiveFiles of every entry read: in commit order.
@@ -129,10 +144,8 @@ class LiveFileSet {
     std::size_t index;  // in its entry's files
     DataFile file;
   };
-  std::string layer_;
-  std::unordered_set<std::string> read_;  // batch ids
-  std::map<std::string, Live> live_;      // by key
-  std::set<std::string> replaced_;        // keys compactions replaced
+  NewEntries entries_;
+  std::map<std::string, Live> live_;  // by key
 };
 
 }  // namespace playlake::lake

@@ -5,17 +5,14 @@
 namespace playlake::stream {
 
 Result<std::vector<lake::ManifestEntry>> OffsetRecord::Refresh(lake::Lake& lake) {
-  auto ids = lake.BatchIds("silver");
-  if (!ids) return tl::unexpected(ids.error());
-  std::erase_if(*ids, [&](const std::string& id) { return seen_.contains(id); });
-  auto fresh = lake.Read("silver", *ids);
+  auto fresh = silver_.Read(lake);
   if (!fresh) return tl::unexpected(fresh.error());
   for (const auto& entry : *fresh) Note(entry);
   return fresh;
 }
 
 void OffsetRecord::Note(const lake::ManifestEntry& entry) {
-  seen_.insert(entry.batch_id);
+  silver_.Seen(entry.batch_id);
   if (!entry.kafka) return;
   auto& next = next_[{entry.kafka->topic, entry.kafka->partition}];
   next = std::max(next, entry.kafka->last_offset + 1);

@@ -12,7 +12,6 @@
 #include <map>
 #include <optional>
 #include <string>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -31,7 +30,7 @@ class OffsetRecord {
   std::optional<std::int64_t> Next(const std::string& topic, int partition) const;
 
  private:
-  std::unordered_set<std::string> seen_;  // ids of the batches read
+  lake::NewEntries silver_{"silver"};
   std::map<std::pair<std::string, int>, std::int64_t> next_;
 };
 

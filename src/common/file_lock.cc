@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <random>
 
 #include "common/file_io.h"
 
@@ -20,15 +21,22 @@ Result<std::unique_ptr<FileLock>> FileLock::Open(const fs::path& path) {
   return std::unique_ptr<FileLock>(new FileLock(fd));
 }
 
+std::string FileLock::Content() const {
+  char text[128] = {};
+  const ssize_t n = ::pread(fd_, text, sizeof text, 0);
+  return n > 0 ? std::string(text, static_cast<std::size_t>(n)) : std::string();
+}
+
 std::string FileLock::Holder() const {
-  char name[64] = {};
-  const ssize_t n = ::pread(fd_, name, sizeof name - 1, 0);
-  return n > 0 ? std::string(name, static_cast<std::size_t>(n)) : "another process";
+  const std::string text = Content();
+  return text.empty() ? "another process" : text.substr(0, text.find('\n'));
 }
 
 Status FileLock::Sign(const fs::path& path) {
-  const std::string me = fmt::format("process {}", ::getpid());
-  if (::ftruncate(fd_, 0) != 0 || ::pwrite(fd_, me.data(), me.size(), 0) < 0) {
+  found_ = Content();
+  std::random_device random;
+  signature_ = fmt::format("process {}\n{:08x}{:08x}\n", ::getpid(), random(), random());
+  if (::ftruncate(fd_, 0) != 0 || ::pwrite(fd_, signature_.data(), signature_.size(), 0) < 0) {
     return tl::unexpected(PathError("cannot write", path, errno));
   }
   return {};

@@ -34,6 +34,10 @@ Status MakeFolders(const fs::path& dir, bool durable) {
 class LocalWriterLock final : public WriterLock {
  public:
   explicit LocalWriterLock(std::unique_ptr<FileLock> lock) : lock_(std::move(lock)) {}
+  std::string Mark() const override { return lock_->signature(); }
+  bool NoneSince(const std::string& mark) const override {
+    return !mark.empty() && lock_->found() == mark;
+  }
 
  private:
   std::unique_ptr<FileLock> lock_;

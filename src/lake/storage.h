@@ -56,6 +56,16 @@ class ReadableFile {
 class WriterLock {
  public:
   virtual ~WriterLock() = default;
+  // Names this hold of the lock, for NoneSince of a later one.
+  virtual std::string Mark() const { return {}; }
+  // Whether this hold directly follows the one that returned `mark`: no
+  // other hold came between, so no other writer committed anything since
+  // (every writer commits under the lock). False where the storage cannot
+  // tell (S3's lease).
+  virtual bool NoneSince(const std::string& mark) const {
+    (void)mark;
+    return false;
+  }
 };
 
 // An object as a listing for clean-up sees it.

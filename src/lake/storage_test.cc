@@ -78,6 +78,39 @@ TEST(LocalStorage, WriterLockMakesTheNextWriterWaitAndNamesTheHolder) {
   EXPECT_TRUE(listed->empty());  // the lock file is never a key
 }
 
+TEST(LocalStorage, WriterLockTellsWhetherAnotherHoldCameBetween) {
+  TempDir dir;
+  LocalStorage storage(dir.path());
+  LocalStorage other(dir.path());  // another writer (its own open of the lock file)
+  const auto no_wait = [](const std::string&) { FAIL() << "the lake was free"; };
+  std::string mark;
+  {
+    auto lock = storage.LockWriters(no_wait);
+    ASSERT_TRUE(lock);
+    EXPECT_FALSE((*lock)->NoneSince(""));  // no earlier hold known
+    mark = (*lock)->Mark();
+  }
+  {
+    auto lock = storage.LockWriters(no_wait);
+    ASSERT_TRUE(lock);
+    EXPECT_TRUE((*lock)->NoneSince(mark));
+    EXPECT_NE((*lock)->Mark(), mark);  // each hold its own
+    mark = (*lock)->Mark();
+  }
+  ASSERT_TRUE(other.LockWriters(no_wait));  // taken and given back at once
+  {
+    auto lock = storage.LockWriters(no_wait);
+    ASSERT_TRUE(lock);
+    EXPECT_FALSE((*lock)->NoneSince(mark));
+    mark = (*lock)->Mark();
+  }
+  // An older playlake signs with its process alone, the same at every hold.
+  std::ofstream(dir.path() / ".writer.lock", std::ios::trunc) << "process 1";
+  auto lock = storage.LockWriters(no_wait);
+  ASSERT_TRUE(lock);
+  EXPECT_FALSE((*lock)->NoneSince(mark));
+}
+
 TEST(LocalStorage, OpenMissingFileIsNotFound) {
   auto file = OpenLocalFile("/nonexistent/playlake/file.json");
   ASSERT_FALSE(file);

@@ -117,6 +117,7 @@ Status BatchCommitter::Refresh() {
     spdlog::info("another writer ({}) holds the lake; waiting for it", holder);
   });
   if (!lock) return tl::unexpected(lock.error());
+  mark_.clear();
   // A stream batch a crash left in bronze only was fenced before it was
   // written: it is the next range of its partition. Finish it first.
   silver::IngestRequest request;
@@ -132,7 +133,9 @@ Status BatchCommitter::Refresh() {
     spdlog::info("finished batch {} of {} from bronze (an earlier worker stopped after bronze)",
                  file.batch_id, file.path);
   }
-  return Prepare();
+  if (auto s = Prepare(); !s) return s;
+  mark_ = (*lock)->Mark();
+  return {};
 }
 
 Result<CommitResult> BatchCommitter::Commit(const PartitionBatch& batch) {
@@ -140,8 +143,17 @@ Result<CommitResult> BatchCommitter::Commit(const PartitionBatch& batch) {
     spdlog::info("another writer ({}) holds the lake; waiting for it", holder);
   });
   if (!lock) return tl::unexpected(lock.error());
-  if (auto s = Prepare(); !s) return tl::unexpected(s.error());
-  return CommitLocked(batch);
+  // No other writer held the lock since this committer's last commit: the
+  // record and the dedupe keys are up to date without a look at the commit
+  // log, which costs a listing of every manifest (0.3 s of CPU at 100,000).
+  const bool unchanged = (*lock)->NoneSince(mark_);
+  mark_.clear();
+  if (!unchanged) {
+    if (auto s = Prepare(); !s) return tl::unexpected(s.error());
+  }
+  auto result = CommitLocked(batch);
+  if (result) mark_ = (*lock)->Mark();
+  return result;
 }
 
 Result<CommitResult> BatchCommitter::CommitLocked(const PartitionBatch& batch) {

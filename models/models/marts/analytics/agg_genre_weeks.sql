@@ -68,15 +68,14 @@ genre_of as (
     left join artist_genres as a on p.artist_id = a.artist_id
 ),
 
+{% if is_incremental() %}
 new_listeners as (
     select distinct week_start, genre, user_id from genre_of
-    {% if is_incremental() %}
     except
     select p.week_start, coalesce(t.genre, a.genre, 'unknown'), p.user_id
     from old_plays as p
     left join track_genres as t on p.track_id = t.track_id
     left join artist_genres as a on p.artist_id = a.artist_id
-    {% endif %}
 ),
 
 counts as (
@@ -85,11 +84,17 @@ counts as (
     union all
     select week_start, genre, 0, count(*), null
     from new_listeners group by week_start, genre
-    {% if is_incremental() %}
     union all
     select week_start, genre, plays, listeners, loaded_at from stored
-    {% endif %}
 )
+{% else %}
+-- A full build counts listeners distinct in the same pass, as agg_artist_weeks.
+counts as (
+    select week_start, genre, count(*) as plays, count(distinct user_id) as listeners,
+        max(loaded_at) as loaded_at
+    from genre_of group by week_start, genre
+)
+{% endif %}
 
 select
     week_start,

@@ -7,7 +7,7 @@
 // process conflict as two processes do. The holder writes "process <pid>"
 // into the file, and whoever waits is told that; then, on a line of its own,
 // a random token of this hold, so a later holder can tell whether anyone held
-// the lock since a hold it knows (Signature, Found). The lock is held until
+// the lock since a hold it knows (signature(), found()). The lock is held until
 // the FileLock is destroyed. Errors are values from ErrnoError naming the file.
 // Thread safety: a FileLock is not shared; Acquire and TryAcquire may be
 // called from any thread.

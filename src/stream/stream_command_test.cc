@@ -1,5 +1,6 @@
 // `playlake stream` as a user runs it: a real broker process, real producers
 // (kcat and `playlake generate --kafka`), the real binary, exact offsets.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -122,6 +123,53 @@ TEST(StreamCommand, SigtermCommitsWhatIsInFlight) {
   EXPECT_EQ(rest.Stop(), 0) << rest.log();
   EXPECT_EQ(CheckExactlyOnce(CommittedRanges(dir / "lake", "silver"), {{0, 30}}), "");
   EXPECT_EQ(Only(SqlRows(dir.path(), "select count(*) from plays")), "30");
+}
+
+// A batch is cut at the message that brings it to flush_bytes, not at the
+// worker's next look at its batches: at a backlog's pace that came hundreds
+// of kilobytes later and overflowed the batch's buffer. Each committed batch
+// but the last holds flush_bytes or more, and less without its last message.
+TEST(StreamCommand, ABatchIsCutAtTheMessageThatFillsIt) {
+  auto broker = MockBroker::Start({{"plays", 1}});
+  ASSERT_TRUE(broker) << broker.error().message;
+  const std::string bootstrap = (*broker)->bootstrap();
+  TempDir dir;
+  const auto produced = RunPlaylake("generate --seed 9 --users 50 --events 3000 --quiet --kafka " +
+                                    bootstrap + " --topic plays");
+  ASSERT_EQ(produced.exit_code, 0) << produced.stderr_text;
+  // Each offset's line in a batch: the message and a line break.
+  std::vector<std::int64_t> line_bytes;
+  for (const auto& size :
+       Lines(RunShell("kcat -C -b " + bootstrap + " -t plays -p 0 -o beginning -e -q -f '%S\\n'")
+                 .stdout_text)) {
+    line_bytes.push_back(std::stoll(size) + 1);
+  }
+  const auto end = static_cast<std::int64_t>(line_bytes.size());
+  ASSERT_GE(end, 2900);
+  constexpr std::int64_t kFlushBytes = 16384;
+  WriteKafkaProject(dir.path(), bootstrap, "plays", "g1", 3'600'000);  // cut by size alone
+  AddKafkaKey(dir.path(), fmt::format("flush_bytes: {}", kFlushBytes));
+  {
+    Background stream({"stream", "--project", dir.path().string()}, dir / "stream.log");
+    // Full batches commit as they fill; the last one when the worker stops.
+    for (int i = 0; i < 1200; ++i) {
+      const auto ranges = CommittedRanges(dir / "lake", "silver");
+      if (ranges.contains(0) && ranges.at(0).back().second + 1 + 100 >= end) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    EXPECT_EQ(stream.Stop(), 0) << stream.log();
+  }
+  const auto ranges = CommittedRanges(dir / "lake", "silver");
+  ASSERT_EQ(CheckExactlyOnce(ranges, {{0, end}}), "");
+  const auto& batches = ranges.at(0);
+  ASSERT_GT(batches.size(), 10u);
+  for (std::size_t b = 0; b + 1 < batches.size(); ++b) {
+    const auto [first, last] = batches[b];
+    std::int64_t bytes = 0;
+    for (std::int64_t o = first; o <= last; ++o) bytes += line_bytes[o];
+    EXPECT_GE(bytes, kFlushBytes) << "batch " << first << ".." << last;
+    EXPECT_LT(bytes - line_bytes[last], kFlushBytes) << "batch " << first << ".." << last;
+  }
 }
 
 // kill -9 at each named step of a commit, then a restart: every produced

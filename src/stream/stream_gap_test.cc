@@ -50,14 +50,6 @@ bool WaitForLog(const Background& process, const std::string& text, int seconds)
   return false;
 }
 
-// Adds `line` (indented as a key of `kafka:`) to the project's Kafka source.
-void AddKafkaKey(const std::filesystem::path& project, const std::string& line) {
-  std::string yml = ReadFile(project / "playlake.yml");
-  const auto at = yml.find("      properties:");
-  yml.insert(at, "      " + line + "\n");
-  std::ofstream(project / "playlake.yml") << yml;
-}
-
 // Streams `project` until the lake holds `ends`; returns the exit status.
 int StreamUntil(const std::filesystem::path& project, const std::map<int, std::int64_t>& ends,
                 const std::filesystem::path& log) {

@@ -43,6 +43,12 @@ void WriteKafkaProject(const std::filesystem::path& dir, const std::string& brok
       brokers, topic, group, flush_interval_ms);
 }
 
+void AddKafkaKey(const std::filesystem::path& project, const std::string& line) {
+  std::string yml = testing::ReadFile(project / "playlake.yml");
+  yml.insert(yml.find("      properties:"), "      " + line + "\n");
+  std::ofstream(project / "playlake.yml") << yml;
+}
+
 Ranges CommittedRanges(const std::filesystem::path& lake_root, const std::string& layer) {
   auto lake = lake::Lake::OpenLocal(lake_root, ScratchLake());
   return lake ? CommittedRanges(**lake, layer) : Ranges();

@@ -23,6 +23,10 @@ void WriteKafkaProject(const std::filesystem::path& dir, const std::string& brok
                        const std::string& topic, const std::string& group,
                        int flush_interval_ms = 200);
 
+// Adds `line` (indented as a key of `kafka:`) to the Kafka source of a
+// project WriteKafkaProject wrote.
+void AddKafkaKey(const std::filesystem::path& project, const std::string& line);
+
 // Offset ranges of a partition's committed silver (or bronze) stream batches,
 // in offset order.
 using Ranges = std::map<int, std::vector<std::pair<std::int64_t, std::int64_t>>>;

@@ -5,6 +5,7 @@
 #include <librdkafka/rdkafkacpp.h>
 #include <malloc.h>
 #include <spdlog/spdlog.h>
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <chrono>
@@ -36,6 +37,17 @@ constexpr std::size_t kBatchSlack = 64 << 10;
 // Offsets with no message (not deleted) kept as empty lines, at most this many
 // in a row; a longer run cuts the batch (or, at its start, is recorded as deleted).
 constexpr std::int64_t kMaxEmptyLines = 1 << 20;
+
+// Asks the kernel to back the whole 2 MiB pages of `buffer`'s capacity with
+// huge pages (transparent huge pages in "madvise" mode, Debian's default): a
+// batch's first fill then takes one page fault per 2 MiB instead of per 4 KiB.
+void AdviseHugePages(std::string& buffer) {
+  constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;
+  const auto begin = reinterpret_cast<std::uintptr_t>(buffer.data());
+  const std::uintptr_t first = (begin + kHuge - 1) & ~(kHuge - 1);
+  const std::uintptr_t last = (begin + buffer.capacity()) & ~(kHuge - 1);
+  if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
+}
 
 // A partition this worker owns: where it stands and the batch it collects.
 struct Partition {
@@ -165,16 +177,20 @@ Status StreamWorker::State::Add(const RdKafka::Message& m) {
   }
   const std::size_t before = p.batch.lines.size();
   if (p.batch.lines.empty()) {
-    if (p.batch.lines.capacity() == 0 && !spare.empty()) {
-      p.batch.lines = std::move(spare.back());
-      spare.pop_back();
-    }
     // Room for a whole batch up front: growing by doubling copied every
     // byte again and faulted in fresh pages each time. Pages are only
     // resident once written.
-    p.batch.lines.reserve(static_cast<std::size_t>(
-                              std::min(source.kafka->flush_bytes, source.kafka->max_buffer_bytes)) +
-                          kBatchSlack);
+    const std::size_t room =
+        static_cast<std::size_t>(std::min(source.kafka->flush_bytes, source.kafka->max_buffer_bytes)) +
+        kBatchSlack;
+    if (p.batch.lines.capacity() < room && !spare.empty()) {
+      p.batch.lines = std::move(spare.back());
+      spare.pop_back();
+    }
+    if (p.batch.lines.capacity() < room) {
+      p.batch.lines.reserve(room);
+      AdviseHugePages(p.batch.lines);
+    }
     p.batch.topic = key.first;
     p.batch.partition = key.second;
     p.batch.first_offset = p.position && *p.position <= m.offset() ? *p.position : m.offset();
@@ -187,6 +203,12 @@ Status StreamWorker::State::Add(const RdKafka::Message& m) {
   AppendMessage(p.batch.lines, std::string_view(static_cast<const char*>(m.payload()), m.len()));
   buffered += static_cast<std::int64_t>(p.batch.lines.size() - before);
   p.batch.last_offset = m.offset();
+  // A full batch is flushed now, not at the next scan: at a backlog's pace
+  // kScanEvery is hundreds of kilobytes, which overflowed the batch's
+  // reserved buffer (a copy of it into one twice as large).
+  if (static_cast<std::int64_t>(p.batch.lines.size()) >= source.kafka->flush_bytes) {
+    next_scan = Clock::time_point{};
+  }
   return {};
 }
 

@@ -741,7 +741,7 @@ TEST_F(MartsTest, PlaylakeTestFailsWithExitCodeSevenOnBrokenGold) {
     return std::any_of(failed.begin(), failed.end(),
                        [&](const auto& id) { return id.find(part) != std::string::npos; });
   };
-  EXPECT_TRUE(has("unique_fct_plays_play_id")) << broken.stdout_text.substr(0, 2000);
+  EXPECT_TRUE(has("unique_fct_plays_play_key")) << broken.stdout_text.substr(0, 2000);
   EXPECT_TRUE(has("assert_no_negative_plays")) << broken.stdout_text.substr(0, 2000);
 }
 

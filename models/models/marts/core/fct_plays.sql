@@ -114,6 +114,7 @@ plays as (
 
 select
     play_id,
+    hash(play_id)                                                        as play_key,
     event_date                                                           as date_key,
     hour(played_at) * 60 + minute(played_at)                             as time_key,
     played_at,

@@ -139,10 +139,38 @@ struct Runner::Schedule {
   std::map<std::string, std::string> new_rows;
   std::set<std::string> new_rows_tables;
   std::optional<BuildState> state;  // with options.keep_unchanged
+  bool full_refresh = false;         // options.full_refresh, or another DuckDB built the warehouse
   Relations relations;               // the warehouse's tables and views when the command began
   std::mutex output;  // serialises progress lines and lineage events
   OpenLineageWriter* lineage = nullptr;
 };
+
+namespace {
+
+// The DuckDB version that last completed a whole build of the warehouse.
+constexpr const char* kEngineTable = "playlake_runner.engine";
+
+// This DuckDB's version, as an expression over pragma_version().
+constexpr const char* kEngineVersion = "'DuckDB ' || library_version";
+
+Result<std::string> CurrentEngine(warehouse::Connection& conn) {
+  return conn.QueryScalar(fmt::format("SELECT {} FROM pragma_version()", kEngineVersion));
+}
+
+// The version kEngineTable records; empty when the table does not exist.
+Result<std::string> RecordedEngine(warehouse::Connection& conn, const Relations& relations) {
+  if (relations.Find(BuildState::kSchema, "engine") == RelationKind::kMissing) return std::string();
+  return conn.QueryScalar(fmt::format("SELECT version FROM {}", kEngineTable));
+}
+
+Status RecordEngine(warehouse::Connection& conn) {
+  return conn.Execute(
+      fmt::format("CREATE SCHEMA IF NOT EXISTS {}; CREATE OR REPLACE TABLE {} AS "
+                  "SELECT {} AS version FROM pragma_version()",
+                  BuildState::kSchema, kEngineTable, kEngineVersion));
+}
+
+}  // namespace
 
 Runner::Runner(const Project& project, warehouse::Database& database, RunnerOptions options)
     : project_(project),
@@ -274,6 +302,24 @@ Result<RunResults> Runner::Execute(const std::string& command, const std::set<No
   auto relations = Relations::Read(**main_conn);
   if (!relations) return tl::unexpected(relations.error());
   schedule.relations = std::move(*relations);
+  // Models keep values of DuckDB's hash() (track_key, play_key, ...), which a
+  // DuckDB release may change: a warehouse another version built would mix
+  // two hash functions, so a build rebuilds every incremental model in full
+  // (and keeps nothing) until one whole build has run on this version.
+  auto recorded = RecordedEngine(**main_conn, schedule.relations);
+  if (!recorded) return tl::unexpected(recorded.error());
+  auto engine = CurrentEngine(**main_conn);
+  if (!engine) return tl::unexpected(engine.error());
+  const bool builds_models = command == "build" || command == "run";
+  schedule.full_refresh = options_.full_refresh;
+  if (builds_models && !recorded->empty() && *recorded != *engine) {
+    schedule.full_refresh = true;
+    if (options_.progress) {
+      options_.progress(fmt::format(
+          "The warehouse was built with {}; this is {}: rebuilding incremental models in full.",
+          *recorded, *engine));
+    }
+  }
   if (options_.keep_unchanged) {
     auto state = BuildState::Load(**main_conn);
     if (!state) return tl::unexpected(state.error());
@@ -308,6 +354,14 @@ Result<RunResults> Runner::Execute(const std::string& command, const std::set<No
     if (auto s = (*main_conn)->Execute("DROP TABLE IF EXISTS " + table); !s) {
       return tl::unexpected(s.error());
     }
+  }
+  const bool whole_build = builds_models && selection.select.empty() &&
+                           selection.exclude.empty() &&
+                           schedule.results.Count(NodeStatus::kError) == 0 &&
+                           schedule.results.Count(NodeStatus::kFail) == 0 &&
+                           schedule.results.Count(NodeStatus::kSkipped) == 0;
+  if (whole_build && *recorded != *engine) {
+    if (auto s = RecordEngine(**main_conn); !s) return tl::unexpected(s.error());
   }
   RunResults results = std::move(schedule.results);
   results.elapsed_time =
@@ -452,7 +506,7 @@ NodeResult Runner::ExecuteNode(warehouse::Connection& conn, const Node& node, Sc
     if (!schedule.state) return false;
     std::lock_guard lock(schedule.mutex);
     inputs = schedule.state->Inputs(project_, node, canonical_sql, options_.source_versions);
-    if (!may_keep || options_.full_refresh || !inputs) return false;
+    if (!may_keep || schedule.full_refresh || !inputs) return false;
     return schedule.state->Unchanged(node.unique_id, *inputs);
   };
   // Keeps the node (sets `done`) when its inputs are unchanged and its relation is still there.
@@ -475,7 +529,7 @@ NodeResult Runner::ExecuteNode(warehouse::Connection& conn, const Node& node, Sc
       break;
     case NodeType::kModel: {
       bool incremental = node.materialized == Materialization::kIncremental &&
-                         !options_.full_refresh && existing == RelationKind::kTable;
+                         !schedule.full_refresh && existing == RelationKind::kTable;
       sql = compiler_.Compile(node, incremental);
       if (!sql || keep(*sql)) break;
       SchemaChange change;

@@ -199,6 +199,46 @@ TEST(Materialization, IncrementalWithoutUniqueKeyAppends) {
   EXPECT_EQ(h.Scalar("select string_agg(id::varchar, ',' order by id) from main.log"), "1,2,3");
 }
 
+// Models keep values of DuckDB's hash(), which a DuckDB release may change: a
+// warehouse another DuckDB version built has its incremental models rebuilt in
+// full by the next whole build, which then records this version; an older
+// warehouse without a record is taken as this version's.
+TEST(Materialization, AWarehouseAnotherDuckDbBuiltIsRebuiltInFullOnce) {
+  Harness h({
+      {"seeds/events.csv", "id\n1\n2\n"},
+      {"models/log.sql",
+       "{{ config(materialized='incremental') }}"
+       "select id, {% if is_incremental() %}'added'{% else %}'rebuilt'{% endif %} as how "
+       "from {{ ref('events') }}"
+       "{% if is_incremental() %} where id > (select max(id) from {{ this }}){% endif %}"},
+  });
+  const std::string hows = "select string_agg(how, ',' order by id) from main.log";
+  h.MustRun("build");
+  const std::string engine = h.Scalar("select version from playlake_runner.engine");
+  EXPECT_EQ(engine.rfind("DuckDB v", 0), 0u) << engine;
+  h.Write("seeds/events.csv", "id\n1\n2\n3\n");
+  h.MustRun("build");
+  EXPECT_EQ(h.Scalar(hows), "rebuilt,rebuilt,added");
+
+  ASSERT_TRUE(h.db().Connect().value()->Execute(
+      "update playlake_runner.engine set version = 'DuckDB v0.0.1'"));
+  h.Write("seeds/events.csv", "id\n1\n2\n3\n4\n");
+  h.MustRun("build", Selection{{"+log"}, {}});  // a selection records nothing
+  EXPECT_EQ(h.Scalar(hows), "rebuilt,rebuilt,rebuilt,rebuilt");
+  EXPECT_EQ(h.Scalar("select version from playlake_runner.engine"), "DuckDB v0.0.1");
+  h.MustRun("build");
+  EXPECT_EQ(h.Scalar("select version from playlake_runner.engine"), engine);
+  h.Write("seeds/events.csv", "id\n1\n2\n3\n4\n5\n");
+  h.MustRun("build");
+  EXPECT_EQ(h.Scalar(hows), "rebuilt,rebuilt,rebuilt,rebuilt,added");
+
+  ASSERT_TRUE(h.db().Connect().value()->Execute("drop table playlake_runner.engine"));
+  h.Write("seeds/events.csv", "id\n1\n2\n3\n4\n5\n6\n");
+  h.MustRun("build");
+  EXPECT_EQ(h.Scalar(hows), "rebuilt,rebuilt,rebuilt,rebuilt,added,added");
+  EXPECT_EQ(h.Scalar("select version from playlake_runner.engine"), engine);
+}
+
 // An incremental log of events, built once with `id` only, then with a new
 // column `kind` (and without `note`) under `on_schema_change`, in `h`;
 // returns the second build's results.

@@ -215,13 +215,6 @@ Result<RunResults> Runner::Snapshot(const Selection& s) {
   return Execute("snapshot", {NodeType::kSnapshot}, s);
 }
 
-Status Runner::Docs() {
-  auto graph = Graph::Build(project_);
-  if (!graph) return tl::unexpected(graph.error());
-  if (options_.target_dir.empty()) return {};
-  return WriteDocs(options_.target_dir, project_, *graph, Now());
-}
-
 void Runner::Report(Schedule& schedule, const std::string& line) {
   if (!options_.progress) return;
   std::lock_guard lock(schedule.output);

@@ -26,10 +26,13 @@
 // inputs are those it last succeeded with is reported as kept (success or
 // pass, NodeResult::kept) without running; see BuildState. An incremental
 // model whose SQL no longer binds against its table (one an older Playlake
-// built) is rebuilt in full, with a progress line saying so.
+// built) is rebuilt in full, with a progress line saying so. So is every
+// incremental model of a warehouse another DuckDB version built (stored
+// hash() values), until a complete build records this version.
 //
-// Artifacts (when options.target_dir is set): run_results.json and
-// manifest.json after every command, openlineage.jsonl appended per node.
+// Artifacts (when options.target_dir is set): run_results.json, manifest.json,
+// lineage.json and lineage.dot after every command, openlineage.jsonl
+// appended per node.
 //
 // Thread safety: one command at a time per Runner. `project` and `database`
 // must outlive the Runner.
@@ -103,8 +106,6 @@ class Runner {
   Result<RunResults> Test(const Selection& selection);
   // Snapshots only.
   Result<RunResults> Snapshot(const Selection& selection);
-  // Writes manifest.json, lineage.json and lineage.dot; builds nothing.
-  Status Docs();
 
  private:
   struct Schedule;

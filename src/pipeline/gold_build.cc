@@ -224,9 +224,6 @@ Result<GoldBuild> BuildGold(const config::ProjectConfig& project, const GoldBuil
                    : command == "snapshot" ? runner.Snapshot(options.selection)
                                            : runner.Run(options.selection);
     if (!results) return tl::unexpected(results.error());
-    if (command == "build") {
-      if (auto docs = runner.Docs(); !docs) return tl::unexpected(docs.error());
-    }
     build.results = std::move(*results);
   }
   // Only on a clean build: a failed node skips what depends on it, and the

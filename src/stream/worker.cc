@@ -49,6 +49,33 @@ void AdviseHugePages(std::string& buffer) {
   if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
 }
 
+// Leaves the group, waiting for the brokers at most kCloseWait: with them
+// gone, librdkafka's close waits minutes for them.
+// Nothing rests on the leave: every batch is in the lake, whose record is
+// where the next owner of a partition starts; without it the group moves on
+// at its session timeout.
+constexpr auto kCloseWait = std::chrono::seconds(5);
+
+void CloseConsumer(std::unique_ptr<RdKafka::KafkaConsumer>& consumer) {
+  std::unique_ptr<RdKafka::Queue> queue(RdKafka::Queue::create(consumer.get()));
+  std::unique_ptr<RdKafka::Error> error(consumer->close(queue.get()));
+  const auto deadline = Clock::now() + kCloseWait;
+  while (!error && !consumer->closed() && Clock::now() < deadline) {
+    std::unique_ptr<RdKafka::Message> event(queue->consume(100));  // serves the rebalance callback
+  }
+  if (!error && consumer->closed()) return;
+  spdlog::warn(
+      "stream: stopping without leaving the consumer group ({}); the group reassigns the "
+      "partitions at its session timeout",
+      error ? error->str()
+            : fmt::format("the brokers did not answer within {} s",
+                          std::chrono::duration_cast<std::chrono::seconds>(kCloseWait).count()));
+  // Destroying the handle waits for what is queued for the brokers (the last
+  // offset commits) up to the session timeout: it is left to the process's exit.
+  queue.reset();
+  (void)consumer.release();
+}
+
 // A partition this worker owns: where it stands and the batch it collects.
 struct Partition {
   std::optional<std::int64_t> position;  // the offset the next batch covers from
@@ -90,6 +117,7 @@ struct StreamWorker::State : public RdKafka::RebalanceCb {
   std::int64_t buffered = 0;       // bytes of lines in all batches
   std::vector<std::string> spare;  // emptied batch buffers, reused (no regrowth, no page faults)
   Clock::time_point next_scan{};   // FlushDue looks at the batches' ages from then
+  bool stopping = false;           // Kafka's offsets go asynchronously (CloseConsumer waits)
 };
 
 StreamWorker::StreamWorker(lake::Lake& lake, config::SourceConfig source, WorkerOptions options)
@@ -280,7 +308,9 @@ Status StreamWorker::State::Flush(const PartitionKey& key) {
   lake.faults().At("offsets-committing");
   std::vector<RdKafka::TopicPartition*> offsets = {
       RdKafka::TopicPartition::create(batch.topic, batch.partition, batch.last_offset + 1)};
-  const auto err = consumer->commitSync(offsets);
+  // A synchronous commit waits for the group's coordinator, with the brokers
+  // gone up to the session timeout; stopping, the close waits for the commit.
+  const auto err = stopping ? consumer->commitAsync(offsets) : consumer->commitSync(offsets);
   RdKafka::TopicPartition::destroy(offsets);
   if (err != RdKafka::ERR_NO_ERROR) {
     spdlog::warn("stream: Kafka did not take the offset of {} ({}); the lake's record holds it",
@@ -416,8 +446,9 @@ Status StreamWorker::Run() {
     if (!status) break;
   }
   if (st.error && status) status = tl::unexpected(*st.error);
+  st.stopping = true;
   if (status) status = st.FlushDue(true);  // stopping: commit what is in flight
-  st.consumer->close();
+  CloseConsumer(st.consumer);
   if (status && st.error) status = tl::unexpected(*st.error);
   spdlog::info(
       "stream: {} batches committed ({} messages, {} quarantined), {} refused, {} offsets lost",

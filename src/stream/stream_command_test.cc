@@ -212,9 +212,6 @@ TEST(StreamCommand, KilledAtEachCommitStepThenRestartedHoldsEveryOffsetOnce) {
             "320,320");
 }
 
-// A worker stopped (SIGSTOP) past the session timeout loses its partition;
-// another worker commits the range; the first, woken (SIGCONT), has its batch
-// in flight refused: nothing overwritten, nothing extra.
 // With the brokers gone, a stop still commits what is in flight to the lake,
 // and exits in seconds: librdkafka's offset commit and close would wait for
 // them up to the group's session timeout (45 s here, librdkafka's default).
@@ -252,6 +249,9 @@ TEST(StreamCommand, SigtermWithTheBrokersGoneCommitsAndExitsInSeconds) {
   EXPECT_EQ(Only(SqlRows(dir.path(), "select count(*) from plays")), std::to_string(end));
 }
 
+// A worker stopped (SIGSTOP) past the session timeout loses its partition;
+// another worker commits the range; the first, woken (SIGCONT), has its batch
+// in flight refused: nothing overwritten, nothing extra.
 TEST(StreamCommand, AZombiesBatchIsRefused) {
   auto broker = MockBroker::Start({{"plays", 1}});
   ASSERT_TRUE(broker) << broker.error().message;

@@ -50,10 +50,9 @@ void AdviseHugePages(std::string& buffer) {
 }
 
 // Leaves the group, waiting for the brokers at most kCloseWait: with them
-// gone, librdkafka's close waits minutes for them.
-// Nothing rests on the leave: every batch is in the lake, whose record is
-// where the next owner of a partition starts; without it the group moves on
-// at its session timeout.
+// gone, librdkafka's close waits minutes for them. Nothing rests on the
+// leave: every batch is in the lake, whose record is where the next owner of
+// a partition starts; without it the group moves on at its session timeout.
 constexpr auto kCloseWait = std::chrono::seconds(5);
 
 void CloseConsumer(std::unique_ptr<RdKafka::KafkaConsumer>& consumer) {

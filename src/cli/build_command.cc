@@ -89,6 +89,7 @@ Status RunCommand(const std::string& command, const ModelFlags& f) {
   options.models_dir = f.models;
   options.threads = f.threads;
   options.full_refresh = f.full_refresh;
+  options.process_ends_after = true;
   options.progress = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
   if (!f.vars.empty()) {
     auto vars = models::ParseVars(f.vars);

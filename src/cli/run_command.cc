@@ -21,8 +21,10 @@
 namespace playlake::cli {
 namespace {
 
-Status RunProject(const config::ProjectConfig& project, bool full_refresh) {
-  auto run = pipeline::RunBatch(project, {full_refresh});
+// `process_ends_after`: the command ends after the run (pipeline::BatchOptions).
+Status RunProject(const config::ProjectConfig& project, bool full_refresh,
+                  bool process_ends_after) {
+  auto run = pipeline::RunBatch(project, {full_refresh, process_ends_after});
   if (!run) return tl::unexpected(run.error());
   spdlog::info("run {} {} in {:.1f}s", run->run_id, run->status, run->duration_s);
   if (run->status != "success") {
@@ -161,7 +163,8 @@ Status Demo(const DemoFlags& flags) {
   if (!project) return tl::unexpected(project.error());
   spdlog::info("demo project: {}", dir.string());
   if (auto s = GenerateDemoData(dir, flags); !s) return s;
-  if (auto s = RunProject(*project, false); !s) return s;
+  // The demo serves the warehouse next, and its scheduler builds it again.
+  if (auto s = RunProject(*project, false, false); !s) return s;
   if (auto s = PrintHeadlines(*project); !s) return s;
   if (flags.no_serve) return {};
   serve::ServerOptions options;
@@ -185,7 +188,7 @@ void AddRunCommands(CLI::App& app, CommandBody& selected) {
     selected = [project_dir, full_refresh]() -> Status {
       auto project = config::LoadProject(*project_dir);
       if (!project) return tl::unexpected(project.error());
-      return RunProject(*project, *full_refresh);
+      return RunProject(*project, *full_refresh, true);
     };
   });
 

@@ -191,6 +191,7 @@ Result<RunRecord> RunBatch(const config::ProjectConfig& project, const BatchOpti
     const std::string started_at = Rfc3339Now();
     GoldBuildOptions build_options;
     build_options.full_refresh = options.full_refresh;
+    build_options.process_ends_after = options.process_ends_after;
     build_options.progress = [](const std::string& line) { spdlog::debug("{}", line); };
     auto gold = BuildGold(project, build_options);
     if (!gold) return tl::unexpected(gold.error());

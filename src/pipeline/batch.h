@@ -14,6 +14,7 @@ namespace playlake::pipeline {
 
 struct BatchOptions {
   bool full_refresh = false;  // rebuild incremental models from scratch
+  bool process_ends_after = false;  // see GoldBuildOptions
 };
 
 Result<RunRecord> RunBatch(const config::ProjectConfig& project, const BatchOptions& options);

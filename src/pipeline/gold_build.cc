@@ -241,7 +241,10 @@ Result<GoldBuild> BuildGold(const config::ProjectConfig& project, const GoldBuil
     }
   }
   // What the build made, tests failed or not, is what readers see next.
-  if (auto s = (*writer)->Finish(); !s) return tl::unexpected(s.error());
+  if (auto s = options.process_ends_after ? (*writer)->FinishBeforeExit() : (*writer)->Finish();
+      !s) {
+    return tl::unexpected(s.error());
+  }
   // A build or `playlake test` of the whole project that checked every row and passed.
   const bool every_row =
       options.command == "test" || (options.command == "build" && runner_options.whole_table_tests);

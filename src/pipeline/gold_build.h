@@ -36,6 +36,9 @@ struct GoldBuildOptions {
   models::SourceRelations source_relations;   // source('s','t') -> relation SQL
   int threads = 0;  // 0: `threads:` of playlake.yml; 0 there too: every core
   bool full_refresh = false;
+  // The process ends after the build and never builds again: the warehouse is
+  // left to its exit once checkpointed (warehouse::Writer::FinishBeforeExit).
+  bool process_ends_after = false;
   std::function<void(const std::string&)> progress;  // the runner's progress lines
 };
 

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <optional>
+#include <vector>
 
 #include "common/file_io.h"
 #include "common/file_lock.h"
@@ -129,6 +130,26 @@ Result<std::unique_ptr<Writer>> Writer::Open(const fs::path& file, const Databas
 
 Status Writer::Finish() {
   db_.reset();
+  return Publish();
+}
+
+Status Writer::FinishBeforeExit() {
+  {
+    auto conn = db_->Connect();
+    if (!conn) return tl::unexpected(conn.error());
+    if (auto s = (*conn)->Execute("CHECKPOINT"); !s) return s;
+  }
+  // Never destroyed, and reachable, so leak checkers do not report them.
+  struct LeftOpen {
+    std::unique_ptr<Database> db;
+    std::unique_ptr<Lock> lock;
+  };
+  static auto* left_open = new std::vector<LeftOpen>;
+  left_open->push_back({std::move(db_), std::move(lock_)});
+  return Publish();
+}
+
+Status Writer::Publish() {
   if (copy_.empty()) return {};
   if (auto s = SyncPath(copy_); !s) return s;
   std::error_code ec;

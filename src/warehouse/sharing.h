@@ -41,10 +41,19 @@ class Writer {
   // Closes the database (DuckDB checkpoints it into its file) and, when it
   // is a copy, renames it over the file. db() is gone afterwards.
   Status Finish();
+  // Finish for a process that ends right after and never opens the file for
+  // writing again: checkpoints the database, then leaves it and the build's
+  // turn open until the process exits instead of closing them. Closing frees
+  // the memory DuckDB holds range by range, 0.2-0.3 s after a build of the
+  // benchmark; the exit returns it at once. Readers that try the file before
+  // the exit wait for the turn, as they do during the build.
+  Status FinishBeforeExit();
 
  private:
   struct Lock;
   Writer(std::filesystem::path file, std::unique_ptr<Lock> lock);
+  // Renames a copy over the file, once its database is closed or checkpointed.
+  Status Publish();
 
   std::filesystem::path file_;
   std::filesystem::path copy_;  // empty: building in place

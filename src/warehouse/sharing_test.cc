@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <fstream>
 #include <future>
 
@@ -168,6 +169,50 @@ TEST(Writer, RemovesTheCopyOfABuildThatCrashed) {
   EXPECT_FALSE((*writer)->building_copy());
   EXPECT_FALSE(fs::exists(dir / ".warehouse.duckdb.building"));
   EXPECT_FALSE(fs::exists(dir / ".warehouse.duckdb.building.wal"));
+}
+
+TEST(Writer, FinishBeforeExitCheckpointsAndHoldsTheTurnUntilTheProcessExits) {
+  TempDir dir;
+  const fs::path file = dir / "warehouse.duckdb";
+  MakeWarehouse(file, 1);
+  int ready[2], stop[2];
+  ASSERT_EQ(::pipe(ready), 0);
+  ASSERT_EQ(::pipe(stop), 0);
+  const pid_t pid = ::fork();
+  if (pid == 0) {  // a `playlake build`: builds, finishes, exits (static destructors and all)
+    ::close(stop[1]);
+    auto writer = Writer::Open(file, OneThread());
+    const bool ok = writer && SetVersion((*writer)->db(), 2) && (*writer)->FinishBeforeExit();
+    const char answer = ok ? '1' : '0';
+    (void)!::write(ready[1], &answer, 1);
+    char c;
+    (void)!::read(stop[0], &c, 1);
+    std::exit(0);
+  }
+  ::close(ready[1]);
+  ::close(stop[0]);
+  char ok = '0';
+  ASSERT_EQ(::read(ready[0], &ok, 1), 1);
+  ASSERT_EQ(ok, '1') << "the build process failed";
+  // Before the build's process exits, a reader waits for it, as during the build.
+  auto version = std::async(std::launch::async, [&] {
+    std::string seen;
+    const Status opened = OpenWhenReadable(file, [&]() -> Status {
+      auto db = Database::Open(file.string(), ReadOnly());
+      if (!db) return tl::unexpected(db.error());
+      seen = VersionIn(**db);
+      return {};
+    });
+    return opened ? seen : opened.error().message;
+  });
+  EXPECT_EQ(version.wait_for(std::chrono::milliseconds(500)), std::future_status::timeout);
+  ::close(stop[1]);
+  int status = -1;
+  ::waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  EXPECT_EQ(version.get(), "2");
+  // Checkpointed: nothing was left in the log for the next open to replay.
+  EXPECT_FALSE(fs::exists(dir / "warehouse.duckdb.wal"));
 }
 
 TEST(OpenWhenReadable, WaitsForABuildInPlaceThenOpens) {

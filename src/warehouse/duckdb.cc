@@ -1,13 +1,16 @@
 #include "warehouse/duckdb.h"
 
+#include <dlfcn.h>
 #include <duckdb.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <mutex>
 
 namespace playlake::warehouse {
 namespace {
@@ -160,6 +163,75 @@ Table Materialize(duckdb_result* result) {
   return table;
 }
 
+// DuckDB's memory: transparent huge pages, and freed pages kept a while.
+// DuckDB allocates through a jemalloc of its own, built without huge page
+// support, so every 4 KiB page it touches first costs a page fault (185,000
+// in a build after 10,000 plays on the benchmark's 5M-play warehouse), and
+// jemalloc hands freed pages back to the system within a second, to fault
+// them in again at the next query. jemalloc maps memory through each arena's
+// "extent hooks": the hook that maps is wrapped here to advise huge pages on
+// what it maps (madvise MADV_HUGEPAGE, honoured by Debian's default THP mode,
+// `madvise`), and freed pages are kept 30 s before they go back (a build is
+// over by then; a long-running process still returns what it stops using).
+// Together they took that build from 4.6-5.7 s to 3.3-3.9 s of wall time and
+// its faults to 22,000 (huge pages alone: 36,000-41,000 faults but more time
+// zeroing the 2 MiB pages handed back and faulted again; keeping pages alone:
+// no faster). Done once per process, before DuckDB allocates much; a
+// libduckdb without this jemalloc (no duckdb_je_mallctl) is left as it is.
+//
+// jemalloc's extent_hooks_t (its public ABI since 4.x): nine function pointers.
+struct ExtentHooks {
+  void* (*alloc)(ExtentHooks*, void* address, std::size_t size, std::size_t alignment,
+                 bool* zero, bool* commit, unsigned arena);
+  void* others[8];  // dalloc, destroy, commit, decommit, purge_lazy, purge_forced, split, merge
+};
+
+ExtentHooks* jemalloc_hooks = nullptr;  // the arenas' hooks before ours
+ExtentHooks huge_page_hooks;
+
+void* AllocAdvisingHugePages(ExtentHooks*, void* address, std::size_t size,
+                             std::size_t alignment, bool* zero, bool* commit, unsigned arena) {
+  void* memory = jemalloc_hooks->alloc(jemalloc_hooks, address, size, alignment, zero, commit,
+                                       arena);
+  if (memory) madvise(memory, size, MADV_HUGEPAGE);
+  return memory;
+}
+
+void TuneDuckDBMemory() {
+  using Mallctl = int (*)(const char*, void*, std::size_t*, void*, std::size_t);
+  const auto mallctl = reinterpret_cast<Mallctl>(dlsym(RTLD_DEFAULT, "duckdb_je_mallctl"));
+  if (!mallctl) return;
+  ssize_t keep_ms = 30000;
+  auto keep = [&](const std::string& name) {
+    mallctl(name.c_str(), nullptr, nullptr, &keep_ms, sizeof(keep_ms));
+  };
+  keep("arenas.dirty_decay_ms");  // arenas made from now on
+  keep("arenas.muzzy_decay_ms");
+  unsigned arenas = 0;
+  std::size_t size = sizeof(arenas);
+  if (mallctl("arenas.narenas", &arenas, &size, nullptr, 0) != 0) return;
+  for (unsigned i = 0; i < arenas; ++i) {
+    const std::string arena = fmt::format("arena.{}.", i);
+    ExtentHooks* hooks = nullptr;
+    size = sizeof(hooks);
+    // An arena jemalloc has not made yet (its arena for huge allocations)
+    // fails here and keeps jemalloc's hooks.
+    if (mallctl((arena + "extent_hooks").c_str(), &hooks, &size, nullptr, 0) != 0 || !hooks) {
+      continue;
+    }
+    keep(arena + "dirty_decay_ms");
+    keep(arena + "muzzy_decay_ms");
+    if (!jemalloc_hooks) {
+      jemalloc_hooks = hooks;
+      huge_page_hooks = *hooks;
+      huge_page_hooks.alloc = AllocAdvisingHugePages;
+    }
+    if (hooks != jemalloc_hooks) continue;  // someone else's hooks: left alone
+    ExtentHooks* ours = &huge_page_hooks;
+    mallctl((arena + "extent_hooks").c_str(), nullptr, nullptr, &ours, sizeof(ours));
+  }
+}
+
 }  // namespace
 
 struct Database::Impl {
@@ -199,6 +271,8 @@ Database::~Database() { duckdb_close(&impl_->db); }
 
 Result<std::unique_ptr<Database>> Database::Open(const std::string& path,
                                                  const DatabaseOptions& options) {
+  static std::once_flag memory_tuned;
+  std::call_once(memory_tuned, TuneDuckDBMemory);
   duckdb_config config = nullptr;
   if (duckdb_create_config(&config) == DuckDBError) {
     return Fail(ErrorCode::kWarehouse, "DuckDB: cannot create a configuration");

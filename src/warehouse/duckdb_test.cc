@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
 
 namespace playlake::warehouse {
 namespace {
@@ -11,6 +14,36 @@ std::unique_ptr<Connection> Connect(Database& db) {
   auto conn = db.Connect();
   EXPECT_TRUE(conn.has_value());
   return std::move(*conn);
+}
+
+// The kB of this process's memory in transparent huge pages.
+long AnonHugePagesKb() {
+  std::ifstream in("/proc/self/smaps_rollup");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("AnonHugePages:", 0) == 0) return std::stol(line.substr(14));
+  }
+  return -1;
+}
+
+TEST(DuckDb, MemoryComesInHugePagesAndStaysAfterAQuery) {
+  std::ifstream mode_file("/sys/kernel/mm/transparent_hugepage/enabled");
+  std::stringstream mode;
+  mode << mode_file.rdbuf();
+  if (mode.str().find("[never]") != std::string::npos) {
+    GTEST_SKIP() << "transparent huge pages are off on this system (mode never)";
+  }
+  auto db = Database::Open("", {.threads = 1});
+  ASSERT_TRUE(db.has_value()) << db.error().message;
+  auto conn = Connect(**db);
+  const long before = AnonHugePagesKb();
+  ASSERT_GE(before, 0) << "no AnonHugePages in /proc/self/smaps_rollup";
+  // A hash table of 10M keys: hundreds of MB, freed when the query ends.
+  auto distinct = conn->QueryScalar("SELECT count(DISTINCT i) FROM range(10000000) AS t(i)");
+  ASSERT_TRUE(distinct) << distinct.error().message;
+  EXPECT_EQ(*distinct, "10000000");
+  // Still held in huge pages after the query (kept for the next one).
+  EXPECT_GE(AnonHugePagesKb() - before, 64 * 1024);
 }
 
 TEST(DuckDb, WritesParquetAndReadsItBack) {

@@ -33,7 +33,9 @@ TEST(DuckDb, MemoryComesInHugePagesAndStaysAfterAQuery) {
   if (mode.str().find("[never]") != std::string::npos) {
     GTEST_SKIP() << "transparent huge pages are off on this system (mode never)";
   }
-  auto db = Database::Open("", {.threads = 1});
+  DatabaseOptions one_thread;
+  one_thread.threads = 1;
+  auto db = Database::Open("", one_thread);
   ASSERT_TRUE(db.has_value()) << db.error().message;
   auto conn = Connect(**db);
   const long before = AnonHugePagesKb();

@@ -106,7 +106,10 @@ SilverBatch::SilverBatch(lake::Lake& lake, TableWriter& writer, sources::BatchCo
     own_queue_ = std::make_unique<WriteQueue>(writer);
     queue_ = own_queue_.get();
   }
-  for (const sources::TableSpec* spec : sources::AllTables()) staged_.emplace_back(*spec);
+  for (const sources::TableSpec* spec : sources::AllTables()) {
+    staged_.emplace_back(*spec);
+    held_.emplace_back(*spec);
+  }
   next_line_ = context_.first_line;
   const int threads = std::max(1, options_.threads);
   for (int i = 0; i < threads; ++i) workers_.push_back(std::make_unique<Worker>(context_));
@@ -436,12 +439,63 @@ Status SilverBatch::FlushTable(Table table, bool force) {
   const int t = static_cast<int>(table);
   const sources::TableSpec& spec = sources::SpecOf(table);
   StagedTable& staged = staged_[t];
-  if (staged.rows == 0) {
+  if (!force && staged.rows == 0) {
     staged = StagedTable(spec);  // every row was a duplicate
     return {};
   }
   if (!force && staged.rows < options_.flush_rows) return {};
+  if (!force) HoldBackFewDays(t);
+  if (force || held_[t].rows() >= static_cast<std::size_t>(options_.flush_rows)) {
+    std::vector<std::uint8_t> keep(held_[t].rows(), 1);
+    staged.Add(std::exchange(held_[t], ColumnBatch(spec)), std::move(keep));
+  }
+  if (staged.rows == 0) {
+    staged = StagedTable(spec);
+    return {};
+  }
   return Submit(table, std::exchange(staged, StagedTable(spec)));
+}
+
+// A flush writes a file in every day (partition) its rows fall in, so the late
+// events of a day's file would leave a file of a few rows in each day around it
+// at every flush. The days with fewer than an eighth of the flush's rows are
+// held back (copied out, their rows dropped from the flush) when together they
+// are less than an eighth of it, and written with the batch's last flush (or
+// sooner, once they are a flush's worth): one file per day and batch.
+void SilverBatch::HoldBackFewDays(int t) {
+  constexpr std::int64_t kShare = 8;
+  const sources::TableSpec& spec = *sources::AllTables()[t];
+  StagedTable& staged = staged_[t];
+  if (spec.partition < 0) return;
+  auto day_of = [&](const ColumnBatch& batch, std::size_t r) {
+    return batch.IsValid(spec.partition, r) ? batch.Int(spec.partition, r) : KeyIndex::kNoPartition;
+  };
+  std::map<std::int64_t, std::int64_t> rows_of_day;
+  for (std::size_t b = 0; b < staged.batches.size(); ++b) {
+    for (std::size_t r = 0; r < staged.batches[b].rows(); ++r) {
+      if (staged.keeps[b][r]) ++rows_of_day[day_of(staged.batches[b], r)];
+    }
+  }
+  const std::int64_t few = staged.rows / kShare;
+  std::int64_t held = 0;
+  for (auto it = rows_of_day.begin(); it != rows_of_day.end();) {
+    if (it->second < few) {
+      held += it->second;
+      ++it;
+    } else {
+      it = rows_of_day.erase(it);  // left: the days kept in this flush
+    }
+  }
+  if (held == 0 || held >= few) return;
+  for (std::size_t b = 0; b < staged.batches.size(); ++b) {
+    for (std::size_t r = 0; r < staged.batches[b].rows(); ++r) {
+      if (staged.keeps[b][r] && rows_of_day.contains(day_of(staged.batches[b], r))) {
+        held_[t].AppendRow(staged.batches[b], r);
+        staged.keeps[b][r] = 0;
+      }
+    }
+  }
+  staged.rows -= held;
 }
 
 Status SilverBatch::Submit(Table table, StagedTable rows) {

@@ -144,6 +144,7 @@ class SilverBatch {
   Status ProcessRegion(std::size_t begin, std::size_t end, bool final_region);
   Status Absorb(Worker& worker, std::int64_t line_base);
   Status FlushTable(sources::Table table, bool force);
+  void HoldBackFewDays(int t);
   Status Submit(sources::Table table, StagedTable rows);
   Status WaitForWrites();
   void RecordFlush(WriteQueue::Done& done);
@@ -184,6 +185,9 @@ class SilverBatch {
   // Keys of the rows of this batch, by table and partition folder.
   std::array<std::map<std::string, HashSet64>, sources::kTableCount> seen_;
   std::vector<StagedTable> staged_;  // per table (AllTables order): rows not yet written
+  // Per table: the rows of days a flush had few of (late events), held back
+  // and written with the batch's last flush (HoldBackFewDays).
+  std::vector<sources::ColumnBatch> held_;
   std::array<std::vector<sources::ColumnBatch>, sources::kTableCount> spare_;  // emptied, for reuse
   Committed* committed_ = nullptr;  // see Start
   TableWriter& writer_;             // also reads committed keys

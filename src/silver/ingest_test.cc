@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 
 #include <fstream>
+#include <sstream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "silver/test_util.h"
@@ -166,6 +168,74 @@ TEST(IngestRealData, EverySilverFileRecordsTheSchemaFingerprintOfItsColumns) {
   }
   EXPECT_EQ(tables, (std::set<std::string>{"artists", "episodes", "page_views", "plays",
                                            "quarantine", "tracks", "users"}));
+}
+
+// A flush writes a file in every day its rows fall in. The days a flush has
+// few rows of (late events) are held back and written with the batch's last
+// flush: a batch leaves one file in each day it only touches.
+TEST(IngestRealData, LateEventsOfABatchLandInOneFilePerDay) {
+  TempDir dir;
+  TestLake lake(dir / "lake");
+  const fs::path logs = RealData() / "sparkify/log_data/2018/11";
+  auto lines_of = [](const fs::path& file) {
+    std::vector<std::string> lines;
+    std::istringstream in(testing::ReadFile(file));
+    for (std::string line; std::getline(in, line);) {
+      if (!line.empty()) lines.push_back(line);
+    }
+    return lines;
+  };
+  // A day's events with six plays of each of three earlier days spread through it.
+  std::vector<std::string> late;
+  for (const char* day : {"2018-11-02", "2018-11-03", "2018-11-04"}) {
+    int plays = 0;
+    for (const auto& line : lines_of(logs / fmt::format("{}-events.json", day))) {
+      if (line.find("\"NextSong\"") != std::string::npos && plays++ < 6) late.push_back(line);
+    }
+  }
+  const auto day = lines_of(logs / "2018-11-30-events.json");
+  std::string input;
+  for (std::size_t i = 0; i < day.size(); ++i) {
+    input += day[i] + '\n';
+    if (i % 20 == 10 && !late.empty()) {
+      input += late.back() + '\n';
+      late.pop_back();
+    }
+  }
+  ASSERT_TRUE(late.empty());
+  const fs::path file = dir / "in" / "2018-11-30-events.json";
+  WriteFile(file, input);
+  IngestRequest request;
+  request.processor.flush_rows = 100;  // several flushes, of regions of
+  request.processor.region_bytes = 16 << 10;  // about 50 lines
+  auto report = lake.Ingest({file.string()}, "", request);
+  ASSERT_TRUE(report) << report.error().message;
+  ASSERT_FALSE(report->AnyFailed()) << report->ToText();
+
+  std::map<std::string, int> files_of_day;
+  auto entries = lake.lake().Entries("silver");
+  ASSERT_TRUE(entries) << entries.error().message;
+  for (const auto& entry : *entries) {
+    for (const auto& f : entry.files) {
+      const auto at = f.key.find("event_date=");
+      if (f.table == "plays" && at != std::string::npos) ++files_of_day[f.key.substr(at + 11, 10)];
+    }
+  }
+  EXPECT_EQ(files_of_day["2018-11-02"], 1);
+  EXPECT_EQ(files_of_day["2018-11-03"], 1);
+  EXPECT_EQ(files_of_day["2018-11-04"], 1);
+  EXPECT_GE(files_of_day["2018-11-30"], 3);  // the day's own rows, flush by flush
+  // Every play in its day, counted from the input by DuckDB's own reader.
+  const std::string per_day_in_silver =
+      "SELECT string_agg(d || ':' || n, ' ' ORDER BY d) FROM (SELECT CAST(event_date AS VARCHAR) "
+      "AS d, count(*) AS n FROM plays GROUP BY d)";
+  const std::string per_day_in_input = fmt::format(
+      "SELECT string_agg(d || ':' || n, ' ' ORDER BY d) FROM (SELECT CAST(CAST(make_timestamp(ts "
+      "* 1000) AS DATE) AS VARCHAR) AS d, count(*) AS n FROM read_ndjson('{}', columns = {{ts: "
+      "'BIGINT', page: 'VARCHAR'}}) WHERE page = 'NextSong' GROUP BY d)",
+      file.string());
+  EXPECT_EQ(lake.Scalar(per_day_in_silver), lake.Scalar(per_day_in_input));
+  EXPECT_NE(lake.Scalar(per_day_in_silver).find("2018-11-03:6"), std::string::npos);
 }
 
 TEST(IngestRealData, SpotifyExportWithoutUserIsRefusedClearly) {

@@ -112,6 +112,26 @@ void ColumnBatch::AddToInts(int column, std::int64_t delta) {
   }
 }
 
+void ColumnBatch::AppendRow(const ColumnBatch& from, std::size_t row) {
+  AddRow();
+  for (std::size_t c = 0; c < width_; ++c) {
+    const int column = static_cast<int>(c);
+    if (!from.IsValid(column, row)) continue;
+    const Column& source = from.columns_[c];
+    switch (source.type) {
+      case ColumnType::kText:
+      case ColumnType::kBlob: {
+        const std::string_view value = from.Text(column, row);
+        SetText(column, value.data() ? value : std::string_view("", 0));  // "" is not NULL
+        break;
+      }
+      case ColumnType::kDouble: SetDouble(column, source.doubles[row]); break;
+      default: SetInt(column, source.ints[row]); break;
+    }
+  }
+  key_hashes_[rows_ - 1] = from.key_hashes_[row];
+}
+
 void ColumnBatch::SetKey(std::string_view key) {
   SetText(spec_->key, key);
   key_hashes_[rows_ - 1] = Hash64(key);

@@ -70,6 +70,9 @@ class ColumnBatch {
   void SetKey(std::string_view key);
   // Adds `delta` to every non-NULL value of an integer column (line fix-ups).
   void AddToInts(int column, std::int64_t delta);
+  // Appends a copy of `from`'s row `row`, with its key hash.
+  // REQUIRES: `from` is a batch of the same spec.
+  void AppendRow(const ColumnBatch& from, std::size_t row);
 
   bool IsValid(int column, std::size_t row) const {
     return valid_[row * width_ + static_cast<std::size_t>(column)] != 0;

@@ -22,7 +22,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (config->server.port < 1 || config->server.port > 65535)
     fuzz::Violated("server.port out of range");
   for (const auto& source : config->sources) {
-    if (source.name.empty() || source.paths.empty())
+    // Kafka and Spotify Web API sources read no files.
+    if (source.name.empty() || (source.paths.empty() && !source.kafka && !source.spotify_api))
       fuzz::Violated("a source without a name or a path");
   }
   return 0;

@@ -459,6 +459,9 @@ Result<ProjectConfig> ReadProject(const YAML::Node& doc, const std::filesystem::
       } else {
         return r.Bad(path + ".path", "expected a path or a list of paths");
       }
+      if (source.paths.empty()) {
+        return r.Bad(path + ".path", "is an empty list (a file, folder or glob, or a list of them)");
+      }
       config.sources.push_back(std::move(source));
     }
   }

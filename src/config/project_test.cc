@@ -115,6 +115,7 @@ INSTANTIATE_TEST_SUITE_P(
                     BadCase{"threads: -1", "threads: must be between"},
                     BadCase{"sources: {a: 1}", "sources: expected a list"},
                     BadCase{"sources: [{name: a}]", "sources[0].path: is required"},
+                    BadCase{"sources: [{name: a, path: []}]", "sources[0].path: is an empty list"},
                     BadCase{"sources: [{name: a, path: x, format: xml}]",
                             "sources[0].format: unknown format 'xml'"},
                     BadCase{"sources: [{name: a, path: x}, {name: a, path: y}]",

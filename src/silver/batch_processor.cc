@@ -470,10 +470,18 @@ void SilverBatch::HoldBackFewDays(int t) {
   auto day_of = [&](const ColumnBatch& batch, std::size_t r) {
     return batch.IsValid(spec.partition, r) ? batch.Int(spec.partition, r) : KeyIndex::kNoPartition;
   };
+  // Rows come in runs of one day: the count is looked up when the day changes.
   std::map<std::int64_t, std::int64_t> rows_of_day;
+  std::optional<std::int64_t> day;
+  std::int64_t* count = nullptr;
   for (std::size_t b = 0; b < staged.batches.size(); ++b) {
     for (std::size_t r = 0; r < staged.batches[b].rows(); ++r) {
-      if (staged.keeps[b][r]) ++rows_of_day[day_of(staged.batches[b], r)];
+      if (!staged.keeps[b][r]) continue;
+      if (const std::int64_t d = day_of(staged.batches[b], r); d != day) {
+        day = d;
+        count = &rows_of_day[d];
+      }
+      ++*count;
     }
   }
   const std::int64_t few = staged.rows / kShare;

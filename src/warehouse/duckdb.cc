@@ -173,10 +173,8 @@ Table Materialize(duckdb_result* result) {
 // what it maps (madvise MADV_HUGEPAGE, honoured by Debian's default THP mode,
 // `madvise`), and freed pages are kept 30 s before they go back (a build is
 // over by then; a long-running process still returns what it stops using).
-// Together they took that build from 4.6-5.7 s to 3.3-3.9 s of wall time and
-// its faults to 22,000 (huge pages alone: 36,000-41,000 faults but more time
-// zeroing the 2 MiB pages handed back and faulted again; keeping pages alone:
-// no faster). Done once per process, before DuckDB allocates much; a
+// Together they took that build from 4.5-4.8 s to 3.6 s and its faults to
+// 23,000 (docs/architecture.md, "DuckDB's memory in huge pages"). Done once per process, before DuckDB allocates much; a
 // libduckdb without this jemalloc (no duckdb_je_mallctl) is left as it is.
 //
 // jemalloc's extent_hooks_t (its public ABI since 4.x): nine function pointers.

@@ -4,7 +4,6 @@
 #include <duckdb.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include <sys/mman.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -163,38 +162,17 @@ Table Materialize(duckdb_result* result) {
   return table;
 }
 
-// DuckDB's memory: transparent huge pages, and freed pages kept a while.
-// DuckDB allocates through a jemalloc of its own, built without huge page
-// support, so every 4 KiB page it touches first costs a page fault (185,000
-// in a build after 10,000 plays on the benchmark's 5M-play warehouse), and
-// jemalloc hands freed pages back to the system within a second, to fault
-// them in again at the next query. jemalloc maps memory through each arena's
-// "extent hooks": the hook that maps is wrapped here to advise huge pages on
-// what it maps (madvise MADV_HUGEPAGE, honoured by Debian's default THP mode,
-// `madvise`), and freed pages are kept 30 s before they go back (a build is
-// over by then; a long-running process still returns what it stops using).
-// Together they took that build from 4.5-4.8 s to 3.6 s and its faults to
-// 23,000 (docs/architecture.md, "DuckDB's memory in huge pages"). Done once per process, before DuckDB allocates much; a
-// libduckdb without this jemalloc (no duckdb_je_mallctl) is left as it is.
-//
-// jemalloc's extent_hooks_t (its public ABI since 4.x): nine function pointers.
-struct ExtentHooks {
-  void* (*alloc)(ExtentHooks*, void* address, std::size_t size, std::size_t alignment,
-                 bool* zero, bool* commit, unsigned arena);
-  void* others[8];  // dalloc, destroy, commit, decommit, purge_lazy, purge_forced, split, merge
-};
-
-ExtentHooks* jemalloc_hooks = nullptr;  // the arenas' hooks before ours
-ExtentHooks huge_page_hooks;
-
-void* AllocAdvisingHugePages(ExtentHooks*, void* address, std::size_t size,
-                             std::size_t alignment, bool* zero, bool* commit, unsigned arena) {
-  void* memory = jemalloc_hooks->alloc(jemalloc_hooks, address, size, alignment, zero, commit,
-                                       arena);
-  if (memory) madvise(memory, size, MADV_HUGEPAGE);
-  return memory;
-}
-
+// DuckDB's memory: freed pages kept a while. DuckDB allocates through a
+// jemalloc of its own, which hands freed pages back to the system within a
+// second, to fault them in (and have the kernel zero them) again at the next
+// query of the build. Its arenas keep them 30 s here (a build is over by
+// then; a long-running process still returns what it stops using). Done once
+// per process, before DuckDB allocates much; a libduckdb without this
+// jemalloc (no duckdb_je_mallctl) is left as it is. Transparent huge pages
+// for this memory were measured and dropped: on one machine they made a
+// build after 10,000 plays faster, on another 0.9 s slower, zeroing 2 MiB
+// pages of which a query touches little (docs/architecture.md, "DuckDB's
+// freed memory kept 30 s").
 void TuneDuckDBMemory() {
   using Mallctl = int (*)(const char*, void*, std::size_t*, void*, std::size_t);
   const auto mallctl = reinterpret_cast<Mallctl>(dlsym(RTLD_DEFAULT, "duckdb_je_mallctl"));
@@ -209,24 +187,8 @@ void TuneDuckDBMemory() {
   std::size_t size = sizeof(arenas);
   if (mallctl("arenas.narenas", &arenas, &size, nullptr, 0) != 0) return;
   for (unsigned i = 0; i < arenas; ++i) {
-    const std::string arena = fmt::format("arena.{}.", i);
-    ExtentHooks* hooks = nullptr;
-    size = sizeof(hooks);
-    // An arena jemalloc has not made yet (its arena for huge allocations)
-    // fails here and keeps jemalloc's hooks.
-    if (mallctl((arena + "extent_hooks").c_str(), &hooks, &size, nullptr, 0) != 0 || !hooks) {
-      continue;
-    }
-    keep(arena + "dirty_decay_ms");
-    keep(arena + "muzzy_decay_ms");
-    if (!jemalloc_hooks) {
-      jemalloc_hooks = hooks;
-      huge_page_hooks = *hooks;
-      huge_page_hooks.alloc = AllocAdvisingHugePages;
-    }
-    if (hooks != jemalloc_hooks) continue;  // someone else's hooks: left alone
-    ExtentHooks* ours = &huge_page_hooks;
-    mallctl((arena + "extent_hooks").c_str(), nullptr, nullptr, &ours, sizeof(ours));
+    keep(fmt::format("arena.{}.dirty_decay_ms", i));
+    keep(fmt::format("arena.{}.muzzy_decay_ms", i));
   }
 }
 

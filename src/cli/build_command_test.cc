@@ -1,7 +1,8 @@
 // `playlake build` checks the dashboard's queries (the model project's
 // exposures) against the warehouse it built: a mart column the dashboard
 // reads, renamed in a copy of the shipped models, fails the build naming
-// the page; a mart renamed along with its refs builds and serves.
+// the page; a mart renamed along with its refs builds and serves; a build
+// that changed no column the queries read does not bind them again.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -82,12 +83,27 @@ TEST_F(BuildCommandTest, DemoPrintsTheHeadlinesOfItsExposure) {
   EXPECT_EQ(std::stoll(out.substr(at + totals.size())), cli_test::SilverPlays(dir_->path()));
 }
 
+TEST_F(BuildCommandTest, QueriesAreNotBoundAgainOnTheColumnsOfTheLastCheck) {
+  const std::string build = "--log-level debug build --project " + dir_->path().string();
+  const std::string skipped = "the columns they read are those of the last check";
+  ASSERT_EQ(RunPlaylake(build).exit_code, 0);
+  const auto again = RunPlaylake(build);
+  EXPECT_EQ(again.exit_code, 0) << again.stderr_text;
+  EXPECT_NE(again.stderr_text.find(skipped), std::string::npos) << again.stderr_text;
+  // A build of fewer models checks fewer queries: those are bound.
+  const auto some = RunPlaylake(build + " --select volume_anomalies");
+  EXPECT_EQ(some.exit_code, 0) << some.stderr_text;
+  EXPECT_EQ(some.stderr_text.find(skipped), std::string::npos) << some.stderr_text;
+}
+
 TEST_F(BuildCommandTest, RenamedColumnFailsNamingThePage) {
   const fs::path models = CopyModels("renamed_column");
   // volume_anomalies.expected_plays feeds the Overview page's hourly chart.
   ReplaceEverywhere(models / "models" / "marts" / "analytics", "expected_plays", "baseline_plays");
   const auto build = Build(models);
   EXPECT_EQ(build.exit_code, 3) << build.stderr_text;
+  // A check that failed is not taken for one that passed.
+  EXPECT_EQ(Build(models).exit_code, 3);
   EXPECT_NE(build.stderr_text.find("dashboard page 'Overview'"), std::string::npos)
       << build.stderr_text;
   EXPECT_NE(build.stderr_text.find("analyses/overview/hourly.sql"), std::string::npos)

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "common/atomic_file.h"
+#include "common/hash.h"
 #include "common/rfc3339.h"
 #include "lake/lake.h"
 #include "models/artifacts.h"
@@ -20,6 +21,7 @@
 #include "pipeline/run.h"
 #include "s3/open_lake.h"
 #include "serve/gold_api.h"
+#include "serve/gold_endpoints.h"
 #include "silver/drift_report.h"
 #include "silver/views.h"
 #include "warehouse/duckdb.h"
@@ -89,11 +91,42 @@ Status WriteStatus(warehouse::Connection& conn, const std::filesystem::path& fil
                                        '\n');
 }
 
+// What the dashboard's queries bind against, and the queries: DuckDB's
+// version, the name and type of every column of every relation in the
+// warehouse, the endpoints this binary serves and each query's text. A check
+// that passed on the same fingerprint would pass again.
+Result<std::string> DashboardFingerprint(const serve::DashboardQueries& queries,
+                                         warehouse::Connection& conn) {
+  auto columns = conn.QueryScalar(
+      "SELECT version() || coalesce(string_agg(concat_ws(' ', database_name, schema_name, "
+      "table_name, column_name, data_type), chr(10) ORDER BY database_name, schema_name, "
+      "table_name, column_index), '') FROM duckdb_columns()");
+  if (!columns) return tl::unexpected(columns.error());
+  Checksum fingerprint;
+  auto add = [&fingerprint](std::string_view text) {
+    fingerprint.Update(text);
+    fingerprint.Update(std::string_view("\0", 1));
+  };
+  add(*columns);
+  for (const serve::GoldEndpointSpec& endpoint : serve::GoldEndpoints()) {
+    add(endpoint.name);
+    for (const std::string& query : endpoint.queries) add(query);
+  }
+  for (const auto& [key, query] : queries.all()) {
+    add(key.first);
+    add(key.second);
+    add(query.sql);
+  }
+  return fingerprint.Hex();
+}
+
 // The queries of the exposures of `models` that read a node `results` built,
 // bound on the warehouse `db` holds. A build of some models checks what
 // reads them; the exposures of the models it left alone are not its concern.
+// `record` keeps the fingerprint of the last check that passed: a build that
+// changed no column a query could read (most incremental runs) skips the check.
 Status CheckDashboard(const models::Project& models, const models::RunResults& results,
-                      warehouse::Database& db) {
+                      warehouse::Database& db, const std::filesystem::path& record) {
   std::set<std::string> built;
   for (const auto& node : results.results) {
     if (node.status == models::NodeStatus::kSuccess) built.insert(node.unique_id);
@@ -107,7 +140,16 @@ Status CheckDashboard(const models::Project& models, const models::RunResults& r
       });
   auto conn = db.Connect();
   if (!conn) return tl::unexpected(conn.error());
-  return serve::CheckDashboard(queries, **conn);
+  auto fingerprint = DashboardFingerprint(queries, **conn);
+  if (!fingerprint) return tl::unexpected(fingerprint.error());
+  std::ifstream in(record);
+  std::string last;
+  if (in >> last && last == *fingerprint) {
+    spdlog::debug("dashboard queries: the columns they read are those of the last check");
+    return {};
+  }
+  if (auto checked = serve::CheckDashboard(queries, **conn); !checked) return checked;
+  return WriteFileAtomically(record, *fingerprint);
 }
 
 // Besides --full-refresh and `playlake test`, a build checks every row of
@@ -115,6 +157,8 @@ Status CheckDashboard(const models::Project& models, const models::RunResults& r
 // kWholeTableTestsFile under target/); builds in between check what they added.
 constexpr std::chrono::hours kWholeTableTestsEvery{24};
 constexpr const char* kWholeTableTestsFile = "whole_table_tests.json";
+// The fingerprint of the last dashboard check that passed (CheckDashboard).
+constexpr const char* kDashboardCheckFile = "dashboard_check.fingerprint";
 
 bool WholeTableTestsDue(const std::filesystem::path& file) {
   std::ifstream in(file);
@@ -229,7 +273,7 @@ Result<GoldBuild> BuildGold(const config::ProjectConfig& project, const GoldBuil
   // Only on a clean build: a failed node skips what depends on it, and the
   // dashboard would be checked against tables this build did not make.
   if (builds && !build.results.HasErrors() && !build.results.HasTestFailures()) {
-    build.dashboard = CheckDashboard(*models, build.results, db);
+    build.dashboard = CheckDashboard(*models, build.results, db, target / kDashboardCheckFile);
   }
   {
     auto conn = db.Connect();

@@ -37,9 +37,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
 
-# DuckDB 1.4.4 LTS: libduckdb.so from the node bindings, duckdb.h from the duckdb package.
-duck_lib_pkg="@duckdb/node-bindings-linux-x64@1.4.4-r.4"
-duck_lib_sha="732fac4dc6b8f198870b9c4bb6ddf13544466daca00ad28ba2f1d80de5d7aa4b"
+# DuckDB 1.5.6: libduckdb.so from the node bindings; duckdb.h from the duckdb package,
+# whose last release is 1.4.4 (the C API of 1.5 is a superset: Playlake calls none of
+# what 1.5 added).
+duck_lib_pkg="@duckdb/node-bindings-linux-x64@1.5.6-r.1"
+duck_lib_sha="1b9f82478539bb9a1d1df44bd103121a12ae52142c07158dc52b97d2ec1d69ff"
 duck_hdr_pkg="duckdb@1.4.4"
 duck_hdr_sha="5bb967dcbcd517670ba5f169f238fb9d6787e53752c60ebe24386169d76941ed"
 duck_dir="$deps/duckdb"

@@ -100,7 +100,8 @@ Result<std::string> DashboardFingerprint(const serve::DashboardQueries& queries,
   auto columns = conn.QueryScalar(
       "SELECT version() || coalesce(string_agg(concat_ws(' ', database_name, schema_name, "
       "table_name, column_name, data_type), chr(10) ORDER BY database_name, schema_name, "
-      "table_name, column_index), '') FROM duckdb_columns()");
+      "table_name, column_index), '') FROM duckdb_columns() WHERE database_name = "
+      "current_database()");
   if (!columns) return tl::unexpected(columns.error());
   Checksum fingerprint;
   auto add = [&fingerprint](std::string_view text) {

@@ -148,7 +148,11 @@ int32_t UtcOffsetSeconds(const TimeZone& zone, int64_t utc_s) {
     case DstRule::kNone:
       return std_off;
     case DstRule::kUs:
+    case DstRule::kUsPermanentFrom2026:
       start = NthSunday(year, 3, 2) * day_s + 2 * 3600 - std_off;
+      if (zone.rule == DstRule::kUsPermanentFrom2026 && year >= 2026) {
+        return utc_s >= start || year > 2026 ? std_off + 3600 : std_off;
+      }
       end = NthSunday(year, 11, 1) * day_s + 2 * 3600 - (std_off + 3600);
       return (utc_s >= start && utc_s < end) ? std_off + 3600 : std_off;
     case DstRule::kEu:

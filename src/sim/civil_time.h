@@ -51,6 +51,9 @@ std::string TimestampString(int64_t utc_ms);
 enum class DstRule : uint8_t {
   kNone,
   kUs,      // 2nd Sunday of March 02:00 local -> 1st Sunday of November 02:00 local
+  // kUs until the 2026 switch to summer time, which stays (British Columbia and
+  // Alberta in the tz data of DuckDB 1.5's ICU).
+  kUsPermanentFrom2026,
   kEu,      // last Sunday of March 01:00 UTC -> last Sunday of October 01:00 UTC
   kAu,      // 1st Sunday of October 02:00 local -> 1st Sunday of April 03:00 local
   kMexico,  // 1st Sunday of April 02:00 -> last Sunday of October 02:00; none after 2022

@@ -128,8 +128,8 @@ std::string RenderUtc(duckdb_timestamp instant) {
 // Copies a result into a Table. duckdb_value_varchar renders every type
 // exactly as a VARCHAR cast would, except TIMESTAMPTZ (empty text: the cast
 // needs the ICU time zone the C API does not give it), rendered here in UTC.
-// The chunk API would need a renderer per type. Deprecated, but part of the
-// pinned 1.4 LTS C API.
+// The chunk API would need a renderer per type. Deprecated, but still part of
+// the C API (1.5).
 Table Materialize(duckdb_result* result) {
   Table table;
   const idx_t column_count = duckdb_column_count(result);

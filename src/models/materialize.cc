@@ -14,7 +14,6 @@ using warehouse::QuoteLiteral;
 
 // Staging names are derived from the alias so parallel workers never collide.
 std::string StagingName(const Node& node) { return node.alias + "__playlake_tmp"; }
-std::string NewRowsName(const Node& node) { return node.alias + "__playlake_new"; }
 
 std::string DropStatement(RelationKind kind, const std::string& relation) {
   switch (kind) {
@@ -130,18 +129,18 @@ Status StageNewRows(warehouse::Connection& conn, const Node& node, const std::st
 }
 
 Result<SchemaChange> CompareColumns(warehouse::Connection& conn, const Node& node) {
-  const std::string staged_name = NewRowsName(node);
   auto columns = conn.Query(fmt::format(
-      "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE "
-      "table_catalog = current_database() AND table_schema = {} AND table_name IN ({}, {}) "
+      "SELECT table_catalog = {}, column_name, data_type FROM information_schema.columns WHERE "
+      "table_catalog IN (current_database(), {}) AND table_schema = {} AND table_name = {} "
       "ORDER BY ordinal_position",
-      QuoteLiteral(node.schema), QuoteLiteral(node.alias), QuoteLiteral(staged_name)));
+      QuoteLiteral(kNewRowsDatabase), QuoteLiteral(kNewRowsDatabase), QuoteLiteral(node.schema),
+      QuoteLiteral(node.alias)));
   if (!columns) return tl::unexpected(columns.error());
   std::set<std::string> table_columns, query_columns;
   std::vector<std::pair<std::string, std::string>> staged;  // name, type, in query order
   for (const auto& row : columns->rows) {
     const std::string name = row[1].value_or("");
-    if (row[0].value_or("") == staged_name) {
+    if (row[0] == "true") {
       query_columns.insert(name);
       staged.emplace_back(name, row[2].value_or(""));
     } else {
@@ -205,7 +204,24 @@ Result<Materialized> BuildIncremental(warehouse::Connection& conn, const Node& n
 }
 
 std::string NewRowsRelation(const Node& node) {
-  return QuoteIdentifier(node.schema) + "." + QuoteIdentifier(NewRowsName(node));
+  return std::string(kNewRowsDatabase) + "." + QuoteIdentifier(node.schema) + "." +
+         QuoteIdentifier(node.alias);
+}
+
+Status AttachNewRows(warehouse::Connection& conn, const std::set<std::string>& schemas) {
+  if (auto s = conn.Execute(
+          fmt::format("ATTACH IF NOT EXISTS ':memory:' AS {}", kNewRowsDatabase));
+      !s) {
+    return s;
+  }
+  for (const std::string& schema : schemas) {
+    if (auto s = conn.Execute(fmt::format("CREATE SCHEMA IF NOT EXISTS {}.{}", kNewRowsDatabase,
+                                          QuoteIdentifier(schema)));
+        !s) {
+      return s;
+    }
+  }
+  return {};
 }
 
 Result<Materialized> LoadSeed(warehouse::Connection& conn, const Node& node) {

@@ -22,6 +22,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 
 #include "models/project.h"
@@ -36,11 +37,16 @@ struct Materialized {
   std::string message;  // dbt-like adapter response, e.g. "CREATE TABLE (42 rows)"
 };
 
-// Where an incremental run of `node` stages its new rows: a table beside the
-// model's, "<alias>__playlake_new", kept after the run so the run's tests can
-// check them. Whoever runs the tests drops it (DROP TABLE IF EXISTS) when the
-// command ends; the next incremental run replaces one left by a crash.
+// Where an incremental run of `node` stages its new rows: a table of the
+// model's schema and name in kNewRowsDatabase, an in-memory database attached
+// to the warehouse's DuckDB (AttachNewRows), so they are never written to the
+// warehouse file. Every connection of the DuckDB sees it; it is kept after the
+// run so the run's tests can check the rows. Whoever runs the tests drops it
+// (DROP TABLE IF EXISTS) when the command ends; it goes with the process.
+inline constexpr const char* kNewRowsDatabase = "playlake_new_rows";
 std::string NewRowsRelation(const Node& node);
+// Attaches kNewRowsDatabase (unless attached) with each of `schemas`.
+Status AttachNewRows(warehouse::Connection& conn, const std::set<std::string>& schemas);
 
 Result<RelationKind> FindRelation(warehouse::Connection& conn, const std::string& schema,
                                   const std::string& name);

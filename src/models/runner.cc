@@ -279,6 +279,7 @@ Result<RunResults> Runner::Execute(const std::string& command, const std::set<No
       return tl::unexpected(s.error());
     }
   }
+  if (auto s = AttachNewRows(**main_conn, schemas); !s) return tl::unexpected(s.error());
 
   std::filesystem::path lineage_file;
   if (!options_.target_dir.empty()) {

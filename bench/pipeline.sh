@@ -76,8 +76,12 @@ DAY_LINES=$(wc -l < "$GEN/later/events-$DAY32.jsonl")
 cat "$GEN"/events/*.jsonl "$GEN"/later/*.jsonl > /dev/null  # every run starts with the input in the page cache
 
 # wall CMD...: runs CMD, prints its wall time in seconds; stops the benchmark if CMD fails.
+# What the step before wrote is on disk first (sync, not timed): a step is not
+# slowed by the write-back of the one before, as a run a minute after the last
+# one is not.
 wall() {
   local start end
+  sync
   start=$(date +%s.%N)
   "$@" > "$OUT/last.log" 2>&1 || { tail -20 "$OUT/last.log" >&2; exit 1; }
   end=$(date +%s.%N)

@@ -2,11 +2,15 @@
 // exposures) against the warehouse it built: a mart column the dashboard
 // reads, renamed in a copy of the shipped models, fails the build naming
 // the page; a mart renamed along with its refs builds and serves; a build
-// that changed no column the queries read does not bind them again.
+// that changed no column the queries read does not bind them again; builds
+// let DuckDB vacuum the warehouse at most once an hour.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "cli/test_util.h"
@@ -94,6 +98,33 @@ TEST_F(BuildCommandTest, QueriesAreNotBoundAgainOnTheColumnsOfTheLastCheck) {
   const auto some = RunPlaylake(build + " --select volume_anomalies");
   EXPECT_EQ(some.exit_code, 0) << some.stderr_text;
   EXPECT_EQ(some.stderr_text.find(skipped), std::string::npos) << some.stderr_text;
+}
+
+// target/vacuum.json: when a build last let DuckDB vacuum the warehouse.
+std::int64_t LastVacuum(const fs::path& project) {
+  const auto record = nlohmann::json::parse(ReadText(project / "target" / "vacuum.json"), nullptr,
+                                            false);
+  return record.is_object() ? record.value("epoch_seconds", std::int64_t{-1}) : -1;
+}
+
+TEST_F(BuildCommandTest, VacuumsTheWarehouseAtMostOnceAnHour) {
+  const fs::path project = dir_->path();
+  const std::string build = "build --project " + project.string();
+  ASSERT_EQ(RunPlaylake(build).exit_code, 0);
+  ASSERT_GT(LastVacuum(project), 0);  // the demo's run, or this build
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+  auto vacuumed_at = [&project](std::int64_t epoch_seconds) {
+    cli_test::WriteText(project / "target" / "vacuum.json",
+                        nlohmann::json{{"epoch_seconds", epoch_seconds}}.dump());
+  };
+  vacuumed_at(now - 60);  // a minute ago: this build does not vacuum
+  ASSERT_EQ(RunPlaylake(build).exit_code, 0);
+  EXPECT_EQ(LastVacuum(project), now - 60);
+  vacuumed_at(now - 3601);  // over an hour ago: this one does
+  ASSERT_EQ(RunPlaylake(build).exit_code, 0);
+  EXPECT_GE(LastVacuum(project), now);
 }
 
 TEST_F(BuildCommandTest, RenamedColumnFailsNamingThePage) {

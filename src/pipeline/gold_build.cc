@@ -158,10 +158,18 @@ Status CheckDashboard(const models::Project& models, const models::RunResults& r
 // kWholeTableTestsFile under target/); builds in between check what they added.
 constexpr std::chrono::hours kWholeTableTestsEvery{24};
 constexpr const char* kWholeTableTestsFile = "whole_table_tests.json";
+// Likewise a build lets DuckDB vacuum the warehouse (merge the small row
+// groups incremental builds append, drop the rows they deleted) when the last
+// one that did is older than this (kVacuumFile), or on --full-refresh; the
+// builds in between checkpoint only what they changed.
+constexpr std::chrono::hours kVacuumEvery{1};
+constexpr const char* kVacuumFile = "vacuum.json";
 // The fingerprint of the last dashboard check that passed (CheckDashboard).
 constexpr const char* kDashboardCheckFile = "dashboard_check.fingerprint";
 
-bool WholeTableTestsDue(const std::filesystem::path& file) {
+// Whether the time `file` records (RecordTime) is `every` ago or more, or
+// there is none.
+bool Due(const std::filesystem::path& file, std::chrono::hours every) {
   std::ifstream in(file);
   if (!in) return true;
   const json record = json::parse(in, nullptr, false);
@@ -171,13 +179,13 @@ bool WholeTableTestsDue(const std::filesystem::path& file) {
   }
   const std::chrono::system_clock::time_point last{
       std::chrono::seconds(record["epoch_seconds"].get<std::int64_t>())};
-  return std::chrono::system_clock::now() - last >= kWholeTableTestsEvery;
+  return std::chrono::system_clock::now() - last >= every;
 }
 
-Status RecordWholeTableTests(const std::filesystem::path& file) {
+Status RecordTime(const std::filesystem::path& file) {
   const auto now = std::chrono::system_clock::now();
   return WriteFileAtomically(
-      file, json{{"tested_at", FormatRfc3339(now)},
+      file, json{{"at", FormatRfc3339(now)},
                  {"epoch_seconds",
                   std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count()}}
                     .dump(2) +
@@ -225,6 +233,8 @@ Result<GoldBuild> BuildGold(const config::ProjectConfig& project, const GoldBuil
   warehouse::DatabaseOptions db_options;
   db_options.threads = threads;
   db_options.cache_parquet_metadata = true;
+  const auto vacuum_file = target / kVacuumFile;
+  db_options.vacuum = options.full_refresh || Due(vacuum_file, kVacuumEvery);
   auto writer = warehouse::Writer::Open(project.warehouse, db_options);
   if (!writer) return tl::unexpected(writer.error());
   warehouse::Database& db = (*writer)->db();
@@ -253,7 +263,8 @@ Result<GoldBuild> BuildGold(const config::ProjectConfig& project, const GoldBuil
   runner_options.full_refresh = options.full_refresh;
   const bool builds = options.command == "build" || options.command == "run";
   const auto whole_tests_file = target / kWholeTableTestsFile;
-  runner_options.whole_table_tests = options.full_refresh || WholeTableTestsDue(whole_tests_file);
+  runner_options.whole_table_tests =
+      options.full_refresh || Due(whole_tests_file, kWholeTableTestsEvery);
   runner_options.target_dir = target;
   runner_options.warehouse_name = project.warehouse.string();
   runner_options.source_relations = options.source_relations;
@@ -290,12 +301,15 @@ Result<GoldBuild> BuildGold(const config::ProjectConfig& project, const GoldBuil
       !s) {
     return tl::unexpected(s.error());
   }
+  if (db_options.vacuum) {
+    if (auto s = RecordTime(vacuum_file); !s) return tl::unexpected(s.error());
+  }
   // A build or `playlake test` of the whole project that checked every row and passed.
   const bool every_row =
       options.command == "test" || (options.command == "build" && runner_options.whole_table_tests);
   if (every_row && options.selection.select.empty() && options.selection.exclude.empty() &&
       !build.results.HasErrors() && !build.results.HasTestFailures() && build.dashboard) {
-    if (auto s = RecordWholeTableTests(whole_tests_file); !s) return tl::unexpected(s.error());
+    if (auto s = RecordTime(whole_tests_file); !s) return tl::unexpected(s.error());
   }
   return build;
 }

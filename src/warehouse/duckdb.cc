@@ -244,6 +244,7 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path,
     duckdb_set_config(config, "memory_limit", options.memory_limit.c_str());
   }
   if (options.read_only) duckdb_set_config(config, "access_mode", "READ_ONLY");
+  if (!options.vacuum) duckdb_set_config(config, "max_vacuum_tasks", "0");
   auto impl = std::make_unique<Impl>();
   char* error = nullptr;
   const char* file = (path.empty() || path == ":memory:") ? nullptr : path.c_str();

@@ -45,6 +45,11 @@ struct DatabaseOptions {
   // silver in most models). Only for files never rewritten in place, as the
   // lake's are.
   bool cache_parquet_metadata = false;
+  // Let checkpoints vacuum: merge small row groups and drop deleted rows
+  // (DuckDB's max_vacuum_tasks). Off, a checkpoint writes what changed as it
+  // is: much less work after a small incremental build, at the cost of row
+  // groups and deleted rows left for a later checkpoint that vacuums.
+  bool vacuum = true;
 };
 
 // A query parameter: text, or SQL NULL (std::nullopt). Parameters are bound as

@@ -35,6 +35,34 @@ TEST(DuckDb, KeepsFreedMemoryForTheNextQuery) {
   }
 }
 
+// Row groups of a table with most of its rows deleted, after a checkpoint of a
+// database opened with `vacuum`.
+long RowGroupsAfterDeletes(const std::filesystem::path& file, bool vacuum) {
+  DatabaseOptions options;
+  options.vacuum = vacuum;
+  auto db = Database::Open(file.string(), options);
+  EXPECT_TRUE(db.has_value()) << db.error().message;
+  auto conn = Connect(**db);
+  EXPECT_TRUE(conn->Execute("CREATE TABLE t AS SELECT range AS i FROM range(400000)"));
+  EXPECT_TRUE(conn->Execute("CHECKPOINT"));
+  EXPECT_TRUE(conn->Execute("DELETE FROM t WHERE i % 10 <> 0"));
+  EXPECT_TRUE(conn->Execute("CHECKPOINT"));
+  auto groups =
+      conn->QueryScalar("SELECT count(DISTINCT row_group_id) FROM pragma_storage_info('t')");
+  EXPECT_TRUE(groups) << groups.error().message;
+  return groups ? std::stol(*groups) : -1;
+}
+
+TEST(DuckDb, ACheckpointWithoutVacuumLeavesDeletedRowsInTheirRowGroups) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("playlake-vacuum-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  // 400,000 rows: 4 row groups; nine in ten deleted fit in one.
+  EXPECT_EQ(RowGroupsAfterDeletes(dir / "vacuum.duckdb", true), 1);
+  EXPECT_EQ(RowGroupsAfterDeletes(dir / "kept.duckdb", false), 4);
+  std::filesystem::remove_all(dir);
+}
+
 TEST(DuckDb, WritesParquetAndReadsItBack) {
   const auto dir = std::filesystem::temp_directory_path() /
                    ("playlake-duckdb-" + std::to_string(::getpid()));

@@ -7,8 +7,12 @@
 //   3. after a `build` or `run` without errors or failed tests, check that the
 //      queries of every exposure that reads a model it built bind on the new
 //      warehouse (serve::CheckDashboard): in a full build, every dashboard page;
+//      not again when the warehouse's columns and the queries are those of the
+//      last check that passed (target/dashboard_check.fingerprint);
 //   4. write target/pipeline_status.json (what the pipeline page shows);
-//   5. publish the warehouse to readers, tests failed or not.
+//   5. publish the warehouse to readers, tests failed or not: DuckDB's
+//      checkpoint vacuums (merges row groups, drops deleted rows) on
+//      --full-refresh and at most once an hour (target/vacuum.json).
 //
 // Errors: what stops the build before it has results (the project does not
 // load, the warehouse or lake cannot be opened, a bad selector). Failed

@@ -5,7 +5,6 @@
 #include <librdkafka/rdkafkacpp.h>
 #include <malloc.h>
 #include <spdlog/spdlog.h>
-#include <sys/mman.h>
 
 #include <algorithm>
 #include <chrono>
@@ -37,17 +36,6 @@ constexpr std::size_t kBatchSlack = 64 << 10;
 // Offsets with no message (not deleted) kept as empty lines, at most this many
 // in a row; a longer run cuts the batch (or, at its start, is recorded as deleted).
 constexpr std::int64_t kMaxEmptyLines = 1 << 20;
-
-// Asks the kernel to back the whole 2 MiB pages of `buffer`'s capacity with
-// huge pages (transparent huge pages in "madvise" mode, Debian's default): a
-// batch's first fill then takes one page fault per 2 MiB instead of per 4 KiB.
-void AdviseHugePages(std::string& buffer) {
-  constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;
-  const auto begin = reinterpret_cast<std::uintptr_t>(buffer.data());
-  const std::uintptr_t first = (begin + kHuge - 1) & ~(kHuge - 1);
-  const std::uintptr_t last = (begin + buffer.capacity()) & ~(kHuge - 1);
-  if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
-}
 
 // Leaves the group, waiting for the brokers at most kCloseWait: with them
 // gone, librdkafka's close waits minutes for them. Nothing rests on the
@@ -214,10 +202,7 @@ Status StreamWorker::State::Add(const RdKafka::Message& m) {
       p.batch.lines = std::move(spare.back());
       spare.pop_back();
     }
-    if (p.batch.lines.capacity() < room) {
-      p.batch.lines.reserve(room);
-      AdviseHugePages(p.batch.lines);
-    }
+    if (p.batch.lines.capacity() < room) p.batch.lines.reserve(room);
     p.batch.topic = key.first;
     p.batch.partition = key.second;
     p.batch.first_offset = p.position && *p.position <= m.offset() ? *p.position : m.offset();

@@ -445,15 +445,13 @@ Status SilverBatch::FlushTable(Table table, bool force) {
   }
   if (!force && staged.rows < options_.flush_rows) return {};
   if (!force) HoldBackFewDays(t);
-  if (force || held_[t].rows() >= static_cast<std::size_t>(options_.flush_rows)) {
-    std::vector<std::uint8_t> keep(held_[t].rows(), 1);
-    staged.Add(std::exchange(held_[t], ColumnBatch(spec)), std::move(keep));
+  ColumnBatch& held = held_[t];
+  if (held.rows() > 0 &&
+      (force || held.rows() >= static_cast<std::size_t>(options_.flush_rows))) {
+    std::vector<std::uint8_t> keep(held.rows(), 1);
+    staged.Add(std::exchange(held, ColumnBatch(spec)), std::move(keep));
   }
-  if (staged.rows == 0) {
-    staged = StagedTable(spec);
-    return {};
-  }
-  return Submit(table, std::exchange(staged, StagedTable(spec)));
+  return Submit(table, std::exchange(staged, StagedTable(spec)));  // nothing when no rows
 }
 
 // A flush writes a file in every day (partition) its rows fall in, so the late

@@ -6,8 +6,8 @@
 #include <fmt/format.h>
 
 #include <fstream>
-#include <sstream>
 #include <map>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "silver/test_util.h"

@@ -8,16 +8,12 @@ with plays as (
     {% if is_incremental() %}
     where date_key in ({{ fct_plays_days_loaded_since_this() }})
     {% endif %}
-),
-
--- The country with the most plays each day; ties go to the first code
--- (mode() would take whichever came first, which varies between builds).
-top_countries as (
-    select date_key, first(country order by plays desc, country) as top_country
-    from (select date_key, country, count(*) as plays from plays group by date_key, country)
-    group by date_key
 )
 
+-- The top country is the day's country with the most plays, ties to the first
+-- code, picked from the day's histogram of countries in the same pass: a CTE
+-- of the days' plays read twice was materialized whole (0.3 s of a run after
+-- 10,000 plays that brought late plays to three older days, against 0.03 s).
 select
     date_key,
     count(*)                                                  as plays,
@@ -27,8 +23,8 @@ select
     count(*) filter (where skipped)                           as skipped_plays,
     count(*) filter (where level = 'paid')                    as paid_plays,
     count(*) filter (where device = 'mobile')                 as mobile_plays,
-    t.top_country,
+    list_sort(list_transform(map_entries(histogram(country)),
+        e -> {'plays': -e.value, 'country': e.key}))[1].country  as top_country,
     max(loaded_at)                                            as loaded_at
 from plays
-join top_countries as t using (date_key)
-group by date_key, t.top_country
+group by date_key

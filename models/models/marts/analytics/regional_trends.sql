@@ -10,19 +10,24 @@ bounds as (
     select max(date_key) as as_of_date from cube
 ),
 
-plays as (
+-- One row per listener and place first: the cube has one per listener and
+-- day, and counting listeners distinct at the three grains over those rows
+-- took 0.13-0.21 s of a run, against 0.11-0.13 s this way (the benchmark).
+listener_places as (
     select
-        c.user_key,
-        c.plays,
-        c.ms_played,
-        c.date_key > b.as_of_date - 7                               as is_recent,
-        c.date_key <= b.as_of_date - 7 and c.date_key > b.as_of_date - 14 as is_previous,
         c.country,
         c.region,
-        c.region_name,
-        c.city
+        any_value(c.region_name)                                       as region_name,
+        c.city,
+        c.user_key,
+        sum(c.plays)                                                   as plays,
+        sum(c.ms_played)                                               as ms_played,
+        sum(c.plays) filter (where c.date_key > b.as_of_date - 7)      as plays_last_7d,
+        sum(c.plays) filter (where c.date_key <= b.as_of_date - 7
+                               and c.date_key > b.as_of_date - 14)     as plays_previous_7d
     from cube as c
     cross join bounds as b
+    group by c.country, c.region, c.city, c.user_key
 ),
 
 grouped as (
@@ -37,9 +42,9 @@ grouped as (
         sum(plays)::bigint                          as plays,
         count(distinct user_key)                    as listeners,
         sum(ms_played) / 3600000.0                  as listening_hours,
-        coalesce(sum(plays) filter (where is_recent), 0)::bigint   as plays_last_7d,
-        coalesce(sum(plays) filter (where is_previous), 0)::bigint as plays_previous_7d
-    from plays
+        coalesce(sum(plays_last_7d), 0)::bigint     as plays_last_7d,
+        coalesce(sum(plays_previous_7d), 0)::bigint as plays_previous_7d
+    from listener_places
     group by grouping sets ((country), (country, region), (country, region, city))
 )
 

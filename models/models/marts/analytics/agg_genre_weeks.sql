@@ -36,7 +36,7 @@ holds as (
 {% endif %}
 
 new_plays as (
-    select week_start, track_id, artist_id, user_id, loaded_at from {{ ref('fct_plays') }}
+    select week_start, track_id, artist_id, user_key, loaded_at from {{ ref('fct_plays') }}
     {% if is_incremental() %}
     -- One bound, so the scan skips the row groups loaded before it (with
     -- "not holds or loaded_at > ...", every play was read: 0.6 s of 0.8 s).
@@ -55,14 +55,14 @@ stored as (
 
 -- The plays the stored rows count, of the new plays' listeners and weeks.
 old_plays as (
-    select week_start, track_id, artist_id, user_id from {{ ref('fct_plays') }}
-    semi join new_plays using (week_start, user_id)
+    select week_start, track_id, artist_id, user_key from {{ ref('fct_plays') }}
+    semi join new_plays using (week_start, user_key)
     where (select yes from holds) and loaded_at <= (select max(loaded_at) from {{ this }})
 ),
 {% endif %}
 
 genre_of as (
-    select p.week_start, p.user_id, p.loaded_at, coalesce(t.genre, a.genre, 'unknown') as genre
+    select p.week_start, p.user_key, p.loaded_at, coalesce(t.genre, a.genre, 'unknown') as genre
     from new_plays as p
     left join track_genres as t on p.track_id = t.track_id
     left join artist_genres as a on p.artist_id = a.artist_id
@@ -70,9 +70,9 @@ genre_of as (
 
 {% if is_incremental() %}
 new_listeners as (
-    select distinct week_start, genre, user_id from genre_of
+    select distinct week_start, genre, user_key from genre_of
     except
-    select p.week_start, coalesce(t.genre, a.genre, 'unknown'), p.user_id
+    select p.week_start, coalesce(t.genre, a.genre, 'unknown'), p.user_key
     from old_plays as p
     left join track_genres as t on p.track_id = t.track_id
     left join artist_genres as a on p.artist_id = a.artist_id
@@ -90,7 +90,7 @@ counts as (
 {% else %}
 -- A full build counts listeners distinct in the same pass, as agg_artist_weeks.
 counts as (
-    select week_start, genre, count(*) as plays, count(distinct user_id) as listeners,
+    select week_start, genre, count(*) as plays, count(distinct user_key) as listeners,
         max(loaded_at) as loaded_at
     from genre_of group by week_start, genre
 )

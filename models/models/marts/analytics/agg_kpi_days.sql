@@ -3,7 +3,7 @@
 -- are counted distinct within the day, so a day is recomputed whole: an
 -- incremental run rebuilds only the days that gained plays.
 with plays as (
-    select date_key, user_id, session_id, ms_played, skipped, level, device, country, loaded_at
+    select date_key, user_key, session_id, ms_played, skipped, level, device, country, loaded_at
     from {{ ref('fct_plays') }}
     {% if is_incremental() %}
     where date_key in ({{ fct_plays_days_loaded_since_this() }})
@@ -18,9 +18,9 @@ with plays as (
 select
     date_key,
     count(*)                                                  as plays,
-    count(distinct user_id)                                   as listeners,
+    count(distinct user_key)                                  as listeners,
     sum(ms_played)                                            as ms_played,
-    count(distinct user_id || '/' || coalesce(session_id, '')) as sessions,
+    count(distinct (user_key, coalesce(session_id, '')))      as sessions,
     count(*) filter (where skipped)                           as skipped_plays,
     count(*) filter (where level = 'paid')                    as paid_plays,
     count(*) filter (where device = 'mobile')                 as mobile_plays,

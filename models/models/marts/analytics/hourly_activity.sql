@@ -9,7 +9,7 @@
 -- instead of a distinct count over every play. Every one of the 168 rows is
 -- written again (a new date changes a weekday's average at every hour).
 with new_plays as (
-    select local_weekday, local_hour, local_date, user_id, loaded_at from {{ ref('fct_plays') }}
+    select local_weekday, local_hour, local_date, user_key, loaded_at from {{ ref('fct_plays') }}
     {% if is_incremental() %}
     where {{ loaded_since_this() }}
     {% endif %}
@@ -24,8 +24,8 @@ stored as (
 -- stored rows count among the new plays' (the fact is in load order, so
 -- mostly in date order: the date filter skips most of it).
 old_listeners as (
-    select distinct local_weekday, local_hour, user_id from {{ ref('fct_plays') }}
-    semi join (select distinct user_id from new_plays) using (user_id)
+    select distinct local_weekday, local_hour, user_key from {{ ref('fct_plays') }}
+    semi join (select distinct user_key from new_plays) using (user_key)
     where loaded_at <= (select max(loaded_at) from stored)
 ),
 
@@ -37,10 +37,10 @@ old_days as (
 {% endif %}
 
 new_listeners as (
-    select distinct local_weekday, local_hour, user_id from new_plays
+    select distinct local_weekday, local_hour, user_key from new_plays
     {% if is_incremental() %}
     except
-    select local_weekday, local_hour, user_id from old_listeners
+    select local_weekday, local_hour, user_key from old_listeners
     {% endif %}
 ),
 

@@ -53,7 +53,7 @@ daily as (
         f.date_key                      as play_date,
         f.track_id,
         count(*)                        as plays,
-        count(distinct f.user_id)       as listeners,
+        count(distinct f.user_key)      as listeners,
         sum(f.ms_played) / 3600000.0    as listening_hours
     from {{ ref('fct_plays') }} as f
     semi join candidates as c on f.date_key = c.date_key and f.track_id = c.track_id

@@ -39,7 +39,7 @@ top as (
 ),
 
 listeners as (
-    select f.track_id, count(distinct f.user_id) as listeners_recent
+    select f.track_id, count(distinct f.user_key) as listeners_recent
     from {{ ref('fct_plays') }} as f, bounds as b
     where f.date_key > b.as_of_date - {{ var('trending_window_days', 7) }}
         and f.track_id in (select track_id from top)

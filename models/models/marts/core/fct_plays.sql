@@ -124,6 +124,7 @@ select
     local_weekday,
     week_start,
     user_id,
+    hash(user_id)                                                        as user_key,
     session_id,
     coalesce(track_id, 'unknown')                                         as track_id,
     coalesce(artist_id, 'unknown')                                        as artist_id,

@@ -3,9 +3,7 @@
 -- level. About one row per active listener per day (17x fewer rows than
 -- fct_plays on the demo), so the API answers every filter combination
 -- exactly, listeners included, without scanning the fact or joining a
--- dimension. user_key is a 64-bit hash of user_id: counting distinct integers
--- is several times faster than distinct strings, and a collision among a
--- million listeners has odds of about 1 in 10^7. Sessions are counted per row,
+-- dimension. user_key is fct_plays' 64-bit hash of user_id. Sessions are counted per row,
 -- so a session that crosses midnight UTC or changes device counts on each side.
 --
 -- Incremental by day and listener: a run rebuilds the rows of each listener
@@ -14,14 +12,14 @@
 -- 36,000 rows after a minute of plays on the benchmark (its late plays touch
 -- three earlier days) for the 2,000 listener days that changed.
 with {% if is_incremental() %}touched as (
-    select distinct date_key, user_id from {{ ref('fct_plays') }}
+    select distinct date_key, user_key from {{ ref('fct_plays') }}
     where {{ loaded_since_this() }}
 ),
 
 {% endif %}plays as (
     select * from {{ ref('fct_plays') }}
     {% if is_incremental() %}
-    semi join touched using (date_key, user_id)
+    semi join touched using (date_key, user_key)
     where date_key in (select date_key from touched)
     {% endif %}
 ),
@@ -36,7 +34,7 @@ devices as (
 
 select
     p.date_key,
-    hash(p.user_id)                                        as user_key,
+    p.user_key,
     p.country,
     r.region,
     r.region_name,

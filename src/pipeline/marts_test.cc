@@ -592,6 +592,11 @@ TEST_F(MartsTest, KpiDailyPlaysAndSevenDayAverage) {
   // The first day averages over itself only.
   EXPECT_NEAR(ToDouble(db_->Scalar("SELECT plays_7d_avg FROM kpi_daily ORDER BY kpi_date LIMIT 1")),
               std::stod(expected[0][1]), 1e-9);
+  // listening_by_kind's music rows are the same days' figures.
+  EXPECT_EQ(db_->Query("SELECT date_key, plays, listeners, CAST(round(listening_hours * 3600000) "
+                       "AS BIGINT) FROM listening_by_kind WHERE kind = 'music' ORDER BY 1"),
+            db_->Query("SELECT event_date, count(*), count(DISTINCT user_id), sum(ms_played) FROM "
+                       "silver.plays GROUP BY 1 ORDER BY 1"));
   // Each day's top country: the most plays, ties to the first code.
   EXPECT_EQ(db_->Query("SELECT kpi_date, top_country FROM kpi_daily ORDER BY 1"),
             db_->Query("SELECT event_date, arg_min(country, (-plays, country)) FROM ("

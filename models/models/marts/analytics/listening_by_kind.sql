@@ -1,15 +1,14 @@
--- Listening time per UTC day and kind: music (from the agg_listener_days cube,
--- so the play fact is not scanned again), podcast and audiobook (from
--- fct_episode_plays). Listeners are distinct per day and kind.
+-- Listening time per UTC day and kind: music (agg_kpi_days' figures of the
+-- day, so neither the play fact nor a cube is scanned again), podcast and
+-- audiobook (from fct_episode_plays). Listeners are distinct per day and kind.
 with music as (
     select
         date_key,
         'music'                                  as kind,
-        sum(plays)::bigint                       as plays,
-        count(distinct user_key)                 as listeners,
-        sum(ms_played)::bigint                   as ms_played
-    from {{ ref('agg_listener_days') }}
-    group by date_key
+        plays::bigint                            as plays,
+        listeners,
+        ms_played::bigint                        as ms_played
+    from {{ ref('agg_kpi_days') }}
 ),
 
 spoken as (

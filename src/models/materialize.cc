@@ -1,7 +1,9 @@
 #include "models/materialize.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <map>
 #include <set>
 
 #include "models/compiler.h"
@@ -115,12 +117,16 @@ Result<Materialized> BuildTable(warehouse::Connection& conn, const Node& node,
 }
 
 std::string SchemaChange::Describe() const {
-  std::string added_names, removed_names;
-  for (const auto& [name, type] : added) added_names += (added_names.empty() ? "" : ", ") + name;
-  for (const auto& name : removed) removed_names += (removed_names.empty() ? "" : ", ") + name;
-  if (removed.empty()) return "added " + added_names;
-  if (added.empty()) return "removed " + removed_names;
-  return fmt::format("added {}; removed {}", added_names, removed_names);
+  std::vector<std::string> parts;
+  auto list = [&parts](const std::string& what, const std::vector<std::string>& names) {
+    if (!names.empty()) parts.push_back(what + " " + fmt::format("{}", fmt::join(names, ", ")));
+  };
+  std::vector<std::string> added_names;
+  for (const auto& [name, type] : added) added_names.push_back(name);
+  list("added", added_names);
+  list("removed", removed);
+  for (const auto& [name, types] : retyped) parts.push_back(name + " " + types);
+  return fmt::format("{}", fmt::join(parts, "; "));
 }
 
 Status StageNewRows(warehouse::Connection& conn, const Node& node, const std::string& sql) {
@@ -136,7 +142,8 @@ Result<SchemaChange> CompareColumns(warehouse::Connection& conn, const Node& nod
       QuoteLiteral(kNewRowsDatabase), QuoteLiteral(kNewRowsDatabase), QuoteLiteral(node.schema),
       QuoteLiteral(node.alias)));
   if (!columns) return tl::unexpected(columns.error());
-  std::set<std::string> table_columns, query_columns;
+  std::map<std::string, std::string> table_columns;  // name → type
+  std::set<std::string> query_columns;
   std::vector<std::pair<std::string, std::string>> staged;  // name, type, in query order
   for (const auto& row : columns->rows) {
     const std::string name = row[1].value_or("");
@@ -144,14 +151,19 @@ Result<SchemaChange> CompareColumns(warehouse::Connection& conn, const Node& nod
       query_columns.insert(name);
       staged.emplace_back(name, row[2].value_or(""));
     } else {
-      table_columns.insert(name);
+      table_columns.emplace(name, row[2].value_or(""));
     }
   }
   SchemaChange change;
   for (const auto& [name, type] : staged) {
-    if (!table_columns.count(name)) change.added.emplace_back(name, type);
+    const auto stored = table_columns.find(name);
+    if (stored == table_columns.end()) {
+      change.added.emplace_back(name, type);
+    } else if (stored->second != type) {
+      change.retyped.emplace_back(name, stored->second + " -> " + type);
+    }
   }
-  for (const auto& name : table_columns) {
+  for (const auto& [name, type] : table_columns) {
     if (!query_columns.count(name)) change.removed.push_back(name);
   }
   return change;

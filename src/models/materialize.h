@@ -73,8 +73,11 @@ Result<Materialized> BuildTable(warehouse::Connection& conn, const Node& node,
 struct SchemaChange {
   std::vector<std::pair<std::string, std::string>> added;  // name, DuckDB type
   std::vector<std::string> removed;
-  bool empty() const { return added.empty() && removed.empty(); }
-  std::string Describe() const;  // e.g. "added region_name; removed city"
+  // Columns of another type than the table's: name, "OLD -> NEW".
+  std::vector<std::pair<std::string, std::string>> retyped;
+  bool empty() const { return added.empty() && removed.empty() && retyped.empty(); }
+  // e.g. "added region_name; removed city; region_key VARCHAR -> UBIGINT"
+  std::string Describe() const;
 };
 
 // The first step of an incremental run: the rows of `sql` (compiled with

@@ -566,7 +566,13 @@ NodeResult Runner::ExecuteNode(warehouse::Connection& conn, const Node& node, Sc
                                 change.Describe()));
         break;
       }
-      if (!change.empty() && node.on_schema_change == Change::kFullRefresh) {
+      // A column of another type cannot take the new rows as they are (DuckDB
+      // would cast them to the stored type, or fail), whatever
+      // on_schema_change says short of 'fail'.
+      if (!change.empty() && (node.on_schema_change == Change::kFullRefresh ||
+                              !change.retyped.empty())) {
+        Report(schedule, fmt::format("{}: its columns changed ({}); rebuilding it in full",
+                                     node.name, change.Describe()));
         incremental = false;  // rebuilt in full from its inputs, as --full-refresh would
         sql = compiler_.Compile(node, false);
         if (!sql) break;

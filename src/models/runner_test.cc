@@ -307,6 +307,38 @@ TEST(Materialization, OnSchemaChangeFullRefreshRebuildsTheModel) {
   EXPECT_EQ(h.Scalar("select string_agg(kind, ',' order by id) from main.log"), "k1,k2,k3,k4");
 }
 
+TEST(Materialization, ARetypedColumnRebuildsTheModelInFull) {
+  Harness h({});
+  const std::string head =
+      "{{ config(materialized='incremental', unique_key='id') }}select id, ";
+  const std::string since =
+      " from {{ ref('events') }}{% if is_incremental() %} where id > (select max(id) from "
+      "{{ this }}){% endif %}";
+  h.Write("seeds/events.csv", "id\n1\n2\n");
+  h.Write("models/log.sql", head + "'k' || id as key" + since);
+  h.MustRun("build");
+  // The key becomes a number: inserted as they are, the new rows' keys would
+  // be cast to the stored text, beside the old keys of the other form.
+  h.Write("seeds/events.csv", "id\n1\n2\n3\n");
+  h.Write("models/log.sql", head + "id * 100 as key" + since);
+  std::vector<std::string> lines;
+  RunnerOptions options;
+  options.progress = [&lines](const std::string& l) { lines.push_back(l); };
+  const RunResults second = h.MustRun("build", {}, std::move(options));
+  EXPECT_FALSE(second.HasErrors());
+  EXPECT_EQ(h.Scalar("select string_agg(id || ':' || key, ',' order by id) from main.log"),
+            "1:100,2:200,3:300");
+  EXPECT_EQ(h.Scalar("select data_type from information_schema.columns where table_name = 'log' "
+                     "and column_name = 'key'"),
+            "BIGINT");
+  EXPECT_NE(std::find_if(lines.begin(), lines.end(),
+                         [](const std::string& l) {
+                           return l.find("log: its columns changed (key VARCHAR -> BIGINT); "
+                                         "rebuilding it in full") != std::string::npos;
+                         }),
+            lines.end());
+}
+
 // Orders with a duplicate id, a null id, an unknown status and an orphan customer.
 Files TestedShop(const std::string& orders_csv) {
   return {

@@ -9,19 +9,21 @@ with {% if is_incremental() %}new_batches as ({{ fct_plays_batches_loaded_since_
 
 {% endif %}devices as (
     select distinct
-        coalesce(device, 'unknown') || '|' || coalesce(platform, '') as device_key,
+        {{ device_key('device', 'platform') }} as device_key,
         coalesce(device, 'unknown') as device,
         platform
     from {{ ref('stg_plays') }}
     {% if is_incremental() %}
     where batch_id in (select batch_id from new_batches)
     union
-    select device_key, device, platform from {{ this }} where device_key <> 'unknown|'
+    -- The key computed again: a table an older Playlake built holds text keys.
+    select {{ device_key('device', 'platform') }}, device, platform from {{ this }}
+    where not (device = 'unknown' and platform is null)
     {% endif %}
 ),
 
 unknown as (
-    select 'unknown|' as device_key, 'unknown' as device, null as platform
+    select {{ device_key('null', 'null') }} as device_key, 'unknown' as device, null as platform
 )
 
 select

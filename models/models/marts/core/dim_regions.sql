@@ -14,7 +14,7 @@ with {% if is_incremental() %}new_batches as ({{ fct_plays_batches_loaded_since_
 
 {% endif %}parts as (
     select
-        coalesce(country, 'unknown') || '|' || coalesce(region, '') || '|' || coalesce(city, '') as region_key,
+        {{ region_key('country', 'region', 'city') }} as region_key,
         coalesce(country, 'unknown')    as country,
         region,
         city,
@@ -27,7 +27,8 @@ with {% if is_incremental() %}new_batches as ({{ fct_plays_batches_loaded_since_
     group by all
     {% if is_incremental() %}
     union all
-    select region_key, country, region, city, timezone, last_played_at
+    -- The key computed again: a table an older Playlake built holds text keys.
+    select {{ region_key('country', 'region', 'city') }}, country, region, city, timezone, last_played_at
     from {{ this }}
     where last_played_at is not null
     {% endif %}
@@ -46,7 +47,7 @@ places as (
 ),
 
 unknown as (
-    select 'unknown||' as region_key, 'unknown' as country, null as region, null as city, 'UTC' as timezone,
+    select {{ region_key('null', 'null', 'null') }} as region_key, 'unknown' as country, null as region, null as city, 'UTC' as timezone,
            null::timestamp as last_played_at
 ),
 

@@ -30,6 +30,28 @@ regions as (
 
 devices as (
     select device_key, platform from {{ ref('dim_devices') }}
+),
+
+-- Grouped on the fact's integer keys first (a place's country and a device's
+-- class follow from them), then the few rows joined to the dimensions for
+-- their names: grouping 5M plays on the text of seven columns took 1.17-1.25 s
+-- of a full build on the benchmark, this 0.51-0.59 s.
+per_listener as (
+    select
+        date_key,
+        user_key,
+        region_key,
+        device_key,
+        level,
+        any_value(country)                                     as country,
+        any_value(device)                                      as device,
+        count(*)::integer                                      as plays,
+        sum(ms_played)::bigint                                 as ms_played,
+        (count(*) filter (where skipped))::integer             as skipped_plays,
+        count(distinct coalesce(session_id, ''))::integer      as sessions,
+        max(loaded_at)                                         as loaded_at
+    from plays
+    group by date_key, user_key, region_key, device_key, level
 )
 
 select
@@ -42,13 +64,12 @@ select
     p.device,
     d.platform,
     p.level,
-    count(*)::integer                                      as plays,
-    sum(p.ms_played)::bigint                               as ms_played,
-    (count(*) filter (where p.skipped))::integer           as skipped_plays,
-    count(distinct coalesce(p.session_id, ''))::integer    as sessions,
-    max(p.loaded_at)                                       as loaded_at
-from plays as p
+    p.plays,
+    p.ms_played,
+    p.skipped_plays,
+    p.sessions,
+    p.loaded_at
+from per_listener as p
 left join regions as r on p.region_key = r.region_key
 left join devices as d on p.device_key = d.device_key
-group by all
 order by p.date_key

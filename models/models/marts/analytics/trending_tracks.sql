@@ -30,12 +30,16 @@ scored as (
     where p.plays_recent > 0
 ),
 
+-- The first 100 by the score (DuckDB's top-N), then ranked: numbering every
+-- scored track first sorted all of them (0.22-0.23 s of the model alone on
+-- the benchmark, against 0.13-0.14 s).
 top as (
-    select
-        *,
-        row_number() over (order by trend_score desc, plays_recent desc, track_id) as rank
-    from scored
-    qualify rank <= 100
+    select *, row_number() over (order by trend_score desc, plays_recent desc, track_id) as rank
+    from (
+        select * from scored
+        order by trend_score desc, plays_recent desc, track_id
+        limit 100
+    )
 ),
 
 listeners as (

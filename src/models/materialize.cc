@@ -135,12 +135,13 @@ Status StageNewRows(warehouse::Connection& conn, const Node& node, const std::st
 }
 
 Result<SchemaChange> CompareColumns(warehouse::Connection& conn, const Node& node) {
+  // pragma_table_info looks up the two tables by name (0.5-1 ms);
+  // information_schema.columns lists every column of every table first
+  // (4-9 ms on the benchmark's warehouse, for each incremental model).
   auto columns = conn.Query(fmt::format(
-      "SELECT table_catalog = {}, column_name, data_type FROM information_schema.columns WHERE "
-      "table_catalog IN (current_database(), {}) AND table_schema = {} AND table_name = {} "
-      "ORDER BY ordinal_position",
-      QuoteLiteral(kNewRowsDatabase), QuoteLiteral(kNewRowsDatabase), QuoteLiteral(node.schema),
-      QuoteLiteral(node.alias)));
+      "SELECT true, name, type, cid FROM pragma_table_info({}) UNION ALL "
+      "SELECT false, name, type, cid FROM pragma_table_info({}) ORDER BY 1 DESC, 4",
+      QuoteLiteral(NewRowsRelation(node)), QuoteLiteral(Compiler::RelationOf(node))));
   if (!columns) return tl::unexpected(columns.error());
   std::map<std::string, std::string> table_columns;  // name → type
   std::set<std::string> query_columns;

@@ -57,6 +57,8 @@ per_listener as (
 select
     p.date_key,
     p.user_key,
+    p.region_key,
+    p.device_key,
     p.country,
     r.region,
     r.region_name,

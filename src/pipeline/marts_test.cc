@@ -681,7 +681,8 @@ TEST_F(MartsTest, IncrementalRunEqualsFullRefresh) {
                                   "user_engagement",   "songplays",         "time",
                                   "agg_listener_days", "agg_track_days",    "agg_track_slices",
                                   "agg_local_hours",   "dim_artists",       "dim_albums",
-                                  "hourly_activity"}) {
+                                  "hourly_activity",   "regional_trends",   "device_usage",
+                                  "listening_by_kind", "retention_cohorts"}) {
     ExpectSameRows(*db_, table);
   }
   // The two runs that loaded plays stamped them with two loaded_at values (the catalog-only run

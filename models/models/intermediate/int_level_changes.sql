@@ -18,7 +18,7 @@
 -- minute of plays took 0.8 s of the run on the benchmark). The listener's
 -- rows are then replaced (delete+insert on user_id).
 with {% if is_incremental() %}new_plays as (
-    select user_id, play_id, played_at
+    select user_id, user_key, play_id, played_at
     from {{ ref('fct_plays') }}
     where {{ loaded_since_this() }} and user_id <> 'unknown'
 ),
@@ -37,7 +37,12 @@ stored as (
 
 plays as (
     select p.user_id, p.play_id, p.played_at, p.level, p.loaded_at, false as is_stored
-    from {{ ref('fct_plays') }} as p
+    -- The new plays' listeners' plays first, by their integer key, then the
+    -- join by the text id: 0.05-0.08 s -> 0.03 s after 10,000 plays.
+    from (
+        select * from {{ ref('fct_plays') }}
+        semi join (select distinct user_key from new_plays) using (user_key)
+    ) as p
     join starts as t using (user_id)
     where p.played_at >= (select min(start_at) from starts)
         -- (played_at, play_id) >= (start_at, start_id), spelled out: as a

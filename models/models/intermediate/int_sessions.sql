@@ -11,7 +11,7 @@
 -- the earliest of those and skips the row groups loaded before it (0.6 s of
 -- a run after a minute of plays on the benchmark when it read every play).
 with {% if is_incremental() %}touched as (
-    select user_id, coalesce(session_id, 'none') as session_id, min(played_at) as first_new
+    select user_id, user_key, coalesce(session_id, 'none') as session_id, min(played_at) as first_new
     from {{ ref('fct_plays') }}
     where {{ loaded_since_this() }}
     group by all
@@ -33,10 +33,19 @@ earliest as (
         p.level,
         p.device,
         p.loaded_at
-    from {{ ref('fct_plays') }} as p
     {% if is_incremental() %}
+    -- The touched listeners' plays first, by their integer key (a small hash
+    -- table probed with integers), then their sessions by the text ids: the
+    -- text probe of every play since the earliest start took 0.06-0.1 s after
+    -- 10,000 plays on the benchmark, both together 0.03 s.
+    from (
+        select * from {{ ref('fct_plays') }}
+        semi join (select distinct user_key from touched) using (user_key)
+    ) as p
     semi join touched as t on p.user_id = t.user_id and coalesce(p.session_id, 'none') = t.session_id
     where p.played_at >= (select played_at from earliest)
+    {% else %}
+    from {{ ref('fct_plays') }} as p
     {% endif %}
 )
 

@@ -38,7 +38,8 @@ stored as (
 plays as (
     select p.user_id, p.play_id, p.played_at, p.level, p.loaded_at, false as is_stored
     -- The new plays' listeners' plays first, by their integer key, then the
-    -- join by the text id: 0.05-0.08 s -> 0.03 s after 10,000 plays.
+    -- join by the text id: after 10,000 plays on the benchmark the model took
+    -- 0.11 s with the text join alone, 0.07-0.1 s this way.
     from (
         select * from {{ ref('fct_plays') }}
         semi join (select distinct user_key from new_plays) using (user_key)

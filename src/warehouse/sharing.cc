@@ -98,6 +98,7 @@ Result<std::unique_ptr<Writer>> Writer::Open(const fs::path& file, const Databas
   auto turn = TakeTurn(file);
   if (!turn) return tl::unexpected(turn.error());
   std::unique_ptr<Writer> writer(new Writer(file, std::make_unique<Lock>(Lock{std::move(*turn)})));
+  writer->vacuums_ = options.vacuum;
   RemoveCopy(CopyPath(file));  // left by a build that crashed (this one holds the turn)
   auto in_place = Database::Open(file.string(), options);
   if (in_place) {
@@ -128,7 +129,17 @@ Result<std::unique_ptr<Writer>> Writer::Open(const fs::path& file, const Databas
   return writer;
 }
 
+Status Writer::PrepareClosingCheckpoint(Connection& conn) {
+  if (vacuums_) return {};
+  return conn.Execute("SET disabled_compression_methods = 'fsst'");
+}
+
 Status Writer::Finish() {
+  {
+    auto conn = db_->Connect();
+    if (!conn) return tl::unexpected(conn.error());
+    if (auto s = PrepareClosingCheckpoint(**conn); !s) return s;
+  }
   db_.reset();
   return Publish();
 }
@@ -137,6 +148,7 @@ Status Writer::FinishBeforeExit() {
   {
     auto conn = db_->Connect();
     if (!conn) return tl::unexpected(conn.error());
+    if (auto s = PrepareClosingCheckpoint(**conn); !s) return s;
     if (auto s = (*conn)->Execute("CHECKPOINT"); !s) return s;
   }
   // Never destroyed, and reachable, so leak checkers do not report them.

@@ -138,10 +138,10 @@ Result<SchemaChange> CompareColumns(warehouse::Connection& conn, const Node& nod
   // pragma_table_info looks up the two tables by name (0.5-1 ms);
   // information_schema.columns lists every column of every table first
   // (4-9 ms on the benchmark's warehouse, for each incremental model).
-  auto columns = conn.Query(fmt::format(
-      "SELECT true, name, type, cid FROM pragma_table_info({}) UNION ALL "
-      "SELECT false, name, type, cid FROM pragma_table_info({}) ORDER BY 1 DESC, 4",
-      QuoteLiteral(NewRowsRelation(node)), QuoteLiteral(Compiler::RelationOf(node))));
+  auto columns = conn.Query(
+      fmt::format("SELECT true, name, type, cid FROM pragma_table_info({}) UNION ALL "
+                  "SELECT false, name, type, cid FROM pragma_table_info({}) ORDER BY 1 DESC, 4",
+                  QuoteLiteral(NewRowsRelation(node)), QuoteLiteral(Compiler::RelationOf(node))));
   if (!columns) return tl::unexpected(columns.error());
   std::map<std::string, std::string> table_columns;  // name → type
   std::set<std::string> query_columns;
@@ -222,8 +222,7 @@ std::string NewRowsRelation(const Node& node) {
 }
 
 Status AttachNewRows(warehouse::Connection& conn, const std::set<std::string>& schemas) {
-  if (auto s = conn.Execute(
-          fmt::format("ATTACH IF NOT EXISTS ':memory:' AS {}", kNewRowsDatabase));
+  if (auto s = conn.Execute(fmt::format("ATTACH IF NOT EXISTS ':memory:' AS {}", kNewRowsDatabase));
       !s) {
     return s;
   }

@@ -139,9 +139,9 @@ struct Runner::Schedule {
   std::map<std::string, std::string> new_rows;
   std::set<std::string> new_rows_tables;
   std::optional<BuildState> state;  // with options.keep_unchanged
-  bool full_refresh = false;         // options.full_refresh, or another DuckDB built the warehouse
-  Relations relations;               // the warehouse's tables and views when the command began
-  std::mutex output;  // serialises progress lines and lineage events
+  bool full_refresh = false;        // options.full_refresh, or another DuckDB built the warehouse
+  Relations relations;              // the warehouse's tables and views when the command began
+  std::mutex output;                // serialises progress lines and lineage events
   OpenLineageWriter* lineage = nullptr;
 };
 
@@ -356,9 +356,8 @@ Result<RunResults> Runner::Execute(const std::string& command, const std::set<No
   }
   // Only a complete build records the version: nothing deselected, and nothing
   // failed (a skip always follows an error or a failure).
-  const bool whole_build = builds_models && selection.select.empty() &&
-                           selection.exclude.empty() && !schedule.results.HasErrors() &&
-                           !schedule.results.HasTestFailures();
+  const bool whole_build = builds_models && selection.select.empty() && selection.exclude.empty() &&
+                           !schedule.results.HasErrors() && !schedule.results.HasTestFailures();
   if (whole_build && recorded != engine) {
     if (auto s = RecordEngine(**main_conn); !s) return tl::unexpected(s.error());
   }
@@ -569,8 +568,8 @@ NodeResult Runner::ExecuteNode(warehouse::Connection& conn, const Node& node, Sc
       // A column of another type cannot take the new rows as they are (DuckDB
       // would cast them to the stored type, or fail), whatever
       // on_schema_change says short of 'fail'.
-      if (!change.empty() && (node.on_schema_change == Change::kFullRefresh ||
-                              !change.retyped.empty())) {
+      if (!change.empty() &&
+          (node.on_schema_change == Change::kFullRefresh || !change.retyped.empty())) {
         Report(schedule, fmt::format("{}: its columns changed ({}); rebuilding it in full",
                                      node.name, change.Describe()));
         incremental = false;  // rebuilt in full from its inputs, as --full-refresh would

@@ -94,8 +94,8 @@ TEST(Materialization, EphemeralChainsAreInlinedInDependencyOrder) {
 }
 
 TEST(Materialization, AModelWhoseParentWasNeverBuiltSaysWhatToSelect) {
-  Harness h(Files{{"models/a.sql", "select 1 as x"},
-                  {"models/b.sql", "select x from {{ ref('a') }}"}});
+  Harness h(
+      Files{{"models/a.sql", "select 1 as x"}, {"models/b.sql", "select x from {{ ref('a') }}"}});
   RunResults alone = h.MustRun("build", Selection{{"b"}, {}});
   EXPECT_EQ(StatusOf(alone, "model.shop.b"), "error");
   const std::string& message = alone.Find("model.shop.b")->message;
@@ -309,8 +309,7 @@ TEST(Materialization, OnSchemaChangeFullRefreshRebuildsTheModel) {
 
 TEST(Materialization, ARetypedColumnRebuildsTheModelInFull) {
   Harness h({});
-  const std::string head =
-      "{{ config(materialized='incremental', unique_key='id') }}select id, ";
+  const std::string head = "{{ config(materialized='incremental', unique_key='id') }}select id, ";
   const std::string since =
       " from {{ ref('events') }}{% if is_incremental() %} where id > (select max(id) from "
       "{{ this }}){% endif %}";
@@ -333,8 +332,9 @@ TEST(Materialization, ARetypedColumnRebuildsTheModelInFull) {
             "BIGINT");
   EXPECT_NE(std::find_if(lines.begin(), lines.end(),
                          [](const std::string& l) {
-                           return l.find("log: its columns changed (key VARCHAR -> BIGINT); "
-                                         "rebuilding it in full") != std::string::npos;
+                           return l.find(
+                                      "log: its columns changed (key VARCHAR -> BIGINT); "
+                                      "rebuilding it in full") != std::string::npos;
                          }),
             lines.end());
 }

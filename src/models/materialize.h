@@ -90,10 +90,10 @@ Status StageNewRows(warehouse::Connection& conn, const Node& node, const std::st
 Result<SchemaChange> CompareColumns(warehouse::Connection& conn, const Node& node);
 
 // Merges the staged new rows into the table. REQUIRES: StageNewRows
-// succeeded; `change` is CompareColumns's answer and the node's
-// on_schema_change is ignore, append_new_columns or sync_all_columns (or the
-// change is empty). The new rows stay in NewRowsRelation(node), also when the
-// build fails.
+// succeeded; `change` is CompareColumns's answer, with no retyped column,
+// and the node's on_schema_change is ignore, append_new_columns or
+// sync_all_columns (or the change is empty). The new rows stay in
+// NewRowsRelation(node), also when the build fails.
 Result<Materialized> BuildIncremental(warehouse::Connection& conn, const Node& node,
                                       const SchemaChange& change);
 Result<Materialized> LoadSeed(warehouse::Connection& conn, const Node& node);

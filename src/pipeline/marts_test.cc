@@ -682,7 +682,7 @@ TEST_F(MartsTest, IncrementalRunEqualsFullRefresh) {
                                   "agg_listener_days", "agg_track_days",    "agg_track_slices",
                                   "agg_local_hours",   "dim_artists",       "dim_albums",
                                   "hourly_activity",   "regional_trends",   "device_usage",
-                                  "listening_by_kind", "retention_cohorts"}) {
+                                  "listening_by_kind", "retention_cohorts", "int_listener_hours"}) {
     ExpectSameRows(*db_, table);
   }
   // The two runs that loaded plays stamped them with two loaded_at values (the catalog-only run
@@ -722,7 +722,7 @@ TEST_F(MartsTest, FactRebuiltAloneHandsEveryPlayOverAgainAndNothingCountsTwice) 
        {"int_sessions", "int_level_changes", "int_user_metrics", "user_engagement",
         "int_tracks_played", "dim_regions", "dim_devices", "agg_kpi_days", "agg_listener_days",
         "kpi_daily", "agg_track_days", "agg_track_slices", "agg_artist_weeks", "agg_genre_weeks",
-        "hourly_activity", "top_tracks_daily"}) {
+        "hourly_activity", "top_tracks_daily", "int_listener_hours"}) {
     ExpectSameRows(db, table);
   }
 }

@@ -3,11 +3,11 @@
 --
 -- Incremental: listeners are counted distinct over all time, so a run adds to
 -- the stored counts the plays loaded since its last one, the listeners seen
--- at that weekday and hour for the first time, and the local dates seen for
--- the first time (days, which avg_plays_per_day divides by). "First time" is
--- a probe of the earlier plays with the new plays' keys (a small hash table)
--- instead of a distinct count over every play. Every one of the 168 rows is
--- written again (a new date changes a weekday's average at every hour).
+-- at that weekday and hour for the first time (int_listener_hours' rows loaded
+-- since), and the local dates seen for the first time (days, which
+-- avg_plays_per_day divides by; a probe of the earlier plays of the new
+-- plays' dates). Every one of the 168 rows is written again (a new date
+-- changes a weekday's average at every hour).
 with new_plays as (
     select local_weekday, local_hour, local_date, user_key, loaded_at from {{ ref('fct_plays') }}
     {% if is_incremental() %}
@@ -20,15 +20,8 @@ stored as (
     select * from {{ this }} where {{ stored_counts_hold() }}
 ),
 
--- The stored rows' plays of the new plays' listeners, and the local dates the
--- stored rows count among the new plays' (the fact is in load order, so
--- mostly in date order: the date filter skips most of it).
-old_listeners as (
-    select distinct local_weekday, local_hour, user_key from {{ ref('fct_plays') }}
-    semi join (select distinct user_key from new_plays) using (user_key)
-    where loaded_at <= (select max(loaded_at) from stored)
-),
-
+-- The local dates the stored rows count among the new plays' (the fact is in
+-- load order, so mostly in date order: the date filter skips most of it).
 old_days as (
     select distinct local_weekday, local_date from {{ ref('fct_plays') }}
     where loaded_at <= (select max(loaded_at) from stored)
@@ -37,10 +30,10 @@ old_days as (
 {% endif %}
 
 new_listeners as (
-    select distinct local_weekday, local_hour, user_key from new_plays
+    select local_weekday, local_hour, user_key from {{ ref('int_listener_hours') }}
     {% if is_incremental() %}
-    except
-    select local_weekday, local_hour, user_key from old_listeners
+    -- All of them when the stored counts do not hold (stored is empty).
+    where loaded_at > (select coalesce(max(loaded_at), timestamp '-infinity') from stored)
     {% endif %}
 ),
 

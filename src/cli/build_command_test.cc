@@ -102,8 +102,8 @@ TEST_F(BuildCommandTest, QueriesAreNotBoundAgainOnTheColumnsOfTheLastCheck) {
 
 // target/vacuum.json: when a build last let DuckDB vacuum the warehouse.
 std::int64_t LastVacuum(const fs::path& project) {
-  const auto record = nlohmann::json::parse(ReadText(project / "target" / "vacuum.json"), nullptr,
-                                            false);
+  const auto record =
+      nlohmann::json::parse(ReadText(project / "target" / "vacuum.json"), nullptr, false);
   return record.is_object() ? record.value("epoch_seconds", std::int64_t{-1}) : -1;
 }
 
@@ -125,6 +125,28 @@ TEST_F(BuildCommandTest, VacuumsTheWarehouseAtMostOnceAnHour) {
   vacuumed_at(now - 3601);  // over an hour ago: this one does
   ASSERT_EQ(RunPlaylake(build).exit_code, 0);
   EXPECT_GE(LastVacuum(project), now);
+}
+
+TEST_F(BuildCommandTest, ThePipelinePageGetsEachTablesRowsAndNewestEvent) {
+  const fs::path project = dir_->path();
+  ASSERT_EQ(RunPlaylake("build --project " + project.string()).exit_code, 0);
+  const auto status =
+      nlohmann::json::parse(ReadText(project / "target" / "pipeline_status.json"), nullptr, false);
+  ASSERT_TRUE(status.is_object());
+  const auto recount =
+      RunPlaylake("sql --format csv --project " + project.string() +
+                  " \"SELECT count(*), CAST(max(event_ts) AS VARCHAR) FROM silver.plays\"");
+  ASSERT_EQ(recount.exit_code, 0) << recount.stderr_text;
+  bool found = false;
+  for (const auto& row : status["freshness"]) {
+    if (row["table"] != "silver.plays") continue;
+    found = true;
+    const std::string expected = recount.stdout_text.substr(recount.stdout_text.find('\n') + 1);
+    EXPECT_EQ(std::to_string(row["rows"].get<std::int64_t>()) + "," +
+                  row["newest_event"].get<std::string>() + "\n",
+              expected);
+  }
+  EXPECT_TRUE(found) << status.dump();
 }
 
 TEST_F(BuildCommandTest, RenamedColumnFailsNamingThePage) {

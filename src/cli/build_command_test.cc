@@ -3,7 +3,8 @@
 // reads, renamed in a copy of the shipped models, fails the build naming
 // the page; a mart renamed along with its refs builds and serves; a build
 // that changed no column the queries read does not bind them again; builds
-// let DuckDB vacuum the warehouse at most once an hour.
+// let DuckDB vacuum the warehouse at most once an hour; the pipeline page's
+// row counts and newest events match silver.
 #include <gtest/gtest.h>
 
 #include <chrono>

@@ -221,6 +221,12 @@ void Runner::Report(Schedule& schedule, const std::string& line) {
   options_.progress(line);
 }
 
+void Runner::Notice(Schedule& schedule, const std::string& line) {
+  if (!options_.notice) return Report(schedule, line);
+  std::lock_guard lock(schedule.output);
+  options_.notice(line);
+}
+
 Result<RunResults> Runner::Execute(const std::string& command, const std::set<NodeType>& types,
                                    const Selection& selection) {
   const auto start = std::chrono::steady_clock::now();
@@ -313,11 +319,9 @@ Result<RunResults> Runner::Execute(const std::string& command, const std::set<No
   schedule.full_refresh = options_.full_refresh;
   if (!recorded.empty() && recorded != engine) {
     schedule.full_refresh = true;
-    if (options_.progress) {
-      options_.progress(fmt::format(
-          "The warehouse was built with {}; this is {}: rebuilding incremental models in full.",
-          recorded, engine));
-    }
+    Notice(schedule, fmt::format("The warehouse was built with {}; this is {}: rebuilding "
+                                 "incremental models in full.",
+                                 recorded, engine));
   }
   if (options_.keep_unchanged) {
     auto state = BuildState::Load(**main_conn);
@@ -543,7 +547,7 @@ NodeResult Runner::ExecuteNode(warehouse::Connection& conn, const Node& node, Sc
         if (!compared && compared.error().message.starts_with("Binder Error")) {
           // A table an older Playlake built may lack a column the incremental
           // SQL reads; a full build makes the table it expects.
-          Report(schedule,
+          Notice(schedule,
                  fmt::format("{}: its incremental SQL does not bind against the existing table "
                              "(built by an older version?); rebuilding it in full. {}",
                              node.name, compared.error().message.substr(0, 200)));
@@ -570,7 +574,7 @@ NodeResult Runner::ExecuteNode(warehouse::Connection& conn, const Node& node, Sc
       // on_schema_change says short of 'fail'.
       if (!change.empty() &&
           (node.on_schema_change == Change::kFullRefresh || !change.retyped.empty())) {
-        Report(schedule, fmt::format("{}: its columns changed ({}); rebuilding it in full",
+        Notice(schedule, fmt::format("{}: its columns changed ({}); rebuilding it in full",
                                      node.name, change.Describe()));
         incremental = false;  // rebuilt in full from its inputs, as --full-refresh would
         sql = compiler_.Compile(node, false);

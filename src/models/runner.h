@@ -79,6 +79,10 @@ struct RunnerOptions {
   // Called with each progress line (no newline), from any worker thread but
   // never concurrently. Empty: silent.
   std::function<void(const std::string&)> progress;
+  // Called, as progress is, with each line that says why the build does more
+  // than its new data needs (a model rebuilt in full, a warehouse another
+  // DuckDB built). Empty: they go to progress.
+  std::function<void(const std::string&)> notice;
   // Injected for tests; defaults: the system clock and random v4 UUIDs. Both
   // are called from worker threads concurrently and must be thread-safe.
   std::function<std::chrono::system_clock::time_point()> clock;
@@ -115,6 +119,8 @@ class Runner {
                          int thread_id);
   void Worker(warehouse::Connection& conn, Schedule& schedule, int thread_id);
   void Report(Schedule& schedule, const std::string& line);
+  // A line for RunnerOptions::notice (progress when there is none).
+  void Notice(Schedule& schedule, const std::string& line);
   std::string Now() const;  // ISO 8601 UTC
 
   const Project& project_;

@@ -16,9 +16,9 @@
 #include "pipeline/alert.h"
 #include "pipeline/gold_build.h"
 #include "pipeline/publish_gold.h"
+#include "s3/open_lake.h"
 #include "silver/ingest.h"
 #include "spotify/project_pull.h"
-#include "s3/open_lake.h"
 
 namespace playlake::pipeline {
 namespace {
@@ -193,6 +193,7 @@ Result<RunRecord> RunBatch(const config::ProjectConfig& project, const BatchOpti
     build_options.full_refresh = options.full_refresh;
     build_options.process_ends_after = options.process_ends_after;
     build_options.progress = [](const std::string& line) { spdlog::debug("{}", line); };
+    build_options.notice = [](const std::string& line) { spdlog::info("{}", line); };
     auto gold = BuildGold(project, build_options);
     if (!gold) return tl::unexpected(gold.error());
     const models::RunResults& results = gold->results;
@@ -221,7 +222,8 @@ Result<RunRecord> RunBatch(const config::ProjectConfig& project, const BatchOpti
   if (auto s = pipeline.Add({"build", {"ingest"}, build}); !s) return tl::unexpected(s.error());
   if (!project.clickhouse.url.empty()) {
     const auto publish = [&project, &target] { return PublishGold(project, target); };
-    if (auto s = pipeline.Add({"publish", {"build"}, publish}); !s) return tl::unexpected(s.error());
+    if (auto s = pipeline.Add({"publish", {"build"}, publish}); !s)
+      return tl::unexpected(s.error());
   }
   // Runs of a project take turns, as a scheduler's max-one-active-run: one
   // started while another is going waits, then finds what is still new.

@@ -277,6 +277,7 @@ Result<GoldBuild> BuildGold(const config::ProjectConfig& project, const GoldBuil
   runner_options.keep_unchanged = true;
   runner_options.source_versions = std::move(source_versions);
   runner_options.progress = options.progress;
+  runner_options.notice = options.notice;
   GoldBuild build;
   {
     models::Runner runner(*models, db, runner_options);

@@ -44,6 +44,7 @@ struct GoldBuildOptions {
   // left to its exit once checkpointed (warehouse::Writer::FinishBeforeExit).
   bool process_ends_after = false;
   std::function<void(const std::string&)> progress;  // the runner's progress lines
+  std::function<void(const std::string&)> notice;    // the runner's notices (RunnerOptions)
 };
 
 struct GoldBuild {

@@ -117,14 +117,10 @@ Result<Materialized> BuildTable(warehouse::Connection& conn, const Node& node,
 }
 
 std::string SchemaChange::Describe() const {
-  std::vector<std::string> parts;
-  auto list = [&parts](const std::string& what, const std::vector<std::string>& names) {
-    if (!names.empty()) parts.push_back(what + " " + fmt::format("{}", fmt::join(names, ", ")));
-  };
-  std::vector<std::string> added_names;
+  std::vector<std::string> parts, added_names;
   for (const auto& [name, type] : added) added_names.push_back(name);
-  list("added", added_names);
-  list("removed", removed);
+  if (!added.empty()) parts.push_back(fmt::format("added {}", fmt::join(added_names, ", ")));
+  if (!removed.empty()) parts.push_back(fmt::format("removed {}", fmt::join(removed, ", ")));
   for (const auto& [name, types] : retyped) parts.push_back(name + " " + types);
   return fmt::format("{}", fmt::join(parts, "; "));
 }

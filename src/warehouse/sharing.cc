@@ -129,26 +129,24 @@ Result<std::unique_ptr<Writer>> Writer::Open(const fs::path& file, const Databas
   return writer;
 }
 
-Status Writer::PrepareClosingCheckpoint(Connection& conn) {
+Status Writer::PrepareClosingCheckpoint() {
   if (vacuums_) return {};
-  return conn.Execute("SET disabled_compression_methods = 'fsst'");
+  auto conn = db_->Connect();
+  if (!conn) return tl::unexpected(conn.error());
+  return (*conn)->Execute("SET disabled_compression_methods = 'fsst'");  // for every connection
 }
 
 Status Writer::Finish() {
-  {
-    auto conn = db_->Connect();
-    if (!conn) return tl::unexpected(conn.error());
-    if (auto s = PrepareClosingCheckpoint(**conn); !s) return s;
-  }
+  if (auto s = PrepareClosingCheckpoint(); !s) return s;
   db_.reset();
   return Publish();
 }
 
 Status Writer::FinishBeforeExit() {
+  if (auto s = PrepareClosingCheckpoint(); !s) return s;
   {
     auto conn = db_->Connect();
     if (!conn) return tl::unexpected(conn.error());
-    if (auto s = PrepareClosingCheckpoint(**conn); !s) return s;
     if (auto s = (*conn)->Execute("CHECKPOINT"); !s) return s;
   }
   // Never destroyed, and reachable, so leak checkers do not report them.

@@ -64,7 +64,7 @@ class Writer {
   Status Publish();
 
   // Before the closing checkpoint: see Finish.
-  Status PrepareClosingCheckpoint(Connection& conn);
+  Status PrepareClosingCheckpoint();
 
   std::filesystem::path file_;
   std::filesystem::path copy_;  // empty: building in place

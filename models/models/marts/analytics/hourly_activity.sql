@@ -9,7 +9,7 @@
 -- plays' dates). Every one of the 168 rows is written again (a new date
 -- changes a weekday's average at every hour).
 with new_plays as (
-    select local_weekday, local_hour, local_date, user_key, loaded_at from {{ ref('fct_plays') }}
+    select local_weekday, local_hour, local_date, loaded_at from {{ ref('fct_plays') }}
     {% if is_incremental() %}
     where {{ loaded_since_this() }}
     {% endif %}

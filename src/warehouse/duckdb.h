@@ -48,8 +48,7 @@ struct DatabaseOptions {
   // Let checkpoints vacuum: merge small row groups and drop deleted rows
   // (DuckDB's max_vacuum_tasks). Off, a checkpoint writes what changed as it
   // is: much less work after a small incremental build, at the cost of row
-  // groups and deleted rows left for a later checkpoint that vacuums. (A
-  // Writer's closing checkpoint then also skips FSST: see Writer.)
+  // groups and deleted rows left for a later checkpoint that vacuums.
   bool vacuum = true;
 };
 

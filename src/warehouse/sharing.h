@@ -27,7 +27,7 @@ class Writer {
  public:
   // Waits for a build of `file` going on in another process (logging who
   // holds it), then opens `file` for writing, or a copy of it when other
-  // processes read it.
+  // processes read it. Its checkpoints store text without FSST (sharing.cc).
   static Result<std::unique_ptr<Writer>> Open(const std::filesystem::path& file,
                                               const DatabaseOptions& options);
   // Without Finish, a copy is removed and the file stays as it was.
@@ -40,14 +40,6 @@ class Writer {
   bool building_copy() const { return !copy_.empty(); }
   // Closes the database (DuckDB checkpoints it into its file) and, when it
   // is a copy, renames it over the file. db() is gone afterwards.
-  //
-  // Opened without vacuum, the closing checkpoint (here and in
-  // FinishBeforeExit) does not compress text with FSST: it writes the row
-  // groups a small build left partly filled, which the next checkpoint that
-  // vacuums merges and compresses again, FSST included (building FSST symbol
-  // tables was 0.12 s of the 0.29 s checkpoint after 10,000 plays on the
-  // benchmark). Full row groups a build writes as it inserts are compressed
-  // then, with FSST.
   Status Finish();
   // Finish for a process that ends right after and never opens the file for
   // writing again: checkpoints the database, then leaves it and the build's
@@ -63,12 +55,8 @@ class Writer {
   // Renames a copy over the file, once its database is closed or checkpointed.
   Status Publish();
 
-  // Before the closing checkpoint: see Finish.
-  Status PrepareClosingCheckpoint();
-
   std::filesystem::path file_;
   std::filesystem::path copy_;  // empty: building in place
-  bool vacuums_ = true;         // DatabaseOptions::vacuum
   std::unique_ptr<Lock> lock_;
   std::unique_ptr<Database> db_;
 };

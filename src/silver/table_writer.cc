@@ -322,11 +322,12 @@ struct Lane {
       select = fmt::format("SELECT * EXCLUDE ({}) FROM {}() s", spec.columns[spec.partition].name,
                            function);
     }
+    const std::string compression =
+        zstd_level > 0 ? fmt::format("zstd, COMPRESSION_LEVEL {}", zstd_level) : "uncompressed";
     QueryResult q;
-    const Status copied =
-        Run(fmt::format("COPY ({}) TO {} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL {})",
-                        select, Quote(path), zstd_level),
-            &q.result, spec.name);
+    const Status copied = Run(fmt::format("COPY ({}) TO {} (FORMAT parquet, COMPRESSION {})",
+                                          select, Quote(path), compression),
+                              &q.result, spec.name);
     slices = nullptr;
     if (!copied) return tl::unexpected(copied.error());
     const std::int64_t written = duckdb_value_int64(&q.result, 0, 0);

@@ -74,7 +74,7 @@ struct WriterOptions {
   int threads = 0;           // DuckDB threads; 0: all cores
   int lanes = 1;             // connections that can write at the same time
   std::string memory_limit;  // e.g. "1GB"; empty: DuckDB's default
-  int zstd_level = 3;        // Parquet zstd level (DuckDB's default is 3)
+  int zstd_level = 3;        // Parquet zstd level (DuckDB's default is 3); 0: uncompressed
 };
 
 class TableWriter {

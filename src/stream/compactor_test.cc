@@ -424,6 +424,15 @@ TEST(StreamCompaction, TheStreamKeepsCommittingWhileItCompacts) {
   EXPECT_GT(compactions, 0u) << stream.log();
   EXPECT_LT(lake::LiveFiles(*entries).size(), batches) << stream.log();
   EXPECT_NE(stream.log().find("compacted "), std::string::npos) << stream.log();
+  // A batch's Parquet is written uncompressed; the compactor's files are zstd.
+  for (const auto& e : *entries) {
+    for (const auto& f : e.files) {
+      EXPECT_EQ(SqlRows(project, "select distinct compression from parquet_metadata('" +
+                                     (*lake)->storage().Url(f.key) + "')"),
+                std::vector<std::string>{e.replaces.empty() ? "UNCOMPRESSED" : "ZSTD"})
+          << f.key;
+    }
+  }
 
   BatchCommitter zombie(**lake, {"live", sources::Format::kPlaylake, 1, 1, 1});
   PartitionBatch stale{"plays", 1, 5, 5, 5, {}};

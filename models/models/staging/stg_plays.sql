@@ -6,6 +6,10 @@
 -- track or artist ids (eventsim, legacy Spotify exports) get keys derived from
 -- the names, so their plays still group by track and artist; an album without
 -- an id but with a name (Spotify exports) gets one from its artist and name.
+-- The three fallbacks share no subexpression on purpose (lower() of the whole
+-- text, concat() for the NULLs): DuckDB hoists a shared one, such as
+-- lower(coalesce(artist_name, '')), out of coalesce() and computes it for
+-- every play, ids or not (0.2-0.4 s per 5M plays).
 -- The plays pulled from the Spotify Web API join them, less those an export
 -- also holds (stg_spotify_plays).
 with source as (
@@ -23,9 +27,9 @@ renamed as (
         event_date,
         user_id,
         session_id,
-        coalesce(track_id, 'name:' || md5(lower(coalesce(artist_name, '')) || '|' || lower(coalesce(track_name, '')))) as track_id,
+        coalesce(track_id, 'name:' || md5(lower(concat(artist_name, '|', track_name)))) as track_id,
         coalesce(artist_id, 'name:' || md5(lower(coalesce(artist_name, ''))))   as artist_id,
-        coalesce(album_id, 'name:' || md5(lower(coalesce(artist_name, '')) || '|' || lower(album_name))) as album_id,
+        coalesce(album_id, 'name:' || md5(lower(concat(artist_name, '|') || album_name))) as album_id,
         track_name,
         artist_name,
         album_name,

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -425,14 +426,19 @@ TEST(StreamCompaction, TheStreamKeepsCommittingWhileItCompacts) {
   EXPECT_LT(lake::LiveFiles(*entries).size(), batches) << stream.log();
   EXPECT_NE(stream.log().find("compacted "), std::string::npos) << stream.log();
   // A batch's Parquet is written uncompressed; the compactor's files are zstd.
+  std::string urls;
+  std::vector<std::string> codecs;  // "url,codec", as the query below lists them
   for (const auto& e : *entries) {
     for (const auto& f : e.files) {
-      EXPECT_EQ(SqlRows(project, "select distinct compression from parquet_metadata('" +
-                                     (*lake)->storage().Url(f.key) + "')"),
-                std::vector<std::string>{e.replaces.empty() ? "UNCOMPRESSED" : "ZSTD"})
-          << f.key;
+      const std::string url = (*lake)->storage().Url(f.key);
+      urls += (urls.empty() ? "'" : ", '") + url + "'";
+      codecs.push_back(url + (e.replaces.empty() ? ",UNCOMPRESSED" : ",ZSTD"));
     }
   }
+  std::sort(codecs.begin(), codecs.end());
+  EXPECT_EQ(SqlRows(project, "select distinct file_name, compression from parquet_metadata([" +
+                                 urls + "]) order by all"),
+            codecs);
 
   BatchCommitter zombie(**lake, {"live", sources::Format::kPlaylake, 1, 1, 1});
   PartitionBatch stale{"plays", 1, 5, 5, 5, {}};

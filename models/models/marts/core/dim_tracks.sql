@@ -34,7 +34,7 @@ catalog_changed as (
 -- thousand tracks, not of every catalogued and played one (0.35 s a run on
 -- the benchmark's catalog of 200,000 tracks). One join whichever holds: a
 -- second branch over int_tracks_unified for a changed catalog was joined in
--- full on every run before its guard discarded it (0.04 s of CPU a run).
+-- full on every run before its guard discarded it (0.04-0.07 s of CPU a run).
 chosen_played as (
     select * from {{ ref('int_tracks_played') }}
     where {{ loaded_since_this() }} or (select yes from catalog_changed)

@@ -65,10 +65,11 @@ int Threads(const IngestRequest& r) {
   return r.threads > 0 ? r.threads : std::max(1u, std::thread::hardware_concurrency());
 }
 
-// An input as a re-run sees it before reading it: path, size, modification
-// time, and the listener given with it (part of the batch id).
+// An input as a re-run sees it before reading it: file name, size,
+// modification time, and the listener given with it (part of the batch id).
 using InputSignature = std::tuple<std::string, std::uint64_t, std::int64_t, std::string>;
 struct CommittedInput {
+  std::string path;  // where it was read
   std::string batch_id;
   std::string format;
   std::int64_t quarantined_whole = 0;  // see QuarantinedWhole
@@ -101,16 +102,37 @@ bool ReadAgain(const IngestRequest& r, std::int64_t quarantined_whole, std::stri
 
 // The silver batches of the lake by the signature of their input (entries with
 // a modification time only).
-using CommittedInputs = std::map<InputSignature, CommittedInput>;
+using CommittedInputs = std::multimap<InputSignature, CommittedInput>;
 
 CommittedInputs CommittedInputsOf(const std::vector<lake::ManifestEntry>& entries) {
   CommittedInputs inputs;
   for (const auto& e : entries) {
     if (e.input_modified_ns == 0) continue;
-    inputs.emplace(InputSignature{e.input_path, e.input_size, e.input_modified_ns, e.user},
-                   CommittedInput{e.batch_id, e.format, QuarantinedWhole(e)});
+    inputs.emplace(InputSignature{fs::path(e.input_path).filename().string(), e.input_size,
+                                  e.input_modified_ns, e.user},
+                   CommittedInput{e.input_path, e.batch_id, e.format, QuarantinedWhole(e)});
   }
   return inputs;
+}
+
+// The committed input that `path` is, unread: one read from the same path with
+// the same size, modification time and listener, as make and rsync judge. A
+// file moved or copied with its time (a project moved, an inbox mounted at
+// another path) is the same file under another folder when that time has a
+// fraction of a second: two files written apart do not share a name, a size
+// and a nanosecond. Times in whole seconds (unpacked archives, some file
+// systems) are shared by unrelated files, so there the path must match.
+const CommittedInput* QuickCheck(const CommittedInputs& inputs, const std::string& path,
+                                 std::uint64_t size, std::int64_t modified_ns,
+                                 const std::string& user) {
+  if (modified_ns == 0) return nullptr;
+  const bool fine_time = modified_ns % 1'000'000'000 != 0;
+  const auto [first, last] =
+      inputs.equal_range({fs::path(path).filename().string(), size, modified_ns, user});
+  for (auto it = first; it != last; ++it) {
+    if (fine_time || it->second.path == path) return &it->second;
+  }
+  return nullptr;
 }
 
 // ns since the epoch, or 0 when the file system cannot tell.
@@ -222,16 +244,14 @@ FileReport FileIngest::Run(const std::string& path) {
     report.format = "none";
     return report;
   }
-  // Quick check, as make and rsync do: a batch of this path, size and
-  // modification time is committed, so the file is not read at all (a run over
-  // a folder of inputs reads only the new ones). The time is taken before any
-  // read, so a file changed while it is read differs from it next time.
+  // Quick check: a batch of this file is committed, so it is not read at all
+  // (a run over a folder of inputs reads only the new ones). The time is taken
+  // before any read, so a file changed while it is read differs from it next time.
   const std::int64_t modified_ns = ModifiedNs(path);
-  const auto hit = inputs_.find({path, size, modified_ns, request_.user});
-  if (modified_ns != 0 && hit != inputs_.end() &&
-      !ReadAgain(request_, hit->second.quarantined_whole, hit->second.format)) {
-    report.batch_id = hit->second.batch_id;
-    report.format = hit->second.format;
+  const CommittedInput* hit = QuickCheck(inputs_, path, size, modified_ns, request_.user);
+  if (hit && !ReadAgain(request_, hit->quarantined_whole, hit->format)) {
+    report.batch_id = hit->batch_id;
+    report.format = hit->format;
     report.outcome = Outcome::kAlreadyIngested;
     return report;
   }

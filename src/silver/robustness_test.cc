@@ -156,21 +156,47 @@ TEST(Ingest, AnUnchangedInputIsNotReadAgain) {
 }
 
 TEST(Ingest, AnInputFolderMovedElsewhereIsStillIngested) {
-  // A project (or an inbox) moved or mounted at another path: its files are
-  // read once to check them, and nothing lands again, not even in bronze.
+  // A project (or an inbox) moved or mounted at another path: nothing lands
+  // again, not even in bronze, and its files are not read again when their
+  // modification time has a fraction of a second.
   TempDir dir;
   TestLake lake(dir / "lake");
+  int opens = 0;
+  IngestRequest counting;
+  counting.open_input = [&](const std::string& path) {
+    ++opens;
+    return lake::OpenLocalFile(path);
+  };
+  const auto fine_time = fs::file_time_type() + std::chrono::seconds(1'790'000'000) +
+                         std::chrono::nanoseconds(123'456'789);
+  const auto whole_second = fs::file_time_type() + std::chrono::seconds(1'790'000'000);
   WriteFile(dir / "old" / "a.jsonl", Event("a1", "2026-11-01T10:00:00Z") + "\n");
-  ASSERT_TRUE(lake.Ingest({(dir / "old").string()}));
+  WriteFile(dir / "old" / "b.jsonl", Event("b1", "2026-11-01T10:00:00Z") + "\n");
+  fs::last_write_time(dir / "old" / "a.jsonl", fine_time);
+  fs::last_write_time(dir / "old" / "b.jsonl", whole_second);
+  ASSERT_TRUE(lake.Ingest({(dir / "old").string()}, "", counting));
+  ASSERT_EQ(opens, 4);
   const std::string before = lake.Dump();
   const auto files_before = lake.lake().storage().List("");
   fs::rename(dir / "old", dir / "new");
-  auto moved = lake.Ingest({(dir / "new").string()});
-  ASSERT_TRUE(moved);
-  ASSERT_EQ(moved->files.size(), 1u);
-  EXPECT_EQ(moved->files[0].outcome, Outcome::kAlreadyIngested);
+  for (int run = 0; run < 2; ++run) {
+    auto moved = lake.Ingest({(dir / "new").string()}, "", counting);
+    ASSERT_TRUE(moved);
+    ASSERT_EQ(moved->files.size(), 2u);
+    for (const auto& f : moved->files) EXPECT_EQ(f.outcome, Outcome::kAlreadyIngested) << f.path;
+  }
+  EXPECT_EQ(opens, 6);  // b.jsonl, in whole seconds, is read to check it at each run
   EXPECT_EQ(lake.Dump(), before);
   EXPECT_EQ(*lake.lake().storage().List(""), *files_before);
+
+  // Another file of the same name, size and whole-second time elsewhere is read.
+  WriteFile(dir / "other" / "b.jsonl", Event("b2", "2026-11-01T10:00:00Z") + "\n");
+  fs::last_write_time(dir / "other" / "b.jsonl", whole_second);
+  ASSERT_EQ(fs::file_size(dir / "other" / "b.jsonl"), fs::file_size(dir / "new" / "b.jsonl"));
+  auto other_b = lake.Ingest({(dir / "other").string()}, "", counting);
+  ASSERT_TRUE(other_b);
+  EXPECT_EQ(other_b->files[0].outcome, Outcome::kCommitted);
+  EXPECT_EQ(lake.Count("plays"), 3);
 
   // An export without a username given to another listener is a batch of its
   // own: the same bytes become that listener's plays too.

@@ -1,13 +1,17 @@
 #include "lake/lake.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 #include <numeric>
 #include <random>
 #include <set>
 #include <tuple>
+
+#include "lake/zstd_stream.h"
 
 namespace playlake::lake {
 
@@ -29,6 +33,61 @@ void SortInCommitOrder(std::vector<ManifestEntry>& entries) {
   sorted.reserve(entries.size());
   for (const std::size_t i : order) sorted.push_back(std::move(entries[i]));
   entries = std::move(sorted);
+}
+
+// Snapshots of the commit log: `_manifests/_snapshots/<layer>-<entries,
+// 12 digits>-<nonce>.zst`, zstd of a header line and, per entry, its
+// manifest's length in bytes on a line and the manifest (ToJson). Under
+// _manifests/, so RemoveLeftovers keeps them; the names sort by entry count.
+constexpr std::string_view kSnapshotFolder = "_manifests/_snapshots";
+constexpr std::string_view kSnapshotHeader = "playlake commit log snapshot 1\n";
+
+std::string SnapshotPrefix(const std::string& layer) {
+  return fmt::format("{}/{}-", kSnapshotFolder, layer);
+}
+
+// The snapshots of `layer`, oldest (fewest entries) first.
+Result<std::vector<std::string>> SnapshotKeys(const Storage& storage, const std::string& layer) {
+  auto keys = storage.List(std::string(kSnapshotFolder));
+  if (!keys) return keys;
+  const std::string prefix = SnapshotPrefix(layer);
+  std::erase_if(*keys, [&](const std::string& key) { return !key.starts_with(prefix); });
+  return keys;
+}
+
+// A WritableFile that keeps what is appended.
+struct InMemoryFile final : WritableFile {
+  std::string bytes;
+  Status Append(std::string_view more) override {
+    bytes.append(more);
+    return {};
+  }
+  Status Sync() override { return {}; }
+  Status Close() override { return {}; }
+  std::uint64_t size() const override { return bytes.size(); }
+};
+
+Result<std::vector<ManifestEntry>> ParseSnapshot(std::string_view text, const std::string& origin) {
+  if (!text.starts_with(kSnapshotHeader)) {
+    return Fail(ErrorCode::kData, fmt::format("{}: not a commit log snapshot", origin));
+  }
+  text.remove_prefix(kSnapshotHeader.size());
+  std::vector<ManifestEntry> entries;
+  while (!text.empty()) {
+    const auto line_end = text.find('\n');
+    std::size_t length = 0;
+    const char* line = text.data();
+    const auto [end, ec] = std::from_chars(line, line + std::min(line_end, text.size()), length);
+    if (ec != std::errc() || line_end == std::string_view::npos || end != line + line_end ||
+        text.size() - line_end - 1 < length) {
+      return Fail(ErrorCode::kData, fmt::format("{}: truncated or damaged", origin));
+    }
+    auto entry = ManifestFromJson(std::string(text.substr(line_end + 1, length)), origin);
+    if (!entry) return tl::unexpected(entry.error());
+    entries.push_back(std::move(*entry));
+    text.remove_prefix(line_end + 1 + length);
+  }
+  return entries;
 }
 
 }  // namespace
@@ -90,7 +149,8 @@ Lake::Lake(std::unique_ptr<Storage> storage, LakeOptions options)
     : storage_(std::move(storage)),
       clock_(options.clock ? std::move(options.clock)
                            : Clock([] { return std::chrono::system_clock::now(); })),
-      faults_(options.faults ? options.faults : &no_faults_) {}
+      faults_(options.faults ? options.faults : &no_faults_),
+      snapshot_after_(std::max<std::size_t>(1, options.snapshot_after)) {}
 
 Result<std::unique_ptr<Lake>> Lake::OpenLocal(const std::filesystem::path& root,
                                               LakeOptions options) {
@@ -136,6 +196,31 @@ Result<std::vector<ManifestEntry>> Lake::Entries(const std::string& layer) const
 
 Result<std::vector<ManifestEntry>> Lake::Read(const std::string& layer,
                                               const std::vector<std::string>& batch_ids) const {
+  if (batch_ids.size() < snapshot_after_) {
+    auto entries = ReadManifests(layer, batch_ids);
+    if (entries) SortInCommitOrder(*entries);
+    return entries;
+  }
+  // A manifest never changes once committed, so a snapshot's entry of a
+  // batch still listed is that batch's manifest, read before.
+  const std::unordered_set<std::string> wanted(batch_ids.begin(), batch_ids.end());
+  std::vector<ManifestEntry> entries = ReadSnapshot(layer, wanted);
+  std::unordered_set<std::string_view> found;
+  for (const auto& e : entries) found.insert(e.batch_id);
+  std::vector<std::string> rest;
+  for (const auto& id : batch_ids) {
+    if (!found.contains(id)) rest.push_back(id);
+  }
+  auto fresh = ReadManifests(layer, rest);
+  if (!fresh) return fresh;
+  for (auto& e : *fresh) entries.push_back(std::move(e));
+  SortInCommitOrder(entries);
+  if (rest.size() >= snapshot_after_) WriteSnapshot(layer, entries);
+  return entries;
+}
+
+Result<std::vector<ManifestEntry>> Lake::ReadManifests(
+    const std::string& layer, const std::vector<std::string>& batch_ids) const {
   std::vector<std::string> keys;
   keys.reserve(batch_ids.size());
   for (const auto& id : batch_ids) keys.push_back(ManifestKey(layer, id));
@@ -149,8 +234,73 @@ Result<std::vector<ManifestEntry>> Lake::Read(const std::string& layer,
     if (!entry) return tl::unexpected(entry.error());
     entries.push_back(std::move(*entry));
   }
-  SortInCommitOrder(entries);
   return entries;
+}
+
+std::vector<ManifestEntry> Lake::ReadSnapshot(const std::string& layer,
+                                              const std::unordered_set<std::string>& wanted) const {
+  auto keys = SnapshotKeys(*storage_, layer);
+  if (!keys || keys->empty()) return {};
+  const std::string& newest = keys->back();
+  auto read = [&]() -> Result<std::vector<ManifestEntry>> {
+    auto file = storage_->Open(newest);
+    if (!file) return tl::unexpected(file.error());
+    ZstdReader reader(std::move(*file));
+    std::string text;
+    std::vector<char> buffer(1 << 20);
+    while (true) {
+      auto n = reader.Read(buffer.data(), buffer.size());
+      if (!n) return tl::unexpected(n.error());
+      if (*n == 0) break;
+      text.append(buffer.data(), *n);
+    }
+    return ParseSnapshot(text, storage_->Url(newest));
+  };
+  auto entries = read();
+  if (!entries) {
+    // A writer that replaced it may have removed it since the listing.
+    spdlog::warn("the commit log snapshot {} cannot be read ({}); reading the manifests instead",
+                 storage_->Url(newest), entries.error().message);
+    return {};
+  }
+  std::erase_if(*entries, [&](const ManifestEntry& e) { return !wanted.contains(e.batch_id); });
+  return std::move(*entries);
+}
+
+void Lake::WriteSnapshot(const std::string& layer,
+                         const std::vector<ManifestEntry>& entries) const {
+  const std::string key =
+      fmt::format("{}{:012}-{}.zst", SnapshotPrefix(layer), entries.size(), NewNonce());
+  // Compressed in memory, then published whole: no reader ever sees part of it.
+  auto write = [&]() -> Status {
+    InMemoryFile compressed;
+    ZstdWriter zstd(compressed, 3, 0);
+    if (auto s = zstd.Append(kSnapshotHeader); !s) return s;
+    for (const auto& e : entries) {
+      const std::string text = ToJson(e);
+      if (auto s = zstd.Append(fmt::format("{}\n", text.size())); !s) return s;
+      if (auto s = zstd.Append(text); !s) return s;
+    }
+    if (auto s = zstd.Finish(); !s) return s;
+    auto published = storage_->PublishIfAbsent(key, compressed.bytes);
+    if (!published) return tl::unexpected(published.error());
+    return {};
+  };
+  if (auto s = write(); !s) {
+    spdlog::warn("cannot write a snapshot of the lake's {} commit log ({}); reads go on from the "
+                 "manifests",
+                 layer, s.error().message);
+    return;
+  }
+  spdlog::debug("wrote {} ({} entries)", storage_->Url(key), entries.size());
+  // Those with fewer entries go; a reader that listed one before falls back
+  // to the manifests if it is gone when it opens it.
+  auto keys = SnapshotKeys(*storage_, layer);
+  if (!keys) return;
+  const std::string fewer = fmt::format("{}{:012}", SnapshotPrefix(layer), entries.size());
+  for (const auto& older : *keys) {
+    if (older < fewer) (void)storage_->Remove(older);
+  }
 }
 
 Result<std::vector<std::string>> Lake::BatchIds(const std::string& layer) const {

@@ -35,6 +35,11 @@ struct LakeOptions {
   Clock clock;                   // default: the system clock
   FaultHooks* faults = nullptr;  // default: no faults
   bool durable = true;           // false: no fsync (tests, scratch lakes); see LocalStorage
+  // A read of this many manifests or more takes what it can from the newest
+  // snapshot of the commit log, and writes a new snapshot when it still had
+  // to read this many one by one (docs/lake-format.md, "Snapshots of the
+  // commit log").
+  std::size_t snapshot_after = 1000;
 };
 
 // What Lake::RemoveLeftovers found.
@@ -77,7 +82,10 @@ class Lake {
   // manifests, none read (Entries reads every one: tens of microseconds each).
   Result<std::vector<std::string>> BatchIds(const std::string& layer) const;
   // The entries of the committed batches `batch_ids` of `layer` (from
-  // BatchIds), in commit order; on S3 fetched together first.
+  // BatchIds), in commit order; on S3 fetched together first. A read of
+  // LakeOptions::snapshot_after ids or more uses and renews the layer's
+  // snapshot (the only thing a read writes, and never needed: any failure to
+  // read or write it is logged and the manifests are read instead).
   Result<std::vector<ManifestEntry>> Read(const std::string& layer,
                                           const std::vector<std::string>& batch_ids) const;
   // The committed data files of `table` in `layer` that no compaction
@@ -101,10 +109,22 @@ class Lake {
   Result<Leftovers> RemoveReplaced(std::chrono::seconds older_than);
 
  private:
+  // The manifests of `batch_ids`, read one by one, in no particular order.
+  Result<std::vector<ManifestEntry>> ReadManifests(const std::string& layer,
+                                                   const std::vector<std::string>& batch_ids) const;
+  // The entries of the newest snapshot of `layer` whose batch is in `wanted`
+  // (none when there is no snapshot or it cannot be read).
+  std::vector<ManifestEntry> ReadSnapshot(const std::string& layer,
+                                          const std::unordered_set<std::string>& wanted) const;
+  // Publishes `entries` as the newest snapshot of `layer`, then removes the
+  // older ones (best effort: failures are logged).
+  void WriteSnapshot(const std::string& layer, const std::vector<ManifestEntry>& entries) const;
+
   std::unique_ptr<Storage> storage_;
   Clock clock_;
   FaultHooks no_faults_;
   FaultHooks* faults_;
+  std::size_t snapshot_after_;
 };
 
 // The entries of a layer committed since the last Read, for a process that

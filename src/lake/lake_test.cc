@@ -1,5 +1,6 @@
 #include "lake/lake.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -256,6 +257,36 @@ TEST(Manifest, AnEntryWrittenBeforeFileSchemasReadsWithoutThem) {
   EXPECT_EQ(parsed->files[0].schema, "");
 }
 
+TEST(Manifest, EveryFieldRoundTripsAndAWrongTypeIsCorrupt) {
+  ManifestEntry e = Entry("b", "plays", "silver/plays/x.parquet");
+  e.version = kCompactionManifestVersion;
+  e.input_size = 18'446'744'073'709'551'000ULL;
+  e.input_checksum = "c0ffee";
+  e.input_modified_ns = 1'796'616'081'974'096'861;
+  e.user = "alice";
+  e.committed_at_us = 1'796'645'514'645'757;
+  e.files.push_back(DataFile{"plays", "silver/plays/y.parquet", 5, 50, "0123456789abcdef"});
+  e.stats["quarantine.bad_json"] = 2;
+  e.contract_version = 1;
+  e.drift.unknown_fields["mood"] = Observed{4, {"happy", "sad"}};
+  e.drift.unknown_values["device"] = Observed{1, {"fridge"}};
+  e.drift.approximate_zones["US"] = Observed{7, {}};
+  e.kafka = KafkaRange{"plays", 3, 100, 199, 101};
+  e.replaces = {"silver/plays/a.parquet", "silver/plays/b.parquet"};
+  const std::string json = ToJson(e);
+  auto parsed = ManifestFromJson(json, "b.json");
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  EXPECT_EQ(ToJson(*parsed), json);
+
+  std::string wrong = json;
+  wrong.replace(wrong.find("\"rows\": 10"), 12, "\"rows\": \"10\"");
+  auto refused = ManifestFromJson(wrong, "b.json");
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kData);
+  EXPECT_NE(refused.error().message.find("b.json: corrupt manifest"), std::string::npos)
+      << refused.error().message;
+}
+
 TEST(SchemaFingerprint, SameColumnsInAnyOrderAndTypeAliasesGiveTheSameId) {
   const FileColumns plays = {{"play_id", "VARCHAR"}, {"event_ts", "TIMESTAMP WITH TIME ZONE"},
                              {"ms_played", "BIGINT"}, {"genres", "VARCHAR[]"}};
@@ -305,6 +336,94 @@ TEST(Lake, CorruptManifestIsADataErrorNamingTheFile) {
   ASSERT_FALSE(entries);
   EXPECT_EQ(entries.error().code, ErrorCode::kData);
   EXPECT_NE(entries.error().message.find("bad.json"), std::string::npos);
+}
+
+// The snapshots of the silver commit log in `lake`.
+std::vector<std::string> Snapshots(Lake& lake) {
+  auto keys = lake.storage().List("_manifests/_snapshots");
+  return keys ? *keys : std::vector<std::string>{};
+}
+
+std::vector<std::string> AsJson(const std::vector<ManifestEntry>& entries) {
+  std::vector<std::string> json;
+  for (const auto& e : entries) json.push_back(ToJson(e));
+  return json;
+}
+
+TEST(Lake, ALargeReadTakesTheManifestsFromTheNewestSnapshotOfTheCommitLog) {
+  TempDir dir;
+  std::int64_t now = 1'700'000'000;
+  LakeOptions options{[&] { return At(now++); }, nullptr};
+  options.snapshot_after = 3;
+  auto lake = Lake::OpenLocal(dir.path(), options);
+  ASSERT_TRUE(lake);
+  for (const char* b : {"b1", "b2", "b3", "b4"}) {
+    ASSERT_TRUE((*lake)->Commit(Entry(b, "plays", fmt::format("silver/plays/{}.parquet", b))));
+  }
+  auto first = (*lake)->Entries("silver");  // four read one by one: a snapshot of them
+  ASSERT_TRUE(first) << first.error().message;
+  ASSERT_EQ(Snapshots(**lake).size(), 1u);
+  EXPECT_NE(Snapshots(**lake)[0].find("silver-000000000004-"), std::string::npos);
+
+  // The snapshot's entries are used: the manifests it holds are not read
+  // (damaged here, they would fail the read), the new ones are.
+  for (const char* b : {"b1", "b2", "b3", "b4"}) {
+    const auto path = dir.path() / ManifestKey("silver", b);
+    std::filesystem::remove(path);
+    std::ofstream(path) << "{damaged";
+  }
+  ASSERT_TRUE((*lake)->Commit(Entry("b5", "plays", "silver/plays/b5.parquet")));
+  auto second = (*lake)->Entries("silver");
+  ASSERT_TRUE(second) << second.error().message;
+  ASSERT_EQ(second->size(), 5u);
+  std::vector<std::string> expected = AsJson(*first);
+  auto b5 = (*lake)->Find("silver", "b5");
+  ASSERT_TRUE(b5 && *b5);
+  expected.push_back(ToJson(**b5));
+  EXPECT_EQ(AsJson(*second), expected);
+  // Reads of fewer batches than snapshot_after read the manifests.
+  EXPECT_FALSE((*lake)->Read("silver", {"b1"}));
+  EXPECT_EQ(Snapshots(**lake).size(), 1u);  // one read one by one: no new snapshot
+
+  // A batch no longer listed is not returned, though the snapshot has it.
+  std::filesystem::remove(dir.path() / ManifestKey("silver", "b1"));
+  auto third = (*lake)->Entries("silver");
+  ASSERT_TRUE(third) << third.error().message;
+  EXPECT_EQ(AsJson(*third), std::vector<std::string>(expected.begin() + 1, expected.end()));
+
+  // Three more read one by one: a new snapshot of all seven, the older one removed.
+  for (const char* b : {"b6", "b7", "b8"}) {
+    ASSERT_TRUE((*lake)->Commit(Entry(b, "plays", fmt::format("silver/plays/{}.parquet", b))));
+  }
+  auto fourth = (*lake)->Entries("silver");
+  ASSERT_TRUE(fourth) << fourth.error().message;
+  EXPECT_EQ(fourth->size(), 7u);
+  ASSERT_EQ(Snapshots(**lake).size(), 1u);
+  EXPECT_NE(Snapshots(**lake)[0].find("silver-000000000007-"), std::string::npos);
+  // Leftover removal keeps it (it is under _manifests/).
+  ASSERT_TRUE((*lake)->RemoveLeftovers(std::chrono::seconds(0)));
+  EXPECT_EQ(Snapshots(**lake).size(), 1u);
+}
+
+TEST(Lake, ADamagedSnapshotIsPassedOverForTheManifests) {
+  TempDir dir;
+  LakeOptions options;
+  options.snapshot_after = 2;
+  auto lake = Lake::OpenLocal(dir.path(), options);
+  ASSERT_TRUE(lake);
+  for (const char* b : {"b1", "b2"}) {
+    ASSERT_TRUE((*lake)->Commit(Entry(b, "plays", fmt::format("silver/plays/{}.parquet", b))));
+  }
+  ASSERT_TRUE((*lake)->storage().PublishIfAbsent(
+      "_manifests/_snapshots/silver-000000000099-bad.zst", "not zstd"));
+  auto entries = (*lake)->Entries("silver");
+  ASSERT_TRUE(entries) << entries.error().message;
+  EXPECT_EQ(entries->size(), 2u);
+  // The one written then holds 2 entries: the damaged one, with more, stays newest.
+  EXPECT_EQ(Snapshots(**lake).size(), 2u);
+  auto again = (*lake)->Entries("silver");
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(AsJson(*again), AsJson(*entries));
 }
 
 TEST(BatchId, DependsOnNameSizeContentAndUserOnly) {

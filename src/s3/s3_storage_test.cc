@@ -21,7 +21,8 @@ class S3LakeTest : public ::testing::Test {
  protected:
   // A lake on the bucket's "radio/" folder as one machine sees it: its own cache.
   std::unique_ptr<lake::Lake> Machine(const std::string& name,
-                                      std::chrono::seconds lease = std::chrono::seconds(30)) {
+                                      std::chrono::seconds lease = std::chrono::seconds(30),
+                                      lake::LakeOptions lake_options = {}) {
     S3StorageOptions options;
     options.client = server_.Client();
     options.prefix = "radio";
@@ -30,7 +31,7 @@ class S3LakeTest : public ::testing::Test {
     options.part_size = 5 << 20;
     auto storage = S3Storage::Create(std::move(options));
     EXPECT_TRUE(storage) << storage.error().message;
-    return std::make_unique<lake::Lake>(std::move(*storage), lake::LakeOptions{});
+    return std::make_unique<lake::Lake>(std::move(*storage), std::move(lake_options));
   }
 
   // Writes `bytes` as a new data file and returns it.
@@ -76,6 +77,29 @@ TEST_F(S3LakeTest, WhatOneMachineCommitsAnotherReadsAndNothingElse) {
   // The second commit of a batch changes nothing, from either machine.
   EXPECT_FALSE(*b->Commit(Entry("batch-1", {})));
   EXPECT_EQ(b->Entries("bronze")->size(), 1u);
+}
+
+TEST_F(S3LakeTest, ASnapshotOfTheCommitLogOneMachineWroteServesAnother) {
+  lake::LakeOptions options;
+  options.snapshot_after = 3;
+  auto a = Machine("a", std::chrono::seconds(30), options);
+  auto b = Machine("b", std::chrono::seconds(30), options);
+  for (int i = 1; i <= 4; ++i) {
+    const auto file = Write(*a, fmt::format("bronze/radio/plays/{}.jsonl.zst", i), "play\n");
+    ASSERT_TRUE(*a->Commit(Entry(fmt::format("batch-{}", i), {file})));
+  }
+  auto written = a->Entries("bronze");  // four manifests read: a snapshot of them
+  ASSERT_TRUE(written) << written.error().message;
+  auto snapshots = b->storage().List("_manifests/_snapshots");
+  ASSERT_TRUE(snapshots);
+  ASSERT_EQ(snapshots->size(), 1u);
+  EXPECT_NE((*snapshots)[0].find("bronze-000000000004-"), std::string::npos);
+  auto read = b->Entries("bronze");
+  ASSERT_TRUE(read) << read.error().message;
+  ASSERT_EQ(read->size(), 4u);
+  for (std::size_t i = 0; i < read->size(); ++i) {
+    EXPECT_EQ(lake::ToJson((*read)[i]), lake::ToJson((*written)[i]));
+  }
 }
 
 TEST_F(S3LakeTest, OfThreeWritersRacingForEachCommitExactlyOneWins) {

@@ -12,6 +12,7 @@
 #include <set>
 #include <thread>
 #include <tuple>
+#include <utility>
 
 #include "common/hash.h"
 #include "lake/bronze.h"
@@ -631,11 +632,13 @@ Result<IngestReport> Ingest(lake::Lake& lake, const IngestRequest& request, Prog
   if (!lock) return tl::unexpected(lock.error());
   // What crashed or failed (disk full) ingests left goes before this one
   // needs the space; with the lock held no other writer is at work.
-  auto left = lake.RemoveLeftovers(lake.storage().LeftoverGrace());
-  if (!left) return tl::unexpected(left.error());
-  if (left->removed > 0) {
-    spdlog::info("removed {} uncommitted file(s) ({:.1f} MB) left by an earlier ingest",
-                 left->removed, left->removed_bytes / 1e6);
+  if (r.remove_leftovers) {
+    auto left = lake.RemoveLeftovers(lake.storage().LeftoverGrace());
+    if (!left) return tl::unexpected(left.error());
+    if (left->removed > 0) {
+      spdlog::info("removed {} uncommitted file(s) ({:.1f} MB) left by an earlier ingest",
+                   left->removed, left->removed_bytes / 1e6);
+    }
   }
   auto report = CatchUpSilver(lake, r, progress);
   if (!report) return report;
@@ -669,10 +672,12 @@ Result<IngestReport> IngestConfiguredSources(lake::Lake& lake, const config::Pro
   }
   IngestReport total;
   const auto started = std::chrono::steady_clock::now();
+  bool first = true;
   for (const auto& source : project.sources) {
     if (source.kafka) continue;        // `playlake stream` reads it
     if (source.spotify_api) continue;  // pulled by the batch run (spotify/project_pull.h)
     IngestRequest request;
+    request.remove_leftovers = std::exchange(first, false);
     request.paths = source.paths;
     request.source = source.name;
     request.user = source.user;

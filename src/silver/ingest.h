@@ -59,6 +59,10 @@ struct IngestRequest {
   // files (still 3% smaller than DuckDB's own COPY of the same events).
   int parquet_zstd_level = 1;
   ProcessorOptions processor;             // tuning (threads is taken from `threads`)
+  // Removes what crashed or failed writers left in the lake first
+  // (Lake::RemoveLeftovers: a listing of every object and a read of every
+  // manifest). IngestConfiguredSources does it for its first source only.
+  bool remove_leftovers = true;
   // Opens input files; tests inject failures here (default: lake::OpenLocalFile).
   std::function<Result<std::unique_ptr<lake::ReadableFile>>(const std::string&)> open_input;
 };

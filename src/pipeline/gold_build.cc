@@ -256,10 +256,13 @@ Result<GoldBuild> BuildGold(const config::ProjectConfig& project, const GoldBuil
       return tl::unexpected(s.error());
     }
     // A silver view lists the Parquet files it reads, and a committed file never
-    // changes: the view's text is the version of its data.
-    auto views = (*conn)->Query(
-        "SELECT schema_name || '.' || view_name, sql FROM duckdb_views() WHERE schema_name = "
-        "'silver'");
+    // changes: the view's text is the version of its data. Its files are named
+    // within the lake, so a project moved (or mounted at another path) keeps
+    // what its models built.
+    auto views = (*conn)->Query(fmt::format(
+        "SELECT schema_name || '.' || view_name, replace(sql, {}, '') FROM duckdb_views() "
+        "WHERE schema_name = 'silver'",
+        warehouse::QuoteLiteral((*lake)->storage().Url(""))));
     if (!views) return tl::unexpected(views.error());
     for (const auto& row : views->rows) source_versions[row[0].value_or("")] = row[1].value_or("");
   }

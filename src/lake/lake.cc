@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <functional>
 #include <map>
 #include <numeric>
 #include <random>
@@ -67,27 +68,50 @@ struct InMemoryFile final : WritableFile {
   std::uint64_t size() const override { return bytes.size(); }
 };
 
-Result<std::vector<ManifestEntry>> ParseSnapshot(std::string_view text, const std::string& origin) {
-  if (!text.starts_with(kSnapshotHeader)) {
-    return Fail(ErrorCode::kData, fmt::format("{}: not a commit log snapshot", origin));
-  }
-  text.remove_prefix(kSnapshotHeader.size());
+// The entries of a snapshot that `keep` accepts, parsed as `file` is read: a
+// snapshot of a million batches holds about a gigabyte of JSON.
+Result<std::vector<ManifestEntry>> ParseSnapshot(
+    ReadableFile& file, const std::string& origin,
+    const std::function<bool(const ManifestEntry&)>& keep) {
   std::vector<ManifestEntry> entries;
-  while (!text.empty()) {
-    const auto line_end = text.find('\n');
-    std::size_t length = 0;
-    const char* line = text.data();
-    const auto [end, ec] = std::from_chars(line, line + std::min(line_end, text.size()), length);
-    if (ec != std::errc() || line_end == std::string_view::npos || end != line + line_end ||
-        text.size() - line_end - 1 < length) {
-      return Fail(ErrorCode::kData, fmt::format("{}: truncated or damaged", origin));
+  std::string pending;  // read, from `at` on not parsed yet
+  std::size_t at = 0;
+  bool headed = false;
+  std::vector<char> chunk(1 << 20);
+  while (true) {
+    auto n = file.Read(chunk.data(), chunk.size());
+    if (!n) return tl::unexpected(n.error());
+    pending.erase(0, at);
+    at = 0;
+    pending.append(chunk.data(), *n);
+    if (!headed && (pending.size() >= kSnapshotHeader.size() || *n == 0)) {
+      if (!pending.starts_with(kSnapshotHeader)) {
+        return Fail(ErrorCode::kData, fmt::format("{}: not a commit log snapshot", origin));
+      }
+      at = kSnapshotHeader.size();
+      headed = true;
     }
-    auto entry = ManifestFromJson(std::string(text.substr(line_end + 1, length)), origin);
-    if (!entry) return tl::unexpected(entry.error());
-    entries.push_back(std::move(*entry));
-    text.remove_prefix(line_end + 1 + length);
+    // Each entry: its length in bytes on a line, then its manifest.
+    while (headed) {
+      const std::string_view rest(pending.data() + at, pending.size() - at);
+      const auto line_end = rest.find('\n');
+      if (line_end == std::string_view::npos) break;
+      std::size_t length = 0;
+      const auto [end, ec] = std::from_chars(rest.data(), rest.data() + line_end, length);
+      if (ec != std::errc() || end != rest.data() + line_end) {
+        return Fail(ErrorCode::kData, fmt::format("{}: damaged", origin));
+      }
+      if (rest.size() - line_end - 1 < length) break;  // the rest comes with the next read
+      auto entry = ManifestFromJson(std::string(rest.substr(line_end + 1, length)), origin);
+      if (!entry) return tl::unexpected(entry.error());
+      if (keep(*entry)) entries.push_back(std::move(*entry));
+      at += line_end + 1 + length;
+    }
+    if (*n == 0) {
+      if (at != pending.size()) return Fail(ErrorCode::kData, fmt::format("{}: truncated", origin));
+      return entries;
+    }
   }
-  return entries;
 }
 
 }  // namespace
@@ -246,15 +270,8 @@ std::vector<ManifestEntry> Lake::ReadSnapshot(const std::string& layer,
     auto file = storage_->Open(newest);
     if (!file) return tl::unexpected(file.error());
     ZstdReader reader(std::move(*file));
-    std::string text;
-    std::vector<char> buffer(1 << 20);
-    while (true) {
-      auto n = reader.Read(buffer.data(), buffer.size());
-      if (!n) return tl::unexpected(n.error());
-      if (*n == 0) break;
-      text.append(buffer.data(), *n);
-    }
-    return ParseSnapshot(text, storage_->Url(newest));
+    return ParseSnapshot(reader, storage_->Url(newest),
+                         [&](const ManifestEntry& e) { return wanted.contains(e.batch_id); });
   };
   auto entries = read();
   if (!entries) {
@@ -263,7 +280,6 @@ std::vector<ManifestEntry> Lake::ReadSnapshot(const std::string& layer,
                  storage_->Url(newest), entries.error().message);
     return {};
   }
-  std::erase_if(*entries, [&](const ManifestEntry& e) { return !wanted.contains(e.batch_id); });
   return std::move(*entries);
 }
 

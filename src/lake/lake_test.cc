@@ -405,6 +405,45 @@ TEST(Lake, ALargeReadTakesTheManifestsFromTheNewestSnapshotOfTheCommitLog) {
   EXPECT_EQ(Snapshots(**lake).size(), 1u);
 }
 
+TEST(Lake, ASnapshotLargerThanOneReadIsParsedAcrossItsReads) {
+  // Parsed as it is decompressed, 1 MiB at a time: entries span the reads.
+  TempDir dir;
+  LakeOptions options;
+  options.durable = false;
+  options.snapshot_after = 2000;
+  auto lake = Lake::OpenLocal(dir.path(), options);
+  ASSERT_TRUE(lake);
+  for (int i = 0; i < 2000; ++i) {
+    ManifestEntry e =
+        Entry(fmt::format("b{:04}", i), "plays", fmt::format("silver/plays/{}.parquet", i));
+    for (int k = 0; k < 40; ++k) e.stats[fmt::format("quarantine.reason_{:02}", k)] = i + k;
+    ASSERT_TRUE((*lake)->Commit(std::move(e)));
+  }
+  auto first = (*lake)->Entries("silver");
+  ASSERT_TRUE(first) << first.error().message;
+  ASSERT_EQ(Snapshots(**lake).size(), 1u);
+  {
+    auto file = (*lake)->storage().Open(Snapshots(**lake)[0]);
+    ASSERT_TRUE(file);
+    ZstdReader reader(std::move(*file));
+    std::vector<char> buffer(1 << 16);
+    std::size_t bytes = 0;
+    for (auto n = reader.Read(buffer.data(), buffer.size()); n && *n > 0;
+         n = reader.Read(buffer.data(), buffer.size())) {
+      bytes += *n;
+    }
+    EXPECT_GT(bytes, std::size_t{3} << 20);  // three reads' worth and more
+  }
+  for (const char* b : {"b0000", "b0999", "b1999"}) {
+    const auto path = dir.path() / ManifestKey("silver", b);
+    std::filesystem::remove(path);
+    std::ofstream(path) << "{damaged";
+  }
+  auto again = (*lake)->Entries("silver");
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(AsJson(*again), AsJson(*first));
+}
+
 TEST(Lake, ADamagedSnapshotIsPassedOverForTheManifests) {
   TempDir dir;
   LakeOptions options;

@@ -349,9 +349,15 @@ Result<std::vector<DataFile>> Lake::CommittedFiles(const std::string& layer,
 Result<Leftovers> Lake::RemoveLeftovers(std::chrono::seconds older_than) {
   // List before reading the commit log: a file committed in between is then
   // seen as referenced, never removed.
+  // Under _manifests/ only temporaries can be leftovers: the manifests (one
+  // per batch and layer) are not even looked up.
+  const Storage::NameFilter temporaries = [](std::string_view name) {
+    return name.starts_with('.');
+  };
   std::vector<ObjectInfo> objects;
-  for (const char* prefix : {"bronze", "silver", "_manifests"}) {
-    auto listed = storage_->ListAll(prefix);
+  for (const std::string_view prefix : {"bronze", "silver", "_manifests"}) {
+    auto listed =
+        storage_->ListAll(std::string(prefix), prefix == "_manifests" ? temporaries : nullptr);
     if (!listed) return tl::unexpected(listed.error());
     objects.insert(objects.end(), listed->begin(), listed->end());
   }

@@ -188,13 +188,15 @@ Status LocalStorage::SyncExisting(const std::string& key) {
   return SyncPath(root_ / key);
 }
 
-Result<std::vector<ObjectInfo>> LocalStorage::ListAll(const std::string& prefix) const {
+Result<std::vector<ObjectInfo>> LocalStorage::ListAll(const std::string& prefix,
+                                                     const NameFilter& only) const {
   std::vector<ObjectInfo> objects;
   const fs::path dir = root_ / prefix;
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return objects;
   for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::end(it);
        it.increment(ec)) {
+    if (only && !only(it->path().filename().native())) continue;  // a folder too: still walked
     struct stat st {};
     if (::lstat(it->path().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
     const auto modified = std::chrono::system_clock::time_point(

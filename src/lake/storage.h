@@ -102,8 +102,11 @@ class Storage {
   virtual Status Remove(const std::string& key) = 0;
   // Every object under `prefix` (recursively), temporaries that List hides
   // included, with size and modification time: what Lake::RemoveLeftovers
-  // looks through. Unsorted.
-  virtual Result<std::vector<ObjectInfo>> ListAll(const std::string& prefix) const = 0;
+  // looks through. Unsorted. With `only`, just the objects whose name (the
+  // key's last part) it accepts: a file system looks up no other's size and time.
+  using NameFilter = std::function<bool(std::string_view name)>;
+  virtual Result<std::vector<ObjectInfo>> ListAll(const std::string& prefix,
+                                                  const NameFilter& only = nullptr) const = 0;
   // Where an engine (DuckDB) can read or write the object: a local path (for
   // an object store, its copy in a local cache).
   virtual std::string Url(const std::string& key) const = 0;
@@ -145,7 +148,8 @@ class LocalStorage final : public Storage {
   Status PrepareFolder(const std::string& key) override;
   Status SyncExisting(const std::string& key) override;
   Status Remove(const std::string& key) override;
-  Result<std::vector<ObjectInfo>> ListAll(const std::string& prefix) const override;
+  Result<std::vector<ObjectInfo>> ListAll(const std::string& prefix,
+                                          const NameFilter& only = nullptr) const override;
   std::string Url(const std::string& key) const override;
   const std::filesystem::path& root() const { return root_; }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <fstream>
 #include <future>
@@ -38,6 +39,28 @@ TEST(LocalStorage, ListSkipsTemporariesAndSorts) {
   auto none = storage.List("missing");
   ASSERT_TRUE(none);
   EXPECT_TRUE(none->empty());
+}
+
+TEST(LocalStorage, ListAllGivesTemporariesTooAndOnlyTheNamesAskedFor) {
+  TempDir dir;
+  LocalStorage storage(dir.path());
+  ASSERT_TRUE(storage.PublishIfAbsent("x/y/a", "1"));
+  ASSERT_TRUE(storage.PublishIfAbsent("x/b", "22"));
+  std::ofstream(dir.path() / "x" / "y" / ".a.tmp-1234") << "left by a crash";
+  auto keys = [](const std::vector<ObjectInfo>& objects) {
+    std::vector<std::string> keys;
+    for (const auto& o : objects) keys.push_back(o.key);
+    std::sort(keys.begin(), keys.end());
+    return keys;
+  };
+  auto all = storage.ListAll("x");
+  ASSERT_TRUE(all);
+  EXPECT_EQ(keys(*all), (std::vector<std::string>{"x/b", "x/y/.a.tmp-1234", "x/y/a"}));
+  // Folders are walked whatever their name; only files are filtered.
+  auto dotted = storage.ListAll("x", [](std::string_view name) { return name.starts_with('.'); });
+  ASSERT_TRUE(dotted);
+  ASSERT_EQ(keys(*dotted), (std::vector<std::string>{"x/y/.a.tmp-1234"}));
+  EXPECT_EQ(dotted->at(0).bytes, 15u);
 }
 
 TEST(LocalStorage, CreateRefusesAnExistingKey) {

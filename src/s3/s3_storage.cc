@@ -376,13 +376,15 @@ Status S3Storage::Remove(const std::string& key) {
   return cache_.Remove(key);
 }
 
-Result<std::vector<lake::ObjectInfo>> S3Storage::ListAll(const std::string& prefix) const {
+Result<std::vector<lake::ObjectInfo>> S3Storage::ListAll(const std::string& prefix,
+                                                        const NameFilter& only) const {
   const std::string root = options_.prefix.empty() ? "" : options_.prefix + "/";
   auto objects = options_.client->List(root + prefix);
   if (!objects) return tl::unexpected(objects.error());
   std::vector<lake::ObjectInfo> out;
   out.reserve(objects->size());
   for (auto& object : *objects) {
+    if (only && !only(std::string_view(object.key).substr(object.key.rfind('/') + 1))) continue;
     out.push_back({object.key.substr(root.size()), object.size, object.modified});
   }
   return out;

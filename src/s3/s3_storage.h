@@ -68,7 +68,8 @@ class S3Storage final : public lake::Storage {
   Status PrepareFolder(const std::string& key) override;
   Status SyncExisting(const std::string& key) override;
   Status Remove(const std::string& key) override;
-  Result<std::vector<lake::ObjectInfo>> ListAll(const std::string& prefix) const override;
+  Result<std::vector<lake::ObjectInfo>> ListAll(const std::string& prefix,
+                                                const NameFilter& only = nullptr) const override;
   // The cached copy's path, fetched first when the object exists and is not
   // cached yet (a key about to be written by an engine is just the path).
   std::string Url(const std::string& key) const override;

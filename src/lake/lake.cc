@@ -285,8 +285,9 @@ std::vector<ManifestEntry> Lake::ReadSnapshot(const std::string& layer,
 
 void Lake::WriteSnapshot(const std::string& layer,
                          const std::vector<ManifestEntry>& entries) const {
-  const std::string key =
-      fmt::format("{}{:012}-{}.zst", SnapshotPrefix(layer), entries.size(), NewNonce());
+  // Names sort by entry count first: those before `counted` hold fewer.
+  const std::string counted = fmt::format("{}{:012}", SnapshotPrefix(layer), entries.size());
+  const std::string key = fmt::format("{}-{}.zst", counted, NewNonce());
   // Compressed in memory, then published whole: no reader ever sees part of it.
   auto write = [&]() -> Status {
     InMemoryFile compressed;
@@ -313,9 +314,8 @@ void Lake::WriteSnapshot(const std::string& layer,
   // to the manifests if it is gone when it opens it.
   auto keys = SnapshotKeys(*storage_, layer);
   if (!keys) return;
-  const std::string fewer = fmt::format("{}{:012}", SnapshotPrefix(layer), entries.size());
   for (const auto& older : *keys) {
-    if (older < fewer) (void)storage_->Remove(older);
+    if (older < counted) (void)storage_->Remove(older);
   }
 }
 

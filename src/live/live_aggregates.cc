@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <type_traits>
 
 namespace playlake::live {
 namespace {
@@ -32,18 +34,54 @@ void LiveAggregates::WindowedCounts::Add(std::size_t slot, std::string_view key)
   ++it->second;
   auto total = totals.find(key);
   if (total == totals.end()) total = totals.emplace(it->first, 0).first;
-  ++total->second;
+  if (++total->second == floor) leaders.insert(&*total);
 }
 
 void LiveAggregates::WindowedCounts::Expire(std::size_t slot, TrackNames* names) {
   for (const auto& [key, count] : seconds[slot]) {
     auto it = totals.find(key);
+    if (it->second >= floor && it->second - count < floor) leaders.erase(&*it);
     it->second -= count;
     if (it->second != 0) continue;
     totals.erase(it);
     if (names != nullptr) names->erase(key);
   }
   seconds[slot].clear();
+}
+
+// Leaders between `limit` and kMaxLeadersPerRow times as many rank in little
+// time; the floor aims at kLeadersPerRow times.
+constexpr std::size_t kLeadersPerRow = 4;
+constexpr std::size_t kMaxLeadersPerRow = 64;
+
+void LiveAggregates::WindowedCounts::ChooseFloor(std::size_t limit) {
+  std::vector<std::int64_t> counts;
+  counts.reserve(totals.size());
+  for (const auto& [key, count] : totals) counts.push_back(count);
+  const std::size_t aim = std::min(counts.size(), limit * kLeadersPerRow);
+  floor = 1;
+  if (aim > 0 && counts.size() > aim) {
+    std::nth_element(counts.begin(), counts.begin() + static_cast<std::ptrdiff_t>(aim - 1),
+                     counts.end(), std::greater<>());
+    floor = counts[aim - 1];
+    // Keys tied at that count may be many: one more play is the floor when
+    // enough keys still reach it.
+    const auto above =
+        std::count_if(counts.begin(), counts.end(), [&](std::int64_t c) { return c > floor; });
+    if (static_cast<std::size_t>(above) >= limit) ++floor;
+  }
+  leaders.clear();
+  for (const auto& total : totals) {
+    if (total.second >= floor) leaders.insert(&total);
+  }
+}
+
+Ranking LiveAggregates::WindowedCounts::Top(std::size_t limit) {
+  if (limit == 0) return Rank(totals, 0);
+  if ((leaders.size() < limit && floor > 1) || leaders.size() > limit * kMaxLeadersPerRow) {
+    ChooseFloor(limit);
+  }
+  return Rank(leaders, limit);
 }
 
 Result<std::unique_ptr<LiveAggregates>> LiveAggregates::Create(LiveOptions options) {
@@ -141,12 +179,19 @@ bool LiveAggregates::Add(const LivePlay& play) {
   return true;
 }
 
-// Ranks pointers into `counts` and copies only the rows kept: a snapshot
-// is taken many times a second over windows of many distinct keys.
-Ranking LiveAggregates::Rank(const Counts& counts, std::size_t limit) {
+// Ranks pointers to the rows of `rows` (a Counts, or pointers to its rows)
+// and copies only the rows kept.
+template <typename Rows>
+Ranking LiveAggregates::Rank(const Rows& rows, std::size_t limit) {
   std::vector<const Counts::value_type*> order;
-  order.reserve(counts.size());
-  for (const auto& entry : counts) order.push_back(&entry);
+  order.reserve(rows.size());
+  for (const auto& row : rows) {
+    if constexpr (std::is_pointer_v<typename Rows::value_type>) {
+      order.push_back(row);
+    } else {
+      order.push_back(&row);
+    }
+  }
   const auto before = [](const auto* a, const auto* b) {
     return a->second != b->second ? a->second > b->second : a->first < b->first;
   };

@@ -28,23 +28,19 @@ nlohmann::json Rows(const Ranking& ranking, int window_seconds) {
 }  // namespace
 
 void LiveAggregates::WindowedCounts::Add(std::size_t slot, std::string_view key) {
-  auto& in_second = seconds[slot];
-  auto it = in_second.find(key);
-  if (it == in_second.end()) it = in_second.emplace(std::string(key), 0).first;
-  ++it->second;
   auto total = totals.find(key);
-  if (total == totals.end()) total = totals.emplace(it->first, 0).first;
+  if (total == totals.end()) total = totals.emplace(std::string(key), 0).first;
   if (++total->second == floor) leaders.insert(&*total);
+  ++seconds[slot][&*total];
 }
 
 void LiveAggregates::WindowedCounts::Expire(std::size_t slot, TrackNames* names) {
-  for (const auto& [key, count] : seconds[slot]) {
-    auto it = totals.find(key);
-    if (it->second >= floor && it->second - count < floor) leaders.erase(&*it);
-    it->second -= count;
-    if (it->second != 0) continue;
-    totals.erase(it);
-    if (names != nullptr) names->erase(key);
+  for (const auto& [total, count] : seconds[slot]) {
+    if (total->second >= floor && total->second - count < floor) leaders.erase(total);
+    total->second -= count;
+    if (total->second != 0) continue;
+    if (names != nullptr) names->erase(total->first);
+    totals.erase(totals.find(total->first));
   }
   seconds[slot].clear();
 }

@@ -93,8 +93,10 @@ class LiveAggregates {
   using TrackNames = std::unordered_map<std::string, std::pair<std::string, std::string>, KeyHash,
                                         std::equal_to<>>;
 
-  // Counts per key over a sliding window of seconds: one map per second and
-  // their running sum, so the window's totals are exact at any time.
+  // Counts per key over a sliding window of seconds: their running sum, and
+  // one map per second of the rows of that sum the second added to (a key's
+  // text is held once, by the sum), so the window's totals are exact at any
+  // time.
   //
   // A top N ranks the leaders, every key counted at least `floor` times,
   // kept as counts change: when they are N or more, no other key can be
@@ -102,8 +104,8 @@ class LiveAggregates {
   // server's CPU at 50,000 plays a second; the floor is chosen again (from
   // every key) only when the leaders are too few or too many.
   struct WindowedCounts {
-    std::vector<Counts> seconds;
     Counts totals;
+    std::vector<std::unordered_map<Counts::value_type*, std::int64_t>> seconds;
     std::int64_t floor = 1;
     std::unordered_set<const Counts::value_type*> leaders;
     void Add(std::size_t slot, std::string_view key);

@@ -224,7 +224,7 @@ double LiveAggregates::ActiveListeners() const {
 }
 
 // Rows() of the top tracks, with `name` and `artist` where the plays gave a name.
-nlohmann::json LiveAggregates::TrackRows(std::size_t limit) const {
+nlohmann::json LiveAggregates::TrackRows(std::size_t limit) {
   nlohmann::json rows = Rows(TopTracks(limit), options_.top_seconds);
   for (auto& row : rows["rows"]) {
     const auto it = track_names_.find(row["key"].get<std::string_view>());
@@ -235,7 +235,7 @@ nlohmann::json LiveAggregates::TrackRows(std::size_t limit) const {
   return rows;
 }
 
-nlohmann::json LiveAggregates::Snapshot() const {
+nlohmann::json LiveAggregates::Snapshot() {
   const auto top_n = static_cast<std::size_t>(options_.top_n);
   nlohmann::json now = nullptr, watermark = nullptr, from = nullptr;
   if (started_) {

@@ -65,13 +65,14 @@ class LiveAggregates {
   bool Add(const LivePlay& play);
 
   // The Live page's document: see docs/api.md (live stream).
-  nlohmann::json Snapshot() const;
+  // Not const: ranking may choose a window's floor again (docs of WindowedCounts).
+  nlohmann::json Snapshot();
 
   // The top window's rankings, `limit` rows at most (0: all).
-  Ranking TopTracks(std::size_t limit = 0) const { return tracks_.Top(limit); }
-  Ranking TopArtists(std::size_t limit = 0) const { return artists_.Top(limit); }
-  Ranking Countries() const { return countries_.Top(0); }
-  Ranking Devices() const { return devices_.Top(0); }
+  Ranking TopTracks(std::size_t limit = 0) { return tracks_.Top(limit); }
+  Ranking TopArtists(std::size_t limit = 0) { return artists_.Top(limit); }
+  Ranking Countries() { return countries_.Top(0); }
+  Ranking Devices() { return devices_.Top(0); }
   // Plays per second, oldest first, ending at now (series_seconds values).
   std::vector<std::int64_t> PlaysPerSecond() const;
   double ActiveListeners() const;
@@ -120,7 +121,7 @@ class LiveAggregates {
   void Advance(std::int64_t second);
   template <typename Rows>
   static Ranking Rank(const Rows& rows, std::size_t limit);
-  nlohmann::json TrackRows(std::size_t limit) const;
+  nlohmann::json TrackRows(std::size_t limit);
 
   const LiveOptions options_;
   bool started_ = false;
@@ -133,8 +134,7 @@ class LiveAggregates {
   std::vector<std::int64_t> listeners_second_;
   std::vector<HyperLogLog> listeners_;
   std::vector<std::int64_t> top_second_;
-  // Mutable: a snapshot may choose a window's floor again (what it ranks, not what it counts).
-  mutable WindowedCounts tracks_, artists_, countries_, devices_;
+  WindowedCounts tracks_, artists_, countries_, devices_;
   TrackNames track_names_;  // of the keys in tracks_ that came with a name
 };
 

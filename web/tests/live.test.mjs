@@ -92,10 +92,10 @@ async function expectPageShows(page, plays) {
   assert.deepEqual(await tableRows(page, 'live-artists'), ranked(plays, 'artist_name', 10));
   assert.deepEqual(await tableRows(page, 'live-countries'), ranked(plays, 'country'));
   assert.deepEqual(await tableRows(page, 'live-devices'), ranked(plays, 'device'));
-  // The chart's bars add up to the plays (all within the last five minutes of event time).
-  const bars = await page.evaluate(() => window.echarts.getInstanceByDom(document.querySelector('#live-series .chart'))
-    .getOption().series[0].data.reduce((a, n) => a + n, 0));
-  assert.equal(bars, plays.length);
+  // The chart's bars add up to the plays (all within the last five minutes of event time)
+  // once it is drawn (at most CHART_MS after the numbers).
+  await page.waitForFunction((n) => window.echarts.getInstanceByDom(document.querySelector('#live-series .chart'))
+    .getOption().series[0].data.reduce((a, b) => a + b, 0) === n, plays.length, { timeout: 2000 });
 }
 
 before(async () => {

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
-#include <type_traits>
 
 namespace playlake::live {
 namespace {
@@ -73,11 +72,16 @@ void LiveAggregates::WindowedCounts::ChooseFloor(std::size_t limit) {
 }
 
 Ranking LiveAggregates::WindowedCounts::Top(std::size_t limit) {
-  if (limit == 0) return Rank(totals, 0);
+  if (limit == 0) {
+    std::vector<const Counts::value_type*> all;
+    all.reserve(totals.size());
+    for (const auto& total : totals) all.push_back(&total);
+    return Rank(std::move(all), 0);
+  }
   if ((leaders.size() < limit && floor > 1) || leaders.size() > limit * kMaxLeadersPerRow) {
     ChooseFloor(limit);
   }
-  return Rank(leaders, limit);
+  return Rank({leaders.begin(), leaders.end()}, limit);
 }
 
 Result<std::unique_ptr<LiveAggregates>> LiveAggregates::Create(LiveOptions options) {
@@ -175,19 +179,9 @@ bool LiveAggregates::Add(const LivePlay& play) {
   return true;
 }
 
-// Ranks pointers to the rows of `rows` (a Counts, or pointers to its rows)
-// and copies only the rows kept.
-template <typename Rows>
-Ranking LiveAggregates::Rank(const Rows& rows, std::size_t limit) {
-  std::vector<const Counts::value_type*> order;
-  order.reserve(rows.size());
-  for (const auto& row : rows) {
-    if constexpr (std::is_pointer_v<typename Rows::value_type>) {
-      order.push_back(row);
-    } else {
-      order.push_back(&row);
-    }
-  }
+// Ranks the rows `order` points at (rows of a window's totals) and copies
+// only the rows kept.
+Ranking LiveAggregates::Rank(std::vector<const Counts::value_type*> order, std::size_t limit) {
   const auto before = [](const auto* a, const auto* b) {
     return a->second != b->second ? a->second > b->second : a->first < b->first;
   };

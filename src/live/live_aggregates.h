@@ -119,8 +119,7 @@ class LiveAggregates {
 
   explicit LiveAggregates(LiveOptions options);
   void Advance(std::int64_t second);
-  template <typename Rows>
-  static Ranking Rank(const Rows& rows, std::size_t limit);
+  static Ranking Rank(std::vector<const Counts::value_type*> order, std::size_t limit);
   nlohmann::json TrackRows(std::size_t limit);
 
   const LiveOptions options_;

@@ -35,6 +35,22 @@ const RANKINGS = [
 // A ranking's row as shown: a track by its name and artist when the plays named it.
 const shownAs = (key, row) => (row.name ? [row.name, row.artist].filter(Boolean).join(' — ') : key);
 
+// Writes `rows` into the section's table: in the cells already there when it has as many
+// rows (a ranking's counts change at every snapshot, its length seldom), else as a new table.
+function refill(section, columns, rows) {
+  const body = section.querySelector('tbody');
+  if (!body || body.rows.length !== rows.length) {
+    section.querySelector('table')?.remove();
+    table(section, columns, rows);
+    return;
+  }
+  rows.forEach((row, r) => columns.forEach((c, k) => {
+    const text = String(c.render ? c.render(row[c.key], row) : row[c.key] ?? '–');
+    const cell = body.rows[r].cells[k];
+    if (cell.textContent !== text) cell.textContent = text;
+  }));
+}
+
 // Builds the page's parts for the first snapshot; returns draw(snapshot, id), which
 // updates them in place.
 function buildLive(view, first) {
@@ -87,8 +103,7 @@ function buildLive(view, first) {
       const rows = JSON.stringify(s[field].rows);
       if (rows === drawnRows[i]) return;
       drawnRows[i] = rows;
-      sections[i].querySelector('table')?.remove();
-      table(sections[i], columns(name), s[field].rows);
+      refill(sections[i], columns(name), s[field].rows);
     });
     view.dataset.eventId = String(id ?? s.position ?? '');
     view.dispatchEvent(new CustomEvent('live-drawn', {

@@ -69,6 +69,7 @@ void LiveAggregates::WindowedCounts::ChooseFloor(std::size_t limit) {
   for (const auto& total : totals) {
     if (total.second >= floor) leaders.insert(&total);
   }
+  chosen = leaders.size();
 }
 
 Ranking LiveAggregates::WindowedCounts::Top(std::size_t limit) {
@@ -78,7 +79,8 @@ Ranking LiveAggregates::WindowedCounts::Top(std::size_t limit) {
     for (const auto& total : totals) all.push_back(&total);
     return Rank(std::move(all), 0);
   }
-  if ((leaders.size() < limit && floor > 1) || leaders.size() > limit * kMaxLeadersPerRow) {
+  if ((leaders.size() < limit && floor > 1) ||
+      leaders.size() > std::max(limit * kMaxLeadersPerRow, 2 * chosen)) {
     ChooseFloor(limit);
   }
   return Rank({leaders.begin(), leaders.end()}, limit);

@@ -103,12 +103,15 @@ class LiveAggregates {
   // kept as counts change: when they are N or more, no other key can be
   // among the first N. Ranking every key at each snapshot took 40 % of the
   // server's CPU at 50,000 plays a second; the floor is chosen again (from
-  // every key) only when the leaders are too few or too many.
+  // every key) only when the leaders are too few, or both too many and twice
+  // as many as that choice left (ties can leave many: choosing again then
+  // would only find the same floor).
   struct WindowedCounts {
     Counts totals;
     std::vector<std::unordered_map<Counts::value_type*, std::int64_t>> seconds;
     std::int64_t floor = 1;
     std::unordered_set<const Counts::value_type*> leaders;
+    std::size_t chosen = 0;  // the leaders when the floor was last chosen
     void Add(std::size_t slot, std::string_view key);
     // Forgets the keys that leave the window in `names` too, when given.
     void Expire(std::size_t slot, TrackNames* names = nullptr);

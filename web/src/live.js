@@ -45,7 +45,7 @@ function refill(section, columns, rows) {
     return;
   }
   rows.forEach((row, r) => columns.forEach((c, k) => {
-    const text = String(c.render ? c.render(row[c.key], row) : row[c.key] ?? '–');
+    const text = String((c.render ? c.render(row[c.key], row) : row[c.key]) ?? '–');  // as table() writes it
     const cell = body.rows[r].cells[k];
     if (cell.textContent !== text) cell.textContent = text;
   }));

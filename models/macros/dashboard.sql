@@ -88,12 +88,12 @@ order by date_key desc, rank
 #}
 {% macro listener_plays() %}
 with mine as (
-    select f.*, year(f.local_date) as year, a.artist_name, t.track_name
+    select f.*, year(f.local_date) as year, a.artist_id, a.artist_name, t.track_id, t.track_name
     from (
         select * from {{ ref('fct_plays') }} where user_id = {user} and {filters(date_key)}
     ) f
-    join {{ ref('dim_artists') }} a using (artist_id)
-    join {{ ref('dim_tracks') }} t using (track_id)
+    join {{ ref('dim_artists') }} a using (artist_key)
+    join {{ ref('dim_tracks') }} t using (track_key)
 )
 {% endmacro %}
 

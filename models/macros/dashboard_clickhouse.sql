@@ -82,9 +82,10 @@ order by date_key desc, rank
             select *, toYear(local_date) as year from {{ ref('fct_plays') }}
             where user_id = {user} and {filters(date_key)}
         )
-        all inner join (select artist_id, artist_name from {{ ref('dim_artists') }}) using (artist_id)
+        all inner join (select artist_key, artist_id, artist_name from {{ ref('dim_artists') }})
+            using (artist_key)
     )
-    all inner join (select track_id, track_name from {{ ref('dim_tracks') }}) using (track_id)
+    all inner join (select track_key, track_id, track_name from {{ ref('dim_tracks') }}) using (track_key)
 )
 {% endmacro %}
 

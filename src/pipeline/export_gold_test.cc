@@ -111,9 +111,10 @@ TEST_F(ExportGoldTest, EveryArtistAndAlbumAPlayCarriedIsInItsDimension) {
   // Both attributions of the re-attributed track, each with ana's plays of it.
   EXPECT_EQ(
       db_->Query(
-          std::string("SELECT a.artist_name, l.album_name, count(*) FROM fct_plays f "
-                      "JOIN dim_artists a USING (artist_id) JOIN dim_albums l USING (album_id) "
-                      "WHERE f.user_id = 'ana' AND f.track_id = '") +
+          std::string(
+              "SELECT a.artist_name, l.album_name, count(*) FROM fct_plays f "
+              "JOIN dim_artists a USING (artist_key) JOIN dim_albums l USING (album_key) "
+              "JOIN dim_tracks t USING (track_key) WHERE f.user_id = 'ana' AND t.track_id = '") +
           kReattributed + "' GROUP BY ALL ORDER BY 1"),
       (Rows{{"Kasabian", "Empire", "1"},
             {"Various Artists", "Indie Anthems (Deluxe Edition)", "2"}}));
@@ -123,8 +124,8 @@ TEST_F(ExportGoldTest, EveryArtistAndAlbumAPlayCarriedIsInItsDimension) {
             "Various Artists");
   // No key of the fact misses its dimension, on the real exports too.
   for (const auto& [key, dim] :
-       {std::pair{"artist_id", "dim_artists"}, std::pair{"album_id", "dim_albums"},
-        std::pair{"track_id", "dim_tracks"}}) {
+       {std::pair{"artist_key", "dim_artists"}, std::pair{"album_key", "dim_albums"},
+        std::pair{"track_key", "dim_tracks"}}) {
     EXPECT_EQ(db_->Int(std::string("SELECT count(*) FROM fct_plays ANTI JOIN ") + dim + " USING (" +
                        key + ")"),
               0)
@@ -132,9 +133,10 @@ TEST_F(ExportGoldTest, EveryArtistAndAlbumAPlayCarriedIsInItsDimension) {
   }
   // Albums from the extended export have their names; the legacy file has none.
   EXPECT_EQ(db_->Int("SELECT count(*) FROM silver.plays p JOIN fct_plays f USING (play_id) "
-                     "WHERE p.album_name IS NOT NULL AND f.album_id = 'unknown'"),
+                     "JOIN dim_albums a USING (album_key) "
+                     "WHERE p.album_name IS NOT NULL AND a.album_id = 'unknown'"),
             0);
-  EXPECT_GT(db_->Int("SELECT count(DISTINCT album_id) FROM fct_plays WHERE user_id = 'efrrowini'"),
+  EXPECT_GT(db_->Int("SELECT count(DISTINCT album_key) FROM fct_plays WHERE user_id = 'efrrowini'"),
             100);
 }
 

@@ -8,6 +8,7 @@
 //       plays in one hour -> run (incremental). Every mart check reads a/ in
 //       its final state.
 //   b/  a copy of a/ after its runs, rebuilt with `playlake run --full-refresh`.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -629,7 +630,7 @@ TEST_F(MartsTest, StarSchemaKeysFindTheirDimensions) {
   EXPECT_EQ(db_->Int("SELECT count(*) FROM fct_plays"),
             db_->Int("SELECT count(DISTINCT play_id) FROM silver.plays"));
   const std::pair<const char*, const char*> keys[] = {
-      {"track_id", "dim_tracks"},    {"artist_id", "dim_artists"},  {"album_id", "dim_albums"},
+      {"track_key", "dim_tracks"},   {"artist_key", "dim_artists"}, {"album_key", "dim_albums"},
       {"region_key", "dim_regions"}, {"device_key", "dim_devices"}, {"date_key", "dim_date"},
       {"time_key", "dim_time"},
   };
@@ -638,6 +639,15 @@ TEST_F(MartsTest, StarSchemaKeysFindTheirDimensions) {
                        " d USING (" + key + ")"),
               0)
         << key << " -> " << dim;
+  }
+  // The track, artist and album a play's keys find are the ones the play named.
+  for (const char* name : {"track", "artist", "album"}) {
+    EXPECT_EQ(db_->Int(fmt::format(
+                  "SELECT count(*) FROM fct_plays f JOIN stg_plays p USING (play_id) "
+                  "JOIN dim_{0}s d USING ({0}_key) WHERE d.{0}_id <> coalesce(p.{0}_id, 'unknown')",
+                  name)),
+              0)
+        << name;
   }
   // Each play finds exactly one dim_users period: the one it was played in, at its level.
   EXPECT_EQ(db_->Int(R"(

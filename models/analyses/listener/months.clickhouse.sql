@@ -8,16 +8,16 @@ from (
     select
         substring(toString(local_date), 1, 7) as month, toInt64(count()) as plays,
         toInt64(countIf(ifNull(skipped, 0) = 1)) as skips,
-        toInt64(ifNull(uniqExactIf(artist_id, local_date = first_day), 0)) as new_artists,
+        toInt64(ifNull(uniqExactIf(artist_key, local_date = first_day), 0)) as new_artists,
         toInt64(ifNull(sum(ms_played), 0)) as music_ms, toInt64(0) as spoken_ms
     from (
         select * from {{ ch_listener_plays() }}
         all inner join (
-            select artist_id, min(local_date) as first_day
+            select artist_key, min(local_date) as first_day
             from {{ ref('fct_plays') }}
             where user_id = {user}
-            group by artist_id
-        ) using (artist_id)
+            group by artist_key
+        ) using (artist_key)
     )
     group by month
     union all

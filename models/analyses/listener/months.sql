@@ -2,16 +2,16 @@
 -- (over all of the listener's plays) that month; spoken hours per UTC month.
 {{ listener_plays() }},
 firsts as (
-    select artist_id, min(local_date) as first_day
+    select artist_key, min(local_date) as first_day
     from {{ ref('fct_plays') }}
     where user_id = {user}
-    group by artist_id
+    group by artist_key
 ),
 music as (
     select strftime(local_date, '%Y-%m') as month, count(*) as plays,
         count(*) filter (where skipped) as skips, sum(ms_played) as ms_played,
-        count(distinct artist_id) filter (where local_date = f.first_day) as new_artists
-    from mine join firsts f using (artist_id)
+        count(distinct artist_key) filter (where local_date = f.first_day) as new_artists
+    from mine join firsts f using (artist_key)
     group by 1
 ),
 spoken as (

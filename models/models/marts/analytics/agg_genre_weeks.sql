@@ -18,12 +18,17 @@ with catalog as (
     {{ catalog_batches() }}
 ),
 
+-- Keyed as fct_plays keys its plays (the dimensions' hash of the id).
 track_genres as (
-    select track_id, genre from {{ ref('int_catalog_tracks') }} where genre is not null
+    select hash(track_id) as track_key, genre
+    from {{ ref('int_catalog_tracks') }}
+    where genre is not null
 ),
 
 artist_genres as (
-    select artist_id, min(genre) as genre from {{ ref('stg_artists') }} group by artist_id
+    select hash(artist_id) as artist_key, min(genre) as genre
+    from {{ ref('stg_artists') }}
+    group by artist_id
 ),
 
 {% if is_incremental() %}
@@ -36,7 +41,7 @@ holds as (
 {% endif %}
 
 new_plays as (
-    select week_start, track_id, artist_id, user_key, loaded_at from {{ ref('fct_plays') }}
+    select week_start, track_key, artist_key, user_key, loaded_at from {{ ref('fct_plays') }}
     {% if is_incremental() %}
     -- One bound, so the scan skips the row groups loaded before it (with
     -- "not holds or loaded_at > ...", every play was read: 0.6 s of 0.8 s).
@@ -55,7 +60,7 @@ stored as (
 
 -- The plays the stored rows count, of the new plays' listeners and weeks.
 old_plays as (
-    select week_start, track_id, artist_id, user_key from {{ ref('fct_plays') }}
+    select week_start, track_key, artist_key, user_key from {{ ref('fct_plays') }}
     semi join new_plays using (week_start, user_key)
     where (select yes from holds) and loaded_at <= (select max(loaded_at) from {{ this }})
 ),
@@ -64,8 +69,8 @@ old_plays as (
 genre_of as (
     select p.week_start, p.user_key, p.loaded_at, coalesce(t.genre, a.genre, 'unknown') as genre
     from new_plays as p
-    left join track_genres as t on p.track_id = t.track_id
-    left join artist_genres as a on p.artist_id = a.artist_id
+    left join track_genres as t on p.track_key = t.track_key
+    left join artist_genres as a on p.artist_key = a.artist_key
 ),
 
 {% if is_incremental() %}
@@ -74,8 +79,8 @@ new_listeners as (
     except
     select p.week_start, coalesce(t.genre, a.genre, 'unknown'), p.user_key
     from old_plays as p
-    left join track_genres as t on p.track_id = t.track_id
-    left join artist_genres as a on p.artist_id = a.artist_id
+    left join track_genres as t on p.track_key = t.track_key
+    left join artist_genres as a on p.artist_key = a.artist_key
 ),
 
 counts as (

@@ -1,6 +1,8 @@
 -- Question 6: the most popular artists each week and how their rank moved.
 with weekly as (
-    select week_start, artist_id, plays, listeners from {{ ref('agg_artist_weeks') }}
+    select w.week_start, a.artist_id, a.artist_name, a.genre, w.plays, w.listeners
+    from {{ ref('agg_artist_weeks') }} as w
+    join {{ ref('dim_artists') }} as a on w.artist_key = a.artist_key
 ),
 
 ranked as (
@@ -20,13 +22,12 @@ select
     w.week_start,
     w.rank,
     w.artist_id,
-    a.artist_name,
-    a.genre,
+    w.artist_name,
+    w.genre,
     w.plays,
     w.listeners,
     w.previous_rank,
     w.previous_rank - w.rank        as rank_change,
     w.previous_rank is null         as is_new_entry
 from with_previous as w
-join {{ ref('dim_artists') }} as a on w.artist_id = a.artist_id
 where w.rank <= 100

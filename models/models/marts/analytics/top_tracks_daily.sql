@@ -42,7 +42,7 @@ thresholds as (
 ),
 
 candidates as (
-    select c.date_key, t.track_id
+    select c.date_key, c.track_key, t.track_id
     from day_tracks as c
     join thresholds as h on c.date_key = h.date_key and c.plays >= h.plays
     join {{ ref('dim_tracks') }} as t on c.track_key = t.track_key
@@ -51,14 +51,14 @@ candidates as (
 daily as (
     select
         f.date_key                      as play_date,
-        f.track_id,
+        c.track_id,
         count(*)                        as plays,
         count(distinct f.user_key)      as listeners,
         sum(f.ms_played) / 3600000.0    as listening_hours
     from {{ ref('fct_plays') }} as f
-    semi join candidates as c on f.date_key = c.date_key and f.track_id = c.track_id
+    join candidates as c on f.date_key = c.date_key and f.track_key = c.track_key
     where f.date_key in (select date_key from days)
-    group by f.date_key, f.track_id
+    group by f.date_key, c.track_id
 ),
 
 ranked as (

@@ -21,6 +21,7 @@ per_track as (
 
 scored as (
     select
+        t.track_key,
         t.track_id,
         p.plays_recent,
         coalesce(p.plays_previous, 0) as plays_previous,
@@ -43,11 +44,11 @@ top as (
 ),
 
 listeners as (
-    select f.track_id, count(distinct f.user_key) as listeners_recent
+    select f.track_key, count(distinct f.user_key) as listeners_recent
     from {{ ref('fct_plays') }} as f, bounds as b
     where f.date_key > b.as_of_date - {{ var('trending_window_days', 7) }}
-        and f.track_id in (select track_id from top)
-    group by f.track_id
+        and f.track_key in (select track_key from top)
+    group by f.track_key
 )
 
 select
@@ -66,5 +67,5 @@ select
     round(s.trend_score, 3) as trend_score
 from top as s
 cross join bounds as b
-join {{ ref('dim_tracks') }} as t on s.track_id = t.track_id
-join listeners as l on s.track_id = l.track_id
+join {{ ref('dim_tracks') }} as t on s.track_key = t.track_key
+join listeners as l on s.track_key = l.track_key

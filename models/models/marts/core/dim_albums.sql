@@ -2,6 +2,7 @@
 -- Every album a catalog lists, a track names or a play carried; "unknown" for
 -- the rest. Plays count for the same reason as in dim_artists: a re-attributed
 -- track's older plays keep the album they had (int_track_attributions).
+-- album_key, a 64-bit hash of album_id, is the key fct_plays carries.
 --
 -- Incremental by album as dim_artists is by artist: a run replaces the albums
 -- the dim_tracks rows rewritten since this table's latest loaded_at name, and
@@ -61,10 +62,10 @@ albums as (
 
 -- The "unknown" member is written once and never rewritten, so it carries no
 -- marks (NULL), as in dim_tracks.
-select a.*, v.*
+select hash(a.album_id) as album_key, a.*, v.*
 from albums as a, versions as v
 union all
-select 'unknown', 'Unknown album', 'unknown', null, null, null, null, null
+select hash('unknown'), 'unknown', 'Unknown album', 'unknown', null, null, null, null, null
 where not exists (select 1 from albums where album_id = 'unknown')
 {% if is_incremental() %}
     and not exists (select 1 from {{ this }} where album_id = 'unknown')

@@ -3,6 +3,8 @@
 -- for the rest. Plays count: a track Spotify re-attributed names its latest
 -- artist in dim_tracks, while its older plays keep the artist they had
 -- (int_track_attributions), and each of them needs its row here.
+-- artist_key, a 64-bit hash of artist_id, is the key fct_plays and
+-- agg_artist_weeks carry (as dim_tracks' track_key).
 --
 -- Incremental by artist: an artist's row depends on its catalog rows, on the
 -- dim_tracks rows naming it and on its int_track_attributions rows. New plays
@@ -90,10 +92,10 @@ artists as (
 
 -- The "unknown" member is written once and never rewritten, so it carries no
 -- marks (NULL), as in dim_tracks.
-select a.*, v.*
+select hash(a.artist_id) as artist_key, a.*, v.*
 from artists as a, versions as v
 union all
-select 'unknown', 'Unknown artist', 'unknown', null, null, null, null, null, null, null
+select hash('unknown'), 'unknown', 'Unknown artist', 'unknown', null, null, null, null, null, null, null
 where not exists (select 1 from artists where artist_id = 'unknown')
 {% if is_incremental() %}
     and not exists (select 1 from {{ this }} where artist_id = 'unknown')

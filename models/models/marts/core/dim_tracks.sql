@@ -1,10 +1,10 @@
 {{ config(materialized='incremental', unique_key='track_id') }}
 -- Every track, from the catalogs and from the plays; "unknown" for plays without one.
--- track_key is an integer surrogate for the serving cubes, which group by it
--- much faster than by the text id: a 64-bit hash of track_id, so it is the
--- same in every build (the incremental cubes keep old rows; they compute it
--- from fct_plays.track_id the same way) and its unique test would catch the
--- unlikely collision.
+-- track_key is the integer surrogate fct_plays and the serving cubes carry,
+-- which they write and group by much faster than the text id: a 64-bit hash
+-- of track_id, so it is the same in every build (the incremental cubes keep
+-- old rows; fct_plays computes it from the play's track id the same way) and
+-- its unique test would catch the unlikely collision.
 --
 -- Incremental on what changed: a track's row depends on its catalog rows and
 -- on what its plays carried (int_tracks_played). When the catalogs' silver

@@ -3,6 +3,10 @@
 -- genre and the calendar of the listener's local time. Country, device, level
 -- and genre are also kept on the row so dashboards filter without joins;
 -- names live in the dimensions (dim_tracks, dim_artists), not on 5M rows.
+-- Tracks, artists and albums are 64-bit keys (hash of the id, as the
+-- dimensions compute them), not their text ids: writing a text column of 5M
+-- rows costs DuckDB several times an integer one (hashing each string for
+-- its dictionary, then compressing), and the cubes group on the keys.
 --
 -- Incremental by silver batch: a run appends the plays of the batches this
 -- table has not seen (with the plays pulled from the Spotify Web API, which
@@ -126,9 +130,9 @@ select
     user_id,
     hash(user_id)                                                        as user_key,
     session_id,
-    coalesce(track_id, 'unknown')                                         as track_id,
-    coalesce(artist_id, 'unknown')                                        as artist_id,
-    coalesce(album_id, 'unknown')                                         as album_id,
+    hash(coalesce(track_id, 'unknown'))                                  as track_key,
+    hash(coalesce(artist_id, 'unknown'))                                 as artist_key,
+    hash(coalesce(album_id, 'unknown'))                                  as album_key,
     {{ region_key('country', 'region', 'city') }}                       as region_key,
     {{ device_key('device', 'platform') }}                               as device_key,
     genre,

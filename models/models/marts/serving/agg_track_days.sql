@@ -4,7 +4,7 @@
 -- Incremental as agg_track_slices: a run adds the plays loaded since its last
 -- one to the (day, track) rows they fall in.
 with plays as (
-    select date_key, track_id, loaded_at from {{ ref('fct_plays') }}
+    select date_key, track_key, loaded_at from {{ ref('fct_plays') }}
     {% if is_incremental() %}
     where {{ loaded_since_this() }}
     {% endif %}
@@ -13,14 +13,11 @@ with plays as (
 track_days as (
     select
         date_key,
-        -- dim_tracks' track_key, which is hash(track_id) by its definition:
-        -- computed here, not joined, so the cube needs only the fact (every
-        -- fact track_id is in dim_tracks, as its relationships test checks).
-        hash(track_id)       as track_key,
+        track_key,
         count(*)::integer    as plays,
         max(loaded_at)       as loaded_at
     from plays
-    group by date_key, hash(track_id)
+    group by date_key, track_key
 )
 
 {% if is_incremental() %}

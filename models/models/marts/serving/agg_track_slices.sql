@@ -8,7 +8,7 @@
 -- (a few thousand rows after 10,000 plays) instead of rebuilding their days
 -- (400,000 rows a day on the benchmark).
 with plays as (
-    select date_key, track_id, country, device, level, loaded_at from {{ ref('fct_plays') }}
+    select date_key, track_key, country, device, level, loaded_at from {{ ref('fct_plays') }}
     {% if is_incremental() %}
     where {{ loaded_since_this() }}
     {% endif %}
@@ -17,14 +17,14 @@ with plays as (
 slices as (
     select
         date_key,
-        hash(track_id)       as track_key,  -- dim_tracks' key, computed as agg_track_days does
+        track_key,
         country,
         device,
         level,
         count(*)::integer    as plays,
         max(loaded_at)       as loaded_at
     from plays
-    group by date_key, hash(track_id), country, device, level
+    group by date_key, track_key, country, device, level
 )
 
 {% if is_incremental() %}

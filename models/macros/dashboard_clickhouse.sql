@@ -85,7 +85,8 @@ order by date_key desc, rank
         all inner join (select artist_key, artist_id, artist_name from {{ ref('dim_artists') }})
             using (artist_key)
     )
-    all inner join (select track_key, track_id, track_name from {{ ref('dim_tracks') }}) using (track_key)
+    all inner join (select track_key, track_id, track_name from {{ ref('dim_tracks') }})
+        using (track_key)
 )
 {% endmacro %}
 

@@ -95,7 +95,8 @@ artists as (
 select hash(a.artist_id) as artist_key, a.*, v.*
 from artists as a, versions as v
 union all
-select hash('unknown'), 'unknown', 'Unknown artist', 'unknown', null, null, null, null, null, null, null
+select
+    hash('unknown'), 'unknown', 'Unknown artist', 'unknown', null, null, null, null, null, null, null
 where not exists (select 1 from artists where artist_id = 'unknown')
 {% if is_incremental() %}
     and not exists (select 1 from {{ this }} where artist_id = 'unknown')

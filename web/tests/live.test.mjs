@@ -47,16 +47,16 @@ function startBroker(topic) {
   });
 }
 
-// Plays n = first .. first+count-1 produced with kcat, keyed by listener, 100 ms of
-// event time apart (all within the allowed lateness, whichever partition is read
-// first). Tracks and countries are skewed so that the rankings have an order to get
-// right. Returns the plays, to count from.
-function produce(first, count) {
+// Plays n = first .. first+count-1 produced with kcat, keyed by listener, at event time
+// at(n): by default 100 ms apart (all within the allowed lateness, whichever partition
+// is read first). Tracks and countries are skewed so that the rankings have an order to
+// get right. Returns the plays, to count from.
+function produce(first, count, at = (n) => Date.UTC(2026, 11, 5, 12) + n * 100) {
   const plays = [];
   for (let n = first; n < first + count; n++) {
     const track = tracks[Math.floor(Math.sqrt(n % 144))];
     plays.push({
-      event_id: `e${n}`, ts: Date.UTC(2026, 11, 5, 12) + n * 100, user_id: `u${n % 37}`,
+      event_id: `e${n}`, ts: at(n), user_id: `u${n % 37}`,
       track_id: track.id, track_name: track.name, artist_name: track.artist, ms_played: 180000,
       country: COUNTRIES[Math.floor(Math.sqrt(n % 25))], device: DEVICES[n % 3],
     });
@@ -79,9 +79,11 @@ async function tableRows(page, id) {
 }
 const tile = (page, kpi) => page.textContent(`#live [data-kpi="${kpi}"] .value`);
 
+const drawn = (page, plays) => page.waitForFunction(
+  (n) => document.querySelector('#live')?.dataset.eventId === String(n), plays.length, { timeout: 30000 });
+
 async function expectPageShows(page, plays) {
-  await page.waitForFunction((n) => document.querySelector('#live')?.dataset.eventId === String(n),
-    plays.length, { timeout: 30000 });
+  await drawn(page, plays);
   assert.equal(await tile(page, 'live_plays'), plays.length.toLocaleString('en-US'));
   assert.equal(await tile(page, 'live_late'), '0');
   assert.equal(await tile(page, 'live_lag'), '0');
@@ -124,6 +126,14 @@ test('the live page shows what was produced and follows what is produced next', 
   plays.push(...produce(240, 150));
   await expectPageShows(page, plays);
   plays.push(...produce(390, 60));
+  await expectPageShows(page, plays);
+  // Plays of the second the chart has just drawn, arriving within CHART_MS of that
+  // drawing and followed by nothing: only the page's trailing draw shows them.
+  const second = Math.floor(plays.at(-1).ts / 1000) * 1000 + 1000;
+  const inSecond = (n) => second + (n - 450) * 10;
+  plays.push(...produce(450, 5, inSecond));
+  await drawn(page, plays);
+  plays.push(...produce(455, 5, inSecond));
   await expectPageShows(page, plays);
   assert.equal(await page.evaluate(() => document.querySelector('#live').dataset.sameView), 'yes');
   await screenshot(page, screenshots, 'live');

@@ -3,7 +3,7 @@
 -- calendar of the listener's local time. Country, device and level are also
 -- kept on the row so dashboards filter without joins; names and genres live
 -- in the dimensions (dim_tracks, dim_artists), not on 5M rows (a genre copied
--- into each play was read by no model and cost a full build about 1 s).
+-- into each play was read by no model and cost a full build 1-2 s).
 -- Tracks, artists and albums are 64-bit keys (hash of the id, as the
 -- dimensions compute them), not their text ids: writing a text column of 5M
 -- rows costs DuckDB several times an integer one (hashing each string for

@@ -157,6 +157,12 @@ export function statusCell(value) {
 }
 
 // columns: [{ key, label, num?: true, render?: (value, row) => string|Node }]
+// What column `c` of a table shows for `row`: its render of the value, else the value; '–'
+// when there is none.
+export function cellValue(c, row) {
+  return (c.render ? c.render(row[c.key], row) : row[c.key]) ?? '–';
+}
+
 export function table(section, columns, rows) {
   const tableEl = document.createElement('table');
   const head = tableEl.createTHead().insertRow();
@@ -172,8 +178,8 @@ export function table(section, columns, rows) {
     for (const c of columns) {
       const td = tr.insertCell();
       if (c.num) td.className = 'num';
-      const value = c.render ? c.render(row[c.key], row) : row[c.key];
-      if (value instanceof Node) td.append(value); else td.textContent = value ?? '–';
+      const value = cellValue(c, row);
+      if (value instanceof Node) td.append(value); else td.textContent = value;
     }
   }
   section.append(tableEl);

@@ -8,7 +8,7 @@
 // snapshot's `id` (its position), `last_produced_ms`, `messages_read` and `drawn_ms`
 // (the wall clock when the drawing was done): bench/live_latency.sh measures with it.
 import { api } from './api.js';
-import { card, format, lineChart, table, tiles } from './charts.js';
+import { card, cellValue, format, lineChart, table, tiles } from './charts.js';
 
 const SERIES_SECONDS = 300;  // the chart's last five minutes
 // Within a second the chart is drawn again at most this often (always when a new second
@@ -45,7 +45,7 @@ function refill(section, columns, rows) {
     return;
   }
   rows.forEach((row, r) => columns.forEach((c, k) => {
-    const text = String((c.render ? c.render(row[c.key], row) : row[c.key]) ?? '–');  // as table() writes it
+    const text = String(cellValue(c, row));
     const cell = body.rows[r].cells[k];
     if (cell.textContent !== text) cell.textContent = text;
   }));

@@ -1,6 +1,6 @@
 {{ config(materialized='table') }}
 -- One row per track a catalog lists (the first source by name when several
--- do): what fct_plays takes its genre from and int_tracks_unified starts from.
+-- do): what agg_genre_weeks takes genres from and int_tracks_unified starts from.
 -- The tracks looked up in the Spotify Web API are a catalog too
 -- (source_format spotify-api, ahead of the exports' spotify-history).
 -- A table, not a view: the build keeps it while the catalogs do not change,

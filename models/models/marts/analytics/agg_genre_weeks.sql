@@ -2,8 +2,8 @@
 -- Plays and listeners per week and genre, for genre_trends.
 --
 -- A play's genre is the one the catalogs give its track now (else its
--- artist's, as fct_plays does), not the one fct_plays stored when it loaded
--- the play: plays that reached gold before their track was looked up (a
+-- artist's), not the one they gave when fct_plays loaded the play: plays
+-- that reached gold before their track was looked up (a
 -- Spotify Web API pull stopped by a rate limit) leave "unknown" on the next
 -- run that has the lookup. So when the track catalogs' silver batches
 -- changed (catalog_batches, as in dim_tracks) every week is recomputed from

@@ -3,8 +3,9 @@
 // reads, renamed in a copy of the shipped models, fails the build naming
 // the page; a mart renamed along with its refs builds and serves; a build
 // that changed no column the queries read does not bind them again; builds
-// let DuckDB vacuum the warehouse at most once an hour; the pipeline page's
-// row counts and newest events match silver.
+// let DuckDB vacuum the warehouse at most once an hour; a build after a few
+// new rows gives each statement one DuckDB thread; the pipeline page's row
+// counts and newest events match silver.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -126,6 +127,30 @@ TEST_F(BuildCommandTest, VacuumsTheWarehouseAtMostOnceAnHour) {
   vacuumed_at(now - 3601);  // over an hour ago: this one does
   ASSERT_EQ(RunPlaylake(build).exit_code, 0);
   EXPECT_GE(LastVacuum(project), now);
+}
+
+TEST_F(BuildCommandTest, StatementsGetOneDuckDBThreadWhenMostOfSilverWasBuilt) {
+  const fs::path project = dir_->path();
+  const std::string build = "--log-level debug build --project " + project.string();
+  const std::string one_thread = "one DuckDB thread a statement";
+  // The last vacuum a minute ago: no build here vacuums.
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+  cli_test::WriteText(project / "target" / "vacuum.json",
+                      nlohmann::json{{"epoch_seconds", now - 60}}.dump());
+  const auto again = RunPlaylake(build);
+  ASSERT_EQ(again.exit_code, 0) << again.stderr_text;
+  EXPECT_NE(again.stderr_text.find(one_thread), std::string::npos) << again.stderr_text;
+  // A warehouse older than every silver batch: all of silver is new to it.
+  const fs::path warehouse = project / "warehouse.duckdb";
+  fs::last_write_time(warehouse, fs::last_write_time(warehouse) - std::chrono::hours(24 * 365));
+  const auto behind = RunPlaylake(build);
+  ASSERT_EQ(behind.exit_code, 0) << behind.stderr_text;
+  EXPECT_EQ(behind.stderr_text.find(one_thread), std::string::npos) << behind.stderr_text;
+  const auto full = RunPlaylake(build + " --full-refresh");
+  ASSERT_EQ(full.exit_code, 0) << full.stderr_text;
+  EXPECT_EQ(full.stderr_text.find(one_thread), std::string::npos) << full.stderr_text;
 }
 
 TEST_F(BuildCommandTest, ThePipelinePageGetsEachTablesRowsAndNewestEvent) {

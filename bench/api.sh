@@ -85,7 +85,7 @@ hostile_section() {
   printf '%-60s %s\n' "hostile connections" "$(tail -2 "$OUT/api-hostile.out" | tr '\n' ';')"
 
   echo "== api memory under amplification attempts (server RSS) =="
-  local asset; asset=$(find "$BUILD/web" -type f -printf '%s /%P\n' | sort -n | tail -1)
+  local asset; asset=$(find "$BUILD/share/playlake/web" -type f -printf '%s /%P\n' | sort -n | tail -1)
   local spec="bytes=0-$(printf ',0-%.0s' $(seq 2630))"
   local before; before=$(rss)
   local bytes; bytes=$(curl -s -o /dev/null -m 30 -w '%{size_download}' -H "Range: $spec" "${cached_url%/}${asset#* }")

@@ -1,5 +1,7 @@
 #include "silver/key_index.h"
 
+#include <algorithm>
+
 #include "common/hash.h"
 #include "silver/table_writer.h"
 
@@ -22,6 +24,7 @@ std::string KeyIndex::FolderFor(const sources::TableSpec& spec, std::int64_t day
 }
 
 void KeyIndex::Unload(Folder& folder) {
+  folder.unread.clear();
   if (!folder.keys) return;
   bytes_ -= folder.keys->bytes();
   folder.keys.reset();
@@ -29,17 +32,31 @@ void KeyIndex::Unload(Folder& folder) {
 
 void KeyIndex::AddFile(int t, const std::string& url) {
   Folder& folder = folders_[{t, FolderOf(*sources::AllTables()[t], url)}];
-  // Keys this index has not seen: read the folder again when it is needed.
-  if (folder.files.insert(url).second) Unload(folder);
+  // Keys this index has not seen: read with the folder's next lookup.
+  if (folder.files.insert(url).second && folder.keys) folder.unread.push_back(url);
 }
 
 void KeyIndex::ReplaceFiles(int t, const std::set<std::string>& replaced,
                             const std::vector<std::string>& added) {
-  for (const auto& url : added)
-    folders_[{t, FolderOf(*sources::AllTables()[t], url)}].files.insert(url);
+  const auto& spec = *sources::AllTables()[t];
+  // Folders where a replaced file was not read yet: the files replacing it are.
+  std::set<std::string> unread_replaced;
   for (const auto& url : replaced) {
-    const auto it = folders_.find({t, FolderOf(*sources::AllTables()[t], url)});
-    if (it != folders_.end()) it->second.files.erase(url);
+    const auto it = folders_.find({t, FolderOf(spec, url)});
+    if (it == folders_.end()) continue;
+    it->second.files.erase(url);
+    auto& unread = it->second.unread;
+    if (const auto at = std::find(unread.begin(), unread.end(), url); at != unread.end()) {
+      unread.erase(at);
+      unread_replaced.insert(it->first.second);
+    }
+  }
+  for (const auto& url : added) {
+    const std::string name = FolderOf(spec, url);
+    Folder& folder = folders_[{t, name}];
+    if (folder.files.insert(url).second && folder.keys && unread_replaced.contains(name)) {
+      folder.unread.push_back(url);
+    }
   }
 }
 
@@ -62,6 +79,18 @@ void KeyIndex::AddBatch(int t, const std::vector<std::string>& files,
 Result<const HashSet64*> KeyIndex::Keys(int t, const std::string& name, const Reader& read) {
   Folder& folder = folders_[{t, name}];
   folder.used = ++use_;
+  if (folder.keys && !folder.unread.empty()) {
+    // Files another writer committed since the keys were read: those files only.
+    const auto& spec = *sources::AllTables()[t];
+    bytes_ -= folder.keys->bytes();
+    auto s = read(folder.unread, spec.columns[spec.key].name,
+                  [&](std::string_view key) { folder.keys->Insert(Hash64(key)); });
+    bytes_ += folder.keys->bytes();
+    if (!s) return tl::unexpected(s.error());
+    unread_files_ += static_cast<std::int64_t>(folder.unread.size());
+    folder.unread.clear();
+    Evict(&folder);
+  }
   if (!folder.keys) {
     HashSet64 keys;
     if (!folder.files.empty()) {

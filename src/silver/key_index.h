@@ -20,9 +20,13 @@
 // 32 bytes a key).
 //
 // Files added by someone else (AddFile of a file the index does not know)
-// drop the folder's loaded keys, which are then read again with them: the
-// index never misses a committed key. A compaction's files hold the same
-// keys as those they replace (ReplaceFiles keeps the loaded keys).
+// are read at the folder's next lookup, those files only, and their keys
+// added to the loaded ones: the index never misses a committed key, and a
+// folder two writers fill is not read again whole for each file of the
+// other's (which made two stream workers of one group drain a day's backlog
+// slower than one). A compaction's files hold the same keys as those they
+// replace (ReplaceFiles keeps the loaded keys; a replaced file not read yet
+// has its replacements read instead).
 //
 // Thread safety: none.
 #pragma once
@@ -85,13 +89,15 @@ class KeyIndex {
   std::size_t bytes() const { return bytes_; }
   std::size_t budget() const { return budget_; }
   std::int64_t loads() const { return loads_; }          // folders read from their files
+  std::int64_t unread_files() const { return unread_files_; }  // other writers' files read
   std::int64_t evictions() const { return evictions_; }  // loaded folders dropped for the budget
 
  private:
   struct Folder {
     std::set<std::string> files;
-    std::optional<HashSet64> keys;  // nullopt: not in memory
-    std::uint64_t used = 0;         // last lookup (use_ tick)
+    std::optional<HashSet64> keys;    // nullopt: not in memory
+    std::vector<std::string> unread;  // with keys: files of `files` whose keys are not in them
+    std::uint64_t used = 0;           // last lookup (use_ tick)
   };
   using FolderKey = std::pair<int, std::string>;
   void Unload(Folder& folder);
@@ -100,7 +106,7 @@ class KeyIndex {
   std::size_t budget_;
   std::size_t bytes_ = 0;
   std::uint64_t use_ = 0;
-  std::int64_t loads_ = 0, evictions_ = 0;
+  std::int64_t loads_ = 0, unread_files_ = 0, evictions_ = 0;
   std::map<FolderKey, Folder> folders_;
 };
 

@@ -446,9 +446,9 @@ Status StreamWorker::Run() {
   if (const silver::KeyIndex* keys = st.committer.keys()) {
     spdlog::info(
         "stream: dedupe keys: {:.1f} MB in memory (budget {} MiB), {} partition folder(s) read back "
-        "from their files, {} dropped for the budget",
+        "from their files, {} file(s) other writers committed read, {} dropped for the budget",
         static_cast<double>(keys->bytes()) / 1e6, keys->budget() >> 20, keys->loads(),
-        keys->evictions());
+        keys->unread_files(), keys->evictions());
   }
   return status;
 }

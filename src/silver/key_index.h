@@ -88,7 +88,7 @@ class KeyIndex {
 
   std::size_t bytes() const { return bytes_; }
   std::size_t budget() const { return budget_; }
-  std::int64_t loads() const { return loads_; }          // folders read from their files
+  std::int64_t loads() const { return loads_; }                // folders read from their files
   std::int64_t unread_files() const { return unread_files_; }  // other writers' files read
   std::int64_t evictions() const { return evictions_; }  // loaded folders dropped for the budget
 

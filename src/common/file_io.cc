@@ -6,11 +6,21 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 
 namespace playlake {
 
 Error PathError(std::string_view what, const std::filesystem::path& path, int err) {
   return ErrnoError(fmt::format("{} {}", what, path.string()), err);
+}
+
+std::int64_t ModifiedNs(const std::filesystem::path& path) {
+  std::error_code ec;
+  const auto t = std::filesystem::last_write_time(path, ec);
+  if (ec) return 0;
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::file_clock::to_sys(t).time_since_epoch())
+      .count();
 }
 
 Status WriteFully(int fd, std::string_view bytes, std::string_view name) {

@@ -6,6 +6,7 @@
 // file. Thread safety: as the file descriptor's.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <span>
 #include <string_view>
@@ -25,6 +26,10 @@ Status WriteFully(int fd, std::string_view bytes, std::string_view name);
 // Writes all parts in order, batching them into writev(2) calls of up to
 // 1,024 parts.
 Status WriteFully(int fd, std::span<const std::string_view> parts, std::string_view name);
+
+// When `path` was last modified, in ns since the epoch; 0 when the file system
+// cannot tell (no such file).
+std::int64_t ModifiedNs(const std::filesystem::path& path);
 
 // fsync(2) of the file or folder at `path`.
 Status SyncPath(const std::filesystem::path& path);

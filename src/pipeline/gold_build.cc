@@ -8,12 +8,12 @@
 #include <cstdint>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <optional>
 #include <set>
 #include <thread>
 #include <vector>
 
 #include "common/atomic_file.h"
+#include "common/file_io.h"
 #include "common/hash.h"
 #include "common/rfc3339.h"
 #include "lake/lake.h"
@@ -227,16 +227,6 @@ std::map<std::string, models::Value> ModelVars(const config::ProjectConfig& proj
 // that vacuums, for its closing checkpoint.
 constexpr std::int64_t kMostlyBuilt = 10;  // at most 1/10 of silver's rows new
 
-// When `file` was last written, in µs since the epoch; none when it does not exist.
-std::optional<std::int64_t> WrittenAtUs(const std::filesystem::path& file) {
-  std::error_code ec;
-  const auto written = std::filesystem::last_write_time(file, ec);
-  if (ec) return std::nullopt;
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::file_clock::to_sys(written).time_since_epoch())
-      .count();
-}
-
 // Whether at most 1/kMostlyBuilt of the rows of silver's live files were
 // committed after `built_at_us`.
 bool MostlyBuiltBefore(std::int64_t built_at_us, const std::vector<lake::ManifestEntry>& silver) {
@@ -279,7 +269,7 @@ Result<GoldBuild> BuildGold(const config::ProjectConfig& project, const GoldBuil
   const auto vacuum_file = target / kVacuumFile;
   db_options.vacuum = options.full_refresh || Due(vacuum_file, kVacuumEvery);
   // Before the writer opens it: replaying a WAL may write it.
-  const auto built_at_us = WrittenAtUs(project.warehouse);
+  const std::int64_t built_at_ns = ModifiedNs(project.warehouse);
   auto writer = warehouse::Writer::Open(project.warehouse, db_options);
   if (!writer) return tl::unexpected(writer.error());
   warehouse::Database& db = (*writer)->db();
@@ -291,8 +281,8 @@ Result<GoldBuild> BuildGold(const config::ProjectConfig& project, const GoldBuil
   {
     auto conn = db.Connect();
     if (!conn) return tl::unexpected(conn.error());
-    if (!options.full_refresh && !db_options.vacuum && built_at_us &&
-        MostlyBuiltBefore(*built_at_us, *silver_entries)) {
+    if (!options.full_refresh && !db_options.vacuum && built_at_ns > 0 &&
+        MostlyBuiltBefore(built_at_ns / 1000, *silver_entries)) {
       if (auto s = (*conn)->Execute("SET threads = 1"); !s) return tl::unexpected(s.error());
       spdlog::debug("most of silver was built before: one DuckDB thread a statement, {} at once",
                     threads);

@@ -14,6 +14,7 @@
 #include <tuple>
 #include <utility>
 
+#include "common/file_io.h"
 #include "common/hash.h"
 #include "lake/bronze.h"
 #include "lake/checksum.h"
@@ -134,16 +135,6 @@ const CommittedInput* QuickCheck(const CommittedInputs& inputs, const std::strin
     if (fine_time || it->second.path == path) return &it->second;
   }
   return nullptr;
-}
-
-// ns since the epoch, or 0 when the file system cannot tell.
-std::int64_t ModifiedNs(const std::string& path) {
-  std::error_code ec;
-  const auto t = fs::last_write_time(path, ec);
-  if (ec) return 0;
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::file_clock::to_sys(t).time_since_epoch())
-      .count();
 }
 
 // A batch silver holds as one quarantine row is reported as such, not as committed.

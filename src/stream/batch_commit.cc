@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
@@ -50,6 +52,15 @@ void AppendMessage(std::string& lines, std::string_view value) {
     }
   }
   lines += '\n';
+}
+
+void DropPagesPast(std::string& buffer, std::size_t keep) {
+  const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+  const auto data = reinterpret_cast<std::uintptr_t>(buffer.data());
+  // Not the page of the terminating null.
+  const std::uintptr_t begin = (data + std::max(keep, buffer.size() + 1) + page - 1) & ~(page - 1);
+  const std::uintptr_t end = (data + buffer.capacity()) & ~(page - 1);
+  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
 }
 
 void AppendEmptyOffsets(PartitionBatch& batch, std::int64_t n) {

@@ -57,6 +57,11 @@ void AppendMessage(std::string& lines, std::string_view value);
 // Appends `n` empty lines: offsets that hold no message, so that the next
 // message's line is still its offset.
 void AppendEmptyOffsets(PartitionBatch& batch, std::int64_t n);
+// Hands the pages of `buffer` past its first `keep` bytes (and past its
+// contents) back to the system; its capacity stays. For emptied batch
+// buffers that later batches reuse: those would otherwise keep every page an
+// earlier, fuller batch filled.
+void DropPagesPast(std::string& buffer, std::size_t keep);
 
 // Offsets from..to-1 came with no message, and `low` is the first offset the
 // brokers hold (their low watermark, as of the fetch that skipped them; -1:

@@ -1,9 +1,12 @@
 #include "stream/batch_commit.h"
 
 #include <gtest/gtest.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -50,6 +53,36 @@ TEST(AppendMessage, KeepsOneLinePerMessage) {
   AppendMessage(lines, "");
   AppendMessage(lines, "{\"b\":2}\r\n");
   EXPECT_EQ(lines, "{\"a\": 1}\nnull\n{\"b\":2}  \n");
+}
+
+// Pages of `buffer` the process holds (mincore).
+std::size_t ResidentBytes(const std::string& buffer) {
+  const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+  const auto begin = reinterpret_cast<std::uintptr_t>(buffer.data()) & ~(page - 1);
+  const auto end = reinterpret_cast<std::uintptr_t>(buffer.data()) + buffer.capacity();
+  std::vector<unsigned char> pages((end - begin + page - 1) / page);
+  EXPECT_EQ(mincore(reinterpret_cast<void*>(begin), end - begin, pages.data()), 0);
+  return page * static_cast<std::size_t>(std::count_if(pages.begin(), pages.end(),
+                                                       [](unsigned char p) { return p & 1; }));
+}
+
+TEST(DropPagesPast, AnEmptiedBufferKeepsItsCapacityAndOnlyThePagesAskedFor) {
+  constexpr std::size_t kMiB = 1 << 20;
+  const auto page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  std::string buffer;
+  buffer.reserve(16 * kMiB);
+  buffer.assign(16 * kMiB, 'x');
+  ASSERT_GE(ResidentBytes(buffer), 16 * kMiB);
+  const std::size_t capacity = buffer.capacity();
+  buffer.clear();
+  DropPagesPast(buffer, 2 * kMiB);
+  EXPECT_EQ(buffer.capacity(), capacity);
+  EXPECT_GE(ResidentBytes(buffer), 2 * kMiB);
+  EXPECT_LE(ResidentBytes(buffer), 2 * kMiB + 2 * page);
+  AppendMessage(buffer, "{\"a\":1}");
+  DropPagesPast(buffer, 0);  // never its contents
+  EXPECT_EQ(buffer, "{\"a\":1}\n");
+  EXPECT_LE(ResidentBytes(buffer), 2 * page);
 }
 
 // The fence: a batch commits only where the partition's record ends; a

@@ -198,7 +198,7 @@ Status ReadKafka(const Reader& r, const YAML::Node& node, const std::string& pat
           kafka, key,
           {"brokers", "topics", "group", "properties", "properties_env", "flush_interval_ms",
            "flush_bytes", "max_buffer_bytes", "compact_target_bytes", "compact_min_files",
-           "on_offset_gap"});
+           "dedupe_budget_bytes", "on_offset_gap"});
       !s) {
     return s;
   }
@@ -210,6 +210,7 @@ Status ReadKafka(const Reader& r, const YAML::Node& node, const std::string& pat
   if (auto s = r.Get(kafka, key, "max_buffer_bytes", k.max_buffer_bytes); !s) return s;
   if (auto s = r.Get(kafka, key, "compact_target_bytes", k.compact_target_bytes); !s) return s;
   if (auto s = r.Get(kafka, key, "compact_min_files", k.compact_min_files); !s) return s;
+  if (auto s = r.Get(kafka, key, "dedupe_budget_bytes", k.dedupe_budget_bytes); !s) return s;
   std::string on_gap = "quarantine";
   if (auto s = r.Get(kafka, key, "on_offset_gap", on_gap); !s) return s;
   if (on_gap != "quarantine" && on_gap != "stop") {
@@ -244,6 +245,9 @@ Status ReadKafka(const Reader& r, const YAML::Node& node, const std::string& pat
   }
   if (k.compact_min_files < 2 || k.compact_min_files > 100000) {
     return r.Bad(key + ".compact_min_files", "must be 2 to 100000");
+  }
+  if (k.dedupe_budget_bytes < (1 << 20)) {
+    return r.Bad(key + ".dedupe_budget_bytes", "must be at least 1048576 (1 MiB)");
   }
   auto properties = ReadTextMap(r, kafka["properties"], key + ".properties");
   if (!properties) return tl::unexpected(properties.error());

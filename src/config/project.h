@@ -38,6 +38,9 @@ struct KafkaSourceConfig {
   // merges small silver files into; 0 turns background compaction off.
   std::int64_t compact_target_bytes = std::int64_t{128} << 20;
   int compact_min_files = 10;  // kafka.compact_min_files: small files a partition needs first
+  // kafka.dedupe_budget_bytes: memory for the keys of committed plays a
+  // worker keeps to drop resent ones (docs/streaming.md, "Duplicated messages").
+  std::int64_t dedupe_budget_bytes = std::int64_t{256} << 20;
   // kafka.on_offset_gap: what the worker does when offsets the lake has not
   // read are gone from the brokers: "quarantine" (default: a quarantine row
   // per gap, then on from the first offset left) or "stop" (an error).

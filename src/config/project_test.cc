@@ -149,6 +149,9 @@ INSTANTIATE_TEST_SUITE_P(
                             "compact_min_files: 1}}]",
                             "sources[0].kafka.compact_min_files: must be 2 to 100000"},
                     BadCase{"sources: [{name: k, kafka: {brokers: b, topics: t, "
+                            "dedupe_budget_bytes: 1000}}]",
+                            "sources[0].kafka.dedupe_budget_bytes: must be at least 1048576"},
+                    BadCase{"sources: [{name: k, kafka: {brokers: b, topics: t, "
                             "properties_env: {sasl.password: PLAYLAKE_TEST_UNSET_VARIABLE}}}]",
                             "properties_env.sasl.password: the environment variable "
                             "PLAYLAKE_TEST_UNSET_VARIABLE is not set"},
@@ -175,6 +178,7 @@ sources:
       max_buffer_bytes: 8192
       compact_target_bytes: 0
       compact_min_files: 4
+      dedupe_budget_bytes: 1073741824
       on_offset_gap: stop
       properties: {security.protocol: SASL_SSL, sasl.mechanism: PLAIN}
       properties_env: {sasl.password: PLAYLAKE_TEST_KAFKA_SECRET}
@@ -193,6 +197,7 @@ sources:
   EXPECT_EQ(s.kafka->max_buffer_bytes, 8192);
   EXPECT_EQ(s.kafka->compact_target_bytes, 0);
   EXPECT_EQ(s.kafka->compact_min_files, 4);
+  EXPECT_EQ(s.kafka->dedupe_budget_bytes, std::int64_t{1} << 30);
   EXPECT_TRUE(s.kafka->stop_on_offset_gap);
   EXPECT_EQ(s.kafka->properties.at("security.protocol"), "SASL_SSL");
   EXPECT_EQ(s.kafka->properties.at("sasl.password"), "s3cret");
@@ -203,6 +208,7 @@ sources:
   EXPECT_FALSE(defaults->sources[0].kafka->stop_on_offset_gap);
   EXPECT_EQ(defaults->sources[0].kafka->compact_target_bytes, 128 << 20);
   EXPECT_EQ(defaults->sources[0].kafka->compact_min_files, 10);
+  EXPECT_EQ(defaults->sources[0].kafka->dedupe_budget_bytes, 256 << 20);
 }
 
 TEST(ProjectConfig, ReadsASpotifyApiSource) {

@@ -54,9 +54,11 @@ TEST(StreamCommand, KcatMessagesLandOnceAndBadOnesAreQuarantinedByOffset) {
 
   const auto project = dir / "project";
   WriteKafkaProject(project, bootstrap, "plays", "g1");
+  AddKafkaKey(project, "dedupe_budget_bytes: 33554432");
   Background stream({"stream", "--project", project.string()}, dir / "stream.log");
   EXPECT_TRUE(WaitForOffsets(project / "lake", ends, 60)) << stream.log();
   EXPECT_EQ(stream.Stop(), 0) << stream.log();
+  EXPECT_NE(stream.log().find("MB in memory (budget 32 MiB)"), std::string::npos) << stream.log();
 
   EXPECT_EQ(CheckExactlyOnce(CommittedRanges(project / "lake", "silver"), ends), "");
   EXPECT_EQ(CheckExactlyOnce(CommittedRanges(project / "lake", "bronze"), ends), "");

@@ -86,7 +86,8 @@ struct StreamWorker::State : public RdKafka::RebalanceCb {
         options(std::move(options)),
         committer(lake, CommitterOptions{
                             this->source.name, *sources::ParseFormat(this->source.format),
-                            this->options.threads, kBronzeZstdLevel, kSilverParquetZstdLevel}) {}
+                            this->options.threads, kBronzeZstdLevel, kSilverParquetZstdLevel,
+                            static_cast<std::size_t>(this->source.kafka->dedupe_budget_bytes)}) {}
 
   void rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
                     std::vector<RdKafka::TopicPartition*>& partitions) override;

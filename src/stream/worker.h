@@ -31,8 +31,8 @@
 // Memory: the batches hold at most kafka.max_buffer_bytes (plus one message;
 // two emptied batch buffers are kept for reuse),
 // librdkafka's prefetch queue at most queued.max.messages.kbytes (16 MiB by
-// default here), and the dedupe keys of committed plays at most 256 MiB
-// (CommitterOptions::key_budget_bytes; more only while one event day alone
+// default here), and the dedupe keys of committed plays at most
+// kafka.dedupe_budget_bytes (256 MiB by default; more only while one event day alone
 // holds more: 16 to 32 bytes a play of that day). Run keeps up to
 // 64 MiB of the memory commits free in the process (glibc's mallopt) rather
 // than give it back to the kernel and fault it in again at the next commit.

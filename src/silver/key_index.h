@@ -71,7 +71,8 @@ class KeyIndex {
   static std::string FolderFor(const sources::TableSpec& spec, std::int64_t days);
 
   // A committed file of table `t` (index in sources::AllTables()). A file the
-  // index already knows is ignored; a new one drops its folder's loaded keys.
+  // index already knows is ignored; a new one of a loaded folder is read at
+  // that folder's next Keys(), alone.
   void AddFile(int t, const std::string& url);
   // A compaction replaced files by `added` (the same rows): the loaded keys stay.
   void ReplaceFiles(int t, const std::set<std::string>& replaced,

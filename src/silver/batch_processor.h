@@ -28,6 +28,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "lake/lake.h"
@@ -144,6 +145,9 @@ class SilverBatch {
   Status ProcessRegion(std::size_t begin, std::size_t end, bool final_region);
   Status Absorb(Worker& worker, std::int64_t line_base);
   Status FlushTable(sources::Table table, bool force);
+  // Drops the pending rows (pending_) of table `t` the lake holds.
+  Status ProbePending(int t);
+  KeyIndex::Reader KeyReader();  // the committed keys, through writer_
   void HoldBackFewDays(int t);
   Status Submit(sources::Table table, StagedTable rows);
   Status WaitForWrites();
@@ -185,6 +189,11 @@ class SilverBatch {
   // Keys of the rows of this batch, by table and partition folder.
   std::array<std::map<std::string, HashSet64>, sources::kTableCount> seen_;
   std::vector<StagedTable> staged_;  // per table (AllTables order): rows not yet written
+  // Per table and partition folder: staged rows (batch, row) kept until the
+  // folder is probed for their keys (ProbePending, before a flush writes).
+  std::array<std::map<std::string, std::vector<std::pair<std::size_t, std::size_t>>>,
+             sources::kTableCount>
+      pending_;
   // Per table: the rows of days a flush had few of (late events), held back
   // and written with the batch's last flush (HoldBackFewDays).
   std::vector<sources::ColumnBatch> held_;

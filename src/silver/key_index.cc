@@ -9,7 +9,8 @@ namespace playlake::silver {
 
 std::string KeyIndex::FolderOf(const sources::TableSpec& spec, std::string_view file) {
   if (spec.partition < 0) return std::string();
-  const std::string marker = "/" + std::string(spec.columns[spec.partition].name) + "=";
+  std::string marker = "/";  // not "/" + std::string(...): GCC 12 warns (-Wrestrict) at -O2
+  marker.append(spec.columns[spec.partition].name).append("=");
   const std::size_t at = file.rfind(marker);
   if (at == std::string_view::npos) return std::string();
   const std::size_t end = file.find('/', at + 1);
@@ -83,7 +84,7 @@ Result<const HashSet64*> KeyIndex::Keys(int t, const std::string& name, const Re
     // Files another writer committed since the keys were read: those files only.
     const auto& spec = *sources::AllTables()[t];
     bytes_ -= folder.keys->bytes();
-    auto s = read(folder.unread, spec.columns[spec.key].name,
+    auto s = read(folder.unread, spec.columns[spec.key].name, {},
                   [&](std::string_view key) { folder.keys->Insert(Hash64(key)); });
     bytes_ += folder.keys->bytes();
     if (!s) return tl::unexpected(s.error());
@@ -96,7 +97,7 @@ Result<const HashSet64*> KeyIndex::Keys(int t, const std::string& name, const Re
     if (!folder.files.empty()) {
       const std::vector<std::string> files(folder.files.begin(), folder.files.end());
       const auto& spec = *sources::AllTables()[t];
-      auto s = read(files, spec.columns[spec.key].name,
+      auto s = read(files, spec.columns[spec.key].name, {},
                     [&](std::string_view key) { keys.Insert(Hash64(key)); });
       if (!s) return tl::unexpected(s.error());
       ++loads_;
@@ -106,6 +107,28 @@ Result<const HashSet64*> KeyIndex::Keys(int t, const std::string& name, const Re
     Evict(&folder);
   }
   return &*folder.keys;
+}
+
+bool KeyIndex::ShouldProbe(int t, const std::string& name) const {
+  const auto it = folders_.find({t, name});
+  return it != folders_.end() && !it->second.keys && !it->second.probed &&
+         !it->second.files.empty();
+}
+
+Result<HashSet64> KeyIndex::Probe(int t, const std::string& name,
+                                  std::span<const std::string_view> keys, const Reader& read) {
+  HashSet64 found;
+  const auto it = folders_.find({t, name});
+  if (it == folders_.end() || it->second.files.empty() || keys.empty()) return found;
+  Folder& folder = it->second;
+  folder.probed = true;
+  const std::vector<std::string> files(folder.files.begin(), folder.files.end());
+  const auto& spec = *sources::AllTables()[t];
+  auto s = read(files, spec.columns[spec.key].name, keys,
+                [&](std::string_view key) { found.Insert(Hash64(key)); });
+  if (!s) return tl::unexpected(s.error());
+  ++probes_;
+  return found;
 }
 
 void KeyIndex::Evict(const Folder* keep) {

@@ -19,6 +19,13 @@
 // budget stays while it is used (8 bytes a slot, 2 to 4 slots a key: 16 to
 // 32 bytes a key).
 //
+// A lookup of a few rows in a folder whose keys are not in memory can probe
+// its files for those keys alone (Probe) instead: it reads the key column
+// all the same but builds no set, which pays when the folder is looked up
+// once (a run's late plays on older days). A folder probed before is read
+// whole at its next lookup, so a folder looked up again and again costs at
+// most one probe more than reading it.
+//
 // Files added by someone else (AddFile of a file the index does not know)
 // are read at the folder's next lookup, those files only, and their keys
 // added to the loaded ones: the index never misses a committed key, and a
@@ -37,6 +44,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -53,10 +61,10 @@ class KeyIndex {
   // Default budget: 256 MiB (about 8 to 16 million keys).
   static constexpr std::size_t kDefaultBudgetBytes = std::size_t{256} << 20;
   // Reads column `key_column` of the Parquet `files`, calling `each` with
-  // every non-NULL value.
-  using Reader =
-      std::function<Status(const std::vector<std::string>& files, std::string_view key_column,
-                           const std::function<void(std::string_view)>& each)>;
+  // every non-NULL value (only those in `only`, when it is not empty).
+  using Reader = std::function<Status(
+      const std::vector<std::string>& files, std::string_view key_column,
+      std::span<const std::string_view> only, const std::function<void(std::string_view)>& each)>;
 
   explicit KeyIndex(std::size_t budget_bytes = kDefaultBudgetBytes) : budget_(budget_bytes) {}
 
@@ -87,11 +95,21 @@ class KeyIndex {
   // next call that changes the index.
   Result<const HashSet64*> Keys(int t, const std::string& folder, const Reader& read);
 
+  // Whether a lookup of a few rows of `folder` had better Probe than read
+  // its keys with Keys: they are not in memory, it has files, and it was
+  // not probed before.
+  bool ShouldProbe(int t, const std::string& folder) const;
+  // Which of `keys` (values of the key column) the committed rows of table
+  // `t` in `folder` hold, read from its files: their hashes.
+  Result<HashSet64> Probe(int t, const std::string& folder, std::span<const std::string_view> keys,
+                          const Reader& read);
+
   std::size_t bytes() const { return bytes_; }
   std::size_t budget() const { return budget_; }
   std::int64_t loads() const { return loads_; }                // folders read from their files
   std::int64_t unread_files() const { return unread_files_; }  // other writers' files read
   std::int64_t evictions() const { return evictions_; }  // loaded folders dropped for the budget
+  std::int64_t probes() const { return probes_; }
 
  private:
   struct Folder {
@@ -99,6 +117,7 @@ class KeyIndex {
     std::optional<HashSet64> keys;    // nullopt: not in memory
     std::vector<std::string> unread;  // with keys: files of `files` whose keys are not in them
     std::uint64_t used = 0;           // last lookup (use_ tick)
+    bool probed = false;
   };
   using FolderKey = std::pair<int, std::string>;
   void Unload(Folder& folder);
@@ -107,7 +126,7 @@ class KeyIndex {
   std::size_t budget_;
   std::size_t bytes_ = 0;
   std::uint64_t use_ = 0;
-  std::int64_t loads_ = 0, unread_files_ = 0, evictions_ = 0;
+  std::int64_t loads_ = 0, unread_files_ = 0, evictions_ = 0, probes_ = 0;
   std::map<FolderKey, Folder> folders_;
 };
 

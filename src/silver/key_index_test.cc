@@ -6,8 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -28,10 +30,13 @@ struct FakeFiles {
 
   KeyIndex::Reader Reader() {
     return [this](const std::vector<std::string>& files, std::string_view,
+                  std::span<const std::string_view> only,
                   const std::function<void(std::string_view)>& each) -> Status {
       for (const auto& file : files) {
         read.push_back(file);
-        for (const auto& key : keys.at(file)) each(key);
+        for (const auto& key : keys.at(file)) {
+          if (only.empty() || std::find(only.begin(), only.end(), key) != only.end()) each(key);
+        }
       }
       return {};
     };
@@ -97,6 +102,35 @@ TEST(KeyIndex, ACompactedFileNotReadYetIsReadThroughItsReplacement) {
   lake.read.clear();
   ASSERT_TRUE(index.Keys(kPlays, kDay, lake.Reader()));
   EXPECT_TRUE(lake.read.empty());
+}
+
+TEST(KeyIndex, AFolderIsProbedOnceForAFewKeysThenReadWhole) {
+  FakeFiles lake;
+  lake.keys[File("a.parquet")] = {"p1", "p2"};
+  lake.keys[File("b.parquet")] = {"p3"};
+  KeyIndex index;
+  EXPECT_FALSE(index.ShouldProbe(kPlays, kDay));  // no file: nothing to read either way
+  index.AddFile(kPlays, File("a.parquet"));
+  index.AddFile(kPlays, File("b.parquet"));
+  ASSERT_TRUE(index.ShouldProbe(kPlays, kDay));
+  const std::vector<std::string_view> wanted = {"p3", "p9"};
+  auto held = index.Probe(kPlays, kDay, wanted, lake.Reader());
+  ASSERT_TRUE(held);
+  EXPECT_TRUE(Holds(*held, "p3"));
+  EXPECT_FALSE(Holds(*held, "p9"));
+  EXPECT_FALSE(Holds(*held, "p1"));  // only the keys asked for
+  EXPECT_EQ(held->size(), 1u);
+  EXPECT_EQ(index.probes(), 1);
+  EXPECT_EQ(index.bytes(), 0u);  // nothing kept
+
+  // Looked up again: read whole, and kept.
+  EXPECT_FALSE(index.ShouldProbe(kPlays, kDay));
+  auto keys = index.Keys(kPlays, kDay, lake.Reader());
+  ASSERT_TRUE(keys);
+  EXPECT_TRUE(Holds(**keys, "p1"));
+  EXPECT_TRUE(Holds(**keys, "p3"));
+  EXPECT_EQ(index.loads(), 1);
+  EXPECT_FALSE(index.ShouldProbe(kPlays, kDay));
 }
 
 }  // namespace

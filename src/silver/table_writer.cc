@@ -336,6 +336,22 @@ struct Lane {
   }
 };
 
+// Binds `values` as a VARCHAR[] to parameter 1 of `prepared`.
+bool BindTextList(duckdb_prepared_statement prepared, std::span<const std::string_view> values) {
+  std::vector<duckdb_value> items;
+  items.reserve(values.size());
+  for (std::string_view v : values) {
+    items.push_back(duckdb_create_varchar_length(v.data(), v.size()));
+  }
+  duckdb_logical_type varchar = duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
+  duckdb_value list = duckdb_create_list_value(varchar, items.data(), items.size());
+  const bool bound = list != nullptr && duckdb_bind_value(prepared, 1, list) == DuckDBSuccess;
+  if (list != nullptr) duckdb_destroy_value(&list);
+  duckdb_destroy_logical_type(&varchar);
+  for (duckdb_value& item : items) duckdb_destroy_value(&item);
+  return bound;
+}
+
 }  // namespace
 
 struct TableWriter::Impl {
@@ -417,11 +433,13 @@ Result<FlushResult> TableWriter::Write(int lane, const StagedTable& staged,
 }
 
 Status TableWriter::ReadColumn(const std::vector<std::string>& files, std::string_view column,
+                               std::span<const std::string_view> only,
                                const std::function<void(std::string_view)>& each) {
   if (files.empty()) return {};
   std::string list;
   for (const auto& f : files) list += (list.empty() ? "" : ", ") + Quote(f);
-  const std::string sql = fmt::format("SELECT {} FROM read_parquet([{}])", column, list);
+  std::string sql = fmt::format("SELECT {} FROM read_parquet([{}])", column, list);
+  if (!only.empty()) sql += fmt::format(" WHERE {} IN (SELECT unnest($1))", column);
   duckdb_connection conn = nullptr;
   duckdb_prepared_statement prepared = nullptr;
   duckdb_pending_result pending = nullptr;
@@ -433,6 +451,8 @@ Status TableWriter::ReadColumn(const std::vector<std::string>& files, std::strin
     error = "cannot connect";
   } else if (duckdb_prepare(conn, sql.c_str(), &prepared) == DuckDBError) {
     error = duckdb_prepare_error(prepared) ? duckdb_prepare_error(prepared) : "prepare failed";
+  } else if (!only.empty() && !BindTextList(prepared, only)) {
+    error = "cannot bind the keys looked for";
   } else if (duckdb_pending_prepared_streaming(prepared, &pending) == DuckDBError) {
     error = duckdb_pending_error(pending) ? duckdb_pending_error(pending) : "pending failed";
   } else {

@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -91,9 +92,11 @@ class TableWriter {
   // REQUIRES: 0 <= lane < lanes(); `staged` is not changed until Write returns.
   Result<FlushResult> Write(int lane, const StagedTable& staged, const WriteTarget& target);
   // Calls `each` with every non-NULL value of the text column `column` of
-  // the Parquet `files`, streamed a chunk at a time, on a connection of its
-  // own (so while Write runs on another thread).
+  // the Parquet `files` (only the values in `only`, when it is not empty),
+  // streamed a chunk at a time, on a connection of its own (so while Write
+  // runs on another thread).
   Status ReadColumn(const std::vector<std::string>& files, std::string_view column,
+                    std::span<const std::string_view> only,
                     const std::function<void(std::string_view)>& each);
 
  private:

@@ -239,8 +239,9 @@ TEST(BatchCommitter, ResentPlaysCommitOnceAcrossDaysEvictionsAndRestarts) {
   EXPECT_EQ(stream_test::Lines(rows.stdout_text).back(), "300,300,true");
 }
 
-// With the default budget, every day stays loaded: a later batch reads no
-// committed file, and a re-sent play is still dropped.
+// With the default budget, every day stays loaded: a day's committed files
+// are probed once for a batch's few keys, read once at its next batch, and
+// never again; a re-sent play is dropped every time.
 TEST(BatchCommitter, KeysOfCommittedDaysStayLoadedWithinTheBudget) {
   TempDir dir;
   const auto plays = Plays(dir, 200);
@@ -258,20 +259,30 @@ TEST(BatchCommitter, KeysOfCommittedDaysStayLoadedWithinTheBudget) {
   auto a = committer.Commit(Batch(topic, 100, 199));
   ASSERT_TRUE(a) << a.error().message;
   EXPECT_EQ(a->stats.written[0], 100);
-  // Re-sent plays of every day: the earlier worker's days are read once.
-  for (int i = 0; i < 200; i += 3) topic.push_back(plays[i]);
-  auto b = committer.Commit(Batch(topic, 200, 266));
-  ASSERT_TRUE(b) << b.error().message;
-  EXPECT_EQ(b->stats.written[0], 0);
-  EXPECT_EQ(b->stats.existing[0], 67);
+  // Re-sent plays of every day, three times.
+  std::int64_t first = 200;
+  auto resend = [&](int from) {
+    for (int i = from; i < 200; i += 3) topic.push_back(plays[i]);
+    auto r = committer.Commit(Batch(topic, first, static_cast<std::int64_t>(topic.size()) - 1));
+    first = static_cast<std::int64_t>(topic.size());
+    return r;
+  };
+  for (int from : {0, 1}) {
+    auto r = resend(from);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->stats.written[0], 0);
+    EXPECT_EQ(r->stats.existing[0], 67);
+  }
   const auto loads = committer.keys()->loads();
+  const auto probes = committer.keys()->probes();
   EXPECT_GT(loads, 0);
-  for (int i = 1; i < 200; i += 3) topic.push_back(plays[i]);
-  auto c = committer.Commit(Batch(topic, 267, static_cast<std::int64_t>(topic.size()) - 1));
-  ASSERT_TRUE(c) << c.error().message;
-  EXPECT_EQ(c->stats.written[0], 0);
-  EXPECT_EQ(c->stats.existing[0], 67);
+  EXPECT_GT(probes, 0);
+  auto d = resend(2);
+  ASSERT_TRUE(d) << d.error().message;
+  EXPECT_EQ(d->stats.written[0], 0);
+  EXPECT_EQ(d->stats.existing[0], 66);
   EXPECT_EQ(committer.keys()->loads(), loads);  // no file read again
+  EXPECT_EQ(committer.keys()->probes(), probes);
   EXPECT_EQ(committer.keys()->evictions(), 0);
 }
 

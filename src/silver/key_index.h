@@ -109,7 +109,7 @@ class KeyIndex {
   std::int64_t loads() const { return loads_; }                // folders read from their files
   std::int64_t unread_files() const { return unread_files_; }  // other writers' files read
   std::int64_t evictions() const { return evictions_; }  // loaded folders dropped for the budget
-  std::int64_t probes() const { return probes_; }
+  std::int64_t probes() const { return probes_; }        // folders probed for a few keys (Probe)
 
  private:
   struct Folder {

@@ -390,9 +390,18 @@ Status SilverBatch::Absorb(Worker& w, std::int64_t line_base) {
     };
     // Rows of each partition: those of a folder with few of them whose keys
     // are not in memory are staged as pending, the folder probed for their
-    // keys before they are written (ProbePending).
+    // keys before they are written (ProbePending). Rows come in runs of one
+    // partition: its count is looked up when the partition changes.
     std::map<std::int64_t, std::size_t> partition_rows;
-    for (std::size_t r = 0; dedupe && r < batch.rows(); ++r) ++partition_rows[partition_of(r)];
+    std::optional<std::int64_t> counted;
+    std::size_t* count = nullptr;
+    for (std::size_t r = 0; dedupe && r < batch.rows(); ++r) {
+      if (const std::int64_t value = partition_of(r); value != counted) {
+        counted = value;
+        count = &partition_rows[value];
+      }
+      ++*count;
+    }
     std::map<std::string, std::vector<std::size_t>> probed_rows;  // folder → rows to probe for
     // The keys of the row's partition folder: looked up again only when the
     // partition changes from the row before (rows of a batch share a few days).
@@ -408,13 +417,14 @@ Status SilverBatch::Absorb(Worker& w, std::int64_t line_base) {
         seen = &seen_[t][folder];
         committed = nullptr;
         probed = nullptr;
-        if (dedupe && partition_rows[value] <= kProbeRows &&
-            committed_->keys.ShouldProbe(t, folder)) {
-          probed = &probed_rows[folder];
-        } else if (dedupe) {
-          auto keys = committed_->keys.Keys(t, folder, KeyReader());
-          if (!keys) return tl::unexpected(keys.error());
-          committed = *keys;
+        if (dedupe) {
+          if (partition_rows[value] <= kProbeRows && committed_->keys.ShouldProbe(t, folder)) {
+            probed = &probed_rows[folder];
+          } else {
+            auto keys = committed_->keys.Keys(t, folder, KeyReader());
+            if (!keys) return tl::unexpected(keys.error());
+            committed = *keys;
+          }
         }
       }
       const std::uint64_t key = batch.KeyHash(r);
